@@ -1,0 +1,181 @@
+//! How a simulation is set up: policy, seed, start time, cost model, strictness, trace.
+
+use crate::policy::Policy;
+use crate::time::{IntoNanos, SimTime};
+use crate::trace::TraceConfig;
+
+/// An interrupt source: NVIC-style priority (lower runs first) and IRQ number (tie-break).
+///
+/// When several sources fall due at the same instant they are delivered in
+/// `(priority, number)` order — a choice point that exploring policies may reorder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Irq {
+    /// Lower is more urgent, as on Cortex-M.
+    pub priority: u8,
+    /// The IRQ number.
+    pub number: u16,
+}
+
+impl Irq {
+    /// An interrupt source.
+    pub const fn new(priority: u8, number: u16) -> Self {
+        Irq { priority, number }
+    }
+    pub(crate) fn rank(self) -> u32 {
+        (self.priority as u32) << 16 | self.number as u32
+    }
+}
+
+/// The time driver's alarm interrupt by default: priority 0, number 0.
+pub const TIMER_IRQ: Irq = Irq::new(0, 0);
+
+/// Fixed CPU costs, charged as busy time, so that "the handler ran too long" or "the interrupt
+/// was served late" is reproducible without a wall clock. All zero by default (zero-cost
+/// execution: time moves only through timers and explicit busy waits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CostModel {
+    /// Nanoseconds charged for every poll.
+    pub per_poll_ns: u64,
+    /// Nanoseconds charged for every wake a poll makes.
+    pub per_wake_ns: u64,
+}
+
+/// Which timer queue the simulated board's time driver keeps (see [`crate::timerq`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TimerQueueKind {
+    /// embassy-executor's integrated queue: one slot per task (the default).
+    #[default]
+    Integrated,
+    /// embassy-time's `generic-queue-N`: `N` `(deadline, waker)` pairs, overflow wakes the
+    /// newest early.
+    Generic(usize),
+}
+
+/// Everything a [`Sim`](crate::Sim) is built from. Each setter returns the config, so it reads
+/// as a builder:
+///
+/// ```
+/// use fwsim::{Policy, Sim, SimConfig, SimTime};
+/// let sim = Sim::with_config(
+///     SimConfig::new().policy(Policy::MicroPython).seed(7).start(SimTime::from_micros(1 << 32)),
+/// );
+/// assert_eq!(sim.now(), SimTime::from_micros(1 << 32));
+/// ```
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Scheduling policy.
+    pub policy: Policy,
+    /// The run's seed: printed on failure, offered to firmware models through
+    /// [`Sim::seed`](crate::Sim::seed). Exploring policies carry their own seed.
+    pub seed: u64,
+    /// Virtual time at power-on. Start near `2^32 µs` or `2^30 ms` to flush out wrap bugs in
+    /// firmware that keeps `u32` counters.
+    pub start: SimTime,
+    /// Fixed CPU costs.
+    pub cost: CostModel,
+    /// Stop the run (with [`SimError::Strict`](crate::SimError)) at the first diagnostic of any
+    /// severity, and report spinning on `Instant::now()`.
+    pub strict: bool,
+    /// Timer queue layout.
+    pub timer_queue: TimerQueueKind,
+    /// The alarm interrupt's priority and number.
+    pub timer_irq: Irq,
+    /// What to record.
+    pub trace: TraceConfig,
+    /// Reads of `Instant::now()` within one poll, at one instant, before the poll counts as
+    /// spinning and each further read advances the clock by one tick.
+    pub spin_threshold: u32,
+    /// Polls at one instant before the simulator calls it a same-instant loop and moves to
+    /// the next event ([`Diagnostic::SameInstantLoop`](crate::Diagnostic)).
+    pub same_instant_poll_limit: u64,
+    /// How many choice points PCT spreads its change points over.
+    pub pct_horizon: u64,
+    /// Open a `tracing` span around every poll (for a subscriber that wants them).
+    pub poll_spans: bool,
+    /// Report a poll that runs longer than this on the wall clock
+    /// ([`Diagnostic::PollHung`](crate::Diagnostic)); `None` turns the watchdog off.
+    pub watchdog: Option<std::time::Duration>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            policy: Policy::Embassy,
+            seed: 0,
+            start: SimTime::ZERO,
+            cost: CostModel::default(),
+            strict: false,
+            timer_queue: TimerQueueKind::Integrated,
+            timer_irq: TIMER_IRQ,
+            trace: TraceConfig::default(),
+            spin_threshold: 1_000,
+            same_instant_poll_limit: 100_000,
+            pct_horizon: 1_000,
+            poll_spans: false,
+            watchdog: Some(std::time::Duration::from_secs(5)),
+        }
+    }
+}
+
+impl SimConfig {
+    /// The defaults: `Embassy` policy, seed 0, start at 0, zero cost, lenient, integrated
+    /// timer queue, trace on (hash + ring of 4096).
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Sets the start time.
+    pub fn start(mut self, start: SimTime) -> Self {
+        self.start = start;
+        self
+    }
+    /// Sets the cost model.
+    pub fn cost(mut self, cost: CostModel) -> Self {
+        self.cost = cost;
+        self
+    }
+    /// Charges `d` for every poll.
+    pub fn cost_per_poll(mut self, d: impl IntoNanos) -> Self {
+        self.cost.per_poll_ns = d.into_nanos();
+        self
+    }
+    /// Strict mode on or off.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+    /// Sets the timer queue layout.
+    pub fn timer_queue(mut self, kind: TimerQueueKind) -> Self {
+        self.timer_queue = kind;
+        self
+    }
+    /// Sets the trace configuration.
+    pub fn trace(mut self, trace: TraceConfig) -> Self {
+        self.trace = trace;
+        self
+    }
+    /// Turns recording off entirely (benchmarks' "tracing off").
+    pub fn no_trace(mut self) -> Self {
+        self.trace.enabled = false;
+        self
+    }
+    /// Sets the same-instant poll limit.
+    pub fn same_instant_poll_limit(mut self, polls: u64) -> Self {
+        self.same_instant_poll_limit = polls;
+        self
+    }
+    /// Sets the watchdog limit (`None`: off).
+    pub fn watchdog(mut self, limit: Option<std::time::Duration>) -> Self {
+        self.watchdog = limit;
+        self
+    }
+}

@@ -1,0 +1,271 @@
+//! Diagnostics: what went wrong (or looked suspicious) in a run, with task names and virtual
+//! time.
+//!
+//! A [`Diagnostic`] is recorded, never thrown: the simulation keeps running, the test reads
+//! [`Sim::diagnostics`](crate::Sim::diagnostics) and [`fwsim::test`](crate::test) fails when an
+//! error-level one was recorded. With [`SimConfig::strict`](crate::SimConfig) the run methods
+//! stop at the first error *or warning* and return it as [`SimError::Strict`].
+//!
+//! [`SimError`] is what a run method returns when it cannot go on: a deadlock in
+//! [`block_on`](crate::Sim::block_on), a livelock that virtual time cannot break, a strict-mode
+//! stop.
+
+use std::fmt;
+
+use crate::SimTime;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Suspicious but legal; works on hardware (strict mode still stops on it).
+    Warning,
+    /// A bug in the code under test, or a broken simulation contract.
+    Error,
+}
+
+/// Something the simulator noticed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Diagnostic {
+    /// A task panicked; the panic was caught and the simulation goes on.
+    TaskPanicked {
+        /// `name#serial`.
+        task: String,
+        /// When.
+        at: SimTime,
+        /// The panic message.
+        message: String,
+    },
+    /// Every clone of a pending task's waker was dropped without a wake: nothing can ever
+    /// wake it again. (A task that never cloned its waker, like `pending().await`, is
+    /// *parked*, not lost, and is not reported.)
+    WakerDropped {
+        /// The lost task.
+        task: String,
+        /// Who dropped the last clone.
+        dropped_by: String,
+        /// When.
+        at: SimTime,
+    },
+    /// Tasks kept waking each other at one instant (e.g. embassy-sync's single-waker `Mutex`
+    /// or `Signal` with two or more waiters). It works on hardware, where the next interrupt
+    /// breaks the loop; the simulator moved on to the next event.
+    SameInstantLoop {
+        /// Tasks polled in the loop.
+        tasks: Vec<String>,
+        /// Polls at that instant.
+        polls: u64,
+        /// The instant.
+        at: SimTime,
+    },
+    /// A poll spun on `Instant::now()` (a blocking delay written as a spin); the simulator
+    /// advanced the clock tick by tick. Recorded only in strict mode.
+    Spin {
+        /// The spinning task.
+        task: String,
+        /// When the spin was detected.
+        at: SimTime,
+    },
+    /// An embassy `Timer` was polled under a waker that no task of this simulation created
+    /// (e.g. inside `FuturesUnordered`). On a board with the integrated timer queue this
+    /// panics; fwsim falls back to a per-waker timer.
+    ForeignWakerTimer {
+        /// The running task.
+        task: String,
+        /// When.
+        at: SimTime,
+    },
+    /// A waker of another (or a dropped) simulation was woken here.
+    CrossSimWake {
+        /// What was running here.
+        woken_by: String,
+        /// When.
+        at: SimTime,
+    },
+    /// A task of this simulation was woken from another thread; in deterministic mode the
+    /// wake is refused.
+    CrossThreadWake {
+        /// The task.
+        task: String,
+        /// The virtual time at which the simulation noticed.
+        at: SimTime,
+    },
+    /// One poll ran for longer than the watchdog's wall-clock limit.
+    PollHung {
+        /// The task being polled.
+        task: String,
+        /// Its virtual time.
+        at: SimTime,
+        /// Wall-clock milliseconds it had run when reported.
+        wall_ms: u64,
+    },
+    /// A replayed schedule did not fit the run.
+    ReplayDiverged {
+        /// The choice point.
+        choice: u64,
+        /// Options recorded in the schedule.
+        expected_options: u32,
+        /// Options found in this run.
+        found_options: u32,
+        /// When.
+        at: SimTime,
+    },
+}
+
+impl Diagnostic {
+    /// How bad it is.
+    pub fn severity(&self) -> Severity {
+        match self {
+            Diagnostic::SameInstantLoop { .. } | Diagnostic::Spin { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// The variant's name, e.g. `"WakerDropped"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Diagnostic::TaskPanicked { .. } => "TaskPanicked",
+            Diagnostic::WakerDropped { .. } => "WakerDropped",
+            Diagnostic::SameInstantLoop { .. } => "SameInstantLoop",
+            Diagnostic::Spin { .. } => "Spin",
+            Diagnostic::ForeignWakerTimer { .. } => "ForeignWakerTimer",
+            Diagnostic::CrossSimWake { .. } => "CrossSimWake",
+            Diagnostic::CrossThreadWake { .. } => "CrossThreadWake",
+            Diagnostic::PollHung { .. } => "PollHung",
+            Diagnostic::ReplayDiverged { .. } => "ReplayDiverged",
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Diagnostic::TaskPanicked { task, at, message } => write!(f, "{at}: task {task} panicked: {message}"),
+            Diagnostic::WakerDropped { task, dropped_by, at } => write!(
+                f,
+                "{at}: task {task} can never run again: the last clone of its waker was dropped by {dropped_by} without a wake"
+            ),
+            Diagnostic::SameInstantLoop { tasks, polls, at } => write!(
+                f,
+                "{at}: {polls} polls at one instant, tasks waking each other ({}); advanced to the next event",
+                tasks.join(", ")
+            ),
+            Diagnostic::Spin { task, at } => {
+                write!(f, "{at}: task {task} spins on Instant::now(); use an async Timer or fwsim's Delay")
+            }
+            Diagnostic::ForeignWakerTimer { task, at } => write!(
+                f,
+                "{at}: task {task} polled an embassy Timer under a waker no task created (panics on a board with the integrated timer queue)"
+            ),
+            Diagnostic::CrossSimWake { woken_by, at } => {
+                write!(f, "{at}: {woken_by} woke a waker that belongs to another or a dropped simulation")
+            }
+            Diagnostic::CrossThreadWake { task, at } => {
+                write!(f, "{at}: task {task} was woken from another thread (refused in deterministic mode)")
+            }
+            Diagnostic::PollHung { task, at, wall_ms } => {
+                write!(f, "{at}: one poll of task {task} has run for {wall_ms} ms of wall time")
+            }
+            Diagnostic::ReplayDiverged { choice, expected_options, found_options, at } => write!(
+                f,
+                "{at}: replay diverged at choice point {choice}: the schedule says {expected_options} options, the run has {found_options}"
+            ),
+        }
+    }
+}
+
+/// What a waiting task is waiting for, as far as the simulator can tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaitState {
+    /// Runnable (queued), not waiting.
+    Queued,
+    /// Holds a timer that fires at this time.
+    Timer(SimTime),
+    /// Its waker is held elsewhere (`n` clones): whoever holds it may wake it.
+    WakerHeld(u32),
+    /// Never cloned its waker (`pending().await`): nothing can wake it.
+    Parked,
+    /// Cloned its waker, then every clone was dropped unwoken.
+    Lost,
+}
+
+impl fmt::Display for WaitState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitState::Queued => write!(f, "runnable"),
+            WaitState::Timer(t) => write!(f, "timer at {t}"),
+            WaitState::WakerHeld(n) => write!(f, "waiting, {n} waker clone(s) held elsewhere"),
+            WaitState::Parked => write!(f, "parked (never registered a waker)"),
+            WaitState::Lost => write!(f, "lost (its waker was dropped)"),
+        }
+    }
+}
+
+/// A task that has not finished.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskReport {
+    /// `name#serial`.
+    pub task: String,
+    /// What it waits for.
+    pub state: WaitState,
+}
+
+/// Tasks still waiting when a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitReport {
+    /// When.
+    pub at: SimTime,
+    /// `true` when the run stopped at its time limit with events still scheduled.
+    pub reached_limit: bool,
+    /// Every unfinished task, in spawn order.
+    pub waiting: Vec<TaskReport>,
+}
+
+impl fmt::Display for WaitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}", self.at)?;
+        if self.reached_limit {
+            write!(f, " (time limit reached)")?;
+        }
+        if self.waiting.is_empty() {
+            return write!(f, ": no task waiting");
+        }
+        write!(f, ", {} task(s) waiting:", self.waiting.len())?;
+        for t in &self.waiting {
+            write!(f, "\n  {}: {}", t.task, t.state)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a run method stopped early.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// `block_on`'s future cannot progress and nothing is scheduled.
+    Deadlock(WaitReport),
+    /// Tasks keep waking each other at one instant and no event can break the loop.
+    Livelock {
+        /// Tasks in the loop.
+        tasks: Vec<String>,
+        /// When.
+        at: SimTime,
+    },
+    /// `block_on`'s future panicked.
+    MainPanicked(String),
+    /// Strict mode stopped at this diagnostic.
+    Strict(Diagnostic),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Deadlock(r) => write!(f, "deadlock {r}"),
+            SimError::Livelock { tasks, at } => {
+                write!(f, "{at}: livelock, tasks wake each other for ever at one instant: {}", tasks.join(", "))
+            }
+            SimError::MainPanicked(m) => write!(f, "the main future panicked: {m}"),
+            SimError::Strict(d) => write!(f, "strict mode: {d}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}

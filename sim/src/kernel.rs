@@ -1,0 +1,1364 @@
+//! The simulation core: task table, run queues, timers, events, the run loop.
+//!
+//! Re-entrancy is the rule here: a poll can call back into the core (wakes, timers, busy time,
+//! spawns, interrupts), so no `RefCell` borrow is ever held across a call into user code —
+//! futures are taken out of their slot while polled, interrupt handlers out of theirs while run,
+//! and `Waker`s that are not ours are woken only after the borrow is released.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
+
+use crate::config::{CostModel, Irq, SimConfig, TimerQueueKind};
+use crate::context::EnterGuard;
+use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
+use crate::heap::QuadHeap;
+use crate::policy::{Chooser, Deviation, Order, ReadyKey, RunQueue};
+use crate::registry::{self, Inbox};
+use crate::time::{ns_to_ticks, ticks_to_ns};
+use crate::timerq::{GenericTimerQueue, IntegratedTimerQueue};
+use crate::trace::{Kind, Record, Recorder, TaskRef};
+use crate::waker;
+use crate::{JoinError, SimTime};
+
+/// A spawned future, type-erased, with room for its output.
+pub(crate) trait ErasedTask {
+    fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
+    /// Moves the output into `*out`, which must be an `Option<F::Output>`.
+    ///
+    /// # Safety
+    /// `out` must point to a valid `Option<Output>` of this task's output type.
+    unsafe fn take_output(self: Pin<&mut Self>, out: *mut ());
+}
+
+pub(crate) enum TaskCell<F: Future> {
+    Running(F),
+    Done(Option<F::Output>),
+}
+
+impl<F: Future> ErasedTask for TaskCell<F> {
+    fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the future is never moved out; it is dropped in place when replaced by Done.
+        let this = unsafe { self.get_unchecked_mut() };
+        let out = match this {
+            TaskCell::Running(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
+                Poll::Ready(v) => v,
+                Poll::Pending => return Poll::Pending,
+            },
+            TaskCell::Done(_) => return Poll::Ready(()),
+        };
+        *this = TaskCell::Done(Some(out));
+        Poll::Ready(())
+    }
+
+    unsafe fn take_output(self: Pin<&mut Self>, out: *mut ()) {
+        // SAFETY: Done holds no pinned data; the caller guarantees the type of `out`.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let TaskCell::Done(v) = this {
+            unsafe { *(out as *mut Option<F::Output>) = v.take() };
+        }
+    }
+}
+
+pub(crate) type TaskBox = Pin<Box<dyn ErasedTask>>;
+pub(crate) type IsrFn = Box<dyn FnOnce()>;
+
+// Task flags.
+const OCCUPIED: u8 = 1;
+const QUEUED: u8 = 2;
+const RUNNING: u8 = 4;
+const DONE: u8 = 8;
+const ABORT: u8 = 16;
+const DETACHED: u8 = 32;
+const TAKEN: u8 = 64;
+const LOST: u8 = 128;
+
+struct TaskMeta {
+    generation: u32,
+    serial: u32,
+    flags: u8,
+    exec: u8,
+    name: Cow<'static, str>,
+    joiner: Option<Waker>,
+    error: Option<JoinError>,
+    /// Live clones of this task's waker (clones made on this thread).
+    clones: u32,
+    /// Clones made since the task's last poll began.
+    clones_since_poll: u32,
+}
+
+impl TaskMeta {
+    fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// What the loop should do next.
+enum Due {
+    Alarm,
+    Isr { irq: Irq, idx: u32 },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct IsrEvent {
+    at: u64,
+    rank: u32,
+    seq: u64,
+    idx: u32,
+    irq: Irq,
+}
+
+/// Everything mutable about a simulation except the futures and interrupt closures.
+pub(crate) struct Core {
+    pub(crate) now: u64,
+    pub(crate) running: Option<u32>,
+    seq: u64,
+    tasks: Vec<TaskMeta>,
+    free: Vec<u32>,
+    next_serial: u32,
+    live: usize,
+    executors: Vec<RunQueue>,
+    exec_orders: Vec<Order>,
+    chooser: Chooser,
+    choice_no: u64,
+    deviations: Vec<Deviation>,
+    choice_ids: Vec<u32>,
+    timers: IntegratedTimerQueue,
+    generic: Option<GenericTimerQueue>,
+    /// Per-waker fallback for timers polled under foreign wakers.
+    foreign: GenericTimerQueue,
+    expired: Vec<(u32, u64, u64)>,
+    events: QuadHeap<IsrEvent>,
+    isr_stack: Vec<Irq>,
+    timer_context: bool,
+    /// MicroPython: interrupt wakes wait for the next loop step.
+    deferred: Vec<u32>,
+    /// Interrupts raised inside a critical section, run when it ends.
+    pub(crate) pending_irqs: Vec<(Irq, u32)>,
+    pub(crate) trace: Recorder,
+    pub(crate) diags: Vec<Diagnostic>,
+    strict_stop: Option<Diagnostic>,
+    // Per-poll state.
+    now_reads: u32,
+    spin_from: Option<u64>,
+    wakes_in_poll: u64,
+    poll_id: u64,
+    // Same-instant loop detection.
+    instant_polls: u64,
+    instant_of_count: u64,
+    recent: [u32; 8],
+    recent_head: usize,
+    name_ids: std::collections::BTreeMap<(usize, usize), u32>,
+}
+
+/// Settings read on the hot path, copied out of the config.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) strict: bool,
+    pub(crate) cost: CostModel,
+    pub(crate) spin_threshold: u32,
+    pub(crate) same_instant_poll_limit: u64,
+    pub(crate) poll_spans: bool,
+    pub(crate) timer_irq: Irq,
+    pub(crate) watchdog: bool,
+}
+
+/// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
+pub(crate) struct Shared {
+    pub(crate) tag: u16,
+    pub(crate) inbox: Arc<Inbox>,
+    pub(crate) core: RefCell<Core>,
+    futures: RefCell<Vec<Option<TaskBox>>>,
+    isr_fns: RefCell<Vec<Option<IsrFn>>>,
+    isr_free: RefCell<Vec<u32>>,
+    pub(crate) arena: RefCell<Vec<Box<dyn Erased>>>,
+    pub(crate) torn_down: Cell<bool>,
+    pub(crate) in_run: Cell<bool>,
+    pub(crate) settings: Settings,
+    pub(crate) config: SimConfig,
+}
+
+/// Anything, for the per-simulation arena.
+pub(crate) trait Erased {}
+impl<T: ?Sized> Erased for T {}
+
+/// How a run loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    Stalled,
+    Quiescent,
+    LimitReached,
+    Stopped,
+}
+
+/// When to stop the loop.
+pub(crate) struct RunSpec<'a> {
+    pub(crate) advance: bool,
+    pub(crate) limit: Option<u64>,
+    pub(crate) stop: Option<&'a mut dyn FnMut() -> bool>,
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_owned()
+    }
+}
+
+impl Core {
+    fn new(cfg: &SimConfig) -> std::io::Result<Self> {
+        let order = cfg.policy.order();
+        Ok(Core {
+            now: cfg.start.as_nanos(),
+            seq: 0,
+            tasks: Vec::new(),
+            free: Vec::new(),
+            next_serial: 0,
+            live: 0,
+            executors: vec![RunQueue::new(order)],
+            exec_orders: vec![order],
+            chooser: Chooser::new(&cfg.policy, cfg.pct_horizon),
+            choice_no: 0,
+            deviations: Vec::new(),
+            choice_ids: Vec::new(),
+            timers: IntegratedTimerQueue::new(),
+            generic: match cfg.timer_queue {
+                TimerQueueKind::Integrated => None,
+                TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+            },
+            foreign: GenericTimerQueue::new(usize::MAX),
+            expired: Vec::new(),
+            events: QuadHeap::default(),
+            running: None,
+            isr_stack: Vec::new(),
+            timer_context: false,
+            deferred: Vec::new(),
+            pending_irqs: Vec::new(),
+            trace: Recorder::new(&cfg.trace)?,
+            diags: Vec::new(),
+            strict_stop: None,
+            now_reads: 0,
+            spin_from: None,
+            wakes_in_poll: 0,
+            poll_id: 0,
+            instant_polls: 0,
+            instant_of_count: u64::MAX,
+            recent: [u32::MAX; 8],
+            recent_head: 0,
+            name_ids: Default::default(),
+        })
+    }
+
+    #[inline]
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    #[inline]
+    fn rec(&mut self, kind: Kind, task: u32, source: u32, arg: u64) {
+        if self.trace.enabled {
+            self.trace.record(Record { at: self.now, arg, task, source, kind });
+        }
+    }
+
+    pub(crate) fn serial_of(&self, slot: u32) -> u32 {
+        self.tasks[slot as usize].serial
+    }
+
+    pub(crate) fn running_label(&self) -> String {
+        self.running.map_or_else(|| "-".to_owned(), |r| self.label(r))
+    }
+
+    pub(crate) fn label(&self, slot: u32) -> String {
+        let t = &self.tasks[slot as usize];
+        format!("{}#{}", t.name, t.serial)
+    }
+
+    /// Who is acting right now: an interrupt, the alarm, the running task, or the outside.
+    #[inline]
+    fn source(&self) -> TaskRef {
+        if let Some(irq) = self.isr_stack.last() {
+            TaskRef::Interrupt(irq.number)
+        } else if self.timer_context {
+            TaskRef::Timer
+        } else if let Some(r) = self.running {
+            TaskRef::Task(self.serial_of(r))
+        } else {
+            TaskRef::Outside
+        }
+    }
+
+    fn source_label(&self) -> String {
+        match self.source() {
+            TaskRef::Task(_) => self.label(self.running.expect("running")),
+            TaskRef::Timer => "the timer alarm".into(),
+            TaskRef::Interrupt(n) => format!("interrupt {n}"),
+            TaskRef::Outside => "code outside the tasks".into(),
+        }
+    }
+
+    /// Records a diagnostic (strictness is the caller's business: see `Shared::report`).
+    pub(crate) fn report(&mut self, d: Diagnostic) {
+        let idx = self.diags.len() as u64;
+        let task = self.running.map_or(TaskRef::Outside.encode(), |r| self.serial_of(r));
+        self.rec(Kind::Diagnostic, task, 0, idx);
+        self.diags.push(d);
+    }
+
+    fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                let s = self.tasks.len() as u32;
+                assert!(s <= waker::SLOT_MASK, "fwsim: more than 16.7 M tasks alive at once");
+                self.tasks.push(TaskMeta {
+                    generation: 0,
+                    serial: 0,
+                    flags: 0,
+                    exec: 0,
+                    name: Cow::Borrowed(""),
+                    joiner: None,
+                    error: None,
+                    clones: 0,
+                    clones_since_poll: 0,
+                });
+                s
+            }
+        };
+        if self.trace.enabled {
+            let name_id = match &name {
+                Cow::Borrowed(s) => {
+                    let key = (s.as_ptr() as usize, s.len());
+                    match self.name_ids.get(&key) {
+                        Some(&id) => {
+                            self.trace.name_task(serial, s);
+                            id
+                        }
+                        None => {
+                            let id = self.trace.name_task(serial, s);
+                            self.name_ids.insert(key, id);
+                            id
+                        }
+                    }
+                }
+                Cow::Owned(s) => self.trace.name_task(serial, s),
+            };
+            let src = self.source().encode();
+            self.rec(Kind::Spawn, serial, src, name_id as u64);
+        }
+        let t = &mut self.tasks[slot as usize];
+        t.serial = serial;
+        t.flags = OCCUPIED;
+        t.exec = exec;
+        t.name = name;
+        t.clones = 0;
+        t.clones_since_poll = 0;
+        self.live += 1;
+        let generation = t.generation;
+        self.enqueue(slot, None);
+        (slot, generation)
+    }
+
+    /// Puts a task on its run queue (the caller has checked it is not queued).
+    #[inline]
+    fn enqueue(&mut self, slot: u32, key: Option<ReadyKey>) {
+        let t = &mut self.tasks[slot as usize];
+        t.flags |= QUEUED;
+        let exec = t.exec as usize;
+        let key = match key {
+            Some(k) => k,
+            None => ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() },
+        };
+        self.executors[exec].push(slot, key);
+    }
+
+    /// Wakes a task of this simulation.
+    #[inline]
+    pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>) {
+        let Some(t) = self.tasks.get(slot as usize) else { return };
+        if t.generation != generation || t.flags & (OCCUPIED | DONE) != OCCUPIED {
+            return; // a finished task's waker: spurious, ignored
+        }
+        let serial = t.serial;
+        let queued = t.has(QUEUED);
+        let exec = t.exec as usize;
+        let src = self.source();
+        if queued {
+            self.rec(Kind::WakeCoalesced, serial, src.encode(), 0);
+            return;
+        }
+        self.rec(Kind::Wake, serial, src.encode(), 0);
+        self.wakes_in_poll += 1;
+        if matches!(src, TaskRef::Interrupt(_)) && self.exec_orders[exec] == Order::MicroPython {
+            // asyncio notices interrupt work (ThreadSafeFlag) at its next loop step.
+            self.tasks[slot as usize].flags |= QUEUED;
+            self.deferred.push(slot);
+            return;
+        }
+        self.enqueue(slot, key);
+    }
+
+    /// Picks the next task to poll, answering the choice point if there is one.
+    fn pick(&mut self) -> Option<(u32, bool)> {
+        if !self.deferred.is_empty() {
+            for slot in std::mem::take(&mut self.deferred) {
+                let key = ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() };
+                let exec = self.tasks[slot as usize].exec as usize;
+                self.executors[exec].push(slot, key);
+            }
+        }
+        for exec in 0..self.executors.len() {
+            loop {
+                let n = self.executors[exec].prepare();
+                if n == 0 {
+                    break;
+                }
+                let mut idx = 0;
+                if n >= 2 {
+                    let number = self.choice_no;
+                    self.choice_no += 1;
+                    if !self.chooser.is_default() {
+                        let mut ids = std::mem::take(&mut self.choice_ids);
+                        ids.clear();
+                        ids.extend((0..n).map(|i| self.serial_of(self.executors[exec].candidate(i))));
+                        idx = self.answer(number, Some(&ids), n);
+                        self.choice_ids = ids;
+                    }
+                }
+                let slot = self.executors[exec].take(idx);
+                let t = &mut self.tasks[slot as usize];
+                if t.has(DONE) {
+                    // A stale entry (e.g. a task that aborted itself while queued).
+                    t.flags &= !QUEUED;
+                    continue;
+                }
+                return Some((slot, t.has(ABORT)));
+            }
+        }
+        None
+    }
+
+    /// Asks the chooser; records a deviation or a divergence.
+    fn answer(&mut self, number: u64, ids: Option<&[u32]>, n: usize) -> usize {
+        let r = match ids {
+            Some(ids) => self.chooser.choose_task(number, ids),
+            None => self.chooser.choose_index(number, n),
+        };
+        match r {
+            Ok(0) => 0,
+            Ok(i) => {
+                self.deviations.push(Deviation { choice: number, alternative: i as u32, options: n as u32 });
+                self.rec(Kind::Deviation, i as u32, n as u32, number);
+                i
+            }
+            Err(d) => {
+                let at = SimTime(self.now);
+                self.report(Diagnostic::ReplayDiverged {
+                    choice: d.choice,
+                    expected_options: d.expected_options,
+                    found_options: d.found_options,
+                    at,
+                });
+                0
+            }
+        }
+    }
+
+    fn alarm_deadline_ns(&mut self) -> Option<u64> {
+        let mut t = self.timers.next_deadline().map(ticks_to_ns);
+        for q in [self.generic.as_ref(), Some(&self.foreign)].into_iter().flatten() {
+            if let Some(d) = q.next_deadline() {
+                let d = ticks_to_ns(d);
+                t = Some(t.map_or(d, |x| x.min(d)));
+            }
+        }
+        t
+    }
+
+    /// The time of the next scheduled event, if any.
+    pub(crate) fn next_event_time(&mut self) -> Option<u64> {
+        let a = self.alarm_deadline_ns();
+        let e = self.events.peek().map(|e| e.at);
+        match (a, e) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
+    /// The next event due at or before now, answering same-instant ordering as a choice point.
+    fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
+        let alarm = self.alarm_deadline_ns();
+        let isr = self.events.peek().map(|e| e.at);
+        let t = match (alarm, isr) {
+            (Some(a), Some(e)) => a.min(e),
+            (Some(a), None) => a,
+            (None, Some(e)) => e,
+            (None, None) => return None,
+        };
+        if t > self.now {
+            return None;
+        }
+        // Gather every source due at instant t.
+        let mut group: Vec<(u32, u64, Option<IsrEvent>)> = Vec::new();
+        if alarm == Some(t) {
+            group.push((timer_irq.rank(), 0, None));
+        }
+        while self.events.peek().is_some_and(|e| e.at == t) {
+            let e = self.events.pop().expect("peeked");
+            group.push((e.rank, e.seq, Some(e)));
+        }
+        let idx = if group.len() >= 2 {
+            group.sort_by_key(|g| (g.0, g.1));
+            let number = self.choice_no;
+            self.choice_no += 1;
+            if self.chooser.is_default() { 0 } else { self.answer(number, None, group.len()) }
+        } else {
+            0
+        };
+        let chosen = group.swap_remove(idx);
+        for (_, _, e) in group {
+            if let Some(e) = e {
+                self.events.push(e);
+            }
+        }
+        Some(match chosen.2 {
+            None => Due::Alarm,
+            Some(e) => Due::Isr { irq: e.irq, idx: e.idx },
+        })
+    }
+
+    /// Fires the alarm: expires due timers; returns foreign wakers to wake without the borrow.
+    fn fire_alarm(&mut self) -> Vec<Waker> {
+        let now_ticks = ns_to_ticks(self.now);
+        let mut expired = std::mem::take(&mut self.expired);
+        expired.clear();
+        self.timers.next_expiration(now_ticks, &mut expired);
+        self.timer_context = true;
+        let fifo = |o: Order| o == Order::Fifo;
+        let order0 = self.exec_orders[0];
+        if fifo(order0) {
+            expired.reverse();
+        }
+        for &(slot, deadline, insert_seq) in &expired {
+            let t = &self.tasks[slot as usize];
+            let (serial, generation) = (t.serial, t.generation);
+            self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
+            let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: insert_seq };
+            self.wake_slot(slot, generation, Some(key));
+        }
+        self.timer_context = false;
+        self.expired = expired;
+        let mut wakers = Vec::new();
+        if let Some(g) = &mut self.generic {
+            g.next_expiration(now_ticks, &mut wakers);
+        }
+        self.foreign.next_expiration(now_ticks, &mut wakers);
+        wakers
+    }
+
+    fn wait_state(&self, slot: u32) -> WaitState {
+        let t = &self.tasks[slot as usize];
+        if t.has(QUEUED) {
+            WaitState::Queued
+        } else if let Some(d) = self.timers.deadline_of(slot) {
+            WaitState::Timer(SimTime(ticks_to_ns(d)))
+        } else if t.has(LOST) {
+            WaitState::Lost
+        } else if t.clones > 0 {
+            WaitState::WakerHeld(t.clones)
+        } else {
+            WaitState::Parked
+        }
+    }
+
+    pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
+        let mut waiting: Vec<(u32, TaskReport)> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.flags & (OCCUPIED | DONE) == OCCUPIED)
+            .map(|(i, t)| (t.serial, TaskReport { task: self.label(i as u32), state: self.wait_state(i as u32) }))
+            .collect();
+        waiting.sort_by_key(|w| w.0);
+        WaitReport { at: SimTime(self.now), reached_limit, waiting: waiting.into_iter().map(|w| w.1).collect() }
+    }
+
+    /// Checks whether a pending task has just become unwakeable.
+    fn check_lost(&mut self, slot: u32) {
+        let t = &self.tasks[slot as usize];
+        if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST) != OCCUPIED
+            || t.clones != 0
+            || t.clones_since_poll == 0
+            || self.timers.deadline_of(slot).is_some()
+        {
+            return;
+        }
+        self.tasks[slot as usize].flags |= LOST;
+        let d =
+            Diagnostic::WakerDropped { task: self.label(slot), dropped_by: self.source_label(), at: SimTime(self.now) };
+        self.report(d);
+    }
+
+    /// Frees a finished slot if nobody can still ask for its output.
+    fn maybe_free(&mut self, slot: u32) -> bool {
+        let t = &mut self.tasks[slot as usize];
+        let releasable = t.has(DONE) && !t.has(QUEUED) && (t.has(DETACHED) || t.has(TAKEN));
+        if releasable && t.has(OCCUPIED) {
+            t.flags = 0;
+            t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
+            t.name = Cow::Borrowed("");
+            t.error = None;
+            self.timers.remove(slot);
+            self.free.push(slot);
+            return true;
+        }
+        false
+    }
+}
+
+/// A task's identity for join handles: slot and generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) slot: u32,
+    pub(crate) generation: u32,
+    pub(crate) serial: u32,
+}
+
+impl Shared {
+    pub(crate) fn new(config: SimConfig) -> Self {
+        let inbox = Arc::new(Inbox::default());
+        let tag = registry::register(inbox.clone());
+        if let Some(limit) = config.watchdog {
+            inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
+            inbox.watch.enabled.store(true, Ordering::Relaxed);
+            registry::ensure_watchdog();
+        }
+        let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
+        Shared {
+            tag,
+            inbox,
+            core: RefCell::new(core),
+            futures: RefCell::new(Vec::new()),
+            isr_fns: RefCell::new(Vec::new()),
+            isr_free: RefCell::new(Vec::new()),
+            arena: RefCell::new(Vec::new()),
+            torn_down: Cell::new(false),
+            in_run: Cell::new(false),
+            settings: Settings {
+                strict: config.strict,
+                cost: config.cost,
+                spin_threshold: config.spin_threshold,
+                same_instant_poll_limit: config.same_instant_poll_limit.max(1),
+                poll_spans: config.poll_spans,
+                timer_irq: config.timer_irq,
+                watchdog: config.watchdog.is_some(),
+            },
+            config,
+        }
+    }
+
+    pub(crate) fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard::new(self)
+    }
+
+    // ---- diagnostics ------------------------------------------------------------------------
+
+    fn report(&self, d: Diagnostic) {
+        let mut c = self.core.borrow_mut();
+        if self.settings.strict && c.strict_stop.is_none() {
+            c.strict_stop = Some(d.clone());
+        }
+        c.report(d);
+    }
+
+    fn take_strict_stop(&self) -> Option<SimError> {
+        self.core.borrow_mut().strict_stop.take().map(SimError::Strict)
+    }
+
+    /// Reads what other threads left in the inbox.
+    fn drain_inbox(&self) {
+        if !self.inbox.dirty.swap(false, Ordering::Acquire) {
+            return;
+        }
+        let wakes = std::mem::take(&mut *self.inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()));
+        for (slot, generation) in wakes {
+            let task = {
+                let c = self.core.borrow();
+                match c.tasks.get(slot as usize) {
+                    Some(t) if t.generation == generation && t.has(OCCUPIED) => c.label(slot),
+                    _ => continue,
+                }
+            };
+            let at = SimTime(self.core.borrow().now);
+            self.report(Diagnostic::CrossThreadWake { task, at });
+        }
+        let hung = std::mem::take(&mut *self.inbox.hung.lock().unwrap_or_else(|e| e.into_inner()));
+        for (serial, vt, wall_ms) in hung {
+            let task = {
+                let c = self.core.borrow();
+                c.tasks
+                    .iter()
+                    .enumerate()
+                    .find(|(_, t)| t.serial == serial && t.has(OCCUPIED))
+                    .map_or_else(|| format!("#{serial}"), |(i, _)| c.label(i as u32))
+            };
+            self.report(Diagnostic::PollHung { task, at: SimTime(vt), wall_ms });
+        }
+    }
+
+    // ---- wakers -----------------------------------------------------------------------------
+
+    pub(crate) fn wake_from_waker(&self, slot: u32, generation: u32) {
+        self.core.borrow_mut().wake_slot(slot, generation, None);
+    }
+
+    pub(crate) fn on_cross_sim_wake(&self) {
+        let (woken_by, at) = {
+            let c = self.core.borrow();
+            (c.source_label(), SimTime(c.now))
+        };
+        self.report(Diagnostic::CrossSimWake { woken_by, at });
+    }
+
+    pub(crate) fn on_waker_clone(&self, slot: u32, generation: u32) {
+        let Ok(mut c) = self.core.try_borrow_mut() else { return };
+        if let Some(t) = c.tasks.get_mut(slot as usize)
+            && t.generation == generation
+            && t.has(OCCUPIED)
+        {
+            t.clones += 1;
+            t.clones_since_poll += 1;
+        }
+    }
+
+    pub(crate) fn on_waker_drop(&self, slot: u32, generation: u32) {
+        let Ok(mut c) = self.core.try_borrow_mut() else { return };
+        if self.torn_down.get() {
+            return;
+        }
+        if let Some(t) = c.tasks.get_mut(slot as usize)
+            && t.generation == generation
+            && t.has(OCCUPIED)
+        {
+            t.clones = t.clones.saturating_sub(1);
+            if t.clones == 0 {
+                let strict = self.settings.strict;
+                let before = c.diags.len();
+                c.check_lost(slot);
+                if strict && c.diags.len() > before && c.strict_stop.is_none() {
+                    c.strict_stop = c.diags.last().cloned();
+                }
+            }
+        }
+    }
+
+    // ---- spawning and joining ---------------------------------------------------------------
+
+    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, task: TaskBox) -> TaskKey {
+        assert!(!self.torn_down.get(), "fwsim: spawn on a simulation that has been shut down");
+        let (slot, generation, serial) = {
+            let mut c = self.core.borrow_mut();
+            assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
+            let (slot, generation) = c.alloc_task(name, exec);
+            (slot, generation, c.serial_of(slot))
+        };
+        let mut f = self.futures.borrow_mut();
+        if f.len() <= slot as usize {
+            f.resize_with(slot as usize + 1, || None);
+        }
+        f[slot as usize] = Some(task);
+        TaskKey { slot, generation, serial }
+    }
+
+    pub(crate) fn add_executor(&self, order: Order) -> u8 {
+        let mut c = self.core.borrow_mut();
+        let id = c.executors.len();
+        assert!(id < 255, "fwsim: at most 255 executors");
+        c.executors.push(RunQueue::new(order));
+        c.exec_orders.push(order);
+        id as u8
+    }
+
+    /// Polls a join handle's task for its output.
+    pub(crate) fn poll_join(&self, key: TaskKey, cx: &mut Context<'_>, out: *mut ()) -> Poll<Result<(), JoinError>> {
+        if self.torn_down.get() {
+            return Poll::Ready(Err(JoinError::SimulationDropped));
+        }
+        let old_joiner;
+        {
+            let mut c = self.core.borrow_mut();
+            let t = &mut c.tasks[key.slot as usize];
+            assert!(
+                t.generation == key.generation && t.has(OCCUPIED) && !t.has(TAKEN),
+                "fwsim: JoinHandle polled after it returned"
+            );
+            if !t.has(DONE) {
+                old_joiner = t.joiner.replace(cx.waker().clone());
+                drop(c);
+                drop(old_joiner);
+                return Poll::Pending;
+            }
+            t.flags |= TAKEN;
+            if let Some(e) = t.error.take() {
+                let freed = c.maybe_free(key.slot);
+                drop(c);
+                if freed {
+                    drop(self.futures.borrow_mut()[key.slot as usize].take());
+                }
+                return Poll::Ready(Err(e));
+            }
+        }
+        let task = self.futures.borrow_mut()[key.slot as usize].take();
+        if let Some(mut task) = task {
+            // SAFETY: the handle that created this key was made for this output type.
+            unsafe { task.as_mut().take_output(out) };
+        }
+        self.core.borrow_mut().maybe_free(key.slot);
+        Poll::Ready(Ok(()))
+    }
+
+    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
+        if self.torn_down.get() {
+            return true;
+        }
+        let c = self.core.borrow();
+        let t = &c.tasks[key.slot as usize];
+        t.generation != key.generation || t.has(DONE)
+    }
+
+    pub(crate) fn detach(&self, key: TaskKey) {
+        if self.torn_down.get() {
+            return;
+        }
+        let (freed, joiner) = {
+            let mut c = self.core.borrow_mut();
+            let t = &mut c.tasks[key.slot as usize];
+            if t.generation != key.generation || !t.has(OCCUPIED) {
+                return;
+            }
+            t.flags |= DETACHED;
+            let joiner = t.joiner.take();
+            (c.maybe_free(key.slot), joiner)
+        };
+        drop(joiner);
+        if freed {
+            let task = self.futures.borrow_mut()[key.slot as usize].take();
+            drop(task);
+        }
+    }
+
+    pub(crate) fn abort(&self, key: TaskKey) {
+        if self.torn_down.get() {
+            return;
+        }
+        let mut c = self.core.borrow_mut();
+        let t = &mut c.tasks[key.slot as usize];
+        if t.generation != key.generation || t.flags & (OCCUPIED | DONE | ABORT) != OCCUPIED {
+            return;
+        }
+        t.flags |= ABORT;
+        let (serial, running) = (t.serial, t.has(RUNNING));
+        let src = c.source().encode();
+        c.rec(Kind::Abort, serial, src, 0);
+        if !running {
+            // Scheduled like a wake, in the policy's order; dropped instead of polled.
+            c.wake_slot(key.slot, key.generation, None);
+        }
+    }
+
+    /// Marks a task finished and wakes its joiner; drops what must be dropped outside borrows.
+    fn complete(&self, slot: u32, error: Option<JoinError>) {
+        let (joiner, freed) = {
+            let mut c = self.core.borrow_mut();
+            let serial = c.serial_of(slot);
+            let kind = match &error {
+                Some(JoinError::Panicked(_)) => Kind::Panic,
+                Some(_) => Kind::Abort,
+                None => Kind::Complete,
+            };
+            if kind != Kind::Abort {
+                c.rec(kind, serial, TaskRef::Task(serial).encode(), 0);
+            } else {
+                c.rec(Kind::Complete, serial, TaskRef::Outside.encode(), 1);
+            }
+            c.live -= 1;
+            c.timers.remove(slot);
+            let t = &mut c.tasks[slot as usize];
+            t.flags |= DONE;
+            t.flags &= !(RUNNING | ABORT);
+            t.error = error;
+            let joiner = t.joiner.take();
+            (joiner, c.maybe_free(slot))
+        };
+        if freed {
+            let task = self.futures.borrow_mut()[slot as usize].take();
+            drop(task);
+        }
+        if let Some(j) = joiner {
+            j.wake();
+        }
+    }
+
+    // ---- polling ----------------------------------------------------------------------------
+
+    /// Polls one task. Returns `false` when nothing was runnable.
+    fn poll_one(&self) -> bool {
+        let picked = self.core.borrow_mut().pick();
+        let Some((slot, abort)) = picked else { return false };
+        if abort {
+            let fut = self.futures.borrow_mut()[slot as usize].take();
+            self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
+            drop(fut);
+            self.complete(slot, Some(JoinError::Aborted));
+            return true;
+        }
+        let mut fut = self.futures.borrow_mut()[slot as usize].take().expect("fwsim: queued task has no future");
+        let (generation, serial, span) = {
+            let mut c = self.core.borrow_mut();
+            let t = &mut c.tasks[slot as usize];
+            t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
+            t.clones_since_poll = 0;
+            let (generation, serial) = (t.generation, t.serial);
+            let span = self.settings.poll_spans.then(|| tracing::trace_span!("poll", task = %t.name, serial));
+            c.running = Some(slot);
+            c.now_reads = 0;
+            c.spin_from = None;
+            c.wakes_in_poll = 0;
+            c.poll_id += 1;
+            c.rec(Kind::PollBegin, serial, serial, 0);
+            if c.instant_of_count != c.now {
+                c.instant_of_count = c.now;
+                c.instant_polls = 0;
+            }
+            c.instant_polls += 1;
+            let h = c.recent_head;
+            c.recent[h] = slot;
+            c.recent_head = (h + 1) % c.recent.len();
+            if self.settings.watchdog {
+                let w = &self.inbox.watch;
+                w.task.store(serial, Ordering::Relaxed);
+                w.vt.store(c.now, Ordering::Relaxed);
+                w.poll_id.store(c.poll_id, Ordering::Relaxed);
+                w.in_poll.store(true, Ordering::Release);
+            }
+            (generation, serial, span)
+        };
+        let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
+        let mut cx = Context::from_waker(&waker);
+        let result = {
+            let _entered = span.as_ref().map(|s| s.enter());
+            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll_task(&mut cx)))
+        };
+        if self.settings.watchdog {
+            self.inbox.watch.in_poll.store(false, Ordering::Release);
+        }
+        let (abort_now, cost) = {
+            let mut c = self.core.borrow_mut();
+            c.running = None;
+            if let Some(from) = c.spin_from.take() {
+                let now = c.now;
+                c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
+            }
+            let done = matches!(result, Ok(Poll::Ready(())));
+            c.rec(Kind::PollEnd, serial, serial, done as u64);
+            let t = &mut c.tasks[slot as usize];
+            t.flags &= !RUNNING;
+            let abort_now = t.has(ABORT);
+            let cost = self.settings.cost.per_poll_ns + self.settings.cost.per_wake_ns * c.wakes_in_poll;
+            (abort_now, cost)
+        };
+        match result {
+            Ok(Poll::Ready(())) => {
+                self.futures.borrow_mut()[slot as usize] = Some(fut);
+                self.complete(slot, None);
+            }
+            Ok(Poll::Pending) if abort_now => {
+                drop(fut);
+                self.complete(slot, Some(JoinError::Aborted));
+            }
+            Ok(Poll::Pending) => {
+                self.futures.borrow_mut()[slot as usize] = Some(fut);
+                let mut c = self.core.borrow_mut();
+                let before = c.diags.len();
+                c.check_lost(slot);
+                if self.settings.strict && c.diags.len() > before && c.strict_stop.is_none() {
+                    c.strict_stop = c.diags.last().cloned();
+                }
+            }
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                // Dropping a panicked future may panic again; contain that too.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(fut)));
+                let (task, at) = {
+                    let c = self.core.borrow();
+                    (c.label(slot), SimTime(c.now))
+                };
+                self.report(Diagnostic::TaskPanicked { task, at, message: message.clone() });
+                self.complete(slot, Some(JoinError::Panicked(message)));
+            }
+        }
+        if cost > 0 {
+            let target = self.core.borrow().now.saturating_add(cost);
+            self.advance_to(target);
+        }
+        true
+    }
+
+    // ---- events and time --------------------------------------------------------------------
+
+    /// Delivers one due event. Returns `false` when nothing is due.
+    fn deliver_one(&self) -> bool {
+        let due = self.core.borrow_mut().next_due(self.settings.timer_irq);
+        match due {
+            None => false,
+            Some(Due::Alarm) => {
+                let wakers = self.core.borrow_mut().fire_alarm();
+                if !wakers.is_empty() {
+                    self.core.borrow_mut().timer_context = true;
+                    for w in wakers {
+                        w.wake();
+                    }
+                    self.core.borrow_mut().timer_context = false;
+                }
+                true
+            }
+            Some(Due::Isr { irq, idx }) => {
+                let f = self.isr_fns.borrow_mut()[idx as usize].take();
+                self.isr_free.borrow_mut().push(idx);
+                if let Some(f) = f {
+                    self.run_isr(irq, f);
+                }
+                true
+            }
+        }
+    }
+
+    fn deliver_due(&self) {
+        while self.deliver_one() {}
+    }
+
+    /// Moves the clock to `target`, delivering every event that falls due on the way (at its
+    /// own time). Polls nothing.
+    pub(crate) fn advance_to(&self, target: u64) {
+        loop {
+            self.deliver_due();
+            let mut c = self.core.borrow_mut();
+            match c.next_event_time() {
+                Some(t) if t <= target && t > c.now => c.now = t,
+                _ => {
+                    if target > c.now {
+                        c.now = target;
+                    }
+                    drop(c);
+                    self.deliver_due();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Busy time inside a poll (a blocking delay): records it and advances the clock.
+    pub(crate) fn busy_wait(&self, ns: u64) {
+        let (from, target, task) = {
+            let c = self.core.borrow();
+            let task = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            (c.now, c.now.saturating_add(ns), task)
+        };
+        self.advance_to(target);
+        let mut c = self.core.borrow_mut();
+        let now = c.now;
+        if c.trace.enabled {
+            c.trace.record(Record { at: from, arg: now, task, source: task, kind: Kind::BusyWait });
+        }
+    }
+
+    // ---- the embassy-time driver ------------------------------------------------------------
+
+    pub(crate) fn driver_now(&self) -> u64 {
+        let mut c = self.core.borrow_mut();
+        if c.running.is_some() && c.isr_stack.is_empty() {
+            c.now_reads += 1;
+            if c.now_reads > self.settings.spin_threshold {
+                let first = c.spin_from.is_none();
+                if first {
+                    c.spin_from = Some(c.now);
+                }
+                let next_tick = ticks_to_ns(ns_to_ticks(c.now) + 1);
+                drop(c);
+                if first && self.settings.strict {
+                    let (task, at) = {
+                        let c = self.core.borrow();
+                        (c.label(c.running.expect("running")), SimTime(c.now))
+                    };
+                    self.report(Diagnostic::Spin { task, at });
+                }
+                self.advance_to(next_tick);
+                return ns_to_ticks(self.core.borrow().now);
+            }
+        }
+        ns_to_ticks(c.now)
+    }
+
+    pub(crate) fn driver_schedule_wake(&self, at: u64, w: &Waker) {
+        let mut evicted = Vec::new();
+        let mut c = self.core.borrow_mut();
+        let ours = waker::decode(w).filter(|(tag, slot, generation)| {
+            *tag == self.tag
+                && c.tasks.get(*slot as usize).is_some_and(|t| t.generation == *generation && t.has(OCCUPIED))
+        });
+        let recompute = if let Some(g) = &mut c.generic {
+            g.schedule_wake(at, w, &mut evicted)
+        } else if let Some((_, slot, _)) = ours {
+            let serial = c.serial_of(slot);
+            let seq = c.next_seq();
+            let changed = c.timers.schedule_wake(slot, at, seq);
+            c.rec(Kind::TimerSet, serial, serial, at);
+            changed
+        } else {
+            // On a board this panics ("Found waker not created by the Embassy executor").
+            let (task, now) = (c.running.map_or_else(|| "code outside the tasks".into(), |r| c.label(r)), c.now);
+            let strict = self.settings.strict;
+            let d = Diagnostic::ForeignWakerTimer { task, at: SimTime(now) };
+            if strict && c.strict_stop.is_none() {
+                c.strict_stop = Some(d.clone());
+            }
+            c.report(d);
+            c.foreign.schedule_wake(at, w, &mut evicted)
+        };
+        drop(c);
+        if !evicted.is_empty() {
+            self.core.borrow_mut().timer_context = true;
+            for w in evicted {
+                w.wake();
+            }
+            self.core.borrow_mut().timer_context = false;
+        }
+        // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
+        // a deadline already reached fires at once, inside this call (an interrupt nested in
+        // the poll). Deliver exactly the alarm here, not other interrupt sources.
+        if recompute && ticks_to_ns(at) <= self.core.borrow().now {
+            let wakers = self.core.borrow_mut().fire_alarm();
+            self.core.borrow_mut().timer_context = true;
+            for w in wakers {
+                w.wake();
+            }
+            self.core.borrow_mut().timer_context = false;
+        }
+    }
+
+    // ---- interrupts -------------------------------------------------------------------------
+
+    pub(crate) fn schedule_isr(&self, at: u64, irq: Irq, f: IsrFn) {
+        let idx = self.store_isr(f);
+        let mut c = self.core.borrow_mut();
+        let seq = c.next_seq();
+        c.events.push(IsrEvent { at, rank: irq.rank(), seq, idx, irq });
+    }
+
+    fn store_isr(&self, f: IsrFn) -> u32 {
+        let mut fns = self.isr_fns.borrow_mut();
+        match self.isr_free.borrow_mut().pop() {
+            Some(i) => {
+                fns[i as usize] = Some(f);
+                i
+            }
+            None => {
+                fns.push(Some(f));
+                (fns.len() - 1) as u32
+            }
+        }
+    }
+
+    pub(crate) fn run_isr(&self, irq: Irq, f: IsrFn) {
+        {
+            let mut c = self.core.borrow_mut();
+            c.isr_stack.push(irq);
+            let running = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            c.rec(Kind::Interrupt, running, TaskRef::Interrupt(irq.number).encode(), irq.priority as u64);
+        }
+        let r = catch_unwind(AssertUnwindSafe(f));
+        self.core.borrow_mut().isr_stack.pop();
+        if let Err(p) = r {
+            let at = SimTime(self.core.borrow().now);
+            self.report(Diagnostic::TaskPanicked {
+                task: format!("irq{}", irq.number),
+                at,
+                message: panic_message(&*p),
+            });
+        }
+    }
+
+    /// An interrupt raised now by the running code: runs nested at once, or when the current
+    /// critical section ends.
+    pub(crate) fn raise_irq(&self, irq: Irq, f: IsrFn) {
+        if crate::cs::depth() > 0 {
+            let idx = self.store_isr(f);
+            self.core.borrow_mut().pending_irqs.push((irq, idx));
+            crate::cs::note_pending();
+        } else {
+            self.run_isr(irq, f);
+        }
+    }
+
+    /// Runs interrupts deferred by a critical section that just ended.
+    pub(crate) fn run_pending_irqs(&self) {
+        loop {
+            let next = {
+                let mut c = self.core.borrow_mut();
+                if c.pending_irqs.is_empty() {
+                    return;
+                }
+                c.pending_irqs.sort_by_key(|p| std::cmp::Reverse(p.0.rank()));
+                c.pending_irqs.pop()
+            };
+            let Some((irq, idx)) = next else { return };
+            let f = self.isr_fns.borrow_mut()[idx as usize].take();
+            self.isr_free.borrow_mut().push(idx);
+            if let Some(f) = f {
+                self.run_isr(irq, f);
+            }
+        }
+    }
+
+    pub(crate) fn in_interrupt(&self) -> bool {
+        !self.core.borrow().isr_stack.is_empty()
+    }
+
+    // ---- the run loop -----------------------------------------------------------------------
+
+    /// The one loop behind every `run_*` method.
+    pub(crate) fn run(&self, spec: RunSpec<'_>) -> Result<RunEnd, SimError> {
+        let RunSpec { advance, limit, mut stop } = spec;
+        loop {
+            self.drain_inbox();
+            self.deliver_due();
+            if let Some(e) = self.take_strict_stop() {
+                return Err(e);
+            }
+            if self.poll_one() {
+                if let Some(e) = self.take_strict_stop() {
+                    return Err(e);
+                }
+                if let Some(s) = stop.as_mut()
+                    && s()
+                {
+                    return Ok(RunEnd::Stopped);
+                }
+                if let Some(end) = self.check_same_instant_loop(limit)? {
+                    return Ok(end);
+                }
+                continue;
+            }
+            if !advance {
+                return Ok(RunEnd::Stalled);
+            }
+            let mut c = self.core.borrow_mut();
+            match c.next_event_time() {
+                None => return Ok(RunEnd::Quiescent),
+                Some(t) if limit.is_none_or(|l| t <= l) => {
+                    if t > c.now {
+                        c.now = t;
+                    }
+                }
+                Some(_) => return Ok(RunEnd::LimitReached),
+            }
+        }
+    }
+
+    /// Breaks a same-instant wake loop by moving to the next event (as the next interrupt would
+    /// on hardware), or reports a livelock when nothing else can ever happen.
+    fn check_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
+        let (polls, next, tasks, now) = {
+            let mut c = self.core.borrow_mut();
+            if c.instant_polls < self.settings.same_instant_poll_limit {
+                return Ok(None);
+            }
+            let polls = c.instant_polls;
+            c.instant_polls = 0;
+            let mut slots: Vec<u32> = c.recent.iter().copied().filter(|s| *s != u32::MAX).collect();
+            slots.sort_by_key(|s| c.serial_of(*s));
+            slots.dedup();
+            let tasks: Vec<String> = slots.iter().map(|s| c.label(*s)).collect();
+            (polls, c.next_event_time(), tasks, c.now)
+        };
+        let at = SimTime(now);
+        match next {
+            Some(t) if limit.is_none_or(|l| t <= l) => {
+                self.report(Diagnostic::SameInstantLoop { tasks, polls, at });
+                self.advance_to(t);
+                Ok(None)
+            }
+            _ => match limit {
+                // Time would pass on hardware; with nothing scheduled, jump to the run's end.
+                Some(l) => {
+                    self.report(Diagnostic::SameInstantLoop { tasks, polls, at });
+                    self.advance_to(l);
+                    Ok(Some(RunEnd::LimitReached))
+                }
+                None => Err(SimError::Livelock { tasks, at }),
+            },
+        }
+    }
+
+    pub(crate) fn live_tasks(&self) -> usize {
+        self.core.borrow().live
+    }
+
+    pub(crate) fn deviations(&self) -> Vec<Deviation> {
+        self.core.borrow().deviations.clone()
+    }
+
+    pub(crate) fn choice_points(&self) -> u64 {
+        self.core.borrow().choice_no
+    }
+
+    // ---- teardown ---------------------------------------------------------------------------
+
+    /// Drops every task, pending interrupt and arena value, in that order.
+    pub(crate) fn shutdown(&self) {
+        if self.torn_down.get() {
+            return;
+        }
+        let _g = self.enter();
+        // Tasks first: they may borrow arena values.
+        let n = self.futures.borrow().len();
+        for i in 0..n {
+            let f = self.futures.borrow_mut()[i].take();
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(f)));
+        }
+        let fns: Vec<_> = self.isr_fns.borrow_mut().drain(..).collect();
+        drop(fns);
+        let (joiners, generic, foreign) = {
+            let mut c = self.core.borrow_mut();
+            let joiners: Vec<Waker> = c.tasks.iter_mut().filter_map(|t| t.joiner.take()).collect();
+            let generic = c.generic.as_mut().map(|g| g.clear());
+            let foreign = c.foreign.clear();
+            let _ = c.trace.flush();
+            (joiners, generic, foreign)
+        };
+        self.torn_down.set(true);
+        drop(joiners);
+        drop(generic);
+        drop(foreign);
+        let arena: Vec<_> = self.arena.borrow_mut().drain(..).collect();
+        drop(arena);
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        registry::unregister(self.tag);
+    }
+}

@@ -1,0 +1,157 @@
+//! # fwsim — run async embedded firmware in deterministic virtual time
+//!
+//! fwsim runs the async tasks of embassy-style firmware on a laptop or in CI, on a **virtual
+//! clock**: when every task waits, the clock jumps to the next event, so an hour of firmware
+//! time takes milliseconds, and the same program with the same seed produces the same trace,
+//! bit for bit.
+//!
+//! ## The model
+//!
+//! * A [`Sim`] is one simulated world: tasks ([`Sim::spawn`]), a nanosecond clock, a timer
+//!   queue, scheduled and raised interrupts ([`isr`]), and a [trace]. Many `Sim`s run in
+//!   parallel threads; each is independent.
+//! * Firmware does not know it is simulated. It uses `embassy_time::{Timer, Instant, Ticker,
+//!   with_timeout}`: linking fwsim provides the embassy-time [driver] (and a
+//!   [`critical-section`](cs) implementation), which dispatches to the `Sim` that is *current*
+//!   on the calling thread ([`Sim::enter`]).
+//! * **Policies** decide which runnable task runs next, exactly as a real scheduler would:
+//!   [`Policy::Embassy`] (the default), [`Policy::MicroPython`], or an exploring policy
+//!   ([`Policy::Random`], [`Policy::Pct`]) whose choices are recorded as a [`Schedule`] and
+//!   replayed with [`Policy::Replay`]. See [`policy`].
+//! * Time moves only when everything waits (idle time costs nothing) and when a poll spends
+//!   **busy time** (a blocking [`Delay`], a spin on `Instant::now()`, the [`CostModel`]).
+//! * Problems are [`Diagnostic`]s with task names and virtual time: panics, lost wakers,
+//!   same-instant wake loops, foreign wakers on timers, cross-simulation wakes, hung polls.
+//!
+//! ## A first test
+//!
+//! ```
+//! use embassy_time::{Duration, Timer};
+//!
+//! fwsim::test(|sim| {
+//!     let ping = sim.spawn("ping", async {
+//!         Timer::after(Duration::from_millis(20)).await;
+//!         fwsim::now()
+//!     });
+//!     sim.run_for(fwsim::ms(50)).unwrap();
+//!     assert_eq!(sim.block_on(ping).unwrap().unwrap(), fwsim::SimTime::from_millis(20));
+//! });
+//! ```
+//!
+//! ## The contract for code under test
+//!
+//! Keep **no mutable statics** (no `StaticCell`, no `static SIGNAL`): `fwsim::test` runs every
+//! body twice, tests run in parallel, and fuzzing runs thousands of simulations in one
+//! process. Create resources per simulation — as locals declared before the `Sim`, or with
+//! [`Sim::alloc`] inside [`fwsim::test`](test) / [`scope`] — and pass references to the tasks.
+//! Only board crates wrap firmware in `#[embassy_executor::task]` and statics.
+//!
+//! Do not enable embassy-time's `std`/`mock-driver` features or `critical-section/std` in a
+//! binary that links fwsim: each would be a second implementation of the same global symbol.
+
+#![warn(missing_docs)]
+
+mod config;
+mod context;
+pub mod cs;
+mod delay;
+pub mod diag;
+pub mod driver;
+mod heap;
+pub mod isr;
+mod kernel;
+pub mod logging;
+pub mod policy;
+mod registry;
+pub mod rng;
+mod sim;
+pub mod testing;
+pub mod time;
+pub mod timerq;
+pub mod trace;
+mod waker;
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+pub use config::{CostModel, Irq, SimConfig, TIMER_IRQ, TimerQueueKind};
+pub use context::EnterGuard;
+pub use delay::Delay;
+pub use diag::{Diagnostic, Severity, SimError, TaskReport, WaitReport, WaitState};
+pub use policy::{Deviation, Order, Policy, Schedule};
+pub use registry::orphan_wakes;
+pub use sim::{ExecutorId, JoinError, JoinHandle, Sim, TaskId, scope};
+pub use testing::{test, test_with};
+pub use time::{IntoNanos, SimTime, ms, secs, us};
+
+use crate::context::expect_current;
+use crate::trace::{Kind, Record, TaskRef};
+
+/// The current simulation's virtual time. Panics outside a simulation.
+pub fn now() -> SimTime {
+    expect_current(|s| SimTime(s.core.borrow().now))
+}
+
+/// Records a mark in the current simulation's trace: a label and a value, stamped with virtual
+/// time and the running task. Panics outside a simulation.
+pub fn mark(label: &str, value: u64) {
+    expect_current(|s| {
+        let mut c = s.core.borrow_mut();
+        if !c.trace.enabled {
+            return;
+        }
+        let id = c.trace.intern(label);
+        let task = c.running_task_ref().encode();
+        let at = c.now;
+        c.trace.record(Record { at, arg: value, task, source: id, kind: Kind::Mark });
+    })
+}
+
+/// Spends `d` of busy time in the running poll: see [`Delay`].
+pub fn busy_wait(d: impl IntoNanos) {
+    let ns = d.into_nanos();
+    expect_current(|s| s.busy_wait(ns))
+}
+
+/// Spawns a task on the current simulation (from inside another task, say).
+pub fn spawn<F>(name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+{
+    let shared = expect_current(|s| {
+        // SAFETY: the current pointer always comes from a live `Rc<Shared>` (see EnterGuard).
+        unsafe {
+            let p = s as *const kernel::Shared;
+            Rc::increment_strong_count(p);
+            Rc::from_raw(p)
+        }
+    });
+    sim::spawn_on_shared(&shared, 0, name.into(), future)
+}
+
+/// Yields once: the task is woken at once and queued behind the tasks already runnable
+/// (`sleep(0)` / `yield_now()`).
+pub fn yield_now() -> impl Future<Output = ()> {
+    struct YieldNow(bool);
+    impl Future for YieldNow {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                return Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+    YieldNow(false)
+}
+
+impl kernel::Core {
+    pub(crate) fn running_task_ref(&self) -> TaskRef {
+        self.running.map_or(TaskRef::Outside, |r| TaskRef::Task(self.serial_of(r)))
+    }
+}

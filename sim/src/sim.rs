@@ -1,0 +1,484 @@
+//! [`Sim`], the simulated world, and [`JoinHandle`], a spawned task's handle.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::path::Path;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::config::{Irq, SimConfig};
+use crate::context::EnterGuard;
+use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
+use crate::kernel::{ErasedTask, RunEnd, RunSpec, Shared, TaskBox, TaskCell, TaskKey};
+use crate::policy::{Order, Schedule};
+use crate::time::{IntoNanos, SimTime};
+use crate::trace::{self, Names, Record};
+
+/// Why a [`JoinHandle`] has no output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinError {
+    /// The task was aborted before it completed.
+    Aborted,
+    /// The task panicked with this message.
+    Panicked(String),
+    /// The simulation was shut down before the task completed.
+    SimulationDropped,
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Aborted => write!(f, "task aborted"),
+            JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
+            JoinError::SimulationDropped => write!(f, "simulation shut down before the task completed"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+/// A task's number: its spawn serial (0 for the first task spawned, 1 for the next…), as it
+/// appears in the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId(pub u32);
+
+/// Which executor of a simulation a task runs on (see [`Sim::add_executor`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExecutorId(pub u8);
+
+/// The handle of a spawned task: await it for the task's output, or abort it.
+///
+/// Dropping the handle detaches the task (it keeps running). Awaiting gives
+/// `Err(JoinError::Aborted)` after [`abort`](Self::abort), `Err(JoinError::Panicked)` after a
+/// panic. The handle works inside tasks and from the test body.
+pub struct JoinHandle<T> {
+    shared: Rc<Shared>,
+    key: TaskKey,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T> JoinHandle<T> {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        TaskId(self.key.serial)
+    }
+
+    /// Whether the task has completed, panicked or been aborted.
+    pub fn is_finished(&self) -> bool {
+        self.shared.is_finished(self.key)
+    }
+
+    /// Aborts the task. The abort is scheduled like a wake, in the policy's order; when the
+    /// task would next be polled its future is dropped instead. A task that aborts itself stops
+    /// when its current poll returns (unless that poll completes it). No effect on a finished
+    /// task.
+    pub fn abort(&self) {
+        self.shared.abort(self.key)
+    }
+
+    /// The task's result if it has finished, without waiting; `None` while it runs.
+    pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
+        if !self.is_finished() {
+            return None;
+        }
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(self).poll(&mut cx) {
+            Poll::Ready(r) => Some(r),
+            Poll::Pending => None,
+        }
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut out: Option<T> = None;
+        match self.shared.poll_join(self.key, cx, &mut out as *mut Option<T> as *mut ()) {
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(out.expect("fwsim: task output already taken"))),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.shared.detach(self.key);
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle").field("id", &self.id()).field("finished", &self.is_finished()).finish()
+    }
+}
+
+/// A simulated world: tasks, a virtual clock, timers, interrupts, a trace.
+///
+/// `'env` is the lifetime of what the simulation's tasks may borrow: anything declared
+/// *before* the `Sim` (the borrow checker enforces it), and, inside [`fwsim::scope`](crate::scope)
+/// or [`fwsim::test`](crate::test), values handed out by [`alloc`](Self::alloc).
+///
+/// ```
+/// use embassy_time::{Duration, Timer};
+/// use fwsim::{Sim, SimTime};
+///
+/// let sim = Sim::new();
+/// let led = sim.spawn("blink", async {
+///     let mut toggles = 0;
+///     for _ in 0..4 {
+///         Timer::after(Duration::from_millis(500)).await;
+///         toggles += 1;
+///     }
+///     toggles
+/// });
+/// sim.run_for(fwsim::secs(3)).unwrap();
+/// assert_eq!(sim.now(), SimTime::from_secs(3));
+/// assert_eq!(sim.block_on(led).unwrap().unwrap(), 4);
+/// ```
+pub struct Sim<'env> {
+    pub(crate) shared: Rc<Shared>,
+    _env: PhantomData<&'env mut &'env ()>,
+}
+
+impl Default for Sim<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct RunGuard<'a>(&'a Shared);
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        self.0.in_run.set(false);
+    }
+}
+
+impl<'env> Sim<'env> {
+    /// A simulation with the default [`SimConfig`].
+    pub fn new() -> Self {
+        Self::with_config(SimConfig::default())
+    }
+
+    /// A simulation with this configuration.
+    pub fn with_config(config: SimConfig) -> Self {
+        Sim { shared: Rc::new(Shared::new(config)), _env: PhantomData }
+    }
+
+    /// The default configuration, to adjust and pass to [`with_config`](Self::with_config).
+    pub fn builder() -> SimConfig {
+        SimConfig::default()
+    }
+
+    /// Makes this simulation current on this thread until the guard drops, so that code
+    /// outside tasks can build embassy `Timer`s, read `Instant::now()`, and so on.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        self.shared.enter()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.config
+    }
+
+    /// The run's seed.
+    pub fn seed(&self) -> u64 {
+        self.shared.config.seed
+    }
+
+    /// The virtual time.
+    pub fn now(&self) -> SimTime {
+        SimTime(self.shared.core.borrow().now)
+    }
+
+    /// Spawns a task on the first executor. It does not run until the simulation runs (and,
+    /// like on the real schedulers, not before the spawner yields).
+    pub fn spawn<F>(&self, name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'env,
+    {
+        self.spawn_on(ExecutorId(0), name, future)
+    }
+
+    /// Spawns a task on a given executor.
+    pub fn spawn_on<F>(&self, exec: ExecutorId, name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'env,
+    {
+        spawn_on_shared(&self.shared, exec.0, name.into(), future)
+    }
+
+    /// Adds an executor (a run queue with its own order) to the simulation. Executors share
+    /// the clock, the timers and the interrupts; when several have runnable tasks, the one
+    /// with the lowest id runs first (as an interrupt-priority executor preempts thread mode).
+    pub fn add_executor(&self, order: Order) -> ExecutorId {
+        ExecutorId(self.shared.add_executor(order))
+    }
+
+    /// Moves `value` into storage that lives as long as the simulation and returns a reference
+    /// that its tasks may hold — the per-simulation replacement for `static` + `StaticCell`,
+    /// which a second run in the same process would find already taken. Available inside
+    /// [`fwsim::scope`](crate::scope) and [`fwsim::test`](crate::test).
+    #[allow(clippy::mut_from_ref)] // every call moves in a new value: the reference is unique
+    pub fn alloc<T: 'env>(&'env self, value: T) -> &'env mut T {
+        let mut b = Box::new(value);
+        let p: *mut T = &mut *b;
+        let b: Box<dyn crate::kernel::Erased + 'env> = b;
+        // SAFETY: erasing 'env as in `spawn_on`; the arena is cleared after every task.
+        let b: Box<dyn crate::kernel::Erased> = unsafe { std::mem::transmute(b) };
+        self.shared.arena.borrow_mut().push(b);
+        // SAFETY: the box never moves (only the pointer to it does) and is freed only at
+        // shutdown, after which no `'env` reference can be used.
+        unsafe { &mut *p }
+    }
+
+    /// Schedules `handler` to run in interrupt context at virtual time `at`, as IRQ `irq`.
+    /// Wakes it makes are attributed to the interrupt in the trace.
+    pub fn schedule_isr(&self, at: SimTime, irq: Irq, handler: impl FnOnce() + 'env) {
+        let f: Box<dyn FnOnce() + 'env> = Box::new(handler);
+        // SAFETY: erasing 'env as in `spawn_on`; pending handlers are dropped at shutdown.
+        let f: Box<dyn FnOnce()> = unsafe { std::mem::transmute(f) };
+        self.shared.schedule_isr(at.as_nanos(), irq, f);
+    }
+
+    fn begin_run(&self) -> (RunGuard<'_>, EnterGuard<'_>) {
+        assert!(
+            !self.shared.in_run.replace(true),
+            "fwsim: a run_* method was called while the simulation is already running (from inside a task?)"
+        );
+        (RunGuard(&self.shared), self.shared.enter())
+    }
+
+    /// Polls tasks until none is runnable at the current instant. Never advances time.
+    pub fn run_until_stalled(&self) -> Result<(), SimError> {
+        let _g = self.begin_run();
+        let now = self.shared.core.borrow().now;
+        self.shared.run(RunSpec { advance: false, limit: Some(now), stop: None })?;
+        Ok(())
+    }
+
+    /// Runs for `d` of virtual time: processes every event at or before `now + d` and every
+    /// poll they cause, then leaves the clock at exactly `now + d` (later only if a poll's busy
+    /// time overshot it).
+    pub fn run_for(&self, d: impl IntoNanos) -> Result<(), SimError> {
+        let target = self.now().as_nanos().saturating_add(d.into_nanos());
+        self.run_until(SimTime(target))
+    }
+
+    /// Like [`run_for`](Self::run_for), up to an absolute virtual time.
+    pub fn run_until(&self, t: SimTime) -> Result<(), SimError> {
+        let _g = self.begin_run();
+        let target = t.as_nanos().max(self.shared.core.borrow().now);
+        self.shared.run(RunSpec { advance: true, limit: Some(target), stop: None })?;
+        self.shared.advance_to(target);
+        // Polls made runnable exactly at the target instant belong to this run.
+        self.shared.run(RunSpec { advance: false, limit: Some(target), stop: None })?;
+        Ok(())
+    }
+
+    /// Runs until `condition` holds (checked after every poll). Returns `Ok(false)` if nothing
+    /// more can happen and it still does not hold.
+    pub fn run_until_true(&self, mut condition: impl FnMut() -> bool) -> Result<bool, SimError> {
+        if condition() {
+            return Ok(true);
+        }
+        let _g = self.begin_run();
+        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Some(&mut condition) })?;
+        Ok(end == RunEnd::Stopped)
+    }
+
+    /// Advances time until nothing is scheduled any more (no runnable task, no timer, no
+    /// interrupt) or `limit` of virtual time has passed, and reports the tasks that still
+    /// wait. A report, not an error: servers wait for ever by design.
+    pub fn run_until_quiescent(&self, limit: impl IntoNanos) -> Result<WaitReport, SimError> {
+        let target = self.now().as_nanos().saturating_add(limit.into_nanos());
+        let end = {
+            let _g = self.begin_run();
+            self.shared.run(RunSpec { advance: true, limit: Some(target), stop: None })?
+        };
+        Ok(self.shared.core.borrow().wait_report(end == RunEnd::LimitReached))
+    }
+
+    /// Runs `future` as a task named `main` until it completes and returns its output. Other
+    /// tasks run meanwhile, as the policy says. `Err(Deadlock)` when it cannot progress and
+    /// nothing is scheduled.
+    pub fn block_on<F>(&self, future: F) -> Result<F::Output, SimError>
+    where
+        F: Future + 'env,
+    {
+        let mut main = self.spawn("main", future);
+        let _g = self.begin_run();
+        let shared = &self.shared;
+        let key = main.key;
+        let mut finished = || shared.is_finished(key);
+        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Some(&mut finished) })?;
+        match main.try_take() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(JoinError::Panicked(m))) => Err(SimError::MainPanicked(m)),
+            Some(Err(e)) => Err(SimError::MainPanicked(e.to_string())),
+            None => {
+                debug_assert_eq!(end, RunEnd::Quiescent);
+                Err(SimError::Deadlock(self.shared.core.borrow().wait_report(false)))
+            }
+        }
+    }
+
+    /// Spends `d` of busy time now (a blocking delay outside any task: interrupts and timers
+    /// that fall due meanwhile are delivered, nothing is polled).
+    pub fn busy_wait(&self, d: impl IntoNanos) {
+        let _e = self.enter();
+        self.shared.busy_wait(d.into_nanos());
+    }
+
+    /// Every diagnostic recorded so far.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.shared.core.borrow().diags.clone()
+    }
+
+    /// The error-level diagnostics recorded so far.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.shared.core.borrow().diags.iter().filter(|d| d.severity() == Severity::Error).cloned().collect()
+    }
+
+    /// Removes and returns the diagnostics recorded so far (for tests that expect some:
+    /// [`fwsim::test`](crate::test) fails on error-level diagnostics left at the end).
+    pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.shared.core.borrow_mut().diags)
+    }
+
+    /// How many polls the watchdog has reported hung (readable from inside the hung poll).
+    pub fn watchdog_reports(&self) -> usize {
+        self.shared.inbox.hung_count.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Tasks that have not finished, and what they wait for.
+    pub fn wait_report(&self) -> WaitReport {
+        self.shared.core.borrow().wait_report(false)
+    }
+
+    /// How many tasks have not finished.
+    pub fn live_tasks(&self) -> usize {
+        self.shared.live_tasks()
+    }
+
+    /// The determinism fingerprint: a hash of every trace record so far (`None` when tracing
+    /// is off). Same program, configuration and seed give the same hash.
+    pub fn trace_hash(&self) -> Option<u64> {
+        self.shared.core.borrow().trace.hash()
+    }
+
+    /// How many trace records were made.
+    pub fn trace_len(&self) -> u64 {
+        self.shared.core.borrow().trace.count()
+    }
+
+    /// The trace: every record when [`TraceConfig::keep_all`](crate::trace::TraceConfig) is
+    /// set, otherwise the latest ones (the ring).
+    pub fn trace_records(&self) -> Vec<Record> {
+        let c = self.shared.core.borrow();
+        c.trace.all().map_or_else(|| c.trace.recent(), <[Record]>::to_vec)
+    }
+
+    /// The names the trace records refer to.
+    pub fn trace_names(&self) -> Names {
+        self.shared.core.borrow().trace.names.clone()
+    }
+
+    /// Writes [`trace_records`](Self::trace_records) as JSON lines.
+    pub fn write_trace_json_lines(&self, path: &Path) -> std::io::Result<()> {
+        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        trace::write_json_lines(&self.trace_records(), &self.trace_names(), f)
+    }
+
+    /// Writes [`trace_records`](Self::trace_records) as Chrome/Perfetto JSON.
+    pub fn write_perfetto(&self, path: &Path) -> std::io::Result<()> {
+        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        trace::write_perfetto(&self.trace_records(), &self.trace_names(), f)
+    }
+
+    /// The run's schedule so far: its order and the deviations its chooser made. Replaying it
+    /// with [`Policy::Replay`](crate::Policy::Replay) reproduces the run.
+    pub fn schedule(&self) -> Schedule {
+        Schedule { order: self.shared.config.policy.order(), deviations: self.shared.deviations() }
+    }
+
+    /// How many choice points the run has met.
+    pub fn choice_points(&self) -> u64 {
+        self.shared.choice_points()
+    }
+
+    /// Records a user mark in the trace.
+    pub fn mark(&self, label: &str, value: u64) {
+        let _e = self.enter();
+        crate::mark(label, value);
+    }
+}
+
+impl Drop for Sim<'_> {
+    fn drop(&mut self) {
+        self.shared.shutdown();
+    }
+}
+
+impl fmt::Debug for Sim<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim").field("now", &self.now()).field("live_tasks", &self.live_tasks()).finish()
+    }
+}
+
+/// Runs `body` with a fresh simulation whose [`alloc`](Sim::alloc) can hand out
+/// per-simulation resources, and shuts the simulation down before returning.
+///
+/// ```
+/// use embassy_sync::{blocking_mutex::raw::NoopRawMutex, signal::Signal};
+/// fwsim::scope(fwsim::SimConfig::new(), |sim| {
+///     let signal = sim.alloc(Signal::<NoopRawMutex, u32>::new());
+///     let signal = &*signal;
+///     let rx = sim.spawn("rx", async move { signal.wait().await });
+///     sim.spawn("tx", async move { signal.signal(7) });
+///     assert_eq!(sim.block_on(rx).unwrap().unwrap(), 7);
+/// });
+/// ```
+pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
+    let sim: Sim<'static> = Sim::with_config(config);
+    let _enter = sim.shared.enter();
+    // SAFETY: only the lifetime parameter changes. Everything the body can spawn or allocate
+    // is bounded by the fresh lifetime 's, which outlives this call, and all of it is dropped
+    // by `shutdown` (explicitly below, or by `Sim::drop` while unwinding) before we return.
+    #[allow(clippy::unnecessary_cast)] // the cast changes the (invariant) lifetime parameter
+    let r = body(unsafe { &*(&sim as *const Sim<'static> as *const Sim<'_>) });
+    drop(_enter);
+    sim.shared.shutdown();
+    r
+}
+
+// Statically check what must hold.
+const _: () = {
+    fn assert_unpin<T: Unpin>() {}
+    fn check() {
+        assert_unpin::<JoinHandle<std::marker::PhantomPinned>>();
+    }
+    let _ = check;
+};
+
+/// Spawns onto a simulation's shared state; the caller guarantees that `F` outlives the
+/// simulation's tasks (a `Sim<'env>` with `F: 'env`, or `F: 'static`).
+pub(crate) fn spawn_on_shared<F: Future>(
+    shared: &Rc<Shared>,
+    exec: u8,
+    name: Cow<'static, str>,
+    future: F,
+) -> JoinHandle<F::Output> {
+    let task: Pin<Box<dyn ErasedTask + '_>> = Box::pin(TaskCell::Running(future));
+    // SAFETY: erasing the future's lifetime. Every task is dropped by `Shared::shutdown`,
+    // which runs when the Sim is dropped (its `'env` borrows are then still alive: `Sim` has a
+    // Drop impl, so the borrow checker makes `'env` outlive it) or at the end of
+    // `fwsim::scope`, before `'env` can end.
+    let task: TaskBox = unsafe { std::mem::transmute::<Pin<Box<dyn ErasedTask + '_>>, TaskBox>(task) };
+    let key = shared.spawn_boxed(exec, name, task);
+    JoinHandle { shared: shared.clone(), key, _output: PhantomData }
+}

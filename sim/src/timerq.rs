@@ -1,0 +1,218 @@
+//! Timer queues, exactly as embassy's time drivers keep them.
+//!
+//! A board's time driver owns the timer queue (embassy-time-queue-utils 0.3). Two layouts exist
+//! and firmware can observe the difference, so fwsim models both:
+//!
+//! * [`IntegratedTimerQueue`] (the default, `embassy_time_queue_utils::Queue` on embassy-executor):
+//!   **one item per task**. A task is queued at most once, with its earliest deadline: an
+//!   earlier request updates the item *in place* (keeping its place in the list), a later one
+//!   is ignored. Items leave the queue only when they expire, so a dropped `Timer` still wakes
+//!   its task at the old deadline (a spurious wake). The list is head-inserted and walked from
+//!   the head, so expired items are woken in **descending insertion order**.
+//! * [`GenericTimerQueue`] (`generic-queue-N` features): a fixed-capacity vector of
+//!   `(deadline, Waker)`, deduplicated with `Waker::will_wake`, expired with a `swap_remove`
+//!   scan; on overflow the last element is popped and woken early.
+//!
+//! The integrated queue is stored as a slot per task plus a [4-ary heap](crate::heap) of
+//! `(deadline, insertion sequence)` entries with lazy deletion, so that expiring `k` of `n`
+//! timers costs `O(k log n)` instead of embassy's `O(n)` list walk while producing the same
+//! wakes in the same order. `tests/timer_queue_differential.rs` checks that claim against the
+//! real `embassy_time_queue_utils` queues on random operation sequences.
+
+use core::task::Waker;
+
+use crate::heap::QuadHeap;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    deadline: u64,
+    insert_seq: u64,
+    queued: bool,
+    /// Bumped whenever a heap entry for this slot stops being the live one.
+    version: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    deadline: u64,
+    insert_seq: u64,
+    slot: u32,
+    version: u32,
+}
+
+/// Embassy's integrated timer queue: one item per task, earliest deadline wins.
+///
+/// Slots are task indices chosen by the caller; insertion sequence numbers come from the
+/// caller too (the simulator uses its global push sequence, so that the MicroPython policy can
+/// order timer wakes against other wakes).
+#[derive(Debug, Default)]
+pub struct IntegratedTimerQueue {
+    slots: Vec<Slot>,
+    heap: QuadHeap<Entry>,
+    /// Slots queued with the deadline `u64::MAX` ("never"); embassy drops them at the next walk.
+    never: Vec<u32>,
+}
+
+impl IntegratedTimerQueue {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn slot_mut(&mut self, slot: u32) -> &mut Slot {
+        let i = slot as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, Slot::default());
+        }
+        &mut self.slots[i]
+    }
+
+    /// Asks for `slot` to be woken at `at` (ticks); `seq` is the insertion sequence to use if
+    /// the slot is not queued yet. Returns `true` when embassy's queue would return `true`
+    /// ("recompute the alarm"): the item was inserted or moved earlier (or to the same time).
+    pub fn schedule_wake(&mut self, slot: u32, at: u64, seq: u64) -> bool {
+        let s = self.slot_mut(slot);
+        if s.queued {
+            if at > s.deadline {
+                return false;
+            }
+            s.deadline = at;
+        } else {
+            s.queued = true;
+            s.deadline = at;
+            s.insert_seq = seq;
+        }
+        s.version = s.version.wrapping_add(1);
+        let entry = Entry { deadline: at, insert_seq: s.insert_seq, slot, version: s.version };
+        if at == u64::MAX {
+            self.never.push(slot);
+        } else {
+            self.heap.push(entry);
+        }
+        true
+    }
+
+    /// Removes `slot` from the queue without waking it (its task is gone).
+    pub fn remove(&mut self, slot: u32) {
+        if let Some(s) = self.slots.get_mut(slot as usize)
+            && s.queued
+        {
+            s.queued = false;
+            s.version = s.version.wrapping_add(1);
+        }
+    }
+
+    /// Whether `slot` currently holds a queued deadline, and which.
+    pub fn deadline_of(&self, slot: u32) -> Option<u64> {
+        self.slots.get(slot as usize).filter(|s| s.queued).map(|s| s.deadline)
+    }
+
+    fn is_live(&self, e: &Entry) -> bool {
+        let s = &self.slots[e.slot as usize];
+        s.queued && s.version == e.version
+    }
+
+    /// The earliest live deadline, discarding stale heap entries on the way.
+    pub fn next_deadline(&mut self) -> Option<u64> {
+        while let Some(top) = self.heap.peek() {
+            if self.is_live(top) {
+                return Some(top.deadline);
+            }
+            self.heap.pop();
+        }
+        None
+    }
+
+    /// Dequeues every item with `deadline <= now`, appending `(slot, deadline, insert_seq)` to
+    /// `expired` in the order embassy wakes them (descending insertion), drops "never" items,
+    /// and returns the next alarm (`u64::MAX` when none).
+    pub fn next_expiration(&mut self, now: u64, expired: &mut Vec<(u32, u64, u64)>) -> u64 {
+        let start = expired.len();
+        while let Some(&top) = self.heap.peek() {
+            if !self.is_live(&top) {
+                self.heap.pop();
+                continue;
+            }
+            if top.deadline > now {
+                break;
+            }
+            self.heap.pop();
+            let s = &mut self.slots[top.slot as usize];
+            s.queued = false;
+            s.version = s.version.wrapping_add(1);
+            expired.push((top.slot, top.deadline, top.insert_seq));
+        }
+        expired[start..].sort_unstable_by_key(|e| std::cmp::Reverse(e.2));
+        for slot in std::mem::take(&mut self.never) {
+            let s = &mut self.slots[slot as usize];
+            if s.queued && s.deadline == u64::MAX {
+                s.queued = false;
+                s.version = s.version.wrapping_add(1);
+            }
+        }
+        self.next_deadline().unwrap_or(u64::MAX)
+    }
+}
+
+/// Embassy's `generic-queue-N` timer queue, element for element.
+#[derive(Debug)]
+pub struct GenericTimerQueue {
+    items: Vec<(u64, Waker)>,
+    capacity: usize,
+}
+
+impl GenericTimerQueue {
+    /// A queue holding at most `capacity` timers (`usize::MAX`: unbounded).
+    pub fn new(capacity: usize) -> Self {
+        GenericTimerQueue { items: Vec::new(), capacity }
+    }
+
+    /// Embassy's `ConstGenericQueue::schedule_wake`. Wakers evicted by an overflow are appended
+    /// to `wake_now`; the caller wakes them once it holds no borrow.
+    pub fn schedule_wake(&mut self, at: u64, waker: &Waker, wake_now: &mut Vec<Waker>) -> bool {
+        if let Some(t) = self.items.iter_mut().find(|t| t.1.will_wake(waker)) {
+            if t.0 > at {
+                t.0 = at;
+                return true;
+            }
+            return false;
+        }
+        while self.items.len() >= self.capacity {
+            let (_, evicted) = self.items.pop().expect("capacity is at least 1");
+            wake_now.push(evicted);
+        }
+        self.items.push((at, waker.clone()));
+        true
+    }
+
+    /// Embassy's `next_expiration`: removes the expired timers (in its `swap_remove` order) into
+    /// `expired` and returns the next alarm (`u64::MAX` when none).
+    pub fn next_expiration(&mut self, now: u64, expired: &mut Vec<Waker>) -> u64 {
+        let mut next = u64::MAX;
+        let mut i = 0;
+        while i < self.items.len() {
+            if self.items[i].0 <= now {
+                expired.push(self.items.swap_remove(i).1);
+            } else {
+                next = next.min(self.items[i].0);
+                i += 1;
+            }
+        }
+        next
+    }
+
+    /// The earliest deadline held.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.items.iter().map(|t| t.0).min()
+    }
+
+    /// Whether any timer is held.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Drops every timer (simulation teardown).
+    pub fn clear(&mut self) -> Vec<(u64, Waker)> {
+        std::mem::take(&mut self.items)
+    }
+}
