@@ -596,7 +596,7 @@ impl Core {
     }
 
     /// Checks whether a pending task has just become unwakeable.
-    fn check_lost(&mut self, slot: u32) {
+    fn check_lost(&mut self, slot: u32, dropped_by: Option<String>) {
         let t = &self.tasks[slot as usize];
         if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST) != OCCUPIED
             || t.clones != 0
@@ -606,8 +606,8 @@ impl Core {
             return;
         }
         self.tasks[slot as usize].flags |= LOST;
-        let d =
-            Diagnostic::WakerDropped { task: self.label(slot), dropped_by: self.source_label(), at: SimTime(self.now) };
+        let dropped_by = dropped_by.unwrap_or_else(|| self.source_label());
+        let d = Diagnostic::WakerDropped { task: self.label(slot), dropped_by, at: SimTime(self.now) };
         self.report(d);
     }
 
@@ -708,11 +708,11 @@ impl Shared {
         for (serial, vt, wall_ms) in hung {
             let task = {
                 let c = self.core.borrow();
-                c.tasks
-                    .iter()
-                    .enumerate()
-                    .find(|(_, t)| t.serial == serial && t.has(OCCUPIED))
-                    .map_or_else(|| format!("#{serial}"), |(i, _)| c.label(i as u32))
+                match c.tasks.iter().position(|t| t.serial == serial && t.has(OCCUPIED)) {
+                    Some(i) => c.label(i as u32),
+                    None if c.trace.enabled => format!("{}#{serial}", c.trace.names.task(serial)),
+                    None => format!("#{serial}"),
+                }
             };
             self.report(Diagnostic::PollHung { task, at: SimTime(vt), wall_ms });
         }
@@ -756,7 +756,7 @@ impl Shared {
             if t.clones == 0 {
                 let strict = self.settings.strict;
                 let before = c.diags.len();
-                c.check_lost(slot);
+                c.check_lost(slot, None);
                 if strict && c.diags.len() > before && c.strict_stop.is_none() {
                     c.strict_stop = c.diags.last().cloned();
                 }
@@ -992,7 +992,9 @@ impl Shared {
                 self.futures.borrow_mut()[slot as usize] = Some(fut);
                 let mut c = self.core.borrow_mut();
                 let before = c.diags.len();
-                c.check_lost(slot);
+                // Clones dropped during the task's own poll were dropped by the task.
+                let me = c.label(slot);
+                c.check_lost(slot, Some(me));
                 if self.settings.strict && c.diags.len() > before && c.strict_stop.is_none() {
                     c.strict_stop = c.diags.last().cloned();
                 }

@@ -1,0 +1,266 @@
+//! Every diagnostic, and the cases where one must *not* fire.
+
+use std::cell::{Cell, RefCell};
+use std::task::{Poll, Waker};
+
+use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
+use embassy_sync::mutex::Mutex;
+use embassy_sync::signal::Signal;
+use embassy_time::{Duration, Timer};
+use fwsim::{Diagnostic, Sim, SimConfig, SimError, SimTime, WaitState, ms};
+
+#[test]
+fn waker_dropped_without_a_wake_is_reported() {
+    let sim = Sim::new();
+    sim.spawn("forgetful", async {
+        Timer::after(Duration::from_millis(3)).await;
+        // Registers interest by cloning the waker… then loses it.
+        std::future::poll_fn(|cx| {
+            let w = cx.waker().clone();
+            drop(w);
+            Poll::<()>::Pending
+        })
+        .await
+    });
+    sim.run_for(ms(10)).unwrap();
+    let d = sim.take_diagnostics();
+    assert_eq!(
+        d,
+        vec![Diagnostic::WakerDropped {
+            task: "forgetful#0".into(),
+            dropped_by: "forgetful#0".into(),
+            at: SimTime::from_millis(3)
+        }]
+    );
+    assert_eq!(sim.wait_report().waiting[0].state, WaitState::Lost);
+}
+
+#[test]
+fn waker_dropped_by_another_task_names_it() {
+    let slot: RefCell<Option<Waker>> = RefCell::new(None);
+    let sim = Sim::new();
+    sim.spawn(
+        "victim",
+        std::future::poll_fn(|cx| {
+            *slot.borrow_mut() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }),
+    );
+    sim.spawn("culprit", async {
+        Timer::after(Duration::from_millis(1)).await;
+        slot.borrow_mut().take();
+    });
+    sim.run_for(ms(5)).unwrap();
+    assert!(matches!(
+        sim.take_diagnostics().as_slice(),
+        [Diagnostic::WakerDropped { task, dropped_by, .. }] if task == "victim#0" && dropped_by == "culprit#1"
+    ));
+}
+
+#[test]
+fn a_parked_task_is_not_lost() {
+    let sim = Sim::new();
+    sim.spawn("parked", std::future::pending::<()>());
+    sim.spawn("sleeper", async { Timer::after(Duration::from_secs(1)).await });
+    let report = sim.run_until_quiescent(ms(10)).unwrap();
+    assert!(sim.diagnostics().is_empty());
+    assert_eq!(report.waiting[0].state, WaitState::Parked);
+    assert_eq!(report.waiting[1].state, WaitState::Timer(SimTime::from_secs(1)));
+}
+
+#[test]
+fn a_waker_kept_alive_is_not_lost() {
+    let sig = Signal::<NoopRawMutex, ()>::new();
+    let sim = Sim::new();
+    sim.spawn("waits", sig.wait());
+    sim.run_for(ms(1)).unwrap();
+    assert!(sim.diagnostics().is_empty());
+}
+
+#[test]
+fn three_waiters_on_an_embassy_mutex_loop_at_one_instant_but_all_acquire() {
+    // embassy-sync's Mutex keeps one waker: waiters evict (and wake) each other for ever at a
+    // single instant. It works on hardware because the holder's timer interrupt breaks the loop.
+    let mutex = Mutex::<CriticalSectionRawMutex, Vec<u32>>::new(Vec::new());
+    let sim = Sim::with_config(SimConfig::new().same_instant_poll_limit(1_000));
+    sim.spawn("holder", async {
+        let _g = mutex.lock().await;
+        Timer::after(Duration::from_millis(5)).await;
+    });
+    for i in 0..3 {
+        let mutex = &mutex;
+        sim.spawn("waiter", async move {
+            Timer::after(Duration::from_millis(1)).await;
+            mutex.lock().await.push(i);
+        });
+    }
+    sim.run_for(ms(10)).unwrap();
+    assert_eq!(mutex.try_lock().unwrap().len(), 3, "every waiter acquired the lock");
+    let d = sim.take_diagnostics();
+    assert!(d.iter().all(|d| matches!(d, Diagnostic::SameInstantLoop { .. })), "no lost waker: {d:?}");
+    assert!(matches!(&d[0], Diagnostic::SameInstantLoop { at, tasks, .. }
+        if *at == SimTime::from_millis(1) && tasks.iter().any(|t| t.starts_with("waiter"))));
+}
+
+#[test]
+fn a_same_instant_loop_with_nothing_scheduled_is_a_livelock() {
+    let sim = Sim::with_config(SimConfig::new().same_instant_poll_limit(500));
+    let r = sim.block_on(async {
+        loop {
+            fwsim::yield_now().await
+        }
+    });
+    assert!(matches!(r, Err(SimError::Livelock { ref tasks, .. }) if tasks == &["main#0"]), "{r:?}");
+}
+
+#[test]
+fn a_timer_under_a_foreign_waker_is_reported_and_still_fires() {
+    let sim = Sim::new();
+    sim.spawn("combinator", async {
+        let mut timer = Timer::after(Duration::from_millis(2));
+        // Poll the timer under a waker no task created, as FuturesUnordered would.
+        let mut cx = std::task::Context::from_waker(Waker::noop());
+        assert!(std::pin::Pin::new(&mut timer).poll_unpin_helper(&mut cx).is_pending());
+        Timer::after(Duration::from_millis(5)).await;
+    });
+    sim.run_for(ms(10)).unwrap();
+    assert!(matches!(
+        sim.take_diagnostics().as_slice(),
+        [Diagnostic::ForeignWakerTimer { task, at }] if task == "combinator#0" && *at == SimTime::ZERO
+    ));
+}
+
+trait PollHelper {
+    fn poll_unpin_helper(self, cx: &mut std::task::Context<'_>) -> Poll<()>;
+}
+impl PollHelper for std::pin::Pin<&mut Timer> {
+    fn poll_unpin_helper(self, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        std::future::Future::poll(self, cx)
+    }
+}
+
+#[test]
+fn a_wake_aimed_at_another_simulation_is_reported() {
+    let stolen: RefCell<Option<Waker>> = RefCell::new(None);
+    let a = Sim::new();
+    a.spawn(
+        "a-task",
+        std::future::poll_fn(|cx| {
+            *stolen.borrow_mut() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }),
+    );
+    a.run_until_stalled().unwrap();
+    let b = Sim::new();
+    b.spawn("b-task", async {
+        stolen.borrow().as_ref().unwrap().wake_by_ref();
+    });
+    b.run_until_stalled().unwrap();
+    assert!(matches!(
+        b.take_diagnostics().as_slice(),
+        [Diagnostic::CrossSimWake { woken_by, .. }] if woken_by == "b-task#0"
+    ));
+    assert!(a.diagnostics().is_empty());
+}
+
+#[test]
+fn a_wake_from_another_thread_is_refused_and_reported() {
+    let stolen: RefCell<Option<Waker>> = RefCell::new(None);
+    let sim = Sim::new();
+    sim.spawn(
+        "target",
+        std::future::poll_fn(|cx| {
+            *stolen.borrow_mut() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }),
+    );
+    sim.run_until_stalled().unwrap();
+    let w = stolen.borrow().clone().unwrap();
+    std::thread::spawn(move || w.wake()).join().unwrap();
+    sim.run_for(ms(1)).unwrap();
+    let d = sim.take_diagnostics();
+    assert!(matches!(d.as_slice(), [Diagnostic::CrossThreadWake { task, .. }] if task == "target#0"), "{d:?}");
+    assert_eq!(
+        sim.trace_records().iter().filter(|r| r.kind == fwsim::trace::Kind::PollBegin).count(),
+        1,
+        "the wake was refused"
+    );
+}
+
+#[test]
+fn a_hung_poll_is_reported_by_the_watchdog() {
+    // The poll waits (on the wall clock, bounded by the watchdog's own report) until the
+    // watchdog has seen it hang; nothing here depends on machine speed.
+    fwsim::scope(SimConfig::new().watchdog(Some(std::time::Duration::from_millis(30))), |sim| {
+        sim.spawn("stuck", async move {
+            while sim.watchdog_reports() == 0 {
+                std::thread::yield_now();
+            }
+        });
+        sim.run_until_stalled().unwrap();
+        sim.run_until_stalled().unwrap(); // the report is read at the loop's next step
+        let d = sim.take_diagnostics();
+        assert!(
+            matches!(d.as_slice(), [Diagnostic::PollHung { task, wall_ms, .. }] if task == "stuck#0" && *wall_ms >= 30),
+            "{d:?}"
+        );
+    });
+}
+
+#[test]
+fn strict_mode_stops_at_the_first_diagnostic() {
+    let reached = Cell::new(false);
+    let sim = Sim::with_config(SimConfig::new().strict(true));
+    sim.spawn("bad", async { panic!("no") });
+    sim.spawn("later", async {
+        Timer::after(Duration::from_millis(1)).await;
+        reached.set(true);
+    });
+    let err = sim.run_for(ms(5)).unwrap_err();
+    assert!(matches!(err, SimError::Strict(Diagnostic::TaskPanicked { .. })), "{err}");
+    assert!(!reached.get());
+}
+
+#[test]
+fn the_test_helper_catches_nondeterminism() {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let r = std::panic::catch_unwind(|| {
+        fwsim::test(|sim| {
+            // A static kept between runs: the classic reason a test passes once.
+            let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            sim.spawn("t", async move { Timer::after(Duration::from_millis(1 + n)).await });
+            sim.run_for(ms(10)).unwrap();
+        })
+    });
+    let msg = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(msg.contains("not deterministic"), "{msg}");
+    assert!(msg.contains("TimerSet"), "names the first differing record: {msg}");
+}
+
+#[test]
+fn the_test_helper_fails_on_errors_left_and_writes_artifacts() {
+    let dir = std::env::temp_dir().join(format!("fwsim-artifacts-{}", std::process::id()));
+    // SAFETY: this test is the only one in this binary to read or write this variable.
+    unsafe { std::env::set_var("FWSIM_ARTIFACTS", &dir) };
+    let r = std::panic::catch_unwind(|| {
+        fwsim::test(|sim| {
+            sim.spawn("crash", async { panic!("bad sensor") });
+            sim.run_until_stalled().unwrap();
+        })
+    });
+    let msg = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(msg.contains("crash#0 panicked: bad sensor"), "{msg}");
+    let written: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(written.len(), 1);
+    let test_dir = written[0].as_ref().unwrap().path();
+    for f in ["trace.jsonl", "trace.perfetto.json", "diagnostics.txt"] {
+        assert!(test_dir.join(f).exists(), "{f}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_test_helper_runs_on_a_thread_named_main() {
+    // embassy-sync's ThreadModeRawMutex asserts this name on std.
+    fwsim::test(|_sim| assert_eq!(std::thread::current().name(), Some("main")));
+}
