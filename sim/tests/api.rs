@@ -247,7 +247,7 @@ fn start_time_near_the_micropython_ms_wrap() {
 #[test]
 #[should_panic(expected = "no simulation is current on this thread")]
 fn a_timer_outside_any_simulation_panics_with_advice() {
-    let _ = Timer::after(Duration::from_millis(1));
+    drop(Timer::after(Duration::from_millis(1)));
 }
 
 #[test]
@@ -417,8 +417,7 @@ fn trace_streams_to_a_file_and_converts() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("run.fwtrace");
     let (hash, len) = {
-        let mut trace = fwsim::trace::TraceConfig::default();
-        trace.file = Some(file.clone());
+        let trace = fwsim::trace::TraceConfig { file: Some(file.clone()), ..Default::default() };
         let sim = Sim::with_config(SimConfig::new().trace(trace));
         sim.spawn("blink", async {
             for i in 0..3 {
