@@ -1027,13 +1027,7 @@ impl Shared {
             None => false,
             Some(Due::Alarm) => {
                 let wakers = self.core.borrow_mut().fire_alarm();
-                if !wakers.is_empty() {
-                    self.core.borrow_mut().timer_context = true;
-                    for w in wakers {
-                        w.wake();
-                    }
-                    self.core.borrow_mut().timer_context = false;
-                }
+                self.wake_as_timer(wakers);
                 true
             }
             Some(Due::Isr { irq, idx }) => {
@@ -1045,6 +1039,19 @@ impl Shared {
                 true
             }
         }
+    }
+
+    /// Wakes wakers that are not ours (generic queue, foreign timers) as the timer alarm, with
+    /// no borrow held.
+    fn wake_as_timer(&self, wakers: Vec<Waker>) {
+        if wakers.is_empty() {
+            return;
+        }
+        self.core.borrow_mut().timer_context = true;
+        for w in wakers {
+            w.wake();
+        }
+        self.core.borrow_mut().timer_context = false;
     }
 
     fn deliver_due(&self) {
@@ -1140,23 +1147,13 @@ impl Shared {
             c.foreign.schedule_wake(at, w, &mut evicted)
         };
         drop(c);
-        if !evicted.is_empty() {
-            self.core.borrow_mut().timer_context = true;
-            for w in evicted {
-                w.wake();
-            }
-            self.core.borrow_mut().timer_context = false;
-        }
+        self.wake_as_timer(evicted);
         // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
         // a deadline already reached fires at once, inside this call (an interrupt nested in
         // the poll). Deliver exactly the alarm here, not other interrupt sources.
         if recompute && ticks_to_ns(at) <= self.core.borrow().now {
             let wakers = self.core.borrow_mut().fire_alarm();
-            self.core.borrow_mut().timer_context = true;
-            for w in wakers {
-                w.wake();
-            }
-            self.core.borrow_mut().timer_context = false;
+            self.wake_as_timer(wakers);
         }
     }
 
