@@ -596,7 +596,7 @@ impl Core {
     }
 
     /// Checks whether a pending task has just become unwakeable.
-    fn check_lost(&mut self, slot: u32, dropped_by: Option<String>) {
+    fn check_lost(&mut self, slot: u32, dropped_by_self: bool) {
         let t = &self.tasks[slot as usize];
         if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST) != OCCUPIED
             || t.clones != 0
@@ -606,7 +606,7 @@ impl Core {
             return;
         }
         self.tasks[slot as usize].flags |= LOST;
-        let dropped_by = dropped_by.unwrap_or_else(|| self.source_label());
+        let dropped_by = if dropped_by_self { self.label(slot) } else { self.source_label() };
         let d = Diagnostic::WakerDropped { task: self.label(slot), dropped_by, at: SimTime(self.now) };
         self.report(d);
     }
@@ -756,7 +756,7 @@ impl Shared {
             if t.clones == 0 {
                 let strict = self.settings.strict;
                 let before = c.diags.len();
-                c.check_lost(slot, None);
+                c.check_lost(slot, false);
                 if strict && c.diags.len() > before && c.strict_stop.is_none() {
                     c.strict_stop = c.diags.last().cloned();
                 }
@@ -993,8 +993,7 @@ impl Shared {
                 let mut c = self.core.borrow_mut();
                 let before = c.diags.len();
                 // Clones dropped during the task's own poll were dropped by the task.
-                let me = c.label(slot);
-                c.check_lost(slot, Some(me));
+                c.check_lost(slot, true);
                 if self.settings.strict && c.diags.len() > before && c.strict_stop.is_none() {
                     c.strict_stop = c.diags.last().cloned();
                 }
