@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
-use crate::config::{CostModel, Irq, SimConfig, TimerQueueKind};
+use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::EnterGuard;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
 use crate::heap::QuadHeap;
@@ -124,7 +124,6 @@ pub(crate) struct Core {
     next_serial: u32,
     live: usize,
     executors: Vec<RunQueue>,
-    exec_orders: Vec<Order>,
     chooser: Chooser,
     choice_no: u64,
     deviations: Vec<Deviation>,
@@ -143,6 +142,7 @@ pub(crate) struct Core {
     pub(crate) pending_irqs: Vec<(Irq, u32)>,
     pub(crate) trace: Recorder,
     pub(crate) diags: Vec<Diagnostic>,
+    strict: bool,
     strict_stop: Option<Diagnostic>,
     // Per-poll state.
     now_reads: u32,
@@ -154,19 +154,6 @@ pub(crate) struct Core {
     instant_of_count: u64,
     recent: [u32; 8],
     recent_head: usize,
-    name_ids: std::collections::BTreeMap<(usize, usize), u32>,
-}
-
-/// Settings read on the hot path, copied out of the config.
-#[derive(Clone)]
-pub(crate) struct Settings {
-    pub(crate) strict: bool,
-    pub(crate) cost: CostModel,
-    pub(crate) spin_threshold: u32,
-    pub(crate) same_instant_poll_limit: u64,
-    pub(crate) poll_spans: bool,
-    pub(crate) timer_irq: Irq,
-    pub(crate) watchdog: bool,
 }
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
@@ -180,7 +167,6 @@ pub(crate) struct Shared {
     pub(crate) arena: RefCell<Vec<Box<dyn Erased>>>,
     pub(crate) torn_down: Cell<bool>,
     pub(crate) in_run: Cell<bool>,
-    pub(crate) settings: Settings,
     pub(crate) config: SimConfig,
 }
 
@@ -225,7 +211,6 @@ impl Core {
             next_serial: 0,
             live: 0,
             executors: vec![RunQueue::new(order)],
-            exec_orders: vec![order],
             chooser: Chooser::new(&cfg.policy, cfg.pct_horizon),
             choice_no: 0,
             deviations: Vec::new(),
@@ -245,6 +230,7 @@ impl Core {
             pending_irqs: Vec::new(),
             trace: Recorder::new(&cfg.trace)?,
             diags: Vec::new(),
+            strict: cfg.strict,
             strict_stop: None,
             now_reads: 0,
             spin_from: None,
@@ -254,7 +240,6 @@ impl Core {
             instant_of_count: u64::MAX,
             recent: [u32::MAX; 8],
             recent_head: 0,
-            name_ids: Default::default(),
         })
     }
 
@@ -286,7 +271,7 @@ impl Core {
 
     /// Who is acting right now: an interrupt, the alarm, the running task, or the outside.
     #[inline]
-    fn source(&self) -> TaskRef {
+    pub(crate) fn source(&self) -> TaskRef {
         if let Some(irq) = self.isr_stack.last() {
             TaskRef::Interrupt(irq.number)
         } else if self.timer_context {
@@ -307,11 +292,14 @@ impl Core {
         }
     }
 
-    /// Records a diagnostic (strictness is the caller's business: see `Shared::report`).
+    /// Records a diagnostic; in strict mode the first one also stops the run.
     pub(crate) fn report(&mut self, d: Diagnostic) {
         let idx = self.diags.len() as u64;
-        let task = self.running.map_or(TaskRef::Outside.encode(), |r| self.serial_of(r));
-        self.rec(Kind::Diagnostic, task, 0, idx);
+        let source = self.source().encode();
+        self.rec(Kind::Diagnostic, source, source, idx);
+        if self.strict && self.strict_stop.is_none() {
+            self.strict_stop = Some(d.clone());
+        }
         self.diags.push(d);
     }
 
@@ -338,23 +326,7 @@ impl Core {
             }
         };
         if self.trace.enabled {
-            let name_id = match &name {
-                Cow::Borrowed(s) => {
-                    let key = (s.as_ptr() as usize, s.len());
-                    match self.name_ids.get(&key) {
-                        Some(&id) => {
-                            self.trace.name_task(serial, s);
-                            id
-                        }
-                        None => {
-                            let id = self.trace.name_task(serial, s);
-                            self.name_ids.insert(key, id);
-                            id
-                        }
-                    }
-                }
-                Cow::Owned(s) => self.trace.name_task(serial, s),
-            };
+            let name_id = self.trace.name_task(serial, &name);
             let src = self.source().encode();
             self.rec(Kind::Spawn, serial, src, name_id as u64);
         }
@@ -401,7 +373,7 @@ impl Core {
         }
         self.rec(Kind::Wake, serial, src.encode(), 0);
         self.wakes_in_poll += 1;
-        if matches!(src, TaskRef::Interrupt(_)) && self.exec_orders[exec] == Order::MicroPython {
+        if matches!(src, TaskRef::Interrupt(_)) && self.executors[exec].order() == Order::MicroPython {
             // asyncio notices interrupt work (ThreadSafeFlag) at its next loop step.
             self.tasks[slot as usize].flags |= QUEUED;
             self.deferred.push(slot);
@@ -546,12 +518,14 @@ impl Core {
         expired.clear();
         self.timers.next_expiration(now_ticks, &mut expired);
         self.timer_context = true;
-        let fifo = |o: Order| o == Order::Fifo;
-        let order0 = self.exec_orders[0];
-        if fifo(order0) {
-            expired.reverse();
-        }
-        for &(slot, deadline, insert_seq) in &expired {
+        // `expired` is in embassy's wake order (descending insertion). Run queues only order
+        // their own tasks, so a FIFO executor can take its tasks in registration order while
+        // the others keep embassy's (MicroPython's keys make the order of pushes irrelevant).
+        let fifo = |c: &Self, slot: u32| c.executors[c.tasks[slot as usize].exec as usize].order() == Order::Fifo;
+        let in_embassy_order = expired.iter().filter(|e| !fifo(self, e.0));
+        let in_registration_order = expired.iter().rev().filter(|e| fifo(self, e.0));
+        let ordered: Vec<(u32, u64, u64)> = in_embassy_order.chain(in_registration_order).copied().collect();
+        for (slot, deadline, insert_seq) in ordered {
             let t = &self.tasks[slot as usize];
             let (serial, generation) = (t.serial, t.generation);
             self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
@@ -656,15 +630,6 @@ impl Shared {
             arena: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
             in_run: Cell::new(false),
-            settings: Settings {
-                strict: config.strict,
-                cost: config.cost,
-                spin_threshold: config.spin_threshold,
-                same_instant_poll_limit: config.same_instant_poll_limit.max(1),
-                poll_spans: config.poll_spans,
-                timer_irq: config.timer_irq,
-                watchdog: config.watchdog.is_some(),
-            },
             config,
         }
     }
@@ -676,11 +641,7 @@ impl Shared {
     // ---- diagnostics ------------------------------------------------------------------------
 
     fn report(&self, d: Diagnostic) {
-        let mut c = self.core.borrow_mut();
-        if self.settings.strict && c.strict_stop.is_none() {
-            c.strict_stop = Some(d.clone());
-        }
-        c.report(d);
+        self.core.borrow_mut().report(d);
     }
 
     fn take_strict_stop(&self) -> Option<SimError> {
@@ -754,12 +715,7 @@ impl Shared {
         {
             t.clones = t.clones.saturating_sub(1);
             if t.clones == 0 {
-                let strict = self.settings.strict;
-                let before = c.diags.len();
                 c.check_lost(slot, false);
-                if strict && c.diags.len() > before && c.strict_stop.is_none() {
-                    c.strict_stop = c.diags.last().cloned();
-                }
             }
         }
     }
@@ -787,7 +743,6 @@ impl Shared {
         let id = c.executors.len();
         assert!(id < 255, "fwsim: at most 255 executors");
         c.executors.push(RunQueue::new(order));
-        c.exec_orders.push(order);
         id as u8
     }
 
@@ -796,7 +751,6 @@ impl Shared {
         if self.torn_down.get() {
             return Poll::Ready(Err(JoinError::SimulationDropped));
         }
-        let old_joiner;
         {
             let mut c = self.core.borrow_mut();
             let t = &mut c.tasks[key.slot as usize];
@@ -805,9 +759,9 @@ impl Shared {
                 "fwsim: JoinHandle polled after it returned"
             );
             if !t.has(DONE) {
-                old_joiner = t.joiner.replace(cx.waker().clone());
+                let old_joiner = t.joiner.replace(cx.waker().clone());
                 drop(c);
-                drop(old_joiner);
+                drop(old_joiner); // its drop may re-enter the core
                 return Poll::Pending;
             }
             t.flags |= TAKEN;
@@ -883,15 +837,9 @@ impl Shared {
         let (joiner, freed) = {
             let mut c = self.core.borrow_mut();
             let serial = c.serial_of(slot);
-            let kind = match &error {
-                Some(JoinError::Panicked(_)) => Kind::Panic,
-                Some(_) => Kind::Abort,
-                None => Kind::Complete,
-            };
-            if kind != Kind::Abort {
-                c.rec(kind, serial, TaskRef::Task(serial).encode(), 0);
-            } else {
-                c.rec(Kind::Complete, serial, TaskRef::Outside.encode(), 1);
+            match &error {
+                Some(JoinError::Panicked(_)) => c.rec(Kind::Panic, serial, serial, 0),
+                aborted => c.rec(Kind::Complete, serial, serial, aborted.is_some() as u64),
             }
             c.live -= 1;
             c.timers.remove(slot);
@@ -931,7 +879,7 @@ impl Shared {
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
             t.clones_since_poll = 0;
             let (generation, serial) = (t.generation, t.serial);
-            let span = self.settings.poll_spans.then(|| tracing::trace_span!("poll", task = %t.name, serial));
+            let span = self.config.poll_spans.then(|| tracing::trace_span!("poll", task = %t.name, serial));
             c.running = Some(slot);
             c.now_reads = 0;
             c.spin_from = None;
@@ -946,7 +894,7 @@ impl Shared {
             let h = c.recent_head;
             c.recent[h] = slot;
             c.recent_head = (h + 1) % c.recent.len();
-            if self.settings.watchdog {
+            if self.config.watchdog.is_some() {
                 let w = &self.inbox.watch;
                 w.task.store(serial, Ordering::Relaxed);
                 w.vt.store(c.now, Ordering::Relaxed);
@@ -961,7 +909,7 @@ impl Shared {
             let _entered = span.as_ref().map(|s| s.enter());
             catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll_task(&mut cx)))
         };
-        if self.settings.watchdog {
+        if self.config.watchdog.is_some() {
             self.inbox.watch.in_poll.store(false, Ordering::Release);
         }
         let (abort_now, cost) = {
@@ -976,7 +924,11 @@ impl Shared {
             let t = &mut c.tasks[slot as usize];
             t.flags &= !RUNNING;
             let abort_now = t.has(ABORT);
-            let cost = self.settings.cost.per_poll_ns + self.settings.cost.per_wake_ns * c.wakes_in_poll;
+            if matches!(result, Ok(Poll::Pending)) && !abort_now {
+                // Clones dropped during the task's own poll were dropped by the task.
+                c.check_lost(slot, true);
+            }
+            let cost = self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll;
             (abort_now, cost)
         };
         match result {
@@ -990,13 +942,6 @@ impl Shared {
             }
             Ok(Poll::Pending) => {
                 self.futures.borrow_mut()[slot as usize] = Some(fut);
-                let mut c = self.core.borrow_mut();
-                let before = c.diags.len();
-                // Clones dropped during the task's own poll were dropped by the task.
-                c.check_lost(slot, true);
-                if self.settings.strict && c.diags.len() > before && c.strict_stop.is_none() {
-                    c.strict_stop = c.diags.last().cloned();
-                }
             }
             Err(payload) => {
                 let message = panic_message(&*payload);
@@ -1021,7 +966,7 @@ impl Shared {
 
     /// Delivers one due event. Returns `false` when nothing is due.
     fn deliver_one(&self) -> bool {
-        let due = self.core.borrow_mut().next_due(self.settings.timer_irq);
+        let due = self.core.borrow_mut().next_due(self.config.timer_irq);
         match due {
             None => false,
             Some(Due::Alarm) => {
@@ -1098,14 +1043,14 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         if c.running.is_some() && c.isr_stack.is_empty() {
             c.now_reads += 1;
-            if c.now_reads > self.settings.spin_threshold {
+            if c.now_reads > self.config.spin_threshold {
                 let first = c.spin_from.is_none();
                 if first {
                     c.spin_from = Some(c.now);
                 }
                 let next_tick = ticks_to_ns(ns_to_ticks(c.now) + 1);
                 drop(c);
-                if first && self.settings.strict {
+                if first && self.config.strict {
                     let (task, at) = {
                         let c = self.core.borrow();
                         (c.label(c.running.expect("running")), SimTime(c.now))
@@ -1137,12 +1082,7 @@ impl Shared {
         } else {
             // On a board this panics ("Found waker not created by the Embassy executor").
             let (task, now) = (c.running.map_or_else(|| "code outside the tasks".into(), |r| c.label(r)), c.now);
-            let strict = self.settings.strict;
-            let d = Diagnostic::ForeignWakerTimer { task, at: SimTime(now) };
-            if strict && c.strict_stop.is_none() {
-                c.strict_stop = Some(d.clone());
-            }
-            c.report(d);
+            c.report(Diagnostic::ForeignWakerTimer { task, at: SimTime(now) });
             c.foreign.schedule_wake(at, w, &mut evicted)
         };
         drop(c);
@@ -1280,7 +1220,7 @@ impl Shared {
     fn check_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
         let (polls, next, tasks, now) = {
             let mut c = self.core.borrow_mut();
-            if c.instant_polls < self.settings.same_instant_poll_limit {
+            if c.instant_polls < self.config.same_instant_poll_limit.max(1) {
                 return Ok(None);
             }
             let polls = c.instant_polls;

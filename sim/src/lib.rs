@@ -88,7 +88,7 @@ pub use testing::{test, test_with};
 pub use time::{IntoNanos, SimTime, ms, secs, us};
 
 use crate::context::expect_current;
-use crate::trace::{Kind, Record, TaskRef};
+use crate::trace::{Kind, Record};
 
 /// The current simulation's virtual time. Panics outside a simulation.
 pub fn now() -> SimTime {
@@ -104,7 +104,7 @@ pub fn mark(label: &str, value: u64) {
             return;
         }
         let id = c.trace.intern(label);
-        let task = c.running_task_ref().encode();
+        let task = c.source().encode();
         let at = c.now;
         c.trace.record(Record { at, arg: value, task, source: id, kind: Kind::Mark });
     })
@@ -148,10 +148,4 @@ pub fn yield_now() -> impl Future<Output = ()> {
         }
     }
     YieldNow(false)
-}
-
-impl kernel::Core {
-    pub(crate) fn running_task_ref(&self) -> TaskRef {
-        self.running.map_or(TaskRef::Outside, |r| TaskRef::Task(self.serial_of(r)))
-    }
 }

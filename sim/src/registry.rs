@@ -94,6 +94,8 @@ fn watchdog_loop() {
     // (tag, poll id) → when the watchdog first saw that poll running.
     let mut seen: BTreeMap<u16, (u64, Instant, bool)> = BTreeMap::new();
     loop {
+        // The watchdog is the one wall-clock component, by design: it reports polls that hang
+        // in real time and never feeds the schedule.
         std::thread::sleep(Duration::from_millis(10));
         let sims: Vec<(u16, Arc<Inbox>)> =
             registry().lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(t, i)| (*t, i.clone())).collect();

@@ -274,9 +274,8 @@ impl<'env> Sim<'env> {
         let _g = self.begin_run();
         let target = t.as_nanos().max(self.shared.core.borrow().now);
         self.shared.run(RunSpec { advance: true, limit: Some(target), stop: None })?;
+        // Every event up to the target has been processed: land exactly on it.
         self.shared.advance_to(target);
-        // Polls made runnable exactly at the target instant belong to this run.
-        self.shared.run(RunSpec { advance: false, limit: Some(target), stop: None })?;
         Ok(())
     }
 

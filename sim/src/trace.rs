@@ -51,7 +51,7 @@ pub enum Kind {
     BusyWait = 8,
     /// `task` was aborted by `source`.
     Abort = 9,
-    /// `task` completed.
+    /// `task` completed; `arg` is 1 if it was aborted (its future dropped unfinished).
     Complete = 10,
     /// `task` panicked.
     Panic = 11,
@@ -266,6 +266,9 @@ pub(crate) struct Recorder {
     file_path: Option<PathBuf>,
     pub(crate) names: Names,
     interned: std::collections::BTreeMap<String, u32>,
+    /// Task names are mostly string literals: remember them by address so a spawn costs no
+    /// string comparison.
+    interned_static: std::collections::BTreeMap<(usize, usize), u32>,
 }
 
 impl Recorder {
@@ -286,6 +289,7 @@ impl Recorder {
             file_path: cfg.file.clone(),
             names: Names::default(),
             interned: Default::default(),
+            interned_static: Default::default(),
         })
     }
 
@@ -325,8 +329,22 @@ impl Recorder {
         id
     }
 
-    pub(crate) fn name_task(&mut self, serial: u32, name: &str) -> u32 {
-        let id = self.intern(name);
+    #[allow(clippy::ptr_arg)] // whether the name is Borrowed ('static) or Owned is the point
+    pub(crate) fn name_task(&mut self, serial: u32, name: &std::borrow::Cow<'static, str>) -> u32 {
+        let id = match name {
+            std::borrow::Cow::Borrowed(s) => {
+                let key = (s.as_ptr() as usize, s.len());
+                match self.interned_static.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.intern(s);
+                        self.interned_static.insert(key, id);
+                        id
+                    }
+                }
+            }
+            std::borrow::Cow::Owned(s) => self.intern(s),
+        };
         let i = serial as usize;
         if self.names.task_names.len() <= i {
             self.names.task_names.resize(i + 1, 0);

@@ -51,6 +51,10 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+fn drain(log: &Arc<Mutex<Vec<usize>>>) -> Vec<usize> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
 fn wakers(log: &Arc<Mutex<Vec<usize>>>) -> Vec<Waker> {
     (0..TASKS).map(|task| Waker::from(Arc::new(Recorder { task, log: log.clone() }))).collect()
 }
@@ -78,7 +82,7 @@ proptest! {
                 Op::Expire { step } => {
                     now += step;
                     let r_next = real.next_expiration(now);
-                    let r_woken = std::mem::take(&mut *log.lock().unwrap());
+                    let r_woken = drain(&log);
                     let mut expired = Vec::new();
                     let m_next = model.next_expiration(now, &mut expired);
                     let m_woken: Vec<usize> = expired.iter().map(|e| e.0 as usize).collect();
@@ -102,22 +106,22 @@ proptest! {
                 Op::Schedule { task, delta } => {
                     let at = delta.map_or(u64::MAX, |d| now + d);
                     let r = real.schedule_wake(at, &wakers[task]);
-                    let r_woken = std::mem::take(&mut *log.lock().unwrap());
+                    let r_woken = drain(&log);
                     let mut evicted = Vec::new();
                     let m = model.schedule_wake(at, &wakers[task], &mut evicted);
                     evicted.into_iter().for_each(Waker::wake);
-                    let m_woken = std::mem::take(&mut *log.lock().unwrap());
+                    let m_woken = drain(&log);
                     prop_assert_eq!(r, m, "op {}: schedule_wake answers differ", i);
                     prop_assert_eq!(r_woken, m_woken, "op {}: overflow evictions differ", i);
                 }
                 Op::Expire { step } => {
                     now += step;
                     let r_next = real.next_expiration(now);
-                    let r_woken = std::mem::take(&mut *log.lock().unwrap());
+                    let r_woken = drain(&log);
                     let mut expired = Vec::new();
                     let m_next = model.next_expiration(now, &mut expired);
                     expired.into_iter().for_each(Waker::wake);
-                    let m_woken = std::mem::take(&mut *log.lock().unwrap());
+                    let m_woken = drain(&log);
                     prop_assert_eq!(r_woken, m_woken, "op {}: wakes at {} differ", i, now);
                     prop_assert_eq!(r_next, m_next, "op {}: next alarm differs", i);
                 }

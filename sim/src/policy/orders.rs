@@ -87,6 +87,15 @@ impl RunQueue {
         }
     }
 
+    /// The order this queue keeps.
+    pub(crate) fn order(&self) -> Order {
+        match self {
+            RunQueue::Embassy(_) => Order::Embassy,
+            RunQueue::MicroPython(_) => Order::MicroPython,
+            RunQueue::Fifo(_) => Order::Fifo,
+        }
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, task: u32, key: ReadyKey) {
         match self {
