@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,7 +20,6 @@ use std::task::{Context, Poll, Waker};
 use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::EnterGuard;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
-use crate::heap::QuadHeap;
 use crate::policy::{Chooser, Deviation, Order, ReadyKey, RunQueue};
 use crate::registry::{self, Inbox};
 use crate::time::{ns_to_ticks, ticks_to_ns};
@@ -133,7 +134,7 @@ pub(crate) struct Core {
     /// Per-waker fallback for timers polled under foreign wakers.
     foreign: GenericTimerQueue,
     expired: Vec<(u32, u64, u64)>,
-    events: QuadHeap<IsrEvent>,
+    events: BinaryHeap<Reverse<IsrEvent>>,
     isr_stack: Vec<Irq>,
     timer_context: bool,
     /// MicroPython: interrupt wakes wait for the next loop step.
@@ -222,7 +223,7 @@ impl Core {
             },
             foreign: GenericTimerQueue::new(usize::MAX),
             expired: Vec::new(),
-            events: QuadHeap::default(),
+            events: BinaryHeap::new(),
             running: None,
             isr_stack: Vec::new(),
             timer_context: false,
@@ -349,9 +350,11 @@ impl Core {
         let t = &mut self.tasks[slot as usize];
         t.flags |= QUEUED;
         let exec = t.exec as usize;
-        let key = match key {
-            Some(k) => k,
-            None => ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() },
+        // Only MicroPython's queue orders by key; the others need no key (and no division).
+        let key = match (key, &self.executors[exec]) {
+            (Some(k), _) => k,
+            (None, RunQueue::MicroPython(_)) => ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() },
+            (None, _) => ReadyKey { key_us: 0, seq: 0 },
         };
         self.executors[exec].push(slot, key);
     }
@@ -366,14 +369,15 @@ impl Core {
         let serial = t.serial;
         let queued = t.has(QUEUED);
         let exec = t.exec as usize;
-        let src = self.source();
+        if self.trace.enabled {
+            let src = self.source().encode();
+            self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
+        }
         if queued {
-            self.rec(Kind::WakeCoalesced, serial, src.encode(), 0);
             return;
         }
-        self.rec(Kind::Wake, serial, src.encode(), 0);
         self.wakes_in_poll += 1;
-        if matches!(src, TaskRef::Interrupt(_)) && self.executors[exec].order() == Order::MicroPython {
+        if !self.isr_stack.is_empty() && self.executors[exec].order() == Order::MicroPython {
             // asyncio notices interrupt work (ThreadSafeFlag) at its next loop step.
             self.tasks[slot as usize].flags |= QUEUED;
             self.deferred.push(slot);
@@ -449,20 +453,21 @@ impl Core {
     }
 
     fn alarm_deadline_ns(&mut self) -> Option<u64> {
-        let mut t = self.timers.next_deadline().map(ticks_to_ns);
-        for q in [self.generic.as_ref(), Some(&self.foreign)].into_iter().flatten() {
-            if let Some(d) = q.next_deadline() {
-                let d = ticks_to_ns(d);
-                t = Some(t.map_or(d, |x| x.min(d)));
-            }
+        let mut t = self.timers.next_deadline();
+        let others = [self.generic.as_ref(), Some(&self.foreign)];
+        for q in others.into_iter().flatten().filter(|q| !q.is_empty()) {
+            t = match (t, q.next_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
         }
-        t
+        t.map(ticks_to_ns)
     }
 
     /// The time of the next scheduled event, if any.
     pub(crate) fn next_event_time(&mut self) -> Option<u64> {
         let a = self.alarm_deadline_ns();
-        let e = self.events.peek().map(|e| e.at);
+        let e = self.events.peek().map(|e| e.0.at);
         match (a, e) {
             (Some(a), Some(e)) => Some(a.min(e)),
             (a, e) => a.or(e),
@@ -472,7 +477,7 @@ impl Core {
     /// The next event due at or before now, answering same-instant ordering as a choice point.
     fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
         let alarm = self.alarm_deadline_ns();
-        let isr = self.events.peek().map(|e| e.at);
+        let isr = self.events.peek().map(|e| e.0.at);
         let t = match (alarm, isr) {
             (Some(a), Some(e)) => a.min(e),
             (Some(a), None) => a,
@@ -487,8 +492,8 @@ impl Core {
         if alarm == Some(t) {
             group.push((timer_irq.rank(), 0, None));
         }
-        while self.events.peek().is_some_and(|e| e.at == t) {
-            let e = self.events.pop().expect("peeked");
+        while self.events.peek().is_some_and(|e| e.0.at == t) {
+            let Reverse(e) = self.events.pop().expect("peeked");
             group.push((e.rank, e.seq, Some(e)));
         }
         let idx = if group.len() >= 2 {
@@ -502,7 +507,7 @@ impl Core {
         let chosen = group.swap_remove(idx);
         for (_, _, e) in group {
             if let Some(e) = e {
-                self.events.push(e);
+                self.events.push(Reverse(e));
             }
         }
         Some(match chosen.2 {
@@ -645,12 +650,15 @@ impl Shared {
     }
 
     fn take_strict_stop(&self) -> Option<SimError> {
+        if !self.config.strict {
+            return None;
+        }
         self.core.borrow_mut().strict_stop.take().map(SimError::Strict)
     }
 
     /// Reads what other threads left in the inbox.
     fn drain_inbox(&self) {
-        if !self.inbox.dirty.swap(false, Ordering::Acquire) {
+        if !self.inbox.dirty.load(Ordering::Relaxed) || !self.inbox.dirty.swap(false, Ordering::Acquire) {
             return;
         }
         let wakes = std::mem::take(&mut *self.inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()));
@@ -683,6 +691,18 @@ impl Shared {
 
     pub(crate) fn wake_from_waker(&self, slot: u32, generation: u32) {
         self.core.borrow_mut().wake_slot(slot, generation, None);
+    }
+
+    /// A by-value wake: queue the task and release the clone that was consumed.
+    pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
+        let mut c = self.core.borrow_mut();
+        c.wake_slot(slot, generation, None);
+        if let Some(t) = c.tasks.get_mut(slot as usize)
+            && t.generation == generation
+        {
+            // The task is queued now (or finished): it cannot be lost, no check needed.
+            t.clones = t.clones.saturating_sub(1);
+        }
     }
 
     pub(crate) fn on_cross_sim_wake(&self) {
@@ -861,20 +881,21 @@ impl Shared {
 
     // ---- polling ----------------------------------------------------------------------------
 
-    /// Polls one task. Returns `false` when nothing was runnable.
-    fn poll_one(&self) -> bool {
-        let picked = self.core.borrow_mut().pick();
-        let Some((slot, abort)) = picked else { return false };
-        if abort {
-            let fut = self.futures.borrow_mut()[slot as usize].take();
-            self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
-            drop(fut);
-            self.complete(slot, Some(JoinError::Aborted));
-            return true;
-        }
-        let mut fut = self.futures.borrow_mut()[slot as usize].take().expect("fwsim: queued task has no future");
-        let (generation, serial, span) = {
+    /// Polls one task. Returns `None` when nothing was runnable, else whether this instant has
+    /// now seen more polls than the same-instant limit.
+    fn poll_one(&self) -> Option<bool> {
+        // Pick and set up under one borrow.
+        let (slot, generation, serial, span) = {
             let mut c = self.core.borrow_mut();
+            let (slot, abort) = c.pick()?;
+            if abort {
+                drop(c);
+                let fut = self.futures.borrow_mut()[slot as usize].take();
+                self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
+                drop(fut);
+                self.complete(slot, Some(JoinError::Aborted));
+                return Some(false);
+            }
             let t = &mut c.tasks[slot as usize];
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
             t.clones_since_poll = 0;
@@ -901,8 +922,9 @@ impl Shared {
                 w.poll_id.store(c.poll_id, Ordering::Relaxed);
                 w.in_poll.store(true, Ordering::Release);
             }
-            (generation, serial, span)
+            (slot, generation, serial, span)
         };
+        let mut fut = self.futures.borrow_mut()[slot as usize].take().expect("fwsim: queued task has no future");
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
         let result = {
@@ -912,7 +934,7 @@ impl Shared {
         if self.config.watchdog.is_some() {
             self.inbox.watch.in_poll.store(false, Ordering::Release);
         }
-        let (abort_now, cost) = {
+        let (abort_now, cost, over_limit) = {
             let mut c = self.core.borrow_mut();
             c.running = None;
             if let Some(from) = c.spin_from.take() {
@@ -924,12 +946,12 @@ impl Shared {
             let t = &mut c.tasks[slot as usize];
             t.flags &= !RUNNING;
             let abort_now = t.has(ABORT);
-            if matches!(result, Ok(Poll::Pending)) && !abort_now {
+            if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones == 0 && t.clones_since_poll > 0 {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
             let cost = self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll;
-            (abort_now, cost)
+            (abort_now, cost, c.instant_polls >= self.config.same_instant_poll_limit.max(1))
         };
         match result {
             Ok(Poll::Ready(())) => {
@@ -959,7 +981,7 @@ impl Shared {
             let target = self.core.borrow().now.saturating_add(cost);
             self.advance_to(target);
         }
-        true
+        Some(over_limit)
     }
 
     // ---- events and time --------------------------------------------------------------------
@@ -1102,7 +1124,7 @@ impl Shared {
         let idx = self.store_isr(f);
         let mut c = self.core.borrow_mut();
         let seq = c.next_seq();
-        c.events.push(IsrEvent { at, rank: irq.rank(), seq, idx, irq });
+        c.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
     }
 
     fn store_isr(&self, f: IsrFn) -> u32 {
@@ -1185,7 +1207,7 @@ impl Shared {
             if let Some(e) = self.take_strict_stop() {
                 return Err(e);
             }
-            if self.poll_one() {
+            if let Some(over_limit) = self.poll_one() {
                 if let Some(e) = self.take_strict_stop() {
                     return Err(e);
                 }
@@ -1194,7 +1216,7 @@ impl Shared {
                 {
                     return Ok(RunEnd::Stopped);
                 }
-                if let Some(end) = self.check_same_instant_loop(limit)? {
+                if over_limit && let Some(end) = self.break_same_instant_loop(limit)? {
                     return Ok(end);
                 }
                 continue;
@@ -1217,12 +1239,9 @@ impl Shared {
 
     /// Breaks a same-instant wake loop by moving to the next event (as the next interrupt would
     /// on hardware), or reports a livelock when nothing else can ever happen.
-    fn check_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
+    fn break_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
         let (polls, next, tasks, now) = {
             let mut c = self.core.borrow_mut();
-            if c.instant_polls < self.config.same_instant_poll_limit.max(1) {
-                return Ok(None);
-            }
             let polls = c.instant_polls;
             c.instant_polls = 0;
             let mut slots: Vec<u32> = c.recent.iter().copied().filter(|s| *s != u32::MAX).collect();

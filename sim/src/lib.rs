@@ -57,7 +57,6 @@ pub mod cs;
 mod delay;
 pub mod diag;
 pub mod driver;
-mod heap;
 pub mod isr;
 mod kernel;
 pub mod logging;

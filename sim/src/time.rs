@@ -18,10 +18,18 @@ pub use embassy_time_driver::TICK_HZ;
 
 const NS_PER_S: u128 = 1_000_000_000;
 
+/// Nanoseconds per tick when the tick rate divides a second evenly (1 MHz, 1 kHz…): the
+/// conversions are then one multiplication or one division by a constant, which matters on the
+/// run loop's hot path. Otherwise (32,768 Hz) they go through `u128`.
+const NS_PER_TICK: Option<u64> = if 1_000_000_000 % TICK_HZ == 0 { Some(1_000_000_000 / TICK_HZ) } else { None };
+
 /// Converts nanoseconds to embassy ticks, rounding down (what a hardware counter shows).
 #[inline]
 pub fn ns_to_ticks(ns: u64) -> u64 {
-    ((ns as u128 * TICK_HZ as u128) / NS_PER_S) as u64
+    match NS_PER_TICK {
+        Some(k) => ns / k,
+        None => ((ns as u128 * TICK_HZ as u128) / NS_PER_S) as u64,
+    }
 }
 
 /// Converts embassy ticks to the first nanosecond at which the tick counter reaches them.
@@ -29,8 +37,10 @@ pub fn ns_to_ticks(ns: u64) -> u64 {
 /// Saturates at `u64::MAX` ("never"): `Timer::at(Instant::MAX)` must not wrap to the past.
 #[inline]
 pub fn ticks_to_ns(ticks: u64) -> u64 {
-    let ns = (ticks as u128 * NS_PER_S).div_ceil(TICK_HZ as u128);
-    u64::try_from(ns).unwrap_or(u64::MAX)
+    match NS_PER_TICK {
+        Some(k) => ticks.saturating_mul(k),
+        None => u64::try_from((ticks as u128 * NS_PER_S).div_ceil(TICK_HZ as u128)).unwrap_or(u64::MAX),
+    }
 }
 
 /// A point in virtual time, in nanoseconds since the simulated power-on.

@@ -69,11 +69,14 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 }
 
 unsafe fn wake(data: *const ()) {
-    // SAFETY: same data word, same vtable.
-    unsafe {
-        wake_by_ref(data);
-        drop(data);
-    }
+    // Wake and release the clone under one lookup: this is the common path (embassy-sync's
+    // `WakerRegistration::wake` takes the waker out and wakes it by value).
+    let (tag, slot, generation) = unpack(data as usize);
+    with_current(|s| match s {
+        Some(s) if s.tag == tag => s.wake_and_release(slot, generation),
+        Some(s) => s.on_cross_sim_wake(),
+        None => crate::registry::foreign_wake(tag, slot, generation),
+    });
 }
 
 unsafe fn wake_by_ref(data: *const ()) {
