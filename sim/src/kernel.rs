@@ -524,18 +524,21 @@ impl Core {
         self.timers.next_expiration(now_ticks, &mut expired);
         self.timer_context = true;
         // `expired` is in embassy's wake order (descending insertion). Run queues only order
-        // their own tasks, so a FIFO executor can take its tasks in registration order while
-        // the others keep embassy's (MicroPython's keys make the order of pushes irrelevant).
-        let fifo = |c: &Self, slot: u32| c.executors[c.tasks[slot as usize].exec as usize].order() == Order::Fifo;
-        let in_embassy_order = expired.iter().filter(|e| !fifo(self, e.0));
-        let in_registration_order = expired.iter().rev().filter(|e| fifo(self, e.0));
-        let ordered: Vec<(u32, u64, u64)> = in_embassy_order.chain(in_registration_order).copied().collect();
-        for (slot, deadline, insert_seq) in ordered {
-            let t = &self.tasks[slot as usize];
-            let (serial, generation) = (t.serial, t.generation);
-            self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
-            let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: insert_seq };
-            self.wake_slot(slot, generation, Some(key));
+        // their own tasks, so FIFO executors take theirs in registration order (second pass)
+        // while the others keep embassy's (MicroPython's keys make push order irrelevant).
+        for pass_fifo in [false, true] {
+            let entries: &mut dyn Iterator<Item = &(u32, u64, u64)> =
+                if pass_fifo { &mut expired.iter().rev() } else { &mut expired.iter() };
+            for &(slot, deadline, insert_seq) in entries {
+                let t = &self.tasks[slot as usize];
+                if (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
+                    continue;
+                }
+                let (serial, generation) = (t.serial, t.generation);
+                self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
+                let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: insert_seq };
+                self.wake_slot(slot, generation, Some(key));
+            }
         }
         self.timer_context = false;
         self.expired = expired;
@@ -1107,12 +1110,13 @@ impl Shared {
             c.report(Diagnostic::ForeignWakerTimer { task, at: SimTime(now) });
             c.foreign.schedule_wake(at, w, &mut evicted)
         };
-        drop(c);
-        self.wake_as_timer(evicted);
         // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
         // a deadline already reached fires at once, inside this call (an interrupt nested in
         // the poll). Deliver exactly the alarm here, not other interrupt sources.
-        if recompute && ticks_to_ns(at) <= self.core.borrow().now {
+        let due_now = recompute && ticks_to_ns(at) <= c.now;
+        drop(c);
+        self.wake_as_timer(evicted);
+        if due_now {
             let wakers = self.core.borrow_mut().fire_alarm();
             self.wake_as_timer(wakers);
         }
