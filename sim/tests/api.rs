@@ -472,3 +472,41 @@ fn logs_are_stamped_with_virtual_time_and_task() {
     assert_eq!(*stamp.borrow(), "1.500000000s logger#0");
     assert_eq!(fwsim::logging::stamp(), "-");
 }
+
+/// Counts the spans named "poll" that a subscriber is asked to create.
+struct SpanCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl tracing::Subscriber for SpanCounter {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        if span.metadata().name() == "poll" {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn poll_spans_only_when_asked_for() {
+    for (asked, expected) in [(false, 0), (true, 3)] {
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        tracing::subscriber::with_default(SpanCounter(count.clone()), || {
+            let mut cfg = SimConfig::new();
+            cfg.poll_spans = asked;
+            let sim = Sim::with_config(cfg);
+            sim.spawn("t", async {
+                fwsim::yield_now().await;
+                fwsim::yield_now().await;
+            });
+            sim.run_until_stalled().unwrap();
+        });
+        assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), expected, "poll_spans = {asked}");
+    }
+}
