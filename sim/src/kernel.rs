@@ -168,6 +168,9 @@ pub(crate) struct Shared {
     pub(crate) arena: RefCell<Vec<Box<dyn Erased>>>,
     pub(crate) torn_down: Cell<bool>,
     pub(crate) in_run: Cell<bool>,
+    /// The slot `Stop::TaskDone` waits for, and whether it has finished.
+    awaited: Cell<Option<u32>>,
+    awaited_done: Cell<bool>,
     pub(crate) config: SimConfig,
 }
 
@@ -184,11 +187,21 @@ pub(crate) enum RunEnd {
     Stopped,
 }
 
-/// When to stop the loop.
+/// When to stop the loop early.
+pub(crate) enum Stop<'a> {
+    /// Only at the limit, or when nothing can happen.
+    Never,
+    /// When this condition holds (checked after every poll).
+    When(&'a mut dyn FnMut() -> bool),
+    /// When this task finishes (a flag set by `complete`: nothing to evaluate per poll).
+    TaskDone(TaskKey),
+}
+
+/// How far the loop may go.
 pub(crate) struct RunSpec<'a> {
     pub(crate) advance: bool,
     pub(crate) limit: Option<u64>,
-    pub(crate) stop: Option<&'a mut dyn FnMut() -> bool>,
+    pub(crate) stop: Stop<'a>,
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -454,6 +467,9 @@ impl Core {
 
     fn alarm_deadline_ns(&mut self) -> Option<u64> {
         let mut t = self.timers.next_deadline();
+        if self.generic.is_none() && self.foreign.is_empty() {
+            return t.map(ticks_to_ns);
+        }
         let others = [self.generic.as_ref(), Some(&self.foreign)];
         for q in others.into_iter().flatten().filter(|q| !q.is_empty()) {
             t = match (t, q.next_deadline()) {
@@ -476,6 +492,9 @@ impl Core {
 
     /// The next event due at or before now, answering same-instant ordering as a choice point.
     fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
+        if self.timers.is_empty() && self.events.is_empty() && self.generic.is_none() && self.foreign.is_empty() {
+            return None; // nothing scheduled at all: the common case between timer events
+        }
         let alarm = self.alarm_deadline_ns();
         let isr = self.events.peek().map(|e| e.0.at);
         let t = match (alarm, isr) {
@@ -638,6 +657,8 @@ impl Shared {
             arena: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
             in_run: Cell::new(false),
+            awaited: Cell::new(None),
+            awaited_done: Cell::new(false),
             config,
         }
     }
@@ -871,6 +892,9 @@ impl Shared {
             t.flags &= !(RUNNING | ABORT);
             t.error = error;
             let joiner = t.joiner.take();
+            if self.awaited.get() == Some(slot) {
+                self.awaited_done.set(true);
+            }
             (joiner, c.maybe_free(slot))
         };
         if freed {
@@ -1205,6 +1229,19 @@ impl Shared {
     /// The one loop behind every `run_*` method.
     pub(crate) fn run(&self, spec: RunSpec<'_>) -> Result<RunEnd, SimError> {
         let RunSpec { advance, limit, mut stop } = spec;
+        if let Stop::TaskDone(key) = stop {
+            if self.is_finished(key) {
+                return Ok(RunEnd::Stopped);
+            }
+            self.awaited.set(Some(key.slot));
+            self.awaited_done.set(false);
+        }
+        let result = self.run_loop(advance, limit, &mut stop);
+        self.awaited.set(None);
+        result
+    }
+
+    fn run_loop(&self, advance: bool, limit: Option<u64>, stop: &mut Stop<'_>) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
             self.deliver_due();
@@ -1215,9 +1252,12 @@ impl Shared {
                 if let Some(e) = self.take_strict_stop() {
                     return Err(e);
                 }
-                if let Some(s) = stop.as_mut()
-                    && s()
-                {
+                let stopped = match stop {
+                    Stop::Never => false,
+                    Stop::When(condition) => condition(),
+                    Stop::TaskDone(_) => self.awaited_done.get(),
+                };
+                if stopped {
                     return Ok(RunEnd::Stopped);
                 }
                 if over_limit && let Some(end) = self.break_same_instant_loop(limit)? {

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use crate::config::{Irq, SimConfig};
 use crate::context::EnterGuard;
 use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
-use crate::kernel::{ErasedTask, RunEnd, RunSpec, Shared, TaskBox, TaskCell, TaskKey};
+use crate::kernel::{ErasedTask, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
 use crate::policy::{Order, Schedule};
 use crate::time::{IntoNanos, SimTime};
 use crate::trace::{self, Names, Record};
@@ -257,7 +257,7 @@ impl<'env> Sim<'env> {
     pub fn run_until_stalled(&self) -> Result<(), SimError> {
         let _g = self.begin_run();
         let now = self.shared.core.borrow().now;
-        self.shared.run(RunSpec { advance: false, limit: Some(now), stop: None })?;
+        self.shared.run(RunSpec { advance: false, limit: Some(now), stop: Stop::Never })?;
         Ok(())
     }
 
@@ -273,7 +273,7 @@ impl<'env> Sim<'env> {
     pub fn run_until(&self, t: SimTime) -> Result<(), SimError> {
         let _g = self.begin_run();
         let target = t.as_nanos().max(self.shared.core.borrow().now);
-        self.shared.run(RunSpec { advance: true, limit: Some(target), stop: None })?;
+        self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::Never })?;
         // Every event up to the target has been processed: land exactly on it.
         self.shared.advance_to(target);
         Ok(())
@@ -286,7 +286,7 @@ impl<'env> Sim<'env> {
             return Ok(true);
         }
         let _g = self.begin_run();
-        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Some(&mut condition) })?;
+        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Stop::When(&mut condition) })?;
         Ok(end == RunEnd::Stopped)
     }
 
@@ -297,7 +297,7 @@ impl<'env> Sim<'env> {
         let target = self.now().as_nanos().saturating_add(limit.into_nanos());
         let end = {
             let _g = self.begin_run();
-            self.shared.run(RunSpec { advance: true, limit: Some(target), stop: None })?
+            self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::Never })?
         };
         Ok(self.shared.core.borrow().wait_report(end == RunEnd::LimitReached))
     }
@@ -311,10 +311,7 @@ impl<'env> Sim<'env> {
     {
         let mut main = self.spawn("main", future);
         let _g = self.begin_run();
-        let shared = &self.shared;
-        let key = main.key;
-        let mut finished = || shared.is_finished(key);
-        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Some(&mut finished) })?;
+        let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Stop::TaskDone(main.key) })?;
         match main.try_take() {
             Some(Ok(v)) => Ok(v),
             Some(Err(JoinError::Panicked(m))) => Err(SimError::MainPanicked(m)),

@@ -132,6 +132,11 @@ impl IntegratedTimerQueue {
         s.queued && s.deadline == e.deadline() && s.insert_seq & ((1 << SEQ_BITS) - 1) == e.insert_seq()
     }
 
+    /// Whether the heap holds no entry at all (live or stale): a cheap "nothing to expire".
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     /// The earliest live deadline, discarding stale heap entries on the way.
     pub fn next_deadline(&mut self) -> Option<u64> {
         while let Some(&Reverse(top)) = self.heap.peek() {
