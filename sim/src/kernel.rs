@@ -620,8 +620,7 @@ impl Core {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
             t.name = Cow::Borrowed("");
-            t.error = None;
-            self.timers.remove(slot);
+            t.error = None; // (its timer left in `complete`)
             self.free.push(slot);
             return true;
         }
@@ -886,6 +885,10 @@ impl Shared {
                 aborted => c.rec(Kind::Complete, serial, serial, aborted.is_some() as u64),
             }
             c.live -= 1;
+            // Deliberate difference: on a board a finished task's timer item stays queued in
+            // its task storage, and a task later spawned into the same pool slot inherits it
+            // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
+            // item leaves with the task.
             c.timers.remove(slot);
             let t = &mut c.tasks[slot as usize];
             t.flags |= DONE;
