@@ -1123,6 +1123,11 @@ impl Shared {
             *tag == self.tag
                 && c.tasks.get(*slot as usize).is_some_and(|t| t.generation == *generation && t.has(OCCUPIED))
         });
+        if let Some((_, slot, _)) = ours
+            && c.tasks[slot as usize].has(DONE)
+        {
+            return; // a finished task's waker: its wake could only be ignored
+        }
         let recompute = if let Some(g) = &mut c.generic {
             g.schedule_wake(at, w, &mut evicted)
         } else if let Some((_, slot, _)) = ours {
