@@ -68,24 +68,26 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
-unsafe fn wake(data: *const ()) {
-    // Wake and release the clone under one lookup: this is the common path (embassy-sync's
-    // `WakerRegistration::wake` takes the waker out and wakes it by value).
+/// Routes a wake to its simulation: `own` when it is the one current on this thread, a
+/// diagnostic when another one is, the registry when none is.
+#[inline]
+fn dispatch_wake(data: *const (), own: impl FnOnce(&crate::kernel::Shared, u32, u32)) {
     let (tag, slot, generation) = unpack(data as usize);
     with_current(|s| match s {
-        Some(s) if s.tag == tag => s.wake_and_release(slot, generation),
+        Some(s) if s.tag == tag => own(s, slot, generation),
         Some(s) => s.on_cross_sim_wake(),
         None => crate::registry::foreign_wake(tag, slot, generation),
     });
 }
 
+unsafe fn wake(data: *const ()) {
+    // Wake and release the clone under one lookup: this is the common path (embassy-sync's
+    // `WakerRegistration::wake` takes the waker out and wakes it by value).
+    dispatch_wake(data, |s, slot, generation| s.wake_and_release(slot, generation));
+}
+
 unsafe fn wake_by_ref(data: *const ()) {
-    let (tag, slot, generation) = unpack(data as usize);
-    with_current(|s| match s {
-        Some(s) if s.tag == tag => s.wake_from_waker(slot, generation),
-        Some(s) => s.on_cross_sim_wake(),
-        None => crate::registry::foreign_wake(tag, slot, generation),
-    });
+    dispatch_wake(data, |s, slot, generation| s.wake_from_waker(slot, generation));
 }
 
 unsafe fn drop(data: *const ()) {
