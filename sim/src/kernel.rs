@@ -150,6 +150,9 @@ pub(crate) struct Core {
     spin_from: Option<u64>,
     wakes_in_poll: u64,
     poll_id: u64,
+    /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
+    /// loop skip the event check between polls.
+    due_hint: u64,
     // Same-instant loop detection.
     instant_polls: u64,
     instant_of_count: u64,
@@ -195,6 +198,16 @@ pub(crate) enum Stop<'a> {
     When(&'a mut dyn FnMut() -> bool),
     /// When this task finishes (a flag set by `complete`: nothing to evaluate per poll).
     TaskDone(TaskKey),
+}
+
+/// What one step of the loop did.
+enum Step {
+    /// Polled a task (or dropped an aborted one).
+    Polled { over_limit: bool },
+    /// An event is due: deliver it before polling anything.
+    EventsDue,
+    /// Nothing is runnable and nothing is due.
+    Idle,
 }
 
 /// How far the loop may go.
@@ -250,6 +263,7 @@ impl Core {
             spin_from: None,
             wakes_in_poll: 0,
             poll_id: 0,
+            due_hint: 0,
             instant_polls: 0,
             instant_of_count: u64::MAX,
             recent: [u32::MAX; 8],
@@ -358,31 +372,39 @@ impl Core {
     }
 
     /// Puts a task on its run queue (the caller has checked it is not queued).
-    #[inline]
+    #[inline(always)]
     fn enqueue(&mut self, slot: u32, key: Option<ReadyKey>) {
         let t = &mut self.tasks[slot as usize];
         t.flags |= QUEUED;
         let exec = t.exec as usize;
-        // Only MicroPython's queue orders by key; the others need no key (and no division).
-        let key = match (key, &self.executors[exec]) {
-            (Some(k), _) => k,
-            (None, RunQueue::MicroPython(_)) => ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() },
-            (None, _) => ReadyKey { key_us: 0, seq: 0 },
-        };
-        self.executors[exec].push(slot, key);
+        match &mut self.executors[exec] {
+            RunQueue::Embassy(q) => q.push(slot),
+            RunQueue::Fifo(q) => q.push(slot),
+            // Only MicroPython's queue orders by key; the others need no key (and no division).
+            RunQueue::MicroPython(_) => {
+                let key = key.unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
+                if let RunQueue::MicroPython(q) = &mut self.executors[exec] {
+                    q.push(slot, key);
+                }
+            }
+        }
     }
 
-    /// Wakes a task of this simulation.
-    #[inline]
-    pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>) {
-        let Some(t) = self.tasks.get(slot as usize) else { return };
+    /// Wakes a task of this simulation; `release` also drops one counted clone of its waker
+    /// (a by-value wake consumes the waker).
+    #[inline(always)]
+    pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
+        let Some(t) = self.tasks.get_mut(slot as usize) else { return };
         if t.generation != generation || t.flags & (OCCUPIED | DONE) != OCCUPIED {
             return; // a finished task's waker: spurious, ignored
         }
-        let serial = t.serial;
+        if release {
+            // The task is queued after this (or finished): it cannot be lost, no check needed.
+            t.clones = t.clones.saturating_sub(1);
+        }
         let queued = t.has(QUEUED);
-        let exec = t.exec as usize;
         if self.trace.enabled {
+            let serial = t.serial;
             let src = self.source().encode();
             self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
         }
@@ -390,7 +412,9 @@ impl Core {
             return;
         }
         self.wakes_in_poll += 1;
-        if !self.isr_stack.is_empty() && self.executors[exec].order() == Order::MicroPython {
+        if !self.isr_stack.is_empty()
+            && self.executors[self.tasks[slot as usize].exec as usize].order() == Order::MicroPython
+        {
             // asyncio notices interrupt work (ThreadSafeFlag) at its next loop step.
             self.tasks[slot as usize].flags |= QUEUED;
             self.deferred.push(slot);
@@ -493,6 +517,7 @@ impl Core {
     /// The next event due at or before now, answering same-instant ordering as a choice point.
     fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
         if self.timers.is_empty() && self.events.is_empty() && self.generic.is_none() && self.foreign.is_empty() {
+            self.due_hint = u64::MAX;
             return None; // nothing scheduled at all: the common case between timer events
         }
         let alarm = self.alarm_deadline_ns();
@@ -501,9 +526,13 @@ impl Core {
             (Some(a), Some(e)) => a.min(e),
             (Some(a), None) => a,
             (None, Some(e)) => e,
-            (None, None) => return None,
+            (None, None) => {
+                self.due_hint = u64::MAX;
+                return None;
+            }
         };
         if t > self.now {
+            self.due_hint = t;
             return None;
         }
         // Gather every source due at instant t.
@@ -556,7 +585,7 @@ impl Core {
                 let (serial, generation) = (t.serial, t.generation);
                 self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
                 let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: insert_seq };
-                self.wake_slot(slot, generation, Some(key));
+                self.wake_slot(slot, generation, Some(key), false);
             }
         }
         self.timer_context = false;
@@ -713,19 +742,12 @@ impl Shared {
     // ---- wakers -----------------------------------------------------------------------------
 
     pub(crate) fn wake_from_waker(&self, slot: u32, generation: u32) {
-        self.core.borrow_mut().wake_slot(slot, generation, None);
+        self.core.borrow_mut().wake_slot(slot, generation, None, false);
     }
 
     /// A by-value wake: queue the task and release the clone that was consumed.
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
-        let mut c = self.core.borrow_mut();
-        c.wake_slot(slot, generation, None);
-        if let Some(t) = c.tasks.get_mut(slot as usize)
-            && t.generation == generation
-        {
-            // The task is queued now (or finished): it cannot be lost, no check needed.
-            t.clones = t.clones.saturating_sub(1);
-        }
+        self.core.borrow_mut().wake_slot(slot, generation, None, true);
     }
 
     pub(crate) fn on_cross_sim_wake(&self) {
@@ -871,7 +893,7 @@ impl Shared {
         c.rec(Kind::Abort, serial, src, 0);
         if !running {
             // Scheduled like a wake, in the policy's order; dropped instead of polled.
-            c.wake_slot(key.slot, key.generation, None);
+            c.wake_slot(key.slot, key.generation, None, false);
         }
     }
 
@@ -911,31 +933,30 @@ impl Shared {
 
     // ---- polling ----------------------------------------------------------------------------
 
-    /// Polls one task. Returns `None` when nothing was runnable, else whether this instant has
-    /// now seen more polls than the same-instant limit.
-    fn poll_one(&self) -> Option<bool> {
+    /// One step of the loop: polls one task, or says why it did not.
+    fn poll_one(&self) -> Step {
         // Pick and set up under one borrow.
-        let (slot, generation, serial, span) = {
+        let (slot, generation, serial, task) = {
             let mut c = self.core.borrow_mut();
-            let (slot, abort) = c.pick()?;
+            if c.now >= c.due_hint {
+                return Step::EventsDue;
+            }
+            let Some((slot, abort)) = c.pick() else { return Step::Idle };
             if abort {
                 drop(c);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
                 self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
                 drop(fut);
                 self.complete(slot, Some(JoinError::Aborted));
-                return Some(false);
+                return Step::Polled { over_limit: false };
             }
             let t = &mut c.tasks[slot as usize];
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
             t.clones_since_poll = 0;
             let (generation, serial) = (t.generation, t.serial);
-            let span = self.config.poll_spans.then(|| tracing::trace_span!("poll", task = %t.name, serial));
             c.running = Some(slot);
             c.now_reads = 0;
-            c.spin_from = None;
             c.wakes_in_poll = 0;
-            c.poll_id += 1;
             c.rec(Kind::PollBegin, serial, serial, 0);
             if c.instant_of_count != c.now {
                 c.instant_of_count = c.now;
@@ -946,20 +967,37 @@ impl Shared {
             c.recent[h] = slot;
             c.recent_head = (h + 1) % c.recent.len();
             if self.config.watchdog.is_some() {
+                c.poll_id += 1;
                 let w = &self.inbox.watch;
                 w.task.store(serial, Ordering::Relaxed);
                 w.vt.store(c.now, Ordering::Relaxed);
                 w.poll_id.store(c.poll_id, Ordering::Relaxed);
                 w.in_poll.store(true, Ordering::Release);
             }
-            (slot, generation, serial, span)
+            // The future stays in its box, in place: a RUNNING task's box is never dropped or
+            // replaced (aborts, completion and frees wait for the poll to end), so the pointer
+            // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
+            // pointers, not the futures).
+            let mut futures = self.futures.borrow_mut();
+            let task: *mut dyn ErasedTask = match futures[slot as usize].as_mut() {
+                // SAFETY: the pointer is only used to poll the pinned future in place.
+                Some(b) => unsafe { b.as_mut().get_unchecked_mut() },
+                None => unreachable!("fwsim: queued task has no future"),
+            };
+            (slot, generation, serial, task)
         };
-        let mut fut = self.futures.borrow_mut()[slot as usize].take().expect("fwsim: queued task has no future");
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
-        let result = {
-            let _entered = span.as_ref().map(|s| s.enter());
-            catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll_task(&mut cx)))
+        // SAFETY: see above; the future was pinned in its box and is not moved.
+        let task = unsafe { Pin::new_unchecked(&mut *task) };
+        let result = if self.config.poll_spans {
+            let t = self.core.borrow();
+            let span = tracing::trace_span!("poll", task = %t.tasks[slot as usize].name, serial);
+            drop(t);
+            let _entered = span.enter();
+            catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
+        } else {
+            catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
         };
         if self.config.watchdog.is_some() {
             self.inbox.watch.in_poll.store(false, Ordering::Release);
@@ -984,19 +1022,16 @@ impl Shared {
             (abort_now, cost, c.instant_polls >= self.config.same_instant_poll_limit.max(1))
         };
         match result {
-            Ok(Poll::Ready(())) => {
-                self.futures.borrow_mut()[slot as usize] = Some(fut);
-                self.complete(slot, None);
-            }
+            Ok(Poll::Ready(())) => self.complete(slot, None),
             Ok(Poll::Pending) if abort_now => {
+                let fut = self.futures.borrow_mut()[slot as usize].take();
                 drop(fut);
                 self.complete(slot, Some(JoinError::Aborted));
             }
-            Ok(Poll::Pending) => {
-                self.futures.borrow_mut()[slot as usize] = Some(fut);
-            }
+            Ok(Poll::Pending) => {}
             Err(payload) => {
                 let message = panic_message(&*payload);
+                let fut = self.futures.borrow_mut()[slot as usize].take();
                 // Dropping a panicked future may panic again; contain that too.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(fut)));
                 let (task, at) = {
@@ -1011,7 +1046,7 @@ impl Shared {
             let target = self.core.borrow().now.saturating_add(cost);
             self.advance_to(target);
         }
-        Some(over_limit)
+        Step::Polled { over_limit }
     }
 
     // ---- events and time --------------------------------------------------------------------
@@ -1145,7 +1180,9 @@ impl Shared {
         // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
         // a deadline already reached fires at once, inside this call (an interrupt nested in
         // the poll). Deliver exactly the alarm here, not other interrupt sources.
-        let due_now = recompute && ticks_to_ns(at) <= c.now;
+        let at_ns = ticks_to_ns(at);
+        c.due_hint = c.due_hint.min(at_ns);
+        let due_now = recompute && at_ns <= c.now;
         drop(c);
         self.wake_as_timer(evicted);
         if due_now {
@@ -1161,6 +1198,7 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let seq = c.next_seq();
         c.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
+        c.due_hint = c.due_hint.min(at);
     }
 
     fn store_isr(&self, f: IsrFn) -> u32 {
@@ -1252,39 +1290,40 @@ impl Shared {
     fn run_loop(&self, advance: bool, limit: Option<u64>, stop: &mut Stop<'_>) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            self.deliver_due();
             if let Some(e) = self.take_strict_stop() {
                 return Err(e);
             }
-            if let Some(over_limit) = self.poll_one() {
-                if let Some(e) = self.take_strict_stop() {
-                    return Err(e);
-                }
-                let stopped = match stop {
-                    Stop::Never => false,
-                    Stop::When(condition) => condition(),
-                    Stop::TaskDone(_) => self.awaited_done.get(),
-                };
-                if stopped {
-                    return Ok(RunEnd::Stopped);
-                }
-                if over_limit && let Some(end) = self.break_same_instant_loop(limit)? {
-                    return Ok(end);
-                }
-                continue;
-            }
-            if !advance {
-                return Ok(RunEnd::Stalled);
-            }
-            let mut c = self.core.borrow_mut();
-            match c.next_event_time() {
-                None => return Ok(RunEnd::Quiescent),
-                Some(t) if limit.is_none_or(|l| t <= l) => {
-                    if t > c.now {
-                        c.now = t;
+            match self.poll_one() {
+                Step::EventsDue => self.deliver_due(),
+                Step::Polled { over_limit } => {
+                    if let Some(e) = self.take_strict_stop() {
+                        return Err(e);
+                    }
+                    let stopped = match stop {
+                        Stop::Never => false,
+                        Stop::When(condition) => condition(),
+                        Stop::TaskDone(_) => self.awaited_done.get(),
+                    };
+                    if stopped {
+                        return Ok(RunEnd::Stopped);
+                    }
+                    if over_limit && let Some(end) = self.break_same_instant_loop(limit)? {
+                        return Ok(end);
                     }
                 }
-                Some(_) => return Ok(RunEnd::LimitReached),
+                Step::Idle if !advance => return Ok(RunEnd::Stalled),
+                Step::Idle => {
+                    let mut c = self.core.borrow_mut();
+                    match c.next_event_time() {
+                        None => return Ok(RunEnd::Quiescent),
+                        Some(t) if limit.is_none_or(|l| t <= l) => {
+                            if t > c.now {
+                                c.now = t;
+                            }
+                        }
+                        Some(_) => return Ok(RunEnd::LimitReached),
+                    }
+                }
             }
         }
     }

@@ -22,7 +22,8 @@ pub(crate) struct EmbassyStack {
 }
 
 impl EmbassyStack {
-    fn push(&mut self, task: u32) {
+    #[inline]
+    pub(crate) fn push(&mut self, task: u32) {
         self.incoming.push(task);
     }
     fn prepare(&mut self) -> usize {
@@ -46,7 +47,7 @@ pub(crate) struct KeyedQueue {
 }
 
 impl KeyedQueue {
-    fn push(&mut self, task: u32, key: ReadyKey) {
+    pub(crate) fn push(&mut self, task: u32, key: ReadyKey) {
         self.set.insert((key, task));
     }
     fn candidate(&self, i: usize) -> u32 {
@@ -67,6 +68,13 @@ impl KeyedQueue {
 #[derive(Debug, Default)]
 pub(crate) struct FifoQueue {
     queue: VecDeque<u32>,
+}
+
+impl FifoQueue {
+    #[inline]
+    pub(crate) fn push(&mut self, task: u32) {
+        self.queue.push_back(task);
+    }
 }
 
 /// A run queue in one of the three orders. An enum rather than a trait object: the hot path
