@@ -98,6 +98,17 @@ pub enum Diagnostic {
         /// Wall-clock milliseconds it had run when reported.
         wall_ms: u64,
     },
+    /// A task-only primitive (one built on [`IsrCheckedRawMutex`](crate::IsrCheckedRawMutex))
+    /// was locked from interrupt context. On a board its `NoopRawMutex` would let the
+    /// interrupt tear the state a task was in the middle of changing.
+    IsrMisuse {
+        /// What was locked: the primitive's method, e.g. `Event::set`.
+        primitive: String,
+        /// The interrupt, e.g. `interrupt 7`.
+        by: String,
+        /// When.
+        at: SimTime,
+    },
     /// A replayed schedule did not fit the run.
     ReplayDiverged {
         /// The choice point.
@@ -131,6 +142,7 @@ impl Diagnostic {
             Diagnostic::CrossSimWake { .. } => "CrossSimWake",
             Diagnostic::CrossThreadWake { .. } => "CrossThreadWake",
             Diagnostic::PollHung { .. } => "PollHung",
+            Diagnostic::IsrMisuse { .. } => "IsrMisuse",
             Diagnostic::ReplayDiverged { .. } => "ReplayDiverged",
         }
     }
@@ -165,6 +177,10 @@ impl fmt::Display for Diagnostic {
             Diagnostic::PollHung { task, at, wall_ms } => {
                 write!(f, "{at}: one poll of task {task} has run for {wall_ms} ms of wall time")
             }
+            Diagnostic::IsrMisuse { primitive, by, at } => write!(
+                f,
+                "{at}: {by} locked {primitive}, a task-only primitive; give it a CriticalSectionRawMutex if interrupts use it"
+            ),
             Diagnostic::ReplayDiverged { choice, expected_options, found_options, at } => write!(
                 f,
                 "{at}: replay diverged at choice point {choice}: the schedule says {expected_options} options, the run has {found_options}"

@@ -25,3 +25,112 @@ pub fn raise(irq: Irq, handler: impl FnOnce() + 'static) {
 pub fn in_interrupt() -> bool {
     with_current(|s| s.is_some_and(|s| s.in_interrupt()))
 }
+
+/// A [`RawMutex`](embassy_sync::blocking_mutex::raw::RawMutex) for primitives that only tasks
+/// may touch, which reports [`IsrMisuse`](crate::Diagnostic::IsrMisuse) when interrupt code
+/// locks one.
+///
+/// On a board such a primitive uses `NoopRawMutex`: cheap, and wrong the day an interrupt
+/// handler calls it while a task is halfway through an update. Build the primitive on this
+/// mutex in simulation and that day comes in a test instead:
+///
+/// ```
+/// use embassy_sync::blocking_mutex::Mutex;
+/// use fwsim::{Irq, IsrCheckedRawMutex, Sim, SimTime, ms};
+/// use std::cell::Cell;
+///
+/// let count = Mutex::<IsrCheckedRawMutex, _>::new(Cell::new(0));
+/// let sim = Sim::new();
+/// sim.schedule_isr(SimTime::from_millis(1), Irq::new(1, 7), || count.lock(|c| c.set(c.get() + 1)));
+/// sim.run_for(ms(2)).unwrap();
+/// let d = &sim.diagnostics()[0];
+/// assert_eq!(d.kind(), "IsrMisuse");
+/// assert!(d.to_string().starts_with("0.001000000s: interrupt 7 locked "));
+/// ```
+///
+/// Outside interrupt context it behaves as `NoopRawMutex` (no exclusion is needed: a
+/// simulation runs on one thread).
+pub struct IsrCheckedRawMutex {
+    // !Send + !Sync, like NoopRawMutex: the primitive stays on the simulation's thread.
+    _not_sync: core::marker::PhantomData<*mut ()>,
+}
+
+// SAFETY: like `NoopRawMutex`, mutual exclusion comes from the type being `!Sync` (one thread)
+// and `lock` not being re-entered by embassy-sync's users.
+unsafe impl embassy_sync::blocking_mutex::raw::RawMutex for IsrCheckedRawMutex {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: Self = IsrCheckedRawMutex { _not_sync: core::marker::PhantomData };
+
+    fn lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        with_current(|s| {
+            if let Some(s) = s
+                && s.in_interrupt()
+            {
+                s.report_isr_misuse(primitive_name(core::any::type_name_of_val(&f)));
+            }
+        });
+        f()
+    }
+}
+
+/// `Event::set` from the closure type `fwsim_primitives::event::Event<M>::set::{{closure}}`:
+/// generic arguments and closure suffixes removed, the last two path segments kept. Through
+/// embassy-sync's `blocking_mutex::Mutex::lock<R, F>`, whose own closure wraps the caller's,
+/// the name is the caller's closure `F`.
+fn primitive_name(closure_type: &str) -> String {
+    if let Some(caller) = mutex_lock_caller(closure_type) {
+        return primitive_name(caller);
+    }
+    let mut plain = String::new();
+    let mut depth = 0u32;
+    for ch in closure_type.chars() {
+        match ch {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(ch),
+            _ => {}
+        }
+    }
+    let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty() && !s.starts_with('{')).collect();
+    segments[segments.len().saturating_sub(2)..].join("::")
+}
+
+/// The `F` of `...blocking_mutex::Mutex<..>::lock<R, F>::{{closure}}`, if that is the shape.
+fn mutex_lock_caller(closure_type: &str) -> Option<&str> {
+    let start = closure_type.find(">::lock<")? + ">::lock<".len();
+    let (mut depth, mut last_comma) = (1u32, start);
+    for (i, ch) in closure_type[start..].char_indices() {
+        match ch {
+            '<' => depth += 1,
+            '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(closure_type[last_comma..start + i].trim_start_matches([',', ' ']));
+                }
+            }
+            ',' if depth == 1 => last_comma = start + i,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn primitive_names_are_short() {
+        assert_eq!(
+            super::primitive_name("fwsim_primitives::event::Event<fwsim::isr::IsrCheckedRawMutex>::set::{{closure}}"),
+            "Event::set"
+        );
+        assert_eq!(super::primitive_name("a::b<c::d<e>>::f::{{closure}}::{{closure}}"), "b::f");
+        assert_eq!(super::primitive_name("main"), "main");
+        assert_eq!(
+            super::primitive_name(
+                "embassy_sync::blocking_mutex::Mutex<fwsim::isr::IsrCheckedRawMutex, core::cell::RefCell<x::Inner>>\
+                 ::lock<(), fwsim_primitives::event::Event<fwsim::isr::IsrCheckedRawMutex>::set::{{closure}}>::{{closure}}"
+            ),
+            "Event::set"
+        );
+    }
+}

@@ -628,7 +628,8 @@ impl Core {
     /// Checks whether a pending task has just become unwakeable.
     fn check_lost(&mut self, slot: u32, dropped_by_self: bool) {
         let t = &self.tasks[slot as usize];
-        if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST) != OCCUPIED
+        // An aborted task is dropped, not lost, whatever its wakers do meanwhile.
+        if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST | ABORT) != OCCUPIED
             || t.clones != 0
             || t.clones_since_poll == 0
             || self.timers.deadline_of(slot).is_some()
@@ -1264,6 +1265,13 @@ impl Shared {
                 self.run_isr(irq, f);
             }
         }
+    }
+
+    /// A task-only primitive was locked from interrupt context.
+    pub(crate) fn report_isr_misuse(&self, primitive: String) {
+        let Ok(mut c) = self.core.try_borrow_mut() else { return };
+        let (by, at) = (c.source_label(), SimTime(c.now));
+        c.report(Diagnostic::IsrMisuse { primitive, by, at });
     }
 
     pub(crate) fn in_interrupt(&self) -> bool {

@@ -80,6 +80,7 @@ pub use config::{CostModel, Irq, SimConfig, TIMER_IRQ, TimerQueueKind};
 pub use context::EnterGuard;
 pub use delay::Delay;
 pub use diag::{Diagnostic, Severity, SimError, TaskReport, WaitReport, WaitState};
+pub use isr::IsrCheckedRawMutex;
 pub use policy::{Deviation, Order, Policy, Schedule};
 pub use registry::orphan_wakes;
 pub use sim::{ExecutorId, JoinError, JoinHandle, Sim, TaskId, scope};

@@ -69,6 +69,33 @@ fn a_parked_task_is_not_lost() {
 }
 
 #[test]
+fn aborting_a_waiting_task_is_not_a_lost_waker() {
+    // The aborted task's future is dropped, and with it the waker clone its primitive held:
+    // the task is gone, not lost.
+    struct Registered<'a>(&'a RefCell<Option<Waker>>);
+    impl std::future::Future for Registered<'_> {
+        type Output = ();
+        fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+            *self.0.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+    impl Drop for Registered<'_> {
+        fn drop(&mut self) {
+            self.0.borrow_mut().take(); // unregisters, as an intrusive waiter does
+        }
+    }
+    let slot = RefCell::new(None);
+    let sim = Sim::new();
+    let victim = sim.spawn("victim", Registered(&slot));
+    sim.run_until_stalled().unwrap();
+    victim.abort();
+    sim.run_until_stalled().unwrap();
+    assert!(victim.is_finished());
+    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+}
+
+#[test]
 fn a_waker_kept_alive_is_not_lost() {
     let sig = Signal::<NoopRawMutex, ()>::new();
     let sim = Sim::new();

@@ -1,0 +1,130 @@
+//! [`gather`] and [`gather_all`]: run futures together, asyncio style.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+enum Slot<F: Future> {
+    Running(F),
+    Done(F::Output),
+    Taken,
+}
+
+/// Runs every future of `futs` concurrently (polled in argument order, within the calling
+/// task) and returns their outputs in argument order, or the **first** error as soon as it
+/// happens — asyncio's `gather(*aws)`.
+///
+/// Deliberate difference: asyncio's siblings of a failed child keep running, detached, as
+/// tasks of their own. These children are futures of the calling task, so returning the
+/// error drops them (as dropping a `join` does). Spawn the children as tasks where they must
+/// outlive the failure.
+///
+/// ```
+/// use embassy_time::Timer;
+/// use fwsim_primitives::gather;
+///
+/// # fwsim::test(|sim| {
+/// let run = |ms: u64, fail: bool| async move {
+///     Timer::after_millis(ms).await;
+///     if fail { Err(ms) } else { Ok(ms) }
+/// };
+/// let mut ok = sim.spawn("ok", gather([run(3, false), run(1, false)]));
+/// let mut failed = sim.spawn("failed", async move {
+///     let r = gather([run(5, false), run(2, true)]).await;
+///     (r, embassy_time::Instant::now().as_millis())
+/// });
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(ok.try_take(), Some(Ok(Ok([3, 1]))));
+/// assert_eq!(failed.try_take(), Some(Ok((Err(2), 2)))); // at the failure, not at 5 ms
+/// # });
+/// ```
+pub fn gather<F, T, E, const N: usize>(futs: [F; N]) -> Gather<F, N>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    Gather { slots: futs.map(Slot::Running) }
+}
+
+/// Runs every future of `futs` concurrently and returns all their outputs in argument order,
+/// failures included — asyncio's `gather(*aws, return_exceptions=True)`.
+pub fn gather_all<F: Future, const N: usize>(futs: [F; N]) -> GatherAll<F, N> {
+    GatherAll { slots: futs.map(Slot::Running) }
+}
+
+/// The future of [`gather`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Gather<F: Future, const N: usize> {
+    slots: [Slot<F>; N],
+}
+
+/// The future of [`gather_all`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct GatherAll<F: Future, const N: usize> {
+    slots: [Slot<F>; N],
+}
+
+/// Polls every running slot in order; stops early when `stop` says so.
+fn poll_slots<F: Future, const N: usize>(
+    slots: &mut [Slot<F>; N],
+    cx: &mut Context<'_>,
+    mut stop: impl FnMut(&F::Output) -> bool,
+) -> Option<usize> {
+    for (i, slot) in slots.iter_mut().enumerate() {
+        if let Slot::Running(f) = slot {
+            // SAFETY: the slots are structurally pinned: a running future is never moved
+            // before it is replaced by its output.
+            if let Poll::Ready(v) = unsafe { Pin::new_unchecked(f) }.poll(cx) {
+                let stopping = stop(&v);
+                *slot = Slot::Done(v);
+                if stopping {
+                    return Some(i);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn take<F: Future>(slot: &mut Slot<F>) -> F::Output {
+    match core::mem::replace(slot, Slot::Taken) {
+        Slot::Done(v) => v,
+        _ => unreachable!("gather: output taken twice"),
+    }
+}
+
+impl<F, T, E, const N: usize> Future for Gather<F, N>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    type Output = Result<[T; N], E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: see `poll_slots`; the array itself is never moved.
+        let slots = unsafe { &mut self.get_unchecked_mut().slots };
+        if let Some(failed) = poll_slots(slots, cx, |v| v.is_err()) {
+            let Err(e) = take(&mut slots[failed]) else { unreachable!() };
+            return Poll::Ready(Err(e));
+        }
+        if slots.iter().any(|s| matches!(s, Slot::Running(_))) {
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(core::array::from_fn(|i| match take(&mut slots[i]) {
+            Ok(v) => v,
+            Err(_) => unreachable!("an error returns at once"),
+        })))
+    }
+}
+
+impl<F: Future, const N: usize> Future for GatherAll<F, N> {
+    type Output = [F::Output; N];
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: see `poll_slots`.
+        let slots = unsafe { &mut self.get_unchecked_mut().slots };
+        poll_slots(slots, cx, |_| false);
+        if slots.iter().any(|s| matches!(s, Slot::Running(_))) {
+            return Poll::Pending;
+        }
+        Poll::Ready(core::array::from_fn(|i| take(&mut slots[i])))
+    }
+}

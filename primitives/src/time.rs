@@ -1,0 +1,80 @@
+//! Timeouts with asyncio's tie rule: [`wait_for`], [`wait_for_ms`], [`TimeoutError`].
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use embassy_time::{Duration, Instant, Timer};
+
+/// The operation did not finish before its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutError;
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("timed out")
+    }
+}
+
+impl core::error::Error for TimeoutError {}
+
+/// Runs `fut` for at most `timeout`; `Err(TimeoutError)` if the deadline comes first.
+///
+/// **Ties go to the timeout**, as in MicroPython's asyncio, where the result needs two
+/// scheduling hops and the timer one: a future that would finish exactly at the deadline
+/// (its own sleep equal to the timeout, or an event set at that instant) gives
+/// `Err(TimeoutError)`. A deadline of zero times out before the future is polled.
+/// `embassy_time::with_timeout` decides the other way (it polls the inner future first);
+/// pick the one whose semantics you port.
+///
+/// When the timeout wins, `fut` is dropped: the Rust form of asyncio cancelling it.
+///
+/// ```
+/// use embassy_time::{Duration, Timer};
+/// use fwsim_primitives::{TimeoutError, wait_for};
+///
+/// # fwsim::test(|sim| {
+/// let mut early = sim.spawn("early", wait_for(Duration::from_millis(10), Timer::after_millis(9)));
+/// let mut tie = sim.spawn("tie", wait_for(Duration::from_millis(10), Timer::after_millis(10)));
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(early.try_take(), Some(Ok(Ok(()))));
+/// assert_eq!(tie.try_take(), Some(Ok(Err(TimeoutError))));
+/// # });
+/// ```
+pub fn wait_for<F: Future>(timeout: Duration, fut: F) -> WaitFor<F> {
+    let deadline = Instant::now().checked_add(timeout).unwrap_or(Instant::MAX);
+    WaitFor { deadline, timer: Timer::at(deadline), fut }
+}
+
+/// [`wait_for`] with a timeout in milliseconds (asyncio's `wait_for_ms`).
+pub fn wait_for_ms<F: Future>(timeout_ms: u64, fut: F) -> WaitFor<F> {
+    wait_for(Duration::from_millis(timeout_ms), fut)
+}
+
+/// The future of [`wait_for`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct WaitFor<F> {
+    deadline: Instant,
+    timer: Timer,
+    fut: F,
+}
+
+impl<F: Future> Future for WaitFor<F> {
+    type Output = Result<F::Output, TimeoutError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `fut` is structurally pinned and never moved; the other fields are Unpin.
+        let this = unsafe { self.get_unchecked_mut() };
+        if Instant::now() >= this.deadline {
+            return Poll::Ready(Err(TimeoutError));
+        }
+        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx) {
+            return Poll::Ready(Ok(v));
+        }
+        match Pin::new(&mut this.timer).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(TimeoutError)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}

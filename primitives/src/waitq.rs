@@ -1,0 +1,168 @@
+//! The waiter list under every blocking primitive: an intrusive FIFO of pinned futures.
+//!
+//! A future that must wait (an `Event::wait`, a `Lock::acquire`…) holds a [`Waiter`] node and
+//! links it into its primitive's [`WaitQueue`], so waiting needs no allocation and no
+//! capacity. Three rules keep this sound:
+//!
+//! * every access to a node — linking, unlinking, its state and waker — happens while the
+//!   primitive's mutex is held, so the list and the nodes never change under each other;
+//! * a linked node is pinned: it lives in a `!Unpin` future that was polled through `Pin`;
+//! * a future unlinks its node when it is dropped ([`WaitQueue::cancel`]), so a waiter
+//!   cancelled mid-wait (dropped by a `select`, a timeout or an abort) leaves nothing behind.
+//!
+//! Each node carries its own state, so a notification is per waiter, not a single flag:
+//! `Event::set(); Event::clear()` still releases every waiter that was queued, as asyncio does.
+
+use core::cell::{Cell, UnsafeCell};
+use core::marker::PhantomPinned;
+use core::pin::Pin;
+use core::ptr::NonNull;
+use core::task::Waker;
+
+use cordyceps::Linked;
+use cordyceps::list::{Links, List};
+
+/// Where a waiter stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WaitState {
+    /// Not in any queue (never polled, or its notification was consumed).
+    Idle,
+    /// Linked, waiting.
+    Queued,
+    /// Unlinked by a notification that its future has not consumed yet.
+    Notified,
+}
+
+/// A node of a [`WaitQueue`]; lives inside a waiting future.
+pub(crate) struct Waiter {
+    links: Links<Waiter>,
+    waker: UnsafeCell<Option<Waker>>,
+    state: Cell<WaitState>,
+    _pinned: PhantomPinned,
+}
+
+impl Waiter {
+    pub(crate) const fn new() -> Self {
+        Waiter {
+            links: Links::new(),
+            waker: UnsafeCell::new(None),
+            state: Cell::new(WaitState::Idle),
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// The state. Read it only under the primitive's lock.
+    pub(crate) fn state(&self) -> WaitState {
+        self.state.get()
+    }
+
+    /// Marks a notification consumed.
+    pub(crate) fn consume(&self) {
+        debug_assert_eq!(self.state.get(), WaitState::Notified);
+        self.state.set(WaitState::Idle);
+    }
+}
+
+// SAFETY: `links` returns a pointer into the node itself; handles are plain pointers to pinned
+// nodes whose owners unlink them before they move or drop (module docs).
+unsafe impl Linked<Links<Waiter>> for Waiter {
+    type Handle = NonNull<Waiter>;
+
+    fn into_ptr(handle: Self::Handle) -> NonNull<Self> {
+        handle
+    }
+
+    unsafe fn from_ptr(ptr: NonNull<Self>) -> Self::Handle {
+        ptr
+    }
+
+    unsafe fn links(ptr: NonNull<Self>) -> NonNull<Links<Waiter>> {
+        // SAFETY: `ptr` points to a live node; no reference to the node is created.
+        unsafe { NonNull::new_unchecked(core::ptr::addr_of_mut!((*ptr.as_ptr()).links)) }
+    }
+}
+
+/// A FIFO of waiters. Lives inside a primitive's mutex; every method is called with it held.
+pub(crate) struct WaitQueue {
+    list: List<Waiter>,
+}
+
+impl WaitQueue {
+    pub(crate) const fn new() -> Self {
+        WaitQueue { list: List::new() }
+    }
+
+    /// Queues `waiter` at the tail if it is idle, or refreshes its waker if it is queued.
+    /// Returns its state afterwards (`Notified` means: consume and proceed).
+    pub(crate) fn register(&mut self, waiter: Pin<&Waiter>, waker: &Waker) -> WaitState {
+        let w = waiter.get_ref();
+        // SAFETY: the waker cell is only touched under the primitive's lock, which we hold.
+        let slot = unsafe { &mut *w.waker.get() };
+        match w.state.get() {
+            WaitState::Notified => {}
+            WaitState::Queued => {
+                if !slot.as_ref().is_some_and(|old| old.will_wake(waker)) {
+                    *slot = Some(waker.clone());
+                }
+            }
+            WaitState::Idle => {
+                *slot = Some(waker.clone());
+                w.state.set(WaitState::Queued);
+                // The node is pinned (it came to us through `Pin`) and unlinks itself on drop.
+                self.list.push_back(NonNull::from(w));
+            }
+        }
+        w.state.get()
+    }
+
+    /// Notifies the waiter at the head: unlinks it, marks it notified and wakes it.
+    /// Returns `false` when nobody waits.
+    pub(crate) fn notify_one(&mut self) -> bool {
+        match self.list.pop_front() {
+            Some(node) => {
+                // SAFETY: a linked node is live and pinned; we hold the lock.
+                let w = unsafe { node.as_ref() };
+                w.state.set(WaitState::Notified);
+                if let Some(waker) = unsafe { (*w.waker.get()).take() } {
+                    waker.wake();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Notifies every waiter, head first (the order of their wake calls is the wait order).
+    pub(crate) fn notify_all(&mut self) -> usize {
+        let mut n = 0;
+        while self.notify_one() {
+            n += 1;
+        }
+        n
+    }
+
+    /// Takes `waiter` out, whatever its state, and returns the state it had: a future calls
+    /// this when dropped. `Notified` tells the primitive that a hand-off addressed to this
+    /// waiter was never consumed (a lock or a permit must then pass on).
+    pub(crate) fn cancel(&mut self, waiter: Pin<&Waiter>) -> WaitState {
+        let w = waiter.get_ref();
+        let before = w.state.get();
+        if before == WaitState::Queued {
+            // SAFETY: the node is linked into this list (Queued), and we hold the lock.
+            unsafe { self.list.remove(NonNull::from(w)) };
+        }
+        w.state.set(WaitState::Idle);
+        // SAFETY: as in `register`.
+        drop(unsafe { (*w.waker.get()).take() });
+        before
+    }
+
+    /// How many wait.
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+}
+
+// SAFETY: the list only holds pointers to nodes whose futures are `Send` exactly when their
+// wakers are; all access goes through the owning primitive's mutex.
+unsafe impl Send for WaitQueue {}
