@@ -10,6 +10,14 @@ step() { printf '\n== %s\n' "$*"; }
 step "toolchain"
 cargo --version
 { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
+# The portable crates must build for the smallest Cortex-M (no atomic read-modify-write) and a
+# Cortex-M4F; their unsafe code runs under Miri (nightly).
+targets=(thumbv6m-none-eabi thumbv7em-none-eabihf)
+for t in "${targets[@]}"; do
+  rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+done
+cargo +nightly miri --version >/dev/null 2>&1 ||
+  rustup toolchain install nightly --profile minimal --component miri,rust-src
 
 step "format"
 cargo fmt --all -- --check
@@ -20,6 +28,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "tests"
 cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc
+
+step "no_std builds"
+for t in "${targets[@]}"; do
+  cargo build --locked -q -p fwsim-primitives --target "$t"
+done
+
+step "miri"
+MIRIFLAGS="${MIRIFLAGS:-}" cargo +nightly miri test --locked -q -p fwsim-primitives --lib
 
 step "examples"
 cargo run --locked -q -p fwsim --example timeline > /dev/null

@@ -35,15 +35,23 @@
 #![no_std]
 #![warn(missing_docs)]
 
+mod barrier;
+mod delay_ms;
 mod event;
 mod flag;
 mod gather;
 mod lock;
+mod queue;
+mod semaphore;
 mod time;
 mod waitq;
 
+pub use barrier::{Barrier, BarrierResult, BarrierWait};
+pub use delay_ms::DelayMs;
 pub use event::{Event, EventWait};
 pub use flag::ThreadSafeFlag;
 pub use gather::{Gather, GatherAll, gather, gather_all};
 pub use lock::{Acquire, Lock, LockGuard};
+pub use queue::{Get, Join, Overwritten, Put, Queue, QueueEmpty, QueueFull, RingbufQueue, TaskDoneUnderflow};
+pub use semaphore::{OverRelease, Permit, Semaphore, SemaphoreAcquire};
 pub use time::{TimeoutError, WaitFor, wait_for, wait_for_ms};

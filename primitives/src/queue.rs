@@ -1,0 +1,472 @@
+//! [`Queue`] and [`RingbufQueue`]: bounded FIFOs between tasks, with waiting and hand-off.
+//!
+//! Both keep their items in a const-generic buffer and serve waiting getters (and putters) in
+//! arrival order. When an item arrives for a waiting getter it is *promised* to that getter:
+//! nobody else (not even `get_nowait`) can take it before the getter runs, so several getters
+//! are served FIFO — the order the Python versions showed, without their broadcast-and-retry.
+//! (A promise is for *an* item: each woken getter takes the front item when it runs, so which
+//! getter gets which item follows the executor's resumption order.)
+
+use core::cell::RefCell;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use heapless::Deque;
+
+use crate::waitq::{WaitQueue, WaitState, Waiter};
+
+/// `put_nowait` on a full [`Queue`]; gives the item back (Python's `QueueFull`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueFull<T>(pub T);
+
+/// `get_nowait` on an empty queue (Python's `QueueEmpty`, or `IndexError` for
+/// `RingbufQueue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueEmpty;
+
+/// `put_nowait` on a full [`RingbufQueue`]: the new item was stored and this, the oldest, was
+/// dropped to make room (Python stores, drops and raises `IndexError`; here the dropped item
+/// is handed back instead of lost).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overwritten<T>(pub T);
+
+/// [`Queue::task_done`] called more often than items were put. Python's toolkit ignores this
+/// silently (CPython raises `ValueError`); here it is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskDoneUnderflow;
+
+macro_rules! display {
+    ($t:ty, $msg:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str($msg)
+            }
+        }
+    };
+}
+display!(QueueEmpty, "queue empty");
+display!(TaskDoneUnderflow, "task_done() called more times than items were put");
+impl<T> fmt::Display for QueueFull<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue full")
+    }
+}
+impl<T> fmt::Display for Overwritten<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue full: the oldest item was dropped")
+    }
+}
+
+/// The state both queues share.
+struct Core<T, const N: usize> {
+    items: Deque<T, N>,
+    /// Items promised to notified getters (they are the front ones).
+    promised_items: usize,
+    /// Free slots promised to notified putters.
+    promised_space: usize,
+    getters: WaitQueue,
+    putters: WaitQueue,
+    /// `Queue` only: items put and not yet marked done; and who waits for zero.
+    unfinished: usize,
+    joiners: WaitQueue,
+}
+
+impl<T, const N: usize> Core<T, N> {
+    const fn new() -> Self {
+        Core {
+            items: Deque::new(),
+            promised_items: 0,
+            promised_space: 0,
+            getters: WaitQueue::new(),
+            putters: WaitQueue::new(),
+            unfinished: 0,
+            joiners: WaitQueue::new(),
+        }
+    }
+
+    fn free_items(&self) -> usize {
+        self.items.len() - self.promised_items
+    }
+
+    fn free_space(&self) -> usize {
+        N - self.items.len() - self.promised_space
+    }
+
+    /// An item arrived: count it for `join`, offer it to the getters.
+    fn item_added(&mut self) {
+        self.unfinished += 1;
+        self.promise_item();
+    }
+
+    /// Promises a free item to the longest-waiting getter, if any.
+    fn promise_item(&mut self) {
+        if self.getters.notify_one() {
+            self.promised_items += 1;
+        }
+    }
+
+    /// A slot was freed: promise it to the longest-waiting putter, if any.
+    fn space_freed(&mut self) {
+        if self.putters.notify_one() {
+            self.promised_space += 1;
+        }
+    }
+
+    fn take_front(&mut self) -> T {
+        let item = self.items.pop_front().expect("an item was counted");
+        self.space_freed();
+        item
+    }
+
+    fn push(&mut self, item: T) {
+        if self.items.push_back(item).is_err() {
+            unreachable!("a slot was counted");
+        }
+        self.item_added();
+    }
+
+    fn try_get(&mut self) -> Result<T, QueueEmpty> {
+        if self.free_items() == 0 {
+            return Err(QueueEmpty);
+        }
+        Ok(self.take_front())
+    }
+
+    fn poll_get(&mut self, waiter: Pin<&Waiter>, cx: &mut Context<'_>) -> Poll<T> {
+        match waiter.state() {
+            WaitState::Notified => {
+                waiter.consume();
+                self.promised_items -= 1;
+                Poll::Ready(self.take_front())
+            }
+            WaitState::Idle if self.free_items() > 0 && self.getters.len() == 0 => Poll::Ready(self.take_front()),
+            _ => {
+                self.getters.register(waiter, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+
+    fn cancel_get(&mut self, waiter: Pin<&Waiter>) {
+        if self.getters.cancel(waiter) == WaitState::Notified {
+            // Promised an item it will never take: promise it to the next getter.
+            self.promised_items -= 1;
+            self.promise_item();
+        }
+    }
+
+    fn poll_put(&mut self, waiter: Pin<&Waiter>, cx: &mut Context<'_>, item: &mut Option<T>) -> Poll<()> {
+        match waiter.state() {
+            WaitState::Notified => {
+                waiter.consume();
+                self.promised_space -= 1;
+                self.push(item.take().expect("put once"));
+                Poll::Ready(())
+            }
+            WaitState::Idle if self.free_space() > 0 && self.putters.len() == 0 => {
+                self.push(item.take().expect("put once"));
+                Poll::Ready(())
+            }
+            _ => {
+                self.putters.register(waiter, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+
+    fn cancel_put(&mut self, waiter: Pin<&Waiter>) {
+        if self.putters.cancel(waiter) == WaitState::Notified {
+            self.promised_space -= 1;
+            self.space_freed();
+        }
+    }
+}
+
+/// The future of a queue's `get`.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Get<'a, M: RawMutex, T, const N: usize> {
+    core: &'a Mutex<M, RefCell<Core<T, N>>>,
+    waiter: Waiter,
+}
+
+impl<M: RawMutex, T, const N: usize> Future for Get<'_, M, T, N> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.into_ref().get_ref();
+        // SAFETY: the future is pinned, so its waiter is too.
+        let waiter = unsafe { Pin::new_unchecked(&this.waiter) };
+        this.core.lock(|c| c.borrow_mut().poll_get(waiter, cx))
+    }
+}
+
+impl<M: RawMutex, T, const N: usize> Drop for Get<'_, M, T, N> {
+    fn drop(&mut self) {
+        // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
+        let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
+        self.core.lock(|c| c.borrow_mut().cancel_get(waiter));
+    }
+}
+
+/// The future of a queue's `put`. Dropping it before it completes drops the item.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Put<'a, M: RawMutex, T, const N: usize> {
+    core: &'a Mutex<M, RefCell<Core<T, N>>>,
+    waiter: Waiter,
+    item: Option<T>,
+}
+
+impl<M: RawMutex, T, const N: usize> Future for Put<'_, M, T, N> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: `waiter` stays pinned in place; `item` is moved out by value only.
+        let this = unsafe { self.get_unchecked_mut() };
+        let waiter = unsafe { Pin::new_unchecked(&this.waiter) };
+        let item = &mut this.item;
+        this.core.lock(|c| c.borrow_mut().poll_put(waiter, cx, item))
+    }
+}
+
+impl<M: RawMutex, T, const N: usize> Drop for Put<'_, M, T, N> {
+    fn drop(&mut self) {
+        // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
+        let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
+        self.core.lock(|c| c.borrow_mut().cancel_put(waiter));
+    }
+}
+
+/// The toolkit's `Queue(maxsize)`: a FIFO of at most `N` items, with `task_done`/`join`.
+///
+/// (`maxsize <= 0`, unbounded, has no allocation-free form: choose `N`.)
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim_primitives::{Queue, QueueEmpty, QueueFull};
+///
+/// let q = Queue::<NoopRawMutex, u8, 2>::new();
+/// q.put_nowait(1).unwrap();
+/// q.put_nowait(2).unwrap();
+/// assert_eq!(q.put_nowait(3), Err(QueueFull(3)));
+/// assert_eq!(q.get_nowait(), Ok(1));
+/// assert_eq!((q.len(), q.is_full()), (1, false));
+/// ```
+pub struct Queue<M: RawMutex, T, const N: usize> {
+    core: Mutex<M, RefCell<Core<T, N>>>,
+}
+
+impl<M: RawMutex, T, const N: usize> Queue<M, T, N> {
+    /// An empty queue.
+    pub const fn new() -> Self {
+        Queue { core: Mutex::new(RefCell::new(Core::new())) }
+    }
+
+    /// Items in the queue (Python's `qsize()`).
+    pub fn len(&self) -> usize {
+        self.core.lock(|c| c.borrow().items.len())
+    }
+
+    /// Whether it holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether it holds `N` items.
+    pub fn is_full(&self) -> bool {
+        self.len() == N
+    }
+
+    /// Adds an item, or gives it back if the queue is full.
+    pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
+        self.core.lock(|c| {
+            let mut c = c.borrow_mut();
+            if c.free_space() == 0 {
+                return Err(QueueFull(item));
+            }
+            c.push(item);
+            Ok(())
+        })
+    }
+
+    /// Takes the oldest item, if one is free (not promised to a waiting getter).
+    pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
+        self.core.lock(|c| c.borrow_mut().try_get())
+    }
+
+    /// Adds an item, waiting for room.
+    pub fn put(&self, item: T) -> Put<'_, M, T, N> {
+        Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
+    }
+
+    /// Takes the oldest item, waiting for one.
+    pub fn get(&self) -> Get<'_, M, T, N> {
+        Get { core: &self.core, waiter: Waiter::new() }
+    }
+
+    /// Marks one item taken earlier as processed; [`join`](Self::join) returns when every item
+    /// put has been marked.
+    pub fn task_done(&self) -> Result<(), TaskDoneUnderflow> {
+        self.core.lock(|c| {
+            let mut c = c.borrow_mut();
+            if c.unfinished == 0 {
+                return Err(TaskDoneUnderflow);
+            }
+            c.unfinished -= 1;
+            if c.unfinished == 0 {
+                c.joiners.notify_all();
+            }
+            Ok(())
+        })
+    }
+
+    /// Waits until every item put has been marked with [`task_done`](Self::task_done);
+    /// returns at once if none is outstanding.
+    pub fn join(&self) -> Join<'_, M, T, N> {
+        Join { core: &self.core, waiter: Waiter::new() }
+    }
+}
+
+impl<M: RawMutex, T, const N: usize> Default for Queue<M, T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The future of [`Queue::join`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Join<'a, M: RawMutex, T, const N: usize> {
+    core: &'a Mutex<M, RefCell<Core<T, N>>>,
+    waiter: Waiter,
+}
+
+impl<M: RawMutex, T, const N: usize> Future for Join<'_, M, T, N> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.into_ref().get_ref();
+        // SAFETY: the future is pinned, so its waiter is too.
+        let waiter = unsafe { Pin::new_unchecked(&this.waiter) };
+        this.core.lock(|c| {
+            let mut c = c.borrow_mut();
+            match waiter.state() {
+                WaitState::Notified => {
+                    waiter.consume();
+                    Poll::Ready(())
+                }
+                WaitState::Idle if c.unfinished == 0 => Poll::Ready(()),
+                _ => {
+                    c.joiners.register(waiter, cx.waker());
+                    Poll::Pending
+                }
+            }
+        })
+    }
+}
+
+impl<M: RawMutex, T, const N: usize> Drop for Join<'_, M, T, N> {
+    fn drop(&mut self) {
+        // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
+        let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
+        self.core.lock(|c| c.borrow_mut().joiners.cancel(waiter));
+    }
+}
+
+/// The toolkit's `RingbufQueue`: a ring of `N` items where a full `put_nowait` overwrites the
+/// oldest — for producers (often interrupts) that must never block.
+///
+/// Python's `RingbufQueue(buf)` holds `len(buf) - 1` items; `RingbufQueue<_, _, N>` holds
+/// `N`. Async [`put`](Self::put) waits for room instead of overwriting; async
+/// [`get`](Self::get) waits for an item (`async for` in Python: `loop { q.get().await }`).
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim_primitives::{Overwritten, RingbufQueue};
+///
+/// let q = RingbufQueue::<NoopRawMutex, u8, 3>::new();
+/// for i in 1..=3 {
+///     q.put_nowait(i).unwrap();
+/// }
+/// assert_eq!(q.put_nowait(4), Err(Overwritten(1)));
+/// assert_eq!([q.get_nowait(), q.get_nowait(), q.get_nowait()], [Ok(2), Ok(3), Ok(4)]);
+/// ```
+pub struct RingbufQueue<M: RawMutex, T, const N: usize> {
+    core: Mutex<M, RefCell<Core<T, N>>>,
+}
+
+impl<M: RawMutex, T, const N: usize> RingbufQueue<M, T, N> {
+    /// An empty ring.
+    pub const fn new() -> Self {
+        RingbufQueue { core: Mutex::new(RefCell::new(Core::new())) }
+    }
+
+    /// Items in the ring.
+    pub fn len(&self) -> usize {
+        self.core.lock(|c| c.borrow().items.len())
+    }
+
+    /// Whether it holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether it holds `N` items.
+    pub fn is_full(&self) -> bool {
+        self.len() == N
+    }
+
+    /// Adds an item; when full, drops the oldest to make room and returns it as the error.
+    pub fn put_nowait(&self, item: T) -> Result<(), Overwritten<T>> {
+        self.core.lock(|c| {
+            let mut c = c.borrow_mut();
+            if c.free_space() > 0 {
+                c.push(item);
+                return Ok(());
+            }
+            let oldest = c.items.pop_front();
+            if c.items.push_back(item).is_err() {
+                unreachable!("a slot was just freed");
+            }
+            // Same count, so promises stand; a getter promised "the front item" gets the next.
+            match oldest {
+                Some(oldest) => Err(Overwritten(oldest)),
+                None => unreachable!("N > 0 and full"),
+            }
+        })
+    }
+
+    /// Takes the oldest item, if one is free.
+    pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
+        self.core.lock(|c| c.borrow_mut().try_get())
+    }
+
+    /// A copy of the item [`get_nowait`](Self::get_nowait) would return.
+    pub fn peek(&self) -> Result<T, QueueEmpty>
+    where
+        T: Clone,
+    {
+        self.core.lock(|c| {
+            let c = c.borrow();
+            c.items.iter().nth(c.promised_items).cloned().ok_or(QueueEmpty)
+        })
+    }
+
+    /// Adds an item, waiting for room.
+    pub fn put(&self, item: T) -> Put<'_, M, T, N> {
+        Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
+    }
+
+    /// Takes the oldest item, waiting for one.
+    pub fn get(&self) -> Get<'_, M, T, N> {
+        Get { core: &self.core, waiter: Waiter::new() }
+    }
+}
+
+impl<M: RawMutex, T, const N: usize> Default for RingbufQueue<M, T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,460 @@
+//! The toolkit's primitives, against PRIMITIVES.md's observed behaviour and the bugs of its
+//! §5 (each regression test names the bug it would catch). Times are exact virtual times.
+
+use std::cell::{Cell, RefCell};
+
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_time::{Duration, Instant, Timer};
+use fwsim::trace::Kind;
+use fwsim::{Irq, IsrCheckedRawMutex, Policy, Sim, SimConfig, SimTime};
+use fwsim_primitives::{
+    Barrier, DelayMs, OverRelease, Overwritten, Queue, QueueEmpty, QueueFull, RingbufQueue, Semaphore,
+    TaskDoneUnderflow, ThreadSafeFlag,
+};
+
+type M = IsrCheckedRawMutex;
+
+fn now_ms() -> u64 {
+    Instant::now().as_millis()
+}
+
+/// A log of `what@ms` lines.
+#[derive(Default)]
+struct Log(RefCell<Vec<String>>);
+impl Log {
+    fn at(&self, what: impl std::fmt::Display) {
+        self.0.borrow_mut().push(format!("{what}@{}", now_ms()));
+    }
+    fn lines(&self) -> Vec<String> {
+        self.0.borrow().clone()
+    }
+}
+
+fn strs(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// The names of the tasks woken by `waker`, in wake-call order (fwsim's trace).
+fn woken_by(sim: &Sim<'_>, waker: &str) -> Vec<String> {
+    let names = sim.trace_names();
+    let recs = sim.trace_records();
+    let source = recs.iter().find(|r| r.kind == Kind::Spawn && names.task(r.task) == waker).map(|r| r.task);
+    recs.iter()
+        .filter(|r| r.kind == Kind::Wake && Some(r.source) == source)
+        .map(|r| names.task(r.task).to_string())
+        .collect()
+}
+
+// ---- Semaphore --------------------------------------------------------------------------------
+
+#[test]
+fn semaphore_hands_permits_out_in_arrival_order() {
+    for policy in [Policy::Embassy, Policy::MicroPython] {
+        fwsim::test_with(SimConfig::new().policy(policy.clone()), |sim| {
+            let sem: &Semaphore<M> = sim.alloc(Semaphore::new(2));
+            let log = &*sim.alloc(Log::default());
+            for (i, name) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+                sim.spawn(name, async move {
+                    Timer::after_millis(i as u64).await;
+                    let _permit = sem.acquire().await;
+                    log.at(name);
+                    Timer::after_millis(10).await;
+                });
+            }
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+            assert_eq!(log.lines(), strs(&["a@0", "b@1", "c@10", "d@11", "e@20"]), "{policy:?}");
+            assert_eq!(sem.available(), 2);
+        });
+    }
+}
+
+#[test]
+fn bounded_semaphore_refuses_over_release_and_plain_one_grows() {
+    let bounded = Semaphore::<M>::bounded(2);
+    assert_eq!(bounded.release(), Err(OverRelease));
+    bounded.try_acquire().unwrap().forget();
+    assert_eq!(bounded.release(), Ok(()));
+    assert_eq!(bounded.available(), 2);
+    let plain = Semaphore::<M>::new(1);
+    plain.release().unwrap();
+    assert_eq!(plain.available(), 2, "Semaphore.release() is unbounded, as in the toolkit");
+}
+
+#[test]
+fn a_permit_handed_to_a_cancelled_waiter_passes_on() {
+    fwsim::test(|sim| {
+        let sem: &Semaphore<M> = sim.alloc(Semaphore::new(1));
+        let log = &*sim.alloc(Log::default());
+        let victim_slot: &RefCell<Option<fwsim::JoinHandle<()>>> = sim.alloc(RefCell::new(None));
+        sim.spawn("holder", async move {
+            let p = sem.acquire().await;
+            Timer::after_millis(5).await;
+            drop(p); // handed to the victim...
+            if let Some(v) = victim_slot.borrow().as_ref() {
+                v.abort(); // ...aborted before it runs
+            }
+        });
+        *victim_slot.borrow_mut() = Some(sim.spawn("victim", async move {
+            Timer::after_millis(1).await;
+            let _p = sem.acquire().await;
+            log.at("victim");
+        }));
+        sim.spawn("next", async move {
+            Timer::after_millis(2).await;
+            let _p = sem.acquire().await;
+            log.at("next");
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(log.lines(), strs(&["next@5"]));
+        assert_eq!(sem.available(), 1);
+    });
+}
+
+// ---- Barrier ------------------------------------------------------------------------------------
+
+#[test]
+fn barrier_leader_runs_the_callback_and_the_rest_wake_in_arrival_order() {
+    for policy in [Policy::Embassy, Policy::MicroPython] {
+        fwsim::test_with(SimConfig::new().policy(policy.clone()), |sim| {
+            let log = &*sim.alloc(Log::default());
+            let barrier: &Barrier<M, _> = sim.alloc(Barrier::with_callback(3, move || log.at("callback")));
+            for (i, name) in ["p0", "p1", "p2"].into_iter().enumerate() {
+                sim.spawn(name, async move {
+                    Timer::after_millis(i as u64 * 10).await;
+                    let r = barrier.wait().await;
+                    log.at(format!("{name} leader={}", r.is_leader()));
+                });
+            }
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+            assert_eq!(woken_by(sim, "p2"), strs(&["p0", "p1"]), "wake calls in arrival order");
+            let lines = log.lines();
+            // The last arrival runs the callback and goes on without yielding.
+            assert_eq!(lines[..2], strs(&["callback@20", "p2 leader=true@20"]));
+            let mut rest = lines[2..].to_vec();
+            let resumed = match policy {
+                Policy::MicroPython => strs(&["p0 leader=false@20", "p1 leader=false@20"]),
+                _ => strs(&["p1 leader=false@20", "p0 leader=false@20"]),
+            };
+            assert_eq!(rest, resumed, "{policy:?}: resumption is the executor's order");
+            rest.clear();
+        });
+    }
+}
+
+#[test]
+fn barrier_resets_at_once_so_a_fast_task_enters_the_next_round() {
+    fwsim::test(|sim| {
+        let rounds = &*sim.alloc(Cell::new(0));
+        let barrier: &Barrier<M, _> = sim.alloc(Barrier::with_callback(2, move || rounds.set(rounds.get() + 1)));
+        let log = &*sim.alloc(Log::default());
+        sim.spawn("fast", async move {
+            for round in 0..3 {
+                barrier.wait().await;
+                log.at(format!("fast passed {round}"));
+            }
+        });
+        sim.spawn("slow", async move {
+            for round in 0..3 {
+                Timer::after_millis(5).await;
+                barrier.wait().await;
+                log.at(format!("slow passed {round}"));
+            }
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(rounds.get(), 3);
+        assert!(!barrier.busy());
+        assert_eq!(log.lines().len(), 6);
+    });
+}
+
+#[test]
+fn barrier_trigger_counts_an_arrival_and_a_cancelled_waiter_withdraws() {
+    fwsim::test(|sim| {
+        let barrier: &Barrier<M> = sim.alloc(Barrier::new(2));
+        let mut a = sim.spawn("a", async move { barrier.wait().await.is_leader() });
+        sim.run_until_stalled().unwrap();
+        assert!(barrier.busy());
+        barrier.trigger();
+        sim.run_until_stalled().unwrap();
+        assert_eq!(a.try_take(), Some(Ok(false)));
+        let b = sim.spawn("b", async move { barrier.wait().await });
+        sim.run_until_stalled().unwrap();
+        b.abort();
+        sim.run_until_stalled().unwrap();
+        assert!(!barrier.busy(), "the aborted waiter withdrew its arrival");
+    });
+}
+
+// ---- Queue ------------------------------------------------------------------------------------------
+
+#[test]
+fn queue_serves_competing_getters_fifo_and_promised_items_cannot_be_stolen() {
+    // Regression for the toolkit's queue bugs 4f28d9f, d76d075 and 68f8ec1: stale set state,
+    // `if` instead of `while` with competing getters, lost wake-ups.
+    fwsim::test(|sim| {
+        let q: &Queue<M, u32, 4> = sim.alloc(Queue::new());
+        let log = &*sim.alloc(Log::default());
+        for (i, name) in ["g0", "g1", "g2"].into_iter().enumerate() {
+            sim.spawn(name, async move {
+                Timer::after_millis(i as u64).await;
+                let v = q.get().await;
+                log.at(format!("{name} got {v}"));
+            });
+        }
+        sim.spawn("producer", async move {
+            Timer::after_millis(10).await;
+            for v in [1, 2, 3] {
+                q.put_nowait(v).unwrap();
+            }
+            // Every item is promised to a waiting getter: a barging get finds nothing.
+            log.at(format!("barge {:?}", q.get_nowait()));
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        // Wake calls in wait order; each woken getter takes the front item when it runs, so
+        // under the default (embassy) order, which runs them in reverse, g2 takes item 1.
+        assert_eq!(woken_by(sim, "producer"), strs(&["g0", "g1", "g2"]));
+        assert_eq!(log.lines(), strs(&["barge Err(QueueEmpty)@10", "g2 got 1@10", "g1 got 2@10", "g0 got 3@10"]));
+    });
+}
+
+#[test]
+fn queue_full_and_empty_errors_and_blocking_put() {
+    fwsim::test(|sim| {
+        let q: &Queue<M, u32, 2> = sim.alloc(Queue::new());
+        assert_eq!(q.get_nowait(), Err(QueueEmpty));
+        q.put_nowait(1).unwrap();
+        q.put_nowait(2).unwrap();
+        assert_eq!(q.put_nowait(3), Err(QueueFull(3)));
+        let mut putter = sim.spawn("putter", async move {
+            q.put(3).await;
+            now_ms()
+        });
+        sim.spawn("consumer", async move {
+            Timer::after_millis(7).await;
+            q.get().await
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(putter.try_take(), Some(Ok(7)), "room made at 7 ms");
+        assert_eq!((q.get_nowait(), q.get_nowait()), (Ok(2), Ok(3)));
+    });
+}
+
+#[test]
+fn queue_join_waits_for_every_task_done_and_underflow_is_an_error() {
+    fwsim::test(|sim| {
+        let q: &Queue<M, u32, 4> = sim.alloc(Queue::new());
+        let mut joined = sim.spawn("joiner", async move {
+            q.join().await; // nothing outstanding: at once
+            q.put_nowait(1).unwrap();
+            q.put_nowait(2).unwrap();
+            q.join().await;
+            now_ms()
+        });
+        sim.spawn("worker", async move {
+            loop {
+                let _ = q.get().await;
+                Timer::after_millis(3).await;
+                q.task_done().unwrap();
+            }
+        });
+        sim.run_for(fwsim::ms(100)).unwrap();
+        assert_eq!(joined.try_take(), Some(Ok(6)));
+        // Regression for PRIMITIVES.md §5.2 L12: the toolkit ignores an extra task_done().
+        assert_eq!(q.task_done(), Err(TaskDoneUnderflow));
+    });
+}
+
+// ---- RingbufQueue ----------------------------------------------------------------------------------
+
+#[test]
+fn ringbuf_overwrites_the_oldest_and_hands_it_back() {
+    let q = RingbufQueue::<M, u8, 3>::new();
+    for v in 1..=3 {
+        q.put_nowait(v).unwrap();
+    }
+    // Python: 1,2,3 + put 4 leaves [2,3,4] (and raises IndexError).
+    assert_eq!(q.put_nowait(4), Err(Overwritten(1)));
+    assert_eq!(q.peek(), Ok(2));
+    assert_eq!(
+        [q.get_nowait(), q.get_nowait(), q.get_nowait(), q.get_nowait()],
+        [Ok(2), Ok(3), Ok(4), Err(QueueEmpty)]
+    );
+}
+
+#[test]
+fn ringbuf_get_nowait_releases_a_blocked_producer() {
+    // Regression for the toolkit's 500906b: get_nowait() did not signal waiting putters.
+    fwsim::test(|sim| {
+        let q: &RingbufQueue<M, u8, 1> = sim.alloc(RingbufQueue::new());
+        q.put_nowait(1).unwrap();
+        let mut producer = sim.spawn("producer", async move {
+            q.put(2).await;
+            now_ms()
+        });
+        sim.spawn("consumer", async move {
+            Timer::after_millis(4).await;
+            q.get_nowait()
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(producer.try_take(), Some(Ok(4)));
+        assert_eq!(q.get_nowait(), Ok(2));
+    });
+}
+
+#[test]
+fn ringbuf_fed_by_an_interrupt_never_blocks_it() {
+    let q = RingbufQueue::<CriticalSectionRawMutex, u32, 4>::new();
+    let sim = Sim::new();
+    let mut consumer = sim.spawn("consumer", async {
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            got.push((q.get().await, now_ms()));
+        }
+        got
+    });
+    for (i, at) in [2u64, 5, 9].into_iter().enumerate() {
+        let q = &q;
+        sim.schedule_isr(SimTime::from_millis(at), Irq::new(2, 20), move || {
+            let _ = q.put_nowait(i as u32);
+        });
+    }
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    assert!(sim.diagnostics().is_empty());
+    assert_eq!(consumer.try_take(), Some(Ok(vec![(0, 2), (1, 5), (2, 9)])));
+}
+
+// ---- DelayMs ----------------------------------------------------------------------------------------
+
+/// Runs a DelayMs of 100 ms with `script` driving it; returns the expiry log.
+fn delay_log(
+    script: impl for<'s> Fn(&'s DelayMs<M>) -> std::pin::Pin<Box<dyn Future<Output = ()> + 's>> + Sync,
+) -> Vec<String> {
+    let out = std::sync::Mutex::new(None);
+    fwsim::test(|sim| {
+        let log = &*sim.alloc(Log::default());
+        let delay: &DelayMs<M> = sim.alloc(DelayMs::new(Duration::from_millis(100)));
+        sim.spawn("delay", delay.run(move || log.at(format!("fired, running={}", delay.running()))));
+        sim.spawn("waiter", async move {
+            delay.wait().await;
+            log.at("event");
+        });
+        sim.spawn("script", script(delay));
+        sim.run_for(fwsim::secs(1)).unwrap();
+        out.lock().unwrap().get_or_insert(log.lines());
+    });
+    out.into_inner().unwrap().unwrap()
+}
+
+use std::future::Future;
+
+#[test]
+fn delay_ms_retrigger_lengthens() {
+    let log = delay_log(|d| {
+        Box::pin(async move {
+            d.trigger();
+            Timer::after_millis(60).await;
+            d.trigger();
+        })
+    });
+    assert_eq!(log, strs(&["fired, running=false@160", "event@160"]));
+}
+
+#[test]
+fn delay_ms_a_shorter_trigger_shortens() {
+    let log = delay_log(|d| {
+        Box::pin(async move {
+            d.trigger();
+            Timer::after_millis(10).await;
+            d.trigger_for(Duration::from_millis(20));
+        })
+    });
+    assert_eq!(log, strs(&["fired, running=false@30", "event@30"]));
+}
+
+#[test]
+fn delay_ms_stop_cancels_and_a_later_trigger_still_works() {
+    let log = delay_log(|d| {
+        Box::pin(async move {
+            d.trigger();
+            Timer::after_millis(50).await;
+            d.stop();
+            assert!(!d.running());
+            Timer::after_millis(200).await;
+            d.trigger();
+        })
+    });
+    assert_eq!(log, strs(&["fired, running=false@350", "event@350"]));
+}
+
+#[test]
+fn delay_ms_trigger_then_stop_in_one_step_never_fires() {
+    // Regression for PRIMITIVES.md §5.2 L1: in the toolkit this fires 100 ms later and, in
+    // the read-with-timeout pattern, cancels the caller after a complete read.
+    let log = delay_log(|d| {
+        Box::pin(async move {
+            Timer::after_millis(5).await;
+            d.trigger();
+            d.stop();
+        })
+    });
+    assert_eq!(log, Vec::<String>::new());
+}
+
+#[test]
+fn delay_ms_fires_each_time_it_is_triggered() {
+    let log = delay_log(|d| {
+        Box::pin(async move {
+            d.trigger();
+            Timer::after_millis(150).await;
+            d.trigger_for(Duration::from_millis(10));
+        })
+    });
+    // The event stays set after the first expiry; the waiter already left.
+    assert_eq!(log, strs(&["fired, running=false@100", "event@100", "fired, running=false@160"]));
+}
+
+#[test]
+fn delay_ms_triggered_from_an_interrupt() {
+    let delay = DelayMs::<CriticalSectionRawMutex>::new(Duration::from_millis(30));
+    let fired = Cell::new(0);
+    let sim = Sim::new();
+    sim.spawn("delay", delay.run(|| fired.set(now_ms())));
+    sim.schedule_isr(SimTime::from_millis(7), Irq::new(1, 4), || delay.trigger());
+    sim.run_for(fwsim::secs(1)).unwrap();
+    assert!(sim.diagnostics().is_empty());
+    assert_eq!(fired.get(), 37);
+}
+
+// ---- ThreadSafeFlag ---------------------------------------------------------------------------------
+
+#[test]
+fn thread_safe_flag_is_a_flag_not_a_counter() {
+    let flag = ThreadSafeFlag::<CriticalSectionRawMutex>::new();
+    let woken = Cell::new(0);
+    let sim = Sim::new();
+    sim.spawn("waiter", async {
+        loop {
+            flag.wait().await;
+            woken.set(woken.get() + 1);
+        }
+    });
+    sim.schedule_isr(SimTime::from_millis(3), Irq::new(1, 5), || {
+        flag.set();
+        flag.set();
+    });
+    sim.run_for(fwsim::ms(10)).unwrap();
+    assert_eq!(woken.get(), 1, "two sets before the task runs satisfy one wait");
+}
+
+#[test]
+fn a_second_flag_waiter_is_not_lost_silently() {
+    // MicroPython silently drops the first waiter. Here they evict each other, which fwsim
+    // reports as a same-instant loop naming both.
+    let flag = ThreadSafeFlag::<CriticalSectionRawMutex>::new();
+    let sim = Sim::with_config(SimConfig::new().same_instant_poll_limit(50));
+    sim.spawn("first", flag.wait());
+    sim.spawn("second", flag.wait());
+    sim.run_for(fwsim::ms(1)).unwrap();
+    let d = sim.take_diagnostics();
+    assert!(matches!(d.first(), Some(fwsim::Diagnostic::SameInstantLoop { tasks, .. }) if tasks.len() == 2), "{d:?}");
+}
