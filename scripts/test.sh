@@ -25,6 +25,9 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "docs (public items documented, links resolve)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --locked --no-deps -q
+
 step "tests"
 cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc

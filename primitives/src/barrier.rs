@@ -14,7 +14,7 @@ use crate::waitq::{WaitQueue, WaitState, Waiter};
 /// `participants` tasks have arrived.
 ///
 /// The last to arrive runs the callback (synchronously, inside its `wait`), is told it was the
-/// [leader](BarrierWait::is_leader), and continues without yielding; the others are woken in
+/// [leader](BarrierResult::is_leader), and continues without yielding; the others are woken in
 /// arrival order. The count resets at once, so a fast task may enter the next round before
 /// slow ones have resumed. [`trigger`](Barrier::trigger) counts an arrival without waiting.
 ///

@@ -1,22 +1,22 @@
 //! Delays that firmware passes to drivers: [`Delay`].
-//!
-//! Drivers such as `ag-lcd`, `hd44780-driver` or `ssd1306`'s `reset()` take a *blocking*
-//! `DelayNs` (or embedded-hal 0.2 `DelayMs`/`DelayUs`). On a board that spins the CPU; in the
-//! simulator it is **busy time**: the clock advances inside the poll by exactly the requested
-//! nanoseconds, timers and interrupts that fall due meanwhile are delivered at their own
-//! times, and no other task runs until the poll returns. The async `DelayNs` is an embassy
-//! `Timer` (whole ticks, rounded up, like `embassy_time::Delay`).
-//!
-//! `embassy_time::Delay` works too — its blocking delay spins on `Instant::now()`, which the
-//! simulator detects after [`SimConfig::spin_threshold`](crate::SimConfig) reads and then
-//! advances tick by tick — but `fwsim::Delay` is exact to the nanosecond.
-//!
-//! Firmware should stay generic over `DelayNs`: board code passes `embassy_time::Delay`, tests
-//! pass `fwsim::Delay`.
 
 use crate::context::expect_current;
 
-/// Blocking and async delays on the simulated clock. See the [module docs](self).
+/// Blocking and async delays on the simulated clock.
+///
+/// Drivers such as `ag-lcd`, `hd44780-driver` or `ssd1306`'s `reset()` take a *blocking*
+/// `DelayNs` (or embedded-hal 0.2 `DelayMs`/`DelayUs`). On a board that spins the CPU; in the
+/// simulator it is **busy time**: the clock advances inside the poll by exactly the requested
+/// nanoseconds, timers and interrupts that fall due meanwhile are delivered at their own
+/// times, and no other task runs until the poll returns. The async `DelayNs` is an embassy
+/// `Timer` (whole ticks, rounded up, like `embassy_time::Delay`).
+///
+/// `embassy_time::Delay` works too — its blocking delay spins on `Instant::now()`, which the
+/// simulator detects after [`SimConfig::spin_threshold`](crate::SimConfig) reads and then
+/// advances tick by tick — but `fwsim::Delay` is exact to the nanosecond.
+///
+/// Firmware should stay generic over `DelayNs`: board code passes `embassy_time::Delay`, tests
+/// pass `fwsim::Delay`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Delay;
 

@@ -43,7 +43,7 @@
 //! Keep **no mutable statics** (no `StaticCell`, no `static SIGNAL`): `fwsim::test` runs every
 //! body twice, tests run in parallel, and fuzzing runs thousands of simulations in one
 //! process. Create resources per simulation — as locals declared before the `Sim`, or with
-//! [`Sim::alloc`] inside [`fwsim::test`](test) / [`scope`] — and pass references to the tasks.
+//! [`Sim::alloc`] inside [`fwsim::test`](test()) / [`scope`] — and pass references to the tasks.
 //! Only board crates wrap firmware in `#[embassy_executor::task]` and statics.
 //!
 //! Do not enable embassy-time's `std`/`mock-driver` features or `critical-section/std` in a

@@ -1,4 +1,4 @@
-//! The test helper: [`test`] and [`test_with`].
+//! The test helper: [`test`](test()) and [`test_with`].
 //!
 //! ```
 //! use embassy_time::{Duration, Timer};
