@@ -36,22 +36,28 @@
 #![warn(missing_docs)]
 
 mod barrier;
+mod condition;
 mod delay_ms;
 mod event;
 mod flag;
 mod gather;
 mod lock;
+mod message;
 mod queue;
 mod semaphore;
 mod time;
+mod wait_any;
 mod waitq;
 
 pub use barrier::{Barrier, BarrierResult, BarrierWait};
+pub use condition::Condition;
 pub use delay_ms::DelayMs;
 pub use event::{Event, EventWait};
 pub use flag::ThreadSafeFlag;
 pub use gather::{Gather, GatherAll, gather, gather_all};
 pub use lock::{Acquire, Lock, LockGuard};
+pub use message::{Message, ThreadSafeEvent, ThreadSafeQueue};
 pub use queue::{Get, Join, Overwritten, Put, Queue, QueueEmpty, QueueFull, RingbufQueue, TaskDoneUnderflow};
 pub use semaphore::{OverRelease, Permit, Semaphore, SemaphoreAcquire};
 pub use time::{TimeoutError, WaitFor, wait_for, wait_for_ms};
+pub use wait_any::{wait_all, wait_any};

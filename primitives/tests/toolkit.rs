@@ -458,3 +458,128 @@ fn a_second_flag_waiter_is_not_lost_silently() {
     let d = sim.take_diagnostics();
     assert!(matches!(d.first(), Some(fwsim::Diagnostic::SameInstantLoop { tasks, .. }) if tasks.len() == 2), "{d:?}");
 }
+
+// ---- Condition ------------------------------------------------------------------------------------
+
+#[test]
+fn condition_notifies_fifo_not_lifo() {
+    // Regression for PRIMITIVES.md §5.2 L10: the toolkit wakes the last waiter first.
+    fwsim::test(|sim| {
+        let cond: &fwsim_primitives::Condition<M> = sim.alloc(fwsim_primitives::Condition::new());
+        let log = &*sim.alloc(Log::default());
+        for (i, name) in ["w0", "w1", "w2"].into_iter().enumerate() {
+            sim.spawn(name, async move {
+                Timer::after_millis(i as u64).await;
+                let g = cond.acquire().await;
+                let _g = cond.wait(g).await;
+                log.at(name);
+            });
+        }
+        sim.spawn("notifier", async move {
+            for at in [10, 20, 30] {
+                Timer::at(embassy_time::Instant::from_millis(at)).await;
+                let g = cond.acquire().await;
+                cond.notify(&g, 1);
+            }
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(log.lines(), strs(&["w0@10", "w1@20", "w2@30"]));
+        assert_eq!(cond.waiting(), 0);
+        assert!(!cond.lock().locked());
+    });
+}
+
+#[test]
+fn condition_wait_releases_the_lock_and_notify_all_wakes_everyone() {
+    fwsim::test(|sim| {
+        let cond: &fwsim_primitives::Condition<M> = sim.alloc(fwsim_primitives::Condition::new());
+        let log = &*sim.alloc(Log::default());
+        for name in ["a", "b"] {
+            sim.spawn(name, async move {
+                let g = cond.acquire().await;
+                let _g = cond.wait(g).await;
+                log.at(name);
+            });
+        }
+        sim.spawn("notifier", async move {
+            Timer::after_millis(5).await;
+            // Both waiters released the lock while waiting, so this does not block.
+            let g = cond.lock().try_acquire().expect("free while they wait");
+            cond.notify_all(&g);
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        let mut lines = log.lines();
+        lines.sort();
+        assert_eq!(lines, strs(&["a@5", "b@5"]));
+    });
+}
+
+// ---- Message, ThreadSafeEvent, wait_any/wait_all ---------------------------------------------------
+
+#[test]
+fn message_wakes_every_waiter_with_the_latest_value() {
+    fwsim::test(|sim| {
+        let msg: &fwsim_primitives::Message<M, &str> = sim.alloc(fwsim_primitives::Message::new());
+        let log = &*sim.alloc(Log::default());
+        for name in ["r0", "r1"] {
+            sim.spawn(name, async move {
+                let v = msg.wait().await;
+                log.at(format!("{name} {v}"));
+            });
+        }
+        sim.spawn("writer", async move {
+            Timer::after_millis(3).await;
+            msg.set("one");
+            msg.set("two");
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        let mut lines = log.lines();
+        lines.sort();
+        assert_eq!(lines, strs(&["r0 two@3", "r1 two@3"]));
+        assert!(msg.is_set());
+    });
+}
+
+#[test]
+fn thread_safe_event_set_by_an_interrupt_wakes_its_waiters_in_wait_order() {
+    let ev = fwsim_primitives::ThreadSafeEvent::new();
+    let order = RefCell::new(Vec::new());
+    let sim = Sim::with_config(SimConfig::new().policy(Policy::MicroPython));
+    for i in 0..3u64 {
+        let (ev, order) = (&ev, &order);
+        sim.spawn("waiter", async move {
+            Timer::after_millis(i).await;
+            ev.wait().await;
+            order.borrow_mut().push(i);
+        });
+    }
+    sim.schedule_isr(SimTime::from_millis(10), Irq::new(1, 2), || ev.set());
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    assert!(sim.diagnostics().is_empty());
+    assert_eq!(*order.borrow(), [0, 1, 2]);
+}
+
+#[test]
+fn wait_any_reports_the_first_ready_in_argument_order() {
+    // Regression for PRIMITIVES.md §5.2 L11: the toolkit reports whichever member task ran
+    // last when several are already set.
+    fwsim::test(|sim| {
+        let (e1, e2): (&fwsim_primitives::Event<M>, &fwsim_primitives::Event<M>) =
+            (sim.alloc(fwsim_primitives::Event::new()), sim.alloc(fwsim_primitives::Event::new()));
+        e1.set();
+        e2.set();
+        let mut both = sim.spawn("both", async move { fwsim_primitives::wait_any([e1.wait(), e2.wait()]).await.0 });
+        let mut later = sim.spawn("later", async move {
+            let r = fwsim_primitives::wait_any([Timer::after_millis(9), Timer::after_millis(4)]).await;
+            (r.0, now_ms())
+        });
+        let mut all = sim.spawn("all", async move {
+            fwsim_primitives::wait_all([Timer::after_millis(9), Timer::after_millis(4)]).await;
+            now_ms()
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(both.try_take(), Some(Ok(0)));
+        assert_eq!(later.try_take(), Some(Ok((1, 4))));
+        assert_eq!(all.try_take(), Some(Ok(9)));
+    });
+}
