@@ -34,7 +34,7 @@ cargo test --workspace --locked --doc
 
 step "no_std builds"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers --target "$t"
 done
 
 step "miri"

@@ -1,0 +1,31 @@
+//! The asyncio toolkit's input drivers, for `no_std` Rust over embedded-hal.
+//!
+//! Each driver is a small state object plus a `run` future that does its polling and timing —
+//! where the Python version starts hidden tasks, the firmware spawns (or joins) `run` once,
+//! and dropping it is `deinit()`. Results arrive both ways the toolkit offers: an
+//! [`Event`](fwsim_primitives::Event) per kind of happening, and a synchronous callback given
+//! to `run`.
+//!
+//! Timing is relative to what the driver can see. A contact is *sampled* every debounce
+//! period (50 ms by default), so an edge is noticed at the next poll, 0–50 ms after it
+//! happened, and a long press fires `long_press` after *that poll*. Under fwsim the whole
+//! chain is exact and reproducible, bounce included.
+//!
+//! | driver | Python | what |
+//! |---|---|---|
+//! | [`Switch`] | `Switch`, `ESwitch` | debounced contact: closed/opened |
+//! | [`Pushbutton`] | `Pushbutton` | press, release, long, double, with `suppress` and `sense` |
+//! | [`EButton`] | `EButton` | the event-only button, with its own `suppress` rules |
+//! | [`Encoder`] | `Encoder` | quadrature knob: interrupt counts, a task scales, clamps and wraps |
+#![no_std]
+#![warn(missing_docs)]
+
+mod button;
+mod ebutton;
+mod encoder;
+mod switch;
+
+pub use button::{ButtonEvent, Pushbutton, PushbuttonConfig};
+pub use ebutton::EButton;
+pub use encoder::{Encoder, EncoderConfig, EncoderError};
+pub use switch::{Switch, SwitchEvent};

@@ -1,0 +1,87 @@
+//! [`Switch`]: a debounced contact.
+
+use core::cell::Cell;
+use core::convert::Infallible;
+
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_time::{Duration, Timer};
+use embedded_hal::digital::InputPin;
+use fwsim_primitives::Event;
+
+/// What a [`Switch`] saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SwitchEvent {
+    /// The contact closed.
+    Closed,
+    /// The contact opened.
+    Opened,
+}
+
+/// The toolkit's `Switch` and `ESwitch`: a contact sampled every `debounce` (50 ms). The first
+/// change a poll sees is acted on at once; the next poll, a period later, is the debounce.
+///
+/// `open_level` is the pin level of an open contact: `true` for the usual switch to ground
+/// with a pull-up (Python's `Switch`, and `ESwitch`'s default `lopen=1`).
+///
+/// Python's `ESwitch.deinit()` raises `AttributeError` and leaves its poller running
+/// (PRIMITIVES.md §5.2 L2); here dropping [`run`](Switch::run) stops it, and
+/// [`clear`](Switch::clear) clears the events.
+pub struct Switch<M: RawMutex> {
+    open_level: bool,
+    debounce: Duration,
+    closed: Mutex<M, Cell<bool>>,
+    /// Set when the contact closes (the user clears it).
+    pub close: Event<M>,
+    /// Set when the contact opens (the user clears it).
+    pub open: Event<M>,
+}
+
+impl<M: RawMutex> Switch<M> {
+    /// A switch whose open contact reads `open_level`, polled every 50 ms.
+    pub const fn new(open_level: bool) -> Self {
+        Self::with_debounce(open_level, Duration::from_millis(50))
+    }
+
+    /// As [`new`](Self::new), polled every `debounce`.
+    pub const fn with_debounce(open_level: bool, debounce: Duration) -> Self {
+        Switch { open_level, debounce, closed: Mutex::new(Cell::new(false)), close: Event::new(), open: Event::new() }
+    }
+
+    /// The debounced state: whether the contact is closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed.lock(Cell::get)
+    }
+
+    /// Clears both events.
+    pub fn clear(&self) {
+        self.close.clear();
+        self.open.clear();
+    }
+
+    /// Polls `pin` for ever; calls `on_change` (and sets the matching event) at each debounced
+    /// change. Returns only a pin error.
+    pub async fn run<P: InputPin>(
+        &self,
+        mut pin: P,
+        mut on_change: impl FnMut(SwitchEvent),
+    ) -> Result<Infallible, P::Error> {
+        let mut closed = pin.is_high()? != self.open_level;
+        self.closed.lock(|c| c.set(closed));
+        loop {
+            let now_closed = pin.is_high()? != self.open_level;
+            if now_closed != closed {
+                closed = now_closed;
+                self.closed.lock(|c| c.set(closed));
+                if closed {
+                    self.close.set();
+                    on_change(SwitchEvent::Closed);
+                } else {
+                    self.open.set();
+                    on_change(SwitchEvent::Opened);
+                }
+            }
+            Timer::after(self.debounce).await;
+        }
+    }
+}

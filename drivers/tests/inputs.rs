@@ -1,0 +1,341 @@
+//! The input drivers in virtual time: edges placed on and between the 50 ms poll grid,
+//! bouncing contacts, and the toolkit's bug regressions (#101, #115, L2).
+
+use std::cell::{Cell, RefCell};
+use std::convert::Infallible;
+
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_time::Instant;
+use fwsim::rng::SimRng;
+use fwsim::{Irq, IsrCheckedRawMutex, Sim, SimTime};
+use fwsim_drivers::{ButtonEvent, EButton, Encoder, EncoderConfig, EncoderError, Pushbutton, PushbuttonConfig, Switch};
+
+const PIN_IRQ: Irq = Irq::new(3, 40);
+
+/// A pin whose level the test scripts (until virtual-hw's GPIO replaces it).
+struct ScriptPin<'a>(&'a Cell<bool>);
+impl embedded_hal::digital::ErrorType for ScriptPin<'_> {
+    type Error = Infallible;
+}
+impl embedded_hal::digital::InputPin for ScriptPin<'_> {
+    fn is_high(&mut self) -> Result<bool, Infallible> {
+        Ok(self.0.get())
+    }
+    fn is_low(&mut self) -> Result<bool, Infallible> {
+        Ok(!self.0.get())
+    }
+}
+
+/// Sets `level` to `to` at `at_ms`; with `bounce_seed`, the contact chatters first: 3–8
+/// toggles in the 5 ms after the edge, ending at `to`.
+fn edge(sim: &Sim<'_>, level: &'static Cell<bool>, at_us: u64, to: bool, bounce_seed: Option<u64>) {
+    let mut t = at_us;
+    if let Some(seed) = bounce_seed {
+        let mut rng = SimRng::new(seed);
+        let toggles = 3 + rng.below(6) * 2; // odd count of changes before the final one
+        let mut v = to;
+        for _ in 0..toggles {
+            sim.schedule_isr(SimTime::from_micros(t), PIN_IRQ, move || level.set(v));
+            v = !v;
+            t += 1 + rng.below(5_000 / (toggles + 1));
+        }
+    }
+    sim.schedule_isr(SimTime::from_micros(t), PIN_IRQ, move || level.set(to));
+}
+
+fn leak<T>(v: T) -> &'static T {
+    Box::leak(Box::new(v))
+}
+
+type Log = RefCell<Vec<(String, u64)>>;
+
+fn record(log: &Log, what: impl std::fmt::Debug) {
+    log.borrow_mut().push((format!("{what:?}"), Instant::now().as_millis()));
+}
+
+fn lines(log: &Log) -> Vec<(String, u64)> {
+    log.borrow().clone()
+}
+
+fn ev(v: &[(&str, u64)]) -> Vec<(String, u64)> {
+    v.iter().map(|(s, t)| (s.to_string(), *t)).collect()
+}
+
+// ---- Switch -------------------------------------------------------------------------------------
+
+#[test]
+fn switch_reports_at_the_poll_that_sees_the_change() {
+    let level = leak(Cell::new(true)); // pull-up: open
+    let sw = Switch::<IsrCheckedRawMutex>::new(true);
+    let log = Log::default();
+    let sim = Sim::new();
+    sim.spawn("switch", sw.run(ScriptPin(level), |e| record(&log, e)));
+    edge(&sim, level, 120_000, false, None); // mid-interval: seen at 150
+    edge(&sim, level, 400_000, true, None); // on the grid: seen at 400
+    sim.run_for(fwsim::secs(1)).unwrap();
+    assert_eq!(lines(&log), ev(&[("Closed", 150), ("Opened", 400)]));
+    assert!(sw.open.is_set() && sw.close.is_set() && !sw.is_closed());
+    sw.clear();
+    assert!(!sw.open.is_set() && !sw.close.is_set());
+}
+
+#[test]
+fn a_bouncing_switch_reports_one_change_each_way() {
+    for seed in 0..40 {
+        let level = leak(Cell::new(true));
+        let sw = Switch::<IsrCheckedRawMutex>::new(true);
+        let log = Log::default();
+        let sim = Sim::new();
+        sim.spawn("switch", sw.run(ScriptPin(level), |e| record(&log, e)));
+        edge(&sim, level, 147_000, false, Some(seed)); // chatters across the 150 ms poll
+        edge(&sim, level, 598_000, true, Some(seed + 1000));
+        sim.run_for(fwsim::secs(1)).unwrap();
+        let l = lines(&log);
+        assert_eq!(l.len(), 2, "seed {seed}: {l:?}");
+        assert!(l[0].0 == "Closed" && [150, 200].contains(&l[0].1), "seed {seed}: {l:?}");
+        assert!(l[1].0 == "Opened" && [600, 650].contains(&l[1].1), "seed {seed}: {l:?}");
+    }
+}
+
+#[test]
+fn dropping_the_runner_stops_the_switch() {
+    // Regression for PRIMITIVES.md §5.2 L2: ESwitch.deinit() raised and the poller ran on.
+    let level = leak(Cell::new(true));
+    let sw = Switch::<IsrCheckedRawMutex>::new(true);
+    let sim = Sim::new();
+    let runner = sim.spawn("switch", sw.run(ScriptPin(level), |_| {}));
+    sim.run_for(fwsim::ms(100)).unwrap();
+    runner.abort();
+    edge(&sim, level, 200_000, false, None);
+    let report = sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    assert!(report.waiting.is_empty(), "no poller left: {report:?}");
+    assert!(!sw.close.is_set());
+}
+
+// ---- Pushbutton ------------------------------------------------------------------------------------
+
+/// Runs a pushbutton (active low, pull-up) with `config` over the scripted `(ms, level)`
+/// edges; returns its events.
+fn button(config: PushbuttonConfig, edges: &[(u64, bool)], bounce: bool) -> Vec<(String, u64)> {
+    let level = leak(Cell::new(true));
+    let pb = Pushbutton::<IsrCheckedRawMutex>::new(config);
+    let log = Log::default();
+    let sim = Sim::new();
+    sim.spawn("button", pb.run(ScriptPin(level), |e| record(&log, e)));
+    for (i, &(at, to)) in edges.iter().enumerate() {
+        edge(&sim, level, at * 1000, to, bounce.then_some(i as u64));
+    }
+    sim.run_for(fwsim::secs(5)).unwrap();
+    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+    lines(&log)
+}
+
+const PRESS: bool = false;
+const RELEASE: bool = true;
+
+#[test]
+fn a_short_press_on_the_grid() {
+    let got = button(PushbuttonConfig::new(), &[(100, PRESS), (300, RELEASE)], false);
+    assert_eq!(got, ev(&[("Press", 100), ("Release", 300)]));
+}
+
+#[test]
+fn a_long_press_fires_long_press_ms_after_the_poll_that_saw_it() {
+    // The edge at 120 ms is seen by the 150 ms poll: long at 1150, 1030 ms after the edge.
+    let got = button(PushbuttonConfig::new(), &[(120, PRESS), (2000, RELEASE)], false);
+    assert_eq!(got, ev(&[("Press", 150), ("Long", 1150), ("Release", 2000)]));
+    // On the grid: exactly 1000 ms after the edge.
+    let got = button(PushbuttonConfig::new(), &[(100, PRESS), (2000, RELEASE)], false);
+    assert_eq!(got, ev(&[("Press", 100), ("Long", 1100), ("Release", 2000)]));
+}
+
+#[test]
+fn a_double_click() {
+    let got = button(PushbuttonConfig::new(), &[(100, PRESS), (200, RELEASE), (300, PRESS), (400, RELEASE)], false);
+    assert_eq!(got, ev(&[("Press", 100), ("Release", 200), ("Press", 300), ("Double", 300), ("Release", 400)]));
+}
+
+#[test]
+fn a_short_click_then_a_long_press_is_a_double_not_a_long() {
+    // Regression for the toolkit's issue #101 (0270af5): both double and long fired.
+    let got = button(PushbuttonConfig::new(), &[(100, PRESS), (200, RELEASE), (300, PRESS), (2000, RELEASE)], false);
+    assert_eq!(got, ev(&[("Press", 100), ("Release", 200), ("Press", 300), ("Double", 300), ("Release", 2000)]));
+}
+
+#[test]
+fn suppress_delays_a_single_release_and_drops_it_after_long_or_double() {
+    let c = PushbuttonConfig::new().suppress(true);
+    assert_eq!(button(c, &[(100, PRESS), (200, RELEASE)], false), ev(&[("Press", 100), ("Release", 500)]));
+    assert_eq!(button(c, &[(100, PRESS), (1500, RELEASE)], false), ev(&[("Press", 100), ("Long", 1100)]));
+    assert_eq!(
+        button(c, &[(100, PRESS), (200, RELEASE), (300, PRESS), (400, RELEASE)], false),
+        ev(&[("Press", 100), ("Press", 300), ("Double", 300)])
+    );
+}
+
+#[test]
+fn suppress_without_a_release_event_is_quiet() {
+    // Regression for the toolkit's #115 (36503b3): AttributeError in the double-click timeout.
+    let c = PushbuttonConfig::new().suppress(true).events(true, false, true, true);
+    assert_eq!(button(c, &[(100, PRESS), (200, RELEASE)], false), ev(&[("Press", 100)]));
+}
+
+#[test]
+fn without_long_or_double_a_suppressed_release_is_immediate() {
+    let c = PushbuttonConfig::new().suppress(true).events(true, true, false, false);
+    assert_eq!(button(c, &[(100, PRESS), (1500, RELEASE)], false), ev(&[("Press", 100), ("Release", 1500)]));
+}
+
+#[test]
+fn a_bouncing_button_gives_one_press_and_one_release() {
+    let got = button(PushbuttonConfig::new(), &[(98, PRESS), (598, RELEASE)], true);
+    let kinds: Vec<&str> = got.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(kinds, ["Press", "Release"], "{got:?}");
+    assert!([100, 150].contains(&got[0].1) && [600, 650].contains(&got[1].1), "{got:?}");
+}
+
+#[test]
+fn sense_names_the_idle_level() {
+    // Active high (pull-down), started while held: with sense given, the held button is pressed.
+    let level = leak(Cell::new(true));
+    let pb = Pushbutton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new().sense(false));
+    let log = Log::default();
+    let sim = Sim::new();
+    sim.spawn("button", pb.run(ScriptPin(level), |e| record(&log, e)));
+    edge(&sim, level, 300_000, false, None);
+    sim.run_for(fwsim::secs(2)).unwrap();
+    assert_eq!(lines(&log), ev(&[("Release", 300)]), "already pressed at start: only the release");
+    assert!(!pb.is_pressed() && pb.release.is_set());
+}
+
+// ---- EButton ----------------------------------------------------------------------------------------
+
+fn ebutton(suppress: bool, edges: &[(u64, bool)]) -> Vec<(String, u64)> {
+    let level = leak(Cell::new(true));
+    let b = EButton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new().suppress(suppress));
+    let log = Log::default();
+    let sim = Sim::new();
+    sim.spawn("ebutton", b.run(ScriptPin(level), |e: ButtonEvent| record(&log, e)));
+    for &(at, to) in edges {
+        edge(&sim, level, at * 1000, to, None);
+    }
+    sim.run_for(fwsim::secs(5)).unwrap();
+    lines(&log)
+}
+
+#[test]
+fn ebutton_without_suppress() {
+    assert_eq!(ebutton(false, &[(100, PRESS), (300, RELEASE)]), ev(&[("Press", 100), ("Release", 300)]));
+    assert_eq!(
+        ebutton(false, &[(100, PRESS), (1500, RELEASE)]),
+        ev(&[("Press", 100), ("Long", 1100), ("Release", 1500)])
+    );
+}
+
+#[test]
+fn ebutton_with_suppress_reports_each_gesture_with_its_release() {
+    // As the toolkit's event_test: short → press+release after the window; double →
+    // double+release; long → long+release.
+    assert_eq!(ebutton(true, &[(100, PRESS), (200, RELEASE)]), ev(&[("Press", 500), ("Release", 500)]));
+    assert_eq!(
+        ebutton(true, &[(100, PRESS), (200, RELEASE), (300, PRESS), (400, RELEASE)]),
+        ev(&[("Double", 300), ("Release", 400)])
+    );
+    assert_eq!(ebutton(true, &[(100, PRESS), (1500, RELEASE)]), ev(&[("Long", 1100), ("Release", 1500)]));
+}
+
+// ---- Encoder ----------------------------------------------------------------------------------------
+
+/// Turns the knob `edges` quadrature edges (negative: backwards), one every `gap_us`, from
+/// `at_ms`. Tracks the pin levels in `pins`.
+fn turn<'a>(
+    sim: &Sim<'a>,
+    enc: &'a Encoder<CriticalSectionRawMutex>,
+    pins: &'a Cell<(bool, bool)>,
+    at_ms: u64,
+    edges: i32,
+    gap_us: u64,
+) {
+    // Forward from (x, y): x changes when x == y, else y changes.
+    for i in 0..edges.unsigned_abs() as u64 {
+        sim.schedule_isr(SimTime::from_micros(at_ms * 1000 + i * gap_us), PIN_IRQ, move || {
+            let (x, y) = pins.get();
+            let x_moves = (x == y) == (edges > 0);
+            if x_moves {
+                pins.set((!x, y));
+                enc.on_x_edge(!x, y);
+            } else {
+                pins.set((x, !y));
+                enc.on_y_edge(x, !y);
+            }
+        });
+    }
+}
+
+fn encoder_run(config: EncoderConfig, script: &[(u64, i32)]) -> (Vec<(i32, i32, u64)>, i32) {
+    let pins = Cell::new((false, false));
+    let enc = Encoder::<CriticalSectionRawMutex>::new(config, false, false).unwrap();
+    let calls = RefCell::new(Vec::new());
+    let sim = Sim::new();
+    sim.spawn("encoder", enc.run(|v, d| calls.borrow_mut().push((v, d, Instant::now().as_millis()))));
+    for &(at, edges) in script {
+        turn(&sim, &enc, &pins, at, edges, 1000);
+    }
+    sim.run_for(fwsim::secs(3)).unwrap();
+    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+    drop(sim);
+    (calls.into_inner(), enc.value())
+}
+
+#[test]
+fn encoder_clamps_a_burst_at_the_limit() {
+    // Observed on the host: a +30 burst while at 98 with vmax 100 gives `100 2`.
+    let c = EncoderConfig { initial: 98, max: Some(100), ..EncoderConfig::new() };
+    let (calls, value) = encoder_run(c, &[(10, 30)]);
+    assert_eq!(calls, [(100, 2, 110)], "sampled once, 100 ms after the first edge");
+    assert_eq!(value, 100);
+}
+
+#[test]
+fn encoder_divides_rounding_half_to_even_and_wraps() {
+    let c = EncoderConfig { div: 4, modulo: Some(10), initial: 8, ..EncoderConfig::new() };
+    // +8 edges = 2 detents: 8 → 10 → wraps to 0; then -6 edges: count 40 → 34, 34/4 = 8.5 → 8
+    // (ties to even), one detent back: 0 - 2 → wraps to 8.
+    let (calls, value) = encoder_run(c, &[(10, 8), (500, -6)]);
+    assert_eq!(calls, [(0, -8, 110), (8, 8, 600)]);
+    assert_eq!(value, 8);
+}
+
+#[test]
+fn encoder_ignores_motion_undone_before_the_sample() {
+    let (calls, value) = encoder_run(EncoderConfig::new(), &[(10, 3), (20, -3)]);
+    assert_eq!(calls, []);
+    assert_eq!(value, 0);
+}
+
+#[test]
+fn encoder_changed_is_an_async_stream_of_values() {
+    let pins = Cell::new((false, false));
+    let enc = Encoder::<CriticalSectionRawMutex>::new(EncoderConfig::new(), false, false).unwrap();
+    let sim = Sim::new();
+    sim.spawn("encoder", enc.run(|_, _| {}));
+    let mut reader = sim.spawn("reader", async {
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            seen.push(enc.changed().await);
+        }
+        seen
+    });
+    turn(&sim, &enc, &pins, 10, 2, 1000);
+    turn(&sim, &enc, &pins, 300, 5, 1000);
+    sim.run_for(fwsim::secs(1)).unwrap();
+    assert_eq!(reader.try_take(), Some(Ok(vec![2, 7])));
+}
+
+#[test]
+fn encoder_rejects_an_initial_value_outside_its_limits() {
+    let c = EncoderConfig { initial: 5, max: Some(3), ..EncoderConfig::new() };
+    assert_eq!(Encoder::<CriticalSectionRawMutex>::new(c, false, false).err(), Some(EncoderError::InitialOutOfRange));
+    let c = EncoderConfig { div: 0, ..EncoderConfig::new() };
+    assert_eq!(Encoder::<CriticalSectionRawMutex>::new(c, false, false).err(), Some(EncoderError::BadDivisor));
+}
