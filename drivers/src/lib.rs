@@ -23,6 +23,7 @@
 mod button;
 mod ebutton;
 mod encoder;
+pub mod sched;
 mod switch;
 
 pub use button::{ButtonEvent, Pushbutton, PushbuttonConfig};
