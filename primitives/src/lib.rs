@@ -36,8 +36,10 @@
 #![warn(missing_docs)]
 
 mod barrier;
+mod broker;
 mod condition;
 mod delay_ms;
+mod elo;
 mod event;
 mod flag;
 mod gather;
@@ -50,8 +52,10 @@ mod wait_any;
 mod waitq;
 
 pub use barrier::{Barrier, BarrierResult, BarrierWait};
+pub use broker::{Agent, Broker, BrokerFull, Delivery, Mailbox, Subscriber, Topic};
 pub use condition::Condition;
 pub use delay_ms::DelayMs;
+pub use elo::{Cancelled, Elo};
 pub use event::{Event, EventWait};
 pub use flag::ThreadSafeFlag;
 pub use gather::{Gather, GatherAll, gather, gather_all};

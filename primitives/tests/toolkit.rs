@@ -583,3 +583,135 @@ fn wait_any_reports_the_first_ready_in_argument_order() {
         assert_eq!(all.try_take(), Some(Ok(9)));
     });
 }
+
+// ---- Broker ----------------------------------------------------------------------------------------
+
+struct Recorder<'a>(&'a RefCell<Vec<String>>, &'static str);
+impl fwsim_primitives::Subscriber<u32> for Recorder<'_> {
+    fn put(&self, topic: &'static str, message: &u32) {
+        self.0.borrow_mut().push(format!("{} {topic} {message}", self.1));
+    }
+}
+
+#[test]
+fn broker_serves_every_agent_kind_in_subscription_order() {
+    use fwsim_primitives::{Agent, Broker, Event, Topic};
+    let order = RefCell::new(Vec::new());
+    let ev = Event::<M>::new();
+    let queue = Queue::<M, (&'static str, u32), 1>::new();
+    let ring = RingbufQueue::<M, (&'static str, u32), 1>::new();
+    let call = |topic: &'static str, m: &u32| order.borrow_mut().push(format!("call {topic} {m}"));
+    let (first, last) = (Recorder(&order, "first"), Recorder(&order, "last"));
+    let broker = Broker::<M, u32, 8>::new();
+    broker.subscribe(Topic::Exact("t"), Agent::Subscriber(&first)).unwrap();
+    broker.subscribe(Topic::Exact("t"), Agent::Event(&ev)).unwrap();
+    broker.subscribe(Topic::Glob("*"), Agent::Queue(&queue)).unwrap();
+    broker.subscribe(Topic::Glob("t*"), Agent::Queue(&ring)).unwrap();
+    broker.subscribe(Topic::Exact("t"), Agent::Call(&call)).unwrap();
+    broker.subscribe(Topic::Exact("t"), Agent::Subscriber(&last)).unwrap();
+    broker.subscribe(Topic::Exact("t"), Agent::Subscriber(&last)).unwrap(); // a set: kept once
+    assert_eq!(broker.len(), 6);
+
+    let d = broker.publish("t", 1);
+    assert_eq!(d, fwsim_primitives::Delivery { delivered: 6, dropped: 0 });
+    // Deliberate: subscription order, where the toolkit's set gives hash order.
+    assert_eq!(*order.borrow(), ["first t 1", "call t 1", "last t 1"]);
+    assert!(ev.is_set());
+
+    // Overflow: a full Queue drops the new message, a full RingbufQueue the oldest.
+    let d = broker.publish("t", 2);
+    assert_eq!(d, fwsim_primitives::Delivery { delivered: 5, dropped: 1 });
+    assert_eq!(queue.get_nowait(), Ok(("t", 1)));
+    assert_eq!(ring.get_nowait(), Ok(("t", 2)));
+
+    assert!(broker.unsubscribe(Topic::Exact("t"), Agent::Subscriber(&first)));
+    assert!(!broker.unsubscribe(Topic::Exact("t"), Agent::Subscriber(&first)));
+    assert_eq!(broker.publish("other", 3).delivered, 1, "only the `*` queue");
+}
+
+#[test]
+fn broker_event_agent_wakes_a_task_and_callbacks_may_publish() {
+    use fwsim_primitives::{Agent, Broker, Event, Topic};
+    for policy in [Policy::Embassy, Policy::MicroPython] {
+        fwsim::test_with(SimConfig::new().policy(policy), |sim| {
+            let ev: &Event<M> = sim.alloc(Event::new());
+            let broker: &Broker<'_, M, u32, 4> = sim.alloc(Broker::new());
+            let relay = &*sim.alloc(move |_: &'static str, m: &u32| {
+                broker.publish("echo", m + 1);
+            });
+            broker.subscribe(Topic::Exact("in"), Agent::Call(relay)).unwrap();
+            broker.subscribe(Topic::Exact("echo"), Agent::Event(ev)).unwrap();
+            let mut waiter = sim.spawn("waiter", async move {
+                ev.wait().await;
+                now_ms()
+            });
+            sim.spawn("publisher", async move {
+                Timer::after_millis(7).await;
+                broker.publish("in", 1);
+            });
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+            assert_eq!(waiter.try_take(), Some(Ok(7)));
+        });
+    }
+}
+
+#[test]
+fn a_message_set_from_an_interrupt_releases_every_waiter() {
+    // Regression for PRIMITIVES.md §5.2 L3: the toolkit's Message.set() from an ISR runs
+    // asyncio's Event.set(), which must not run in interrupt context (≥ 2 waiters).
+    let msg = fwsim_primitives::Message::<CriticalSectionRawMutex, u8>::new();
+    let got = RefCell::new(Vec::new());
+    let sim = Sim::new();
+    for _ in 0..3 {
+        sim.spawn("reader", async {
+            let v = msg.wait().await;
+            got.borrow_mut().push((v, now_ms()));
+        });
+    }
+    sim.schedule_isr(SimTime::from_millis(4), Irq::new(1, 6), || msg.set(9));
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+    assert_eq!(*got.borrow(), [(9, 4); 3]);
+    // With a task-only mutex the same set is caught.
+    let task_only = fwsim_primitives::Message::<M, u8>::new();
+    let sim = Sim::new();
+    sim.spawn("reader", task_only.wait());
+    sim.schedule_isr(SimTime::from_millis(4), Irq::new(1, 6), || task_only.set(9));
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    assert_eq!(sim.diagnostics()[0].kind(), "IsrMisuse");
+}
+
+#[test]
+fn an_elo_whose_work_is_aborted_reports_cancelled_and_releases_waiters() {
+    use fwsim_primitives::{Cancelled, Elo, wait_any};
+    fwsim::test(|sim| {
+        let slow: &Elo<M, u32> = sim.alloc(Elo::new());
+        let fast: &Elo<M, u32> = sim.alloc(Elo::new());
+        let slow_task = sim.spawn(
+            "slow",
+            slow.run(async {
+                Timer::after_millis(100).await;
+                1
+            }),
+        );
+        sim.spawn(
+            "fast",
+            fast.run(async {
+                Timer::after_millis(10).await;
+                2
+            }),
+        );
+        // Nested: WaitAny over two ELOs, as in the toolkit's elo_test.
+        let mut first = sim.spawn("any", async move { wait_any([slow.wait(), fast.wait()]).await.0 });
+        sim.run_for(fwsim::ms(20)).unwrap();
+        assert_eq!(first.try_take(), Some(Ok(1)));
+        slow_task.abort();
+        let mut waiter = sim.spawn("waiter", async move {
+            slow.wait().await;
+            slow.result()
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(waiter.try_take(), Some(Ok(Some(Err(Cancelled)))));
+        assert_eq!(fast.result(), Some(Ok(2)));
+    });
+}
