@@ -154,8 +154,11 @@ pub struct Delivery {
 /// assert_eq!(log.get_nowait(), Ok(("temp/alarm", 91)));
 /// ```
 pub struct Broker<'a, M: RawMutex, T, const N: usize> {
-    subscriptions: Mutex<M, RefCell<heapless::Vec<(Topic<'a>, Agent<'a, M, T>), N>>>,
+    subscriptions: Mutex<M, RefCell<Subscriptions<'a, M, T, N>>>,
 }
+
+/// The table: `(topic, agent)` pairs in subscription order.
+type Subscriptions<'a, M, T, const N: usize> = heapless::Vec<(Topic<'a>, Agent<'a, M, T>), N>;
 
 impl<'a, M: RawMutex, T: Clone, const N: usize> Broker<'a, M, T, N> {
     /// A broker with room for `N` subscriptions.
