@@ -20,13 +20,17 @@
 #![no_std]
 #![warn(missing_docs)]
 
+mod adc;
 mod button;
 mod ebutton;
 mod encoder;
+mod keypad;
 pub mod sched;
 mod switch;
 
+pub use adc::{Aadc, Band, ReadU16};
 pub use button::{ButtonEvent, Pushbutton, PushbuttonConfig};
 pub use ebutton::EButton;
 pub use encoder::{Encoder, EncoderConfig, EncoderError};
+pub use keypad::{IDLE_SCAN, Keyboard, SwArray, SwEvents};
 pub use switch::{Switch, SwitchEvent};
