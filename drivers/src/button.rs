@@ -104,6 +104,31 @@ impl Default for PushbuttonConfig {
 ///
 /// Each event sets its [`Event`] (the user clears it) and calls the callback given to
 /// [`run`](Pushbutton::run).
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::{ButtonEvent, Pushbutton, PushbuttonConfig};
+/// # use std::cell::Cell;
+/// # struct Level<'a>(&'a Cell<bool>);
+/// # impl embedded_hal::digital::ErrorType for Level<'_> { type Error = core::convert::Infallible; }
+/// # impl embedded_hal::digital::InputPin for Level<'_> {
+/// #     fn is_high(&mut self) -> Result<bool, Self::Error> { Ok(self.0.get()) }
+/// #     fn is_low(&mut self) -> Result<bool, Self::Error> { Ok(!self.0.get()) }
+/// # }
+///
+/// let level = Cell::new(true); // to ground, pulled up
+/// let button = Pushbutton::<NoopRawMutex>::new(PushbuttonConfig::new());
+/// let events = std::cell::RefCell::new(Vec::new());
+/// let sim = Sim::new();
+/// sim.spawn("button", button.run(Level(&level), |e| events.borrow_mut().push((e, embassy_time::Instant::now().as_millis()))));
+/// sim.schedule_isr(SimTime::from_millis(100), Irq::new(3, 1), || level.set(false));
+/// sim.schedule_isr(SimTime::from_millis(1500), Irq::new(3, 1), || level.set(true));
+/// sim.run_for(fwsim::secs(2)).unwrap();
+/// drop(sim);
+/// use ButtonEvent::*;
+/// assert_eq!(events.into_inner(), [(Press, 100), (Long, 1100), (Release, 1500)]);
+/// ```
 pub struct Pushbutton<M: RawMutex> {
     config: PushbuttonConfig,
     pressed: Mutex<M, Cell<bool>>,

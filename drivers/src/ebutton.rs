@@ -22,6 +22,30 @@ use crate::{ButtonEvent, PushbuttonConfig};
 ///
 /// Only `debounce`, `long_press`, `double_click`, `suppress` and `sense` of the
 /// configuration apply (`EButton` has no per-event switches).
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::{EButton, PushbuttonConfig};
+/// # use std::cell::Cell;
+/// # struct Level<'a>(&'a Cell<bool>);
+/// # impl embedded_hal::digital::ErrorType for Level<'_> { type Error = core::convert::Infallible; }
+/// # impl embedded_hal::digital::InputPin for Level<'_> {
+/// #     fn is_high(&mut self) -> Result<bool, Self::Error> { Ok(self.0.get()) }
+/// #     fn is_low(&mut self) -> Result<bool, Self::Error> { Ok(!self.0.get()) }
+/// # }
+///
+/// let level = Cell::new(true);
+/// let button = EButton::<NoopRawMutex>::new(PushbuttonConfig::new().suppress(true));
+/// let sim = Sim::new();
+/// sim.spawn("button", button.run(Level(&level), |_| {}));
+/// sim.schedule_isr(SimTime::from_millis(100), Irq::new(3, 1), || level.set(false));
+/// sim.schedule_isr(SimTime::from_millis(200), Irq::new(3, 1), || level.set(true));
+/// sim.run_until(SimTime::from_millis(499)).unwrap();
+/// assert!(!button.press.is_set(), "a short click is only known at the window's end");
+/// sim.run_until(SimTime::from_millis(500)).unwrap();
+/// assert!(button.press.is_set() && button.release.is_set() && !button.double.is_set());
+/// ```
 pub struct EButton<M: RawMutex> {
     config: PushbuttonConfig,
     pressed: Mutex<M, Cell<bool>>,

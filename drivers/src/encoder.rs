@@ -71,6 +71,28 @@ impl core::error::Error for EncoderError {}
 /// [`changed`](Encoder::changed) (Python's `async for`).
 ///
 /// Use a `CriticalSectionRawMutex`: the edges come from interrupts.
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::{Encoder, EncoderConfig};
+/// use std::cell::Cell;
+///
+/// let knob = Encoder::<CriticalSectionRawMutex>::new(EncoderConfig { max: Some(10), ..EncoderConfig::new() }, false, false).unwrap();
+/// let last = Cell::new((0, 0));
+/// let sim = Sim::new();
+/// sim.spawn("knob", knob.run(|value, delta| last.set((value, delta))));
+/// // Four edges of one quadrature cycle, forwards: x rises, y rises, x falls, y falls.
+/// for (i, (x_edge, x, y)) in [(true, true, false), (false, true, true), (true, false, true), (false, false, false)].into_iter().enumerate() {
+///     let knob = &knob;
+///     sim.schedule_isr(SimTime::from_millis(10 + i as u64), Irq::new(2, 7), move || {
+///         if x_edge { knob.on_x_edge(x, y) } else { knob.on_y_edge(x, y) }
+///     });
+/// }
+/// sim.run_for(fwsim::secs(1)).unwrap();
+/// assert_eq!(last.get(), (4, 4));
+/// assert_eq!(knob.value(), 4);
+/// ```
 pub struct Encoder<M: RawMutex> {
     config: EncoderConfig,
     /// Edge count and the last levels of x and y, updated in interrupts.

@@ -45,6 +45,36 @@ fn check_size(nr: usize, nc: usize) {
 /// being 0; this port follows the documentation.) After any change the array is left alone
 /// for `debounce` (50 ms); otherwise it is rescanned every [`IDLE_SCAN`]. The queue keeps the
 /// last `Q` codes, overwriting the oldest. Up to 128 keys.
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::Keyboard;
+/// # use std::cell::Cell;
+/// # use core::convert::Infallible;
+/// # struct Row<'a>(&'a Cell<bool>);
+/// # struct Col<'a>(&'a Cell<bool>, &'a Cell<bool>);
+/// # impl embedded_hal::digital::ErrorType for Row<'_> { type Error = Infallible; }
+/// # impl embedded_hal::digital::ErrorType for Col<'_> { type Error = Infallible; }
+/// # impl embedded_hal::digital::OutputPin for Row<'_> {
+/// #     fn set_low(&mut self) -> Result<(), Infallible> { self.0.set(true); Ok(()) }
+/// #     fn set_high(&mut self) -> Result<(), Infallible> { self.0.set(false); Ok(()) }
+/// # }
+/// # impl embedded_hal::digital::InputPin for Col<'_> {
+/// #     fn is_high(&mut self) -> Result<bool, Infallible> { Ok(!(self.0.get() && self.1.get())) }
+/// #     fn is_low(&mut self) -> Result<bool, Infallible> { Ok(self.0.get() && self.1.get()) }
+/// # }
+/// // A 1×1 "array": one key between the row and the column.
+/// let (row_low, held) = (Cell::new(false), Cell::new(false));
+/// let pad = Keyboard::<NoopRawMutex, 8>::new();
+/// let sim = Sim::new();
+/// sim.spawn("pad", pad.run([Row(&row_low)], [Col(&row_low, &held)]));
+/// let mut first = sim.spawn("reader", async { (pad.next().await, embassy_time::Instant::now().as_millis()) });
+/// sim.schedule_isr(SimTime::from_millis(20), Irq::new(3, 1), || held.set(true));
+/// sim.run_for(fwsim::ms(100)).unwrap();
+/// assert_eq!(first.try_take(), Some(Ok((0, 20))));
+/// assert!(pad.is_pressed(0));
+/// ```
 pub struct Keyboard<M: RawMutex, const Q: usize> {
     debounce: Duration,
     state: Mutex<M, Cell<u128>>,
@@ -161,6 +191,36 @@ enum Gesture {
 /// Fixed: without `SUPPRESS`, the toolkit reports a single short press with `LONG` or
 /// `DOUBLE` configured as CLOSE, OPEN, then CLOSE, OPEN again when the double-click window
 /// ends; here the window's end reports nothing more (as `EButton` does).
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::{SwArray, SwEvents};
+/// # use std::cell::Cell;
+/// # use core::convert::Infallible;
+/// # struct Row<'a>(&'a Cell<bool>);
+/// # struct Col<'a>(&'a Cell<bool>, &'a Cell<bool>);
+/// # impl embedded_hal::digital::ErrorType for Row<'_> { type Error = Infallible; }
+/// # impl embedded_hal::digital::ErrorType for Col<'_> { type Error = Infallible; }
+/// # impl embedded_hal::digital::OutputPin for Row<'_> {
+/// #     fn set_low(&mut self) -> Result<(), Infallible> { self.0.set(true); Ok(()) }
+/// #     fn set_high(&mut self) -> Result<(), Infallible> { self.0.set(false); Ok(()) }
+/// # }
+/// # impl embedded_hal::digital::InputPin for Col<'_> {
+/// #     fn is_high(&mut self) -> Result<bool, Infallible> { Ok(!(self.0.get() && self.1.get())) }
+/// #     fn is_low(&mut self) -> Result<bool, Infallible> { Ok(self.0.get() && self.1.get()) }
+/// # }
+/// // A 1×1 "array": one key between the row and the column.
+/// let (row_low, held) = (Cell::new(false), Cell::new(false));
+/// let keys = SwArray::<NoopRawMutex, 8>::new(SwEvents::LONG.or(SwEvents::OPEN));
+/// let sim = Sim::new();
+/// sim.spawn("keys", keys.run([Row(&row_low)], [Col(&row_low, &held)]));
+/// sim.schedule_isr(SimTime::from_millis(100), Irq::new(3, 1), || held.set(true));
+/// sim.schedule_isr(SimTime::from_millis(1500), Irq::new(3, 1), || held.set(false));
+/// sim.run_for(fwsim::secs(2)).unwrap();
+/// assert_eq!(keys.try_next(), Some((0, SwEvents::LONG)));
+/// assert_eq!(keys.try_next(), Some((0, SwEvents::OPEN)));
+/// ```
 pub struct SwArray<M: RawMutex, const Q: usize> {
     config: SwEvents,
     debounce: Duration,

@@ -96,6 +96,15 @@ impl fmt::Display for CronError {
 impl core::error::Error for CronError {}
 
 /// A validated cron specification (see the [module docs](self)); `Copy`, no allocation.
+///
+/// ```
+/// use fwsim_drivers::sched::{Cron, CronSpec, Field, secs_from_civil};
+///
+/// // 23:05:15 on the first Sunday of December.
+/// let cron = Cron::new(CronSpec { month: Field::At(12), wday: Field::At(6), hrs: Field::At(23), mins: Field::At(5), secs: Field::At(15), ..CronSpec::new() }).unwrap();
+/// let now = secs_from_civil(2020, 7, 30, 3, 0, 0);
+/// assert_eq!(now + cron.wait_secs(now), secs_from_civil(2020, 12, 6, 23, 5, 15));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cron {
     secs: u64,
@@ -250,6 +259,23 @@ pub trait WallClock {
 /// The first run is at the first match at or after the call. (The toolkit's 2 s pre-wait and
 /// 1000 s sleep chunks work around MicroPython limits that embassy timers do not have.) To
 /// drive an `Event`, a `Message` or a sequence, set it in `action`.
+///
+/// ```
+/// use fwsim_drivers::sched::{Cron, CronSpec, Field, WallClock, schedule};
+/// use std::cell::Cell;
+///
+/// struct Rtc; // starts at 1970-01-01 00:00:00, runs on virtual time
+/// impl WallClock for Rtc {
+///     fn now_secs(&self) -> u64 { embassy_time::Instant::now().as_secs() }
+/// }
+/// # fwsim::test(|sim| {
+/// let every_ten = &*sim.alloc(Cron::new(CronSpec { secs: Field::OneOf(&[0, 10, 20, 30, 40, 50]), mins: Field::Any, hrs: Field::Any, ..CronSpec::new() }).unwrap());
+/// let runs = &*sim.alloc(Cell::new(0));
+/// sim.spawn("sched", schedule(&Rtc, every_ten, Some(3), move || runs.set(runs.get() + 1)));
+/// sim.run_for(fwsim::secs(25)).unwrap();
+/// assert_eq!(runs.get(), 3); // at 0, 10 and 20 s
+/// # });
+/// ```
 pub async fn schedule(clock: &impl WallClock, cron: &Cron, times: Option<u32>, mut action: impl FnMut()) {
     let mut left = times;
     while left != Some(0) {

@@ -27,6 +27,29 @@ pub enum SwitchEvent {
 /// Python's `ESwitch.deinit()` raises `AttributeError` and leaves its poller running
 /// (PRIMITIVES.md §5.2 L2); here dropping [`run`](Switch::run) stops it, and
 /// [`clear`](Switch::clear) clears the events.
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use fwsim::{Irq, Sim, SimTime};
+/// use fwsim_drivers::{Switch, SwitchEvent};
+/// # use std::cell::Cell;
+/// # struct Level<'a>(&'a Cell<bool>);
+/// # impl embedded_hal::digital::ErrorType for Level<'_> { type Error = core::convert::Infallible; }
+/// # impl embedded_hal::digital::InputPin for Level<'_> {
+/// #     fn is_high(&mut self) -> Result<bool, Self::Error> { Ok(self.0.get()) }
+/// #     fn is_low(&mut self) -> Result<bool, Self::Error> { Ok(!self.0.get()) }
+/// # }
+///
+/// let level = Cell::new(true); // pulled up: open
+/// let door = Switch::<NoopRawMutex>::new(true);
+/// let seen = Cell::new(None);
+/// let sim = Sim::new();
+/// sim.spawn("door", door.run(Level(&level), |e| seen.set(Some((e, embassy_time::Instant::now().as_millis())))));
+/// sim.schedule_isr(SimTime::from_millis(120), Irq::new(3, 1), || level.set(false)); // closes
+/// sim.run_for(fwsim::secs(1)).unwrap();
+/// assert_eq!(seen.get(), Some((SwitchEvent::Closed, 150))); // at the next 50 ms poll
+/// assert!(door.is_closed() && door.close.is_set());
+/// ```
 pub struct Switch<M: RawMutex> {
     open_level: bool,
     debounce: Duration,

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_time::Instant;
 use fwsim::rng::SimRng;
-use fwsim::{Irq, IsrCheckedRawMutex, Sim, SimTime};
+use fwsim::{Irq, IsrCheckedRawMutex, Policy, Sim, SimConfig, SimTime};
 use fwsim_drivers::{ButtonEvent, EButton, Encoder, EncoderConfig, EncoderError, Pushbutton, PushbuttonConfig, Switch};
 
 const PIN_IRQ: Irq = Irq::new(3, 40);
@@ -65,10 +65,14 @@ fn ev(v: &[(&str, u64)]) -> Vec<(String, u64)> {
 
 #[test]
 fn switch_reports_at_the_poll_that_sees_the_change() {
+    on_both_policies(switch_under);
+}
+
+fn switch_under(policy: Policy) {
     let level = leak(Cell::new(true)); // pull-up: open
     let sw = Switch::<IsrCheckedRawMutex>::new(true);
     let log = Log::default();
-    let sim = Sim::new();
+    let sim = Sim::with_config(SimConfig::new().policy(policy));
     sim.spawn("switch", sw.run(ScriptPin(level), |e| record(&log, e)));
     edge(&sim, level, 120_000, false, None); // mid-interval: seen at 150
     edge(&sim, level, 400_000, true, None); // on the grid: seen at 400
@@ -117,10 +121,21 @@ fn dropping_the_runner_stops_the_switch() {
 /// Runs a pushbutton (active low, pull-up) with `config` over the scripted `(ms, level)`
 /// edges; returns its events.
 fn button(config: PushbuttonConfig, edges: &[(u64, bool)], bounce: bool) -> Vec<(String, u64)> {
+    on_both_policies(|policy| button_under(policy, config, edges, bounce))
+}
+
+/// Runs `run` under the embassy and MicroPython policies; the outcome must not depend on it.
+fn on_both_policies<T: PartialEq + std::fmt::Debug>(run: impl Fn(Policy) -> T) -> T {
+    let embassy = run(Policy::Embassy);
+    assert_eq!(run(Policy::MicroPython), embassy, "the policies disagree");
+    embassy
+}
+
+fn button_under(policy: Policy, config: PushbuttonConfig, edges: &[(u64, bool)], bounce: bool) -> Vec<(String, u64)> {
     let level = leak(Cell::new(true));
     let pb = Pushbutton::<IsrCheckedRawMutex>::new(config);
     let log = Log::default();
-    let sim = Sim::new();
+    let sim = Sim::with_config(SimConfig::new().policy(policy));
     sim.spawn("button", pb.run(ScriptPin(level), |e| record(&log, e)));
     for (i, &(at, to)) in edges.iter().enumerate() {
         edge(&sim, level, at * 1000, to, bounce.then_some(i as u64));
@@ -211,10 +226,14 @@ fn sense_names_the_idle_level() {
 // ---- EButton ----------------------------------------------------------------------------------------
 
 fn ebutton(suppress: bool, edges: &[(u64, bool)]) -> Vec<(String, u64)> {
+    on_both_policies(|policy| ebutton_under(policy, suppress, edges))
+}
+
+fn ebutton_under(policy: Policy, suppress: bool, edges: &[(u64, bool)]) -> Vec<(String, u64)> {
     let level = leak(Cell::new(true));
     let b = EButton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new().suppress(suppress));
     let log = Log::default();
-    let sim = Sim::new();
+    let sim = Sim::with_config(SimConfig::new().policy(policy));
     sim.spawn("ebutton", b.run(ScriptPin(level), |e: ButtonEvent| record(&log, e)));
     for &(at, to) in edges {
         edge(&sim, level, at * 1000, to, None);
@@ -273,10 +292,14 @@ fn turn<'a>(
 }
 
 fn encoder_run(config: EncoderConfig, script: &[(u64, i32)]) -> (Vec<(i32, i32, u64)>, i32) {
+    on_both_policies(|policy| encoder_under(policy, config, script))
+}
+
+fn encoder_under(policy: Policy, config: EncoderConfig, script: &[(u64, i32)]) -> (Vec<(i32, i32, u64)>, i32) {
     let pins = Cell::new((false, false));
     let enc = Encoder::<CriticalSectionRawMutex>::new(config, false, false).unwrap();
     let calls = RefCell::new(Vec::new());
-    let sim = Sim::new();
+    let sim = Sim::with_config(SimConfig::new().policy(policy));
     sim.spawn("encoder", enc.run(|v, d| calls.borrow_mut().push((v, d, Instant::now().as_millis()))));
     for &(at, edges) in script {
         turn(&sim, &enc, &pins, at, edges, 1000);
@@ -352,10 +375,10 @@ impl fwsim_drivers::ReadU16 for Pot<'_> {
 #[test]
 fn aadc_waits_out_of_and_into_a_band() {
     use fwsim_drivers::{Aadc, Band};
-    for policy in [fwsim::Policy::Embassy, fwsim::Policy::MicroPython] {
+    for policy in [Policy::Embassy, Policy::MicroPython] {
         let level = leak(Cell::new(30_000u16));
         let aadc = Aadc::new(Pot(level));
-        let sim = Sim::with_config(fwsim::SimConfig::new().policy(policy));
+        let sim = Sim::with_config(SimConfig::new().policy(policy));
         let mut waiter = sim.spawn("waiter", async {
             let mut seen = Vec::new();
             // Relative: ±1000 around 30000; the drift to 30900 stays inside.

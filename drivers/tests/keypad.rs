@@ -106,10 +106,16 @@ fn keyboard_overwrites_the_oldest_code_when_nobody_reads() {
 }
 
 fn sw_array(config: SwEvents, script: &[(u32, u64, u64)]) -> Vec<(u8, u8, u64)> {
+    let embassy = sw_array_under(Policy::Embassy, config, script);
+    assert_eq!(sw_array_under(Policy::MicroPython, config, script), embassy, "the policies disagree");
+    embassy
+}
+
+fn sw_array_under(policy: Policy, config: SwEvents, script: &[(u32, u64, u64)]) -> Vec<(u8, u8, u64)> {
     let m = Matrix::default();
     let sw = SwArray::<IsrCheckedRawMutex, 16>::new(config);
     let log = std::cell::RefCell::new(Vec::new());
-    let sim = Sim::new();
+    let sim = Sim::with_config(SimConfig::new().policy(policy));
     let (rows, cols) = pins(&m);
     sim.spawn("array", sw.run(rows, cols));
     sim.spawn("reader", async {

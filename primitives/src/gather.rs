@@ -47,6 +47,18 @@ where
 
 /// Runs every future of `futs` concurrently and returns all their outputs in argument order,
 /// failures included — asyncio's `gather(*aws, return_exceptions=True)`.
+///
+/// ```
+/// use embassy_time::Timer;
+/// use fwsim_primitives::gather_all;
+///
+/// # fwsim::test(|sim| {
+/// let probe = |ms: u64| async move { Timer::after_millis(ms).await; if ms % 2 == 0 { Ok(ms) } else { Err(ms) } };
+/// let mut all = sim.spawn("all", gather_all([probe(3), probe(2), probe(1)]));
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(all.try_take(), Some(Ok([Err(3), Ok(2), Err(1)])));
+/// # });
+/// ```
 pub fn gather_all<F: Future, const N: usize>(futs: [F; N]) -> GatherAll<F, N> {
     GatherAll { slots: futs.map(Slot::Running) }
 }

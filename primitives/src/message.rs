@@ -81,4 +81,16 @@ pub type ThreadSafeEvent = Event<CriticalSectionRawMutex>;
 /// tasks. `put_nowait`/`get_nowait` are Python's non-blocking `put_sync`/`get_sync` (an error
 /// instead of `IndexError`); the blocking variants, which busy-wait and must not be used in a
 /// task or an ISR, are left out. Holds `N` items (Python: `len(buf) - 1`).
+///
+/// ```
+/// use fwsim::{Irq, SimTime};
+/// use fwsim_primitives::ThreadSafeQueue;
+///
+/// let q = ThreadSafeQueue::<u16, 8>::new();
+/// let sim = fwsim::Sim::new();
+/// let mut sum = sim.spawn("consumer", async { q.get().await + q.get().await });
+/// sim.schedule_isr(SimTime::from_millis(1), Irq::new(1, 11), || { q.put_nowait(40).unwrap(); q.put_nowait(2).unwrap() });
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(sum.try_take(), Some(Ok(42)));
+/// ```
 pub type ThreadSafeQueue<T, const N: usize> = Queue<CriticalSectionRawMutex, T, N>;

@@ -48,6 +48,16 @@ pub fn wait_for<F: Future>(timeout: Duration, fut: F) -> WaitFor<F> {
 }
 
 /// [`wait_for`] with a timeout in milliseconds (asyncio's `wait_for_ms`).
+///
+/// ```
+/// use fwsim_primitives::{TimeoutError, wait_for_ms};
+///
+/// # fwsim::test(|sim| {
+/// let mut t = sim.spawn("t", wait_for_ms(5, core::future::pending::<()>()));
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(t.try_take(), Some(Ok(Err(TimeoutError))));
+/// # });
+/// ```
 pub fn wait_for_ms<F: Future>(timeout_ms: u64, fut: F) -> WaitFor<F> {
     wait_for(Duration::from_millis(timeout_ms), fut)
 }

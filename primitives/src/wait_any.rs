@@ -15,13 +15,34 @@ use embassy_futures::select::select_array;
 ///
 /// Futures of different types can be mixed as `Pin<&mut dyn Future<Output = T>>`, or with
 /// `embassy_futures::select::select`.
+///
+/// ```
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+/// use embassy_time::Timer;
+/// use fwsim_primitives::{Event, wait_all, wait_any};
+///
+/// # fwsim::test(|sim| {
+/// let (door, window) = (&*sim.alloc(Event::<NoopRawMutex>::new()), &*sim.alloc(Event::<NoopRawMutex>::new()));
+/// let mut alarm = sim.spawn("alarm", async move { wait_any([door.wait(), window.wait()]).await.0 });
+/// let mut both = sim.spawn("both", async move { wait_all([door.wait(), window.wait()]).await; "both open" });
+/// sim.spawn("burglar", async move {
+///     Timer::after_millis(5).await;
+///     window.set();
+///     Timer::after_millis(5).await;
+///     door.set();
+/// });
+/// sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+/// assert_eq!(alarm.try_take(), Some(Ok(1))); // the window, at 5 ms
+/// assert_eq!(both.try_take(), Some(Ok("both open")));
+/// # });
+/// ```
 pub async fn wait_any<F: Future, const N: usize>(futures: [F; N]) -> (usize, F::Output) {
     let (output, index) = select_array(futures).await;
     (index, output)
 }
 
 /// Waits for every one of `futures`; returns their outputs in argument order — the toolkit's
-/// `WaitAll(events).wait()`.
+/// `WaitAll(events).wait()`. Example: [`wait_any`].
 pub async fn wait_all<F: Future, const N: usize>(futures: [F; N]) -> [F::Output; N] {
     join_array(futures).await
 }

@@ -30,6 +30,18 @@ impl Log {
     }
 }
 
+/// Runs `body` under both policies (each twice, by `fwsim::test_with`'s determinism check).
+fn both(body: impl for<'s> Fn(&'s Sim<'s>) + Sync) {
+    for policy in [Policy::Embassy, Policy::MicroPython] {
+        fwsim::test_with(SimConfig::new().policy(policy), &body);
+    }
+}
+
+/// The policy of the current simulation (for the few expectations that depend on it).
+fn micropython(sim: &Sim<'_>) -> bool {
+    sim.config().policy.order() == fwsim::Order::MicroPython
+}
+
 fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -82,7 +94,7 @@ fn bounded_semaphore_refuses_over_release_and_plain_one_grows() {
 
 #[test]
 fn a_permit_handed_to_a_cancelled_waiter_passes_on() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let sem: &Semaphore<M> = sim.alloc(Semaphore::new(1));
         let log = &*sim.alloc(Log::default());
         let victim_slot: &RefCell<Option<fwsim::JoinHandle<()>>> = sim.alloc(RefCell::new(None));
@@ -143,7 +155,7 @@ fn barrier_leader_runs_the_callback_and_the_rest_wake_in_arrival_order() {
 
 #[test]
 fn barrier_resets_at_once_so_a_fast_task_enters_the_next_round() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let rounds = &*sim.alloc(Cell::new(0));
         let barrier: &Barrier<M, _> = sim.alloc(Barrier::with_callback(2, move || rounds.set(rounds.get() + 1)));
         let log = &*sim.alloc(Log::default());
@@ -169,7 +181,7 @@ fn barrier_resets_at_once_so_a_fast_task_enters_the_next_round() {
 
 #[test]
 fn barrier_trigger_counts_an_arrival_and_a_cancelled_waiter_withdraws() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let barrier: &Barrier<M> = sim.alloc(Barrier::new(2));
         let mut a = sim.spawn("a", async move { barrier.wait().await.is_leader() });
         sim.run_until_stalled().unwrap();
@@ -191,7 +203,7 @@ fn barrier_trigger_counts_an_arrival_and_a_cancelled_waiter_withdraws() {
 fn queue_serves_competing_getters_fifo_and_promised_items_cannot_be_stolen() {
     // Regression for the toolkit's queue bugs 4f28d9f, d76d075 and 68f8ec1: stale set state,
     // `if` instead of `while` with competing getters, lost wake-ups.
-    fwsim::test(|sim| {
+    both(|sim| {
         let q: &Queue<M, u32, 4> = sim.alloc(Queue::new());
         let log = &*sim.alloc(Log::default());
         for (i, name) in ["g0", "g1", "g2"].into_iter().enumerate() {
@@ -210,16 +222,21 @@ fn queue_serves_competing_getters_fifo_and_promised_items_cannot_be_stolen() {
             log.at(format!("barge {:?}", q.get_nowait()));
         });
         sim.run_until_quiescent(fwsim::secs(1)).unwrap();
-        // Wake calls in wait order; each woken getter takes the front item when it runs, so
-        // under the default (embassy) order, which runs them in reverse, g2 takes item 1.
+        // Wake calls in wait order; each woken getter takes the front item when it runs: in
+        // wait order under MicroPython (as the toolkit observed), reversed under embassy.
         assert_eq!(woken_by(sim, "producer"), strs(&["g0", "g1", "g2"]));
-        assert_eq!(log.lines(), strs(&["barge Err(QueueEmpty)@10", "g2 got 1@10", "g1 got 2@10", "g0 got 3@10"]));
+        let expected = if micropython(sim) {
+            ["barge Err(QueueEmpty)@10", "g0 got 1@10", "g1 got 2@10", "g2 got 3@10"]
+        } else {
+            ["barge Err(QueueEmpty)@10", "g2 got 1@10", "g1 got 2@10", "g0 got 3@10"]
+        };
+        assert_eq!(log.lines(), strs(&expected));
     });
 }
 
 #[test]
 fn queue_full_and_empty_errors_and_blocking_put() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let q: &Queue<M, u32, 2> = sim.alloc(Queue::new());
         assert_eq!(q.get_nowait(), Err(QueueEmpty));
         q.put_nowait(1).unwrap();
@@ -241,7 +258,7 @@ fn queue_full_and_empty_errors_and_blocking_put() {
 
 #[test]
 fn queue_join_waits_for_every_task_done_and_underflow_is_an_error() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let q: &Queue<M, u32, 4> = sim.alloc(Queue::new());
         let mut joined = sim.spawn("joiner", async move {
             q.join().await; // nothing outstanding: at once
@@ -284,7 +301,7 @@ fn ringbuf_overwrites_the_oldest_and_hands_it_back() {
 #[test]
 fn ringbuf_get_nowait_releases_a_blocked_producer() {
     // Regression for the toolkit's 500906b: get_nowait() did not signal waiting putters.
-    fwsim::test(|sim| {
+    both(|sim| {
         let q: &RingbufQueue<M, u8, 1> = sim.alloc(RingbufQueue::new());
         q.put_nowait(1).unwrap();
         let mut producer = sim.spawn("producer", async move {
@@ -330,7 +347,7 @@ fn delay_log(
     script: impl for<'s> Fn(&'s DelayMs<M>) -> std::pin::Pin<Box<dyn Future<Output = ()> + 's>> + Sync,
 ) -> Vec<String> {
     let out = std::sync::Mutex::new(None);
-    fwsim::test(|sim| {
+    both(|sim| {
         let log = &*sim.alloc(Log::default());
         let delay: &DelayMs<M> = sim.alloc(DelayMs::new(Duration::from_millis(100)));
         sim.spawn("delay", delay.run(move || log.at(format!("fired, running={}", delay.running()))));
@@ -429,21 +446,23 @@ fn delay_ms_triggered_from_an_interrupt() {
 
 #[test]
 fn thread_safe_flag_is_a_flag_not_a_counter() {
-    let flag = ThreadSafeFlag::<CriticalSectionRawMutex>::new();
-    let woken = Cell::new(0);
-    let sim = Sim::new();
-    sim.spawn("waiter", async {
-        loop {
-            flag.wait().await;
-            woken.set(woken.get() + 1);
-        }
-    });
-    sim.schedule_isr(SimTime::from_millis(3), Irq::new(1, 5), || {
-        flag.set();
-        flag.set();
-    });
-    sim.run_for(fwsim::ms(10)).unwrap();
-    assert_eq!(woken.get(), 1, "two sets before the task runs satisfy one wait");
+    for policy in [Policy::Embassy, Policy::MicroPython] {
+        let flag = ThreadSafeFlag::<CriticalSectionRawMutex>::new();
+        let woken = Cell::new(0);
+        let sim = Sim::with_config(SimConfig::new().policy(policy));
+        sim.spawn("waiter", async {
+            loop {
+                flag.wait().await;
+                woken.set(woken.get() + 1);
+            }
+        });
+        sim.schedule_isr(SimTime::from_millis(3), Irq::new(1, 5), || {
+            flag.set();
+            flag.set();
+        });
+        sim.run_for(fwsim::ms(10)).unwrap();
+        assert_eq!(woken.get(), 1, "two sets before the task runs satisfy one wait");
+    }
 }
 
 #[test]
@@ -464,7 +483,7 @@ fn a_second_flag_waiter_is_not_lost_silently() {
 #[test]
 fn condition_notifies_fifo_not_lifo() {
     // Regression for PRIMITIVES.md §5.2 L10: the toolkit wakes the last waiter first.
-    fwsim::test(|sim| {
+    both(|sim| {
         let cond: &fwsim_primitives::Condition<M> = sim.alloc(fwsim_primitives::Condition::new());
         let log = &*sim.alloc(Log::default());
         for (i, name) in ["w0", "w1", "w2"].into_iter().enumerate() {
@@ -491,7 +510,7 @@ fn condition_notifies_fifo_not_lifo() {
 
 #[test]
 fn condition_wait_releases_the_lock_and_notify_all_wakes_everyone() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let cond: &fwsim_primitives::Condition<M> = sim.alloc(fwsim_primitives::Condition::new());
         let log = &*sim.alloc(Log::default());
         for name in ["a", "b"] {
@@ -518,7 +537,7 @@ fn condition_wait_releases_the_lock_and_notify_all_wakes_everyone() {
 
 #[test]
 fn message_wakes_every_waiter_with_the_latest_value() {
-    fwsim::test(|sim| {
+    both(|sim| {
         let msg: &fwsim_primitives::Message<M, &str> = sim.alloc(fwsim_primitives::Message::new());
         let log = &*sim.alloc(Log::default());
         for name in ["r0", "r1"] {
@@ -563,7 +582,7 @@ fn thread_safe_event_set_by_an_interrupt_wakes_its_waiters_in_wait_order() {
 fn wait_any_reports_the_first_ready_in_argument_order() {
     // Regression for PRIMITIVES.md §5.2 L11: the toolkit reports whichever member task ran
     // last when several are already set.
-    fwsim::test(|sim| {
+    both(|sim| {
         let (e1, e2): (&fwsim_primitives::Event<M>, &fwsim_primitives::Event<M>) =
             (sim.alloc(fwsim_primitives::Event::new()), sim.alloc(fwsim_primitives::Event::new()));
         e1.set();
@@ -684,7 +703,7 @@ fn a_message_set_from_an_interrupt_releases_every_waiter() {
 #[test]
 fn an_elo_whose_work_is_aborted_reports_cancelled_and_releases_waiters() {
     use fwsim_primitives::{Cancelled, Elo, wait_any};
-    fwsim::test(|sim| {
+    both(|sim| {
         let slow: &Elo<M, u32> = sim.alloc(Elo::new());
         let fast: &Elo<M, u32> = sim.alloc(Elo::new());
         let slow_task = sim.spawn(
