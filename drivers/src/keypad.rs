@@ -288,18 +288,18 @@ impl<M: RawMutex, const Q: usize> SwArray<M, Q> {
                 keys = scan(&mut rows, &mut cols)?;
                 self.state.lock(|s| s.set(keys));
                 let changed = keys ^ before;
-                for code in 0..NR * NC {
+                for (code, g) in gestures.iter_mut().enumerate().take(NR * NC) {
                     if changed & (1 << code) == 0 {
                         continue;
                     }
                     let closed = keys & (1 << code) != 0;
                     if !timed {
                         self.put(code, if closed { SwEvents::CLOSE } else { SwEvents::OPEN });
-                    } else if closed && gestures[code] == Gesture::Idle {
+                    } else if closed && *g == Gesture::Idle {
                         if !suppress {
                             self.put(code, SwEvents::CLOSE);
                         }
-                        gestures[code] = Gesture::Held { since: now };
+                        *g = Gesture::Held { since: now };
                     }
                 }
                 next_scan = now + if changed != 0 { self.debounce } else { IDLE_SCAN };
