@@ -196,6 +196,15 @@ fn suppress_without_a_release_event_is_quiet() {
 }
 
 #[test]
+fn suppress_without_a_long_press_still_releases_after_the_window() {
+    // Regression for the toolkit's a685b5a: wrong release/suppress behaviour when no long
+    // press function was given.
+    let c = PushbuttonConfig::new().suppress(true).events(true, true, false, true);
+    assert_eq!(button(c, &[(100, PRESS), (200, RELEASE)], false), ev(&[("Press", 100), ("Release", 500)]));
+    assert_eq!(button(c, &[(100, PRESS), (1500, RELEASE)], false), ev(&[("Press", 100), ("Release", 1500)]));
+}
+
+#[test]
 fn without_long_or_double_a_suppressed_release_is_immediate() {
     let c = PushbuttonConfig::new().suppress(true).events(true, true, false, false);
     assert_eq!(button(c, &[(100, PRESS), (1500, RELEASE)], false), ev(&[("Press", 100), ("Release", 1500)]));

@@ -164,3 +164,28 @@ fn sw_array_without_suppress_reports_a_short_press_once() {
     assert_eq!(sw_array(timed, &[(2, 100, 200)]), [(2, CLOSE, 100), (2, OPEN, 200)]);
     assert_eq!(sw_array(timed, &[(2, 100, 1500)]), [(2, CLOSE, 100), (2, LONG, 1101), (2, OPEN, 1500)]);
 }
+
+#[test]
+fn keyboard_release_bounce_is_not_a_new_press_and_two_keys_in_one_scan_both_count() {
+    // Regressions for the toolkit's 6422422 (no debounce after a release: release bounce read
+    // as fresh presses) and its follow-up (only one new key per scan).
+    let m = Matrix::default();
+    let kp = Keyboard::<IsrCheckedRawMutex, 8>::new();
+    let sim = Sim::new();
+    let (rows, cols) = pins(&m);
+    sim.spawn("keypad", kp.run(rows, cols));
+    press(&sim, &m, 4, 10, 100);
+    // Release bounce: the contact chatters for 3 ms after the release at 100 ms.
+    for (i, at_us) in [100_400u64, 101_000, 101_700, 102_500].into_iter().enumerate() {
+        let m = &m;
+        let closed = i % 2 == 0;
+        sim.schedule_isr(SimTime::from_micros(at_us), KEY_IRQ, move || {
+            m.held.set(if closed { m.held.get() | 1 << 4 } else { m.held.get() & !(1 << 4) })
+        });
+    }
+    // Two keys closing at the same instant.
+    sim.schedule_isr(SimTime::from_millis(300), KEY_IRQ, || m.held.set(m.held.get() | 1 << 1 | 1 << 8));
+    sim.run_for(fwsim::secs(1)).unwrap();
+    let codes: Vec<u8> = std::iter::from_fn(|| kp.try_next()).collect();
+    assert_eq!(codes, [4, 1, 8]);
+}

@@ -51,6 +51,9 @@ mod time;
 mod wait_any;
 mod waitq;
 
+#[cfg(test)]
+mod unsafe_tests;
+
 pub use barrier::{Barrier, BarrierResult, BarrierWait};
 pub use broker::{Agent, Broker, BrokerFull, Delivery, Mailbox, Subscriber, Topic};
 pub use condition::Condition;

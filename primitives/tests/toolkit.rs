@@ -734,3 +734,43 @@ fn an_elo_whose_work_is_aborted_reports_cancelled_and_releases_waiters() {
         assert_eq!(fast.result(), Some(Ok(2)));
     });
 }
+
+#[test]
+fn delay_ms_across_the_32_bit_microsecond_wrap() {
+    // Regression for the toolkit's 5eade0c: a deadline compared with `>` broke at the tick
+    // wrap. Start 10 ms before 2^32 µs (and 2^30 ms) so the delay straddles both.
+    for start_ms in [(1u64 << 32) / 1000 - 10, (1 << 30) - 10] {
+        let delay = DelayMs::<M>::new(Duration::from_millis(100));
+        let fired = Cell::new(0);
+        let sim = Sim::with_config(SimConfig::new().start(SimTime::from_millis(start_ms)));
+        sim.spawn("delay", delay.run(|| fired.set(now_ms())));
+        sim.spawn("user", async {
+            delay.trigger();
+        });
+        sim.run_for(fwsim::secs(1)).unwrap();
+        assert_eq!(fired.get(), start_ms + 100);
+    }
+}
+
+#[test]
+fn delay_ms_retriggered_a_thousand_times_keeps_one_timer() {
+    // Regression for the toolkit's c273af4 and 9a1939c: stale timer coroutines piled up.
+    both(|sim| {
+        let delay: &DelayMs<M> = sim.alloc(DelayMs::new(Duration::from_millis(50)));
+        let fired = &*sim.alloc(Cell::new(0u32));
+        sim.spawn("delay", delay.run(move || fired.set(fired.get() + 1)));
+        sim.spawn("user", async move {
+            for i in 0..1000 {
+                delay.trigger();
+                if i % 3 == 0 {
+                    delay.stop();
+                    delay.trigger();
+                }
+                Timer::after_millis(1).await;
+            }
+        });
+        let report = sim.run_until_quiescent(fwsim::secs(10)).unwrap();
+        assert_eq!(fired.get(), 1, "fired once, 50 ms after the last trigger");
+        assert_eq!(report.waiting.len(), 1, "only the runner is left: {report:?}");
+    });
+}
