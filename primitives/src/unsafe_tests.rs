@@ -112,7 +112,7 @@ fn gather_slots_are_pinned_in_place() {
             if wait {
                 ev.wait().await;
             }
-            if n % 2 == 0 { Ok::<u8, u8>(n) } else { Err(n) }
+            if n.is_multiple_of(2) { Ok::<u8, u8>(n) } else { Err(n) }
         }
     };
     let mut g = Box::pin(gather([child(2, true), child(4, false)]));
