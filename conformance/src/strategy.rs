@@ -1,0 +1,160 @@
+//! Proptest strategies for random programs, one subset per back end.
+//!
+//! Programs are generated raw (any op, any target) and then made valid by [`fix`], a
+//! deterministic pass, so proptest's shrinking (dropping ops and tasks, lowering numbers)
+//! works on the raw form and every shrunk program is valid too.
+//!
+//! The MicroPython subset keeps what has one meaning on both sides:
+//! * a task is spawned at most once, by a task with a lower index (no cycles); main spawns
+//!   the tasks no op spawns, first thing, and sleeps 200 ms before it returns;
+//! * odd tasks may be cancelled and never await a task; even tasks may be awaited, each by
+//!   one `Await`: asyncio forwards a cancel to the task a victim awaits, and awaits one task
+//!   from several awaiters, where fwsim's abort and `JoinHandle` do neither;
+//! * no task cancels itself or main, and no task re-acquires a lock it holds.
+
+use proptest::prelude::*;
+
+use crate::program::{Op, Program};
+
+/// The most tasks a program has.
+pub const MAX_TASKS: usize = 5;
+
+/// Main sleeps this long before it returns (longer than any chain of sleeps in a body).
+pub const MAIN_GRACE_MS: u32 = 200;
+
+/// An op before [`fix`]: targets are reduced modulo the program's sizes.
+#[derive(Clone, Debug)]
+pub enum RawOp {
+    /// A mark (labels are numbered in order by `fix`).
+    Mark,
+    /// Sleep 1 + n % 20 ms.
+    Sleep(u8),
+    /// Yield.
+    Yield,
+    /// Spawn.
+    Spawn(u8),
+    /// Wait for an event.
+    Wait(u8),
+    /// Set an event.
+    Set(u8),
+    /// Clear an event.
+    Clear(u8),
+    /// Hold a lock around a body.
+    Locked(u8, Vec<RawOp>),
+    /// Cancel.
+    Abort(u8),
+    /// Await.
+    Await(u8),
+}
+
+fn leaf_op() -> impl Strategy<Value = RawOp> {
+    prop_oneof![
+        8 => Just(RawOp::Mark),
+        3 => any::<u8>().prop_map(RawOp::Sleep),
+        2 => Just(RawOp::Yield),
+        5 => any::<u8>().prop_map(RawOp::Spawn),
+        2 => any::<u8>().prop_map(RawOp::Wait),
+        3 => any::<u8>().prop_map(RawOp::Set),
+        1 => any::<u8>().prop_map(RawOp::Clear),
+        1 => any::<u8>().prop_map(RawOp::Abort),
+        1 => any::<u8>().prop_map(RawOp::Await),
+    ]
+}
+
+fn raw_op() -> impl Strategy<Value = RawOp> {
+    // Lock blocks one level deep, with a lock block nested inside now and then.
+    let inner = prop_oneof![
+        8 => leaf_op(),
+        1 => (any::<u8>(), prop::collection::vec(leaf_op(), 0..3)).prop_map(|(l, body)| RawOp::Locked(l, body)),
+    ];
+    prop_oneof![
+        8 => leaf_op(),
+        2 => (any::<u8>(), prop::collection::vec(inner, 0..4)).prop_map(|(l, body)| RawOp::Locked(l, body)),
+    ]
+}
+
+/// Random raw programs of 1–5 tasks of up to 10 ops each.
+pub fn raw_programs() -> impl Strategy<Value = Vec<Vec<RawOp>>> {
+    (1..=MAX_TASKS).prop_flat_map(|n| prop::collection::vec(prop::collection::vec(raw_op(), 0..10), n))
+}
+
+/// Random programs of the MicroPython subset (see the module docs).
+pub fn micropython_programs() -> impl Strategy<Value = Program> {
+    raw_programs().prop_map(|raw| fix(&raw))
+}
+
+struct Fixer {
+    tasks: usize,
+    spawned: Vec<bool>,
+    awaited: Vec<bool>,
+    next_label: u8,
+}
+
+const EVENTS: u8 = 2;
+const LOCKS: u8 = 2;
+
+impl Fixer {
+    fn ops(&mut self, task: usize, raw: &[RawOp], held: &mut [bool; LOCKS as usize]) -> Vec<Op> {
+        let n = self.tasks;
+        let mut out = Vec::new();
+        for op in raw {
+            match op {
+                RawOp::Mark => {
+                    out.push(Op::Mark(self.next_label));
+                    self.next_label = self.next_label.wrapping_add(1);
+                }
+                RawOp::Sleep(ms) => out.push(Op::Sleep(1 + u32::from(*ms) % 20)),
+                RawOp::Yield => out.push(Op::Yield),
+                RawOp::Spawn(x) => {
+                    let target = usize::from(*x) % n;
+                    if target > task && !self.spawned[target] {
+                        self.spawned[target] = true;
+                        out.push(Op::Spawn(target as u8));
+                    }
+                }
+                RawOp::Wait(e) => out.push(Op::Wait(e % EVENTS)),
+                RawOp::Set(e) => out.push(Op::Set(e % EVENTS)),
+                RawOp::Clear(e) => out.push(Op::Clear(e % EVENTS)),
+                RawOp::Locked(l, body) => {
+                    let l = l % LOCKS;
+                    if held[usize::from(l)] {
+                        out.extend(self.ops(task, body, held));
+                    } else {
+                        held[usize::from(l)] = true;
+                        let body = self.ops(task, body, held);
+                        held[usize::from(l)] = false;
+                        out.push(Op::Locked(l, body));
+                    }
+                }
+                RawOp::Abort(x) => {
+                    let target = usize::from(*x) % n;
+                    if target % 2 == 1 && target != task {
+                        out.push(Op::Abort(target as u8));
+                    }
+                }
+                RawOp::Await(x) => {
+                    let target = usize::from(*x) % n;
+                    let even = |x: usize| x.is_multiple_of(2);
+                    if even(task) && target >= 2 && even(target) && target != task && !self.awaited[target] {
+                        self.awaited[target] = true;
+                        out.push(Op::Await(target as u8));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Makes a raw program valid for the MicroPython subset (see the module docs).
+pub fn fix(raw: &[Vec<RawOp>]) -> Program {
+    let n = raw.len().clamp(1, MAX_TASKS);
+    let mut f = Fixer { tasks: n, spawned: vec![false; n], awaited: vec![false; n], next_label: 0 };
+    let mut tasks: Vec<Vec<Op>> = (0..n).map(|t| f.ops(t, &raw[t], &mut [false; LOCKS as usize])).collect();
+    // Tasks no op spawned are started by main first, so every task runs.
+    let unspawned: Vec<Op> = (1..n).filter(|t| !f.spawned[*t]).map(|t| Op::Spawn(t as u8)).collect();
+    tasks[0].splice(0..0, unspawned);
+    // The run ends when main returns: give the other tasks time to run first.
+    tasks[0].push(Op::Sleep(MAIN_GRACE_MS));
+    Program { tasks, events: EVENTS, locks: LOCKS }
+}
