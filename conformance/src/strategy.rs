@@ -14,7 +14,7 @@
 
 use proptest::prelude::*;
 
-use crate::program::{Op, Program};
+use fwsim_programs::{End, Op, Program};
 
 /// The most tasks a program has.
 pub const MAX_TASKS: usize = 5;
@@ -80,13 +80,38 @@ pub fn raw_programs() -> impl Strategy<Value = Vec<Vec<RawOp>>> {
 
 /// Random programs of the MicroPython subset (see the module docs).
 pub fn micropython_programs() -> impl Strategy<Value = Program> {
-    raw_programs().prop_map(|raw| fix(&raw))
+    raw_programs().prop_map(|raw| fix(&raw, Subset::MicroPython))
+}
+
+/// Random programs of the embassy subset that finish all their tasks (checked on fwsim:
+/// the oracle checks it again, and a task left behind would hold an embassy pool slot).
+pub fn embassy_programs() -> impl Strategy<Value = Program> {
+    raw_programs()
+        .prop_map(|raw| fix(&raw, Subset::Embassy))
+        .prop_filter("every task must finish", |p| crate::fwsim_backend::run_embassy(p).end == End::Done)
+}
+
+/// Which back end's subset [`fix`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subset {
+    /// The MicroPython subset (module docs).
+    MicroPython,
+    /// The embassy subset: no `Abort`; each event waited on by one task and each lock used by
+    /// at most two (embassy-sync's `Signal` and `Mutex` keep one waker: a second waiter
+    /// evicts the first, a same-instant ping-pong that real embassy spins on for ever); any
+    /// task may await any other, once.
+    Embassy,
 }
 
 struct Fixer {
+    subset: Subset,
     tasks: usize,
     spawned: Vec<bool>,
     awaited: Vec<bool>,
+    /// Embassy: the task that waits on each event.
+    event_owner: [Option<usize>; EVENTS as usize],
+    /// Embassy: the tasks that use each lock.
+    lock_users: [Vec<usize>; LOCKS as usize],
     next_label: u8,
 }
 
@@ -112,12 +137,23 @@ impl Fixer {
                         out.push(Op::Spawn(target as u8));
                     }
                 }
-                RawOp::Wait(e) => out.push(Op::Wait(e % EVENTS)),
+                RawOp::Wait(e) => {
+                    let e = e % EVENTS;
+                    let owner = &mut self.event_owner[usize::from(e)];
+                    if self.subset == Subset::MicroPython || *owner.get_or_insert(task) == task {
+                        out.push(Op::Wait(e));
+                    }
+                }
                 RawOp::Set(e) => out.push(Op::Set(e % EVENTS)),
                 RawOp::Clear(e) => out.push(Op::Clear(e % EVENTS)),
                 RawOp::Locked(l, body) => {
                     let l = l % LOCKS;
-                    if held[usize::from(l)] {
+                    let users = &mut self.lock_users[usize::from(l)];
+                    let allowed = self.subset == Subset::MicroPython || users.contains(&task) || users.len() < 2;
+                    if allowed && !users.contains(&task) {
+                        users.push(task);
+                    }
+                    if held[usize::from(l)] || !allowed {
                         out.extend(self.ops(task, body, held));
                     } else {
                         held[usize::from(l)] = true;
@@ -128,14 +164,18 @@ impl Fixer {
                 }
                 RawOp::Abort(x) => {
                     let target = usize::from(*x) % n;
-                    if target % 2 == 1 && target != task {
+                    if self.subset == Subset::MicroPython && target % 2 == 1 && target != task {
                         out.push(Op::Abort(target as u8));
                     }
                 }
                 RawOp::Await(x) => {
                     let target = usize::from(*x) % n;
                     let even = |x: usize| x.is_multiple_of(2);
-                    if even(task) && target >= 2 && even(target) && target != task && !self.awaited[target] {
+                    let allowed = match self.subset {
+                        Subset::MicroPython => even(task) && target >= 2 && even(target),
+                        Subset::Embassy => target >= 1,
+                    };
+                    if allowed && target != task && !self.awaited[target] {
                         self.awaited[target] = true;
                         out.push(Op::Await(target as u8));
                     }
@@ -146,10 +186,18 @@ impl Fixer {
     }
 }
 
-/// Makes a raw program valid for the MicroPython subset (see the module docs).
-pub fn fix(raw: &[Vec<RawOp>]) -> Program {
+/// Makes a raw program valid for `subset` (see the module docs).
+pub fn fix(raw: &[Vec<RawOp>], subset: Subset) -> Program {
     let n = raw.len().clamp(1, MAX_TASKS);
-    let mut f = Fixer { tasks: n, spawned: vec![false; n], awaited: vec![false; n], next_label: 0 };
+    let mut f = Fixer {
+        subset,
+        tasks: n,
+        spawned: vec![false; n],
+        awaited: vec![false; n],
+        event_owner: [None; EVENTS as usize],
+        lock_users: [Vec::new(), Vec::new()],
+        next_label: 0,
+    };
     let mut tasks: Vec<Vec<Op>> = (0..n).map(|t| f.ops(t, &raw[t], &mut [false; LOCKS as usize])).collect();
     // Tasks no op spawned are started by main first, so every task runs.
     let unspawned: Vec<Op> = (1..n).filter(|t| !f.spawned[*t]).map(|t| Op::Spawn(t as u8)).collect();

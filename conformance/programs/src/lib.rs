@@ -1,4 +1,5 @@
-//! The program language: small scheduler programs that every back end can run.
+//! The program language of fwsim's differential conformance tests: small scheduler programs
+//! that every back end can run.
 //!
 //! A [`Program`] is a list of task bodies; task 0 is `main`, the others start only when a
 //! [`Op::Spawn`] runs. Bodies are straight-line (no loops), so every program ends: with
@@ -6,6 +7,8 @@
 //! tasks logged, each with the task and the virtual time in ms, and how it ended.
 
 use serde::{Deserialize, Serialize};
+
+pub mod embassy;
 
 /// One step of a task body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,159 @@
+//! fwsim's `Embassy` policy against the real embassy-executor 0.10 (`oracles/embassy`, built
+//! by this test with cargo), in virtual time, over embassy's integrated timer queue.
+//!
+//! Both sides run the same program code (`fwsim_programs::embassy`: embassy-sync `Signal`
+//! and `Mutex`, embassy-time `Timer`), so a difference isolates the scheduler.
+
+use fwsim_conformance::program::{Op, Outcome, Program, first_difference};
+use fwsim_conformance::{embassy_oracle, fwsim_backend, strategy};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+use Op::*;
+
+fn real(programs: &[Program]) -> Vec<Outcome> {
+    embassy_oracle::run(programs).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn program(tasks: Vec<Vec<Op>>) -> Program {
+    Program { tasks, events: 2, locks: 2 }
+}
+
+#[test]
+fn conformance_table_rows_match_the_real_embassy_executor() {
+    let rows: Vec<(&str, Program)> = vec![
+        (
+            "first-run order of tasks spawned together",
+            program(vec![vec![Spawn(1), Spawn(2), Spawn(3), Mark(0)], vec![Mark(1)], vec![Mark(2)], vec![Mark(3)]]),
+        ),
+        (
+            "creator yields right after spawning",
+            program(vec![vec![Spawn(1), Spawn(2), Yield, Mark(0)], vec![Mark(1)], vec![Mark(2)]]),
+        ),
+        (
+            "round robin of 3 self-yielding tasks",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Mark(0), Yield, Mark(1), Yield, Mark(2)],
+                vec![Mark(10), Yield, Mark(11), Yield, Mark(12)],
+                vec![Mark(20), Yield, Mark(21), Yield, Mark(22)],
+            ]),
+        ),
+        (
+            "task created mid-round",
+            program(vec![
+                vec![Spawn(1), Yield, Spawn(2), Mark(0), Yield, Mark(1)],
+                vec![Mark(10), Yield, Mark(11)],
+                vec![Mark(20)],
+            ]),
+        ),
+        ("Timer::after(0)", program(vec![vec![Spawn(1), Sleep(0), Mark(0)], vec![Mark(10), Yield, Mark(11)]])),
+        (
+            "equal deadlines",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Sleep(10), Mark(0)],
+                vec![Sleep(10), Mark(1)],
+                vec![Sleep(10), Mark(2)],
+            ]),
+        ),
+        (
+            "sleeper due now vs task made ready now",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Sleep(10), Set(0), Mark(0)],
+                vec![Sleep(10), Mark(1)],
+                vec![Wait(0), Mark(2)],
+            ]),
+        ),
+        (
+            "set then reset before the waiter runs (a spurious wake)",
+            program(vec![vec![Spawn(1), Yield, Set(0), Clear(0), Mark(0), Sleep(5), Set(0)], vec![Wait(0), Mark(1)]]),
+        ),
+        (
+            "two contenders on a Mutex",
+            program(vec![
+                vec![Spawn(1), Locked(0, vec![Sleep(5), Mark(0)]), Mark(1)],
+                vec![Sleep(1), Locked(0, vec![Mark(10), Sleep(2)])],
+            ]),
+        ),
+        (
+            "await a task through its done signal",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Await(1), Mark(0), Sleep(20), Await(2), Mark(1)],
+                vec![Sleep(7), Mark(10)],
+                vec![Sleep(3), Mark(20)],
+            ]),
+        ),
+    ];
+    let programs: Vec<Program> = rows.iter().map(|(_, p)| p.clone()).collect();
+    let outcomes = real(&programs);
+    let mut failures = Vec::new();
+    for ((name, p), real) in rows.iter().zip(&outcomes) {
+        let ours = fwsim_backend::run_embassy(p);
+        if &ours != real {
+            failures.push(format!(
+                "{name}: {}\n  program: {p:?}\n  embassy: {real:?}\n  fwsim:   {ours:?}",
+                first_difference(real, &ours).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    // Spot checks of the table on the real executor: reverse spawn order within a batch.
+    assert_eq!(outcomes[0].marks, [(0, 0, 0), (3, 3, 0), (2, 2, 0), (1, 1, 0)]);
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Shrinks a failing program with single-program runs on both sides.
+fn shrink(mut tree: impl ValueTree<Value = Program>) -> (Program, Outcome, Outcome) {
+    let differs = |p: &Program| {
+        let r = real(std::slice::from_ref(p)).remove(0);
+        let s = fwsim_backend::run_embassy(p);
+        (r != s).then_some((r, s))
+    };
+    let mut best = tree.current();
+    let (mut best_real, mut best_sim) = differs(&best).expect("the program failed in the batch");
+    let mut steps = 0;
+    while steps < 500 && tree.simplify() {
+        steps += 1;
+        loop {
+            let candidate = tree.current();
+            match differs(&candidate) {
+                Some((r, s)) => {
+                    best = candidate;
+                    (best_real, best_sim) = (r, s);
+                    break;
+                }
+                None if tree.complicate() => continue,
+                None => break,
+            }
+        }
+    }
+    (best, best_real, best_sim)
+}
+
+#[test]
+fn random_programs_match_the_real_embassy_executor() {
+    let cases = env_number("FWSIM_CONFORMANCE_CASES", 1000) as usize;
+    let seed = env_number("FWSIM_CONFORMANCE_SEED", 0x5eed_f00d);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let strategy = strategy::embassy_programs();
+    let mut trees: Vec<_> = (0..cases).map(|_| strategy.new_tree(&mut runner).expect("a program")).collect();
+    let programs: Vec<Program> = trees.iter().map(|t| t.current()).collect();
+    let outcomes = real(&programs);
+    let mismatches: Vec<usize> =
+        (0..cases).filter(|&i| outcomes[i] != fwsim_backend::run_embassy(&programs[i])).collect();
+    let marks: usize = outcomes.iter().map(|o| o.marks.len()).sum();
+    eprintln!("{cases} random programs (seed {seed:#x}), {marks} marks compared, {} mismatches", mismatches.len());
+    if let Some(&first) = mismatches.first() {
+        let (p, r, s) = shrink(trees.swap_remove(first));
+        panic!(
+            "{} of {cases} programs differ (seed {seed:#x}); the first, shrunk:\n  program: {}\n  embassy: {r:?}\n  fwsim:   {s:?}\n  first difference: {}",
+            mismatches.len(),
+            serde_json::to_string(&p).unwrap_or_default(),
+            first_difference(&r, &s).unwrap_or_default(),
+        );
+    }
+}
