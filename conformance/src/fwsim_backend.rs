@@ -64,6 +64,13 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                         let _ = h.await; // ended or cancelled: both count as ended
                     }
                 }
+                Op::WaitFor { event, timeout, label } => {
+                    let r =
+                        fwsim_primitives::wait_for_ms(u64::from(*timeout), cx.events[usize::from(*event)].wait()).await;
+                    let label = if r.is_ok() { *label } else { *label | fwsim_programs::TIMED_OUT };
+                    let at = (Instant::now() - cx.start).as_millis();
+                    cx.marks.borrow_mut().push((task, label, at));
+                }
             }
         }
     })

@@ -49,6 +49,12 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
                 Ok(())
             }
             Op::Abort(n) => writeln!(out, "{pad}if H[{n}] is not None:\n{pad}    H[{n}].cancel()"),
+            Op::WaitFor { event, timeout, label } => writeln!(
+                out,
+                "{pad}try:\n{pad}    await asyncio.wait_for_ms(E[{event}].wait(), {timeout})\n{pad}    mark({task}, {label})\n\
+                 {pad}except asyncio.TimeoutError:\n{pad}    mark({task}, {timed_out})",
+                timed_out = label | fwsim_programs::TIMED_OUT
+            ),
             Op::Await(n) => writeln!(
                 out,
                 "{pad}if H[{n}] is not None:\n{pad}    try:\n{pad}        await H[{n}]\n\

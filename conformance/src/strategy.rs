@@ -45,6 +45,8 @@ pub enum RawOp {
     Abort(u8),
     /// Await.
     Await(u8),
+    /// Wait for an event with a timeout of 1 + n % 20 ms.
+    WaitFor(u8, u8),
 }
 
 fn leaf_op() -> impl Strategy<Value = RawOp> {
@@ -58,6 +60,7 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         1 => any::<u8>().prop_map(RawOp::Clear),
         1 => any::<u8>().prop_map(RawOp::Abort),
         1 => any::<u8>().prop_map(RawOp::Await),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(e, t)| RawOp::WaitFor(e, t)),
     ]
 }
 
@@ -119,14 +122,28 @@ const EVENTS: u8 = 2;
 const LOCKS: u8 = 2;
 
 impl Fixer {
+    /// The next mark label (below `TIMED_OUT`).
+    fn label(&mut self) -> u8 {
+        let l = self.next_label;
+        self.next_label = (self.next_label + 1) % fwsim_programs::TIMED_OUT;
+        l
+    }
+
     fn ops(&mut self, task: usize, raw: &[RawOp], held: &mut [bool; LOCKS as usize]) -> Vec<Op> {
         let n = self.tasks;
         let mut out = Vec::new();
         for op in raw {
             match op {
                 RawOp::Mark => {
-                    out.push(Op::Mark(self.next_label));
-                    self.next_label = self.next_label.wrapping_add(1);
+                    out.push(Op::Mark(self.label()));
+                }
+                RawOp::WaitFor(e, t) => {
+                    let e = e % EVENTS;
+                    let owner = &mut self.event_owner[usize::from(e)];
+                    if self.subset == Subset::MicroPython || *owner.get_or_insert(task) == task {
+                        let label = self.label();
+                        out.push(Op::WaitFor { event: e, timeout: 1 + u32::from(*t) % 20, label });
+                    }
                 }
                 RawOp::Sleep(ms) => out.push(Op::Sleep(1 + u32::from(*ms) % 20)),
                 RawOp::Yield => out.push(Op::Yield),

@@ -169,6 +169,27 @@ fn conformance_table_rows_match_the_real_micropython() {
                 vec![Sleep(3), Mark(40)],
             ]),
         ),
+        (
+            "event set exactly at the timeout, setter registered first",
+            program(vec![
+                vec![Spawn(1), Yield, WaitFor { event: 0, timeout: 10, label: 0 }, Sleep(5)],
+                vec![Sleep(10), Set(0), Mark(10)],
+            ]),
+        ),
+        (
+            "event set exactly at the timeout, waiter registered first",
+            program(vec![
+                vec![Spawn(1), WaitFor { event: 0, timeout: 10, label: 0 }, Sleep(5)],
+                vec![Sleep(10), Set(0), Mark(10)],
+            ]),
+        ),
+        (
+            "inner done 1 ms before the timeout",
+            program(vec![
+                vec![Spawn(1), WaitFor { event: 0, timeout: 10, label: 0 }, Sleep(5)],
+                vec![Sleep(9), Set(0), Mark(10)],
+            ]),
+        ),
         ("main returns while other tasks are pending", program(vec![vec![Spawn(1), Mark(0)], vec![Mark(10)]])),
         (
             "nothing can ever run again (deadlock)",
@@ -190,8 +211,12 @@ fn conformance_table_rows_match_the_real_micropython() {
     assert!(failures.is_empty(), "{} of {} rows differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
     // The rows really show what the table says (spot checks on the real interpreter).
     assert_eq!(outcomes[0].marks, [(1, 1, 0), (2, 2, 0), (3, 3, 0), (0, 0, 0)], "creation order");
-    assert_eq!(outcomes[14].marks, [(0, 0, 0)], "main's return ends the run");
-    assert_eq!(outcomes[15].end, fwsim_conformance::program::End::Deadlock);
+    let timed_out = fwsim_conformance::program::TIMED_OUT;
+    assert_eq!(outcomes[14].marks, [(1, 10, 10), (0, timed_out, 10)], "a tie times out");
+    assert_eq!(outcomes[15].marks, [(1, 10, 10), (0, timed_out, 10)], "either registration order");
+    assert_eq!(outcomes[16].marks, [(1, 10, 9), (0, 0, 9)], "done before the deadline");
+    assert_eq!(outcomes[17].marks, [(0, 0, 0)], "main's return ends the run");
+    assert_eq!(outcomes[18].end, fwsim_conformance::program::End::Deadlock);
 }
 
 fn env_number(name: &str, default: u64) -> u64 {

@@ -28,6 +28,17 @@ impl core::error::Error for TimeoutError {}
 /// `embassy_time::with_timeout` decides the other way (it polls the inner future first);
 /// pick the one whose semantics you port.
 ///
+/// **Hops.** asyncio's `wait_for` runs the awaitable as a task of its own, awaited by a
+/// second "runner" task that wakes the caller: every outcome travels through other tasks'
+/// turns in the run queue, and other tasks ready at the same instant run in between. To
+/// keep that order, this future yields where asyncio's caller would not yet be running:
+/// once before it first polls `fut` (the two tasks' first turns), then once after `fut`
+/// completes on that first poll (the runner's wake-up), twice after it completes later (the
+/// awaitable's task, then the runner), and three times after the deadline (the cancel goes
+/// through both tasks before the caller raises). Under fwsim's `MicroPython` policy this
+/// reproduces the real interpreter's interleaving, as the differential conformance tests
+/// check; under other executors the extra yields only cost polls.
+///
 /// When the timeout wins, `fut` is dropped: the Rust form of asyncio cancelling it.
 ///
 /// ```
@@ -44,7 +55,7 @@ impl core::error::Error for TimeoutError {}
 /// ```
 pub fn wait_for<F: Future>(timeout: Duration, fut: F) -> WaitFor<F> {
     let deadline = Instant::now().checked_add(timeout).unwrap_or(Instant::MAX);
-    WaitFor { deadline, timer: Timer::at(deadline), fut }
+    WaitFor { deadline, timer: Timer::at(deadline), fut, stage: Stage::Start }
 }
 
 /// [`wait_for`] with a timeout in milliseconds (asyncio's `wait_for_ms`).
@@ -62,28 +73,69 @@ pub fn wait_for_ms<F: Future>(timeout_ms: u64, fut: F) -> WaitFor<F> {
     wait_for(Duration::from_millis(timeout_ms), fut)
 }
 
+/// Where a [`WaitFor`] is.
+enum Stage<T> {
+    /// Not polled yet.
+    Start,
+    /// The awaitable's first turn comes next.
+    FirstRun,
+    /// Waiting for the awaitable or the deadline.
+    Waiting,
+    /// Decided; `n` more turns go by before the caller sees the result.
+    Hops(u8, Option<Result<T, TimeoutError>>),
+}
+
 /// The future of [`wait_for`].
 #[must_use = "futures do nothing unless awaited"]
-pub struct WaitFor<F> {
+pub struct WaitFor<F: Future> {
     deadline: Instant,
     timer: Timer,
     fut: F,
+    stage: Stage<F::Output>,
 }
 
 impl<F: Future> Future for WaitFor<F> {
     type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `fut` is structurally pinned and never moved; the other fields are Unpin.
+        // SAFETY: `fut` is structurally pinned and never moved; the other fields are Unpin
+        // or moved only by value out of `stage`.
         let this = unsafe { self.get_unchecked_mut() };
+        let hop = |stage: &mut Stage<F::Output>, n: u8, r: Result<F::Output, TimeoutError>, cx: &mut Context<'_>| {
+            *stage = Stage::Hops(n, Some(r));
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        };
+        match &mut this.stage {
+            Stage::Start => {
+                if Instant::now() >= this.deadline {
+                    return Poll::Ready(Err(TimeoutError));
+                }
+                let _ = Pin::new(&mut this.timer).poll(cx); // registers the deadline
+                this.stage = Stage::FirstRun;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            Stage::Hops(n, r) => {
+                *n -= 1;
+                if *n == 0 {
+                    return Poll::Ready(r.take().expect("decided once"));
+                }
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            Stage::FirstRun | Stage::Waiting => {}
+        }
+        let first = matches!(this.stage, Stage::FirstRun);
+        this.stage = Stage::Waiting;
         if Instant::now() >= this.deadline {
-            return Poll::Ready(Err(TimeoutError));
+            return hop(&mut this.stage, 3, Err(TimeoutError), cx);
         }
         if let Poll::Ready(v) = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx) {
-            return Poll::Ready(Ok(v));
+            return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
         }
         match Pin::new(&mut this.timer).poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(TimeoutError)),
+            Poll::Ready(()) => hop(&mut this.stage, 3, Err(TimeoutError), cx),
             Poll::Pending => Poll::Pending,
         }
     }

@@ -23,7 +23,7 @@ use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
 use crate::policy::{Chooser, Deviation, Order, ReadyKey, RunQueue};
 use crate::registry::{self, Inbox};
 use crate::time::{ns_to_ticks, ticks_to_ns};
-use crate::timerq::{GenericTimerQueue, IntegratedTimerQueue};
+use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
 use crate::trace::{Kind, Record, Recorder, TaskRef};
 use crate::waker;
 use crate::{JoinError, SimTime};
@@ -133,7 +133,7 @@ pub(crate) struct Core {
     generic: Option<GenericTimerQueue>,
     /// Per-waker fallback for timers polled under foreign wakers.
     foreign: GenericTimerQueue,
-    expired: Vec<(u32, u64, u64)>,
+    expired: Vec<Expired>,
     events: BinaryHeap<Reverse<IsrEvent>>,
     isr_stack: Vec<Irq>,
     timer_context: bool,
@@ -575,16 +575,17 @@ impl Core {
         // their own tasks, so FIFO executors take theirs in registration order (second pass)
         // while the others keep embassy's (MicroPython's keys make push order irrelevant).
         for pass_fifo in [false, true] {
-            let entries: &mut dyn Iterator<Item = &(u32, u64, u64)> =
+            let entries: &mut dyn Iterator<Item = &Expired> =
                 if pass_fifo { &mut expired.iter().rev() } else { &mut expired.iter() };
-            for &(slot, deadline, insert_seq) in entries {
+            for &Expired { slot, deadline, latest_seq, .. } in entries {
                 let t = &self.tasks[slot as usize];
                 if (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
                     continue;
                 }
                 let (serial, generation) = (t.serial, t.generation);
                 self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
-                let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: insert_seq };
+                // MicroPython orders by the sleep being awaited: its latest request.
+                let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: latest_seq };
                 self.wake_slot(slot, generation, Some(key), false);
             }
         }

@@ -31,7 +31,25 @@ use std::collections::BinaryHeap;
 struct Slot {
     deadline: u64,
     insert_seq: u64,
+    /// The sequence of the latest request that set or confirmed the deadline: MicroPython
+    /// orders a timer wake by the push of the sleep being awaited, not by the first request of
+    /// a slot that a dropped timer left queued.
+    latest_seq: u64,
     queued: bool,
+}
+
+/// An expired item: its slot, deadline, insertion sequence (embassy's wake order) and latest
+/// request sequence (MicroPython's key order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expired {
+    /// The task slot.
+    pub slot: u32,
+    /// The deadline, ticks.
+    pub deadline: u64,
+    /// When the item entered the queue.
+    pub insert_seq: u64,
+    /// When the deadline was last requested.
+    pub latest_seq: u64,
 }
 
 /// A heap entry, packed into one `u128` so that a sift step is one integer comparison:
@@ -104,6 +122,7 @@ impl IntegratedTimerQueue {
             s.deadline = at;
             s.insert_seq = seq;
         }
+        s.latest_seq = seq;
         let entry = Entry::new(at, s.insert_seq, slot);
         if at == u64::MAX {
             self.never.push(slot);
@@ -148,10 +167,10 @@ impl IntegratedTimerQueue {
         None
     }
 
-    /// Dequeues every item with `deadline <= now`, appending `(slot, deadline, insert_seq)` to
-    /// `expired` in the order embassy wakes them (descending insertion), drops "never" items,
-    /// and returns the next alarm (`u64::MAX` when none).
-    pub fn next_expiration(&mut self, now: u64, expired: &mut Vec<(u32, u64, u64)>) -> u64 {
+    /// Dequeues every item with `deadline <= now`, appending it to `expired` in the order
+    /// embassy wakes them (descending insertion), drops "never" items, and returns the next
+    /// alarm (`u64::MAX` when none).
+    pub fn next_expiration(&mut self, now: u64, expired: &mut Vec<Expired>) -> u64 {
         let start = expired.len();
         while let Some(&Reverse(top)) = self.heap.peek() {
             if !self.is_live(top) {
@@ -162,10 +181,16 @@ impl IntegratedTimerQueue {
                 break;
             }
             self.heap.pop();
-            self.slots[top.slot() as usize].queued = false;
-            expired.push((top.slot(), top.deadline(), self.slots[top.slot() as usize].insert_seq));
+            let s = &mut self.slots[top.slot() as usize];
+            s.queued = false;
+            expired.push(Expired {
+                slot: top.slot(),
+                deadline: top.deadline(),
+                insert_seq: s.insert_seq,
+                latest_seq: s.latest_seq,
+            });
         }
-        expired[start..].sort_unstable_by_key(|e| std::cmp::Reverse(e.2));
+        expired[start..].sort_unstable_by_key(|e| std::cmp::Reverse(e.insert_seq));
         for slot in std::mem::take(&mut self.never) {
             let s = &mut self.slots[slot as usize];
             if s.queued && s.deadline == u64::MAX {

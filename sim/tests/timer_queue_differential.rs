@@ -85,7 +85,7 @@ proptest! {
                     let r_woken = drain(&log);
                     let mut expired = Vec::new();
                     let m_next = model.next_expiration(now, &mut expired);
-                    let m_woken: Vec<usize> = expired.iter().map(|e| e.0 as usize).collect();
+                    let m_woken: Vec<usize> = expired.iter().map(|e| e.slot as usize).collect();
                     prop_assert_eq!(&r_woken, &m_woken, "op {}: wakes at {} differ", i, now);
                     prop_assert_eq!(r_next, m_next, "op {}: next alarm differs", i);
                 }

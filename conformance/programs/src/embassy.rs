@@ -5,7 +5,8 @@
 //! * an event is a `Signal`: `Set` signals, `Clear` resets, `Wait` waits (and consumes);
 //! * a lock is a `Mutex`;
 //! * `Await(n)` waits on task `n`'s done `Signal` (embassy has no join handle);
-//! * `Yield` is `embassy_futures::yield_now`, `Sleep` an embassy-time `Timer`;
+//! * `Yield` is `embassy_futures::yield_now`, `Sleep` an embassy-time `Timer`, `WaitFor`
+//!   embassy-time's `with_timeout` around a `Signal` wait;
 //! * there is no `Abort` (embassy cannot cancel a task).
 //!
 //! A run ends when every spawned task has finished (embassy's task pools are statics: a task
@@ -109,6 +110,14 @@ fn run_ops<'a, S: Spawn + Copy + 'a>(
                     if world.spawned[usize::from(*n)].get() {
                         world.done[usize::from(*n)].wait().await;
                     }
+                }
+                Op::WaitFor { event, timeout, label } => {
+                    let wait = world.signals[usize::from(*event)].wait();
+                    let r = embassy_time::with_timeout(embassy_time::Duration::from_millis(u64::from(*timeout)), wait)
+                        .await;
+                    let label = if r.is_ok() { *label } else { *label | crate::TIMED_OUT };
+                    let at = (Instant::now() - world.start).as_millis();
+                    world.marks.borrow_mut().push((task, label, at));
                 }
             }
         }

@@ -33,7 +33,21 @@ pub enum Op {
     Abort(u8),
     /// Wait for task `n` to end if it has been spawned (a cancelled task counts as ended).
     Await(u8),
+    /// Wait for an event for at most `timeout` ms, then log mark `label` if it came, or
+    /// `label | 0x80` if the wait timed out (asyncio's `wait_for_ms`, fwsim-primitives'
+    /// `wait_for_ms`, embassy's `with_timeout`).
+    WaitFor {
+        /// The event.
+        event: u8,
+        /// The timeout, ms.
+        timeout: u32,
+        /// The mark to log (below 0x80).
+        label: u8,
+    },
 }
+
+/// The bit added to a [`Op::WaitFor`] label when the wait timed out.
+pub const TIMED_OUT: u8 = 0x80;
 
 /// A scheduler program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
