@@ -134,6 +134,13 @@ impl<F: Future> Future for WaitFor<F> {
         if let Poll::Ready(v) = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx) {
             return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
         }
+        if first {
+            // The deadline was requested at the call, as asyncio's sleep is pushed then; asking
+            // again now would make it a later request (and, under fwsim's MicroPython order, a
+            // later key). If `fut` asked for an earlier wake-up meanwhile, the next poll
+            // re-arms the deadline below.
+            return Poll::Pending;
+        }
         match Pin::new(&mut this.timer).poll(cx) {
             Poll::Ready(()) => hop(&mut this.stage, 3, Err(TimeoutError), cx),
             Poll::Pending => Poll::Pending,

@@ -35,6 +35,11 @@ struct Slot {
     /// orders a timer wake by the push of the sleep being awaited, not by the first request of
     /// a slot that a dropped timer left queued.
     latest_seq: u64,
+    /// The earliest request that came while an earlier deadline was queued (embassy ignores
+    /// it): `(deadline, sequence)`. When the slot is re-armed for that deadline after the
+    /// earlier one expired (a spurious wake, if a dropped timer left it), MicroPython's key
+    /// is that request's: its sleep was pushed then.
+    ignored: Option<(u64, u64)>,
     queued: bool,
 }
 
@@ -114,15 +119,22 @@ impl IntegratedTimerQueue {
         let s = self.slot_mut(slot);
         if s.queued {
             if at > s.deadline {
+                if s.ignored.is_none_or(|(d, _)| at < d) {
+                    s.ignored = Some((at, seq));
+                }
                 return false;
             }
             s.deadline = at;
+            s.latest_seq = seq;
         } else {
             s.queued = true;
             s.deadline = at;
             s.insert_seq = seq;
+            s.latest_seq = match s.ignored.take() {
+                Some((d, earlier)) if d == at => earlier,
+                _ => seq,
+            };
         }
-        s.latest_seq = seq;
         let entry = Entry::new(at, s.insert_seq, slot);
         if at == u64::MAX {
             self.never.push(slot);

@@ -622,3 +622,30 @@ fn conformance_embassy_generic_queue_overflow_wakes_newest_early() {
         assert!(at >= due, "{entry} finished before its deadline {due}");
     }
 }
+
+// ---- MicroPython timer keys after a dropped timer ---------------------------------------------
+
+/// A timer dropped early leaves its deadline queued (embassy's integrated queue); a later sleep
+/// asked for meanwhile is keyed, under MicroPython, by when it was asked for, as asyncio's
+/// sleep pushes its key then — not by the re-request after the stale deadline's spurious
+/// wake. (Found by the differential tests against the real MicroPython.)
+#[test]
+fn micropython_a_sleep_asked_for_behind_a_dropped_timer_keeps_its_place() {
+    let log = logged(MICROPYTHON, |sim, log| {
+        sim.spawn("late", async move {
+            Timer::after(ms(12)).await; // asked for first, so polled first at 12
+            Timer::after(ms(6)).await; // asked for at 12, due at 18
+            log.at("late");
+        });
+        sim.spawn("early", async move {
+            // A 12 ms timer, dropped at once (a wait_for that completed immediately)...
+            embassy_futures::select::select(Timer::after(ms(12)), async {}).await;
+            // ...then an 18 ms sleep, asked for at 0: it waits behind the stale 12 ms
+            // deadline, which wakes this task spuriously, after "late", at 12.
+            Timer::after(ms(18)).await;
+            log.at("early");
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    });
+    assert_eq!(log, strs(&["early@18", "late@18"]));
+}
