@@ -7,9 +7,10 @@
 //! The MicroPython subset keeps what has one meaning on both sides:
 //! * a task is spawned at most once, by a task with a lower index (no cycles); main spawns
 //!   the tasks no op spawns, first thing, and sleeps 200 ms before it returns;
-//! * odd tasks may be cancelled and never await a task; even tasks may be awaited, each by
-//!   one `Await`: asyncio forwards a cancel to the task a victim awaits, and awaits one task
-//!   from several awaiters, where fwsim's abort and `JoinHandle` do neither;
+//! * odd tasks may be cancelled and never await a task, nor use `WaitFor` (asyncio's
+//!   `wait_for` awaits a runner task); even tasks may be awaited, each by one `Await`: asyncio
+//!   forwards a cancel to the task a victim awaits, and awaits one task from several
+//!   awaiters, where fwsim's abort and `JoinHandle` do neither;
 //! * no task cancels itself or main, and no task re-acquires a lock it holds.
 
 use proptest::prelude::*;
@@ -140,7 +141,13 @@ impl Fixer {
                 RawOp::WaitFor(e, t) => {
                     let e = e % EVENTS;
                     let owner = &mut self.event_owner[usize::from(e)];
-                    if self.subset == Subset::MicroPython || *owner.get_or_insert(task) == task {
+                    // asyncio's wait_for awaits a runner task: like `Await`, not in tasks
+                    // that may be cancelled (the cancel would be forwarded to the runner).
+                    let allowed = match self.subset {
+                        Subset::MicroPython => task.is_multiple_of(2),
+                        Subset::Embassy => *owner.get_or_insert(task) == task,
+                    };
+                    if allowed {
                         let label = self.label();
                         out.push(Op::WaitFor { event: e, timeout: 1 + u32::from(*t) % 20, label });
                     }

@@ -55,7 +55,7 @@ impl core::error::Error for TimeoutError {}
 /// ```
 pub fn wait_for<F: Future>(timeout: Duration, fut: F) -> WaitFor<F> {
     let deadline = Instant::now().checked_add(timeout).unwrap_or(Instant::MAX);
-    WaitFor { deadline, timer: Timer::at(deadline), fut, stage: Stage::Start }
+    WaitFor { deadline, timer: Timer::at(deadline), fut: Some(fut), stage: Stage::Start }
 }
 
 /// [`wait_for`] with a timeout in milliseconds (asyncio's `wait_for_ms`).
@@ -90,7 +90,9 @@ enum Stage<T> {
 pub struct WaitFor<F: Future> {
     deadline: Instant,
     timer: Timer,
-    fut: F,
+    /// `None` once the deadline has won: the future is dropped at once, as asyncio cancels
+    /// the awaitable's task (taking it off whatever it waits on) at the caller's turn.
+    fut: Option<F>,
     stage: Stage<F::Output>,
 }
 
@@ -128,10 +130,14 @@ impl<F: Future> Future for WaitFor<F> {
         }
         let first = matches!(this.stage, Stage::FirstRun);
         this.stage = Stage::Waiting;
+        // SAFETY: `fut` is structurally pinned: polled and dropped in place, never moved.
+        let mut fut = unsafe { Pin::new_unchecked(&mut this.fut) };
         if Instant::now() >= this.deadline {
+            fut.set(None);
             return hop(&mut this.stage, 3, Err(TimeoutError), cx);
         }
-        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx) {
+        if let Poll::Ready(v) = fut.as_mut().as_pin_mut().expect("polled until decided").poll(cx) {
+            fut.set(None);
             return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
         }
         if first {
@@ -142,7 +148,10 @@ impl<F: Future> Future for WaitFor<F> {
             return Poll::Pending;
         }
         match Pin::new(&mut this.timer).poll(cx) {
-            Poll::Ready(()) => hop(&mut this.stage, 3, Err(TimeoutError), cx),
+            Poll::Ready(()) => {
+                fut.set(None);
+                hop(&mut this.stage, 3, Err(TimeoutError), cx)
+            }
             Poll::Pending => Poll::Pending,
         }
     }

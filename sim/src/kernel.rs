@@ -92,6 +92,11 @@ struct TaskMeta {
     clones: u32,
     /// Clones made since the task's last poll began.
     clones_since_poll: u32,
+    /// MicroPython order: the place of a wake that came while the task was already queued.
+    /// If the task then wakes itself during its next poll, it goes back there rather than to
+    /// the tail: in asyncio that wake would have queued another task (say, the awaitable of a
+    /// `wait_for`) at that place, and the self-wake stands for that task's turn.
+    held_key: Option<ReadyKey>,
 }
 
 impl TaskMeta {
@@ -349,6 +354,7 @@ impl Core {
                     error: None,
                     clones: 0,
                     clones_since_poll: 0,
+                    held_key: None,
                 });
                 s
             }
@@ -382,7 +388,8 @@ impl Core {
             RunQueue::Fifo(q) => q.push(slot),
             // Only MicroPython's queue orders by key; the others need no key (and no division).
             RunQueue::MicroPython(_) => {
-                let key = key.unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
+                let held = if self.running == Some(slot) { self.tasks[slot as usize].held_key.take() } else { None };
+                let key = held.or(key).unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
                 if let RunQueue::MicroPython(q) = &mut self.executors[exec] {
                     q.push(slot, key);
                 }
@@ -403,12 +410,19 @@ impl Core {
             t.clones = t.clones.saturating_sub(1);
         }
         let queued = t.has(QUEUED);
+        let serial = t.serial;
         if self.trace.enabled {
-            let serial = t.serial;
             let src = self.source().encode();
             self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
         }
         if queued {
+            let t = &self.tasks[slot as usize];
+            let exec = t.exec as usize;
+            if t.held_key.is_none() && self.running != Some(slot) && self.executors[exec].order() == Order::MicroPython
+            {
+                let key = key.unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
+                self.tasks[slot as usize].held_key = Some(key);
+            }
             return;
         }
         self.wakes_in_poll += 1;
@@ -1015,6 +1029,7 @@ impl Shared {
             c.rec(Kind::PollEnd, serial, serial, done as u64);
             let t = &mut c.tasks[slot as usize];
             t.flags &= !RUNNING;
+            t.held_key = None;
             let abort_now = t.has(ABORT);
             if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones == 0 && t.clones_since_poll > 0 {
                 // Clones dropped during the task's own poll were dropped by the task.
