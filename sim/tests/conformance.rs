@@ -649,3 +649,33 @@ fn micropython_a_sleep_asked_for_behind_a_dropped_timer_keeps_its_place() {
     });
     assert_eq!(log, strs(&["early@18", "late@18"]));
 }
+
+/// Under MicroPython, a wake that reaches a task already queued is not lost: if the task then
+/// wakes itself during its next poll, it resumes at that wake's place, not at the tail. In
+/// asyncio the second wake would have queued another task (the awaitable of a `wait_for`,
+/// whose turn fwsim-primitives' `wait_for` stands in for with a self-wake). (Found by the
+/// differential tests against the real MicroPython.)
+#[test]
+fn micropython_a_self_wake_takes_the_place_of_a_coalesced_wake() {
+    let log = logged(MICROPYTHON, |sim, log| {
+        let (to_x, to_y): (&Signal<NoopRawMutex, ()>, &Signal<NoopRawMutex, ()>) =
+            (sim.alloc(Signal::new()), sim.alloc(Signal::new()));
+        sim.spawn("setter", async move {
+            Timer::after(ms(10)).await; // queued at 10 before x
+            to_x.signal(()); // x is queued already: coalesced
+            to_y.signal(()); // y joins the queue after that place
+            log.at("setter");
+        });
+        sim.spawn("x", async move {
+            embassy_futures::select::select(Timer::after(ms(10)), to_x.wait()).await;
+            fwsim::yield_now().await; // back at the coalesced wake's place
+            log.at("x");
+        });
+        sim.spawn("y", async move {
+            to_y.wait().await;
+            log.at("y");
+        });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+    });
+    assert_eq!(log, strs(&["setter@10", "x@10", "y@10"]));
+}

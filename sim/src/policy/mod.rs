@@ -38,8 +38,14 @@ use serde::{Deserialize, Serialize};
 /// # `MicroPython` (asyncio V3)
 /// One queue ordered by `(key, push sequence)`. Keys are microseconds: "now" for a spawn or a
 /// wake, the deadline for a sleeper, so after a blocking section tasks run in the order they
-/// became due, ties in push order. A task woken while already queued keeps its earlier entry.
-/// Interrupt wakes join at the next loop step with key = now (like `ThreadSafeFlag`).
+/// became due, ties in push order. A timer wake's key is the deadline with the sequence of the
+/// request for it (as each asyncio sleep pushes its key when it is asked for). A task woken
+/// while already queued keeps its earlier entry; the later wake's place is remembered, and if
+/// the task wakes itself during its next poll it resumes there rather than at the tail (in
+/// asyncio that wake would have queued another task, such as a `wait_for`'s awaitable, whose
+/// turn the self-wake stands for). Interrupt wakes join at the next loop step with key = now
+/// (like `ThreadSafeFlag`). `CONFORMANCE.md` describes how this is checked against the real
+/// interpreter.
 ///
 /// Rows of the conformance table that have no Rust meaning: the exception handler and
 /// "Task exception wasn't retrieved" (a Rust task returns a value or panics, and fwsim reports
