@@ -10,6 +10,7 @@
 //! generates random programs for property tests.
 //! See `CONFORMANCE.md` at the repository root.
 
+pub mod differential;
 pub mod embassy_oracle;
 pub mod fwsim_backend;
 pub mod micropython;

@@ -5,9 +5,7 @@
 //! and `Mutex`, embassy-time `Timer`), so a difference isolates the scheduler.
 
 use fwsim_conformance::program::{Op, Outcome, Program, first_difference};
-use fwsim_conformance::{embassy_oracle, fwsim_backend, strategy};
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use fwsim_conformance::{differential, embassy_oracle, fwsim_backend, strategy};
 
 use Op::*;
 
@@ -100,60 +98,13 @@ fn conformance_table_rows_match_the_real_embassy_executor() {
     assert_eq!(outcomes[0].marks, [(0, 0, 0), (3, 3, 0), (2, 2, 0), (1, 1, 0)]);
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Shrinks a failing program with single-program runs on both sides.
-fn shrink(mut tree: impl ValueTree<Value = Program>) -> (Program, Outcome, Outcome) {
-    let differs = |p: &Program| {
-        let r = real(std::slice::from_ref(p)).remove(0);
-        let s = fwsim_backend::run_embassy(p);
-        (r != s).then_some((r, s))
-    };
-    let mut best = tree.current();
-    let (mut best_real, mut best_sim) = differs(&best).expect("the program failed in the batch");
-    let mut steps = 0;
-    while steps < 500 && tree.simplify() {
-        steps += 1;
-        loop {
-            let candidate = tree.current();
-            match differs(&candidate) {
-                Some((r, s)) => {
-                    best = candidate;
-                    (best_real, best_sim) = (r, s);
-                    break;
-                }
-                None if tree.complicate() => continue,
-                None => break,
-            }
-        }
-    }
-    (best, best_real, best_sim)
-}
-
 #[test]
 fn random_programs_match_the_real_embassy_executor() {
-    let cases = env_number("FWSIM_CONFORMANCE_CASES", 1000) as usize;
-    let seed = env_number("FWSIM_CONFORMANCE_SEED", 0x5eed_f00d);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
-    let strategy = strategy::embassy_programs();
-    let mut trees: Vec<_> = (0..cases).map(|_| strategy.new_tree(&mut runner).expect("a program")).collect();
-    let programs: Vec<Program> = trees.iter().map(|t| t.current()).collect();
-    let outcomes = real(&programs);
-    let mismatches: Vec<usize> =
-        (0..cases).filter(|&i| outcomes[i] != fwsim_backend::run_embassy(&programs[i])).collect();
-    let marks: usize = outcomes.iter().map(|o| o.marks.len()).sum();
-    eprintln!("{cases} random programs (seed {seed:#x}), {marks} marks compared, {} mismatches", mismatches.len());
-    if let Some(&first) = mismatches.first() {
-        let (p, r, s) = shrink(trees.swap_remove(first));
-        panic!(
-            "{} of {cases} programs differ (seed {seed:#x}); the first, shrunk:\n  program: {}\n  embassy: {r:?}\n  fwsim:   {s:?}\n  first difference: {}",
-            mismatches.len(),
-            serde_json::to_string(&p).unwrap_or_default(),
-            first_difference(&r, &s).unwrap_or_default(),
-        );
+    let checked =
+        differential::check("embassy", strategy::embassy_programs(), &real, &fwsim_backend::run_embassy, &|_| {
+            String::new()
+        });
+    if let Err(report) = checked {
+        panic!("{report}");
     }
 }

@@ -5,16 +5,14 @@
 //! * Every row of SEMANTICS.md's conformance table that the program language can express
 //!   runs as a fixed program on both; the expected result is whatever the real one does.
 //! * `FWSIM_CONFORMANCE_CASES` (default 1000) random programs of the MicroPython subset run
-//!   on both (seed `FWSIM_CONFORMANCE_SEED`, default fixed); any difference fails with the
-//!   shrunk program, both mark sequences and the first difference.
+//!   on both (seed `FWSIM_CONFORMANCE_SEED`, default fixed; see `differential`); any
+//!   difference fails with the shrunk program, both mark sequences and the first difference.
 //!
 //! Without the interpreter these tests fail with instructions; they never skip.
 
 use fwsim::Policy;
 use fwsim_conformance::program::{Op, Outcome, Program, first_difference};
-use fwsim_conformance::{fwsim_backend, micropython, strategy};
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use fwsim_conformance::{differential, fwsim_backend, micropython, strategy};
 
 use Op::*;
 
@@ -219,67 +217,12 @@ fn conformance_table_rows_match_the_real_micropython() {
     assert_eq!(outcomes[18].end, fwsim_conformance::program::End::Deadlock);
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Shrinks a failing program with single-program runs on both back ends.
-fn shrink(mut tree: impl ValueTree<Value = Program>) -> (Program, Outcome, Outcome) {
-    let differs = |p: &Program| {
-        let r = real(std::slice::from_ref(p)).remove(0);
-        let s = sim(p);
-        (r != s).then_some((r, s))
-    };
-    let mut best = tree.current();
-    let (mut best_real, mut best_sim) = differs(&best).expect("the program failed in the batch");
-    let mut steps = 0;
-    while steps < 500 && tree.simplify() {
-        steps += 1;
-        loop {
-            let candidate = tree.current();
-            match differs(&candidate) {
-                Some((r, s)) => {
-                    best = candidate;
-                    (best_real, best_sim) = (r, s);
-                    break;
-                }
-                None if tree.complicate() => continue,
-                None => break,
-            }
-        }
-    }
-    (best, best_real, best_sim)
-}
-
 #[test]
 fn random_programs_match_the_real_micropython() {
-    let cases = env_number("FWSIM_CONFORMANCE_CASES", 1000) as usize;
-    let seed = env_number("FWSIM_CONFORMANCE_SEED", 0x5eed_f00d);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
-    let strategy = strategy::micropython_programs();
-    let mut trees: Vec<_> = (0..cases).map(|_| strategy.new_tree(&mut runner).expect("a program")).collect();
-    let programs: Vec<Program> = trees.iter().map(|t| t.current()).collect();
-    let mut mismatches = Vec::new();
-    for (chunk_index, chunk) in programs.chunks(250).enumerate() {
-        let outcomes = real(chunk);
-        for (i, (p, r)) in chunk.iter().zip(&outcomes).enumerate() {
-            if *r != sim(p) {
-                mismatches.push(chunk_index * 250 + i);
-            }
-        }
-    }
-    let marks: usize = programs.iter().map(|p| sim(p).marks.len()).sum();
-    eprintln!("{cases} random programs (seed {seed:#x}), {marks} marks compared, {} mismatches", mismatches.len());
-    if let Some(&first) = mismatches.first() {
-        let (p, r, s) = shrink(trees.swap_remove(first));
-        panic!(
-            "{} of {cases} programs differ (seed {seed:#x}); the first, shrunk:\n  program: {}\n  micropython: {r:?}\n  fwsim:       {s:?}\n  first difference: {}\n  as Python:\n{}",
-            mismatches.len(),
-            serde_json::to_string(&p).unwrap_or_default(),
-            first_difference(&r, &s).unwrap_or_default(),
-            micropython::render(&p, 0)
-        );
+    let checked = differential::check("micropython", strategy::micropython_programs(), &real, &sim, &|p| {
+        format!("  as Python:\n{}", micropython::render(p, 0))
+    });
+    if let Err(report) = checked {
+        panic!("{report}");
     }
 }

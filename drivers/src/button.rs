@@ -142,6 +142,37 @@ pub struct Pushbutton<M: RawMutex> {
     pub double: Event<M>,
 }
 
+/// What both buttons have: the debounced state and an event per kind of happening.
+macro_rules! button_methods {
+    () => {
+        /// The debounced state: whether it is pressed.
+        pub fn is_pressed(&self) -> bool {
+            self.pressed.lock(Cell::get)
+        }
+
+        /// Sets the event's `Event` and calls the callback.
+        fn emit(&self, ev: ButtonEvent, on_event: &mut impl FnMut(ButtonEvent)) {
+            match ev {
+                ButtonEvent::Press => self.press.set(),
+                ButtonEvent::Release => self.release.set(),
+                ButtonEvent::Long => self.long.set(),
+                ButtonEvent::Double => self.double.set(),
+            }
+            on_event(ev);
+        }
+    };
+}
+pub(crate) use button_methods;
+
+/// The not-pressed level (`sense`, or the pin's level now) and whether the button is pressed.
+pub(crate) fn start<P: InputPin>(pin: &mut P, sense: Option<bool>) -> Result<(bool, bool), P::Error> {
+    let sense = match sense {
+        Some(level) => level,
+        None => pin.is_high()?,
+    };
+    Ok((sense, pin.is_high()? != sense))
+}
+
 /// The runner's working state.
 struct Timing {
     pressed: bool,
@@ -164,20 +195,7 @@ impl<M: RawMutex> Pushbutton<M> {
         }
     }
 
-    /// The debounced state: whether it is pressed.
-    pub fn is_pressed(&self) -> bool {
-        self.pressed.lock(Cell::get)
-    }
-
-    fn emit(&self, ev: ButtonEvent, on_event: &mut impl FnMut(ButtonEvent)) {
-        match ev {
-            ButtonEvent::Press => self.press.set(),
-            ButtonEvent::Release => self.release.set(),
-            ButtonEvent::Long => self.long.set(),
-            ButtonEvent::Double => self.double.set(),
-        }
-        on_event(ev);
-    }
+    button_methods!();
 
     /// Polls `pin` and times presses for ever; calls `on_event` at each event. Returns only a
     /// pin error.
@@ -187,17 +205,8 @@ impl<M: RawMutex> Pushbutton<M> {
         mut on_event: impl FnMut(ButtonEvent),
     ) -> Result<Infallible, P::Error> {
         let c = self.config;
-        let sense = match c.sense {
-            Some(level) => level,
-            None => pin.is_high()?,
-        };
-        let mut t = Timing {
-            pressed: pin.is_high()? != sense,
-            double_pending: false,
-            double_ran: false,
-            long_at: None,
-            double_at: None,
-        };
+        let (sense, pressed) = start(&mut pin, c.sense)?;
+        let mut t = Timing { pressed, double_pending: false, double_ran: false, long_at: None, double_at: None };
         self.pressed.lock(|p| p.set(t.pressed));
         let mut next_poll = Instant::now();
         loop {

@@ -9,6 +9,7 @@ use embassy_time::{Instant, Timer};
 use embedded_hal::digital::InputPin;
 use fwsim_primitives::Event;
 
+use crate::button::{button_methods, start};
 use crate::{ButtonEvent, PushbuttonConfig};
 
 /// The toolkit's `EButton`: four events (press, release, long, double) and simpler
@@ -72,20 +73,7 @@ impl<M: RawMutex> EButton<M> {
         }
     }
 
-    /// The debounced state: whether it is pressed.
-    pub fn is_pressed(&self) -> bool {
-        self.pressed.lock(Cell::get)
-    }
-
-    fn emit(&self, ev: ButtonEvent, on_event: &mut impl FnMut(ButtonEvent)) {
-        match ev {
-            ButtonEvent::Press => self.press.set(),
-            ButtonEvent::Release => self.release.set(),
-            ButtonEvent::Long => self.long.set(),
-            ButtonEvent::Double => self.double.set(),
-        }
-        on_event(ev);
-    }
+    button_methods!();
 
     /// Polls `pin` and times presses for ever; calls `on_event` whenever an event is set.
     pub async fn run<P: InputPin>(
@@ -94,11 +82,7 @@ impl<M: RawMutex> EButton<M> {
         mut on_event: impl FnMut(ButtonEvent),
     ) -> Result<Infallible, P::Error> {
         let c = self.config;
-        let sense = match c.sense {
-            Some(level) => level,
-            None => pin.is_high()?,
-        };
-        let mut pressed = pin.is_high()? != sense;
+        let (sense, mut pressed) = start(&mut pin, c.sense)?;
         self.pressed.lock(|p| p.set(pressed));
         let (mut long_at, mut double_at): (Option<Instant>, Option<Instant>) = (None, None);
         let mut next_poll = Instant::now();

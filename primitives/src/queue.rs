@@ -240,6 +240,41 @@ impl<M: RawMutex, T, const N: usize> Drop for Put<'_, M, T, N> {
     }
 }
 
+/// The methods both queues have, over their shared `core`.
+macro_rules! shared_methods {
+    () => {
+        /// Items held (Python's `qsize()`).
+        pub fn len(&self) -> usize {
+            self.core.lock(|c| c.borrow().items.len())
+        }
+
+        /// Whether it holds no item.
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// Whether it holds `N` items.
+        pub fn is_full(&self) -> bool {
+            self.len() == N
+        }
+
+        /// Takes the oldest item, if one is free (not promised to a waiting getter).
+        pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
+            self.core.lock(|c| c.borrow_mut().try_get())
+        }
+
+        /// Adds an item, waiting for room.
+        pub fn put(&self, item: T) -> Put<'_, M, T, N> {
+            Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
+        }
+
+        /// Takes the oldest item, waiting for one.
+        pub fn get(&self) -> Get<'_, M, T, N> {
+            Get { core: &self.core, waiter: Waiter::new() }
+        }
+    };
+}
+
 /// The toolkit's `Queue(maxsize)`: a FIFO of at most `N` items, with `task_done`/`join`.
 ///
 /// (`maxsize <= 0`, unbounded, has no allocation-free form: choose `N`.)
@@ -265,20 +300,7 @@ impl<M: RawMutex, T, const N: usize> Queue<M, T, N> {
         Queue { core: Mutex::new(RefCell::new(Core::new())) }
     }
 
-    /// Items in the queue (Python's `qsize()`).
-    pub fn len(&self) -> usize {
-        self.core.lock(|c| c.borrow().items.len())
-    }
-
-    /// Whether it holds no item.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether it holds `N` items.
-    pub fn is_full(&self) -> bool {
-        self.len() == N
-    }
+    shared_methods!();
 
     /// Adds an item, or gives it back if the queue is full.
     pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
@@ -290,21 +312,6 @@ impl<M: RawMutex, T, const N: usize> Queue<M, T, N> {
             c.push(item);
             Ok(())
         })
-    }
-
-    /// Takes the oldest item, if one is free (not promised to a waiting getter).
-    pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
-        self.core.lock(|c| c.borrow_mut().try_get())
-    }
-
-    /// Adds an item, waiting for room.
-    pub fn put(&self, item: T) -> Put<'_, M, T, N> {
-        Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
-    }
-
-    /// Takes the oldest item, waiting for one.
-    pub fn get(&self) -> Get<'_, M, T, N> {
-        Get { core: &self.core, waiter: Waiter::new() }
     }
 
     /// Marks one item taken earlier as processed; [`join`](Self::join) returns when every item
@@ -403,20 +410,7 @@ impl<M: RawMutex, T, const N: usize> RingbufQueue<M, T, N> {
         RingbufQueue { core: Mutex::new(RefCell::new(Core::new())) }
     }
 
-    /// Items in the ring.
-    pub fn len(&self) -> usize {
-        self.core.lock(|c| c.borrow().items.len())
-    }
-
-    /// Whether it holds no item.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether it holds `N` items.
-    pub fn is_full(&self) -> bool {
-        self.len() == N
-    }
+    shared_methods!();
 
     /// Adds an item; when full, drops the oldest to make room and returns it as the error.
     pub fn put_nowait(&self, item: T) -> Result<(), Overwritten<T>> {
@@ -438,11 +432,6 @@ impl<M: RawMutex, T, const N: usize> RingbufQueue<M, T, N> {
         })
     }
 
-    /// Takes the oldest item, if one is free.
-    pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
-        self.core.lock(|c| c.borrow_mut().try_get())
-    }
-
     /// A copy of the item [`get_nowait`](Self::get_nowait) would return.
     pub fn peek(&self) -> Result<T, QueueEmpty>
     where
@@ -452,16 +441,6 @@ impl<M: RawMutex, T, const N: usize> RingbufQueue<M, T, N> {
             let c = c.borrow();
             c.items.iter().nth(c.promised_items).cloned().ok_or(QueueEmpty)
         })
-    }
-
-    /// Adds an item, waiting for room.
-    pub fn put(&self, item: T) -> Put<'_, M, T, N> {
-        Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
-    }
-
-    /// Takes the oldest item, waiting for one.
-    pub fn get(&self) -> Get<'_, M, T, N> {
-        Get { core: &self.core, waiter: Waiter::new() }
     }
 }
 
