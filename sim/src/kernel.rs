@@ -180,6 +180,10 @@ pub(crate) struct Shared {
     awaited: Cell<Option<u32>>,
     awaited_done: Cell<bool>,
     pub(crate) config: SimConfig,
+    /// Derived from `config` once, for the per-poll path: whether polls cost time, and the
+    /// same-instant poll limit.
+    has_cost: bool,
+    poll_limit: u64,
 }
 
 /// Anything, for the per-simulation arena.
@@ -703,6 +707,8 @@ impl Shared {
             in_run: Cell::new(false),
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
+            has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
+            poll_limit: config.same_instant_poll_limit.max(1),
             config,
         }
     }
@@ -1035,8 +1041,12 @@ impl Shared {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
-            let cost = self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll;
-            (abort_now, cost, c.instant_polls >= self.config.same_instant_poll_limit.max(1))
+            let cost = if self.has_cost {
+                self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll
+            } else {
+                0
+            };
+            (abort_now, cost, c.instant_polls >= self.poll_limit)
         };
         match result {
             Ok(Poll::Ready(())) => self.complete(slot, None),
