@@ -33,8 +33,10 @@ fn scan<E, R: OutputPin<Error = E>, C: InputPin<Error = E>, const NR: usize, con
     Ok(pressed)
 }
 
-fn check_size(nr: usize, nc: usize) {
-    assert!(nr * nc <= 128, "fwsim-drivers: at most 128 keys per array");
+/// Checks the array's size and releases every row (none driven) before the first scan.
+fn prepare<E, R: OutputPin<Error = E>, const NR: usize>(rows: &mut [R; NR], cols: usize) -> Result<(), E> {
+    assert!(NR * cols <= 128, "fwsim-drivers: at most 128 keys per array");
+    rows.iter_mut().try_for_each(|row| row.set_high())
 }
 
 /// The toolkit's `Keyboard`: a crosspoint keypad that queues the scan code of each new press.
@@ -113,10 +115,7 @@ impl<M: RawMutex, const Q: usize> Keyboard<M, Q> {
         mut rows: [R; NR],
         mut cols: [C; NC],
     ) -> Result<Infallible, E> {
-        check_size(NR, NC);
-        for row in rows.iter_mut() {
-            row.set_high()?;
-        }
+        prepare(&mut rows, NC)?;
         loop {
             let now = scan(&mut rows, &mut cols)?;
             let before = self.state.lock(|s| s.replace(now));
@@ -270,10 +269,7 @@ impl<M: RawMutex, const Q: usize> SwArray<M, Q> {
         mut rows: [R; NR],
         mut cols: [C; NC],
     ) -> Result<Infallible, E> {
-        check_size(NR, NC);
-        for row in rows.iter_mut() {
-            row.set_high()?;
-        }
+        prepare(&mut rows, NC)?;
         let timed = self.config.has(SwEvents::LONG.or(SwEvents::DOUBLE).or(SwEvents::SUPPRESS));
         let suppress = self.config.has(SwEvents::SUPPRESS);
         let mut gestures = [Gesture::Idle; 128];

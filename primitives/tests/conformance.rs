@@ -238,6 +238,29 @@ fn conformance_embassy_timeout_equal_to_inner_sleep() {
 
 // ---- timeout vs another task signalling at the same instant ------------------------------------
 
+/// Spawns the two tasks so that the one named first registers its timer first (a yield in
+/// between), then runs until nothing is left.
+fn run_in_order<'s>(
+    sim: &'s Sim<'s>,
+    signaller_first: bool,
+    signaller: impl std::future::Future<Output = ()> + 's,
+    waiter: impl std::future::Future<Output = ()> + 's,
+) {
+    sim.block_on(async move {
+        if signaller_first {
+            sim.spawn("signaller", signaller);
+            fwsim::yield_now().await;
+            sim.spawn("waiter", waiter);
+        } else {
+            sim.spawn("waiter", waiter);
+            fwsim::yield_now().await;
+            sim.spawn("signaller", signaller);
+        }
+    })
+    .unwrap();
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+}
+
 /// `signaller_first`: the signalling task registers its 10 ms timer before the waiter's.
 fn timeout_vs_event(policy: Policy, signaller_first: bool) -> Vec<String> {
     run(policy, "-", move |sim, log| {
@@ -250,22 +273,7 @@ fn timeout_vs_event(policy: Policy, signaller_first: bool) -> Vec<String> {
             Timer::after_millis(10).await;
             ev.set();
         };
-        if signaller_first {
-            sim.block_on(async move {
-                sim.spawn("signaller", signaller);
-                fwsim::yield_now().await; // the signaller registers first
-                sim.spawn("waiter", waiter);
-            })
-            .unwrap();
-        } else {
-            sim.block_on(async move {
-                sim.spawn("waiter", waiter);
-                fwsim::yield_now().await;
-                sim.spawn("signaller", signaller);
-            })
-            .unwrap();
-        }
-        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        run_in_order(sim, signaller_first, signaller, waiter);
     })
     .log
 }
@@ -288,19 +296,7 @@ fn embassy_timeout_vs_signal(signaller_first: bool) -> Vec<String> {
             Timer::after_millis(10).await;
             sig.signal(7);
         };
-        sim.block_on(async move {
-            if signaller_first {
-                sim.spawn("signaller", signaller);
-                fwsim::yield_now().await;
-                sim.spawn("waiter", waiter);
-            } else {
-                sim.spawn("waiter", waiter);
-                fwsim::yield_now().await;
-                sim.spawn("signaller", signaller);
-            }
-        })
-        .unwrap();
-        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        run_in_order(sim, signaller_first, signaller, waiter);
     })
     .log
 }

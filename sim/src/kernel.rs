@@ -392,13 +392,20 @@ impl Core {
             RunQueue::Fifo(q) => q.push(slot),
             // Only MicroPython's queue orders by key; the others need no key (and no division).
             RunQueue::MicroPython(_) => {
+                // A self-wake resumes at the place of a wake coalesced while queued (policy docs).
                 let held = if self.running == Some(slot) { self.tasks[slot as usize].held_key.take() } else { None };
-                let key = held.or(key).unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
-                if let RunQueue::MicroPython(q) = &mut self.executors[exec] {
-                    q.push(slot, key);
-                }
+                let key = match held.or(key) {
+                    Some(k) => k,
+                    None => self.now_key(),
+                };
+                self.executors[exec].push(slot, key);
             }
         }
+    }
+
+    /// MicroPython's key for a wake now: the current µs, the next push sequence.
+    fn now_key(&mut self) -> ReadyKey {
+        ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() }
     }
 
     /// Wakes a task of this simulation; `release` also drops one counted clone of its waker
@@ -424,7 +431,10 @@ impl Core {
             let exec = t.exec as usize;
             if t.held_key.is_none() && self.running != Some(slot) && self.executors[exec].order() == Order::MicroPython
             {
-                let key = key.unwrap_or_else(|| ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() });
+                let key = match key {
+                    Some(k) => k,
+                    None => self.now_key(),
+                };
                 self.tasks[slot as usize].held_key = Some(key);
             }
             return;
@@ -445,7 +455,7 @@ impl Core {
     fn pick(&mut self) -> Option<(u32, bool)> {
         if !self.deferred.is_empty() {
             for slot in std::mem::take(&mut self.deferred) {
-                let key = ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() };
+                let key = self.now_key();
                 let exec = self.tasks[slot as usize].exec as usize;
                 self.executors[exec].push(slot, key);
             }
