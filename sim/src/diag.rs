@@ -109,6 +109,21 @@ pub enum Diagnostic {
         /// When.
         at: SimTime,
     },
+    /// A simulated peripheral or device model saw something that would be a bug on the bench:
+    /// a datasheet timing or protocol rule broken, two outputs fighting over one net, a
+    /// floating input read. Reported through [`report_hardware`].
+    Hardware {
+        /// The peripheral or device, e.g. `gpio net PA0` or `htu21d@0x40`.
+        device: String,
+        /// The rule, a short stable name, e.g. `Contention`, `ReadDuringConversion`.
+        rule: &'static str,
+        /// What happened, in a sentence.
+        detail: String,
+        /// The code that caused it: a task, an interrupt, or code outside the tasks.
+        by: String,
+        /// When.
+        at: SimTime,
+    },
     /// A replayed schedule did not fit the run.
     ReplayDiverged {
         /// The choice point.
@@ -143,6 +158,7 @@ impl Diagnostic {
             Diagnostic::CrossThreadWake { .. } => "CrossThreadWake",
             Diagnostic::PollHung { .. } => "PollHung",
             Diagnostic::IsrMisuse { .. } => "IsrMisuse",
+            Diagnostic::Hardware { .. } => "Hardware",
             Diagnostic::ReplayDiverged { .. } => "ReplayDiverged",
         }
     }
@@ -181,6 +197,9 @@ impl fmt::Display for Diagnostic {
                 f,
                 "{at}: {by} locked {primitive}, a task-only primitive; give it a CriticalSectionRawMutex if interrupts use it"
             ),
+            Diagnostic::Hardware { device, rule, detail, by, at } => {
+                write!(f, "{at}: {device}: {rule}: {detail} (caused by {by})")
+            }
             Diagnostic::ReplayDiverged { choice, expected_options, found_options, at } => write!(
                 f,
                 "{at}: replay diverged at choice point {choice}: the schedule says {expected_options} options, the run has {found_options}"
@@ -285,3 +304,11 @@ impl fmt::Display for SimError {
 }
 
 impl std::error::Error for SimError {}
+
+/// Reports a [`Diagnostic::Hardware`] on the current simulation, stamped with the virtual time
+/// and the running task or interrupt. For peripheral and device models; panics outside a
+/// simulation.
+pub fn report_hardware(device: impl Into<String>, rule: &'static str, detail: impl Into<String>) {
+    let (device, detail) = (device.into(), detail.into());
+    crate::context::expect_current(|s| s.report_hardware(device, rule, detail));
+}

@@ -21,6 +21,14 @@ pub fn raise(irq: Irq, handler: impl FnOnce() + 'static) {
     expect_current(|s| s.raise_irq(irq, Box::new(handler)));
 }
 
+/// Schedules `handler` to run in interrupt context at virtual time `at` on the current
+/// simulation: [`Sim::schedule_isr`](crate::Sim::schedule_isr) for code that holds no `&Sim`
+/// (a peripheral model finishing a transfer, a task arming a hardware timer). An `at` in the
+/// past runs at the next event check. Panics outside a simulation.
+pub fn schedule(at: crate::SimTime, irq: Irq, handler: impl FnOnce() + 'static) {
+    expect_current(|s| s.schedule_isr(at.as_nanos(), irq, Box::new(handler)));
+}
+
 /// Whether the calling code runs in interrupt context.
 pub fn in_interrupt() -> bool {
     with_current(|s| s.is_some_and(|s| s.in_interrupt()))

@@ -1310,6 +1310,12 @@ impl Shared {
         c.report(Diagnostic::IsrMisuse { primitive, by, at });
     }
 
+    pub(crate) fn report_hardware(&self, device: String, rule: &'static str, detail: String) {
+        let mut c = self.core.borrow_mut();
+        let (by, at) = (c.source_label(), SimTime(c.now));
+        c.report(Diagnostic::Hardware { device, rule, detail, by, at });
+    }
+
     pub(crate) fn in_interrupt(&self) -> bool {
         !self.core.borrow().isr_stack.is_empty()
     }

@@ -95,6 +95,13 @@ pub fn now() -> SimTime {
     expect_current(|s| SimTime(s.core.borrow().now))
 }
 
+/// The current simulation's seed ([`SimConfig::seed`]): peripheral models draw their
+/// randomness (contact bounce, injected faults) from it, so a printed seed replays them too.
+/// Panics outside a simulation.
+pub fn seed() -> u64 {
+    expect_current(|s| s.config.seed)
+}
+
 /// Records a mark in the current simulation's trace: a label and a value, stamped with virtual
 /// time and the running task. Panics outside a simulation.
 pub fn mark(label: &str, value: u64) {

@@ -1,0 +1,87 @@
+//! The board: one shared state behind every peripheral handle.
+
+use std::cell::{RefCell, RefMut};
+use std::io;
+use std::path::Path;
+use std::rc::Rc;
+
+use fwsim::rng::SimRng;
+
+use crate::gpio::Gpio;
+use crate::i2c::I2cBuses;
+use crate::signal::{Recorder, Signals};
+use crate::uart::Uarts;
+
+/// A simulated board: the factory for pins, nets, buttons, UARTs and buses, and the keeper of
+/// their signal record.
+///
+/// A board belongs to the simulation that is current when it is built (its seed drives
+/// contact bounce and injected faults) and is used on that simulation's thread. Handles are
+/// cheap: each holds a reference to the board's shared state. Stimuli (`press_at`, `send_at`)
+/// are interrupt handlers scheduled on that simulation, so build and stimulate the board
+/// where the simulation is current: inside [`fwsim::test`], a task, or after
+/// [`Sim::enter`](fwsim::Sim::enter).
+///
+/// ```
+/// use fwsim_hw::{Board, Level, Pull};
+/// use embedded_hal::digital::InputPin;
+///
+/// fwsim::test(|sim| {
+///     let board = Board::new();
+///     let mut key = board.input("KEY", Pull::Up);
+///     let button = board.button("B1", &key, Level::Low);
+///     button.press_at(fwsim::SimTime::from_millis(10));
+///     sim.run_for(fwsim::ms(20)).unwrap();
+///     assert!(key.is_low().unwrap());
+/// });
+/// ```
+#[derive(Clone)]
+pub struct Board {
+    pub(crate) inner: Rc<RefCell<Inner>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) rec: Recorder,
+    pub(crate) rng: SimRng,
+    pub(crate) gpio: Gpio,
+    pub(crate) uarts: Uarts,
+    pub(crate) i2c: I2cBuses,
+}
+
+impl Board {
+    /// A board on the current simulation, seeded from its seed. Panics outside a simulation.
+    pub fn new() -> Self {
+        // A fixed offset keeps the board's stream apart from the policies' (also seeded).
+        let seed = fwsim::seed() ^ 0xb0a2_d5ee_d000_0001;
+        Board {
+            inner: Rc::new(RefCell::new(Inner {
+                rec: Recorder::default(),
+                rng: SimRng::new(seed),
+                gpio: Gpio::default(),
+                uarts: Uarts::default(),
+                i2c: I2cBuses::default(),
+            })),
+        }
+    }
+
+    pub(crate) fn borrow(&self) -> RefMut<'_, Inner> {
+        self.inner.borrow_mut()
+    }
+
+    /// A copy of the signal record so far.
+    pub fn signals(&self) -> Signals {
+        self.inner.borrow().rec.signals.clone()
+    }
+
+    /// Writes the signal record as a VCD file (see [`signal`](crate::signal)).
+    pub fn write_vcd(&self, path: &Path) -> io::Result<()> {
+        let file = io::BufWriter::new(std::fs::File::create(path)?);
+        self.inner.borrow().rec.signals.write_vcd(file)
+    }
+}
+
+impl Default for Board {
+    fn default() -> Self {
+        Board::new()
+    }
+}

@@ -1,0 +1,135 @@
+//! 24Cxx serial EEPROMs (Microchip 24LC02B … 24LC256 and compatibles).
+
+use fwsim::SimTime;
+
+use crate::i2c::{I2cContext, I2cDevice};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Address(usize),
+    Data,
+}
+
+/// A 24Cxx EEPROM: a memory array, an address counter, and a page buffer.
+///
+/// * A write transaction sends the word address (1 byte for ≤ 2 Kbit parts, 2 above), then
+///   data. Data fill the *page* of the addressed byte and wrap inside it: writing past the
+///   page end overwrites the page's start, as the part does. That wrap is almost always a
+///   driver bug and is reported (`PageWrap`).
+/// * The page is programmed when the STOP comes; for the write-cycle time (5 ms) the part
+///   NACKs its address (acknowledge polling works).
+/// * A read returns bytes from the address counter on, wrapping at the end of the array.
+pub struct Eeprom24 {
+    memory: Vec<u8>,
+    page: usize,
+    address_bytes: usize,
+    counter: usize,
+    phase: Phase,
+    pending: Vec<(usize, u8)>,
+    written: usize,
+    busy_until: SimTime,
+    write_cycle_ns: u64,
+}
+
+impl Eeprom24 {
+    /// A part with `size` bytes, `page`-byte pages and `address_bytes` word-address bytes,
+    /// erased (0xFF).
+    pub fn new(size: usize, page: usize, address_bytes: usize) -> Self {
+        assert!(size.is_power_of_two() && page.is_power_of_two() && page <= size);
+        assert!((1..=2).contains(&address_bytes));
+        Eeprom24 {
+            memory: vec![0xff; size],
+            page,
+            address_bytes,
+            counter: 0,
+            phase: Phase::Idle,
+            pending: Vec::new(),
+            written: 0,
+            busy_until: SimTime::ZERO,
+            write_cycle_ns: 5_000_000,
+        }
+    }
+
+    /// 24C02: 256 bytes, 8-byte pages, one address byte.
+    pub fn c02() -> Self {
+        Self::new(256, 8, 1)
+    }
+
+    /// 24C32: 4 KiB, 32-byte pages.
+    pub fn c32() -> Self {
+        Self::new(4096, 32, 2)
+    }
+
+    /// 24C256: 32 KiB, 64-byte pages.
+    pub fn c256() -> Self {
+        Self::new(32768, 64, 2)
+    }
+
+    /// The memory array's contents.
+    pub fn memory(&self) -> &[u8] {
+        &self.memory
+    }
+}
+
+impl I2cDevice for Eeprom24 {
+    fn start(&mut self, ctx: &mut I2cContext, read: bool) -> bool {
+        if ctx.now() < self.busy_until {
+            return false;
+        }
+        self.phase = if read { Phase::Idle } else { Phase::Address(0) };
+        true
+    }
+
+    fn write(&mut self, ctx: &mut I2cContext, byte: u8) -> bool {
+        match self.phase {
+            Phase::Address(n) => {
+                let shift = 8 * (self.address_bytes - 1 - n);
+                if n == 0 {
+                    self.counter = 0;
+                }
+                self.counter |= (byte as usize) << shift;
+                self.counter %= self.memory.len();
+                self.phase = if n + 1 == self.address_bytes { Phase::Data } else { Phase::Address(n + 1) };
+                self.pending.clear();
+                self.written = 0;
+            }
+            Phase::Data => {
+                let base = self.counter - self.counter % self.page;
+                let offset = (self.counter % self.page + self.written) % self.page;
+                if self.written == self.page {
+                    ctx.violation(
+                        "PageWrap",
+                        format!(
+                            "a write starting at {:#06x} passed the end of its {}-byte page and wraps over {:#06x}",
+                            self.counter, self.page, base
+                        ),
+                    );
+                }
+                self.pending.push((base + offset, byte));
+                self.written += 1;
+            }
+            Phase::Idle => return false,
+        }
+        true
+    }
+
+    fn read(&mut self, _ctx: &mut I2cContext) -> u8 {
+        let b = self.memory[self.counter];
+        self.counter = (self.counter + 1) % self.memory.len();
+        b
+    }
+
+    fn stop(&mut self, ctx: &mut I2cContext) {
+        if self.phase == Phase::Data && !self.pending.is_empty() {
+            for &(a, b) in &self.pending {
+                self.memory[a] = b;
+            }
+            let base = self.counter - self.counter % self.page;
+            self.counter = base + (self.counter % self.page + self.written) % self.page;
+            self.pending.clear();
+            self.busy_until = SimTime(ctx.now().as_nanos() + self.write_cycle_ns);
+        }
+        self.phase = Phase::Idle;
+    }
+}

@@ -1,0 +1,12 @@
+//! Device models that enforce their datasheets.
+//!
+//! Each model answers on its bus as the part does — including its refusals (an HTU21D
+//! NACKs a read while it converts; a 24Cxx NACKs everything during its write cycle) — and
+//! reports what would be a bug on the bench as a [`Hardware`](fwsim::Diagnostic::Hardware)
+//! diagnostic (an unknown command, a page write that wraps over its own start).
+
+mod eeprom;
+mod htu21d;
+
+pub use eeprom::Eeprom24;
+pub use htu21d::{Htu21d, crc8_131};

@@ -1,0 +1,46 @@
+//! # fwsim-hw — the simulated board
+//!
+//! Firmware under [fwsim](fwsim) talks to hardware through the embedded-hal family of traits;
+//! this crate provides a [`Board`] whose peripherals implement those traits in virtual time:
+//!
+//! * [`gpio`]: pins on nets with push-pull/open-drain drivers and pulls, buttons with seeded
+//!   bounce, jumpers, LEDs; contention and floating reads are diagnostics; async `Wait` with
+//!   embassy's semantics; interrupt handlers.
+//! * [`uart`]: byte timing exact to the nanosecond from baud rate and frame format, a 32-byte
+//!   receive FIFO that overruns when no read is armed (or a buffered ring), line errors
+//!   reported once, and peers: another UART or a scripted [`UartPeer`](uart::UartPeer).
+//! * [`i2c`]: buses with addressed [`I2cDevice`](i2c::I2cDevice) models, transfer time from
+//!   the bus clock, NACK for absent addresses, injected faults, an embedded-hal-mock adapter,
+//!   and device models ([`devices`]).
+//! * [`signal`]: every pin level, UART byte and I2C transaction on record, exported to VCD.
+//!
+//! Firmware never depends on this crate: it takes `impl OutputPin`, `impl I2c`, `impl Read`;
+//! the test builds a board and hands the handles over. That is what lets the same firmware
+//! run on a board.
+//!
+//! Peripheral and device-model misuse (contention, a datasheet timing broken) is reported as
+//! a [`fwsim::Diagnostic::Hardware`], which fails a [`fwsim::test`] unless the test takes it
+//! with [`Sim::take_diagnostics`](fwsim::Sim::take_diagnostics).
+
+#![warn(missing_docs)]
+
+mod board;
+pub mod curve;
+pub mod devices;
+pub mod gpio;
+pub mod i2c;
+pub mod signal;
+pub mod uart;
+
+pub use board::Board;
+pub use curve::Curve;
+pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, Probe, Pull};
+pub use signal::{Logic, Signals};
+
+/// Nanoseconds for `bits` bit times at `hz`, rounded to the nearest nanosecond. Computing a
+/// whole stream's end from its bit count (instead of adding rounded per-byte times) keeps
+/// long transfers exact: 9,600 bytes at 9600 8N1 take 10 s, not 10.000003 s.
+pub fn bit_time_ns(bits: u64, hz: u64) -> u64 {
+    let num = bits as u128 * 1_000_000_000;
+    ((num + hz as u128 / 2) / hz as u128) as u64
+}
