@@ -161,6 +161,9 @@ struct Waiter {
     fired: bool,
 }
 
+/// An interrupt handler for a pin's edges, called with the new level.
+type EdgeHandler = Rc<dyn Fn(Level)>;
+
 struct PinState {
     name: String,
     net: usize,
@@ -170,7 +173,7 @@ struct PinState {
     latch: Level,
     signal: usize,
     waiters: Vec<Option<Waiter>>,
-    handlers: Vec<(Edge, Rc<dyn Fn(Level)>)>,
+    handlers: Vec<(Edge, EdgeHandler)>,
 }
 
 struct NetState {
@@ -276,7 +279,7 @@ impl Gpio {
 struct Delivery {
     irq: Irq,
     wakers: Vec<Waker>,
-    handlers: Vec<Rc<dyn Fn(Level)>>,
+    handlers: Vec<EdgeHandler>,
     level: Level,
 }
 

@@ -91,7 +91,7 @@ pub struct I2cContext {
     start: u64,
     hz: u64,
     bits: u64,
-    stretch_until: u64,
+    stretched: u64,
     device: String,
     address: u8,
 }
@@ -100,7 +100,7 @@ impl I2cContext {
     /// The time at the bus's current bit: the START plus the bits clocked so far (exact for
     /// devices that answer byte by byte; the START for whole-transaction devices).
     pub fn now(&self) -> SimTime {
-        SimTime((self.start + bit_time_ns(self.bits, self.hz)).max(self.stretch_until))
+        SimTime(self.start + bit_time_ns(self.bits, self.hz) + self.stretched)
     }
 
     /// The 7-bit address the transaction was sent to.
@@ -110,7 +110,7 @@ impl I2cContext {
 
     /// Holds SCL low until `t` (clock stretching): the transaction lasts that much longer.
     pub fn stretch_until(&mut self, t: SimTime) {
-        self.stretch_until = self.stretch_until.max(t.as_nanos());
+        self.stretched += t.as_nanos().saturating_sub(self.now().as_nanos());
     }
 
     /// Reports a protocol or timing violation by this device (a
@@ -120,11 +120,6 @@ impl I2cContext {
     }
 
     fn clock(&mut self, bits: u64) {
-        // Stretching delays every later bit.
-        let now = self.now().as_nanos();
-        if now > self.start + bit_time_ns(self.bits, self.hz) {
-            self.start = now - bit_time_ns(self.bits, self.hz);
-        }
         self.bits += bits;
     }
 }
@@ -386,9 +381,9 @@ impl I2c {
             };
             (Err(err), 11, 0)
         } else if let Some((name, device)) = device {
-            let mut ctx = I2cContext { start, hz, bits: 0, stretch_until: 0, device: name, address };
+            let mut ctx = I2cContext { start, hz, bits: 0, stretched: 0, device: name, address };
             let r = device.borrow_mut().transaction(&mut ctx, ops);
-            let stretch = ctx.stretch_until.saturating_sub(start + bit_time_ns(ctx.bits, hz));
+            let stretch = ctx.stretched;
             let result = r.map_err(|n| {
                 ErrorKind::NoAcknowledge(match n {
                     Nack::Address => NoAcknowledgeSource::Address,
@@ -504,12 +499,20 @@ impl MockDevice {
 
 impl I2cDevice for MockDevice {
     fn transaction(&mut self, ctx: &mut I2cContext, ops: &mut [Operation<'_>]) -> Result<(), Nack> {
+        use embedded_hal::i2c::I2c as _;
         let address = ctx.address();
-        match embedded_hal::i2c::I2c::transaction(&mut self.mock, address, ops) {
+        let last_op = ops.len().saturating_sub(1);
+        // The mock expects the method the firmware called: map the shapes that
+        // `write`, `read` and `write_read` produce back to them.
+        let result = match &mut *ops {
+            [Operation::Write(w)] => self.mock.write(address, w),
+            [Operation::Read(r)] => self.mock.read(address, r),
+            [Operation::Write(w), Operation::Read(r)] => self.mock.write_read(address, w, r),
+            ops => self.mock.transaction(address, ops),
+        };
+        match result {
             Ok(()) => Ok(()),
-            Err(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Data)) => {
-                Err(Nack::Data { op: ops.len().saturating_sub(1), byte: 0 })
-            }
+            Err(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Data)) => Err(Nack::Data { op: last_op, byte: 0 }),
             Err(_) => Err(Nack::Address),
         }
     }

@@ -1,0 +1,94 @@
+//! The signal record and its VCD export, parsed back.
+
+use embedded_hal::digital::OutputPin;
+use embedded_hal_async::i2c::I2c as _;
+use embedded_io_async::Write as _;
+use fwsim::{SimTime, ms};
+use fwsim_hw::devices::Eeprom24;
+use fwsim_hw::signal::{SignalKind, Value};
+use fwsim_hw::uart::UartConfig;
+use fwsim_hw::{Board, Drive, Level, Logic, Pull};
+
+#[test]
+fn a_vcd_of_pins_uart_and_i2c_parses_back_to_the_record() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut led = board.output("LED", Drive::PushPull, Level::Low);
+        let key = board.input("KEY", Pull::Up);
+        board.button("B1", &key, Level::Low).click_at(SimTime::from_millis(2), 1_000_000);
+        let mut uart = board.uart("UART0", UartConfig::new(115_200));
+        let _peer = uart.peer();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        bus.attach(0x50, "eeprom", Eeprom24::c02());
+        let mut i2c = bus.handle();
+        sim.spawn("fw", async move {
+            led.set_high().unwrap();
+            uart.write_all(b"A").await.unwrap();
+            i2c.write(0x50, &[0x00, 0x2A]).await.unwrap();
+            embassy_time::Timer::after_millis(1).await;
+            led.set_low().unwrap();
+        });
+        sim.run_for(ms(5)).unwrap();
+
+        let record = board.signals();
+        let names: Vec<(&str, SignalKind)> = record.names.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            names,
+            [
+                ("LED", SignalKind::Wire),
+                ("KEY", SignalKind::Wire),
+                ("UART0.tx", SignalKind::Text),
+                ("UART0.rx", SignalKind::Text),
+                ("I2C0", SignalKind::Text),
+            ]
+        );
+        assert_eq!(record.edges_to("LED", Logic::High), [SimTime::ZERO]);
+        // The I2C write ends at 72.5 µs; a 1 ms timer from the floored tick (72 µs) ends at 1,072 µs.
+        assert_eq!(record.edges_to("LED", Logic::Low), [SimTime::ZERO, SimTime::from_micros(1072)]);
+        let i2c_text: Vec<&Value> = record.of("I2C0").map(|c| &c.value).collect();
+        assert_eq!(i2c_text, [&Value::Text("W50[00 2A]".into())]);
+
+        let dir = std::env::temp_dir().join(format!("fwsim-hw-vcd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("board.vcd");
+        board.write_vcd(&path).unwrap();
+        let file = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+        let mut parser = vcd::Parser::new(file);
+        let header = parser.parse_header().unwrap();
+        assert_eq!(header.timescale, Some((1, vcd::TimescaleUnit::NS)));
+        let mut ids = std::collections::BTreeMap::new();
+        for (name, _) in &record.names {
+            let var = header.find_var(&["board", name.as_str()]).unwrap_or_else(|| panic!("no var {name}"));
+            ids.insert(var.code, name.clone());
+        }
+        // Replay the dump into (time, signal, value) and compare with the record.
+        let mut now = 0u64;
+        let mut dumped = Vec::new();
+        for command in parser {
+            match command.unwrap() {
+                vcd::Command::Timestamp(t) => now = t,
+                vcd::Command::ChangeScalar(id, v) => dumped.push((now, ids[&id].clone(), format!("{v}"))),
+                vcd::Command::ChangeString(id, s) => dumped.push((now, ids[&id].clone(), s)),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let expected: Vec<(u64, String, String)> = record
+            .changes
+            .iter()
+            .map(|c| {
+                let value = match &c.value {
+                    Value::Logic(Logic::Low) => "0".to_string(),
+                    Value::Logic(Logic::High) => "1".to_string(),
+                    Value::Logic(Logic::Floating) => "z".to_string(),
+                    Value::Logic(Logic::Contention) => "x".to_string(),
+                    Value::Text(t) => t.replace(' ', "_"),
+                };
+                (c.at.as_nanos(), record.names[c.signal].0.clone(), value)
+            })
+            .collect();
+        assert_eq!(dumped, expected);
+        assert!(dumped.contains(&(2_000_000, "KEY".into(), "0".into())));
+        assert!(dumped.iter().any(|(t, n, v)| n == "UART0.tx" && v == "0x41" && *t == 86_806));
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}
