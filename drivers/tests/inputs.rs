@@ -2,45 +2,35 @@
 //! bouncing contacts, and the toolkit's bug regressions (#101, #115, L2).
 
 use std::cell::{Cell, RefCell};
-use std::convert::Infallible;
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_time::Instant;
-use fwsim::rng::SimRng;
 use fwsim::{Irq, IsrCheckedRawMutex, Policy, Sim, SimConfig, SimTime};
 use fwsim_drivers::{ButtonEvent, EButton, Encoder, EncoderConfig, EncoderError, Pushbutton, PushbuttonConfig, Switch};
+use fwsim_hw::{Board, Bounce, Button, Level, Pin, Pull};
 
 const PIN_IRQ: Irq = Irq::new(3, 40);
 
-/// A pin whose level the test scripts (until virtual-hw's GPIO replaces it).
-struct ScriptPin<'a>(&'a Cell<bool>);
-impl embedded_hal::digital::ErrorType for ScriptPin<'_> {
-    type Error = Infallible;
-}
-impl embedded_hal::digital::InputPin for ScriptPin<'_> {
-    fn is_high(&mut self) -> Result<bool, Infallible> {
-        Ok(self.0.get())
+/// A push button between an input and a rail on a simulated board (fwsim-hw): the pin is
+/// pulled to the idle level, the contact closes it to the other; with `bounce`, every press
+/// and release chatters for up to 5 ms (seeded by the simulation's seed).
+fn key(sim: &Sim<'_>, rail: Level, bounce: bool) -> (Pin, Button) {
+    let _current = sim.enter();
+    let board = Board::new();
+    let pull = if rail == Level::Low { Pull::Up } else { Pull::Down };
+    let pin = board.input("KEY", pull);
+    let mut button = board.button("B1", &pin, rail);
+    if bounce {
+        button = button.with_bounce(Bounce { window_ns: 5_000_000, max_pairs: 4 });
     }
-    fn is_low(&mut self) -> Result<bool, Infallible> {
-        Ok(!self.0.get())
-    }
+    (pin, button)
 }
 
-/// Sets `level` to `to` at `at_ms`; with `bounce_seed`, the contact chatters first: 3–8
-/// toggles in the 5 ms after the edge, ending at `to`.
-fn edge(sim: &Sim<'_>, level: &'static Cell<bool>, at_us: u64, to: bool, bounce_seed: Option<u64>) {
-    let mut t = at_us;
-    if let Some(seed) = bounce_seed {
-        let mut rng = SimRng::new(seed);
-        let toggles = 3 + rng.below(6) * 2; // odd count of changes before the final one
-        let mut v = to;
-        for _ in 0..toggles {
-            sim.schedule_isr(SimTime::from_micros(t), PIN_IRQ, move || level.set(v));
-            v = !v;
-            t += 1 + rng.below(5_000 / (toggles + 1));
-        }
-    }
-    sim.schedule_isr(SimTime::from_micros(t), PIN_IRQ, move || level.set(to));
+/// Closes (`closed`) or opens the contact at `at_us`.
+fn edge(sim: &Sim<'_>, button: &Button, at_us: u64, closed: bool) {
+    let _current = sim.enter();
+    let at = SimTime::from_micros(at_us);
+    if closed { button.press_at(at) } else { button.release_at(at) }
 }
 
 fn leak<T>(v: T) -> &'static T {
@@ -69,13 +59,13 @@ fn switch_reports_at_the_poll_that_sees_the_change() {
 }
 
 fn switch_under(policy: Policy) {
-    let level = leak(Cell::new(true)); // pull-up: open
     let sw = Switch::<IsrCheckedRawMutex>::new(true);
     let log = Log::default();
     let sim = Sim::with_config(SimConfig::new().policy(policy));
-    sim.spawn("switch", sw.run(ScriptPin(level), |e| record(&log, e)));
-    edge(&sim, level, 120_000, false, None); // mid-interval: seen at 150
-    edge(&sim, level, 400_000, true, None); // on the grid: seen at 400
+    let (pin, button) = key(&sim, Level::Low, false);
+    sim.spawn("switch", sw.run(pin, |e| record(&log, e)));
+    edge(&sim, &button, 120_000, true); // mid-interval: seen at 150
+    edge(&sim, &button, 400_000, false); // on the grid: seen at 400
     sim.run_for(fwsim::secs(1)).unwrap();
     assert_eq!(lines(&log), ev(&[("Closed", 150), ("Opened", 400)]));
     assert!(sw.open.is_set() && sw.close.is_set() && !sw.is_closed());
@@ -86,13 +76,13 @@ fn switch_under(policy: Policy) {
 #[test]
 fn a_bouncing_switch_reports_one_change_each_way() {
     for seed in 0..40 {
-        let level = leak(Cell::new(true));
         let sw = Switch::<IsrCheckedRawMutex>::new(true);
         let log = Log::default();
-        let sim = Sim::new();
-        sim.spawn("switch", sw.run(ScriptPin(level), |e| record(&log, e)));
-        edge(&sim, level, 147_000, false, Some(seed)); // chatters across the 150 ms poll
-        edge(&sim, level, 598_000, true, Some(seed + 1000));
+        let sim = Sim::with_config(SimConfig::new().seed(seed));
+        let (pin, button) = key(&sim, Level::Low, true);
+        sim.spawn("switch", sw.run(pin, |e| record(&log, e)));
+        edge(&sim, &button, 147_000, true); // chatters across the 150 ms poll
+        edge(&sim, &button, 598_000, false);
         sim.run_for(fwsim::secs(1)).unwrap();
         let l = lines(&log);
         assert_eq!(l.len(), 2, "seed {seed}: {l:?}");
@@ -104,13 +94,13 @@ fn a_bouncing_switch_reports_one_change_each_way() {
 #[test]
 fn dropping_the_runner_stops_the_switch() {
     // Regression for PRIMITIVES.md §5.2 L2: ESwitch.deinit() raised and the poller ran on.
-    let level = leak(Cell::new(true));
     let sw = Switch::<IsrCheckedRawMutex>::new(true);
     let sim = Sim::new();
-    let runner = sim.spawn("switch", sw.run(ScriptPin(level), |_| {}));
+    let (pin, button) = key(&sim, Level::Low, false);
+    let runner = sim.spawn("switch", sw.run(pin, |_| {}));
     sim.run_for(fwsim::ms(100)).unwrap();
     runner.abort();
-    edge(&sim, level, 200_000, false, None);
+    edge(&sim, &button, 200_000, true);
     let report = sim.run_until_quiescent(fwsim::secs(1)).unwrap();
     assert!(report.waiting.is_empty(), "no poller left: {report:?}");
     assert!(!sw.close.is_set());
@@ -132,21 +122,31 @@ fn on_both_policies<T: PartialEq + std::fmt::Debug>(run: impl Fn(Policy) -> T) -
 }
 
 fn button_under(policy: Policy, config: PushbuttonConfig, edges: &[(u64, bool)], bounce: bool) -> Vec<(String, u64)> {
-    let level = leak(Cell::new(true));
+    button_seeded(policy, 0, config, edges, bounce)
+}
+
+fn button_seeded(
+    policy: Policy,
+    seed: u64,
+    config: PushbuttonConfig,
+    edges: &[(u64, bool)],
+    bounce: bool,
+) -> Vec<(String, u64)> {
     let pb = Pushbutton::<IsrCheckedRawMutex>::new(config);
     let log = Log::default();
-    let sim = Sim::with_config(SimConfig::new().policy(policy));
-    sim.spawn("button", pb.run(ScriptPin(level), |e| record(&log, e)));
-    for (i, &(at, to)) in edges.iter().enumerate() {
-        edge(&sim, level, at * 1000, to, bounce.then_some(i as u64));
+    let sim = Sim::with_config(SimConfig::new().policy(policy).seed(seed));
+    let (pin, button) = key(&sim, Level::Low, bounce);
+    sim.spawn("button", pb.run(pin, |e| record(&log, e)));
+    for &(at, closed) in edges {
+        edge(&sim, &button, at * 1000, closed);
     }
     sim.run_for(fwsim::secs(5)).unwrap();
     assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
     lines(&log)
 }
 
-const PRESS: bool = false;
-const RELEASE: bool = true;
+const PRESS: bool = true;
+const RELEASE: bool = false;
 
 #[test]
 fn a_short_press_on_the_grid() {
@@ -212,21 +212,29 @@ fn without_long_or_double_a_suppressed_release_is_immediate() {
 
 #[test]
 fn a_bouncing_button_gives_one_press_and_one_release() {
-    let got = button(PushbuttonConfig::new(), &[(98, PRESS), (598, RELEASE)], true);
-    let kinds: Vec<&str> = got.iter().map(|e| e.0.as_str()).collect();
-    assert_eq!(kinds, ["Press", "Release"], "{got:?}");
-    assert!([100, 150].contains(&got[0].1) && [600, 650].contains(&got[1].1), "{got:?}");
+    for seed in 0..20 {
+        for policy in [Policy::Embassy, Policy::MicroPython] {
+            let got = button_seeded(policy, seed, PushbuttonConfig::new(), &[(98, PRESS), (598, RELEASE)], true);
+            let kinds: Vec<&str> = got.iter().map(|e| e.0.as_str()).collect();
+            assert_eq!(kinds, ["Press", "Release"], "seed {seed}: {got:?}");
+            assert!([100, 150].contains(&got[0].1) && [600, 650].contains(&got[1].1), "seed {seed}: {got:?}");
+        }
+    }
 }
 
 #[test]
 fn sense_names_the_idle_level() {
     // Active high (pull-down), started while held: with sense given, the held button is pressed.
-    let level = leak(Cell::new(true));
     let pb = Pushbutton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new().sense(false));
     let log = Log::default();
     let sim = Sim::new();
-    sim.spawn("button", pb.run(ScriptPin(level), |e| record(&log, e)));
-    edge(&sim, level, 300_000, false, None);
+    let (pin, button) = key(&sim, Level::High, false);
+    {
+        let _current = sim.enter();
+        button.set(true); // held at start
+    }
+    sim.spawn("button", pb.run(pin, |e| record(&log, e)));
+    edge(&sim, &button, 300_000, false);
     sim.run_for(fwsim::secs(2)).unwrap();
     assert_eq!(lines(&log), ev(&[("Release", 300)]), "already pressed at start: only the release");
     assert!(!pb.is_pressed() && pb.release.is_set());
@@ -239,13 +247,13 @@ fn ebutton(suppress: bool, edges: &[(u64, bool)]) -> Vec<(String, u64)> {
 }
 
 fn ebutton_under(policy: Policy, suppress: bool, edges: &[(u64, bool)]) -> Vec<(String, u64)> {
-    let level = leak(Cell::new(true));
     let b = EButton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new().suppress(suppress));
     let log = Log::default();
     let sim = Sim::with_config(SimConfig::new().policy(policy));
-    sim.spawn("ebutton", b.run(ScriptPin(level), |e: ButtonEvent| record(&log, e)));
-    for &(at, to) in edges {
-        edge(&sim, level, at * 1000, to, None);
+    let (pin, button) = key(&sim, Level::Low, false);
+    sim.spawn("ebutton", b.run(pin, |e: ButtonEvent| record(&log, e)));
+    for &(at, closed) in edges {
+        edge(&sim, &button, at * 1000, closed);
     }
     sim.run_for(fwsim::secs(5)).unwrap();
     lines(&log)
