@@ -17,6 +17,7 @@
 //! | [`Pushbutton`] | `Pushbutton` | press, release, long, double, with `suppress` and `sense` |
 //! | [`EButton`] | `EButton` | the event-only button, with its own `suppress` rules |
 //! | [`Encoder`] | `Encoder` | quadrature knob: interrupt counts, a task scales, clamps and wraps |
+//! | [`Htu21d`] | `HTU21D` (`htu21d_mc.py`) | temperature and humidity over I2C, CRC-checked |
 #![no_std]
 #![warn(missing_docs)]
 
@@ -24,6 +25,7 @@ mod adc;
 mod button;
 mod ebutton;
 mod encoder;
+mod htu21d;
 mod keypad;
 pub mod sched;
 mod switch;
@@ -32,5 +34,6 @@ pub use adc::{Aadc, Band, ReadU16};
 pub use button::{ButtonEvent, Pushbutton, PushbuttonConfig};
 pub use ebutton::EButton;
 pub use encoder::{Encoder, EncoderConfig, EncoderError};
+pub use htu21d::{HTU21D_ADDRESS, Htu21d, Htu21dError};
 pub use keypad::{IDLE_SCAN, Keyboard, SwArray, SwEvents};
 pub use switch::{Switch, SwitchEvent};

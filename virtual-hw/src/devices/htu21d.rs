@@ -101,16 +101,18 @@ impl Htu21d {
     }
 
     /// The raw 16-bit word for a value: the datasheet's conversion formulas inverted,
-    /// truncated to the resolution, with the status bits set.
+    /// rounded to the resolution, with the status bits set.
     fn raw(&self, q: Quantity, at: SimTime) -> u16 {
         let (rh_bits, t_bits) = self.resolution();
         let (value, bits, status) = match q {
             Quantity::Temperature => ((self.temperature.at(at) + 46.85) * 65536.0 / 175.72, t_bits, 0b00),
             Quantity::Humidity => ((self.humidity.at(at) + 6.0) * 65536.0 / 125.0, rh_bits, 0b10),
         };
-        let word = value.round().clamp(0.0, 65535.0) as u16;
-        let mask = !((1u16 << (16 - bits)) - 1);
-        (word & mask & !0b11) | status
+        // The ADC rounds to the nearest step of its resolution; the low two bits carry
+        // the status.
+        let step = (1u32 << (16 - bits)) as f64;
+        let word = ((value / step).round() * step).clamp(0.0, 65536.0 - step) as u16;
+        (word & !0b11) | status
     }
 
     fn start_conversion(&mut self, ctx: &I2cContext, q: Quantity, hold: bool) {
