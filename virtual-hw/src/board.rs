@@ -10,6 +10,7 @@ use fwsim::rng::SimRng;
 use crate::gpio::Gpio;
 use crate::i2c::I2cBuses;
 use crate::signal::{Recorder, Signals};
+use crate::spi::SpiBuses;
 use crate::uart::Uarts;
 
 /// A simulated board: the factory for pins, nets, buttons, UARTs and buses, and the keeper of
@@ -46,6 +47,7 @@ pub(crate) struct Inner {
     pub(crate) gpio: Gpio,
     pub(crate) uarts: Uarts,
     pub(crate) i2c: I2cBuses,
+    pub(crate) spi: SpiBuses,
 }
 
 impl Board {
@@ -60,6 +62,7 @@ impl Board {
                 gpio: Gpio::default(),
                 uarts: Uarts::default(),
                 i2c: I2cBuses::default(),
+                spi: SpiBuses::default(),
             })),
         }
     }

@@ -103,6 +103,11 @@ impl I2cContext {
         SimTime(self.start + bit_time_ns(self.bits, self.hz) + self.stretched)
     }
 
+    /// The bus clock in Hz.
+    pub fn bus_hz(&self) -> u64 {
+        self.hz
+    }
+
     /// The 7-bit address the transaction was sent to.
     pub fn address(&self) -> u8 {
         self.address

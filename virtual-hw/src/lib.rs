@@ -12,6 +12,10 @@
 //! * [`i2c`]: buses with addressed [`I2cDevice`](i2c::I2cDevice) models, transfer time from
 //!   the bus clock, NACK for absent addresses, injected faults, an embedded-hal-mock adapter,
 //!   and device models ([`devices`]).
+//! * [`spi`]: buses with chip-selected [`SpiTarget`](spi::SpiTarget) models, `SpiBus` and
+//!   `SpiDevice` handles.
+//! * [`display`]: panel [`Image`](display::Image)s with PNG, ASCII, assertions and golden
+//!   files; a [`Canvas`](display::Canvas) `DrawTarget`.
 //! * [`signal`]: every pin level, UART byte and I2C transaction on record, exported to VCD.
 //!
 //! Firmware never depends on this crate: it takes `impl OutputPin`, `impl I2c`, `impl Read`;
@@ -27,9 +31,11 @@
 mod board;
 pub mod curve;
 pub mod devices;
+pub mod display;
 pub mod gpio;
 pub mod i2c;
 pub mod signal;
+pub mod spi;
 pub mod uart;
 
 pub use board::Board;

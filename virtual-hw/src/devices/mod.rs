@@ -7,6 +7,8 @@
 
 mod eeprom;
 mod htu21d;
+mod ssd1306;
 
 pub use eeprom::Eeprom24;
 pub use htu21d::{Htu21d, crc8_131};
+pub use ssd1306::Ssd1306;
