@@ -195,6 +195,7 @@ struct ButtonState {
 /// The GPIO part of a board.
 #[derive(Default)]
 pub(crate) struct Gpio {
+    write_cost_ns: u64,
     pins: Vec<PinState>,
     nets: Vec<NetState>,
     buttons: Vec<ButtonState>,
@@ -299,6 +300,13 @@ fn read_level(l: Logic) -> Level {
 }
 
 impl Board {
+    /// Makes every output write spend `ns` of busy time before the level changes: the CPU
+    /// time of a GPIO write on the target MCU (zero by default). With it, back-to-back writes
+    /// (an enable pulse with no delay) are as short as on the real chip, not zero.
+    pub fn set_gpio_write_cost(&self, ns: u64) {
+        self.borrow().gpio.write_cost_ns = ns;
+    }
+
     /// A pin configured as an input with `pull`, on a net of its own.
     pub fn input(&self, name: &str, pull: Pull) -> Pin {
         self.new_pin(name, Mode::Input, pull, Level::Low)
@@ -527,6 +535,10 @@ impl Pin {
     }
 
     fn write(&mut self, level: Level) {
+        let cost = self.board.inner.borrow().gpio.write_cost_ns;
+        if cost > 0 {
+            fwsim::busy_wait(std::time::Duration::from_nanos(cost));
+        }
         self.reconfigure(|p| p.latch = level);
     }
 

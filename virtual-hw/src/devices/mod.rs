@@ -6,9 +6,11 @@
 //! diagnostic (an unknown command, a page write that wraps over its own start).
 
 mod eeprom;
+mod hd44780;
 mod htu21d;
 mod ssd1306;
 
 pub use eeprom::Eeprom24;
+pub use hd44780::{Hd44780, Pcf8574Backpack};
 pub use htu21d::{Htu21d, crc8_131};
 pub use ssd1306::Ssd1306;
