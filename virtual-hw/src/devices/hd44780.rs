@@ -271,7 +271,7 @@ impl Core {
     /// The DDRAM address shown at display row `row`, column `col`.
     fn address(&self, row: usize, col: usize) -> u8 {
         if self.two_lines {
-            let line_base = if row % 2 == 0 { 0x00 } else { 0x40 };
+            let line_base = if row.is_multiple_of(2) { 0x00 } else { 0x40 };
             let col = col + (row / 2) * self.cols;
             line_base + (col as i32 - self.shift).rem_euclid(40) as u8
         } else {
