@@ -5,11 +5,13 @@
 //! reports what would be a bug on the bench as a [`Hardware`](fwsim::Diagnostic::Hardware)
 //! diagnostic (an unknown command, a page write that wraps over its own start).
 
+mod bme280;
 mod eeprom;
 mod hd44780;
 mod htu21d;
 mod ssd1306;
 
+pub use bme280::{Bme280, Calibration};
 pub use eeprom::Eeprom24;
 pub use hd44780::{Hd44780, Pcf8574Backpack};
 pub use htu21d::{Htu21d, crc8_131};

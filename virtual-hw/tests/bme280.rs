@@ -1,0 +1,156 @@
+//! The BME280 model read by the unmodified bme280-rs 0.4 (blocking and async).
+
+use bme280_rs::{AsyncBme280, Bme280 as Driver, Configuration, Oversampling, SensorMode, StandbyTime};
+use fwsim::{Delay, SimTime, ms, secs};
+use fwsim_hw::devices::Bme280;
+use fwsim_hw::{Board, Curve};
+
+fn config(mode: SensorMode) -> Configuration {
+    Configuration::default()
+        .with_temperature_oversampling(Oversampling::Oversample1)
+        .with_pressure_oversampling(Oversampling::Oversample4)
+        .with_humidity_oversampling(Oversampling::Oversample1)
+        .with_standby_time(StandbyTime::Millis125)
+        .with_sensor_mode(mode)
+}
+
+/// Six forced measurements 10 s apart on a ramp; `settle` waits that long after forcing
+/// before reading. Returns (when forced, °C, Pa, %RH) and the hardware rules reported.
+fn forced_run(settle_ms: u64) -> (Vec<(SimTime, f32, f32, f32)>, Vec<&'static str>) {
+    let out = std::sync::Mutex::new(None);
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        bus.attach(0x76, "bme280", Bme280::new(warm(), storm(), damp()));
+        let i2c = bus.handle();
+        let task = sim.spawn("sensor", async move {
+            let mut bme = Driver::new(i2c, Delay);
+            bme.init().unwrap();
+            assert_eq!(bme.chip_id().unwrap(), bme280_rs::CHIP_ID);
+            bme.set_sampling_configuration(config(SensorMode::Forced)).unwrap();
+            let mut samples = Vec::new();
+            for _ in 0..6 {
+                embassy_time::Timer::after_secs(10).await;
+                let at = fwsim::now();
+                assert!(bme.take_forced_measurement().unwrap());
+                embassy_time::Timer::after_millis(settle_ms).await;
+                let s = bme.read_sample().unwrap();
+                samples.push((at, s.temperature.unwrap(), s.pressure.unwrap(), s.humidity.unwrap()));
+            }
+            samples
+        });
+        sim.run_for(secs(70)).unwrap();
+        let samples = sim.block_on(task).unwrap().unwrap();
+        let rules = sim
+            .take_diagnostics()
+            .into_iter()
+            .filter_map(|d| match d {
+                fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
+                _ => None,
+            })
+            .collect();
+        *out.lock().unwrap() = Some((samples, rules));
+    });
+    out.into_inner().unwrap().unwrap()
+}
+
+fn warm() -> Curve {
+    Curve::new(&[(SimTime::ZERO, -10.0), (SimTime::from_secs(60), 45.0)])
+}
+fn storm() -> Curve {
+    Curve::new(&[(SimTime::ZERO, 101_325.0), (SimTime::from_secs(60), 96_000.0)])
+}
+fn damp() -> Curve {
+    Curve::new(&[(SimTime::ZERO, 20.0), (SimTime::from_secs(60), 90.0)])
+}
+
+/// Within the output quantum (0.01 °C, 1/256 Pa, 1/1024 %RH) plus the ADC step of the
+/// inversion, of the curves at `at`.
+fn assert_reading(at: SimTime, (t, p, h): (f32, f32, f32)) {
+    let (te, pe, he) = (warm().at(at), storm().at(at), damp().at(at));
+    assert!((f64::from(t) - te).abs() <= 0.011, "{at}: {t} °C vs {te}");
+    assert!((f64::from(p) - pe).abs() <= 0.6, "{at}: {p} Pa vs {pe}");
+    assert!((f64::from(h) - he).abs() <= 0.02, "{at}: {h} % vs {he}");
+}
+
+#[test]
+fn forced_readings_match_the_scenario_once_the_conversion_has_ended() {
+    // The conversion (osrs ×1/×4/×1) takes at most 1.25 + 2.3 + (9.2 + 0.575) +
+    // (2.3 + 0.575) = 16.2 ms; wait 17.
+    let (samples, rules) = forced_run(17);
+    for (at, t, p, h) in samples {
+        // The model samples when the conversion starts: the ctrl_meas write, 47.5 µs
+        // after `at` at 400 kHz; the ramps move by well under a quantum in that time.
+        assert_reading(at, (t, p, h));
+    }
+    assert!(rules.is_empty(), "{rules:?}");
+}
+
+#[test]
+fn bme280_rs_0_4_reads_the_previous_forced_measurement() {
+    // bme280-rs 0.4.1 decodes the status register's `measuring` flag from bit 2; the
+    // datasheet (5.4.4) puts it at bit 3. So take_forced_measurement never waits, and
+    // read_sample right after it gets the data registers before the conversion ends:
+    // each reading is the previous measurement's. The model reports the stale read.
+    let (samples, rules) = forced_run(0);
+    assert_eq!(rules, ["StaleRead"]);
+    for pair in samples.windows(2) {
+        let (previous_at, now) = (pair[0].0, pair[1]);
+        assert_reading(previous_at, (now.1, now.2, now.3));
+    }
+}
+
+#[test]
+fn the_async_driver_in_normal_mode() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 100_000);
+        bus.attach(0x77, "bme280", Bme280::new(21.25, 100_000.0, 45.5));
+        let i2c = bus.handle();
+        let task = sim.spawn("sensor", async move {
+            let mut bme = AsyncBme280::new_with_address(i2c, 0x77, Delay);
+            bme.init().await.unwrap();
+            bme.set_sampling_configuration(config(SensorMode::Normal)).await.unwrap();
+            embassy_time::Timer::after_millis(500).await;
+            bme.read_sample().await.unwrap()
+        });
+        sim.run_for(secs(1)).unwrap();
+        let s = sim.block_on(task).unwrap().unwrap();
+        assert!((s.temperature.unwrap() - 21.25).abs() <= 0.011, "{s:?}");
+        assert!((s.pressure.unwrap() - 100_000.0).abs() <= 0.6, "{s:?}");
+        assert!((s.humidity.unwrap() - 45.5).abs() <= 0.02, "{s:?}");
+    });
+}
+
+#[test]
+fn reading_before_the_conversion_ends_gives_stale_data_and_is_reported() {
+    use embedded_hal::i2c::I2c as _;
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        bus.attach(
+            0x76,
+            "bme280",
+            Bme280::new(Curve::new(&[(SimTime::ZERO, 10.0), (SimTime::from_secs(1), 30.0)]), 100_000.0, 50.0),
+        );
+        let mut i2c = bus.handle();
+        let _current = sim.enter();
+        sim.run_for(ms(10)).unwrap();
+        // osrs_t ×1, forced: a conversion of 1.25 + 2.3 = 3.55 ms.
+        i2c.write(0x76, &[0xF4, 0b001_000_01]).unwrap();
+        let mut raw = [0u8; 3];
+        i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
+        assert_eq!(raw, [0x80, 0, 0], "still the reset value");
+        let mut status = [0u8];
+        i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
+        assert_eq!(status[0] & 0x08, 0x08, "measuring");
+        sim.run_for(ms(4)).unwrap();
+        i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
+        assert_eq!(status[0] & 0x08, 0, "done");
+        i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
+        assert_ne!(raw, [0x80, 0, 0]);
+        let d = sim.take_diagnostics();
+        assert_eq!(d.len(), 1);
+        assert!(d[0].to_string().contains("StaleRead"), "{}", d[0]);
+    });
+}
