@@ -234,8 +234,7 @@ impl Bme280 {
 
     /// Brings the registers up to `now`: finishes a conversion, runs normal mode's cycles.
     fn advance(&mut self, now: SimTime) {
-        loop {
-            let Some((began, done)) = self.measuring else { break };
+        while let Some((began, done)) = self.measuring {
             if now < done {
                 break;
             }
