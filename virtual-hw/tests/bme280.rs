@@ -16,7 +16,10 @@ fn config(mode: SensorMode) -> Configuration {
 
 /// Six forced measurements 10 s apart on a ramp; `settle` waits that long after forcing
 /// before reading. Returns (when forced, °C, Pa, %RH) and the hardware rules reported.
-fn forced_run(settle_ms: u64) -> (Vec<(SimTime, f32, f32, f32)>, Vec<&'static str>) {
+/// (when forced, °C, Pa, %RH).
+type Reading = (SimTime, f32, f32, f32);
+
+fn forced_run(settle_ms: u64) -> (Vec<Reading>, Vec<&'static str>) {
     let out = std::sync::Mutex::new(None);
     fwsim::test(|sim| {
         let board = Board::new();
@@ -137,7 +140,8 @@ fn reading_before_the_conversion_ends_gives_stale_data_and_is_reported() {
         let _current = sim.enter();
         sim.run_for(ms(10)).unwrap();
         // osrs_t ×1, forced: a conversion of 1.25 + 2.3 = 3.55 ms.
-        i2c.write(0x76, &[0xF4, 0b001_000_01]).unwrap();
+        // osrs_t = 001, osrs_p = 000, mode = 01 (forced).
+        i2c.write(0x76, &[0xF4, 0b0010_0001]).unwrap();
         let mut raw = [0u8; 3];
         i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
         assert_eq!(raw, [0x80, 0, 0], "still the reset value");
