@@ -16,6 +16,8 @@
 //!   `SpiDevice` handles.
 //! * [`display`]: panel [`Image`](display::Image)s with PNG, ASCII, assertions and golden
 //!   files; a [`Canvas`](display::Canvas) `DrawTarget`.
+//! * [`analog`]: ADC channels on voltage curves, PWM, a real-time clock, a watchdog.
+//! * [`storage`]: NOR flash (`embedded-storage`) with erase-before-write and power loss.
 //! * [`signal`]: every pin level, UART byte and I2C transaction on record, exported to VCD.
 //!
 //! Firmware never depends on this crate: it takes `impl OutputPin`, `impl I2c`, `impl Read`;
@@ -28,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analog;
 mod board;
 pub mod curve;
 pub mod devices;
@@ -36,6 +39,7 @@ pub mod gpio;
 pub mod i2c;
 pub mod signal;
 pub mod spi;
+pub mod storage;
 pub mod uart;
 
 pub use board::Board;

@@ -7,12 +7,14 @@
 
 mod bme280;
 mod eeprom;
+mod gps;
 mod hd44780;
 mod htu21d;
 mod ssd1306;
 
 pub use bme280::{Bme280, Calibration};
 pub use eeprom::Eeprom24;
+pub use gps::{Gps, Track};
 pub use hd44780::{Hd44780, Pcf8574Backpack};
 pub use htu21d::{Htu21d, crc8_131};
 pub use ssd1306::Ssd1306;

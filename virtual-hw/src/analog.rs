@@ -1,0 +1,213 @@
+//! Analog inputs, PWM outputs, a real-time clock and a watchdog: the peripherals that
+//! embedded-hal has no (or only a small) trait for.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use fwsim::{Irq, SimTime};
+
+use crate::board::Board;
+use crate::curve::Curve;
+use crate::signal::{SignalKind, Value};
+
+/// An ADC channel whose input voltage follows a [`Curve`] (volts), read with `bits` of
+/// resolution against `vref`, and scaled to 0–65535 as MicroPython's `read_u16` (the
+/// [`fwsim_drivers::ReadU16`] trait the toolkit's `Aadc` uses).
+///
+/// ```
+/// use fwsim_drivers::ReadU16;
+/// use fwsim_hw::{Curve, analog::AdcChannel};
+///
+/// fwsim::test(|_sim| {
+///     let mut pot = AdcChannel::new(Curve::constant(1.65), 3.3, 12);
+///     assert_eq!(pot.read_raw(), 2048);
+///     assert_eq!(pot.read_u16(), 32_768);
+/// });
+/// ```
+pub struct AdcChannel {
+    input: Curve,
+    vref: f64,
+    bits: u32,
+}
+
+impl AdcChannel {
+    /// A channel reading `input` volts.
+    pub fn new(input: Curve, vref: f64, bits: u32) -> Self {
+        assert!((1..=16).contains(&bits), "fwsim-hw: an ADC has 1 to 16 bits");
+        AdcChannel { input, vref, bits }
+    }
+
+    /// The conversion result now: round(v / vref × 2^bits), clamped to full scale.
+    pub fn read_raw(&mut self) -> u16 {
+        let full = (1u32 << self.bits) - 1;
+        let v = self.input.at(fwsim::now()) / self.vref * (1u32 << self.bits) as f64;
+        v.round().clamp(0.0, full as f64) as u16
+    }
+}
+
+impl fwsim_drivers::ReadU16 for AdcChannel {
+    /// The raw result left-aligned to 16 bits, as MicroPython scales it.
+    fn read_u16(&mut self) -> u16 {
+        self.read_raw() << (16 - self.bits)
+    }
+}
+
+/// A PWM channel: `embedded_hal::pwm::SetDutyCycle` whose duty is on record (signal
+/// `name`, as `duty/max`).
+pub struct PwmChannel {
+    board: Board,
+    signal: usize,
+    max: u16,
+    duty: Rc<RefCell<u16>>,
+}
+
+impl Board {
+    /// A PWM channel with `max_duty` steps.
+    pub fn pwm(&self, name: &str, max_duty: u16) -> PwmChannel {
+        let signal = self.borrow().rec.add(name, SignalKind::Text);
+        PwmChannel { board: self.clone(), signal, max: max_duty, duty: Rc::new(RefCell::new(0)) }
+    }
+}
+
+impl PwmChannel {
+    /// The duty now, as a fraction.
+    pub fn duty(&self) -> f64 {
+        *self.duty.borrow() as f64 / self.max as f64
+    }
+}
+
+impl embedded_hal::pwm::ErrorType for PwmChannel {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_hal::pwm::SetDutyCycle for PwmChannel {
+    fn max_duty_cycle(&self) -> u16 {
+        self.max
+    }
+
+    fn set_duty_cycle(&mut self, duty: u16) -> Result<(), Self::Error> {
+        assert!(duty <= self.max, "fwsim-hw: duty {duty} above the maximum {}", self.max);
+        if *self.duty.borrow() != duty {
+            *self.duty.borrow_mut() = duty;
+            self.board.borrow().rec.record(self.signal, Value::Text(format!("{duty}/{}", self.max)));
+        }
+        Ok(())
+    }
+}
+
+/// A battery-backed real-time clock: local time in seconds since 1970 (the
+/// [`fwsim_drivers::sched::WallClock`] the cron scheduler reads), set once and then running
+/// with virtual time, optionally drifting.
+#[derive(Clone)]
+pub struct Rtc {
+    state: Rc<RefCell<(i128, SimTime, i64)>>,
+}
+
+impl Rtc {
+    /// A clock reading `secs` now.
+    pub fn new(secs: u64) -> Self {
+        let rtc = Rtc { state: Rc::new(RefCell::new((0, SimTime::ZERO, 0))) };
+        rtc.set(secs);
+        rtc
+    }
+
+    /// Sets the clock to `secs` now.
+    pub fn set(&self, secs: u64) {
+        let mut s = self.state.borrow_mut();
+        s.0 = secs as i128 * 1_000_000_000;
+        s.1 = fwsim::now();
+    }
+
+    /// Makes the clock run `ppm` parts per million fast (negative: slow) from now on.
+    pub fn drift_ppm(&self, ppm: i64) {
+        let now = self.now_ns();
+        let mut s = self.state.borrow_mut();
+        s.0 = now;
+        s.1 = fwsim::now();
+        s.2 = ppm;
+    }
+
+    fn now_ns(&self) -> i128 {
+        let (base, since, ppm) = *self.state.borrow();
+        let elapsed = (fwsim::now().as_nanos() - since.as_nanos()) as i128;
+        base + elapsed + elapsed * ppm as i128 / 1_000_000
+    }
+}
+
+impl fwsim_drivers::sched::WallClock for Rtc {
+    fn now_secs(&self) -> u64 {
+        (self.now_ns() / 1_000_000_000).max(0) as u64
+    }
+}
+
+/// An independent watchdog: once started, it must be fed within its timeout or it
+/// "resets" the MCU — reported as a [`Hardware`](fwsim::Diagnostic::Hardware) diagnostic
+/// `WatchdogReset` (the simulation goes on, so the test sees what led to it) and counted.
+#[derive(Clone)]
+pub struct Watchdog {
+    state: Rc<RefCell<WatchdogState>>,
+}
+
+struct WatchdogState {
+    name: String,
+    timeout_ns: u64,
+    deadline: Option<u64>,
+    generation: u64,
+    resets: u64,
+}
+
+impl Watchdog {
+    /// A stopped watchdog with `timeout_ns`.
+    pub fn new(name: &str, timeout_ns: u64) -> Self {
+        Watchdog {
+            state: Rc::new(RefCell::new(WatchdogState {
+                name: name.to_string(),
+                timeout_ns,
+                deadline: None,
+                generation: 0,
+                resets: 0,
+            })),
+        }
+    }
+
+    /// Starts it (as on hardware, it cannot be stopped again).
+    pub fn start(&self) {
+        self.feed();
+    }
+
+    /// Feeds it: the timeout starts over.
+    pub fn feed(&self) {
+        let deadline = {
+            let mut s = self.state.borrow_mut();
+            s.generation += 1;
+            let d = fwsim::now().as_nanos() + s.timeout_ns;
+            s.deadline = Some(d);
+            d
+        };
+        let me = self.clone();
+        let generation = self.state.borrow().generation;
+        fwsim::isr::schedule(SimTime(deadline), Irq::new(0, 90), move || me.expire(generation));
+    }
+
+    fn expire(&self, generation: u64) {
+        let (name, timeout) = {
+            let mut s = self.state.borrow_mut();
+            if s.generation != generation {
+                return; // fed since
+            }
+            s.resets += 1;
+            s.deadline = None;
+            (s.name.clone(), s.timeout_ns)
+        };
+        fwsim::diag::report_hardware(
+            format!("watchdog {name}"),
+            "WatchdogReset",
+            format!("not fed for {timeout} ns: the MCU would reset"),
+        );
+    }
+
+    /// Resets it caused so far.
+    pub fn resets(&self) -> u64 {
+        self.state.borrow().resets
+    }
+}

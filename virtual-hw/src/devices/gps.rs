@@ -1,0 +1,159 @@
+//! An NMEA-0183 GPS receiver on a UART.
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use fwsim::{Irq, SimTime};
+use fwsim_drivers::sched::civil_from_days;
+
+use crate::curve::Curve;
+use crate::uart::UartPeer;
+
+/// Where the receiver is: degrees (north and east positive), metres, knots, degrees true.
+pub struct Track {
+    /// Latitude in degrees.
+    pub latitude: Curve,
+    /// Longitude in degrees.
+    pub longitude: Curve,
+    /// Altitude above mean sea level in metres.
+    pub altitude: Curve,
+    /// Speed over ground in knots.
+    pub speed_knots: Curve,
+    /// Course over ground in degrees.
+    pub course: Curve,
+}
+
+impl Track {
+    /// Standing still at (`latitude`, `longitude`), `altitude` m.
+    pub fn fixed(latitude: f64, longitude: f64, altitude: f64) -> Self {
+        Track {
+            latitude: latitude.into(),
+            longitude: longitude.into(),
+            altitude: altitude.into(),
+            speed_knots: 0.0.into(),
+            course: 0.0.into(),
+        }
+    }
+}
+
+struct State {
+    peer: UartPeer,
+    track: Track,
+    utc_at_zero: u64,
+    fix_from: SimTime,
+    sentences: u64,
+}
+
+/// A GPS that sends `$GPRMC` and `$GPGGA` once a second (at the top of each UTC second,
+/// back to back at the UART's baud rate), void until `fix_from`, then with the [`Track`]'s
+/// position. Checksums are right; fields follow NMEA 0183 (`ddmm.mmmm`).
+///
+/// ```
+/// use embedded_io_async::Read;
+/// use fwsim_hw::{Board, devices::{Gps, Track}, uart::UartConfig};
+///
+/// fwsim::test(|sim| {
+///     let board = Board::new();
+///     let mut uart = board.uart("GPS", UartConfig::new(9600));
+///     Gps::start(uart.peer(), Track::fixed(51.5, -0.12, 11.0), 1_700_000_000, fwsim::SimTime::ZERO);
+///     let line = sim.spawn("nmea", async move {
+///         let mut buf = [0u8; 128];
+///         let mut n = 0;
+///         while !buf[..n].ends_with(b"\r\n") {
+///             n += uart.read(&mut buf[n..]).await.unwrap();
+///         }
+///         String::from_utf8(buf[..n].to_vec()).unwrap()
+///     });
+///     sim.run_for(fwsim::secs(2)).unwrap();
+///     assert!(sim.block_on(line).unwrap().unwrap().starts_with("$GPRMC,221320.00,A,5130.0000,N,00007.2000,W"));
+/// });
+/// ```
+pub struct Gps {
+    state: Rc<RefCell<State>>,
+}
+
+impl Gps {
+    /// Starts sending on `peer` (the GPS end of the firmware's UART). `utc_at_zero` is the
+    /// UTC time (seconds since 1970) at virtual time zero.
+    pub fn start(peer: UartPeer, track: Track, utc_at_zero: u64, fix_from: SimTime) -> Gps {
+        let state = Rc::new(RefCell::new(State { peer, track, utc_at_zero, fix_from, sentences: 0 }));
+        let next = SimTime::from_secs(fwsim::now().as_nanos().div_ceil(1_000_000_000));
+        schedule(state.clone(), next);
+        Gps { state }
+    }
+
+    /// Sentences sent so far.
+    pub fn sentences(&self) -> u64 {
+        self.state.borrow().sentences
+    }
+}
+
+fn schedule(state: Rc<RefCell<State>>, at: SimTime) {
+    fwsim::isr::schedule(at, Irq::new(4, 600), move || {
+        let burst = {
+            let s = state.borrow();
+            let fix = at >= s.fix_from;
+            let utc = s.utc_at_zero + at.as_nanos() / 1_000_000_000;
+            let mut burst = rmc(&s.track, at, utc, fix);
+            burst.push_str(&gga(&s.track, at, utc, fix));
+            burst
+        };
+        let peer = {
+            let mut s = state.borrow_mut();
+            s.sentences += 2;
+            s.peer.clone()
+        };
+        peer.send_at(at, burst.as_bytes());
+        schedule(state, SimTime(at.as_nanos() + 1_000_000_000));
+    });
+}
+
+/// `$<body>*CS\r\n` with the XOR checksum of the body.
+fn sentence(body: &str) -> String {
+    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
+    format!("${body}*{cs:02X}\r\n")
+}
+
+fn hms(utc: u64) -> String {
+    let s = utc % 86_400;
+    format!("{:02}{:02}{:02}.00", s / 3600, s / 60 % 60, s % 60)
+}
+
+fn angle(deg: f64, degree_digits: usize, pos: char, neg: char) -> String {
+    let a = deg.abs();
+    let whole = a.trunc();
+    let minutes = (a - whole) * 60.0;
+    let mut s = format!("{:0width$}", whole as u64, width = degree_digits);
+    let _ = write!(s, "{minutes:07.4},{}", if deg >= 0.0 { pos } else { neg });
+    s
+}
+
+fn rmc(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
+    let (y, m, d) = civil_from_days(utc / 86_400);
+    let date = format!("{d:02}{m:02}{:02}", y % 100);
+    if !fix {
+        return sentence(&format!("GPRMC,{},V,,,,,,,{date},,,N", hms(utc)));
+    }
+    sentence(&format!(
+        "GPRMC,{},A,{},{},{:.2},{:.2},{date},,,A",
+        hms(utc),
+        angle(t.latitude.at(at), 2, 'N', 'S'),
+        angle(t.longitude.at(at), 3, 'E', 'W'),
+        t.speed_knots.at(at),
+        t.course.at(at)
+    ))
+}
+
+fn gga(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
+    if !fix {
+        return sentence(&format!("GPGGA,{},,,,,0,00,99.99,,,,,,", hms(utc)));
+    }
+    sentence(&format!(
+        "GPGGA,{},{},{},1,08,0.9,{:.1},M,47.0,M,,",
+        hms(utc),
+        angle(t.latitude.at(at), 2, 'N', 'S'),
+        angle(t.longitude.at(at), 3, 'E', 'W'),
+        t.altitude.at(at)
+    ))
+}

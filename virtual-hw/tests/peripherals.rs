@@ -1,0 +1,206 @@
+//! ADC, PWM, RTC, watchdog, NOR flash and GPS, in virtual time.
+
+use embassy_time::Timer;
+use embedded_hal::pwm::SetDutyCycle;
+use embedded_io_async::Read;
+use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
+use fwsim::{SimTime, ms, secs};
+use fwsim_drivers::sched::{Cron, CronSpec, Field, WallClock, schedule};
+use fwsim_drivers::{Aadc, Band};
+use fwsim_hw::analog::{AdcChannel, Rtc, Watchdog};
+use fwsim_hw::devices::{Gps, Track};
+use fwsim_hw::storage::{Flash, FlashError};
+use fwsim_hw::uart::UartConfig;
+use fwsim_hw::{Board, Curve};
+
+fn rules(sim: &fwsim::Sim<'_>) -> Vec<&'static str> {
+    sim.take_diagnostics()
+        .into_iter()
+        .filter_map(|d| match d {
+            fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_toolkits_aadc_sees_an_adc_ramp_leave_its_band() {
+    fwsim::test(|sim| {
+        // 0 → 3.3 V over 1 s on a 12-bit ADC: 1.65 V (code 2048) at 500 ms.
+        let ramp = Curve::new(&[(SimTime::ZERO, 0.0), (SimTime::from_secs(1), 3.3)]);
+        let aadc = &*sim.alloc(Aadc::new(AdcChannel::new(ramp, 3.3, 12)));
+        let task = sim.spawn("knob", async move {
+            // Wait until the reading leaves 0..=32767 (read_u16 scale): code 2048 → 32768.
+            let v = aadc.wait(Band::Between(0, 32_767)).await;
+            (v, fwsim::now())
+        });
+        sim.run_for(secs(1)).unwrap();
+        let (v, at) = sim.block_on(task).unwrap().unwrap();
+        assert_eq!(v, 32_768);
+        // Code 2048 is reached when v/3.3 × 4096 rounds to 2048: from 2047.5 / 4096 s. The
+        // Aadc samples every 1 ms.
+        assert_eq!(at, SimTime::from_millis(500));
+    });
+}
+
+#[test]
+fn pwm_duty_is_on_record() {
+    fwsim::test(|_sim| {
+        let board = Board::new();
+        let mut led = board.pwm("LED_PWM", 1000);
+        led.set_duty_cycle_percent(25).unwrap();
+        assert_eq!(led.duty(), 0.25);
+        led.set_duty_cycle_fully_on().unwrap();
+        let record: Vec<String> = board.signals().of("LED_PWM").map(|c| format!("{:?}", c.value)).collect();
+        assert_eq!(record, ["Text(\"250/1000\")", "Text(\"1000/1000\")"]);
+    });
+}
+
+#[test]
+fn the_cron_scheduler_runs_on_the_rtc_and_sleeps_on_the_mcu_timer() {
+    fwsim::test(|sim| {
+        // 2024-03-10 23:59:50 UTC; the job runs at second 0 of every minute.
+        let start = 1_710_115_190;
+        let rtc = &*sim.alloc(Rtc::new(start));
+        let fast = &*sim.alloc(Rtc::new(start));
+        fast.drift_ppm(100_000); // 10 % fast, to see it in seconds
+        let cron = &*sim.alloc(
+            Cron::new(CronSpec { secs: Field::At(0), mins: Field::Any, hrs: Field::Any, ..CronSpec::new() }).unwrap(),
+        );
+        let runs = &*sim.alloc(std::cell::RefCell::new(Vec::new()));
+        let fast_runs = &*sim.alloc(std::cell::RefCell::new(Vec::new()));
+        sim.spawn("sched", schedule(rtc, cron, Some(2), move || runs.borrow_mut().push(fwsim::now().as_millis())));
+        sim.spawn("fast", schedule(fast, cron, Some(1), move || fast_runs.borrow_mut().push(fast.now_secs() - start)));
+        sim.run_for(secs(200)).unwrap();
+        // The first run is at the minute (10 s). Like the toolkit's, the scheduler then pauses
+        // 1.2 s and computes its next wait in whole seconds of the clock (floored), so later
+        // runs land 200 ms after the minute.
+        assert_eq!(*runs.borrow(), [10_000, 70_200]);
+        // The scheduler reads the RTC once and sleeps on the MCU's timer: with an RTC 10 %
+        // fast, the job runs 10 s (virtual) later, when the RTC already shows 11 s, a second
+        // past the minute it was meant for.
+        assert_eq!(*fast_runs.borrow(), [11]);
+        assert_eq!(rtc.now_secs(), start + 200);
+    });
+}
+
+#[test]
+fn a_watchdog_starved_by_a_blocking_section_resets() {
+    fwsim::test(|sim| {
+        let dog = Watchdog::new("iwdg", 100_000_000);
+        let feeder = dog.clone();
+        sim.spawn("feeder", async move {
+            feeder.start();
+            for _ in 0..5 {
+                Timer::after_millis(50).await;
+                feeder.feed();
+            }
+            // A 150 ms blocking section: the watchdog bites in the middle of it.
+            fwsim::busy_wait(ms(150));
+            feeder.feed();
+        });
+        sim.run_for(ms(450)).unwrap();
+        assert_eq!(dog.resets(), 1);
+        let d = sim.take_diagnostics();
+        assert_eq!(d.len(), 1);
+        assert!(d[0].to_string().starts_with("0.350000000s: watchdog iwdg: WatchdogReset"), "{}", d[0]);
+        // The feeder has ended; a started watchdog cannot be stopped: it bites again.
+        sim.run_for(ms(100)).unwrap();
+        assert_eq!(dog.resets(), 2);
+        assert_eq!(rules(sim), ["WatchdogReset"]);
+    });
+}
+
+#[test]
+fn nor_flash_needs_erase_before_write_and_takes_time() {
+    fwsim::test(|sim| {
+        let flash = Flash::<4, 4096>::new(16 * 1024);
+        let mut f = flash.clone();
+        let _current = sim.enter();
+        f.write(0, &[0x0F, 0xF0, 0x00, 0xFF]).unwrap();
+        assert_eq!(fwsim::now(), SimTime::from_micros(50));
+        f.write(0, &[0xFF, 0xFF, 0x12, 0x34]).unwrap();
+        let mut back = [0u8; 4];
+        f.read(0, &mut back).unwrap();
+        assert_eq!(back, [0x0F, 0xF0, 0x00, 0x34], "NOR ANDs");
+        assert_eq!(rules(sim), ["WriteWithoutErase"]);
+        assert_eq!(f.erase(0, 4096), Ok(()));
+        assert_eq!(fwsim::now(), SimTime::from_micros(25_100));
+        f.read(0, &mut back).unwrap();
+        assert_eq!(back, [0xFF; 4]);
+        assert_eq!(f.write(2, &[0; 4]), Err(FlashError::NotAligned));
+        assert_eq!(f.erase(0, 100), Err(FlashError::NotAligned));
+        assert_eq!(f.write(16 * 1024, &[0; 4]), Err(FlashError::OutOfBounds));
+    });
+}
+
+#[test]
+fn power_loss_tears_the_write_in_flight_and_stops_the_flash_until_reboot() {
+    fwsim::test(|sim| {
+        let flash = Flash::<4, 4096>::new(8192);
+        // Words take 50 µs: words 0..=3 finish by 200 µs, word 4 is cut at 210 µs.
+        flash.power_loss_at(SimTime::from_micros(210));
+        let mut f = flash.clone();
+        let task = sim.spawn("logger", async move {
+            let r = embedded_storage_async::nor_flash::NorFlash::write(&mut f, 0, &[0u8; 32]).await;
+            let after = embedded_storage_async::nor_flash::NorFlash::write(&mut f, 64, &[0u8; 4]).await;
+            (r, after, fwsim::now())
+        });
+        sim.run_for(ms(1)).unwrap();
+        let (r, after, at) = sim.block_on(task).unwrap().unwrap();
+        assert_eq!((r, after), (Err(FlashError::PowerLost), Err(FlashError::PowerLost)));
+        assert_eq!(at, SimTime::from_micros(210));
+        let mem = flash.contents();
+        assert_eq!(&mem[..16], &[0; 16], "the finished words");
+        assert!(mem[20..32].iter().all(|b| *b == 0xFF), "never written");
+        flash.reboot();
+        let mut f = flash.clone();
+        let _current = sim.enter();
+        f.erase(0, 4096).unwrap();
+        assert_eq!(&flash.contents()[..32], &[0xFF; 32]);
+    });
+}
+
+#[test]
+fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut uart = board.uart("GPS", UartConfig::new(9600));
+        let track = Track {
+            latitude: Curve::new(&[(SimTime::ZERO, 48.0), (SimTime::from_secs(10), 48.01)]),
+            longitude: Curve::constant(-2.5),
+            altitude: Curve::constant(35.0),
+            speed_knots: Curve::constant(3.0),
+            course: Curve::constant(90.0),
+        };
+        let gps = Gps::start(uart.peer(), track, 1_700_000_000, SimTime::from_secs(3));
+        let lines = sim.spawn("reader", async move {
+            let mut text = Vec::new();
+            let mut buf = [0u8; 64];
+            while text.len() < 2000 {
+                let n = uart.read(&mut buf).await.unwrap();
+                text.extend_from_slice(&buf[..n]);
+            }
+            String::from_utf8(text).unwrap()
+        });
+        sim.run_for(secs(10)).unwrap();
+        let text = sim.block_on(lines).unwrap().unwrap();
+        assert!(gps.sentences() >= 20);
+        let mut fixes = Vec::new();
+        for line in text.split("\r\n").filter(|l| l.starts_with('$') && l.contains('*')) {
+            match nmea::parse_str(line).unwrap_or_else(|e| panic!("{line}: {e:?}")) {
+                nmea::ParseResult::RMC(rmc) => {
+                    let t = rmc.fix_time.unwrap();
+                    fixes.push((t.to_string(), rmc.lat, rmc.lon));
+                }
+                nmea::ParseResult::GGA(gga) => assert_eq!(gga.fix_type.is_some(), true, "{line}"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        // 22:13:20 at virtual zero; void for 3 s, then the track.
+        assert_eq!(fixes[0], ("22:13:20".to_string(), None, None));
+        let (time, lat, lon) = &fixes[5];
+        assert_eq!(time, "22:13:25");
+        assert!((lat.unwrap() - 48.005).abs() < 1e-6 && (lon.unwrap() + 2.5).abs() < 1e-6, "{fixes:?}");
+    });
+}
