@@ -1,6 +1,6 @@
 //! # fwsim-hw — the simulated board
 //!
-//! Firmware under [fwsim](fwsim) talks to hardware through the embedded-hal family of traits;
+//! Firmware under [fwsim] talks to hardware through the embedded-hal family of traits;
 //! this crate provides a [`Board`] whose peripherals implement those traits in virtual time:
 //!
 //! * [`gpio`]: pins on nets with push-pull/open-drain drivers and pulls, buttons with seeded

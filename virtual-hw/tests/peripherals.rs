@@ -193,7 +193,7 @@ fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
                     let t = rmc.fix_time.unwrap();
                     fixes.push((t.to_string(), rmc.lat, rmc.lon));
                 }
-                nmea::ParseResult::GGA(gga) => assert_eq!(gga.fix_type.is_some(), true, "{line}"),
+                nmea::ParseResult::GGA(gga) => assert!(gga.fix_type.is_some(), "{line}"),
                 other => panic!("unexpected {other:?}"),
             }
         }
