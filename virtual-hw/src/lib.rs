@@ -18,6 +18,7 @@
 //!   files; a [`Canvas`](display::Canvas) `DrawTarget`.
 //! * [`analog`]: ADC channels on voltage curves, PWM, a real-time clock, a watchdog.
 //! * [`storage`]: NOR flash (`embedded-storage`) with erase-before-write and power loss.
+//! * [`expect`]: timing assertions on the record (`board.expect("LED").rises().within(ms(5)).after(t)`).
 //! * [`signal`]: every pin level, UART byte and I2C transaction on record, exported to VCD.
 //!
 //! Firmware never depends on this crate: it takes `impl OutputPin`, `impl I2c`, `impl Read`;
@@ -35,6 +36,7 @@ mod board;
 pub mod curve;
 pub mod devices;
 pub mod display;
+pub mod expect;
 pub mod gpio;
 pub mod i2c;
 pub mod signal;
