@@ -52,3 +52,4 @@ MIRIFLAGS="${MIRIFLAGS:-}" cargo +nightly miri test --locked -q -p fwsim-primiti
 
 step "examples"
 cargo run --locked -q -p fwsim --example timeline > /dev/null
+cargo run --locked -q -p fwsim-hw --example thermostat > /dev/null
