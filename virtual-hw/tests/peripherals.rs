@@ -204,3 +204,18 @@ fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
         assert!((lat.unwrap() - 48.005).abs() < 1e-6 && (lon.unwrap() + 2.5).abs() < 1e-6, "{fixes:?}");
     });
 }
+
+#[test]
+fn a_dropped_async_flash_write_still_completes() {
+    fwsim::test(|sim| {
+        let flash = Flash::<4, 4096>::new(4096);
+        let mut f = flash.clone();
+        sim.spawn("t", async move {
+            let write = embedded_storage_async::nor_flash::NorFlash::write(&mut f, 0, &[0x11; 16]);
+            // 4 words × 50 µs; give up after 60 µs.
+            let _ = embassy_futures::select::select(write, Timer::after_micros(60)).await;
+        });
+        sim.run_for(ms(1)).unwrap();
+        assert_eq!(&flash.contents()[..16], &[0x11; 16]);
+    });
+}

@@ -271,3 +271,37 @@ fn unknown_commands_bad_control_bytes_and_a_fast_bus_are_reported() {
         assert_eq!(rules, ["BusTooFast", "UnknownCommand", "BadControlByte"]);
     });
 }
+
+#[test]
+fn vertical_and_horizontal_addressing_wrap_inside_their_windows() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        let oled = Rc::new(RefCell::new(Ssd1306::new()));
+        bus.attach_shared(0x3C, "ssd1306", oled.clone());
+        let mut i2c = bus.handle();
+        // Vertical mode, columns 10–11, pages 2–3: page first, then column, then wrap.
+        command(&mut i2c, &[0x20, 0x01, 0x21, 10, 11, 0x22, 2, 3]);
+        i2c.write(0x3C, &[0x40, 1, 2, 3, 4, 5]).unwrap();
+        {
+            let ram = oled.borrow();
+            let g = ram.gddram();
+            assert_eq!([g[2][10], g[3][10], g[2][11], g[3][11]], [5, 2, 3, 4]);
+        }
+        // Horizontal mode, columns 100–102, pages 6–7: column first, then page, then wrap.
+        command(&mut i2c, &[0x20, 0x00, 0x21, 100, 102, 0x22, 6, 7]);
+        i2c.write(0x3C, &[0x40, 1, 2, 3, 4, 5, 6, 7]).unwrap();
+        {
+            let ram = oled.borrow();
+            let g = ram.gddram();
+            assert_eq!([g[6][100], g[6][101], g[6][102], g[7][100], g[7][101], g[7][102]], [7, 2, 3, 4, 5, 6]);
+        }
+        // Page mode: the column wraps inside the page; the page never changes.
+        command(&mut i2c, &[0x20, 0x02, 0xB5, 0x0E, 0x17]);
+        i2c.write(0x3C, &[0x40, 0xA1, 0xA2, 0xA3]).unwrap();
+        let ram = oled.borrow();
+        let g = ram.gddram();
+        assert_eq!([g[5][126], g[5][127], g[5][0]], [0xA1, 0xA2, 0xA3]);
+        assert!(sim.diagnostics().is_empty());
+    });
+}

@@ -118,11 +118,17 @@ fn an_armed_reader_keeps_up_and_a_buffered_uart_keeps_everything() {
 
 #[test]
 fn a_line_error_is_reported_once_by_the_next_read() {
+    for error in [UartError::Framing, UartError::Parity, UartError::Noise, UartError::Break] {
+        line_error_once(error);
+    }
+}
+
+fn line_error_once(error: UartError) {
     fwsim::test(|sim| {
         let board = Board::new();
         let mut uart = board.uart("U", UartConfig::new(9600));
         let peer = uart.peer();
-        peer.error_at(SimTime::from_millis(1), UartError::Framing);
+        peer.error_at(SimTime::from_millis(1), error);
         peer.send_at(SimTime::from_millis(2), b"ok");
         let task = sim.spawn("reader", async move {
             Timer::after_millis(10).await;
@@ -132,7 +138,7 @@ fn a_line_error_is_reported_once_by_the_next_read() {
             (first, buf[..n].to_vec())
         });
         sim.run_for(ms(20)).unwrap();
-        assert_eq!(sim.block_on(task).unwrap().unwrap(), (Err(UartError::Framing), b"ok".to_vec()));
+        assert_eq!(sim.block_on(task).unwrap().unwrap(), (Err(error), b"ok".to_vec()));
     });
 }
 

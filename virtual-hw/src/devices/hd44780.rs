@@ -427,12 +427,15 @@ impl I2cDevice for Pcf8574Backpack {
     }
 
     fn write(&mut self, ctx: &mut I2cContext, byte: u8) -> bool {
-        self.port = byte;
-        // The outputs change after the byte's acknowledge bit.
+        // The outputs change together after the byte's acknowledge bit. When E falls in the
+        // same update that changes RS, R/W or data, the controller latches what the lines
+        // held while E was high (the new values miss the hold time).
+        let previous = std::mem::replace(&mut self.port, byte);
+        let lines = if previous & 0x04 != 0 && byte & 0x04 == 0 { previous } else { byte };
         let at = ctx.now().as_nanos() + crate::bit_time_ns(9, ctx.bus_hz());
         let mut core = self.lcd.core.borrow_mut();
         core.backlight = byte & 0x08 != 0;
-        core.lines(at, byte & 0x01 != 0, byte & 0x02 != 0, byte & 0x04 != 0, byte & 0xF0);
+        core.lines(at, lines & 0x01 != 0, lines & 0x02 != 0, byte & 0x04 != 0, lines & 0xF0);
         true
     }
 

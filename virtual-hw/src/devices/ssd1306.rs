@@ -164,9 +164,9 @@ impl Ssd1306 {
     fn data(&mut self, b: u8) {
         self.gddram[self.page][self.col] = b;
         match self.mode {
-            Addressing::Page => {
-                self.col = if self.col >= self.col_window.1 { self.col_window.0 } else { self.col + 1 };
-            }
+            // The column window (0x21) is for horizontal and vertical modes only; page mode
+            // wraps at the end of the page.
+            Addressing::Page => self.col = (self.col + 1) % COLUMNS,
             Addressing::Horizontal => {
                 if self.col >= self.col_window.1 {
                     self.col = self.col_window.0;
