@@ -217,3 +217,27 @@ fn clear_takes_1_52_ms_and_other_instructions_37_us() {
         assert!(sim.diagnostics().is_empty());
     });
 }
+
+#[test]
+fn hd44780_driver_0_4_on_an_8_bit_gpio_bus() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let pin = |name| board.output(name, Drive::PushPull, Level::Low);
+        let [rs, e] = [pin("RS"), pin("E")];
+        let d: Vec<Pin> = (0..8).map(|i| board.output(&format!("D{i}"), Drive::PushPull, Level::Low)).collect();
+        let refs: Vec<&Pin> = d.iter().collect();
+        let lcd = Hd44780::gpio(&board, "lcd8", (16, 2), &rs, None, &e, &refs);
+        let [d0, d1, d2, d3, d4, d5, d6, d7]: [Pin; 8] = d.try_into().unwrap();
+        sim.spawn("ui", async move {
+            let mut delay = Delay;
+            let mut lcd = hd44780_driver::HD44780::new_8bit(rs, e, d0, d1, d2, d3, d4, d5, d6, d7, &mut delay).unwrap();
+            lcd.clear(&mut delay).unwrap();
+            lcd.write_str("eight bits", &mut delay).unwrap();
+        });
+        sim.run_for(ms(500)).unwrap();
+        assert_eq!(lcd.text(), ["eight bits      ", "                "]);
+        // In 8-bit mode the reset sequence's function sets are whole bytes 5 ms apart:
+        // hd44780-driver meets the datasheet here.
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+    });
+}
