@@ -141,8 +141,11 @@ impl fwsim_drivers::sched::WallClock for Rtc {
 }
 
 /// An independent watchdog: once started, it must be fed within its timeout or it
-/// "resets" the MCU — reported as a [`Hardware`](fwsim::Diagnostic::Hardware) diagnostic
-/// `WatchdogReset` (the simulation goes on, so the test sees what led to it) and counted.
+/// "resets" the MCU. Firmware drives it through embedded-hal 0.2's portable
+/// `watchdog::{WatchdogEnable, Watchdog}` traits (embedded-hal 1.0 has none); the test keeps
+/// a clone. A missed feed is reported as a [`Hardware`](fwsim::Diagnostic::Hardware)
+/// diagnostic `WatchdogReset` (the simulation goes on, so the test sees what led to it) and
+/// counted.
 #[derive(Clone)]
 pub struct Watchdog {
     state: Rc<RefCell<WatchdogState>>,
@@ -209,5 +212,25 @@ impl Watchdog {
     /// Resets it caused so far.
     pub fn resets(&self) -> u64 {
         self.state.borrow().resets
+    }
+}
+
+impl embedded_hal_02::watchdog::WatchdogEnable for Watchdog {
+    type Time = core::time::Duration;
+
+    /// Sets the timeout and starts the watchdog.
+    fn start<T>(&mut self, period: T)
+    where
+        T: Into<core::time::Duration>,
+    {
+        let ns = fwsim::IntoNanos::into_nanos(period.into());
+        self.state.borrow_mut().timeout_ns = ns;
+        Watchdog::start(self);
+    }
+}
+
+impl embedded_hal_02::watchdog::Watchdog for Watchdog {
+    fn feed(&mut self) {
+        Watchdog::feed(self);
     }
 }

@@ -71,6 +71,12 @@ impl Board {
         self.inner.borrow_mut()
     }
 
+    /// A delay for firmware: embedded-hal 1.0 `DelayNs` (blocking: busy time), its async
+    /// twin (a timer), and embedded-hal 0.2 `DelayMs`/`DelayUs`. The same as [`fwsim::Delay`].
+    pub fn delay(&self) -> fwsim::Delay {
+        fwsim::Delay
+    }
+
     /// A copy of the signal record so far.
     pub fn signals(&self) -> Signals {
         self.inner.borrow().rec.signals.clone()

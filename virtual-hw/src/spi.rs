@@ -11,6 +11,9 @@
 //! traits spend the transfer as busy time, the async ones wait. Dropping an async transfer
 //! after its first poll does not undo it: the target has the bytes (cancel safety as for
 //! [I2C](crate::i2c)); a dropped `SpiDevice` transaction still releases its chip select.
+//!
+//! A part with no model can be stood in for by an embedded-hal-mock transaction list:
+//! [`SpiBus::mock_device`].
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -122,6 +125,36 @@ impl SpiBus {
     /// A bus handle (`SpiBus`): the firmware drives chip selects itself.
     pub fn handle(&self) -> SpiBusHandle {
         SpiBusHandle { board: self.board.clone(), bus: self.id }
+    }
+
+    /// A device whose transactions are checked against (and answered from) an
+    /// [embedded-hal-mock](embedded_hal_mock) transaction list, on this bus's clock and
+    /// record: a stand-in for a part with no model. Keep a clone of the mock to call
+    /// `done()` on.
+    ///
+    /// ```
+    /// use embedded_hal::spi::SpiDevice;
+    /// use embedded_hal_mock::eh1::spi::{Mock, Transaction};
+    /// use fwsim_hw::Board;
+    ///
+    /// fwsim::test(|_sim| {
+    ///     let board = Board::new();
+    ///     let bus = board.spi_bus("SPI0", 1_000_000);
+    ///     let mut mock = Mock::new(&[
+    ///         Transaction::transaction_start(),
+    ///         Transaction::transfer_in_place(vec![0x9F, 0, 0], vec![0, 0xEF, 0x40]),
+    ///         Transaction::transaction_end(),
+    ///     ]);
+    ///     let mut flash = bus.mock_device(mock.clone());
+    ///     let mut id = [0x9F, 0, 0];
+    ///     flash.transfer_in_place(&mut id).unwrap();
+    ///     assert_eq!(id, [0, 0xEF, 0x40]);
+    ///     assert_eq!(fwsim::now().as_micros(), 24); // 3 bytes at 1 MHz
+    ///     mock.done();
+    /// });
+    /// ```
+    pub fn mock_device(&self, mock: embedded_hal_mock::eh1::spi::Mock<u8>) -> MockSpiDevice {
+        MockSpiDevice { bus: self.handle(), mock }
     }
 
     /// A device handle (`SpiDevice`) that drives `cs` low around each transaction.
@@ -343,6 +376,62 @@ impl embedded_hal_async::spi::SpiDevice for SpiDeviceHandle {
             self.bus.wait_until(end).await;
         }
         drop(release);
+        Ok(())
+    }
+}
+
+/// An embedded-hal-mock SPI device on a simulated bus. See [`SpiBus::mock_device`].
+pub struct MockSpiDevice {
+    bus: SpiBusHandle,
+    mock: embedded_hal_mock::eh1::spi::Mock<u8>,
+}
+
+impl MockSpiDevice {
+    /// Takes the bus for the transaction's bytes and records it; returns when it ends.
+    fn clock(&self, operations: &[Operation<'_, u8>]) -> u64 {
+        let bytes: usize = operations
+            .iter()
+            .map(|op| match op {
+                Operation::Read(r) => r.len(),
+                Operation::Write(w) => w.len(),
+                Operation::Transfer(r, w) => r.len().max(w.len()),
+                Operation::TransferInPlace(b) => b.len(),
+                Operation::DelayNs(_) => 0,
+            })
+            .sum();
+        let delay: u64 = operations.iter().map(|op| if let Operation::DelayNs(ns) = op { *ns as u64 } else { 0 }).sum();
+        let mut b = self.bus.board.borrow();
+        let b = &mut *b;
+        let bus = &mut b.spi.all[self.bus.bus];
+        let start = fwsim::now().as_nanos().max(bus.busy_until);
+        let end = start + bit_time_ns(8 * bytes as u64, bus.hz) + delay;
+        bus.busy_until = end;
+        let signal = bus.signal;
+        b.rec.record(signal, Value::Text(format!("mock device: {bytes} bytes")));
+        end
+    }
+}
+
+impl embedded_hal::spi::ErrorType for MockSpiDevice {
+    type Error = ErrorKind;
+}
+
+impl embedded_hal::spi::SpiDevice for MockSpiDevice {
+    fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), ErrorKind> {
+        let end = self.clock(operations);
+        embedded_hal::spi::SpiDevice::transaction(&mut self.mock, operations)
+            .map_err(|e| embedded_hal::spi::Error::kind(&e))?;
+        SpiBusHandle::block_until(end);
+        Ok(())
+    }
+}
+
+impl embedded_hal_async::spi::SpiDevice for MockSpiDevice {
+    async fn transaction(&mut self, operations: &mut [Operation<'_, u8>]) -> Result<(), ErrorKind> {
+        let end = self.clock(operations);
+        embedded_hal::spi::SpiDevice::transaction(&mut self.mock, operations)
+            .map_err(|e| embedded_hal::spi::Error::kind(&e))?;
+        self.bus.wait_until(end).await;
         Ok(())
     }
 }

@@ -140,3 +140,24 @@ fn a_dropped_spi_transaction_releases_chip_select() {
         assert_eq!(&seen[17..], &[0x01, 0x02, 0xEE]);
     });
 }
+
+#[test]
+fn an_spi_mock_device_fails_the_task_that_breaks_its_expectations() {
+    use embedded_hal_mock::eh1::spi::{Mock, Transaction};
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.spi_bus("SPI0", 8_000_000);
+        let expected =
+            [Transaction::transaction_start(), Transaction::write_vec(vec![0x06]), Transaction::transaction_end()];
+        let mut ok_mock = Mock::new(&expected);
+        let mut good = bus.mock_device(ok_mock.clone());
+        let mut wrong = bus.mock_device(Mock::new(&expected));
+        sim.spawn("good", async move { good.write(&[0x06]).await.unwrap() });
+        sim.spawn("wrong", async move { wrong.write(&[0x04]).await.unwrap() });
+        sim.run_for(ms(1)).unwrap();
+        ok_mock.done();
+        let d = sim.take_diagnostics();
+        assert_eq!(d.len(), 1);
+        assert!(d[0].to_string().contains("task wrong#") && d[0].to_string().contains("panicked"), "{}", d[0]);
+    });
+}
