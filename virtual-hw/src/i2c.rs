@@ -57,7 +57,6 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::task::Poll;
 
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation};
 use fwsim::{Irq, SimTime};
@@ -411,10 +410,7 @@ impl I2c {
 
     fn blocking(&mut self, address: u8, ops: &mut [Operation<'_>]) -> Result<(), ErrorKind> {
         let (result, end) = self.execute(address, ops);
-        let now = fwsim::now().as_nanos();
-        if end > now {
-            fwsim::busy_wait(std::time::Duration::from_nanos(end - now));
-        }
+        crate::block_until(end);
         result
     }
 }
@@ -432,20 +428,7 @@ impl embedded_hal::i2c::I2c for I2c {
 impl embedded_hal_async::i2c::I2c for I2c {
     async fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), ErrorKind> {
         let (result, end) = self.execute(address, operations);
-        let irq = Irq::new(I2C_IRQ_PRIORITY, I2C_IRQ_BASE + self.bus as u16);
-        let mut armed = false;
-        std::future::poll_fn(|cx| {
-            if fwsim::now().as_nanos() >= end {
-                return Poll::Ready(());
-            }
-            if !armed {
-                armed = true;
-                let waker = cx.waker().clone();
-                fwsim::isr::schedule(SimTime(end), irq, move || waker.wake());
-            }
-            Poll::Pending
-        })
-        .await;
+        crate::wait_until(end, Irq::new(I2C_IRQ_PRIORITY, I2C_IRQ_BASE + self.bus as u16)).await;
         result
     }
 }

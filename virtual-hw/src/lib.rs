@@ -56,3 +56,31 @@ pub fn bit_time_ns(bits: u64, hz: u64) -> u64 {
     let num = bits as u128 * 1_000_000_000;
     ((num + hz as u128 / 2) / hz as u128) as u64
 }
+
+/// Spends busy time until virtual time `t` (ns): how a blocking HAL call lasts as long as
+/// its transfer.
+pub(crate) fn block_until(t: u64) {
+    let now = fwsim::now().as_nanos();
+    if t > now {
+        fwsim::busy_wait(std::time::Duration::from_nanos(t - now));
+    }
+}
+
+/// Waits, without blocking other tasks, until virtual time `t` (ns): the completion
+/// interrupt `irq` of an async transfer wakes the caller then, to the nanosecond (an
+/// embassy `Timer` would round to ticks).
+pub(crate) async fn wait_until(t: u64, irq: fwsim::Irq) {
+    let mut armed = false;
+    std::future::poll_fn(|cx| {
+        if fwsim::now().as_nanos() >= t {
+            return std::task::Poll::Ready(());
+        }
+        if !armed {
+            armed = true;
+            let waker = cx.waker().clone();
+            fwsim::isr::schedule(fwsim::SimTime(t), irq, move || waker.wake());
+        }
+        std::task::Poll::Pending
+    })
+    .await
+}

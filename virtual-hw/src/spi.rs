@@ -18,7 +18,6 @@
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;
-use std::task::Poll;
 
 use embedded_hal::digital::OutputPin;
 use embedded_hal::spi::{ErrorKind, Operation};
@@ -222,27 +221,25 @@ impl SpiBusHandle {
     }
 
     fn block_until(end: u64) {
-        let now = fwsim::now().as_nanos();
-        if end > now {
-            fwsim::busy_wait(std::time::Duration::from_nanos(end - now));
-        }
+        crate::block_until(end)
     }
 
     async fn wait_until(&self, end: u64) {
-        let irq = Irq::new(SPI_IRQ_PRIORITY, SPI_IRQ_BASE + self.bus as u16);
-        let mut armed = false;
-        std::future::poll_fn(|cx| {
-            if fwsim::now().as_nanos() >= end {
-                return Poll::Ready(());
+        crate::wait_until(end, Irq::new(SPI_IRQ_PRIORITY, SPI_IRQ_BASE + self.bus as u16)).await
+    }
+
+    /// Runs one `SpiDevice` operation on the bus; returns when it ends.
+    fn operation(&self, op: &mut Operation<'_, u8>) -> u64 {
+        match op {
+            Operation::Read(r) => self.exchange(&[], Some(r)),
+            Operation::Write(w) => self.exchange(w, None),
+            Operation::Transfer(r, w) => self.exchange(w, Some(r)),
+            Operation::TransferInPlace(words) => {
+                let out = words.to_vec();
+                self.exchange(&out, Some(words))
             }
-            if !armed {
-                armed = true;
-                let waker = cx.waker().clone();
-                fwsim::isr::schedule(SimTime(end), irq, move || waker.wake());
-            }
-            Poll::Pending
-        })
-        .await
+            Operation::DelayNs(ns) => fwsim::now().as_nanos() + *ns as u64,
+        }
     }
 }
 
@@ -342,17 +339,7 @@ impl embedded_hal::spi::SpiDevice for SpiDeviceHandle {
         let _ = self.cs.set_low();
         let _release = Release(&mut self.cs);
         for op in operations {
-            let end = match op {
-                Operation::Read(r) => self.bus.exchange(&[], Some(r)),
-                Operation::Write(w) => self.bus.exchange(w, None),
-                Operation::Transfer(r, w) => self.bus.exchange(w, Some(r)),
-                Operation::TransferInPlace(words) => {
-                    let out = words.to_vec();
-                    self.bus.exchange(&out, Some(words))
-                }
-                Operation::DelayNs(ns) => fwsim::now().as_nanos() + *ns as u64,
-            };
-            SpiBusHandle::block_until(end);
+            SpiBusHandle::block_until(self.bus.operation(op));
         }
         Ok(())
     }
@@ -363,16 +350,7 @@ impl embedded_hal_async::spi::SpiDevice for SpiDeviceHandle {
         let _ = self.cs.set_low();
         let release = Release(&mut self.cs);
         for op in operations {
-            let end = match op {
-                Operation::Read(r) => self.bus.exchange(&[], Some(r)),
-                Operation::Write(w) => self.bus.exchange(w, None),
-                Operation::Transfer(r, w) => self.bus.exchange(w, Some(r)),
-                Operation::TransferInPlace(words) => {
-                    let out = words.to_vec();
-                    self.bus.exchange(&out, Some(words))
-                }
-                Operation::DelayNs(ns) => fwsim::now().as_nanos() + *ns as u64,
-            };
+            let end = self.bus.operation(op);
             self.bus.wait_until(end).await;
         }
         drop(release);

@@ -16,11 +16,13 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::task::Poll;
 
 use embedded_storage::nor_flash::{NorFlashError, NorFlashErrorKind};
 use fwsim::rng::SimRng;
 use fwsim::{Irq, SimTime};
+
+/// The flash controller's completion interrupt.
+const FLASH_IRQ: Irq = Irq::new(3, 500);
 
 /// What went wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,27 +195,25 @@ impl<const WRITE: usize, const ERASE: usize> Flash<WRITE, ERASE> {
         Ok(end)
     }
 
-    fn block_until(t: u64) {
-        let now = fwsim::now().as_nanos();
-        if t > now {
-            fwsim::busy_wait(std::time::Duration::from_nanos(t - now));
+    /// Checks and runs an erase: when it ends, and its result.
+    fn erase_op(&self, from: u32, to: u32) -> (u64, Result<(), FlashError>) {
+        if to < from {
+            return (fwsim::now().as_nanos(), Err(FlashError::OutOfBounds));
         }
+        self.timed(self.check(from, (to - from) as usize, ERASE).map(|()| Op::Erase(from, to)))
     }
 
-    async fn wait_until(t: u64) {
-        let mut armed = false;
-        std::future::poll_fn(|cx| {
-            if fwsim::now().as_nanos() >= t {
-                return Poll::Ready(());
-            }
-            if !armed {
-                armed = true;
-                let waker = cx.waker().clone();
-                fwsim::isr::schedule(SimTime(t), Irq::new(3, 500), move || waker.wake());
-            }
-            Poll::Pending
-        })
-        .await
+    /// Checks and runs a write: when it ends, and its result.
+    fn write_op(&self, offset: u32, bytes: &[u8]) -> (u64, Result<(), FlashError>) {
+        self.timed(self.check(offset, bytes.len(), WRITE).map(|()| Op::Write(offset, bytes)))
+    }
+
+    fn timed(&self, op: Result<Op<'_>, FlashError>) -> (u64, Result<(), FlashError>) {
+        match op.map(|op| self.run(op)) {
+            Err(e) => (fwsim::now().as_nanos(), Err(e)),
+            Ok(Ok(end)) => (end, Ok(())),
+            Ok(Err((at, e))) => (at, Err(e)),
+        }
     }
 
     fn read_now(&self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError> {
@@ -245,34 +245,15 @@ impl<const W: usize, const E: usize> embedded_storage::nor_flash::NorFlash for F
     const ERASE_SIZE: usize = E;
 
     fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
-        if to < from {
-            return Err(FlashError::OutOfBounds);
-        }
-        self.check(from, (to - from) as usize, E)?;
-        match self.run(Op::Erase(from, to)) {
-            Ok(end) => {
-                Self::block_until(end);
-                Ok(())
-            }
-            Err((at, e)) => {
-                Self::block_until(at);
-                Err(e)
-            }
-        }
+        let (end, result) = self.erase_op(from, to);
+        crate::block_until(end);
+        result
     }
 
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
-        self.check(offset, bytes.len(), W)?;
-        match self.run(Op::Write(offset, bytes)) {
-            Ok(end) => {
-                Self::block_until(end);
-                Ok(())
-            }
-            Err((at, e)) => {
-                Self::block_until(at);
-                Err(e)
-            }
-        }
+        let (end, result) = self.write_op(offset, bytes);
+        crate::block_until(end);
+        result
     }
 }
 
@@ -293,25 +274,14 @@ impl<const W: usize, const E: usize> embedded_storage_async::nor_flash::NorFlash
     const ERASE_SIZE: usize = E;
 
     async fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
-        if to < from {
-            return Err(FlashError::OutOfBounds);
-        }
-        self.check(from, (to - from) as usize, E)?;
-        let (end, result) = match self.run(Op::Erase(from, to)) {
-            Ok(end) => (end, Ok(())),
-            Err((at, e)) => (at, Err(e)),
-        };
-        Self::wait_until(end).await;
+        let (end, result) = self.erase_op(from, to);
+        crate::wait_until(end, FLASH_IRQ).await;
         result
     }
 
     async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
-        self.check(offset, bytes.len(), W)?;
-        let (end, result) = match self.run(Op::Write(offset, bytes)) {
-            Ok(end) => (end, Ok(())),
-            Err((at, e)) => (at, Err(e)),
-        };
-        Self::wait_until(end).await;
+        let (end, result) = self.write_op(offset, bytes);
+        crate::wait_until(end, FLASH_IRQ).await;
         result
     }
 }

@@ -1,7 +1,10 @@
 //! GPIO nets, drivers, pulls, buttons, waits and interrupts, in virtual time.
 
+mod support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
+use support::hardware_rules;
 
 use embassy_time::{Duration, Timer, with_timeout};
 use embedded_hal::digital::{InputPin, OutputPin, StatefulOutputPin};
@@ -11,16 +14,6 @@ use fwsim_hw::{Board, Bounce, Drive, Edge, Level, Logic, Pull};
 
 fn t_ms(v: u64) -> SimTime {
     SimTime::from_millis(v)
-}
-
-fn hardware_rules(sim: &fwsim::Sim<'_>) -> Vec<String> {
-    sim.take_diagnostics()
-        .into_iter()
-        .filter_map(|d| match d {
-            fwsim::Diagnostic::Hardware { rule, .. } => Some(rule.to_string()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

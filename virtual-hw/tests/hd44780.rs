@@ -1,20 +1,13 @@
 //! The HD44780 model driven by unmodified crates: ag-lcd (embedded-hal 1.0) on GPIO and
 //! behind a PCF8574 backpack, hd44780-driver 0.4 (embedded-hal 0.2) on both wirings.
 
+mod support;
+
 use embedded_hal::i2c::I2c as _;
 use fwsim::{Delay, ms};
 use fwsim_hw::devices::Hd44780;
 use fwsim_hw::{Board, Drive, Level, Pin};
-
-fn rules(sim: &fwsim::Sim<'_>) -> Vec<&'static str> {
-    sim.take_diagnostics()
-        .into_iter()
-        .filter_map(|d| match d {
-            fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
-            _ => None,
-        })
-        .collect()
-}
+use support::hardware_rules;
 
 /// RS, E, D4–D7 on push-pull outputs, and the model watching them.
 fn gpio_lcd(board: &Board) -> (Hd44780, [Pin; 6]) {
@@ -43,7 +36,7 @@ fn ag_lcd_on_gpio(write_cost_ns: u64) -> (Vec<String>, Vec<&'static str>, u64, u
             display.print("line two");
         });
         sim.run_for(ms(200)).unwrap();
-        *out.lock().unwrap() = Some((lcd.text(), rules(sim), lcd.short_pulses(), lcd.dropped_writes()));
+        *out.lock().unwrap() = Some((lcd.text(), hardware_rules(sim), lcd.short_pulses(), lcd.dropped_writes()));
     });
     out.into_inner().unwrap().unwrap()
 }
@@ -94,7 +87,7 @@ fn ag_lcd_behind_a_pcf8574_backpack() {
         assert_eq!(lcd.text(), ["via PCF8574     ", "                "]);
         assert!(lcd.backlight());
         assert_eq!(lcd.reads(), 1);
-        assert_eq!(rules(sim), Vec::<&str>::new());
+        assert_eq!(hardware_rules(sim), Vec::<&str>::new());
     });
 }
 
@@ -164,7 +157,7 @@ fn writes_while_busy_are_lost_and_reported() {
         bytes.extend(nibble(0x40, 1));
         bytes.extend(nibble(0x10, 1));
         i2c.write(0x27, &bytes).unwrap();
-        let rules = rules(sim);
+        let rules = hardware_rules(sim);
         assert!(rules.contains(&"WriteBeforePowerUp") && rules.contains(&"WriteWhileBusy"), "{rules:?}");
         assert!(lcd.dropped_writes() > 0);
         assert_ne!(lcd.text()[0].trim(), "A");

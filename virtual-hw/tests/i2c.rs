@@ -1,7 +1,10 @@
 //! I2C timing, NACKs, faults, device models and the embedded-hal-mock adapter.
 
+mod support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
+use support::hardware_rules;
 
 use embassy_time::Timer;
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource};
@@ -12,16 +15,6 @@ use fwsim_hw::i2c::I2cFault;
 use fwsim_hw::{Board, Curve};
 
 const NACK_ADDRESS: ErrorKind = ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address);
-
-fn hardware_rules(sim: &fwsim::Sim<'_>) -> Vec<&'static str> {
-    sim.take_diagnostics()
-        .into_iter()
-        .filter_map(|d| match d {
-            fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn transfer_time_follows_the_bus_clock_exactly() {

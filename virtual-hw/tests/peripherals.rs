@@ -1,5 +1,7 @@
 //! ADC, PWM, RTC, watchdog, NOR flash and GPS, in virtual time.
 
+mod support;
+
 use embassy_time::Timer;
 use embedded_hal::pwm::SetDutyCycle;
 use embedded_io_async::Read;
@@ -12,16 +14,7 @@ use fwsim_hw::devices::{Gps, Track};
 use fwsim_hw::storage::{Flash, FlashError};
 use fwsim_hw::uart::UartConfig;
 use fwsim_hw::{Board, Curve};
-
-fn rules(sim: &fwsim::Sim<'_>) -> Vec<&'static str> {
-    sim.take_diagnostics()
-        .into_iter()
-        .filter_map(|d| match d {
-            fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
-            _ => None,
-        })
-        .collect()
-}
+use support::hardware_rules;
 
 #[test]
 fn the_toolkits_aadc_sees_an_adc_ramp_leave_its_band() {
@@ -112,7 +105,7 @@ fn a_watchdog_starved_by_a_blocking_section_resets() {
         // The feeder has ended; a started watchdog cannot be stopped: it bites again.
         sim.run_for(ms(100)).unwrap();
         assert_eq!(dog.resets(), 2);
-        assert_eq!(rules(sim), ["WatchdogReset"]);
+        assert_eq!(hardware_rules(sim), ["WatchdogReset"]);
     });
 }
 
@@ -128,7 +121,7 @@ fn nor_flash_needs_erase_before_write_and_takes_time() {
         let mut back = [0u8; 4];
         f.read(0, &mut back).unwrap();
         assert_eq!(back, [0x0F, 0xF0, 0x00, 0x34], "NOR ANDs");
-        assert_eq!(rules(sim), ["WriteWithoutErase"]);
+        assert_eq!(hardware_rules(sim), ["WriteWithoutErase"]);
         assert_eq!(f.erase(0, 4096), Ok(()));
         assert_eq!(fwsim::now(), SimTime::from_micros(25_100));
         f.read(0, &mut back).unwrap();

@@ -2,9 +2,12 @@
 //! buffered and terminal modes), checked pixel for pixel against embedded-graphics drawing
 //! the same scene on a plain canvas.
 
+mod support;
+
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
+use support::oled_on_i2c;
 
 use embedded_graphics::mono_font::MonoTextStyle;
 use embedded_graphics::mono_font::ascii::FONT_6X10;
@@ -51,11 +54,7 @@ fn rotate(rotation: DisplayRotation, dx: usize, dy: usize) -> (usize, usize) {
 fn i2c_panel(rotation: DisplayRotation) -> Image {
     let panel = std::sync::Mutex::new(Image::new(0, 0));
     fwsim::test(|sim| {
-        let board = Board::new();
-        let bus = board.i2c_bus("I2C0", 400_000);
-        let oled = Rc::new(RefCell::new(Ssd1306::new()));
-        bus.attach_shared(0x3C, "ssd1306", oled.clone());
-        let i2c = bus.handle();
+        let (_board, oled, i2c) = oled_on_i2c();
         sim.spawn("ui", async move {
             let interface = I2CInterface::new(i2c, 0x3C, 0x40);
             let mut display =
@@ -129,11 +128,7 @@ fn the_async_driver_over_spi_draws_the_same_panel() {
 fn terminal_panel(write: fn(&mut TerminalDisplay, &str)) -> Image {
     let panel = std::sync::Mutex::new(Image::new(0, 0));
     fwsim::test(|sim| {
-        let board = Board::new();
-        let bus = board.i2c_bus("I2C0", 400_000);
-        let oled = Rc::new(RefCell::new(Ssd1306::new()));
-        bus.attach_shared(0x3C, "ssd1306", oled.clone());
-        let i2c = bus.handle();
+        let (_board, oled, i2c) = oled_on_i2c();
         sim.spawn("ui", async move {
             let interface = I2CInterface::new(i2c, 0x3C, 0x40);
             let mut display =
@@ -210,12 +205,8 @@ fn command(i2c: &mut fwsim_hw::i2c::I2c, bytes: &[u8]) {
 #[test]
 fn the_panel_obeys_com_configuration_inversion_and_display_off() {
     fwsim::test(|sim| {
-        let board = Board::new();
-        let bus = board.i2c_bus("I2C0", 400_000);
-        let oled = Rc::new(RefCell::new(Ssd1306::new()));
-        bus.attach_shared(0x3C, "ssd1306", oled.clone());
-        let i2c = bus.handle();
-        let mut raw = bus.handle();
+        let (_board, oled, i2c) = oled_on_i2c();
+        let mut raw = i2c.clone();
         sim.spawn("ui", async move {
             let interface = I2CInterface::new(i2c, 0x3C, 0x40);
             let mut display = ssd1306::Ssd1306::new(interface, DisplaySize128x64, DisplayRotation::Rotate0)
@@ -275,11 +266,7 @@ fn unknown_commands_bad_control_bytes_and_a_fast_bus_are_reported() {
 #[test]
 fn vertical_and_horizontal_addressing_wrap_inside_their_windows() {
     fwsim::test(|sim| {
-        let board = Board::new();
-        let bus = board.i2c_bus("I2C0", 400_000);
-        let oled = Rc::new(RefCell::new(Ssd1306::new()));
-        bus.attach_shared(0x3C, "ssd1306", oled.clone());
-        let mut i2c = bus.handle();
+        let (_board, oled, mut i2c) = oled_on_i2c();
         // Vertical mode, columns 10–11, pages 2–3: page first, then column, then wrap.
         command(&mut i2c, &[0x20, 0x01, 0x21, 10, 11, 0x22, 2, 3]);
         i2c.write(0x3C, &[0x40, 1, 2, 3, 4, 5]).unwrap();
