@@ -1,9 +1,12 @@
 //! The BME280 model read by the unmodified bme280-rs 0.4 (blocking and async).
 
+mod support;
+
 use bme280_rs::{AsyncBme280, Bme280 as Driver, Configuration, Oversampling, SensorMode, StandbyTime};
 use fwsim::{Delay, SimTime, ms, secs};
 use fwsim_hw::devices::Bme280;
 use fwsim_hw::{Board, Curve};
+use support::hardware_rules;
 
 fn config(mode: SensorMode) -> Configuration {
     Configuration::default()
@@ -44,14 +47,7 @@ fn forced_run(settle_ms: u64) -> (Vec<Reading>, Vec<&'static str>) {
         });
         sim.run_for(secs(70)).unwrap();
         let samples = sim.block_on(task).unwrap().unwrap();
-        let rules = sim
-            .take_diagnostics()
-            .into_iter()
-            .filter_map(|d| match d {
-                fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
-                _ => None,
-            })
-            .collect();
+        let rules = hardware_rules(sim);
         *out.lock().unwrap() = Some((samples, rules));
     });
     out.into_inner().unwrap().unwrap()

@@ -7,7 +7,7 @@ mod support;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use support::oled_on_i2c;
+use support::{hardware_rules, oled_on_i2c};
 
 use embedded_graphics::mono_font::MonoTextStyle;
 use embedded_graphics::mono_font::ascii::FONT_6X10;
@@ -251,15 +251,7 @@ fn unknown_commands_bad_control_bytes_and_a_fast_bus_are_reported() {
         let mut i2c = bus.handle();
         command(&mut i2c, &[0xFF]);
         i2c.write(0x3C, &[0x01, 0xAF]).unwrap();
-        let rules: Vec<&str> = sim
-            .take_diagnostics()
-            .into_iter()
-            .filter_map(|d| match d {
-                fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(rules, ["BusTooFast", "UnknownCommand", "BadControlByte"]);
+        assert_eq!(hardware_rules(sim), ["BusTooFast", "UnknownCommand", "BadControlByte"]);
     });
 }
 
