@@ -602,12 +602,16 @@ impl Core {
         // `expired` is in embassy's wake order (descending insertion). Run queues only order
         // their own tasks, so FIFO executors take theirs in registration order (second pass)
         // while the others keep embassy's (MicroPython's keys make push order irrelevant).
+        let any_fifo = self.executors.iter().any(|e| e.order() == Order::Fifo);
         for pass_fifo in [false, true] {
-            let entries: &mut dyn Iterator<Item = &Expired> =
-                if pass_fifo { &mut expired.iter().rev() } else { &mut expired.iter() };
-            for &Expired { slot, deadline, latest_seq, .. } in entries {
+            if pass_fifo && !any_fifo {
+                break;
+            }
+            for i in 0..expired.len() {
+                let Expired { slot, deadline, latest_seq, .. } =
+                    if pass_fifo { expired[expired.len() - 1 - i] } else { expired[i] };
                 let t = &self.tasks[slot as usize];
-                if (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
+                if any_fifo && (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
                     continue;
                 }
                 let (serial, generation) = (t.serial, t.generation);
