@@ -247,7 +247,14 @@ impl IntegratedTimerQueue {
             bucket.clear();
             self.spare.push(bucket);
         }
-        expired[start..].sort_unstable_by_key(|e| std::cmp::Reverse(e.insert_seq));
+        let due = &mut expired[start..];
+        // A bucket is usually in insertion order already (an entry arrives out of order only
+        // when an in-place update moves an older item into it): reversing is then enough.
+        if due.is_sorted_by_key(|e| e.insert_seq) {
+            due.reverse();
+        } else {
+            due.sort_unstable_by_key(|e| Reverse(e.insert_seq));
+        }
         for slot in std::mem::take(&mut self.never) {
             let s = &mut self.slots[slot as usize];
             if s.queued && s.deadline == u64::MAX {
