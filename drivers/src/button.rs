@@ -142,9 +142,22 @@ pub struct Pushbutton<M: RawMutex> {
     pub double: Event<M>,
 }
 
-/// What both buttons have: the debounced state and an event per kind of happening.
+/// What both buttons have: the constructor, the debounced state and an event per kind of
+/// happening.
 macro_rules! button_methods {
     () => {
+        /// A button with `config`.
+        pub const fn new(config: PushbuttonConfig) -> Self {
+            Self {
+                config,
+                pressed: Mutex::new(Cell::new(false)),
+                press: Event::new(),
+                release: Event::new(),
+                long: Event::new(),
+                double: Event::new(),
+            }
+        }
+
         /// The debounced state: whether it is pressed.
         pub fn is_pressed(&self) -> bool {
             self.pressed.lock(Cell::get)
@@ -183,18 +196,6 @@ struct Timing {
 }
 
 impl<M: RawMutex> Pushbutton<M> {
-    /// A button with `config`.
-    pub const fn new(config: PushbuttonConfig) -> Self {
-        Pushbutton {
-            config,
-            pressed: Mutex::new(Cell::new(false)),
-            press: Event::new(),
-            release: Event::new(),
-            long: Event::new(),
-            double: Event::new(),
-        }
-    }
-
     button_methods!();
 
     /// Polls `pin` and times presses for ever; calls `on_event` at each event. Returns only a

@@ -61,18 +61,6 @@ pub struct EButton<M: RawMutex> {
 }
 
 impl<M: RawMutex> EButton<M> {
-    /// A button with `config`.
-    pub const fn new(config: PushbuttonConfig) -> Self {
-        EButton {
-            config,
-            pressed: Mutex::new(Cell::new(false)),
-            press: Event::new(),
-            release: Event::new(),
-            long: Event::new(),
-            double: Event::new(),
-        }
-    }
-
     button_methods!();
 
     /// Polls `pin` and times presses for ever; calls `on_event` whenever an event is set.

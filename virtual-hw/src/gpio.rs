@@ -172,6 +172,9 @@ struct PinState {
     /// The output latch (ODR): what an output drives, kept while the pin is an input.
     latch: Level,
     signal: usize,
+    /// The level last put on record for this pin (a jumper can join it to a net at another
+    /// level).
+    recorded: Logic,
     waiters: Vec<Option<Waiter>>,
     handlers: Vec<(Edge, EdgeHandler)>,
 }
@@ -336,6 +339,7 @@ impl Board {
                 pull,
                 latch,
                 signal,
+                recorded: Logic::Floating,
                 waiters: Vec::new(),
                 handlers: Vec::new(),
             });
@@ -378,7 +382,7 @@ impl Board {
             k.external = k.external.or(external);
             keep
         };
-        // The joined pins may disagree with the net's old level: record each pin afresh.
+        // The joined pins may disagree with the net's old level: settle even if it holds.
         self.settle_forced(keep);
     }
 
@@ -419,14 +423,14 @@ impl Board {
             if new == old && !force_record {
                 return;
             }
-            b.gpio.nets[net].level = new;
-            b.gpio.nets[net].floating_reported = false;
-            let pins = b.gpio.nets[net].pins.clone();
-            for &p in &pins {
-                let signal = b.gpio.pins[p].signal;
-                let last = b.rec.signals.changes.iter().rev().find(|c| c.signal == signal).map(|c| c.value.clone());
-                if last != Some(Value::Logic(new)) {
-                    b.rec.record(signal, Value::Logic(new));
+            let (gpio, rec) = (&mut b.gpio, &mut b.rec);
+            gpio.nets[net].level = new;
+            gpio.nets[net].floating_reported = false;
+            for &p in &gpio.nets[net].pins {
+                let pin = &mut gpio.pins[p];
+                if pin.recorded != new {
+                    pin.recorded = new;
+                    rec.record(pin.signal, Value::Logic(new));
                 }
             }
             if new == Logic::Contention && old != Logic::Contention {
@@ -438,8 +442,9 @@ impl Board {
                 return;
             }
             let mut out = Vec::new();
-            for &p in &pins {
-                let pin = &mut b.gpio.pins[p];
+            let gpio = &mut b.gpio;
+            for &p in &gpio.nets[net].pins {
+                let pin = &mut gpio.pins[p];
                 let mut d = Delivery {
                     irq: Irq::new(GPIO_IRQ_PRIORITY, GPIO_IRQ_BASE + p as u16),
                     wakers: Vec::new(),

@@ -13,7 +13,7 @@ use support::hardware_rules;
 fn gpio_lcd(board: &Board) -> (Hd44780, [Pin; 6]) {
     let pin = |name| board.output(name, Drive::PushPull, Level::Low);
     let pins = [pin("RS"), pin("E"), pin("D4"), pin("D5"), pin("D6"), pin("D7")];
-    let lcd = Hd44780::gpio(board, "lcd", (16, 2), &pins[0], None, &pins[1], &[&pins[2], &pins[3], &pins[4], &pins[5]]);
+    let lcd = Hd44780::gpio("lcd", (16, 2), &pins[0], None, &pins[1], &[&pins[2], &pins[3], &pins[4], &pins[5]]);
     (lcd, pins)
 }
 
@@ -219,7 +219,7 @@ fn hd44780_driver_0_4_on_an_8_bit_gpio_bus() {
         let [rs, e] = [pin("RS"), pin("E")];
         let d: Vec<Pin> = (0..8).map(|i| board.output(&format!("D{i}"), Drive::PushPull, Level::Low)).collect();
         let refs: Vec<&Pin> = d.iter().collect();
-        let lcd = Hd44780::gpio(&board, "lcd8", (16, 2), &rs, None, &e, &refs);
+        let lcd = Hd44780::gpio("lcd8", (16, 2), &rs, None, &e, &refs);
         let [d0, d1, d2, d3, d4, d5, d6, d7]: [Pin; 8] = d.try_into().unwrap();
         sim.spawn("ui", async move {
             let mut delay = Delay;

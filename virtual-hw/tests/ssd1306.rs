@@ -51,22 +51,25 @@ fn rotate(rotation: DisplayRotation, dx: usize, dy: usize) -> (usize, usize) {
     }
 }
 
-fn i2c_panel(rotation: DisplayRotation) -> Image {
+/// Runs `ui` (blocking driver code) against an SSD1306 at 0x3C on a 400 kHz I2C bus and
+/// returns the panel.
+fn i2c_panel_after(ui: impl Fn(I2CInterface<fwsim_hw::i2c::I2c>) + Sync) -> Image {
     let panel = std::sync::Mutex::new(Image::new(0, 0));
-    fwsim::test(|sim| {
+    fwsim::test(|_sim| {
         let (_board, oled, i2c) = oled_on_i2c();
-        sim.spawn("ui", async move {
-            let interface = I2CInterface::new(i2c, 0x3C, 0x40);
-            let mut display =
-                ssd1306::Ssd1306::new(interface, DisplaySize128x64, rotation).into_buffered_graphics_mode();
-            display.init().unwrap();
-            scene(&mut display);
-            display.flush().unwrap();
-        });
-        sim.run_for(ms(200)).unwrap();
+        ui(I2CInterface::new(i2c, 0x3C, 0x40));
         *panel.lock().unwrap() = oled.borrow().panel();
     });
     panel.into_inner().unwrap()
+}
+
+fn i2c_panel(rotation: DisplayRotation) -> Image {
+    i2c_panel_after(|interface| {
+        let mut display = ssd1306::Ssd1306::new(interface, DisplaySize128x64, rotation).into_buffered_graphics_mode();
+        display.init().unwrap();
+        scene(&mut display);
+        display.flush().unwrap();
+    })
 }
 
 #[test]
@@ -126,21 +129,13 @@ fn the_async_driver_over_spi_draws_the_same_panel() {
 
 /// Runs terminal mode on an I2C SSD1306 and returns the panel; `write` prints the text.
 fn terminal_panel(write: fn(&mut TerminalDisplay, &str)) -> Image {
-    let panel = std::sync::Mutex::new(Image::new(0, 0));
-    fwsim::test(|sim| {
-        let (_board, oled, i2c) = oled_on_i2c();
-        sim.spawn("ui", async move {
-            let interface = I2CInterface::new(i2c, 0x3C, 0x40);
-            let mut display =
-                ssd1306::Ssd1306::new(interface, DisplaySize128x64, DisplayRotation::Rotate0).into_terminal_mode();
-            display.init().unwrap();
-            display.clear().unwrap();
-            write(&mut display, "fwsim 0.1\nHello, panel!");
-        });
-        sim.run_for(ms(500)).unwrap();
-        *panel.lock().unwrap() = oled.borrow().panel();
-    });
-    panel.into_inner().unwrap()
+    i2c_panel_after(|interface| {
+        let mut display =
+            ssd1306::Ssd1306::new(interface, DisplaySize128x64, DisplayRotation::Rotate0).into_terminal_mode();
+        display.init().unwrap();
+        display.clear().unwrap();
+        write(&mut display, "fwsim 0.1\nHello, panel!");
+    })
 }
 
 type TerminalDisplay =

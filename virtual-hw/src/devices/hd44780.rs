@@ -7,7 +7,6 @@ use std::rc::Rc;
 
 use fwsim::SimTime;
 
-use crate::board::Board;
 use crate::gpio::{Edge, Pin, Probe};
 use crate::i2c::{I2cContext, I2cDevice};
 
@@ -321,16 +320,7 @@ impl Hd44780 {
 
     /// A display wired to GPIO pins: `data` is D4..D7 (4-bit wiring) or D0..D7 (8-bit);
     /// `rw` may be tied low (`None`). Powers on now.
-    pub fn gpio(
-        board: &Board,
-        name: &str,
-        (cols, rows): (usize, usize),
-        rs: &Pin,
-        rw: Option<&Pin>,
-        e: &Pin,
-        data: &[&Pin],
-    ) -> Self {
-        let _ = board;
+    pub fn gpio(name: &str, (cols, rows): (usize, usize), rs: &Pin, rw: Option<&Pin>, e: &Pin, data: &[&Pin]) -> Self {
         assert!(data.len() == 4 || data.len() == 8, "fwsim-hw: an HD44780 has 4 or 8 data lines");
         let lcd = Self::with_core(name, cols, rows);
         let core = lcd.core.clone();
