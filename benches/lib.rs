@@ -4,7 +4,8 @@
 //! Every workload exists once per peer: fwsim, tokio current-thread with a paused clock, and a
 //! naive `VecDeque` + `BinaryHeap` executor ("simple but sane"), plus the floor: one future
 //! waking itself in a bare poll loop. Every peer runs the common primitive
-//! (`embassy_sync::signal::Signal<NoopRawMutex, _>`).
+//! (`embassy_sync::signal::Signal<NoopRawMutex, _>`); W1 also runs each peer's native one
+//! (`w1_native_*`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BinaryHeap, VecDeque};
@@ -155,6 +156,98 @@ pub fn w1_naive() {
     let mut ex = Naive::default();
     ex.spawn(pong(a.clone(), b.clone()));
     ex.spawn(ping(a, b));
+    ex.run(0);
+}
+
+// ---- W1 on each peer's native primitive ---------------------------------------------------------
+
+/// W1 on fwsim with what board firmware uses: `Signal<CriticalSectionRawMutex, _>`, whose every
+/// access takes fwsim's critical section.
+pub fn w1_native_fwsim() {
+    use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+    let a = Rc::new(Signal::<CriticalSectionRawMutex, u32>::new());
+    let b = Rc::new(Signal::<CriticalSectionRawMutex, u32>::new());
+    let sim = fwsim::Sim::with_config(sim_config(false));
+    let (a2, b2) = (a.clone(), b.clone());
+    sim.spawn("pong", async move {
+        for _ in 0..ROUND_TRIPS {
+            let v = a2.wait().await;
+            b2.signal(v);
+        }
+    });
+    sim.block_on(async move {
+        for i in 0..ROUND_TRIPS {
+            a.signal(i);
+            b.wait().await;
+        }
+    })
+    .unwrap();
+}
+
+/// W1 on tokio with `tokio::sync::Notify`.
+pub fn w1_native_tokio() {
+    use tokio::sync::Notify;
+    let rt = tokio::runtime::Builder::new_current_thread().start_paused(true).enable_time().build().unwrap();
+    let local = tokio::task::LocalSet::new();
+    let (a, b) = (Rc::new(Notify::new()), Rc::new(Notify::new()));
+    let (a2, b2) = (a.clone(), b.clone());
+    local.spawn_local(async move {
+        for _ in 0..ROUND_TRIPS {
+            a2.notified().await;
+            b2.notify_one();
+        }
+    });
+    local.block_on(&rt, async move {
+        for _ in 0..ROUND_TRIPS {
+            a.notify_one();
+            b.notified().await;
+        }
+    });
+}
+
+/// The naive executor's own primitive: a flag and one waker slot.
+#[derive(Default)]
+struct NaiveFlag {
+    set: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl NaiveFlag {
+    fn set(&self) {
+        self.set.set(true);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+    fn wait(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            if self.set.replace(false) {
+                Poll::Ready(())
+            } else {
+                *self.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+}
+
+/// W1 on the naive executor with its own flag.
+pub fn w1_native_naive() {
+    let (a, b) = (Rc::new(NaiveFlag::default()), Rc::new(NaiveFlag::default()));
+    let mut ex = Naive::default();
+    let (a2, b2) = (a.clone(), b.clone());
+    ex.spawn(async move {
+        for _ in 0..ROUND_TRIPS {
+            a2.wait().await;
+            b2.set();
+        }
+    });
+    ex.spawn(async move {
+        for _ in 0..ROUND_TRIPS {
+            a.set();
+            b.wait().await;
+        }
+    });
     ex.run(0);
 }
 

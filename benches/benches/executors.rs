@@ -28,6 +28,13 @@ fn benches(c: &mut Criterion) {
     g.bench_function("floor (poll+wake loop)", |b| b.iter_custom(|n| timed(n, floor)));
     g.finish();
 
+    let mut g = c.benchmark_group("W1 ping-pong 1M round trips, native primitives");
+    g.sample_size(10);
+    g.bench_function("fwsim (CriticalSectionRawMutex Signal)", |b| b.iter_custom(|n| timed(n, w1_native_fwsim)));
+    g.bench_function("tokio (Notify)", |b| b.iter_custom(|n| timed(n, w1_native_tokio)));
+    g.bench_function("naive (own flag)", |b| b.iter_custom(|n| timed(n, w1_native_naive)));
+    g.finish();
+
     let mut g = c.benchmark_group("W2 1000 sleepers 60 s virtual");
     g.sample_size(10);
     g.bench_function("fwsim", |b| {

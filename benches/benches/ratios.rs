@@ -2,6 +2,7 @@
 //! interleaved (A B C, A B C, …) so that machine noise hits all of them alike, 7 repetitions,
 //! median and minimum. Run: `cargo bench -p fwsim-benches --bench ratios`.
 //! Under `cargo test` (no `--bench` flag) it runs each workload once as a smoke test.
+//! Name workloads to run only those: `cargo bench -p fwsim-benches --bench ratios -- w1 w3`.
 
 use std::time::Duration;
 
@@ -48,6 +49,8 @@ fn ratio(rows: &[(&'static str, Duration, Duration)], a: &str, b: &str) -> f64 {
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let runs = if bench { 7 } else { 1 };
+    let named: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |w: &str| named.is_empty() || named.iter().any(|n| n.eq_ignore_ascii_case(w));
     assert_eq!(w2_fwsim(), w2_tokio(), "every peer counts the same W2 expirations");
     assert_eq!(w2_fwsim(), w2_naive(), "every peer counts the same W2 expirations");
     if !bench {
@@ -56,6 +59,18 @@ fn main() {
         return;
     }
 
+    if wanted("w1") {
+        w1_ratios(runs);
+    }
+    if wanted("w2") {
+        w2_ratios(runs);
+    }
+    if wanted("w3") {
+        w3_ratios(runs);
+    }
+}
+
+fn w1_ratios(runs: usize) {
     let w1 = measure(
         runs,
         &[
@@ -73,7 +88,19 @@ fn main() {
         ratio(&w1, "fwsim", "floor"),
         ratio(&w1, "fwsim", "fwsim (tracing on)"),
     );
+    let native = measure(
+        runs,
+        &[
+            ("fwsim (CS Signal)", w1_native_fwsim),
+            ("tokio (Notify)", w1_native_tokio),
+            ("naive (own flag)", w1_native_naive),
+        ],
+    );
+    report("W1 on each peer's native primitive", &native);
+    println!("fwsim vs tokio {:.2}x", ratio(&native, "fwsim (CS Signal)", "tokio (Notify)"));
+}
 
+fn w2_ratios(runs: usize) {
     let w2 = measure(
         runs,
         &[
@@ -90,7 +117,9 @@ fn main() {
     );
     report(&format!("W2 {SLEEPERS} sleepers on 1-100 ms periods, {VIRTUAL_SECS} s virtual"), &w2);
     println!("fwsim vs tokio {:.2}x (goal >= 2)", ratio(&w2, "fwsim", "tokio"));
+}
 
+fn w3_ratios(runs: usize) {
     let w3 = measure(runs, &[("fwsim", w3_fwsim), ("tokio", w3_tokio), ("naive", w3_naive)]);
     report(&format!("W3 spawn and complete {SPAWNS} tasks"), &w3);
     println!("fwsim vs tokio {:.2}x (goal >= 2)", ratio(&w3, "fwsim", "tokio"));

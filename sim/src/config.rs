@@ -164,6 +164,12 @@ impl SimConfig {
         self
     }
     /// Turns recording off entirely (benchmarks' "tracing off").
+    ///
+    /// The fastest configuration: with no trace, the embassy policy, no cost model, no poll
+    /// spans and strictness off, the run loop and every wake take a lean path, monomorphised
+    /// for that case. It behaves exactly as the general one (a test compares them on generated
+    /// programs); only the trace, and with it [`Sim::trace_hash`](crate::Sim::trace_hash), is
+    /// gone.
     pub fn no_trace(mut self) -> Self {
         self.trace.enabled = false;
         self

@@ -4,6 +4,12 @@
 //! spawns, interrupts), so no `RefCell` borrow is ever held across a call into user code —
 //! futures are taken out of their slot while polled, interrupt handlers out of theirs while run,
 //! and `Waker`s that are not ours are woken only after the borrow is released.
+//!
+//! Speed: the common configuration (one embassy-order executor, the default chooser, no trace,
+//! no cost model, no poll spans, not strict) is *lean* (`Core::lean`). The loop step is
+//! monomorphised for it (`poll_one::<true>`) and wakes take `wake_lean`: no trace records, no
+//! choice bookkeeping beyond counting, no MicroPython keys. `lean_path_matches_general_path` in
+//! `tests/determinism.rs` runs generated programs both ways and compares what they observe.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -13,6 +19,7 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
@@ -88,15 +95,53 @@ struct TaskMeta {
     name: Cow<'static, str>,
     joiner: Option<Waker>,
     error: Option<JoinError>,
-    /// Live clones of this task's waker (clones made on this thread).
-    clones: u32,
-    /// Clones made since the task's last poll began.
-    clones_since_poll: u32,
+    /// Live clones of this task's waker (made on this thread), and clones made since its last
+    /// poll began.
+    clones: CloneCounts,
     /// MicroPython order: the place of a wake that came while the task was already queued.
     /// If the task then wakes itself during its next poll, it goes back there rather than to
     /// the tail: in asyncio that wake would have queued another task (say, the awaitable of a
     /// `wait_for`) at that place, and the self-wake stands for that task's turn.
     held_key: Option<ReadyKey>,
+    /// The task's future, in its box in `Shared::futures`: cached so that a poll need not
+    /// borrow that table. Set at spawn; the box stays put until the task is DONE (see
+    /// `poll_one`), and a DONE task is never polled.
+    future: Option<NonNull<dyn ErasedTask>>,
+}
+
+/// A task's waker clone counts, packed in one word: live clones (low half) and clones made
+/// since the last poll began (high half). One word, always read and written whole: a clone's
+/// increment of both must not load what a wake or a poll just stored as a half, which the CPU
+/// cannot forward from its store buffer (a stall on every ping-pong round trip).
+#[derive(Clone, Copy, Default)]
+struct CloneCounts(u64);
+
+impl CloneCounts {
+    const SINCE_POLL: u64 = 1 << 32;
+    #[inline(always)]
+    fn live(self) -> u32 {
+        self.0 as u32
+    }
+    #[inline(always)]
+    fn since_poll(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+    /// A clone was made.
+    #[inline(always)]
+    fn add(&mut self) {
+        self.0 = self.0.wrapping_add(1 + Self::SINCE_POLL);
+    }
+    /// A clone was dropped or consumed by a wake.
+    #[inline(always)]
+    fn release(&mut self) {
+        if self.live() > 0 {
+            self.0 -= 1;
+        }
+    }
+    #[inline(always)]
+    fn poll_begins(&mut self) {
+        self.0 &= u32::MAX as u64;
+    }
 }
 
 impl TaskMeta {
@@ -158,12 +203,19 @@ pub(crate) struct Core {
     /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
     /// loop skip the event check between polls.
     due_hint: u64,
-    // Same-instant loop detection.
+    // Same-instant loop detection: polls since the clock last moved (`set_now` resets it),
+    // and the last polls' tasks, recorded only when the count nears the limit.
     instant_polls: u64,
-    instant_of_count: u64,
-    recent: [u32; 8],
+    recent: [u32; RECENT],
     recent_head: usize,
+    /// The common configuration, for which the loop and wakes take their lean paths: one
+    /// executor in embassy order, the default chooser, no trace, no poll spans, no cost
+    /// model, not strict. Kept equal to `Shared::lean`.
+    lean: bool,
 }
+
+/// How many of the last polls a same-instant loop report names.
+const RECENT: usize = 8;
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
 pub(crate) struct Shared {
@@ -184,6 +236,10 @@ pub(crate) struct Shared {
     /// same-instant poll limit.
     has_cost: bool,
     poll_limit: u64,
+    /// From this many polls at one instant on, polls are remembered for the report.
+    recent_from: u64,
+    /// `Core::lean`, readable without a borrow: which monomorphised loop step to take.
+    lean: Cell<bool>,
 }
 
 /// Anything, for the per-simulation arena.
@@ -209,10 +265,13 @@ pub(crate) enum Stop<'a> {
     TaskDone(TaskKey),
 }
 
-/// What one step of the loop did.
+/// What one step of the loop did. (Fieldless, so that the loop tests it with one compare.)
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
     /// Polled a task (or dropped an aborted one).
-    Polled { over_limit: bool },
+    Polled,
+    /// Polled a task, and the same-instant poll limit is reached.
+    PolledOverLimit,
     /// An event is due: deliver it before polling anything.
     EventsDue,
     /// Nothing is runnable and nothing is due.
@@ -274,10 +333,17 @@ impl Core {
             poll_id: 0,
             due_hint: 0,
             instant_polls: 0,
-            instant_of_count: u64::MAX,
-            recent: [u32::MAX; 8],
+            recent: [u32::MAX; RECENT],
             recent_head: 0,
+            lean: false,
         })
+    }
+
+    /// Moves the clock (never backwards: callers check), which starts a new instant.
+    #[inline]
+    fn set_now(&mut self, t: u64) {
+        self.now = t;
+        self.instant_polls = 0;
     }
 
     #[inline]
@@ -356,10 +422,14 @@ impl Core {
                     name: Cow::Borrowed(""),
                     joiner: None,
                     error: None,
-                    clones: 0,
-                    clones_since_poll: 0,
+                    clones: CloneCounts::default(),
                     held_key: None,
+                    future: None,
                 });
+                let n = self.tasks.len();
+                for q in &mut self.executors {
+                    q.reserve_for(n);
+                }
                 s
             }
         };
@@ -373,8 +443,7 @@ impl Core {
         t.flags = OCCUPIED;
         t.exec = exec;
         t.name = name;
-        t.clones = 0;
-        t.clones_since_poll = 0;
+        t.clones = CloneCounts::default();
         self.live += 1;
         let generation = t.generation;
         self.enqueue(slot, None);
@@ -412,14 +481,44 @@ impl Core {
     /// (a by-value wake consumes the waker).
     #[inline(always)]
     pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
-        let Some(t) = self.tasks.get_mut(slot as usize) else { return };
+        if self.lean {
+            self.wake_lean(slot, generation, release);
+        } else {
+            self.wake_general(slot, generation, key, release);
+        }
+    }
+
+    /// The task a waker names, if it is alive (a finished task's waker is a spurious wake,
+    /// ignored). `release` drops the counted clone a by-value wake consumes: the task is queued
+    /// after this (or finished), so it cannot be lost and needs no check.
+    #[inline(always)]
+    fn wakeable(&mut self, slot: u32, generation: u32, release: bool) -> Option<&mut TaskMeta> {
+        let t = self.tasks.get_mut(slot as usize)?;
         if t.generation != generation || t.flags & (OCCUPIED | DONE) != OCCUPIED {
-            return; // a finished task's waker: spurious, ignored
+            return None;
         }
         if release {
-            // The task is queued after this (or finished): it cannot be lost, no check needed.
-            t.clones = t.clones.saturating_sub(1);
+            t.clones.release();
         }
+        Some(t)
+    }
+
+    /// `wake_slot` for a lean simulation: one embassy-order executor, no trace, no cost model.
+    #[inline(always)]
+    fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) {
+        let Some(t) = self.wakeable(slot, generation, release) else { return };
+        if t.flags & QUEUED == 0 {
+            t.flags |= QUEUED;
+            let RunQueue::Embassy(q) = &mut self.executors[0] else {
+                unreachable!("fwsim: a lean simulation runs one embassy-order executor")
+            };
+            q.push(slot);
+        }
+    }
+
+    #[inline(never)]
+    fn wake_general(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
+        let Some(t) = self.wakeable(slot, generation, release) else { return };
         let queued = t.has(QUEUED);
         let serial = t.serial;
         if self.trace.enabled {
@@ -489,6 +588,23 @@ impl Core {
             }
         }
         None
+    }
+
+    /// `pick` for a lean simulation: one executor in embassy order, the default chooser.
+    #[inline(always)]
+    fn pick_lean(&mut self) -> Option<(u32, bool)> {
+        let RunQueue::Embassy(q) = &mut self.executors[0] else {
+            unreachable!("fwsim: a lean simulation runs one embassy-order executor")
+        };
+        loop {
+            let slot = q.pop(&mut self.choice_no)?;
+            let t = &mut self.tasks[slot as usize];
+            if t.has(DONE) {
+                t.flags &= !QUEUED; // a stale entry, as in `pick`
+                continue;
+            }
+            return Some((slot, t.has(ABORT)));
+        }
     }
 
     /// Asks the chooser; records a deviation or a divergence.
@@ -639,8 +755,8 @@ impl Core {
             WaitState::Timer(SimTime(ticks_to_ns(d)))
         } else if t.has(LOST) {
             WaitState::Lost
-        } else if t.clones > 0 {
-            WaitState::WakerHeld(t.clones)
+        } else if t.clones.live() > 0 {
+            WaitState::WakerHeld(t.clones.live())
         } else {
             WaitState::Parked
         }
@@ -663,8 +779,8 @@ impl Core {
         let t = &self.tasks[slot as usize];
         // An aborted task is dropped, not lost, whatever its wakers do meanwhile.
         if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST | ABORT) != OCCUPIED
-            || t.clones != 0
-            || t.clones_since_poll == 0
+            || t.clones.live() != 0
+            || t.clones.since_poll() == 0
             || self.timers.deadline_of(slot).is_some()
         {
             return;
@@ -684,6 +800,7 @@ impl Core {
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
             t.name = Cow::Borrowed("");
             t.error = None; // (its timer left in `complete`)
+            t.future = None;
             self.free.push(slot);
             return true;
         }
@@ -709,7 +826,7 @@ impl Shared {
             registry::ensure_watchdog();
         }
         let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
-        Shared {
+        let shared = Shared {
             tag,
             inbox,
             core: RefCell::new(core),
@@ -723,8 +840,27 @@ impl Shared {
             awaited_done: Cell::new(false),
             has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
             poll_limit: config.same_instant_poll_limit.max(1),
+            recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
+            lean: Cell::new(false),
             config,
-        }
+        };
+        shared.update_lean();
+        shared
+    }
+
+    /// Decides whether the lean paths apply (see `Core::lean`).
+    fn update_lean(&self) {
+        let mut c = self.core.borrow_mut();
+        let cfg = &self.config;
+        let lean = c.executors.len() == 1
+            && c.executors[0].order() == Order::Embassy
+            && c.chooser.is_default()
+            && !c.trace.enabled
+            && !cfg.poll_spans
+            && !self.has_cost
+            && !cfg.strict;
+        c.lean = lean;
+        self.lean.set(lean);
     }
 
     pub(crate) fn enter(&self) -> EnterGuard<'_> {
@@ -777,13 +913,31 @@ impl Shared {
 
     // ---- wakers -----------------------------------------------------------------------------
 
+    #[inline]
     pub(crate) fn wake_from_waker(&self, slot: u32, generation: u32) {
-        self.core.borrow_mut().wake_slot(slot, generation, None, false);
+        self.wake_task(slot, generation, false);
     }
 
     /// A by-value wake: queue the task and release the clone that was consumed.
+    #[inline]
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
-        self.core.borrow_mut().wake_slot(slot, generation, None, true);
+        self.wake_task(slot, generation, true);
+    }
+
+    /// A waker's wake. Tells lean from general before borrowing, so that the general path is
+    /// a tail call and the lean one needs few registers.
+    #[inline(always)]
+    fn wake_task(&self, slot: u32, generation: u32, release: bool) {
+        if self.lean.get() {
+            self.core.borrow_mut().wake_lean(slot, generation, release);
+        } else {
+            self.wake_task_general(slot, generation, release);
+        }
+    }
+
+    #[inline(never)]
+    fn wake_task_general(&self, slot: u32, generation: u32, release: bool) {
+        self.core.borrow_mut().wake_slot(slot, generation, None, release);
     }
 
     pub(crate) fn on_cross_sim_wake(&self) {
@@ -800,8 +954,7 @@ impl Shared {
             && t.generation == generation
             && t.has(OCCUPIED)
         {
-            t.clones += 1;
-            t.clones_since_poll += 1;
+            t.clones.add();
         }
     }
 
@@ -814,8 +967,8 @@ impl Shared {
             && t.generation == generation
             && t.has(OCCUPIED)
         {
-            t.clones = t.clones.saturating_sub(1);
-            if t.clones == 0 {
+            t.clones.release();
+            if t.clones.live() == 0 {
                 c.check_lost(slot, false);
             }
         }
@@ -831,6 +984,10 @@ impl Shared {
             let (slot, generation) = c.alloc_task(name, exec);
             (slot, generation, c.serial_of(slot))
         };
+        let mut task = task;
+        // SAFETY: only the pointer is kept; the future is polled through it in place.
+        let future = NonNull::from(unsafe { task.as_mut().get_unchecked_mut() });
+        self.core.borrow_mut().tasks[slot as usize].future = Some(future);
         let mut f = self.futures.borrow_mut();
         if f.len() <= slot as usize {
             f.resize_with(slot as usize + 1, || None);
@@ -843,7 +1000,11 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let id = c.executors.len();
         assert!(id < 255, "fwsim: at most 255 executors");
-        c.executors.push(RunQueue::new(order));
+        let mut queue = RunQueue::new(order);
+        queue.reserve_for(c.tasks.len());
+        c.executors.push(queue);
+        drop(c);
+        self.update_lean();
         id as u8
     }
 
@@ -970,38 +1131,45 @@ impl Shared {
     // ---- polling ----------------------------------------------------------------------------
 
     /// One step of the loop: polls one task, or says why it did not.
-    fn poll_one(&self) -> Step {
+    fn poll_one<const LEAN: bool>(&self) -> Step {
         // Pick and set up under one borrow.
         let (slot, generation, serial, task) = {
             let mut c = self.core.borrow_mut();
             if c.now >= c.due_hint {
                 return Step::EventsDue;
             }
-            let Some((slot, abort)) = c.pick() else { return Step::Idle };
+            let picked = if LEAN { c.pick_lean() } else { c.pick() };
+            let Some((slot, abort)) = picked else { return Step::Idle };
             if abort {
                 drop(c);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
                 self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
                 drop(fut);
                 self.complete(slot, Some(JoinError::Aborted));
-                return Step::Polled { over_limit: false };
+                return Step::Polled;
             }
             let t = &mut c.tasks[slot as usize];
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
-            t.clones_since_poll = 0;
+            t.clones.poll_begins();
             let (generation, serial) = (t.generation, t.serial);
+            // The future stays in its box, in place: a RUNNING task's box is never dropped or
+            // replaced (aborts, completion and frees wait for the poll to end), so the pointer
+            // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
+            // pointers, not the futures).
+            let task = t.future.expect("fwsim: queued task has no future");
             c.running = Some(slot);
             c.now_reads = 0;
-            c.wakes_in_poll = 0;
-            c.rec(Kind::PollBegin, serial, serial, 0);
-            if c.instant_of_count != c.now {
-                c.instant_of_count = c.now;
-                c.instant_polls = 0;
-            }
             c.instant_polls += 1;
-            let h = c.recent_head;
-            c.recent[h] = slot;
-            c.recent_head = (h + 1) % c.recent.len();
+            if c.instant_polls > self.recent_from {
+                // Near the same-instant limit: remember who polls, for the report.
+                let h = c.recent_head;
+                c.recent[h] = slot;
+                c.recent_head = (h + 1) % RECENT;
+            }
+            if !LEAN {
+                c.wakes_in_poll = 0;
+                c.rec(Kind::PollBegin, serial, serial, 0);
+            }
             if self.config.watchdog.is_some() {
                 c.poll_id += 1;
                 let w = &self.inbox.watch;
@@ -1010,23 +1178,13 @@ impl Shared {
                 w.poll_id.store(c.poll_id, Ordering::Relaxed);
                 w.in_poll.store(true, Ordering::Release);
             }
-            // The future stays in its box, in place: a RUNNING task's box is never dropped or
-            // replaced (aborts, completion and frees wait for the poll to end), so the pointer
-            // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
-            // pointers, not the futures).
-            let mut futures = self.futures.borrow_mut();
-            let task: *mut dyn ErasedTask = match futures[slot as usize].as_mut() {
-                // SAFETY: the pointer is only used to poll the pinned future in place.
-                Some(b) => unsafe { b.as_mut().get_unchecked_mut() },
-                None => unreachable!("fwsim: queued task has no future"),
-            };
             (slot, generation, serial, task)
         };
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
         // SAFETY: see above; the future was pinned in its box and is not moved.
-        let task = unsafe { Pin::new_unchecked(&mut *task) };
-        let result = if self.config.poll_spans {
+        let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
+        let result = if !LEAN && self.config.poll_spans {
             let t = self.core.borrow();
             let span = tracing::trace_span!("poll", task = %t.tasks[slot as usize].name, serial);
             drop(t);
@@ -1041,21 +1199,27 @@ impl Shared {
         let (abort_now, cost, over_limit) = {
             let mut c = self.core.borrow_mut();
             c.running = None;
-            if let Some(from) = c.spin_from.take() {
+            if let Some(from) = c.spin_from.take()
+                && !LEAN
+            {
                 let now = c.now;
                 c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
             }
-            let done = matches!(result, Ok(Poll::Ready(())));
-            c.rec(Kind::PollEnd, serial, serial, done as u64);
+            if !LEAN {
+                let done = matches!(result, Ok(Poll::Ready(())));
+                c.rec(Kind::PollEnd, serial, serial, done as u64);
+            }
             let t = &mut c.tasks[slot as usize];
             t.flags &= !RUNNING;
-            t.held_key = None;
+            if !LEAN {
+                t.held_key = None;
+            }
             let abort_now = t.has(ABORT);
-            if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones == 0 && t.clones_since_poll > 0 {
+            if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0 {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
-            let cost = if self.has_cost {
+            let cost = if !LEAN && self.has_cost {
                 self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll
             } else {
                 0
@@ -1063,13 +1227,13 @@ impl Shared {
             (abort_now, cost, c.instant_polls >= self.poll_limit)
         };
         match result {
+            Ok(Poll::Pending) if !abort_now => {}
             Ok(Poll::Ready(())) => self.complete(slot, None),
-            Ok(Poll::Pending) if abort_now => {
+            Ok(Poll::Pending) => {
                 let fut = self.futures.borrow_mut()[slot as usize].take();
                 drop(fut);
                 self.complete(slot, Some(JoinError::Aborted));
             }
-            Ok(Poll::Pending) => {}
             Err(payload) => {
                 let message = panic_message(&*payload);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
@@ -1087,7 +1251,7 @@ impl Shared {
             let target = self.core.borrow().now.saturating_add(cost);
             self.advance_to(target);
         }
-        Step::Polled { over_limit }
+        if over_limit { Step::PolledOverLimit } else { Step::Polled }
     }
 
     // ---- events and time --------------------------------------------------------------------
@@ -1137,10 +1301,10 @@ impl Shared {
             self.deliver_due();
             let mut c = self.core.borrow_mut();
             match c.next_event_time() {
-                Some(t) if t <= target && t > c.now => c.now = t,
+                Some(t) if t <= target && t > c.now => c.set_now(t),
                 _ => {
                     if target > c.now {
-                        c.now = target;
+                        c.set_now(target);
                     }
                     drop(c);
                     self.deliver_due();
@@ -1344,13 +1508,15 @@ impl Shared {
     fn run_loop(&self, advance: bool, limit: Option<u64>, stop: &mut Stop<'_>) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            if let Some(e) = self.take_strict_stop() {
+            let lean = self.lean.get();
+            // (A lean simulation is not strict: no strict stop to look for.)
+            if !lean && let Some(e) = self.take_strict_stop() {
                 return Err(e);
             }
-            match self.poll_one() {
-                Step::EventsDue => self.deliver_due(),
-                Step::Polled { over_limit } => {
-                    if let Some(e) = self.take_strict_stop() {
+            let step = if lean { self.poll_one::<true>() } else { self.poll_one::<false>() };
+            match step {
+                Step::Polled | Step::PolledOverLimit => {
+                    if !lean && let Some(e) = self.take_strict_stop() {
                         return Err(e);
                     }
                     let stopped = match stop {
@@ -1361,10 +1527,13 @@ impl Shared {
                     if stopped {
                         return Ok(RunEnd::Stopped);
                     }
-                    if over_limit && let Some(end) = self.break_same_instant_loop(limit)? {
+                    if step == Step::PolledOverLimit
+                        && let Some(end) = self.break_same_instant_loop(limit)?
+                    {
                         return Ok(end);
                     }
                 }
+                Step::EventsDue => self.deliver_due(),
                 Step::Idle if !advance => return Ok(RunEnd::Stalled),
                 Step::Idle => {
                     let mut c = self.core.borrow_mut();
@@ -1372,7 +1541,7 @@ impl Shared {
                         None => return Ok(RunEnd::Quiescent),
                         Some(t) if limit.is_none_or(|l| t <= l) => {
                             if t > c.now {
-                                c.now = t;
+                                c.set_now(t);
                             }
                         }
                         Some(_) => return Ok(RunEnd::LimitReached),
@@ -1444,6 +1613,9 @@ impl Shared {
         drop(fns);
         let (joiners, generic, foreign) = {
             let mut c = self.core.borrow_mut();
+            for t in c.tasks.iter_mut() {
+                t.future = None;
+            }
             let joiners: Vec<Waker> = c.tasks.iter_mut().filter_map(|t| t.joiner.take()).collect();
             let generic = c.generic.as_mut().map(|g| g.clear());
             let foreign = c.foreign.clear();

@@ -68,16 +68,26 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
-/// Routes a wake to its simulation: `own` when it is the one current on this thread, a
-/// diagnostic when another one is, the registry when none is.
-#[inline]
+/// Routes a wake to its simulation: `own` when it is the one current on this thread, the
+/// out-of-line [`wake_elsewhere`] otherwise.
+#[inline(always)]
 fn dispatch_wake(data: *const (), own: impl FnOnce(&crate::kernel::Shared, u32, u32)) {
     let (tag, slot, generation) = unpack(data as usize);
     with_current(|s| match s {
         Some(s) if s.tag == tag => own(s, slot, generation),
+        other => wake_elsewhere(other, tag, slot, generation),
+    });
+}
+
+/// A wake for a simulation that is not current here: a diagnostic when another one is, the
+/// registry when none is. Kept out of line so that the common path stays short.
+#[cold]
+#[inline(never)]
+fn wake_elsewhere(current: Option<&crate::kernel::Shared>, tag: u16, slot: u32, generation: u32) {
+    match current {
         Some(s) => s.on_cross_sim_wake(),
         None => crate::registry::foreign_wake(tag, slot, generation),
-    });
+    }
 }
 
 unsafe fn wake(data: *const ()) {

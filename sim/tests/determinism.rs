@@ -1,5 +1,6 @@
 //! Determinism: generated programs run twice under every policy, and in parallel threads, give
-//! identical trace hashes.
+//! identical trace hashes. And the kernel's lean path (the common configuration: embassy order,
+//! no trace) behaves exactly like its general one.
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
@@ -15,6 +16,10 @@ enum Step {
     Signal(usize),
     WaitWithTimeout(u64),
     SpawnChild(u64),
+    /// Spawns a child sleeping this long, and aborts it after a yield.
+    AbortChild(u64),
+    /// Spawns a child that panics after this long.
+    PanicChild(u64),
     Mark,
 }
 
@@ -30,6 +35,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0..TASKS).prop_map(Step::Signal),
         (1u64..60).prop_map(Step::WaitWithTimeout),
         (0u64..30).prop_map(Step::SpawnChild),
+        (0u64..30).prop_map(Step::AbortChild),
+        (0u64..30).prop_map(Step::PanicChild),
         Just(Step::Mark),
     ]
 }
@@ -53,10 +60,37 @@ fn run_in<'s>(
     program: &'s Program,
     signals: &'s [Signal<CriticalSectionRawMutex, usize>],
 ) -> (u64, u64) {
+    spawn_program(sim, program, signals, None);
+    sim.run_for(fwsim::ms(5)).unwrap();
+    (sim.trace_hash().unwrap(), sim.trace_len())
+}
+
+/// One thing a program did: (task, step, virtual time in ns).
+type Event = (usize, usize, u64);
+/// What a program did, in the order it did it.
+type Log = std::cell::RefCell<Vec<Event>>;
+/// Everything a user can observe of a run but the trace.
+#[derive(Debug, PartialEq)]
+struct Observed {
+    events: Vec<Event>,
+    choice_points: u64,
+    diagnostics: Vec<String>,
+    live_tasks: usize,
+}
+
+fn spawn_program<'s>(
+    sim: &'s Sim<'s>,
+    program: &'s Program,
+    signals: &'s [Signal<CriticalSectionRawMutex, usize>],
+    log: Option<&'s Log>,
+) {
     for (me, steps) in program.iter().enumerate() {
         let sim_ref = sim;
         sim.spawn("task", async move {
-            for s in steps {
+            for (i, s) in steps.iter().enumerate() {
+                if let Some(log) = log {
+                    log.borrow_mut().push((me, i, sim_ref.now().as_nanos()));
+                }
                 match *s {
                     Step::Sleep(us) => Timer::after(Duration::from_micros(us)).await,
                     Step::Yield => fwsim::yield_now().await,
@@ -68,7 +102,26 @@ fn run_in<'s>(
                     Step::SpawnChild(us) => {
                         drop(sim_ref.spawn("child", async move {
                             Timer::after(Duration::from_micros(us)).await;
+                            if let Some(log) = log {
+                                log.borrow_mut().push((100 + me, i, sim_ref.now().as_nanos()));
+                            }
                             fwsim::mark("child", us);
+                        }));
+                    }
+                    Step::AbortChild(us) => {
+                        let child = sim_ref.spawn("victim", async move {
+                            Timer::after(Duration::from_micros(us)).await;
+                            if let Some(log) = log {
+                                log.borrow_mut().push((200 + me, i, sim_ref.now().as_nanos()));
+                            }
+                        });
+                        fwsim::yield_now().await;
+                        child.abort();
+                    }
+                    Step::PanicChild(us) => {
+                        drop(sim_ref.spawn("doomed", async move {
+                            Timer::after(Duration::from_micros(us)).await;
+                            panic!("step {i} of task {me}");
                         }));
                     }
                     Step::Mark => fwsim::mark("step", me as u64),
@@ -76,8 +129,22 @@ fn run_in<'s>(
             }
         });
     }
-    sim.run_for(fwsim::ms(5)).unwrap();
-    (sim.trace_hash().unwrap(), sim.trace_len())
+}
+
+/// Runs a program under the embassy policy and returns everything a user can observe but the
+/// trace: the program's own log, the choice points met, the diagnostics, the tasks left.
+fn observe(program: &Program, trace: bool) -> Observed {
+    let config = if trace { SimConfig::new() } else { SimConfig::new().no_trace() };
+    fwsim::scope(config, |sim| {
+        let signals: &Vec<Signal<CriticalSectionRawMutex, usize>> =
+            sim.alloc((0..TASKS).map(|_| Signal::new()).collect());
+        let program: &Program = sim.alloc(program.clone());
+        let log: &Log = sim.alloc(Log::default());
+        spawn_program(sim, program, signals, Some(log));
+        sim.run_for(fwsim::ms(5)).unwrap();
+        let diagnostics = sim.diagnostics().iter().map(|d| d.to_string()).collect();
+        Observed { events: log.take(), choice_points: sim.choice_points(), diagnostics, live_tasks: sim.live_tasks() }
+    })
 }
 
 fn policies() -> Vec<Policy> {
@@ -102,6 +169,17 @@ proptest! {
             let in_thread = std::thread::spawn(move || run(&p, pol)).join().unwrap();
             prop_assert_eq!(first, in_thread, "{:?} on another thread", policy);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// With the trace off the kernel takes its lean path (`Core::lean`); with it on, the
+    /// general one. Both must run every program identically.
+    #[test]
+    fn lean_path_matches_general_path(program in program()) {
+        prop_assert_eq!(observe(&program, false), observe(&program, true));
     }
 }
 

@@ -9,135 +9,155 @@ use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Timer};
 use fwsim::{Diagnostic, Sim, SimConfig, SimError, SimTime, WaitState, ms};
 
+/// The kernel's general path (trace on) and its lean one (trace off): each diagnostic test
+/// runs under both.
+fn both_paths() -> [SimConfig; 2] {
+    [SimConfig::new(), SimConfig::new().no_trace()]
+}
+
 #[test]
 fn waker_dropped_without_a_wake_is_reported() {
-    let sim = Sim::new();
-    sim.spawn("forgetful", async {
-        Timer::after(Duration::from_millis(3)).await;
-        // Registers interest by cloning the waker… then loses it.
-        std::future::poll_fn(|cx| {
-            let w = cx.waker().clone();
-            drop(w);
-            Poll::<()>::Pending
-        })
-        .await
-    });
-    sim.run_for(ms(10)).unwrap();
-    let d = sim.take_diagnostics();
-    assert_eq!(
-        d,
-        vec![Diagnostic::WakerDropped {
-            task: "forgetful#0".into(),
-            dropped_by: "forgetful#0".into(),
-            at: SimTime::from_millis(3)
-        }]
-    );
-    assert_eq!(sim.wait_report().waiting[0].state, WaitState::Lost);
+    for config in both_paths() {
+        let sim = Sim::with_config(config);
+        sim.spawn("forgetful", async {
+            Timer::after(Duration::from_millis(3)).await;
+            // Registers interest by cloning the waker… then loses it.
+            std::future::poll_fn(|cx| {
+                let w = cx.waker().clone();
+                drop(w);
+                Poll::<()>::Pending
+            })
+            .await
+        });
+        sim.run_for(ms(10)).unwrap();
+        let d = sim.take_diagnostics();
+        assert_eq!(
+            d,
+            vec![Diagnostic::WakerDropped {
+                task: "forgetful#0".into(),
+                dropped_by: "forgetful#0".into(),
+                at: SimTime::from_millis(3)
+            }]
+        );
+        assert_eq!(sim.wait_report().waiting[0].state, WaitState::Lost);
+    }
 }
 
 #[test]
 fn waker_dropped_by_another_task_names_it() {
-    let slot: RefCell<Option<Waker>> = RefCell::new(None);
-    let sim = Sim::new();
-    sim.spawn(
-        "victim",
-        std::future::poll_fn(|cx| {
-            *slot.borrow_mut() = Some(cx.waker().clone());
-            Poll::<()>::Pending
-        }),
-    );
-    sim.spawn("culprit", async {
-        Timer::after(Duration::from_millis(1)).await;
-        slot.borrow_mut().take();
-    });
-    sim.run_for(ms(5)).unwrap();
-    assert!(matches!(
-        sim.take_diagnostics().as_slice(),
-        [Diagnostic::WakerDropped { task, dropped_by, .. }] if task == "victim#0" && dropped_by == "culprit#1"
-    ));
+    for config in both_paths() {
+        let slot: RefCell<Option<Waker>> = RefCell::new(None);
+        let sim = Sim::with_config(config);
+        sim.spawn(
+            "victim",
+            std::future::poll_fn(|cx| {
+                *slot.borrow_mut() = Some(cx.waker().clone());
+                Poll::<()>::Pending
+            }),
+        );
+        sim.spawn("culprit", async {
+            Timer::after(Duration::from_millis(1)).await;
+            slot.borrow_mut().take();
+        });
+        sim.run_for(ms(5)).unwrap();
+        assert!(matches!(
+            sim.take_diagnostics().as_slice(),
+            [Diagnostic::WakerDropped { task, dropped_by, .. }] if task == "victim#0" && dropped_by == "culprit#1"
+        ));
+    }
 }
 
 #[test]
 fn a_parked_task_is_not_lost() {
-    let sim = Sim::new();
-    sim.spawn("parked", std::future::pending::<()>());
-    sim.spawn("sleeper", async { Timer::after(Duration::from_secs(1)).await });
-    let report = sim.run_until_quiescent(ms(10)).unwrap();
-    assert!(sim.diagnostics().is_empty());
-    assert_eq!(report.waiting[0].state, WaitState::Parked);
-    assert_eq!(report.waiting[1].state, WaitState::Timer(SimTime::from_secs(1)));
+    for config in both_paths() {
+        let sim = Sim::with_config(config);
+        sim.spawn("parked", std::future::pending::<()>());
+        sim.spawn("sleeper", async { Timer::after(Duration::from_secs(1)).await });
+        let report = sim.run_until_quiescent(ms(10)).unwrap();
+        assert!(sim.diagnostics().is_empty());
+        assert_eq!(report.waiting[0].state, WaitState::Parked);
+        assert_eq!(report.waiting[1].state, WaitState::Timer(SimTime::from_secs(1)));
+    }
 }
 
 #[test]
 fn aborting_a_waiting_task_is_not_a_lost_waker() {
-    // The aborted task's future is dropped, and with it the waker clone its primitive held:
-    // the task is gone, not lost.
-    struct Registered<'a>(&'a RefCell<Option<Waker>>);
-    impl std::future::Future for Registered<'_> {
-        type Output = ();
-        fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
-            *self.0.borrow_mut() = Some(cx.waker().clone());
-            Poll::Pending
+    for config in both_paths() {
+        // The aborted task's future is dropped, and with it the waker clone its primitive held:
+        // the task is gone, not lost.
+        struct Registered<'a>(&'a RefCell<Option<Waker>>);
+        impl std::future::Future for Registered<'_> {
+            type Output = ();
+            fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+                *self.0.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
         }
-    }
-    impl Drop for Registered<'_> {
-        fn drop(&mut self) {
-            self.0.borrow_mut().take(); // unregisters, as an intrusive waiter does
+        impl Drop for Registered<'_> {
+            fn drop(&mut self) {
+                self.0.borrow_mut().take(); // unregisters, as an intrusive waiter does
+            }
         }
+        let slot = RefCell::new(None);
+        let sim = Sim::with_config(config);
+        let victim = sim.spawn("victim", Registered(&slot));
+        sim.run_until_stalled().unwrap();
+        victim.abort();
+        sim.run_until_stalled().unwrap();
+        assert!(victim.is_finished());
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
     }
-    let slot = RefCell::new(None);
-    let sim = Sim::new();
-    let victim = sim.spawn("victim", Registered(&slot));
-    sim.run_until_stalled().unwrap();
-    victim.abort();
-    sim.run_until_stalled().unwrap();
-    assert!(victim.is_finished());
-    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
 }
 
 #[test]
 fn a_waker_kept_alive_is_not_lost() {
-    let sig = Signal::<NoopRawMutex, ()>::new();
-    let sim = Sim::new();
-    sim.spawn("waits", sig.wait());
-    sim.run_for(ms(1)).unwrap();
-    assert!(sim.diagnostics().is_empty());
+    for config in both_paths() {
+        let sig = Signal::<NoopRawMutex, ()>::new();
+        let sim = Sim::with_config(config);
+        sim.spawn("waits", sig.wait());
+        sim.run_for(ms(1)).unwrap();
+        assert!(sim.diagnostics().is_empty());
+    }
 }
 
 #[test]
 fn three_waiters_on_an_embassy_mutex_loop_at_one_instant_but_all_acquire() {
-    // embassy-sync's Mutex keeps one waker: waiters evict (and wake) each other for ever at a
-    // single instant. It works on hardware because the holder's timer interrupt breaks the loop.
-    let mutex = Mutex::<CriticalSectionRawMutex, Vec<u32>>::new(Vec::new());
-    let sim = Sim::with_config(SimConfig::new().same_instant_poll_limit(1_000));
-    sim.spawn("holder", async {
-        let _g = mutex.lock().await;
-        Timer::after(Duration::from_millis(5)).await;
-    });
-    for i in 0..3 {
-        let mutex = &mutex;
-        sim.spawn("waiter", async move {
-            Timer::after(Duration::from_millis(1)).await;
-            mutex.lock().await.push(i);
+    for config in both_paths() {
+        // embassy-sync's Mutex keeps one waker: waiters evict (and wake) each other for ever at a
+        // single instant. It works on hardware because the holder's timer interrupt breaks the loop.
+        let mutex = Mutex::<CriticalSectionRawMutex, Vec<u32>>::new(Vec::new());
+        let sim = Sim::with_config(config.same_instant_poll_limit(1_000));
+        sim.spawn("holder", async {
+            let _g = mutex.lock().await;
+            Timer::after(Duration::from_millis(5)).await;
         });
+        for i in 0..3 {
+            let mutex = &mutex;
+            sim.spawn("waiter", async move {
+                Timer::after(Duration::from_millis(1)).await;
+                mutex.lock().await.push(i);
+            });
+        }
+        sim.run_for(ms(10)).unwrap();
+        assert_eq!(mutex.try_lock().unwrap().len(), 3, "every waiter acquired the lock");
+        let d = sim.take_diagnostics();
+        assert!(d.iter().all(|d| matches!(d, Diagnostic::SameInstantLoop { .. })), "no lost waker: {d:?}");
+        assert!(matches!(&d[0], Diagnostic::SameInstantLoop { at, tasks, .. }
+            if *at == SimTime::from_millis(1) && tasks.iter().any(|t| t.starts_with("waiter"))));
     }
-    sim.run_for(ms(10)).unwrap();
-    assert_eq!(mutex.try_lock().unwrap().len(), 3, "every waiter acquired the lock");
-    let d = sim.take_diagnostics();
-    assert!(d.iter().all(|d| matches!(d, Diagnostic::SameInstantLoop { .. })), "no lost waker: {d:?}");
-    assert!(matches!(&d[0], Diagnostic::SameInstantLoop { at, tasks, .. }
-        if *at == SimTime::from_millis(1) && tasks.iter().any(|t| t.starts_with("waiter"))));
 }
 
 #[test]
 fn a_same_instant_loop_with_nothing_scheduled_is_a_livelock() {
-    let sim = Sim::with_config(SimConfig::new().same_instant_poll_limit(500));
-    let r = sim.block_on(async {
-        loop {
-            fwsim::yield_now().await
-        }
-    });
-    assert!(matches!(r, Err(SimError::Livelock { ref tasks, .. }) if tasks == &["main#0"]), "{r:?}");
+    for config in both_paths() {
+        let sim = Sim::with_config(config.same_instant_poll_limit(500));
+        let r = sim.block_on(async {
+            loop {
+                fwsim::yield_now().await
+            }
+        });
+        assert!(matches!(r, Err(SimError::Livelock { ref tasks, .. }) if tasks == &["main#0"]), "{r:?}");
+    }
 }
 
 #[test]

@@ -22,9 +22,24 @@ pub(crate) struct EmbassyStack {
 }
 
 impl EmbassyStack {
+    /// Queues a task. Never allocates: [`reserve_for`](Self::reserve_for) keeps room for every
+    /// task, and a task is in the queue at most once (its `QUEUED` flag), which keeps the hot
+    /// wake path free of a call.
     #[inline]
     pub(crate) fn push(&mut self, task: u32) {
-        self.incoming.push(task);
+        let len = self.incoming.len();
+        let Some(free) = self.incoming.spare_capacity_mut().first_mut() else {
+            unreachable!("fwsim: run queue capacity not reserved")
+        };
+        free.write(task);
+        // SAFETY: the element at `len` was just initialised, within the capacity.
+        unsafe { self.incoming.set_len(len + 1) };
+    }
+    /// Makes room for `tasks` entries in both halves of the queue.
+    pub(crate) fn reserve_for(&mut self, tasks: usize) {
+        for v in [&mut self.batch, &mut self.incoming] {
+            v.reserve(tasks.saturating_sub(v.len()));
+        }
     }
     fn prepare(&mut self) -> usize {
         if self.batch.is_empty() {
@@ -37,6 +52,22 @@ impl EmbassyStack {
     }
     fn take(&mut self, i: usize) -> u32 {
         if i == 0 { self.batch.pop().expect("prepared") } else { self.batch.remove(self.batch.len() - 1 - i) }
+    }
+    /// `prepare` then `take(0)` in one step, for the default chooser: counts the choice point
+    /// in `choice_no` when there were several candidates.
+    #[inline(always)]
+    pub(crate) fn pop(&mut self, choice_no: &mut u64) -> Option<u32> {
+        if self.batch.is_empty() {
+            if self.incoming.len() <= 1 {
+                // A batch of one (ping-pong's every batch) or none: no need to swap.
+                return self.incoming.pop();
+            }
+            std::mem::swap(&mut self.batch, &mut self.incoming);
+        }
+        if self.batch.len() >= 2 {
+            *choice_no += 1;
+        }
+        self.batch.pop()
     }
 }
 
@@ -79,7 +110,10 @@ impl FifoQueue {
 
 /// A run queue in one of the three orders. An enum rather than a trait object: the hot path
 /// (push, pick) is a predictable branch, with no indirect call.
+// `repr(u8)`: an explicit tag byte, which is cheaper to test on the hot path than the niche
+// the compiler would otherwise hide in a `Vec`'s capacity.
 #[derive(Debug)]
+#[repr(u8)]
 pub(crate) enum RunQueue {
     Embassy(EmbassyStack),
     MicroPython(KeyedQueue),
@@ -92,6 +126,13 @@ impl RunQueue {
             Order::Embassy => RunQueue::Embassy(EmbassyStack::default()),
             Order::MicroPython => RunQueue::MicroPython(KeyedQueue::default()),
             Order::Fifo => RunQueue::Fifo(FifoQueue::default()),
+        }
+    }
+
+    /// Makes room for `tasks` queued tasks, so that queueing never allocates (embassy order).
+    pub(crate) fn reserve_for(&mut self, tasks: usize) {
+        if let RunQueue::Embassy(q) = self {
+            q.reserve_for(tasks);
         }
     }
 
