@@ -976,23 +976,24 @@ impl Shared {
 
     // ---- spawning and joining ---------------------------------------------------------------
 
-    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, task: TaskBox) -> TaskKey {
+    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, mut task: TaskBox) -> TaskKey {
         assert!(!self.torn_down.get(), "fwsim: spawn on a simulation that has been shut down");
+        // SAFETY: only the pointer is kept; the future is polled through it in place.
+        let future = NonNull::from(unsafe { task.as_mut().get_unchecked_mut() });
         let (slot, generation, serial) = {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
             let (slot, generation) = c.alloc_task(name, exec);
-            (slot, generation, c.serial_of(slot))
+            let t = &mut c.tasks[slot as usize];
+            t.future = Some(future);
+            (slot, generation, t.serial)
         };
-        let mut task = task;
-        // SAFETY: only the pointer is kept; the future is polled through it in place.
-        let future = NonNull::from(unsafe { task.as_mut().get_unchecked_mut() });
-        self.core.borrow_mut().tasks[slot as usize].future = Some(future);
         let mut f = self.futures.borrow_mut();
-        if f.len() <= slot as usize {
-            f.resize_with(slot as usize + 1, || None);
+        if slot as usize == f.len() {
+            f.push(Some(task)); // a new slot (the table grows one slot at a time)
+        } else {
+            f[slot as usize] = Some(task);
         }
-        f[slot as usize] = Some(task);
         TaskKey { slot, generation, serial }
     }
 
