@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -92,17 +92,9 @@ struct TaskMeta {
     serial: u32,
     flags: u8,
     exec: u8,
-    name: Cow<'static, str>,
-    joiner: Option<Waker>,
-    error: Option<JoinError>,
     /// Live clones of this task's waker (made on this thread), and clones made since its last
     /// poll began.
     clones: CloneCounts,
-    /// MicroPython order: the place of a wake that came while the task was already queued.
-    /// If the task then wakes itself during its next poll, it goes back there rather than to
-    /// the tail: in asyncio that wake would have queued another task (say, the awaitable of a
-    /// `wait_for`) at that place, and the self-wake stands for that task's turn.
-    held_key: Option<ReadyKey>,
     /// The task's future, in its box in `Shared::futures`: cached so that a poll need not
     /// borrow that table. Set at spawn; the box stays put until the task is DONE (see
     /// `poll_one`), and a DONE task is never polled.
@@ -189,6 +181,20 @@ pub(crate) struct Core {
     timer_context: bool,
     /// MicroPython: interrupt wakes wait for the next loop step.
     deferred: Vec<u32>,
+    /// MicroPython order, per task slot: the place of a wake that came while the task was
+    /// already queued. If the task then wakes itself during its next poll, it goes back there
+    /// rather than to the tail: in asyncio that wake would have queued another task (say, the
+    /// awaitable of a `wait_for`) at that place, and the self-wake stands for that task's turn.
+    /// (A side table: rare, and it keeps `TaskMeta` small.)
+    held_keys: BTreeMap<u32, ReadyKey>,
+    /// Task names, per slot: only labels read them (a table apart from `tasks`, whose
+    /// entries stay small for the hot paths).
+    names: Vec<Cow<'static, str>>,
+    /// The waker of whoever awaits a task's join handle, per slot (a side table).
+    joiners: BTreeMap<u32, Waker>,
+    /// How finished tasks failed, per slot, until their join handle takes it (a side table:
+    /// rare, and it keeps `TaskMeta` small).
+    errors: BTreeMap<u32, JoinError>,
     /// Interrupts raised inside a critical section, run when it ends.
     pub(crate) pending_irqs: Vec<(Irq, u32)>,
     pub(crate) trace: Recorder,
@@ -322,6 +328,10 @@ impl Core {
             isr_stack: Vec::new(),
             timer_context: false,
             deferred: Vec::new(),
+            held_keys: BTreeMap::new(),
+            names: Vec::new(),
+            joiners: BTreeMap::new(),
+            errors: BTreeMap::new(),
             pending_irqs: Vec::new(),
             trace: Recorder::new(&cfg.trace)?,
             diags: Vec::new(),
@@ -369,7 +379,7 @@ impl Core {
 
     pub(crate) fn label(&self, slot: u32) -> String {
         let t = &self.tasks[slot as usize];
-        format!("{}#{}", t.name, t.serial)
+        format!("{}#{}", self.names[slot as usize], t.serial)
     }
 
     /// Who is acting right now: an interrupt, the alarm, the running task, or the outside.
@@ -419,13 +429,10 @@ impl Core {
                     serial: 0,
                     flags: 0,
                     exec: 0,
-                    name: Cow::Borrowed(""),
-                    joiner: None,
-                    error: None,
                     clones: CloneCounts::default(),
-                    held_key: None,
                     future: None,
                 });
+                self.names.push(Cow::Borrowed(""));
                 let n = self.tasks.len();
                 for q in &mut self.executors {
                     q.reserve_for(n);
@@ -442,7 +449,7 @@ impl Core {
         t.serial = serial;
         t.flags = OCCUPIED;
         t.exec = exec;
-        t.name = name;
+        self.names[slot as usize] = name;
         t.clones = CloneCounts::default();
         self.live += 1;
         let generation = t.generation;
@@ -462,7 +469,7 @@ impl Core {
             // Only MicroPython's queue orders by key; the others need no key (and no division).
             RunQueue::MicroPython(_) => {
                 // A self-wake resumes at the place of a wake coalesced while queued (policy docs).
-                let held = if self.running == Some(slot) { self.tasks[slot as usize].held_key.take() } else { None };
+                let held = if self.running == Some(slot) { self.held_keys.remove(&slot) } else { None };
                 let key = match held.or(key) {
                     Some(k) => k,
                     None => self.now_key(),
@@ -528,13 +535,15 @@ impl Core {
         if queued {
             let t = &self.tasks[slot as usize];
             let exec = t.exec as usize;
-            if t.held_key.is_none() && self.running != Some(slot) && self.executors[exec].order() == Order::MicroPython
+            if self.running != Some(slot)
+                && self.executors[exec].order() == Order::MicroPython
+                && !self.held_keys.contains_key(&slot)
             {
                 let key = match key {
                     Some(k) => k,
                     None => self.now_key(),
                 };
-                self.tasks[slot as usize].held_key = Some(key);
+                self.held_keys.insert(slot, key);
             }
             return;
         }
@@ -798,8 +807,8 @@ impl Core {
         if releasable && t.has(OCCUPIED) {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
-            t.name = Cow::Borrowed("");
-            t.error = None; // (its timer left in `complete`)
+            self.names[slot as usize] = Cow::Borrowed("");
+            self.errors.remove(&slot); // (its timer left in `complete`)
             t.future = None;
             self.free.push(slot);
             return true;
@@ -1022,13 +1031,13 @@ impl Shared {
                 "fwsim: JoinHandle polled after it returned"
             );
             if !t.has(DONE) {
-                let old_joiner = t.joiner.replace(cx.waker().clone());
+                let old_joiner = c.joiners.insert(key.slot, cx.waker().clone());
                 drop(c);
                 drop(old_joiner); // its drop may re-enter the core
                 return Poll::Pending;
             }
             t.flags |= TAKEN;
-            if let Some(e) = t.error.take() {
+            if let Some(e) = c.errors.remove(&key.slot) {
                 let freed = c.maybe_free(key.slot);
                 drop(c);
                 if freed {
@@ -1066,7 +1075,7 @@ impl Shared {
                 return;
             }
             t.flags |= DETACHED;
-            let joiner = t.joiner.take();
+            let joiner = c.joiners.remove(&key.slot);
             (c.maybe_free(key.slot), joiner)
         };
         drop(joiner);
@@ -1110,11 +1119,13 @@ impl Shared {
             // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
             // item leaves with the task.
             c.timers.remove(slot);
+            if let Some(e) = error {
+                c.errors.insert(slot, e);
+            }
             let t = &mut c.tasks[slot as usize];
             t.flags |= DONE;
             t.flags &= !(RUNNING | ABORT);
-            t.error = error;
-            let joiner = t.joiner.take();
+            let joiner = c.joiners.remove(&slot);
             if self.awaited.get() == Some(slot) {
                 self.awaited_done.set(true);
             }
@@ -1187,7 +1198,7 @@ impl Shared {
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
         let result = if !LEAN && self.config.poll_spans {
             let t = self.core.borrow();
-            let span = tracing::trace_span!("poll", task = %t.tasks[slot as usize].name, serial);
+            let span = tracing::trace_span!("poll", task = %t.names[slot as usize], serial);
             drop(t);
             let _entered = span.enter();
             catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
@@ -1210,11 +1221,11 @@ impl Shared {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
+            if !LEAN && !c.held_keys.is_empty() {
+                c.held_keys.remove(&slot);
+            }
             let t = &mut c.tasks[slot as usize];
             t.flags &= !RUNNING;
-            if !LEAN {
-                t.held_key = None;
-            }
             let abort_now = t.has(ABORT);
             if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0 {
                 // Clones dropped during the task's own poll were dropped by the task.
@@ -1617,7 +1628,7 @@ impl Shared {
             for t in c.tasks.iter_mut() {
                 t.future = None;
             }
-            let joiners: Vec<Waker> = c.tasks.iter_mut().filter_map(|t| t.joiner.take()).collect();
+            let joiners: Vec<Waker> = std::mem::take(&mut c.joiners).into_values().collect();
             let generic = c.generic.as_mut().map(|g| g.clear());
             let foreign = c.foreign.clear();
             let _ = c.trace.flush();
