@@ -72,10 +72,14 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 /// out-of-line [`wake_elsewhere`] otherwise.
 #[inline(always)]
 fn dispatch_wake(data: *const (), own: impl FnOnce(&crate::kernel::Shared, u32, u32)) {
-    let (tag, slot, generation) = unpack(data as usize);
+    let word = data as usize;
     with_current(|s| match s {
-        Some(s) if s.tag == tag => own(s, slot, generation),
-        other => wake_elsewhere(other, tag, slot, generation),
+        // Unpacked only once the tag matches: fewer values live across the branch.
+        Some(s) if s.tag == unpack(word).0 => {
+            let (_, slot, generation) = unpack(word);
+            own(s, slot, generation)
+        }
+        other => wake_elsewhere(other, word),
     });
 }
 
@@ -83,7 +87,8 @@ fn dispatch_wake(data: *const (), own: impl FnOnce(&crate::kernel::Shared, u32, 
 /// registry when none is. Kept out of line so that the common path stays short.
 #[cold]
 #[inline(never)]
-fn wake_elsewhere(current: Option<&crate::kernel::Shared>, tag: u16, slot: u32, generation: u32) {
+fn wake_elsewhere(current: Option<&crate::kernel::Shared>, word: usize) {
+    let (tag, slot, generation) = unpack(word);
     match current {
         Some(s) => s.on_cross_sim_wake(),
         None => crate::registry::foreign_wake(tag, slot, generation),
