@@ -47,11 +47,7 @@ fn report(title: &str, rows: &[(&'static str, Duration, Duration)]) {
 fn ratio(rows: &[(&'static str, Duration, Duration)], a: &str, b: &str) -> String {
     let get = |n: &str| *rows.iter().find(|r| r.0 == n).expect("peer");
     let (ra, rb) = (get(a), get(b));
-    format!(
-        "{:.2}x (min {:.2}x)",
-        rb.1.as_secs_f64() / ra.1.as_secs_f64(),
-        rb.2.as_secs_f64() / ra.2.as_secs_f64()
-    )
+    format!("{:.2}x (min {:.2}x)", rb.1.as_secs_f64() / ra.1.as_secs_f64(), rb.2.as_secs_f64() / ra.2.as_secs_f64())
 }
 
 fn main() {

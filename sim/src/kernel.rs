@@ -1119,6 +1119,11 @@ impl Shared {
             // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
             // item leaves with the task.
             c.timers.remove(slot);
+            if !c.held_keys.is_empty() {
+                // A task aborted while queued never ends a poll: its held place goes here, not
+                // to whichever task gets the slot next.
+                c.held_keys.remove(&slot);
+            }
             if let Some(e) = error {
                 c.errors.insert(slot, e);
             }

@@ -154,6 +154,38 @@ fn abort_is_scheduled_in_the_policys_order() {
 }
 
 #[test]
+fn a_slot_reused_after_an_abort_keeps_nothing_of_the_aborted_task() {
+    // MicroPython: a task woken twice while queued keeps the place of the second wake for its
+    // next self-wake. Aborted while queued, it never ends a poll; the task that reuses its slot
+    // must yield to the tail, not back to that place.
+    let got = common::logged(Policy::MicroPython, |sim, log| {
+        let waker: &std::cell::RefCell<Option<std::task::Waker>> = sim.alloc(Default::default());
+        let victim = sim.spawn(
+            "victim",
+            std::future::poll_fn(move |cx| {
+                *waker.borrow_mut() = Some(cx.waker().clone());
+                std::task::Poll::<()>::Pending
+            }),
+        );
+        sim.run_until_stalled().unwrap();
+        let w = waker.borrow_mut().take().unwrap();
+        w.wake_by_ref(); // queued
+        w.wake(); // coalesced: a held place
+        victim.abort();
+        drop(victim);
+        sim.run_until_stalled().unwrap();
+        drop(sim.spawn("reuser", async move {
+            log.push("reuser");
+            fwsim::yield_now().await;
+            log.push("reuser again");
+        }));
+        drop(sim.spawn("other", async move { log.push("other") }));
+        sim.run_until_stalled().unwrap();
+    });
+    assert_eq!(got, strs(&["reuser", "other", "reuser again"]));
+}
+
+#[test]
 fn self_abort_takes_effect_when_the_poll_returns() {
     let after = Cell::new(0);
     let sim = Sim::new();
