@@ -587,29 +587,37 @@ impl Core {
                     }
                 }
                 let slot = self.executors[exec].take(idx);
-                let t = &mut self.tasks[slot as usize];
-                if t.has(DONE) {
-                    // A stale entry (e.g. a task that aborted itself while queued).
-                    t.flags &= !QUEUED;
+                if self.tasks[slot as usize].has(DONE) {
+                    self.drop_stale_entry(slot);
                     continue;
                 }
+                let t = &self.tasks[slot as usize];
                 return Some((slot, t.has(ABORT)));
             }
         }
         None
     }
 
+    /// A finished task's run-queue entry, left by a task that aborted itself while queued: the
+    /// entry is gone, and with it the last thing that kept a detached task's slot. (Its future
+    /// box, if any, is dropped when the slot is reused or at shutdown, outside any borrow.)
+    #[cold]
+    fn drop_stale_entry(&mut self, slot: u32) {
+        self.tasks[slot as usize].flags &= !QUEUED;
+        self.maybe_free(slot);
+    }
+
     /// `pick` for a lean simulation: one executor in embassy order, the default chooser.
     #[inline(always)]
     fn pick_lean(&mut self) -> Option<(u32, bool)> {
-        let RunQueue::Embassy(q) = &mut self.executors[0] else {
-            unreachable!("fwsim: a lean simulation runs one embassy-order executor")
-        };
         loop {
+            let RunQueue::Embassy(q) = &mut self.executors[0] else {
+                unreachable!("fwsim: a lean simulation runs one embassy-order executor")
+            };
             let slot = q.pop(&mut self.choice_no)?;
-            let t = &mut self.tasks[slot as usize];
+            let t = &self.tasks[slot as usize];
             if t.has(DONE) {
-                t.flags &= !QUEUED; // a stale entry, as in `pick`
+                self.drop_stale_entry(slot);
                 continue;
             }
             return Some((slot, t.has(ABORT)));
@@ -1001,7 +1009,9 @@ impl Shared {
         if slot as usize == f.len() {
             f.push(Some(task)); // a new slot (the table grows one slot at a time)
         } else {
-            f[slot as usize] = Some(task);
+            let old = f[slot as usize].replace(task);
+            drop(f);
+            drop(old); // a box left by the slot's previous task: its drop may re-enter
         }
         TaskKey { slot, generation, serial }
     }
@@ -1651,5 +1661,39 @@ impl Shared {
 impl Drop for Shared {
     fn drop(&mut self) {
         registry::unregister(self.tag);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Sim, SimConfig};
+
+    /// Slots in the task table after spawning `n` tasks that each wake themselves, abort
+    /// themselves (leaving a stale run-queue entry) and are detached.
+    fn slots_after_self_aborts(config: SimConfig, n: usize) -> usize {
+        let sim = Sim::with_config(config);
+        for _ in 0..n {
+            let me: std::rc::Rc<std::cell::Cell<Option<crate::JoinHandle<()>>>> = Default::default();
+            let me2 = me.clone();
+            let handle = sim.spawn("self-aborter", async move {
+                let handle = me2.take().expect("set before the first poll");
+                std::future::poll_fn(|cx| {
+                    cx.waker().wake_by_ref(); // queued again…
+                    handle.abort(); // …and aborted: the queue entry goes stale
+                    std::task::Poll::<()>::Pending
+                })
+                .await
+            });
+            me.set(Some(handle));
+            sim.run_until_stalled().unwrap();
+        }
+        sim.shared.core.borrow().tasks.len()
+    }
+
+    #[test]
+    fn a_task_that_aborts_itself_while_queued_frees_its_slot() {
+        for config in [SimConfig::new(), SimConfig::new().no_trace()] {
+            assert_eq!(slots_after_self_aborts(config, 50), 1, "one slot, reused by every task");
+        }
     }
 }
