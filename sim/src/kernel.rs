@@ -1306,10 +1306,17 @@ impl Shared {
 
     /// Wakes wakers that are not ours (generic queue, foreign timers) as the timer alarm, with
     /// no borrow held.
+    #[inline]
     fn wake_as_timer(&self, wakers: Vec<Waker>) {
-        if wakers.is_empty() {
-            return;
+        // Inline check, out-of-line work: the common case (no foreign or generic-queue
+        // wakers) costs a compare.
+        if !wakers.is_empty() {
+            self.wake_foreign_as_timer(wakers);
         }
+    }
+
+    #[inline(never)]
+    fn wake_foreign_as_timer(&self, wakers: Vec<Waker>) {
         self.core.borrow_mut().timer_context = true;
         for w in wakers {
             w.wake();
