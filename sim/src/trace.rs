@@ -305,7 +305,12 @@ impl Recorder {
                 self.ring.push(r);
             } else {
                 self.ring[self.ring_head] = r;
-                self.ring_head = (self.ring_head + 1) % self.ring_cap;
+                // A compare, not `%`: the capacity is a runtime value, so `%` is a 64-bit
+                // division on every record, one of the slowest instructions there is.
+                self.ring_head += 1;
+                if self.ring_head == self.ring_cap {
+                    self.ring_head = 0;
+                }
             }
         }
         if let Some(all) = &mut self.all {
