@@ -12,7 +12,7 @@
 //! `tests/determinism.rs` runs generated programs both ways and compares what they observe.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::future::Future;
@@ -27,7 +27,7 @@ use std::task::{Context, Poll, Waker};
 use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::EnterGuard;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
-use crate::policy::{Chooser, Deviation, Order, ReadyKey, RunQueue};
+use crate::policy::{Chooser, Deviation, EmbassyStack, Order, ReadyKey, RunQueue};
 use crate::registry::{self, Inbox};
 use crate::time::{ns_to_ticks, ticks_to_ns};
 use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
@@ -216,12 +216,21 @@ pub(crate) struct Core {
     recent_head: usize,
     /// The common configuration, for which the loop and wakes take their lean paths: one
     /// executor in embassy order, the default chooser, no trace, no poll spans, no cost
-    /// model, not strict. Kept equal to `Shared::lean`.
+    /// model, not strict.
     lean: bool,
 }
 
 /// How many of the last polls a same-instant loop report names.
 const RECENT: usize = 8;
+
+/// A lean simulation's one run queue.
+#[inline(always)]
+fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
+    match &mut executors[0] {
+        RunQueue::Embassy(q) => q,
+        _ => unreachable!("fwsim: a lean simulation runs one embassy-order executor"),
+    }
+}
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
 pub(crate) struct Shared {
@@ -244,8 +253,6 @@ pub(crate) struct Shared {
     poll_limit: u64,
     /// From this many polls at one instant on, polls are remembered for the report.
     recent_from: u64,
-    /// `Core::lean`, readable without a borrow: which monomorphised loop step to take.
-    lean: Cell<bool>,
 }
 
 /// Anything, for the per-simulation arena.
@@ -516,10 +523,7 @@ impl Core {
         let Some(t) = self.wakeable(slot, generation, release) else { return };
         if t.flags & QUEUED == 0 {
             t.flags |= QUEUED;
-            let RunQueue::Embassy(q) = &mut self.executors[0] else {
-                unreachable!("fwsim: a lean simulation runs one embassy-order executor")
-            };
-            q.push(slot);
+            lean_queue(&mut self.executors).push(slot);
         }
     }
 
@@ -611,10 +615,7 @@ impl Core {
     #[inline(always)]
     fn pick_lean(&mut self) -> Option<(u32, bool)> {
         loop {
-            let RunQueue::Embassy(q) = &mut self.executors[0] else {
-                unreachable!("fwsim: a lean simulation runs one embassy-order executor")
-            };
-            let slot = q.pop(&mut self.choice_no)?;
+            let slot = lean_queue(&mut self.executors).pop(&mut self.choice_no)?;
             let t = &self.tasks[slot as usize];
             if t.has(DONE) {
                 self.drop_stale_entry(slot);
@@ -858,7 +859,6 @@ impl Shared {
             has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
             poll_limit: config.same_instant_poll_limit.max(1),
             recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
-            lean: Cell::new(false),
             config,
         };
         shared.update_lean();
@@ -877,7 +877,6 @@ impl Shared {
             && !self.has_cost
             && !cfg.strict;
         c.lean = lean;
-        self.lean.set(lean);
     }
 
     pub(crate) fn enter(&self) -> EnterGuard<'_> {
@@ -932,29 +931,13 @@ impl Shared {
 
     #[inline]
     pub(crate) fn wake_from_waker(&self, slot: u32, generation: u32) {
-        self.wake_task(slot, generation, false);
+        self.core.borrow_mut().wake_slot(slot, generation, None, false);
     }
 
     /// A by-value wake: queue the task and release the clone that was consumed.
     #[inline]
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
-        self.wake_task(slot, generation, true);
-    }
-
-    /// A waker's wake. Tells lean from general before borrowing, so that the general path is
-    /// a tail call and the lean one needs few registers.
-    #[inline(always)]
-    fn wake_task(&self, slot: u32, generation: u32, release: bool) {
-        if self.lean.get() {
-            self.core.borrow_mut().wake_lean(slot, generation, release);
-        } else {
-            self.wake_task_general(slot, generation, release);
-        }
-    }
-
-    #[inline(never)]
-    fn wake_task_general(&self, slot: u32, generation: u32, release: bool) {
-        self.core.borrow_mut().wake_slot(slot, generation, None, release);
+        self.core.borrow_mut().wake_slot(slot, generation, None, true);
     }
 
     pub(crate) fn on_cross_sim_wake(&self) {
@@ -1157,11 +1140,16 @@ impl Shared {
 
     // ---- polling ----------------------------------------------------------------------------
 
-    /// One step of the loop: polls one task, or says why it did not.
-    fn poll_one<const LEAN: bool>(&self) -> Step {
-        // Pick and set up under one borrow.
+    /// One step of the loop: polls one task, or says why it did not. The step is
+    /// monomorphised for lean simulations (`Core::lean`).
+    fn poll_one(&self) -> Step {
+        let c = self.core.borrow_mut();
+        if c.lean { self.poll_one_with::<true>(c) } else { self.poll_one_with::<false>(c) }
+    }
+
+    fn poll_one_with<const LEAN: bool>(&self, mut c: RefMut<'_, Core>) -> Step {
+        // Pick and set up under the caller's borrow.
         let (slot, generation, serial, task) = {
-            let mut c = self.core.borrow_mut();
             if c.now >= c.due_hint {
                 return Step::EventsDue;
             }
@@ -1207,6 +1195,7 @@ impl Shared {
             }
             (slot, generation, serial, task)
         };
+        drop(c); // no borrow across the poll
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
         // SAFETY: see above; the future was pinned in its box and is not moved.
@@ -1542,15 +1531,13 @@ impl Shared {
     fn run_loop(&self, advance: bool, limit: Option<u64>, stop: &mut Stop<'_>) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            let lean = self.lean.get();
-            // (A lean simulation is not strict: no strict stop to look for.)
-            if !lean && let Some(e) = self.take_strict_stop() {
+            if let Some(e) = self.take_strict_stop() {
                 return Err(e);
             }
-            let step = if lean { self.poll_one::<true>() } else { self.poll_one::<false>() };
+            let step = self.poll_one();
             match step {
                 Step::Polled | Step::PolledOverLimit => {
-                    if !lean && let Some(e) = self.take_strict_stop() {
+                    if let Some(e) = self.take_strict_stop() {
                         return Err(e);
                     }
                     let stopped = match stop {

@@ -22,7 +22,7 @@ mod choosers;
 mod orders;
 
 pub(crate) use choosers::Chooser;
-pub(crate) use orders::{ReadyKey, RunQueue};
+pub(crate) use orders::{EmbassyStack, ReadyKey, RunQueue};
 
 use serde::{Deserialize, Serialize};
 
