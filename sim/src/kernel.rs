@@ -440,10 +440,6 @@ impl Core {
                     future: None,
                 });
                 self.names.push(Cow::Borrowed(""));
-                let n = self.tasks.len();
-                for q in &mut self.executors {
-                    q.reserve_for(n);
-                }
                 s
             }
         };
@@ -1003,9 +999,7 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let id = c.executors.len();
         assert!(id < 255, "fwsim: at most 255 executors");
-        let mut queue = RunQueue::new(order);
-        queue.reserve_for(c.tasks.len());
-        c.executors.push(queue);
+        c.executors.push(RunQueue::new(order));
         drop(c);
         self.update_lean();
         id as u8

@@ -22,24 +22,9 @@ pub(crate) struct EmbassyStack {
 }
 
 impl EmbassyStack {
-    /// Queues a task. Never allocates: [`reserve_for`](Self::reserve_for) keeps room for every
-    /// task, and a task is in the queue at most once (its `QUEUED` flag), which keeps the hot
-    /// wake path free of a call.
     #[inline]
     pub(crate) fn push(&mut self, task: u32) {
-        let len = self.incoming.len();
-        let Some(free) = self.incoming.spare_capacity_mut().first_mut() else {
-            unreachable!("fwsim: run queue capacity not reserved")
-        };
-        free.write(task);
-        // SAFETY: the element at `len` was just initialised, within the capacity.
-        unsafe { self.incoming.set_len(len + 1) };
-    }
-    /// Makes room for `tasks` entries in both halves of the queue.
-    pub(crate) fn reserve_for(&mut self, tasks: usize) {
-        for v in [&mut self.batch, &mut self.incoming] {
-            v.reserve(tasks.saturating_sub(v.len()));
-        }
+        self.incoming.push(task);
     }
     fn prepare(&mut self) -> usize {
         if self.batch.is_empty() {
@@ -126,13 +111,6 @@ impl RunQueue {
             Order::Embassy => RunQueue::Embassy(EmbassyStack::default()),
             Order::MicroPython => RunQueue::MicroPython(KeyedQueue::default()),
             Order::Fifo => RunQueue::Fifo(FifoQueue::default()),
-        }
-    }
-
-    /// Makes room for `tasks` queued tasks, so that queueing never allocates (embassy order).
-    pub(crate) fn reserve_for(&mut self, tasks: usize) {
-        if let RunQueue::Embassy(q) = self {
-            q.reserve_for(tasks);
         }
     }
 
