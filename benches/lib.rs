@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use embassy_sync::blocking_mutex::raw::{NoopRawMutex, RawMutex};
 use embassy_sync::signal::Signal;
 
 /// W1 round trips.
@@ -114,14 +114,14 @@ impl Naive {
 
 // ---- workloads ---------------------------------------------------------------------------------
 
-async fn ping(a: Rc<Signal<NoopRawMutex, u32>>, b: Rc<Signal<NoopRawMutex, u32>>) {
+async fn ping<M: RawMutex>(a: Rc<Signal<M, u32>>, b: Rc<Signal<M, u32>>) {
     for i in 0..ROUND_TRIPS {
         a.signal(i);
         b.wait().await;
     }
 }
 
-async fn pong(a: Rc<Signal<NoopRawMutex, u32>>, b: Rc<Signal<NoopRawMutex, u32>>) {
+async fn pong<M: RawMutex>(a: Rc<Signal<M, u32>>, b: Rc<Signal<M, u32>>) {
     for _ in 0..ROUND_TRIPS {
         let v = a.wait().await;
         b.signal(v);
@@ -135,7 +135,7 @@ fn sim_config(trace: bool) -> fwsim::SimConfig {
 
 /// W1 on fwsim, tracing on or off.
 pub fn w1_fwsim(trace: bool) {
-    let (a, b) = (Rc::new(Signal::new()), Rc::new(Signal::new()));
+    let (a, b) = (Rc::new(Signal::<NoopRawMutex, u32>::new()), Rc::new(Signal::new()));
     let sim = fwsim::Sim::with_config(sim_config(trace));
     sim.spawn("pong", pong(a.clone(), b.clone()));
     sim.block_on(ping(a, b)).unwrap();
@@ -145,14 +145,14 @@ pub fn w1_fwsim(trace: bool) {
 pub fn w1_tokio() {
     let rt = tokio::runtime::Builder::new_current_thread().start_paused(true).enable_time().build().unwrap();
     let local = tokio::task::LocalSet::new();
-    let (a, b) = (Rc::new(Signal::new()), Rc::new(Signal::new()));
+    let (a, b) = (Rc::new(Signal::<NoopRawMutex, u32>::new()), Rc::new(Signal::new()));
     local.spawn_local(pong(a.clone(), b.clone()));
     local.block_on(&rt, ping(a, b));
 }
 
 /// W1 on the naive executor.
 pub fn w1_naive() {
-    let (a, b) = (Rc::new(Signal::new()), Rc::new(Signal::new()));
+    let (a, b) = (Rc::new(Signal::<NoopRawMutex, u32>::new()), Rc::new(Signal::new()));
     let mut ex = Naive::default();
     ex.spawn(pong(a.clone(), b.clone()));
     ex.spawn(ping(a, b));
@@ -165,23 +165,10 @@ pub fn w1_naive() {
 /// access takes fwsim's critical section.
 pub fn w1_native_fwsim() {
     use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-    let a = Rc::new(Signal::<CriticalSectionRawMutex, u32>::new());
-    let b = Rc::new(Signal::<CriticalSectionRawMutex, u32>::new());
+    let (a, b) = (Rc::new(Signal::<CriticalSectionRawMutex, u32>::new()), Rc::new(Signal::new()));
     let sim = fwsim::Sim::with_config(sim_config(false));
-    let (a2, b2) = (a.clone(), b.clone());
-    sim.spawn("pong", async move {
-        for _ in 0..ROUND_TRIPS {
-            let v = a2.wait().await;
-            b2.signal(v);
-        }
-    });
-    sim.block_on(async move {
-        for i in 0..ROUND_TRIPS {
-            a.signal(i);
-            b.wait().await;
-        }
-    })
-    .unwrap();
+    sim.spawn("pong", pong(a.clone(), b.clone()));
+    sim.block_on(ping(a, b)).unwrap();
 }
 
 /// W1 on tokio with `tokio::sync::Notify`.

@@ -54,6 +54,10 @@ fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let runs = if bench { 7 } else { 1 };
     let named: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    if let Some(unknown) = named.iter().find(|n| !["w1", "w2", "w3"].contains(&n.to_ascii_lowercase().as_str())) {
+        eprintln!("ratios: unknown workload {unknown:?}; expected w1, w2 or w3");
+        std::process::exit(2);
+    }
     let wanted = |w: &str| named.is_empty() || named.iter().any(|n| n.eq_ignore_ascii_case(w));
     assert_eq!(w2_fwsim(), w2_tokio(), "every peer counts the same W2 expirations");
     assert_eq!(w2_fwsim(), w2_naive(), "every peer counts the same W2 expirations");
