@@ -12,7 +12,7 @@
 //! `tests/determinism.rs` runs generated programs both ways and compares what they observe.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell, RefMut};
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::future::Future;
@@ -892,9 +892,19 @@ impl Shared {
         self.core.borrow_mut().strict_stop.take().map(SimError::Strict)
     }
 
-    /// Reads what other threads left in the inbox.
+    /// Reads what other threads left in the inbox. The check is inline (once per loop step),
+    /// the draining out of line.
+    #[inline(always)]
     fn drain_inbox(&self) {
-        if !self.inbox.dirty.load(Ordering::Relaxed) || !self.inbox.dirty.swap(false, Ordering::Acquire) {
+        if self.inbox.dirty.load(Ordering::Relaxed) {
+            self.drain_inbox_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn drain_inbox_slow(&self) {
+        if !self.inbox.dirty.swap(false, Ordering::Acquire) {
             return;
         }
         let wakes = std::mem::take(&mut *self.inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()));
@@ -1134,15 +1144,11 @@ impl Shared {
 
     // ---- polling ----------------------------------------------------------------------------
 
-    /// One step of the loop: polls one task, or says why it did not. The step is
-    /// monomorphised for lean simulations (`Core::lean`).
-    fn poll_one(&self) -> Step {
-        let c = self.core.borrow_mut();
-        if c.lean { self.poll_one_with::<true>(c) } else { self.poll_one_with::<false>(c) }
-    }
-
-    fn poll_one_with<const LEAN: bool>(&self, mut c: RefMut<'_, Core>) -> Step {
-        // Pick and set up under the caller's borrow.
+    /// One step of the loop: polls one task, or says why it did not. `LEAN` must equal
+    /// `Core::lean`; the loop is monomorphised on it.
+    fn poll_one<const LEAN: bool>(&self) -> Step {
+        let mut c = self.core.borrow_mut();
+        debug_assert_eq!(LEAN, c.lean);
         let (slot, generation, serial, task) = {
             if c.now >= c.due_hint {
                 return Step::EventsDue;
@@ -1517,21 +1523,33 @@ impl Shared {
             self.awaited.set(Some(key.slot));
             self.awaited_done.set(false);
         }
-        let result = self.run_loop(advance, limit, &mut stop);
+        // `lean` is fixed when the Sim is built, so the whole loop is chosen once.
+        let result = if self.core.borrow().lean {
+            self.run_loop::<true>(advance, limit, &mut stop)
+        } else {
+            self.run_loop::<false>(advance, limit, &mut stop)
+        };
         self.awaited.set(None);
         result
     }
 
-    fn run_loop(&self, advance: bool, limit: Option<u64>, stop: &mut Stop<'_>) -> Result<RunEnd, SimError> {
+    /// The loop, for a lean simulation (`LEAN`) or any other. A lean one is never strict, so
+    /// it has no strict stop to look for.
+    fn run_loop<const LEAN: bool>(
+        &self,
+        advance: bool,
+        limit: Option<u64>,
+        stop: &mut Stop<'_>,
+    ) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            if let Some(e) = self.take_strict_stop() {
+            if !LEAN && let Some(e) = self.take_strict_stop() {
                 return Err(e);
             }
-            let step = self.poll_one();
+            let step = self.poll_one::<LEAN>();
             match step {
                 Step::Polled | Step::PolledOverLimit => {
-                    if let Some(e) = self.take_strict_stop() {
+                    if !LEAN && let Some(e) = self.take_strict_stop() {
                         return Err(e);
                     }
                     let stopped = match stop {

@@ -56,7 +56,8 @@ impl EmbassyStack {
     }
 }
 
-/// MicroPython's task queue: a pairing heap that pops the minimum `(key, push sequence)`.
+/// MicroPython's task queue (asyncio's is a pairing heap): an ordered set that pops the minimum
+/// `(key, push sequence)`; the sequence makes every key unique.
 #[derive(Debug, Default)]
 pub(crate) struct KeyedQueue {
     set: BTreeSet<(ReadyKey, u32)>,
