@@ -118,10 +118,10 @@ impl CloneCounts {
     fn since_poll(self) -> u32 {
         (self.0 >> 32) as u32
     }
-    /// A clone was made.
+    /// `n` clones were made.
     #[inline(always)]
-    fn add(&mut self) {
-        self.0 = self.0.wrapping_add(1 + Self::SINCE_POLL);
+    fn add(&mut self, n: u32) {
+        self.0 = self.0.wrapping_add(n as u64 * (1 + Self::SINCE_POLL));
     }
     /// A clone was dropped or consumed by a wake.
     #[inline(always)]
@@ -253,7 +253,17 @@ pub(crate) struct Shared {
     poll_limit: u64,
     /// From this many polls at one instant on, polls are remembered for the report.
     recent_from: u64,
+    /// The waker word of the task being polled (`NOT_POLLING` between polls), and the clones
+    /// of it made during the poll that its `TaskMeta` does not count yet. Most clones are a
+    /// task registering its own waker while it runs: `waker::clone` then only bumps this
+    /// count, with no borrow and no slot lookup. The count moves to the task when the poll
+    /// ends, or earlier when a clone is dropped or woken by value (`settle_poll_clones`).
+    pub(crate) polling: Cell<usize>,
+    pub(crate) poll_clones: Cell<u32>,
 }
+
+/// `Shared::polling` between polls: no waker has this word (tags stop below `u16::MAX`).
+pub(crate) const NOT_POLLING: usize = usize::MAX;
 
 /// Anything, for the per-simulation arena.
 pub(crate) trait Erased {}
@@ -855,6 +865,8 @@ impl Shared {
             has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
             poll_limit: config.same_instant_poll_limit.max(1),
             recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
+            polling: Cell::new(NOT_POLLING),
+            poll_clones: Cell::new(0),
             config,
         };
         shared.update_lean();
@@ -943,7 +955,21 @@ impl Shared {
     /// A by-value wake: queue the task and release the clone that was consumed.
     #[inline]
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
-        self.core.borrow_mut().wake_slot(slot, generation, None, true);
+        let mut c = self.core.borrow_mut();
+        self.settle_poll_clones(&mut c);
+        c.wake_slot(slot, generation, None, true);
+    }
+
+    /// Moves the clones `waker::clone` counted during the current poll into the polled task's
+    /// counts; done before a clone is released, so that the counts never go below the truth.
+    #[inline(always)]
+    fn settle_poll_clones(&self, c: &mut Core) {
+        let n = self.poll_clones.get();
+        if n > 0 {
+            self.poll_clones.set(0);
+            let (_, slot, _) = waker::unpack(self.polling.get());
+            c.tasks[slot as usize].clones.add(n);
+        }
     }
 
     pub(crate) fn on_cross_sim_wake(&self) {
@@ -960,7 +986,7 @@ impl Shared {
             && t.generation == generation
             && t.has(OCCUPIED)
         {
-            t.clones.add();
+            t.clones.add(1);
         }
     }
 
@@ -969,6 +995,7 @@ impl Shared {
         if self.torn_down.get() {
             return;
         }
+        self.settle_poll_clones(&mut c);
         if let Some(t) = c.tasks.get_mut(slot as usize)
             && t.generation == generation
             && t.has(OCCUPIED)
@@ -1196,6 +1223,8 @@ impl Shared {
             (slot, generation, serial, task)
         };
         drop(c); // no borrow across the poll
+        debug_assert_eq!(self.poll_clones.get(), 0);
+        self.polling.set(waker::pack(self.tag, slot, generation));
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
         // SAFETY: see above; the future was pinned in its box and is not moved.
@@ -1214,6 +1243,9 @@ impl Shared {
         }
         let (abort_now, cost, over_limit) = {
             let mut c = self.core.borrow_mut();
+            // The clones the task made of its waker in this poll (`Shared::polling`).
+            let clones_made = self.poll_clones.replace(0);
+            self.polling.set(NOT_POLLING);
             c.running = None;
             if let Some(from) = c.spin_from.take()
                 && !LEAN
@@ -1229,6 +1261,7 @@ impl Shared {
                 c.held_keys.remove(&slot);
             }
             let t = &mut c.tasks[slot as usize];
+            t.clones.add(clones_made);
             t.flags &= !RUNNING;
             let abort_now = t.has(ABORT);
             if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0 {

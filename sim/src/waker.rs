@@ -7,8 +7,11 @@
 //! [ sim tag 16 ][ generation 24 ][ task slot 24 ]
 //! ```
 //!
-//! Cloning copies the word; waking looks up the thread's current simulation, checks the tag
-//! and the slot's generation, and queues the task. Nothing dangles, so a `Waker` is
+//! Cloning copies the word and counts the clone (for
+//! [`WakerDropped`](crate::Diagnostic::WakerDropped)); waking looks up the thread's current
+//! simulation, checks the tag and the slot's generation, and queues the task. Most clones are
+//! a task registering its own waker while it is polled: those only bump one counter, moved to
+//! the task when the poll ends. Nothing dangles, so a `Waker` is
 //! `Send + Sync`-sound as the standard library requires:
 //!
 //! * a waker of a finished task (old generation) wakes nothing — a spurious wake, which
@@ -57,11 +60,15 @@ pub(crate) fn decode(w: &Waker) -> Option<(u16, u32, u32)> {
 }
 
 unsafe fn clone(data: *const ()) -> RawWaker {
-    let (tag, slot, generation) = unpack(data as usize);
+    let word = data as usize;
     with_current(|s| {
-        if let Some(s) = s
-            && s.tag == tag
-        {
+        let Some(s) = s else { return };
+        if s.polling.get() == word {
+            // The task being polled clones its own waker (it registers it somewhere): counted
+            // in bulk when the poll ends (`Shared::polling`).
+            s.poll_clones.set(s.poll_clones.get().wrapping_add(1));
+        } else if s.tag == unpack(word).0 {
+            let (_, slot, generation) = unpack(word);
             s.on_waker_clone(slot, generation);
         }
     });

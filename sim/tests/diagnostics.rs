@@ -3,6 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::task::{Poll, Waker};
 
+use embassy_futures::select::{Either, select};
 use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_sync::mutex::Mutex;
 use embassy_sync::signal::Signal;
@@ -117,6 +118,37 @@ fn a_waker_kept_alive_is_not_lost() {
         sim.spawn("waits", sig.wait());
         sim.run_for(ms(1)).unwrap();
         assert!(sim.diagnostics().is_empty());
+    }
+}
+
+#[test]
+fn a_task_awaiting_a_join_handle_and_a_signal_is_not_lost() {
+    for config in both_paths() {
+        // Each loop turn registers a fresh clone with the signal, and a fresh one with the join
+        // handle, which drops the one it held. Both clones count: the task waits with two
+        // wakers held, which is not a lost wake-up.
+        let sig = Signal::<NoopRawMutex, ()>::new();
+        let turns = Cell::new(0);
+        let sim = Sim::with_config(config);
+        let mut worker = sim.spawn("worker", async { Timer::after(Duration::from_millis(10)).await });
+        let (sig, turns) = (&sig, &turns);
+        sim.spawn("waiter", async move {
+            while let Either::First(()) = select(sig.wait(), &mut worker).await {
+                turns.set(turns.get() + 1);
+            }
+        });
+        sim.spawn("signaller", async {
+            for _ in 0..3 {
+                Timer::after(Duration::from_millis(1)).await;
+                sig.signal(());
+            }
+        });
+        sim.run_for(ms(5)).unwrap();
+        assert_eq!(turns.get(), 3);
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+        assert_eq!(sim.wait_report().waiting[1].state, WaitState::WakerHeld(2));
+        sim.run_for(ms(10)).unwrap();
+        assert_eq!(sim.live_tasks(), 0);
     }
 }
 
