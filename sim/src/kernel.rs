@@ -223,6 +223,13 @@ pub(crate) struct Core {
 /// How many of the last polls a same-instant loop report names.
 const RECENT: usize = 8;
 
+/// What a lean wake left to do.
+enum LeanWake {
+    Done,
+    /// The task is marked queued but not pushed: the run queue is full and must grow.
+    MustGrow,
+}
+
 /// A lean simulation's one run queue.
 #[inline(always)]
 fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
@@ -502,7 +509,9 @@ impl Core {
     #[inline(always)]
     pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
         if self.lean {
-            self.wake_lean(slot, generation, release);
+            if let LeanWake::MustGrow = self.wake_lean(slot, generation, release) {
+                lean_queue(&mut self.executors).push(slot);
+            }
         } else {
             self.wake_general(slot, generation, key, release);
         }
@@ -524,13 +533,19 @@ impl Core {
     }
 
     /// `wake_slot` for a lean simulation: one embassy-order executor, no trace, no cost model.
+    /// It never grows the run queue: when the task must be pushed and the queue is full, the
+    /// task is marked queued and the caller pushes it (`LeanWake::MustGrow`), so that the
+    /// common wake calls nothing and saves no registers.
     #[inline(always)]
-    fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) {
-        let Some(t) = self.wakeable(slot, generation, release) else { return };
+    fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) -> LeanWake {
+        let Some(t) = self.wakeable(slot, generation, release) else { return LeanWake::Done };
         if t.flags & QUEUED == 0 {
             t.flags |= QUEUED;
-            lean_queue(&mut self.executors).push(slot);
+            if !lean_queue(&mut self.executors).push_within_capacity(slot) {
+                return LeanWake::MustGrow;
+            }
         }
+        LeanWake::Done
     }
 
     #[inline(never)]
@@ -957,7 +972,27 @@ impl Shared {
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
         let mut c = self.core.borrow_mut();
         self.settle_poll_clones(&mut c);
-        c.wake_slot(slot, generation, None, true);
+        if !c.lean {
+            drop(c);
+            return self.wake_and_release_general(slot, generation);
+        }
+        if let LeanWake::MustGrow = c.wake_lean(slot, generation, true) {
+            drop(c);
+            self.push_growing(slot);
+        }
+    }
+
+    /// `wake_and_release` off the lean path, out of line.
+    #[inline(never)]
+    fn wake_and_release_general(&self, slot: u32, generation: u32) {
+        self.core.borrow_mut().wake_general(slot, generation, None, true);
+    }
+
+    /// Pushes a lean wake's task onto a full run queue (which grows), out of line.
+    #[cold]
+    #[inline(never)]
+    fn push_growing(&self, slot: u32) {
+        lean_queue(&mut self.core.borrow_mut().executors).push(slot);
     }
 
     /// Moves the clones `waker::clone` counted during the current poll into the polled task's

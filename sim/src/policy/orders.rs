@@ -26,6 +26,15 @@ impl EmbassyStack {
     pub(crate) fn push(&mut self, task: u32) {
         self.incoming.push(task);
     }
+    /// `push` if it fits without growing the queue; `false` (and nothing pushed) otherwise.
+    #[inline(always)]
+    pub(crate) fn push_within_capacity(&mut self, task: u32) -> bool {
+        if self.incoming.len() == self.incoming.capacity() {
+            return false;
+        }
+        self.incoming.push(task);
+        true
+    }
     fn prepare(&mut self) -> usize {
         if self.batch.is_empty() {
             std::mem::swap(&mut self.batch, &mut self.incoming);
