@@ -1015,6 +1015,9 @@ impl Shared {
         self.report(Diagnostic::CrossSimWake { woken_by, at });
     }
 
+    /// A clone of a waker that is not the polled task's (those go to `poll_clones`). One made
+    /// while the core is borrowed is not counted here: the kernel clones a task's waker under
+    /// the borrow only in the generic timer queue, which counts the clone itself.
     pub(crate) fn on_waker_clone(&self, slot: u32, generation: u32) {
         let Ok(mut c) = self.core.try_borrow_mut() else { return };
         if let Some(t) = c.tasks.get_mut(slot as usize)
@@ -1090,8 +1093,11 @@ impl Shared {
                 "fwsim: JoinHandle polled after it returned"
             );
             if !t.has(DONE) {
-                let old_joiner = c.joiners.insert(key.slot, cx.waker().clone());
                 drop(c);
+                // Cloned with no borrow held, so that the clone is counted whoever's waker it
+                // is (a clone made under the borrow is counted only if it is the polled task's).
+                let joiner = cx.waker().clone();
+                let old_joiner = self.core.borrow_mut().joiners.insert(key.slot, joiner);
                 drop(old_joiner); // its drop may re-enter the core
                 return Poll::Pending;
             }
@@ -1460,7 +1466,17 @@ impl Shared {
             return; // a finished task's waker: its wake could only be ignored
         }
         let recompute = if let Some(g) = &mut c.generic {
-            g.schedule_wake(at, w, &mut evicted)
+            let cloned = !g.holds(w);
+            let recompute = g.schedule_wake(at, w, &mut evicted);
+            // The queue cloned the waker under the core's borrow, where `waker::clone` cannot
+            // count it, unless it is the polled task's (counted without a borrow).
+            if cloned
+                && let Some((tag, slot, generation)) = ours
+                && waker::pack(tag, slot, generation) != self.polling.get()
+            {
+                c.tasks[slot as usize].clones.add(1);
+            }
+            recompute
         } else if let Some((_, slot, _)) = ours {
             let serial = c.serial_of(slot);
             let seq = c.next_seq();

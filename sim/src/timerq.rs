@@ -278,6 +278,12 @@ impl GenericTimerQueue {
         GenericTimerQueue { items: Vec::new(), capacity }
     }
 
+    /// Whether a timer for this waker (by `Waker::will_wake`) is held: if not,
+    /// `schedule_wake` will store a clone of it.
+    pub fn holds(&self, waker: &Waker) -> bool {
+        self.items.iter().any(|t| t.1.will_wake(waker))
+    }
+
     /// Embassy's `ConstGenericQueue::schedule_wake`. Wakers evicted by an overflow are appended
     /// to `wake_now`; the caller wakes them once it holds no borrow.
     pub fn schedule_wake(&mut self, at: u64, waker: &Waker, wake_now: &mut Vec<Waker>) -> bool {

@@ -1,6 +1,7 @@
 //! Every diagnostic, and the cases where one must *not* fire.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::task::{Poll, Waker};
 
 use embassy_futures::select::{Either, select};
@@ -149,6 +150,45 @@ fn a_task_awaiting_a_join_handle_and_a_signal_is_not_lost() {
         assert_eq!(sim.wait_report().waiting[1].state, WaitState::WakerHeld(2));
         sim.run_for(ms(10)).unwrap();
         assert_eq!(sim.live_tasks(), 0);
+    }
+}
+
+#[test]
+fn a_generic_queue_timer_armed_with_another_tasks_waker_counts_as_a_clone() {
+    for config in both_paths() {
+        // "sleeper" parks its waker in a slot. "armer" polls a timer with that waker, so the
+        // generic queue holds a clone of it; then drops the slot's clone. The sleeper still has
+        // a waker held (the queue's), which wakes it at 5 ms: it is not lost.
+        let slot: RefCell<Option<Waker>> = RefCell::new(None);
+        let woken = Cell::new(false);
+        let sim = Sim::with_config(config.timer_queue(fwsim::TimerQueueKind::Generic(4)));
+        let (slot, woken) = (&slot, &woken);
+        sim.spawn("sleeper", async move {
+            let mut first = true;
+            std::future::poll_fn(|cx| {
+                if first {
+                    first = false;
+                    *slot.borrow_mut() = Some(cx.waker().clone());
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
+            woken.set(true);
+        });
+        sim.spawn("armer", async move {
+            Timer::after(Duration::from_millis(1)).await;
+            let theirs = slot.borrow_mut().take().expect("the sleeper parked its waker");
+            let mut timer = Timer::after(Duration::from_millis(4));
+            let mut cx = std::task::Context::from_waker(&theirs);
+            assert!(std::pin::Pin::new(&mut timer).poll(&mut cx).is_pending());
+            drop(theirs);
+            drop(timer); // its deadline stays in the queue
+        });
+        sim.run_for(ms(10)).unwrap();
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+        assert!(woken.get());
     }
 }
 
