@@ -223,13 +223,6 @@ pub(crate) struct Core {
 /// How many of the last polls a same-instant loop report names.
 const RECENT: usize = 8;
 
-/// What a lean wake left to do.
-enum LeanWake {
-    Done,
-    /// The task is marked queued but not pushed: the run queue is full and must grow.
-    MustGrow,
-}
-
 /// A lean simulation's one run queue.
 #[inline(always)]
 fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
@@ -509,9 +502,7 @@ impl Core {
     #[inline(always)]
     pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
         if self.lean {
-            if let LeanWake::MustGrow = self.wake_lean(slot, generation, release) {
-                lean_queue(&mut self.executors).push(slot);
-            }
+            self.wake_lean(slot, generation, release);
         } else {
             self.wake_general(slot, generation, key, release);
         }
@@ -533,19 +524,23 @@ impl Core {
     }
 
     /// `wake_slot` for a lean simulation: one embassy-order executor, no trace, no cost model.
-    /// It never grows the run queue: when the task must be pushed and the queue is full, the
-    /// task is marked queued and the caller pushes it (`LeanWake::MustGrow`), so that the
-    /// common wake calls nothing and saves no registers.
     #[inline(always)]
-    fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) -> LeanWake {
-        let Some(t) = self.wakeable(slot, generation, release) else { return LeanWake::Done };
+    fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) {
+        let Some(t) = self.wakeable(slot, generation, release) else { return };
         if t.flags & QUEUED == 0 {
             t.flags |= QUEUED;
             if !lean_queue(&mut self.executors).push_within_capacity(slot) {
-                return LeanWake::MustGrow;
+                self.push_growing(slot);
             }
         }
-        LeanWake::Done
+    }
+
+    /// Pushes a lean wake's task onto a full run queue (which grows), out of line: the common
+    /// wake then calls nothing and saves fewer registers.
+    #[cold]
+    #[inline(never)]
+    fn push_growing(&mut self, slot: u32) {
+        lean_queue(&mut self.executors).push(slot);
     }
 
     #[inline(never)]
@@ -972,27 +967,7 @@ impl Shared {
     pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
         let mut c = self.core.borrow_mut();
         self.settle_poll_clones(&mut c);
-        if !c.lean {
-            drop(c);
-            return self.wake_and_release_general(slot, generation);
-        }
-        if let LeanWake::MustGrow = c.wake_lean(slot, generation, true) {
-            drop(c);
-            self.push_growing(slot);
-        }
-    }
-
-    /// `wake_and_release` off the lean path, out of line.
-    #[inline(never)]
-    fn wake_and_release_general(&self, slot: u32, generation: u32) {
-        self.core.borrow_mut().wake_general(slot, generation, None, true);
-    }
-
-    /// Pushes a lean wake's task onto a full run queue (which grows), out of line.
-    #[cold]
-    #[inline(never)]
-    fn push_growing(&self, slot: u32) {
-        lean_queue(&mut self.core.borrow_mut().executors).push(slot);
+        c.wake_slot(slot, generation, None, true);
     }
 
     /// Moves the clones `waker::clone` counted during the current poll into the polled task's
@@ -1016,8 +991,8 @@ impl Shared {
     }
 
     /// A clone of a waker that is not the polled task's (those go to `poll_clones`). One made
-    /// while the core is borrowed is not counted here: the kernel clones a task's waker under
-    /// the borrow only in the generic timer queue, which counts the clone itself.
+    /// while the core is borrowed could not be counted, so the kernel never clones a waker
+    /// under the borrow (`poll_join`, `driver_schedule_wake` clone before borrowing).
     pub(crate) fn on_waker_clone(&self, slot: u32, generation: u32) {
         let Ok(mut c) = self.core.try_borrow_mut() else { return };
         if let Some(t) = c.tasks.get_mut(slot as usize)
@@ -1454,6 +1429,21 @@ impl Shared {
     }
 
     pub(crate) fn driver_schedule_wake(&self, at: u64, w: &Waker) {
+        // Monomorphised on the queue kind, so that the integrated queue's path (every timer of
+        // W2) carries no clone to drop.
+        if matches!(self.config.timer_queue, TimerQueueKind::Generic(_)) {
+            self.schedule_wake_with::<true>(at, w)
+        } else {
+            self.schedule_wake_with::<false>(at, w)
+        }
+    }
+
+    fn schedule_wake_with<const GENERIC: bool>(&self, at: u64, w: &Waker) {
+        // A generic queue may keep a clone of `w`. It is made here, before the core is
+        // borrowed, so that it is counted like any clone (`on_waker_clone`). Declared before
+        // the borrow, a clone the queue does not keep is dropped after it, on every path.
+        let mut clone = GENERIC.then(|| w.clone());
+        let mut spare = None;
         let mut evicted = Vec::new();
         let mut c = self.core.borrow_mut();
         let ours = waker::decode(w).filter(|(tag, slot, generation)| {
@@ -1465,17 +1455,10 @@ impl Shared {
         {
             return; // a finished task's waker: its wake could only be ignored
         }
-        let recompute = if let Some(g) = &mut c.generic {
-            let cloned = !g.holds(w);
-            let recompute = g.schedule_wake(at, w, &mut evicted);
-            // The queue cloned the waker under the core's borrow, where `waker::clone` cannot
-            // count it, unless it is the polled task's (counted without a borrow).
-            if cloned
-                && let Some((tag, slot, generation)) = ours
-                && waker::pack(tag, slot, generation) != self.polling.get()
-            {
-                c.tasks[slot as usize].clones.add(1);
-            }
+        let recompute = if GENERIC && let Some(g) = &mut c.generic {
+            let (recompute, unused) =
+                g.schedule_wake_owned(at, clone.take().expect("cloned for a generic queue"), &mut evicted);
+            spare = unused;
             recompute
         } else if let Some((_, slot, _)) = ours {
             let serial = c.serial_of(slot);
@@ -1496,6 +1479,7 @@ impl Shared {
         c.due_hint = c.due_hint.min(at_ns);
         let due_now = recompute && at_ns <= c.now;
         drop(c);
+        drop(spare);
         self.wake_as_timer(evicted);
         if due_now {
             let wakers = self.core.borrow_mut().fire_alarm();

@@ -278,28 +278,46 @@ impl GenericTimerQueue {
         GenericTimerQueue { items: Vec::new(), capacity }
     }
 
-    /// Whether a timer for this waker (by `Waker::will_wake`) is held: if not,
-    /// `schedule_wake` will store a clone of it.
-    pub fn holds(&self, waker: &Waker) -> bool {
-        self.items.iter().any(|t| t.1.will_wake(waker))
-    }
-
     /// Embassy's `ConstGenericQueue::schedule_wake`. Wakers evicted by an overflow are appended
     /// to `wake_now`; the caller wakes them once it holds no borrow.
     pub fn schedule_wake(&mut self, at: u64, waker: &Waker, wake_now: &mut Vec<Waker>) -> bool {
-        if let Some(t) = self.items.iter_mut().find(|t| t.1.will_wake(waker)) {
-            if t.0 > at {
-                t.0 = at;
-                return true;
+        self.reschedule(at, waker).unwrap_or_else(|| {
+            self.insert(at, waker.clone(), wake_now);
+            true
+        })
+    }
+
+    /// `schedule_wake` with a clone the caller made (fwsim clones its own wakers with no borrow
+    /// held, so that the clone is counted). Returns the answer, and the clone if the queue
+    /// already held this waker and did not need it, for the caller to drop.
+    pub fn schedule_wake_owned(&mut self, at: u64, waker: Waker, wake_now: &mut Vec<Waker>) -> (bool, Option<Waker>) {
+        match self.reschedule(at, &waker) {
+            Some(changed) => (changed, Some(waker)),
+            None => {
+                self.insert(at, waker, wake_now);
+                (true, None)
             }
-            return false;
         }
+    }
+
+    /// A timer already held for this waker (by `Waker::will_wake`) moves earlier, never later:
+    /// whether it moved, or `None` if none is held.
+    fn reschedule(&mut self, at: u64, waker: &Waker) -> Option<bool> {
+        let t = self.items.iter_mut().find(|t| t.1.will_wake(waker))?;
+        let earlier = t.0 > at;
+        if earlier {
+            t.0 = at;
+        }
+        Some(earlier)
+    }
+
+    /// A new timer; a full queue first evicts its last ones into `wake_now` (woken early).
+    fn insert(&mut self, at: u64, waker: Waker, wake_now: &mut Vec<Waker>) {
         while self.items.len() >= self.capacity {
             let (_, evicted) = self.items.pop().expect("capacity is at least 1");
             wake_now.push(evicted);
         }
-        self.items.push((at, waker.clone()));
-        true
+        self.items.push((at, waker));
     }
 
     /// Embassy's `next_expiration`: removes the expired timers (in its `swap_remove` order) into
