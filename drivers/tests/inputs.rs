@@ -15,22 +15,24 @@ const PIN_IRQ: Irq = Irq::new(3, 40);
 /// pulled to the idle level, the contact closes it to the other; with `bounce`, every press
 /// and release chatters for up to 5 ms (seeded by the simulation's seed).
 fn key(sim: &Sim<'_>, rail: Level, bounce: bool) -> (Pin, Button) {
-    let _current = sim.enter();
-    let board = Board::new();
-    let pull = if rail == Level::Low { Pull::Up } else { Pull::Down };
-    let pin = board.input("KEY", pull);
-    let mut button = board.button("B1", &pin, rail);
-    if bounce {
-        button = button.with_bounce(Bounce { window_ns: 5_000_000, max_pairs: 4 });
-    }
-    (pin, button)
+    sim.enter(|| {
+        let board = Board::new();
+        let pull = if rail == Level::Low { Pull::Up } else { Pull::Down };
+        let pin = board.input("KEY", pull);
+        let mut button = board.button("B1", &pin, rail);
+        if bounce {
+            button = button.with_bounce(Bounce { window_ns: 5_000_000, max_pairs: 4 });
+        }
+        (pin, button)
+    })
 }
 
 /// Closes (`closed`) or opens the contact at `at_us`.
 fn edge(sim: &Sim<'_>, button: &Button, at_us: u64, closed: bool) {
-    let _current = sim.enter();
-    let at = SimTime::from_micros(at_us);
-    if closed { button.press_at(at) } else { button.release_at(at) }
+    sim.enter(|| {
+        let at = SimTime::from_micros(at_us);
+        if closed { button.press_at(at) } else { button.release_at(at) }
+    });
 }
 
 fn leak<T>(v: T) -> &'static T {
@@ -229,10 +231,7 @@ fn sense_names_the_idle_level() {
     let log = Log::default();
     let sim = Sim::new();
     let (pin, button) = key(&sim, Level::High, false);
-    {
-        let _current = sim.enter();
-        button.set(true); // held at start
-    }
+    sim.enter(|| button.set(true)); // held at start
     sim.spawn("button", pb.run(pin, |e| record(&log, e)));
     edge(&sim, &button, 300_000, false);
     sim.run_for(fwsim::secs(2)).unwrap();

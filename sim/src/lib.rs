@@ -73,11 +73,9 @@ mod waker;
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 pub use config::{CostModel, Irq, SimConfig, TIMER_IRQ, TimerQueueKind};
-pub use context::EnterGuard;
 pub use delay::Delay;
 pub use diag::{Diagnostic, Severity, SimError, TaskReport, WaitReport, WaitState};
 pub use isr::IsrCheckedRawMutex;
@@ -128,14 +126,7 @@ pub fn spawn<F>(name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::
 where
     F: Future + 'static,
 {
-    let shared = expect_current(|s| {
-        // SAFETY: the current pointer always comes from a live `Rc<Shared>` (see EnterGuard).
-        unsafe {
-            let p = s as *const kernel::Shared;
-            Rc::increment_strong_count(p);
-            Rc::from_raw(p)
-        }
-    });
+    let shared = context::current_rc().expect(context::NO_SIM);
     sim::spawn_on_shared(&shared, 0, name.into(), future)
 }
 

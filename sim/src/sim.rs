@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::config::{Irq, SimConfig};
-use crate::context::EnterGuard;
+use crate::context::{self, Entered};
 use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
 use crate::kernel::{ErasedTask, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
 use crate::policy::{Order, Schedule};
@@ -174,10 +174,25 @@ impl<'env> Sim<'env> {
         SimConfig::default()
     }
 
-    /// Makes this simulation current on this thread until the guard drops, so that code
-    /// outside tasks can build embassy `Timer`s, read `Instant::now()`, and so on.
-    pub fn enter(&self) -> EnterGuard<'_> {
-        self.shared.enter()
+    /// Runs `f` with this simulation current on this thread, so that code outside tasks can
+    /// build embassy `Timer`s, read `Instant::now()`, create peripherals, and so on.
+    ///
+    /// A closure rather than a guard, so that no sequence of safe calls can leave the
+    /// simulation current after it is gone (a forgotten guard would):
+    ///
+    /// ```
+    /// use embassy_time::{Duration, Instant, Timer};
+    /// let sim = fwsim::Sim::new();
+    /// let timer = sim.enter(|| Timer::after(Duration::from_millis(5)));
+    /// let t = sim.spawn("wait", async move {
+    ///     timer.await;
+    ///     Instant::now().as_millis()
+    /// });
+    /// sim.run_for(fwsim::ms(10)).unwrap();
+    /// assert_eq!(sim.block_on(t).unwrap().unwrap(), 5);
+    /// ```
+    pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
+        context::enter(&self.shared, f)
     }
 
     /// The configuration.
@@ -245,12 +260,12 @@ impl<'env> Sim<'env> {
         self.shared.schedule_isr(at.as_nanos(), irq, f);
     }
 
-    fn begin_run(&self) -> (RunGuard<'_>, EnterGuard<'_>) {
+    fn begin_run(&self) -> (RunGuard<'_>, Entered<'_>) {
         assert!(
             !self.shared.in_run.replace(true),
             "fwsim: a run_* method was called while the simulation is already running (from inside a task?)"
         );
-        (RunGuard(&self.shared), self.shared.enter())
+        (RunGuard(&self.shared), Entered::new(&self.shared))
     }
 
     /// Polls tasks until none is runnable at the current instant. Never advances time.
@@ -326,8 +341,7 @@ impl<'env> Sim<'env> {
     /// Spends `d` of busy time now (a blocking delay outside any task: interrupts and timers
     /// that fall due meanwhile are delivered, nothing is polled).
     pub fn busy_wait(&self, d: impl IntoNanos) {
-        let _e = self.enter();
-        self.shared.busy_wait(d.into_nanos());
+        self.enter(|| self.shared.busy_wait(d.into_nanos()));
     }
 
     /// Every diagnostic recorded so far.
@@ -409,8 +423,7 @@ impl<'env> Sim<'env> {
 
     /// Records a user mark in the trace.
     pub fn mark(&self, label: &str, value: u64) {
-        let _e = self.enter();
-        crate::mark(label, value);
+        self.enter(|| crate::mark(label, value));
     }
 }
 
@@ -441,7 +454,7 @@ impl fmt::Debug for Sim<'_> {
 /// ```
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
     let sim: Sim<'static> = Sim::with_config(config);
-    let _enter = sim.shared.enter();
+    let _enter = Entered::new(&sim.shared);
     // SAFETY: only the lifetime parameter changes. Everything the body can spawn or allocate
     // is bounded by the fresh lifetime 's, which outlives this call, and all of it is dropped
     // by `shutdown` (explicitly below, or by `Sim::drop` while unwinding) before we return.

@@ -78,36 +78,37 @@ async fn units_button<P: Wait>(mut button: P, fahrenheit: &Cell<bool>) {
 fn main() {
     let fahrenheit = Cell::new(false);
     let sim = Sim::new();
-    let _current = sim.enter();
-    let board = Board::new();
-    let bus = board.i2c_bus("I2C0", 400_000);
-    // The room cools from 21 °C towards 16 °C over ten minutes; the heater is not modelled.
-    let room = Curve::new(&[(SimTime::ZERO, 21.0), (SimTime::from_secs(600), 16.0)]);
-    bus.attach(0x76, "bme280", Bme280::new(room, 101_325.0, 40.0));
-    let oled = std::rc::Rc::new(std::cell::RefCell::new(Ssd1306::new()));
-    bus.attach_shared(0x3C, "ssd1306", oled.clone());
-    let heater = board.output("HEATER", Drive::PushPull, Level::Low);
-    let key = board.input("KEY", Pull::Up);
-    board.button("UNITS", &key, Level::Low).click_at(SimTime::from_secs(200), 150_000_000);
+    sim.enter(|| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        // The room cools from 21 °C towards 16 °C over ten minutes; the heater is not modelled.
+        let room = Curve::new(&[(SimTime::ZERO, 21.0), (SimTime::from_secs(600), 16.0)]);
+        bus.attach(0x76, "bme280", Bme280::new(room, 101_325.0, 40.0));
+        let oled = std::rc::Rc::new(std::cell::RefCell::new(Ssd1306::new()));
+        bus.attach_shared(0x3C, "ssd1306", oled.clone());
+        let heater = board.output("HEATER", Drive::PushPull, Level::Low);
+        let key = board.input("KEY", Pull::Up);
+        board.button("UNITS", &key, Level::Low).click_at(SimTime::from_secs(200), 150_000_000);
 
-    sim.spawn("thermostat", thermostat(bus.handle(), heater, 19.5, &fahrenheit));
-    sim.spawn("units", units_button(key, &fahrenheit));
+        sim.spawn("thermostat", thermostat(bus.handle(), heater, 19.5, &fahrenheit));
+        sim.spawn("units", units_button(key, &fahrenheit));
 
-    for minute in [1u64, 4, 8] {
-        sim.run_until(SimTime::from_secs(minute * 60)).unwrap();
-        println!("OLED at {}:", fwsim::now());
-        print!("{}", oled.borrow().panel().ascii());
-    }
-    sim.run_until(SimTime::from_secs(600)).unwrap();
+        for minute in [1u64, 4, 8] {
+            sim.run_until(SimTime::from_secs(minute * 60)).unwrap();
+            println!("OLED at {}:", fwsim::now());
+            print!("{}", oled.borrow().panel().ascii());
+        }
+        sim.run_until(SimTime::from_secs(600)).unwrap();
 
-    let signals = board.signals();
-    println!(
-        "heater on at {:?}, off at {:?}",
-        signals.edges_to("HEATER", Logic::High),
-        signals.edges_to("HEATER", Logic::Low)
-    );
-    let vcd = std::env::temp_dir().join("fwsim-thermostat.vcd");
-    board.write_vcd(&vcd).unwrap();
-    println!("{} signal changes written to {}", signals.changes.len(), vcd.display());
-    assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+        let signals = board.signals();
+        println!(
+            "heater on at {:?}, off at {:?}",
+            signals.edges_to("HEATER", Logic::High),
+            signals.edges_to("HEATER", Logic::Low)
+        );
+        let vcd = std::env::temp_dir().join("fwsim-thermostat.vcd");
+        board.write_vcd(&vcd).unwrap();
+        println!("{} signal changes written to {}", signals.changes.len(), vcd.display());
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+    });
 }

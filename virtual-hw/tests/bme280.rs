@@ -133,24 +133,25 @@ fn reading_before_the_conversion_ends_gives_stale_data_and_is_reported() {
             Bme280::new(Curve::new(&[(SimTime::ZERO, 10.0), (SimTime::from_secs(1), 30.0)]), 100_000.0, 50.0),
         );
         let mut i2c = bus.handle();
-        let _current = sim.enter();
-        sim.run_for(ms(10)).unwrap();
-        // osrs_t ×1, forced: a conversion of 1.25 + 2.3 = 3.55 ms.
-        // osrs_t = 001, osrs_p = 000, mode = 01 (forced).
-        i2c.write(0x76, &[0xF4, 0b0010_0001]).unwrap();
-        let mut raw = [0u8; 3];
-        i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
-        assert_eq!(raw, [0x80, 0, 0], "still the reset value");
-        let mut status = [0u8];
-        i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
-        assert_eq!(status[0] & 0x08, 0x08, "measuring");
-        sim.run_for(ms(4)).unwrap();
-        i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
-        assert_eq!(status[0] & 0x08, 0, "done");
-        i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
-        assert_ne!(raw, [0x80, 0, 0]);
-        let d = sim.take_diagnostics();
-        assert_eq!(d.len(), 1);
-        assert!(d[0].to_string().contains("StaleRead"), "{}", d[0]);
+        sim.enter(|| {
+            sim.run_for(ms(10)).unwrap();
+            // osrs_t ×1, forced: a conversion of 1.25 + 2.3 = 3.55 ms.
+            // osrs_t = 001, osrs_p = 000, mode = 01 (forced).
+            i2c.write(0x76, &[0xF4, 0b0010_0001]).unwrap();
+            let mut raw = [0u8; 3];
+            i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
+            assert_eq!(raw, [0x80, 0, 0], "still the reset value");
+            let mut status = [0u8];
+            i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
+            assert_eq!(status[0] & 0x08, 0x08, "measuring");
+            sim.run_for(ms(4)).unwrap();
+            i2c.write_read(0x76, &[0xF3], &mut status).unwrap();
+            assert_eq!(status[0] & 0x08, 0, "done");
+            i2c.write_read(0x76, &[0xFA], &mut raw).unwrap();
+            assert_ne!(raw, [0x80, 0, 0]);
+            let d = sim.take_diagnostics();
+            assert_eq!(d.len(), 1);
+            assert!(d[0].to_string().contains("StaleRead"), "{}", d[0]);
+        });
     });
 }

@@ -181,33 +181,34 @@ fn clear_takes_1_52_ms_and_other_instructions_37_us() {
         let (lcd, backpack) = Hd44780::pcf8574("lcd", (16, 2));
         bus.attach(0x27, "pcf8574", backpack);
         let mut i2c = bus.handle();
-        let _current = sim.enter();
-        sim.run_for(ms(50)).unwrap();
-        // The reset sequence by instruction, 8-bit nibbles with the datasheet's waits. (The
-        // first port write pulls E low from its power-on high: a read cycle, ignored.)
-        for (nibble, wait_us) in [(0x30, 4100), (0x30, 100), (0x30, 100), (0x20, 100)] {
-            i2c.write(0x27, &[nibble | 0x08, nibble | 0x0C, nibble | 0x08]).unwrap();
-            sim.run_for(fwsim::us(wait_us)).unwrap();
-        }
-        for cmd in [0x28, 0x0C, 0x06] {
-            send(&mut i2c, cmd, false);
-        }
-        send(&mut i2c, 0x01, false); // clear: 1.52 ms
-        // Each nibble is a 3-byte port write at 100 kHz (38 bits: 380 µs), so both nibbles
-        // of 'A' latch 380 and 760 µs after the clear: inside its 1.52 ms, both lost.
-        send(&mut i2c, b'A', true);
-        assert_eq!(lcd.dropped_writes(), 2);
-        let rules: Vec<String> = sim.take_diagnostics().iter().map(ToString::to_string).collect();
-        assert_eq!(rules.len(), 1);
-        assert!(rules[0].contains("WriteWhileBusy") && rules[0].contains("clear display (1.52 ms)"), "{rules:?}");
-        // After the clear, a data write (41 µs) is followed by the next nibble 380 µs later:
-        // nothing is lost.
-        sim.run_for(ms(2)).unwrap();
-        send(&mut i2c, b'B', true);
-        send(&mut i2c, b'C', true);
-        assert_eq!(lcd.dropped_writes(), 2);
-        assert_eq!(lcd.text()[0], "BC              ");
-        assert!(sim.diagnostics().is_empty());
+        sim.enter(|| {
+            sim.run_for(ms(50)).unwrap();
+            // The reset sequence by instruction, 8-bit nibbles with the datasheet's waits. (The
+            // first port write pulls E low from its power-on high: a read cycle, ignored.)
+            for (nibble, wait_us) in [(0x30, 4100), (0x30, 100), (0x30, 100), (0x20, 100)] {
+                i2c.write(0x27, &[nibble | 0x08, nibble | 0x0C, nibble | 0x08]).unwrap();
+                sim.run_for(fwsim::us(wait_us)).unwrap();
+            }
+            for cmd in [0x28, 0x0C, 0x06] {
+                send(&mut i2c, cmd, false);
+            }
+            send(&mut i2c, 0x01, false); // clear: 1.52 ms
+            // Each nibble is a 3-byte port write at 100 kHz (38 bits: 380 µs), so both nibbles
+            // of 'A' latch 380 and 760 µs after the clear: inside its 1.52 ms, both lost.
+            send(&mut i2c, b'A', true);
+            assert_eq!(lcd.dropped_writes(), 2);
+            let rules: Vec<String> = sim.take_diagnostics().iter().map(ToString::to_string).collect();
+            assert_eq!(rules.len(), 1);
+            assert!(rules[0].contains("WriteWhileBusy") && rules[0].contains("clear display (1.52 ms)"), "{rules:?}");
+            // After the clear, a data write (41 µs) is followed by the next nibble 380 µs later:
+            // nothing is lost.
+            sim.run_for(ms(2)).unwrap();
+            send(&mut i2c, b'B', true);
+            send(&mut i2c, b'C', true);
+            assert_eq!(lcd.dropped_writes(), 2);
+            assert_eq!(lcd.text()[0], "BC              ");
+            assert!(sim.diagnostics().is_empty());
+        });
     });
 }
 

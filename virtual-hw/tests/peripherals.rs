@@ -114,21 +114,22 @@ fn nor_flash_needs_erase_before_write_and_takes_time() {
     fwsim::test(|sim| {
         let flash = Flash::<4, 4096>::new(16 * 1024);
         let mut f = flash.clone();
-        let _current = sim.enter();
-        f.write(0, &[0x0F, 0xF0, 0x00, 0xFF]).unwrap();
-        assert_eq!(fwsim::now(), SimTime::from_micros(50));
-        f.write(0, &[0xFF, 0xFF, 0x12, 0x34]).unwrap();
-        let mut back = [0u8; 4];
-        f.read(0, &mut back).unwrap();
-        assert_eq!(back, [0x0F, 0xF0, 0x00, 0x34], "NOR ANDs");
-        assert_eq!(hardware_rules(sim), ["WriteWithoutErase"]);
-        assert_eq!(f.erase(0, 4096), Ok(()));
-        assert_eq!(fwsim::now(), SimTime::from_micros(25_100));
-        f.read(0, &mut back).unwrap();
-        assert_eq!(back, [0xFF; 4]);
-        assert_eq!(f.write(2, &[0; 4]), Err(FlashError::NotAligned));
-        assert_eq!(f.erase(0, 100), Err(FlashError::NotAligned));
-        assert_eq!(f.write(16 * 1024, &[0; 4]), Err(FlashError::OutOfBounds));
+        sim.enter(|| {
+            f.write(0, &[0x0F, 0xF0, 0x00, 0xFF]).unwrap();
+            assert_eq!(fwsim::now(), SimTime::from_micros(50));
+            f.write(0, &[0xFF, 0xFF, 0x12, 0x34]).unwrap();
+            let mut back = [0u8; 4];
+            f.read(0, &mut back).unwrap();
+            assert_eq!(back, [0x0F, 0xF0, 0x00, 0x34], "NOR ANDs");
+            assert_eq!(hardware_rules(sim), ["WriteWithoutErase"]);
+            assert_eq!(f.erase(0, 4096), Ok(()));
+            assert_eq!(fwsim::now(), SimTime::from_micros(25_100));
+            f.read(0, &mut back).unwrap();
+            assert_eq!(back, [0xFF; 4]);
+            assert_eq!(f.write(2, &[0; 4]), Err(FlashError::NotAligned));
+            assert_eq!(f.erase(0, 100), Err(FlashError::NotAligned));
+            assert_eq!(f.write(16 * 1024, &[0; 4]), Err(FlashError::OutOfBounds));
+        });
     });
 }
 
@@ -153,9 +154,10 @@ fn power_loss_tears_the_write_in_flight_and_stops_the_flash_until_reboot() {
         assert!(mem[20..32].iter().all(|b| *b == 0xFF), "never written");
         flash.reboot();
         let mut f = flash.clone();
-        let _current = sim.enter();
-        f.erase(0, 4096).unwrap();
-        assert_eq!(&flash.contents()[..32], &[0xFF; 32]);
+        sim.enter(|| {
+            f.erase(0, 4096).unwrap();
+            assert_eq!(&flash.contents()[..32], &[0xFF; 32]);
+        });
     });
 }
 

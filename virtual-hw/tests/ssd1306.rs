@@ -212,28 +212,29 @@ fn the_panel_obeys_com_configuration_inversion_and_display_off() {
         });
         sim.run_for(ms(100)).unwrap();
         let expected = reference(128, 64);
-        let _current = sim.enter();
-        // Sequential COM pins on a module wired for the alternative layout: RAM row r lands
-        // on panel row 2r (top half) or 2r - 63 (bottom half).
-        command(&mut raw, &[0xDA, 0x02]);
-        let interleaved = oled.borrow().panel();
-        for r in 0..64 {
-            let y = if r < 32 { 2 * r } else { 2 * r - 63 };
-            for x in 0..128 {
-                assert_eq!(interleaved.pixel(x, y), expected.pixel(x, r), "row {r}");
+        sim.enter(|| {
+            // Sequential COM pins on a module wired for the alternative layout: RAM row r lands
+            // on panel row 2r (top half) or 2r - 63 (bottom half).
+            command(&mut raw, &[0xDA, 0x02]);
+            let interleaved = oled.borrow().panel();
+            for r in 0..64 {
+                let y = if r < 32 { 2 * r } else { 2 * r - 63 };
+                for x in 0..128 {
+                    assert_eq!(interleaved.pixel(x, y), expected.pixel(x, r), "row {r}");
+                }
             }
-        }
-        command(&mut raw, &[0xDA, 0x12, 0xA7]);
-        let inverse = oled.borrow().panel();
-        assert_eq!(inverse.lit(), 128 * 64 - expected.lit());
-        command(&mut raw, &[0xA6, 0xD3, 8]);
-        let shifted = oled.borrow().panel();
-        assert_ne!(shifted, expected, "a display offset moves the image");
-        command(&mut raw, &[0xD3, 0, 0xAE]);
-        assert_eq!(oled.borrow().panel().lit(), 0, "display off");
-        command(&mut raw, &[0xAF]);
-        assert_eq!(oled.borrow().panel(), expected);
-        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+            command(&mut raw, &[0xDA, 0x12, 0xA7]);
+            let inverse = oled.borrow().panel();
+            assert_eq!(inverse.lit(), 128 * 64 - expected.lit());
+            command(&mut raw, &[0xA6, 0xD3, 8]);
+            let shifted = oled.borrow().panel();
+            assert_ne!(shifted, expected, "a display offset moves the image");
+            command(&mut raw, &[0xD3, 0, 0xAE]);
+            assert_eq!(oled.borrow().panel().lit(), 0, "display off");
+            command(&mut raw, &[0xAF]);
+            assert_eq!(oled.borrow().panel(), expected);
+            assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+        });
     });
 }
 

@@ -1,0 +1,158 @@
+use super::*;
+
+/// What the loop should do next.
+pub(super) enum Due {
+    Alarm,
+    Isr { irq: Irq, idx: u32 },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct IsrEvent {
+    pub(super) at: u64,
+    pub(super) rank: u32,
+    pub(super) seq: u64,
+    pub(super) idx: u32,
+    pub(super) irq: Irq,
+}
+
+impl Core {
+    pub(super) fn alarm_deadline_ns(&mut self) -> Option<u64> {
+        let mut t = self.timers.next_deadline();
+        if self.generic.is_none() && self.foreign.is_empty() {
+            return t.map(ticks_to_ns);
+        }
+        let others = [self.generic.as_ref(), Some(&self.foreign)];
+        for q in others.into_iter().flatten().filter(|q| !q.is_empty()) {
+            t = match (t, q.next_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        t.map(ticks_to_ns)
+    }
+
+    /// The time of the next scheduled event, if any.
+    pub(crate) fn next_event_time(&mut self) -> Option<u64> {
+        let a = self.alarm_deadline_ns();
+        let e = self.events.peek().map(|e| e.0.at);
+        match (a, e) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        }
+    }
+
+    /// The next event due at or before now, answering same-instant ordering as a choice point.
+    pub(super) fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
+        if self.timers.is_empty() && self.events.is_empty() && self.generic.is_none() && self.foreign.is_empty() {
+            self.due_hint = u64::MAX;
+            return None; // nothing scheduled at all: the common case between timer events
+        }
+        let alarm = self.alarm_deadline_ns();
+        let isr = self.events.peek().map(|e| e.0.at);
+        let t = match (alarm, isr) {
+            (Some(a), Some(e)) => a.min(e),
+            (Some(a), None) => a,
+            (None, Some(e)) => e,
+            (None, None) => {
+                self.due_hint = u64::MAX;
+                return None;
+            }
+        };
+        if t > self.now {
+            self.due_hint = t;
+            return None;
+        }
+        // Gather every source due at instant t.
+        let mut group: Vec<(u32, u64, Option<IsrEvent>)> = Vec::new();
+        if alarm == Some(t) {
+            group.push((timer_irq.rank(), 0, None));
+        }
+        while self.events.peek().is_some_and(|e| e.0.at == t) {
+            let Reverse(e) = self.events.pop().expect("peeked");
+            group.push((e.rank, e.seq, Some(e)));
+        }
+        let idx = if group.len() >= 2 {
+            group.sort_by_key(|g| (g.0, g.1));
+            let number = self.choice_no;
+            self.choice_no += 1;
+            if self.chooser.is_default() { 0 } else { self.answer(number, None, group.len()) }
+        } else {
+            0
+        };
+        let chosen = group.swap_remove(idx);
+        for (_, _, e) in group {
+            if let Some(e) = e {
+                self.events.push(Reverse(e));
+            }
+        }
+        Some(match chosen.2 {
+            None => Due::Alarm,
+            Some(e) => Due::Isr { irq: e.irq, idx: e.idx },
+        })
+    }
+}
+
+impl Shared {
+    /// Delivers one due event. Returns `false` when nothing is due.
+    pub(super) fn deliver_one(&self) -> bool {
+        let due = self.core.borrow_mut().next_due(self.config.timer_irq);
+        match due {
+            None => false,
+            Some(Due::Alarm) => {
+                let wakers = self.core.borrow_mut().fire_alarm();
+                self.wake_as_timer(wakers);
+                true
+            }
+            Some(Due::Isr { irq, idx }) => {
+                let f = self.isr_fns.borrow_mut()[idx as usize].take();
+                self.isr_free.borrow_mut().push(idx);
+                if let Some(f) = f {
+                    self.run_isr(irq, f);
+                }
+                true
+            }
+        }
+    }
+
+    /// Wakes wakers that are not ours (generic queue, foreign timers) as the timer alarm, with
+    /// no borrow held.
+
+    pub(super) fn deliver_due(&self) {
+        while self.deliver_one() {}
+    }
+
+    /// Moves the clock to `target`, delivering every event that falls due on the way (at its
+    /// own time). Polls nothing.
+    pub(crate) fn advance_to(&self, target: u64) {
+        loop {
+            self.deliver_due();
+            let mut c = self.core.borrow_mut();
+            match c.next_event_time() {
+                Some(t) if t <= target && t > c.now => c.set_now(t),
+                _ => {
+                    if target > c.now {
+                        c.set_now(target);
+                    }
+                    drop(c);
+                    self.deliver_due();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Busy time inside a poll (a blocking delay): records it and advances the clock.
+    pub(crate) fn busy_wait(&self, ns: u64) {
+        let (from, target, task) = {
+            let c = self.core.borrow();
+            let task = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            (c.now, c.now.saturating_add(ns), task)
+        };
+        self.advance_to(target);
+        let mut c = self.core.borrow_mut();
+        let now = c.now;
+        if c.trace.enabled {
+            c.trace.record(Record { at: from, arg: now, task, source: task, kind: Kind::BusyWait });
+        }
+    }
+}

@@ -1,0 +1,120 @@
+use super::*;
+
+impl Core {
+    /// Records a diagnostic; in strict mode the first one also stops the run.
+    pub(crate) fn report(&mut self, d: Diagnostic) {
+        let idx = self.diags.len() as u64;
+        let source = self.source().encode();
+        self.rec(Kind::Diagnostic, source, source, idx);
+        if self.strict && self.strict_stop.is_none() {
+            self.strict_stop = Some(d.clone());
+        }
+        self.diags.push(d);
+    }
+
+    pub(super) fn wait_state(&self, slot: u32) -> WaitState {
+        let t = &self.tasks[slot as usize];
+        if t.has(QUEUED) {
+            WaitState::Queued
+        } else if let Some(d) = self.timers.deadline_of(slot) {
+            WaitState::Timer(SimTime(ticks_to_ns(d)))
+        } else if t.has(LOST) {
+            WaitState::Lost
+        } else if t.clones.live() > 0 {
+            WaitState::WakerHeld(t.clones.live())
+        } else {
+            WaitState::Parked
+        }
+    }
+
+    pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
+        let mut waiting: Vec<(u32, TaskReport)> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.flags & (OCCUPIED | DONE) == OCCUPIED)
+            .map(|(i, t)| (t.serial, TaskReport { task: self.label(i as u32), state: self.wait_state(i as u32) }))
+            .collect();
+        waiting.sort_by_key(|w| w.0);
+        WaitReport { at: SimTime(self.now), reached_limit, waiting: waiting.into_iter().map(|w| w.1).collect() }
+    }
+}
+
+impl Shared {
+    pub(super) fn report(&self, d: Diagnostic) {
+        self.core.borrow_mut().report(d);
+    }
+
+    pub(super) fn take_strict_stop(&self) -> Option<SimError> {
+        if !self.config.strict {
+            return None;
+        }
+        self.core.borrow_mut().strict_stop.take().map(SimError::Strict)
+    }
+
+    /// Reads what other threads left in the inbox. The check is inline (once per loop step),
+    /// the draining out of line.
+    #[inline(always)]
+    pub(super) fn drain_inbox(&self) {
+        if self.inbox.dirty.load(Ordering::Relaxed) {
+            self.drain_inbox_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn drain_inbox_slow(&self) {
+        if !self.inbox.dirty.swap(false, Ordering::Acquire) {
+            return;
+        }
+        let wakes = std::mem::take(&mut *self.inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()));
+        for (slot, generation) in wakes {
+            let task = {
+                let c = self.core.borrow();
+                match c.tasks.get(slot as usize) {
+                    Some(t) if t.generation == generation && t.has(OCCUPIED) => c.label(slot),
+                    _ => continue,
+                }
+            };
+            let at = SimTime(self.core.borrow().now);
+            self.report(Diagnostic::CrossThreadWake { task, at });
+        }
+        let hung = std::mem::take(&mut *self.inbox.hung.lock().unwrap_or_else(|e| e.into_inner()));
+        for (serial, vt, wall_ms) in hung {
+            let task = {
+                let c = self.core.borrow();
+                match c.tasks.iter().position(|t| t.serial == serial && t.has(OCCUPIED)) {
+                    Some(i) => c.label(i as u32),
+                    None if c.trace.enabled => format!("{}#{serial}", c.trace.names.task(serial)),
+                    None => format!("#{serial}"),
+                }
+            };
+            self.report(Diagnostic::PollHung { task, at: SimTime(vt), wall_ms });
+        }
+    }
+
+    pub(crate) fn on_cross_sim_wake(&self) {
+        let (woken_by, at) = {
+            let c = self.core.borrow();
+            (c.source_label(), SimTime(c.now))
+        };
+        self.report(Diagnostic::CrossSimWake { woken_by, at });
+    }
+
+    /// A clone of a waker that is not the polled task's (those go to `poll_clones`). One made
+    /// while the core is borrowed could not be counted, so the kernel never clones a waker
+    /// under the borrow (`poll_join`, `driver_schedule_wake` clone before borrowing).
+
+    /// A task-only primitive was locked from interrupt context.
+    pub(crate) fn report_isr_misuse(&self, primitive: String) {
+        let Ok(mut c) = self.core.try_borrow_mut() else { return };
+        let (by, at) = (c.source_label(), SimTime(c.now));
+        c.report(Diagnostic::IsrMisuse { primitive, by, at });
+    }
+
+    pub(crate) fn report_hardware(&self, device: String, rule: &'static str, detail: String) {
+        let mut c = self.core.borrow_mut();
+        let (by, at) = (c.source_label(), SimTime(c.now));
+        c.report(Diagnostic::Hardware { device, rule, detail, by, at });
+    }
+}

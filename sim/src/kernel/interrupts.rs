@@ -1,0 +1,82 @@
+use super::*;
+
+impl Shared {
+    pub(crate) fn schedule_isr(&self, at: u64, irq: Irq, f: IsrFn) {
+        let idx = self.store_isr(f);
+        let mut c = self.core.borrow_mut();
+        let seq = c.next_seq();
+        c.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
+        c.due_hint = c.due_hint.min(at);
+    }
+
+    pub(super) fn store_isr(&self, f: IsrFn) -> u32 {
+        let mut fns = self.isr_fns.borrow_mut();
+        match self.isr_free.borrow_mut().pop() {
+            Some(i) => {
+                fns[i as usize] = Some(f);
+                i
+            }
+            None => {
+                fns.push(Some(f));
+                (fns.len() - 1) as u32
+            }
+        }
+    }
+
+    pub(crate) fn run_isr(&self, irq: Irq, f: IsrFn) {
+        {
+            let mut c = self.core.borrow_mut();
+            c.isr_stack.push(irq);
+            let running = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            c.rec(Kind::Interrupt, running, TaskRef::Interrupt(irq.number).encode(), irq.priority as u64);
+        }
+        let r = catch_unwind(AssertUnwindSafe(f));
+        self.core.borrow_mut().isr_stack.pop();
+        if let Err(p) = r {
+            let at = SimTime(self.core.borrow().now);
+            self.report(Diagnostic::TaskPanicked {
+                task: format!("irq{}", irq.number),
+                at,
+                message: panic_message(&*p),
+            });
+        }
+    }
+
+    /// An interrupt raised now by the running code: runs nested at once, or when the current
+    /// critical section ends.
+    pub(crate) fn raise_irq(&self, irq: Irq, f: IsrFn) {
+        if crate::cs::depth() > 0 {
+            let idx = self.store_isr(f);
+            self.core.borrow_mut().pending_irqs.push((irq, idx));
+            crate::cs::note_pending();
+        } else {
+            self.run_isr(irq, f);
+        }
+    }
+
+    /// Runs interrupts deferred by a critical section that just ended.
+    pub(crate) fn run_pending_irqs(&self) {
+        loop {
+            let next = {
+                let mut c = self.core.borrow_mut();
+                if c.pending_irqs.is_empty() {
+                    return;
+                }
+                c.pending_irqs.sort_by_key(|p| std::cmp::Reverse(p.0.rank()));
+                c.pending_irqs.pop()
+            };
+            let Some((irq, idx)) = next else { return };
+            let f = self.isr_fns.borrow_mut()[idx as usize].take();
+            self.isr_free.borrow_mut().push(idx);
+            if let Some(f) = f {
+                self.run_isr(irq, f);
+            }
+        }
+    }
+
+    /// A task-only primitive was locked from interrupt context.
+
+    pub(crate) fn in_interrupt(&self) -> bool {
+        !self.core.borrow().isr_stack.is_empty()
+    }
+}

@@ -1,0 +1,203 @@
+use super::*;
+
+impl Shared {
+    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, mut task: TaskBox) -> TaskKey {
+        assert!(!self.torn_down.get(), "fwsim: spawn on a simulation that has been shut down");
+        // SAFETY: only the pointer is kept; the future is polled through it in place.
+        let future = NonNull::from(unsafe { task.as_mut().get_unchecked_mut() });
+        let (slot, generation, serial) = {
+            let mut c = self.core.borrow_mut();
+            assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
+            let (slot, generation) = c.alloc_task(name, exec);
+            let t = &mut c.tasks[slot as usize];
+            t.future = Some(future);
+            (slot, generation, t.serial)
+        };
+        let mut f = self.futures.borrow_mut();
+        if slot as usize == f.len() {
+            f.push(Some(task)); // a new slot (the table grows one slot at a time)
+        } else {
+            let old = f[slot as usize].replace(task);
+            drop(f);
+            drop(old); // a box left by the slot's previous task: its drop may re-enter
+        }
+        TaskKey { slot, generation, serial }
+    }
+
+    pub(crate) fn add_executor(&self, order: Order) -> u8 {
+        let mut c = self.core.borrow_mut();
+        let id = c.executors.len();
+        assert!(id < 255, "fwsim: at most 255 executors");
+        c.executors.push(RunQueue::new(order));
+        drop(c);
+        self.update_lean();
+        id as u8
+    }
+
+    /// Polls a join handle's task for its output.
+    pub(crate) fn poll_join(&self, key: TaskKey, cx: &mut Context<'_>, out: *mut ()) -> Poll<Result<(), JoinError>> {
+        if self.torn_down.get() {
+            return Poll::Ready(Err(JoinError::SimulationDropped));
+        }
+        {
+            let mut c = self.core.borrow_mut();
+            let t = &mut c.tasks[key.slot as usize];
+            assert!(
+                t.generation == key.generation && t.has(OCCUPIED) && !t.has(TAKEN),
+                "fwsim: JoinHandle polled after it returned"
+            );
+            if !t.has(DONE) {
+                drop(c);
+                // Cloned with no borrow held, so that the clone is counted whoever's waker it
+                // is (a clone made under the borrow is counted only if it is the polled task's).
+                let joiner = cx.waker().clone();
+                let old_joiner = self.core.borrow_mut().joiners.insert(key.slot, joiner);
+                drop(old_joiner); // its drop may re-enter the core
+                return Poll::Pending;
+            }
+            t.flags |= TAKEN;
+            if let Some(e) = c.errors.remove(&key.slot) {
+                let freed = c.maybe_free(key.slot);
+                drop(c);
+                if freed {
+                    drop(self.futures.borrow_mut()[key.slot as usize].take());
+                }
+                return Poll::Ready(Err(e));
+            }
+        }
+        let task = self.futures.borrow_mut()[key.slot as usize].take();
+        if let Some(mut task) = task {
+            // SAFETY: the handle that created this key was made for this output type.
+            unsafe { task.as_mut().take_output(out) };
+        }
+        self.core.borrow_mut().maybe_free(key.slot);
+        Poll::Ready(Ok(()))
+    }
+
+    pub(crate) fn is_finished(&self, key: TaskKey) -> bool {
+        if self.torn_down.get() {
+            return true;
+        }
+        let c = self.core.borrow();
+        let t = &c.tasks[key.slot as usize];
+        t.generation != key.generation || t.has(DONE)
+    }
+
+    pub(crate) fn detach(&self, key: TaskKey) {
+        if self.torn_down.get() {
+            return;
+        }
+        let (freed, joiner) = {
+            let mut c = self.core.borrow_mut();
+            let t = &mut c.tasks[key.slot as usize];
+            if t.generation != key.generation || !t.has(OCCUPIED) {
+                return;
+            }
+            t.flags |= DETACHED;
+            let joiner = c.joiners.remove(&key.slot);
+            (c.maybe_free(key.slot), joiner)
+        };
+        drop(joiner);
+        if freed {
+            let task = self.futures.borrow_mut()[key.slot as usize].take();
+            drop(task);
+        }
+    }
+
+    pub(crate) fn abort(&self, key: TaskKey) {
+        if self.torn_down.get() {
+            return;
+        }
+        let mut c = self.core.borrow_mut();
+        let t = &mut c.tasks[key.slot as usize];
+        if t.generation != key.generation || t.flags & (OCCUPIED | DONE | ABORT) != OCCUPIED {
+            return;
+        }
+        t.flags |= ABORT;
+        let (serial, running) = (t.serial, t.has(RUNNING));
+        let src = c.source().encode();
+        c.rec(Kind::Abort, serial, src, 0);
+        if !running {
+            // Scheduled like a wake, in the policy's order; dropped instead of polled.
+            c.wake_slot(key.slot, key.generation, None, false);
+        }
+    }
+
+    /// Marks a task finished and wakes its joiner; drops what must be dropped outside borrows.
+    pub(super) fn complete(&self, slot: u32, error: Option<JoinError>) {
+        let (joiner, freed) = {
+            let mut c = self.core.borrow_mut();
+            let serial = c.serial_of(slot);
+            match &error {
+                Some(JoinError::Panicked(_)) => c.rec(Kind::Panic, serial, serial, 0),
+                aborted => c.rec(Kind::Complete, serial, serial, aborted.is_some() as u64),
+            }
+            c.live -= 1;
+            // Deliberate difference: on a board a finished task's timer item stays queued in
+            // its task storage, and a task later spawned into the same pool slot inherits it
+            // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
+            // item leaves with the task.
+            c.timers.remove(slot);
+            if !c.held_keys.is_empty() {
+                // A task aborted while queued never ends a poll: its held place goes here, not
+                // to whichever task gets the slot next.
+                c.held_keys.remove(&slot);
+            }
+            if let Some(e) = error {
+                c.errors.insert(slot, e);
+            }
+            let t = &mut c.tasks[slot as usize];
+            t.flags |= DONE;
+            t.flags &= !(RUNNING | ABORT);
+            let joiner = c.joiners.remove(&slot);
+            if self.awaited.get() == Some(slot) {
+                self.awaited_done.set(true);
+            }
+            (joiner, c.maybe_free(slot))
+        };
+        if freed {
+            let task = self.futures.borrow_mut()[slot as usize].take();
+            drop(task);
+        }
+        if let Some(j) = joiner {
+            j.wake();
+        }
+    }
+
+    pub(crate) fn live_tasks(&self) -> usize {
+        self.core.borrow().live
+    }
+
+    /// Drops every task, pending interrupt and arena value, in that order.
+    pub(crate) fn shutdown(self: &Rc<Self>) {
+        if self.torn_down.get() {
+            return;
+        }
+        let _g = Entered::new(self);
+        // Tasks first: they may borrow arena values.
+        let n = self.futures.borrow().len();
+        for i in 0..n {
+            let f = self.futures.borrow_mut()[i].take();
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(f)));
+        }
+        let fns: Vec<_> = self.isr_fns.borrow_mut().drain(..).collect();
+        drop(fns);
+        let (joiners, generic, foreign) = {
+            let mut c = self.core.borrow_mut();
+            for t in c.tasks.iter_mut() {
+                t.future = None;
+            }
+            let joiners: Vec<Waker> = std::mem::take(&mut c.joiners).into_values().collect();
+            let generic = c.generic.as_mut().map(|g| g.clear());
+            let foreign = c.foreign.clear();
+            let _ = c.trace.flush();
+            (joiners, generic, foreign)
+        };
+        self.torn_down.set(true);
+        drop(joiners);
+        drop(generic);
+        drop(foreign);
+        let arena: Vec<_> = self.arena.borrow_mut().drain(..).collect();
+        drop(arena);
+    }
+}

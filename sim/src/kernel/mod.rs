@@ -1,0 +1,293 @@
+//! The simulation core: task table, run queues, timers, events, the run loop.
+//!
+//! Re-entrancy is the rule here: a poll can call back into the core (wakes, timers, busy time,
+//! spawns, interrupts), so no `RefCell` borrow is ever held across a call into user code —
+//! futures are taken out of their slot while polled, interrupt handlers out of theirs while run,
+//! and `Waker`s that are not ours are woken only after the borrow is released.
+//!
+//! Speed: the common configuration (one embassy-order executor, the default chooser, no trace,
+//! no cost model, no poll spans, not strict) is *lean* (`Core::lean`). The loop step is
+//! monomorphised for it (`poll_one::<true>`) and wakes take `wake_lean`: no trace records, no
+//! choice bookkeeping beyond counting, no MicroPython keys. `lean_path_matches_general_path` in
+//! `tests/determinism.rs` runs generated programs both ways and compares what they observe.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
+
+use crate::config::{Irq, SimConfig, TimerQueueKind};
+use crate::context::Entered;
+use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
+use crate::policy::{Chooser, Deviation, EmbassyStack, Order, ReadyKey, RunQueue};
+use crate::registry::{self, Inbox};
+use crate::sim::JoinError;
+use crate::time::SimTime;
+use crate::time::{ns_to_ticks, ticks_to_ns};
+use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
+use crate::trace::{Kind, Record, Recorder, TaskRef};
+use crate::waker;
+
+mod choice;
+mod events;
+mod findings;
+mod interrupts;
+mod join;
+mod poll;
+mod run;
+mod task;
+mod tasks;
+mod timers;
+mod wake;
+
+use events::*;
+use poll::*;
+use run::*;
+pub(crate) use run::{RunEnd, RunSpec, Stop};
+pub(crate) use task::{ErasedTask, IsrFn, TaskBox, TaskCell};
+pub(crate) use tasks::TaskKey;
+use tasks::*;
+
+/// Everything mutable about a simulation except the futures and interrupt closures.
+pub(crate) struct Core {
+    pub(crate) now: u64,
+    pub(crate) running: Option<u32>,
+    seq: u64,
+    tasks: Vec<TaskMeta>,
+    free: Vec<u32>,
+    next_serial: u32,
+    live: usize,
+    executors: Vec<RunQueue>,
+    chooser: Chooser,
+    choice_no: u64,
+    deviations: Vec<Deviation>,
+    choice_ids: Vec<u32>,
+    timers: IntegratedTimerQueue,
+    generic: Option<GenericTimerQueue>,
+    /// Per-waker fallback for timers polled under foreign wakers.
+    foreign: GenericTimerQueue,
+    expired: Vec<Expired>,
+    events: BinaryHeap<Reverse<IsrEvent>>,
+    isr_stack: Vec<Irq>,
+    timer_context: bool,
+    /// MicroPython: interrupt wakes wait for the next loop step.
+    deferred: Vec<u32>,
+    /// MicroPython order, per task slot: the place of a wake that came while the task was
+    /// already queued. If the task then wakes itself during its next poll, it goes back there
+    /// rather than to the tail: in asyncio that wake would have queued another task (say, the
+    /// awaitable of a `wait_for`) at that place, and the self-wake stands for that task's turn.
+    /// (A side table: rare, and it keeps `TaskMeta` small.)
+    held_keys: BTreeMap<u32, ReadyKey>,
+    /// Task names, per slot: only labels read them (a table apart from `tasks`, whose
+    /// entries stay small for the hot paths).
+    names: Vec<Cow<'static, str>>,
+    /// The waker of whoever awaits a task's join handle, per slot (a side table).
+    joiners: BTreeMap<u32, Waker>,
+    /// How finished tasks failed, per slot, until their join handle takes it (a side table:
+    /// rare, and it keeps `TaskMeta` small).
+    errors: BTreeMap<u32, JoinError>,
+    /// Interrupts raised inside a critical section, run when it ends.
+    pub(crate) pending_irqs: Vec<(Irq, u32)>,
+    pub(crate) trace: Recorder,
+    pub(crate) diags: Vec<Diagnostic>,
+    strict: bool,
+    strict_stop: Option<Diagnostic>,
+    // Per-poll state.
+    now_reads: u32,
+    spin_from: Option<u64>,
+    wakes_in_poll: u64,
+    poll_id: u64,
+    /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
+    /// loop skip the event check between polls.
+    due_hint: u64,
+    // Same-instant loop detection: polls since the clock last moved (`set_now` resets it),
+    // and the last polls' tasks, recorded only when the count nears the limit.
+    instant_polls: u64,
+    recent: [u32; RECENT],
+    recent_head: usize,
+    /// The common configuration, for which the loop and wakes take their lean paths: one
+    /// executor in embassy order, the default chooser, no trace, no poll spans, no cost
+    /// model, not strict.
+    lean: bool,
+}
+
+/// How many of the last polls a same-instant loop report names.
+const RECENT: usize = 8;
+
+/// A lean simulation's one run queue.
+#[inline(always)]
+fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
+    match &mut executors[0] {
+        RunQueue::Embassy(q) => q,
+        _ => unreachable!("fwsim: a lean simulation runs one embassy-order executor"),
+    }
+}
+
+/// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
+pub(crate) struct Shared {
+    pub(crate) tag: u16,
+    pub(crate) inbox: Arc<Inbox>,
+    pub(crate) core: RefCell<Core>,
+    futures: RefCell<Vec<Option<TaskBox>>>,
+    isr_fns: RefCell<Vec<Option<IsrFn>>>,
+    isr_free: RefCell<Vec<u32>>,
+    pub(crate) arena: RefCell<Vec<Box<dyn Erased>>>,
+    pub(crate) torn_down: Cell<bool>,
+    pub(crate) in_run: Cell<bool>,
+    /// The slot `Stop::TaskDone` waits for, and whether it has finished.
+    awaited: Cell<Option<u32>>,
+    awaited_done: Cell<bool>,
+    pub(crate) config: SimConfig,
+    /// Derived from `config` once, for the per-poll path: whether polls cost time, and the
+    /// same-instant poll limit.
+    has_cost: bool,
+    poll_limit: u64,
+    /// From this many polls at one instant on, polls are remembered for the report.
+    recent_from: u64,
+    /// The waker word of the task being polled (`NOT_POLLING` between polls), and the clones
+    /// of it made during the poll that its `TaskMeta` does not count yet. Most clones are a
+    /// task registering its own waker while it runs: `waker::clone` then only bumps this
+    /// count, with no borrow and no slot lookup. The count moves to the task when the poll
+    /// ends, or earlier when a clone is dropped or woken by value (`settle_poll_clones`).
+    pub(crate) polling: Cell<usize>,
+    pub(crate) poll_clones: Cell<u32>,
+}
+
+/// `Shared::polling` between polls: no waker has this word (tags stop below `u16::MAX`).
+pub(crate) const NOT_POLLING: usize = usize::MAX;
+
+/// Anything, for the per-simulation arena.
+pub(crate) trait Erased {}
+impl<T: ?Sized> Erased for T {}
+
+impl Core {
+    fn new(cfg: &SimConfig) -> std::io::Result<Self> {
+        let order = cfg.policy.order();
+        Ok(Core {
+            now: cfg.start.as_nanos(),
+            seq: 0,
+            tasks: Vec::new(),
+            free: Vec::new(),
+            next_serial: 0,
+            live: 0,
+            executors: vec![RunQueue::new(order)],
+            chooser: Chooser::new(&cfg.policy, cfg.pct_horizon),
+            choice_no: 0,
+            deviations: Vec::new(),
+            choice_ids: Vec::new(),
+            timers: IntegratedTimerQueue::new(),
+            generic: match cfg.timer_queue {
+                TimerQueueKind::Integrated => None,
+                TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+            },
+            foreign: GenericTimerQueue::new(usize::MAX),
+            expired: Vec::new(),
+            events: BinaryHeap::new(),
+            running: None,
+            isr_stack: Vec::new(),
+            timer_context: false,
+            deferred: Vec::new(),
+            held_keys: BTreeMap::new(),
+            names: Vec::new(),
+            joiners: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            pending_irqs: Vec::new(),
+            trace: Recorder::new(&cfg.trace)?,
+            diags: Vec::new(),
+            strict: cfg.strict,
+            strict_stop: None,
+            now_reads: 0,
+            spin_from: None,
+            wakes_in_poll: 0,
+            poll_id: 0,
+            due_hint: 0,
+            instant_polls: 0,
+            recent: [u32::MAX; RECENT],
+            recent_head: 0,
+            lean: false,
+        })
+    }
+
+    /// Moves the clock (never backwards: callers check), which starts a new instant.
+    #[inline]
+    fn set_now(&mut self, t: u64) {
+        self.now = t;
+        self.instant_polls = 0;
+    }
+
+    #[inline]
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    #[inline]
+    fn rec(&mut self, kind: Kind, task: u32, source: u32, arg: u64) {
+        if self.trace.enabled {
+            self.trace.record(Record { at: self.now, arg, task, source, kind });
+        }
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(config: SimConfig) -> Self {
+        let inbox = Arc::new(Inbox::default());
+        let tag = registry::register(inbox.clone());
+        if let Some(limit) = config.watchdog {
+            inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
+            inbox.watch.enabled.store(true, Ordering::Relaxed);
+            registry::ensure_watchdog();
+        }
+        let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
+        let shared = Shared {
+            tag,
+            inbox,
+            core: RefCell::new(core),
+            futures: RefCell::new(Vec::new()),
+            isr_fns: RefCell::new(Vec::new()),
+            isr_free: RefCell::new(Vec::new()),
+            arena: RefCell::new(Vec::new()),
+            torn_down: Cell::new(false),
+            in_run: Cell::new(false),
+            awaited: Cell::new(None),
+            awaited_done: Cell::new(false),
+            has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
+            poll_limit: config.same_instant_poll_limit.max(1),
+            recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
+            polling: Cell::new(NOT_POLLING),
+            poll_clones: Cell::new(0),
+            config,
+        };
+        shared.update_lean();
+        shared
+    }
+
+    /// Decides whether the lean paths apply (see `Core::lean`).
+    fn update_lean(&self) {
+        let mut c = self.core.borrow_mut();
+        let cfg = &self.config;
+        let lean = c.executors.len() == 1
+            && c.executors[0].order() == Order::Embassy
+            && c.chooser.is_default()
+            && !c.trace.enabled
+            && !cfg.poll_spans
+            && !self.has_cost
+            && !cfg.strict;
+        c.lean = lean;
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        registry::unregister(self.tag);
+    }
+}

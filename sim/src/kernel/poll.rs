@@ -1,0 +1,145 @@
+use super::*;
+
+pub(super) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_owned()
+    }
+}
+
+impl Shared {
+    /// One step of the loop: polls one task, or says why it did not. `LEAN` must equal
+    /// `Core::lean`; the loop is monomorphised on it.
+    pub(super) fn poll_one<const LEAN: bool>(&self) -> Step {
+        let mut c = self.core.borrow_mut();
+        debug_assert_eq!(LEAN, c.lean);
+        let (slot, generation, serial, task) = {
+            if c.now >= c.due_hint {
+                return Step::EventsDue;
+            }
+            let picked = if LEAN { c.pick_lean() } else { c.pick() };
+            let Some((slot, abort)) = picked else { return Step::Idle };
+            if abort {
+                drop(c);
+                let fut = self.futures.borrow_mut()[slot as usize].take();
+                self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
+                drop(fut);
+                self.complete(slot, Some(JoinError::Aborted));
+                return Step::Polled;
+            }
+            let t = &mut c.tasks[slot as usize];
+            t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
+            t.clones.poll_begins();
+            let (generation, serial) = (t.generation, t.serial);
+            // The future stays in its box, in place: a RUNNING task's box is never dropped or
+            // replaced (aborts, completion and frees wait for the poll to end), so the pointer
+            // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
+            // pointers, not the futures).
+            let task = t.future.expect("fwsim: queued task has no future");
+            c.running = Some(slot);
+            c.now_reads = 0;
+            c.instant_polls += 1;
+            if c.instant_polls > self.recent_from {
+                // Near the same-instant limit: remember who polls, for the report.
+                let h = c.recent_head;
+                c.recent[h] = slot;
+                c.recent_head = (h + 1) % RECENT;
+            }
+            if !LEAN {
+                c.wakes_in_poll = 0;
+                c.rec(Kind::PollBegin, serial, serial, 0);
+            }
+            if self.config.watchdog.is_some() {
+                c.poll_id += 1;
+                let w = &self.inbox.watch;
+                w.task.store(serial, Ordering::Relaxed);
+                w.vt.store(c.now, Ordering::Relaxed);
+                w.poll_id.store(c.poll_id, Ordering::Relaxed);
+                w.in_poll.store(true, Ordering::Release);
+            }
+            (slot, generation, serial, task)
+        };
+        drop(c); // no borrow across the poll
+        debug_assert_eq!(self.poll_clones.get(), 0);
+        self.polling.set(waker::pack(self.tag, slot, generation));
+        let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
+        let mut cx = Context::from_waker(&waker);
+        // SAFETY: see above; the future was pinned in its box and is not moved.
+        let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
+        let result = if !LEAN && self.config.poll_spans {
+            let t = self.core.borrow();
+            let span = tracing::trace_span!("poll", task = %t.names[slot as usize], serial);
+            drop(t);
+            let _entered = span.enter();
+            catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
+        } else {
+            catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
+        };
+        if self.config.watchdog.is_some() {
+            self.inbox.watch.in_poll.store(false, Ordering::Release);
+        }
+        let (abort_now, cost, over_limit) = {
+            let mut c = self.core.borrow_mut();
+            // The clones the task made of its waker in this poll (`Shared::polling`).
+            let clones_made = self.poll_clones.replace(0);
+            self.polling.set(NOT_POLLING);
+            c.running = None;
+            if let Some(from) = c.spin_from.take()
+                && !LEAN
+            {
+                let now = c.now;
+                c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
+            }
+            if !LEAN {
+                let done = matches!(result, Ok(Poll::Ready(())));
+                c.rec(Kind::PollEnd, serial, serial, done as u64);
+            }
+            if !LEAN && !c.held_keys.is_empty() {
+                c.held_keys.remove(&slot);
+            }
+            let t = &mut c.tasks[slot as usize];
+            t.clones.add(clones_made);
+            t.flags &= !RUNNING;
+            let abort_now = t.has(ABORT);
+            if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0 {
+                // Clones dropped during the task's own poll were dropped by the task.
+                c.check_lost(slot, true);
+            }
+            let cost = if !LEAN && self.has_cost {
+                self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll
+            } else {
+                0
+            };
+            (abort_now, cost, c.instant_polls >= self.poll_limit)
+        };
+        match result {
+            Ok(Poll::Pending) if !abort_now => {}
+            Ok(Poll::Ready(())) => self.complete(slot, None),
+            Ok(Poll::Pending) => {
+                let fut = self.futures.borrow_mut()[slot as usize].take();
+                drop(fut);
+                self.complete(slot, Some(JoinError::Aborted));
+            }
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                let fut = self.futures.borrow_mut()[slot as usize].take();
+                // Dropping a panicked future may panic again; contain that too.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(fut)));
+                let (task, at) = {
+                    let c = self.core.borrow();
+                    (c.label(slot), SimTime(c.now))
+                };
+                self.report(Diagnostic::TaskPanicked { task, at, message: message.clone() });
+                self.complete(slot, Some(JoinError::Panicked(message)));
+            }
+        }
+        if cost > 0 {
+            let target = self.core.borrow().now.saturating_add(cost);
+            self.advance_to(target);
+        }
+        if over_limit { Step::PolledOverLimit } else { Step::Polled }
+    }
+}

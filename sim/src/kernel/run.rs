@@ -1,0 +1,145 @@
+use super::*;
+
+/// How a run loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RunEnd {
+    Stalled,
+    Quiescent,
+    LimitReached,
+    Stopped,
+}
+
+/// When to stop the loop early.
+pub(crate) enum Stop<'a> {
+    /// Only at the limit, or when nothing can happen.
+    Never,
+    /// When this condition holds (checked after every poll).
+    When(&'a mut dyn FnMut() -> bool),
+    /// When this task finishes (a flag set by `complete`: nothing to evaluate per poll).
+    TaskDone(TaskKey),
+}
+
+/// What one step of the loop did. (Fieldless, so that the loop tests it with one compare.)
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step {
+    /// Polled a task (or dropped an aborted one).
+    Polled,
+    /// Polled a task, and the same-instant poll limit is reached.
+    PolledOverLimit,
+    /// An event is due: deliver it before polling anything.
+    EventsDue,
+    /// Nothing is runnable and nothing is due.
+    Idle,
+}
+
+/// How far the loop may go.
+pub(crate) struct RunSpec<'a> {
+    pub(crate) advance: bool,
+    pub(crate) limit: Option<u64>,
+    pub(crate) stop: Stop<'a>,
+}
+
+impl Shared {
+    /// The one loop behind every `run_*` method.
+    pub(crate) fn run(&self, spec: RunSpec<'_>) -> Result<RunEnd, SimError> {
+        let RunSpec { advance, limit, mut stop } = spec;
+        if let Stop::TaskDone(key) = stop {
+            if self.is_finished(key) {
+                return Ok(RunEnd::Stopped);
+            }
+            self.awaited.set(Some(key.slot));
+            self.awaited_done.set(false);
+        }
+        // `lean` is fixed when the Sim is built, so the whole loop is chosen once.
+        let result = if self.core.borrow().lean {
+            self.run_loop::<true>(advance, limit, &mut stop)
+        } else {
+            self.run_loop::<false>(advance, limit, &mut stop)
+        };
+        self.awaited.set(None);
+        result
+    }
+
+    /// The loop, for a lean simulation (`LEAN`) or any other. A lean one is never strict, so
+    /// it has no strict stop to look for.
+    pub(super) fn run_loop<const LEAN: bool>(
+        &self,
+        advance: bool,
+        limit: Option<u64>,
+        stop: &mut Stop<'_>,
+    ) -> Result<RunEnd, SimError> {
+        loop {
+            self.drain_inbox();
+            if !LEAN && let Some(e) = self.take_strict_stop() {
+                return Err(e);
+            }
+            let step = self.poll_one::<LEAN>();
+            match step {
+                Step::Polled | Step::PolledOverLimit => {
+                    if !LEAN && let Some(e) = self.take_strict_stop() {
+                        return Err(e);
+                    }
+                    let stopped = match stop {
+                        Stop::Never => false,
+                        Stop::When(condition) => condition(),
+                        Stop::TaskDone(_) => self.awaited_done.get(),
+                    };
+                    if stopped {
+                        return Ok(RunEnd::Stopped);
+                    }
+                    if step == Step::PolledOverLimit
+                        && let Some(end) = self.break_same_instant_loop(limit)?
+                    {
+                        return Ok(end);
+                    }
+                }
+                Step::EventsDue => self.deliver_due(),
+                Step::Idle if !advance => return Ok(RunEnd::Stalled),
+                Step::Idle => {
+                    let mut c = self.core.borrow_mut();
+                    match c.next_event_time() {
+                        None => return Ok(RunEnd::Quiescent),
+                        Some(t) if limit.is_none_or(|l| t <= l) => {
+                            if t > c.now {
+                                c.set_now(t);
+                            }
+                        }
+                        Some(_) => return Ok(RunEnd::LimitReached),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Breaks a same-instant wake loop by moving to the next event (as the next interrupt would
+    /// on hardware), or reports a livelock when nothing else can ever happen.
+    pub(super) fn break_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
+        let (polls, next, tasks, now) = {
+            let mut c = self.core.borrow_mut();
+            let polls = c.instant_polls;
+            c.instant_polls = 0;
+            let mut slots: Vec<u32> = c.recent.iter().copied().filter(|s| *s != u32::MAX).collect();
+            slots.sort_by_key(|s| c.serial_of(*s));
+            slots.dedup();
+            let tasks: Vec<String> = slots.iter().map(|s| c.label(*s)).collect();
+            (polls, c.next_event_time(), tasks, c.now)
+        };
+        let at = SimTime(now);
+        match next {
+            Some(t) if limit.is_none_or(|l| t <= l) => {
+                self.report(Diagnostic::SameInstantLoop { tasks, polls, at });
+                self.advance_to(t);
+                Ok(None)
+            }
+            _ => match limit {
+                // Time would pass on hardware; with nothing scheduled, jump to the run's end.
+                Some(l) => {
+                    self.report(Diagnostic::SameInstantLoop { tasks, polls, at });
+                    self.advance_to(l);
+                    Ok(Some(RunEnd::LimitReached))
+                }
+                None => Err(SimError::Livelock { tasks, at }),
+            },
+        }
+    }
+}

@@ -1,0 +1,203 @@
+use super::*;
+
+// Task flags.
+pub(super) const OCCUPIED: u8 = 1;
+pub(super) const QUEUED: u8 = 2;
+pub(super) const RUNNING: u8 = 4;
+pub(super) const DONE: u8 = 8;
+pub(super) const ABORT: u8 = 16;
+pub(super) const DETACHED: u8 = 32;
+pub(super) const TAKEN: u8 = 64;
+pub(super) const LOST: u8 = 128;
+
+pub(super) struct TaskMeta {
+    pub(super) generation: u32,
+    pub(super) serial: u32,
+    pub(super) flags: u8,
+    pub(super) exec: u8,
+    /// Live clones of this task's waker (made on this thread), and clones made since its last
+    /// poll began.
+    pub(super) clones: CloneCounts,
+    /// The task's future, in its box in `Shared::futures`: cached so that a poll need not
+    /// borrow that table. Set at spawn; the box stays put until the task is DONE (see
+    /// `poll_one`), and a DONE task is never polled.
+    pub(super) future: Option<NonNull<dyn ErasedTask>>,
+}
+
+/// A task's waker clone counts, packed in one word: live clones (low half) and clones made
+/// since the last poll began (high half). One word, always read and written whole: a clone's
+/// increment of both must not load what a wake or a poll just stored as a half, which the CPU
+/// cannot forward from its store buffer (a stall on every ping-pong round trip).
+#[derive(Clone, Copy, Default)]
+pub(super) struct CloneCounts(pub(super) u64);
+
+impl CloneCounts {
+    const SINCE_POLL: u64 = 1 << 32;
+    #[inline(always)]
+    pub(super) fn live(self) -> u32 {
+        self.0 as u32
+    }
+    #[inline(always)]
+    pub(super) fn since_poll(self) -> u32 {
+        (self.0 >> 32) as u32
+    }
+    /// `n` clones were made.
+    #[inline(always)]
+    pub(super) fn add(&mut self, n: u32) {
+        self.0 = self.0.wrapping_add(n as u64 * (1 + Self::SINCE_POLL));
+    }
+    /// A clone was dropped or consumed by a wake.
+    #[inline(always)]
+    pub(super) fn release(&mut self) {
+        if self.live() > 0 {
+            self.0 -= 1;
+        }
+    }
+    #[inline(always)]
+    pub(super) fn poll_begins(&mut self) {
+        self.0 &= u32::MAX as u64;
+    }
+}
+
+impl TaskMeta {
+    pub(super) fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+}
+
+/// A task's identity for join handles: slot and generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TaskKey {
+    pub(crate) slot: u32,
+    pub(crate) generation: u32,
+    pub(crate) serial: u32,
+}
+
+impl Core {
+    pub(crate) fn serial_of(&self, slot: u32) -> u32 {
+        self.tasks[slot as usize].serial
+    }
+
+    pub(crate) fn running_label(&self) -> String {
+        self.running.map_or_else(|| "-".to_owned(), |r| self.label(r))
+    }
+
+    pub(crate) fn label(&self, slot: u32) -> String {
+        let t = &self.tasks[slot as usize];
+        format!("{}#{}", self.names[slot as usize], t.serial)
+    }
+
+    /// Who is acting right now: an interrupt, the alarm, the running task, or the outside.
+    #[inline]
+    pub(crate) fn source(&self) -> TaskRef {
+        if let Some(irq) = self.isr_stack.last() {
+            TaskRef::Interrupt(irq.number)
+        } else if self.timer_context {
+            TaskRef::Timer
+        } else if let Some(r) = self.running {
+            TaskRef::Task(self.serial_of(r))
+        } else {
+            TaskRef::Outside
+        }
+    }
+
+    pub(super) fn source_label(&self) -> String {
+        match self.source() {
+            TaskRef::Task(_) => self.label(self.running.expect("running")),
+            TaskRef::Timer => "the timer alarm".into(),
+            TaskRef::Interrupt(n) => format!("interrupt {n}"),
+            TaskRef::Outside => "code outside the tasks".into(),
+        }
+    }
+
+    /// Records a diagnostic; in strict mode the first one also stops the run.
+
+    pub(super) fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                let s = self.tasks.len() as u32;
+                assert!(s <= waker::SLOT_MASK, "fwsim: more than 16.7 M tasks alive at once");
+                self.tasks.push(TaskMeta {
+                    generation: 0,
+                    serial: 0,
+                    flags: 0,
+                    exec: 0,
+                    clones: CloneCounts::default(),
+                    future: None,
+                });
+                self.names.push(Cow::Borrowed(""));
+                s
+            }
+        };
+        if self.trace.enabled {
+            let name_id = self.trace.name_task(serial, &name);
+            let src = self.source().encode();
+            self.rec(Kind::Spawn, serial, src, name_id as u64);
+        }
+        let t = &mut self.tasks[slot as usize];
+        t.serial = serial;
+        t.flags = OCCUPIED;
+        t.exec = exec;
+        self.names[slot as usize] = name;
+        t.clones = CloneCounts::default();
+        self.live += 1;
+        let generation = t.generation;
+        self.enqueue(slot, None);
+        (slot, generation)
+    }
+
+    /// Puts a task on its run queue (the caller has checked it is not queued).
+
+    /// Frees a finished slot if nobody can still ask for its output.
+    pub(super) fn maybe_free(&mut self, slot: u32) -> bool {
+        let t = &mut self.tasks[slot as usize];
+        let releasable = t.has(DONE) && !t.has(QUEUED) && (t.has(DETACHED) || t.has(TAKEN));
+        if releasable && t.has(OCCUPIED) {
+            t.flags = 0;
+            t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
+            self.names[slot as usize] = Cow::Borrowed("");
+            self.errors.remove(&slot); // (its timer left in `complete`)
+            t.future = None;
+            self.free.push(slot);
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Sim, SimConfig};
+
+    /// Slots in the task table after spawning `n` tasks that each wake themselves, abort
+    /// themselves (leaving a stale run-queue entry) and are detached.
+    pub(super) fn slots_after_self_aborts(config: SimConfig, n: usize) -> usize {
+        let sim = Sim::with_config(config);
+        for _ in 0..n {
+            let me: std::rc::Rc<std::cell::Cell<Option<crate::JoinHandle<()>>>> = Default::default();
+            let me2 = me.clone();
+            let handle = sim.spawn("self-aborter", async move {
+                let handle = me2.take().expect("set before the first poll");
+                std::future::poll_fn(|cx| {
+                    cx.waker().wake_by_ref(); // queued again…
+                    handle.abort(); // …and aborted: the queue entry goes stale
+                    std::task::Poll::<()>::Pending
+                })
+                .await
+            });
+            me.set(Some(handle));
+            sim.run_until_stalled().unwrap();
+        }
+        sim.shared.core.borrow().tasks.len()
+    }
+
+    #[test]
+    pub(super) fn a_task_that_aborts_itself_while_queued_frees_its_slot() {
+        for config in [SimConfig::new(), SimConfig::new().no_trace()] {
+            assert_eq!(slots_after_self_aborts(config, 50), 1, "one slot, reused by every task");
+        }
+    }
+}

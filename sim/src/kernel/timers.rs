@@ -1,0 +1,148 @@
+use super::*;
+
+impl Core {
+    /// Fires the alarm: expires due timers; returns foreign wakers to wake without the borrow.
+    pub(super) fn fire_alarm(&mut self) -> Vec<Waker> {
+        let now_ticks = ns_to_ticks(self.now);
+        let mut expired = std::mem::take(&mut self.expired);
+        expired.clear();
+        self.timers.next_expiration(now_ticks, &mut expired);
+        self.timer_context = true;
+        // `expired` is in embassy's wake order (descending insertion). Run queues only order
+        // their own tasks, so FIFO executors take theirs in registration order (second pass)
+        // while the others keep embassy's (MicroPython's keys make push order irrelevant).
+        let any_fifo = self.executors.iter().any(|e| e.order() == Order::Fifo);
+        for pass_fifo in [false, true] {
+            if pass_fifo && !any_fifo {
+                break;
+            }
+            for i in 0..expired.len() {
+                let Expired { slot, deadline, latest_seq, .. } =
+                    if pass_fifo { expired[expired.len() - 1 - i] } else { expired[i] };
+                let t = &self.tasks[slot as usize];
+                if any_fifo && (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
+                    continue;
+                }
+                let (serial, generation) = (t.serial, t.generation);
+                self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
+                // MicroPython orders by the sleep being awaited: its latest request.
+                let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: latest_seq };
+                self.wake_slot(slot, generation, Some(key), false);
+            }
+        }
+        self.timer_context = false;
+        self.expired = expired;
+        let mut wakers = Vec::new();
+        if let Some(g) = &mut self.generic {
+            g.next_expiration(now_ticks, &mut wakers);
+        }
+        self.foreign.next_expiration(now_ticks, &mut wakers);
+        wakers
+    }
+}
+
+impl Shared {
+    /// Wakes wakers that are not ours (generic queue, foreign timers) as the timer alarm, with
+    /// no borrow held.
+    #[inline]
+    pub(super) fn wake_as_timer(&self, wakers: Vec<Waker>) {
+        // Inline check, out-of-line work: the common case (no foreign or generic-queue
+        // wakers) costs a compare.
+        if !wakers.is_empty() {
+            self.wake_foreign_as_timer(wakers);
+        }
+    }
+
+    #[inline(never)]
+    pub(super) fn wake_foreign_as_timer(&self, wakers: Vec<Waker>) {
+        self.core.borrow_mut().timer_context = true;
+        for w in wakers {
+            w.wake();
+        }
+        self.core.borrow_mut().timer_context = false;
+    }
+
+    pub(crate) fn driver_now(&self) -> u64 {
+        let mut c = self.core.borrow_mut();
+        if c.running.is_some() && c.isr_stack.is_empty() {
+            c.now_reads += 1;
+            if c.now_reads > self.config.spin_threshold {
+                let first = c.spin_from.is_none();
+                if first {
+                    c.spin_from = Some(c.now);
+                }
+                let next_tick = ticks_to_ns(ns_to_ticks(c.now) + 1);
+                drop(c);
+                if first && self.config.strict {
+                    let (task, at) = {
+                        let c = self.core.borrow();
+                        (c.label(c.running.expect("running")), SimTime(c.now))
+                    };
+                    self.report(Diagnostic::Spin { task, at });
+                }
+                self.advance_to(next_tick);
+                return ns_to_ticks(self.core.borrow().now);
+            }
+        }
+        ns_to_ticks(c.now)
+    }
+
+    pub(crate) fn driver_schedule_wake(&self, at: u64, w: &Waker) {
+        // Monomorphised on the queue kind, so that the integrated queue's path (every timer of
+        // W2) carries no clone to drop.
+        if matches!(self.config.timer_queue, TimerQueueKind::Generic(_)) {
+            self.schedule_wake_with::<true>(at, w)
+        } else {
+            self.schedule_wake_with::<false>(at, w)
+        }
+    }
+
+    pub(super) fn schedule_wake_with<const GENERIC: bool>(&self, at: u64, w: &Waker) {
+        // A generic queue may keep a clone of `w`. It is made here, before the core is
+        // borrowed, so that it is counted like any clone (`on_waker_clone`). Declared before
+        // the borrow, a clone the queue does not keep is dropped after it, on every path.
+        let mut clone = GENERIC.then(|| w.clone());
+        let mut spare = None;
+        let mut evicted = Vec::new();
+        let mut c = self.core.borrow_mut();
+        let ours = waker::decode(w).filter(|(tag, slot, generation)| {
+            *tag == self.tag
+                && c.tasks.get(*slot as usize).is_some_and(|t| t.generation == *generation && t.has(OCCUPIED))
+        });
+        if let Some((_, slot, _)) = ours
+            && c.tasks[slot as usize].has(DONE)
+        {
+            return; // a finished task's waker: its wake could only be ignored
+        }
+        let recompute = if GENERIC && let Some(g) = &mut c.generic {
+            let (recompute, unused) =
+                g.schedule_wake_owned(at, clone.take().expect("cloned for a generic queue"), &mut evicted);
+            spare = unused;
+            recompute
+        } else if let Some((_, slot, _)) = ours {
+            let serial = c.serial_of(slot);
+            let seq = c.next_seq();
+            let changed = c.timers.schedule_wake(slot, at, seq);
+            c.rec(Kind::TimerSet, serial, serial, at);
+            changed
+        } else {
+            // On a board this panics ("Found waker not created by the Embassy executor").
+            let (task, now) = (c.running.map_or_else(|| "code outside the tasks".into(), |r| c.label(r)), c.now);
+            c.report(Diagnostic::ForeignWakerTimer { task, at: SimTime(now) });
+            c.foreign.schedule_wake(at, w, &mut evicted)
+        };
+        // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
+        // a deadline already reached fires at once, inside this call (an interrupt nested in
+        // the poll). Deliver exactly the alarm here, not other interrupt sources.
+        let at_ns = ticks_to_ns(at);
+        c.due_hint = c.due_hint.min(at_ns);
+        let due_now = recompute && at_ns <= c.now;
+        drop(c);
+        drop(spare);
+        self.wake_as_timer(evicted);
+        if due_now {
+            let wakers = self.core.borrow_mut().fire_alarm();
+            self.wake_as_timer(wakers);
+        }
+    }
+}
