@@ -4,14 +4,40 @@
 //! Linking fwsim provides it: **do not enable `critical-section/std` beside fwsim**.
 //!
 //! It is a process-wide lock (so `CriticalSectionRawMutex` statics stay sound across the
-//! threads of parallel tests) plus a per-thread nesting depth. The depth is what the
+//! threads of parallel tests) plus a per-thread nesting depth. A thread that waits for the
+//! lock because another thread's simulation holds it tells its own simulation's watchdog, so
+//! that the wait never counts as a hung poll: one test's long critical section cannot change
+//! another test's verdict. The depth is what the
 //! simulator needs: an interrupt raised while a critical section is held is deferred and
 //! runs when the outermost section ends, as on a Cortex-M with interrupts masked.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static LOCKED: AtomicBool = AtomicBool::new(false);
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// How many threads are waiting for the critical section right now (a diagnostic aid: each
+/// waits because another thread holds it).
+pub fn waiting() -> usize {
+    WAITING.load(Ordering::Acquire)
+}
+
+/// Takes the lock that another thread holds, with this thread's simulation (if any) told that
+/// its current poll is waiting, not hung.
+#[cold]
+#[inline(never)]
+fn wait_for_lock() {
+    let inbox = crate::context::with_current(|s| s.map(|s| s.inbox.clone()));
+    let waits = inbox.as_ref().map(|i| &i.watch.lock_waits);
+    waits.inspect(|w| _ = w.fetch_add(1, Ordering::AcqRel)); // odd: waiting
+    WAITING.fetch_add(1, Ordering::AcqRel);
+    while LOCKED.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        std::thread::yield_now();
+    }
+    WAITING.fetch_sub(1, Ordering::AcqRel);
+    waits.inspect(|w| _ = w.fetch_add(1, Ordering::AcqRel)); // even: running again
+}
 
 thread_local! {
     static DEPTH: Cell<u32> = const { Cell::new(0) };
@@ -33,10 +59,8 @@ critical_section::set_impl!(SimCriticalSection);
 unsafe impl critical_section::Impl for SimCriticalSection {
     unsafe fn acquire() -> critical_section::RawRestoreState {
         let d = DEPTH.with(Cell::get);
-        if d == 0 {
-            while LOCKED.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
-                std::thread::yield_now();
-            }
+        if d == 0 && LOCKED.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            wait_for_lock();
         }
         DEPTH.with(|c| c.set(d + 1));
         #[allow(clippy::unit_arg, clippy::let_unit_value)]

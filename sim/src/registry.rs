@@ -31,10 +31,24 @@ pub(crate) struct Watch {
     pub(crate) poll_id: AtomicU64,
     pub(crate) task: AtomicU32,
     pub(crate) vt: AtomicU64,
+    /// Odd while the poll waits for the process-wide critical section (`cs`): that wait is
+    /// another simulation's doing, so the watchdog does not count it and restarts its timing
+    /// after it.
+    pub(crate) lock_waits: AtomicU64,
 }
 
-fn registry() -> &'static Mutex<BTreeMap<u16, Arc<Inbox>>> {
-    static R: OnceLock<Mutex<BTreeMap<u16, Arc<Inbox>>>> = OnceLock::new();
+/// Rounds the watchdog has made over the live simulations.
+static SWEEPS: AtomicU64 = AtomicU64::new(0);
+
+/// How many rounds the watchdog thread has made (one every 10 ms of wall time while it runs).
+/// For tests that must outlast the watchdog's limit without reading the wall clock.
+#[doc(hidden)]
+pub fn watchdog_sweeps() -> u64 {
+    SWEEPS.load(Ordering::Acquire)
+}
+
+fn registry() -> &'static Mutex<BTreeMap<u32, Arc<Inbox>>> {
+    static R: OnceLock<Mutex<BTreeMap<u32, Arc<Inbox>>>> = OnceLock::new();
     R.get_or_init(Default::default)
 }
 
@@ -47,26 +61,29 @@ pub fn orphan_wakes() -> u64 {
     ORPHAN_WAKES.load(Ordering::Relaxed)
 }
 
-/// Registers a new simulation and returns its tag (unique among live simulations, never 0).
-pub(crate) fn register(inbox: Arc<Inbox>) -> u16 {
+/// Registers a new simulation and returns its tag: never 0, never `u32::MAX`, and never
+/// reused within the process, so that a waker that outlives its simulation cannot reach a
+/// later one (see `waker`).
+pub(crate) fn register(inbox: Arc<Inbox>) -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);
-    let mut r = registry().lock().unwrap_or_else(|e| e.into_inner());
-    assert!(r.len() < u16::MAX as usize - 1, "fwsim: more than 65,534 simulations alive at once");
-    loop {
-        let tag = (NEXT.fetch_add(1, Ordering::Relaxed) % u16::MAX as u32) as u16;
-        if tag != 0 && !r.contains_key(&tag) {
-            r.insert(tag, inbox);
-            return tag;
-        }
-    }
+    let tag = NEXT
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| (t < u32::MAX - 1).then_some(t + 1))
+        .unwrap_or_else(|_| {
+            panic!(
+                "fwsim: 4,294,967,294 simulations in one process; waker tags would repeat. \
+                 Split long campaigns across processes (fwsim fuzz --jobs, --shard)."
+            )
+        });
+    registry().lock().unwrap_or_else(|e| e.into_inner()).insert(tag, inbox);
+    tag
 }
 
-pub(crate) fn unregister(tag: u16) {
+pub(crate) fn unregister(tag: u32) {
     registry().lock().unwrap_or_else(|e| e.into_inner()).remove(&tag);
 }
 
 /// A wake of `(tag, slot, generation)` from a thread where that simulation is not current.
-pub(crate) fn foreign_wake(tag: u16, slot: u32, generation: u32) {
+pub(crate) fn foreign_wake(tag: u32, slot: u32, generation: u32) {
     let inbox = registry().lock().unwrap_or_else(|e| e.into_inner()).get(&tag).cloned();
     match inbox {
         Some(inbox) => {
@@ -81,6 +98,11 @@ pub(crate) fn foreign_wake(tag: u16, slot: u32, generation: u32) {
 
 /// Starts the watchdog thread once per process.
 pub(crate) fn ensure_watchdog() {
+    // Under Miri a poll runs thousands of times slower than natively and wall time means
+    // nothing; a thread that never ends would also fail every Miri test at exit.
+    if cfg!(miri) {
+        return;
+    }
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
         std::thread::Builder::new()
@@ -91,22 +113,23 @@ pub(crate) fn ensure_watchdog() {
 }
 
 fn watchdog_loop() {
-    // (tag, poll id) → when the watchdog first saw that poll running.
-    let mut seen: BTreeMap<u16, (u64, Instant, bool)> = BTreeMap::new();
+    // tag → (poll id, lock waits) of the interval being timed, when it began, reported yet.
+    let mut seen: BTreeMap<u32, ((u64, u64), Instant, bool)> = BTreeMap::new();
     loop {
         // The watchdog is the one wall-clock component, by design: it reports polls that hang
         // in real time and never feeds the schedule.
         std::thread::sleep(Duration::from_millis(10));
-        let sims: Vec<(u16, Arc<Inbox>)> =
+        let sims: Vec<(u32, Arc<Inbox>)> =
             registry().lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(t, i)| (*t, i.clone())).collect();
         seen.retain(|t, _| sims.iter().any(|(s, _)| s == t));
         for (tag, inbox) in sims {
             let w = &inbox.watch;
-            if !w.enabled.load(Ordering::Relaxed) || !w.in_poll.load(Ordering::Acquire) {
+            let lock_waits = w.lock_waits.load(Ordering::Acquire);
+            if !w.enabled.load(Ordering::Relaxed) || !w.in_poll.load(Ordering::Acquire) || lock_waits % 2 == 1 {
                 seen.remove(&tag);
                 continue;
             }
-            let id = w.poll_id.load(Ordering::Acquire);
+            let id = (w.poll_id.load(Ordering::Acquire), lock_waits);
             let entry = seen.entry(tag).or_insert((id, Instant::now(), false));
             if entry.0 != id {
                 *entry = (id, Instant::now(), false);
@@ -126,5 +149,6 @@ fn watchdog_loop() {
                 inbox.dirty.store(true, Ordering::Release);
             }
         }
+        SWEEPS.fetch_add(1, Ordering::Release);
     }
 }

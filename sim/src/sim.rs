@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use crate::config::{Irq, SimConfig};
 use crate::context::{self, Entered};
 use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
-use crate::kernel::{ErasedTask, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
+use crate::kernel::{ArenaBox, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
 use crate::policy::{Order, Schedule};
 use crate::time::{IntoNanos, SimTime};
 use crate::trace::{self, Names, Record};
@@ -191,6 +191,15 @@ impl<'env> Sim<'env> {
     /// sim.run_for(fwsim::ms(10)).unwrap();
     /// assert_eq!(sim.block_on(t).unwrap().unwrap(), 5);
     /// ```
+    ///
+    /// There is no guard to forget:
+    ///
+    /// ```compile_fail,E0061
+    /// let sim = fwsim::Sim::new();
+    /// std::mem::forget(sim.enter());
+    /// drop(sim);
+    /// fwsim::now(); // once a read of freed memory
+    /// ```
     pub fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
         context::enter(&self.shared, f)
     }
@@ -240,15 +249,40 @@ impl<'env> Sim<'env> {
     /// [`fwsim::scope`](crate::scope) and [`fwsim::test`](crate::test).
     #[allow(clippy::mut_from_ref)] // every call moves in a new value: the reference is unique
     pub fn alloc<T: 'env>(&'env self, value: T) -> &'env mut T {
-        let mut b = Box::new(value);
-        let p: *mut T = &mut *b;
-        let b: Box<dyn crate::kernel::Erased + 'env> = b;
-        // SAFETY: erasing 'env as in `spawn_on`; the arena is cleared after every task.
-        let b: Box<dyn crate::kernel::Erased> = unsafe { std::mem::transmute(b) };
-        self.shared.arena.borrow_mut().push(b);
-        // SAFETY: the box never moves (only the pointer to it does) and is freed only at
-        // shutdown, after which no `'env` reference can be used.
-        unsafe { &mut *p }
+        assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
+        // SAFETY: `T: 'env`, and the arena is dropped by `shutdown`, which runs before `'env`
+        // can end (when the Sim drops, or at the end of `scope`).
+        let (entry, mut ptr) = unsafe { ArenaBox::new(value) };
+        self.shared.arena.borrow_mut().push(entry);
+        // SAFETY: the value never moves and is freed only at shutdown, after which no `'env`
+        // reference can be used; each call moves in a new value, so the reference is unique.
+        unsafe { ptr.as_mut() }
+    }
+
+    /// A cloneable, owned handle to this simulation, for code that must keep one (see
+    /// [`SimHandle`](crate::SimHandle)).
+    pub fn handle(&self) -> crate::SimHandle {
+        crate::SimHandle::new(self.shared.clone())
+    }
+
+    /// Raises an interrupt now, from the running code (a task writing a pin that is wired to
+    /// an interrupt, say): `handler` runs nested at once, or, inside a critical section, when
+    /// the outermost section ends (see [`isr`](crate::isr)). Unlike [`isr::raise`](crate::isr::raise),
+    /// the handler may borrow what the simulation's tasks borrow.
+    ///
+    /// Panics unless this simulation is the one current on the thread (call it from its tasks
+    /// or inside [`enter`](Self::enter)).
+    pub fn raise_isr(&self, irq: Irq, handler: impl FnOnce() + 'env) {
+        let f: Box<dyn FnOnce() + 'env> = Box::new(handler);
+        // SAFETY: erasing 'env as in `spawn_on`: the handler runs now or when the current
+        // critical section ends (both while this Sim is borrowed), or is dropped by shutdown.
+        let f: Box<dyn FnOnce()> = unsafe { std::mem::transmute(f) };
+        let current = context::with_current(|s| s.is_some_and(|s| std::ptr::eq(s, Rc::as_ptr(&self.shared))));
+        assert!(
+            current,
+            "fwsim: raise_isr on a simulation that is not current (call it from its tasks or inside sim.enter)"
+        );
+        self.shared.raise_irq(irq, f);
     }
 
     /// Schedules `handler` to run in interrupt context at virtual time `at`, as IRQ `irq`.
@@ -482,12 +516,13 @@ pub(crate) fn spawn_on_shared<F: Future>(
     name: Cow<'static, str>,
     future: F,
 ) -> JoinHandle<F::Output> {
-    let task: Pin<Box<dyn ErasedTask + '_>> = Box::pin(TaskCell::Running(future));
-    // SAFETY: erasing the future's lifetime. Every task is dropped by `Shared::shutdown`,
-    // which runs when the Sim is dropped (its `'env` borrows are then still alive: `Sim` has a
-    // Drop impl, so the borrow checker makes `'env` outlive it) or at the end of
-    // `fwsim::scope`, before `'env` can end.
-    let task: TaskBox = unsafe { std::mem::transmute::<Pin<Box<dyn ErasedTask + '_>>, TaskBox>(task) };
+    // SAFETY: every task is dropped by `Shared::shutdown`, which runs when the Sim is dropped
+    // (its `'env` borrows are then still alive: `Sim` has a Drop impl, so the borrow checker
+    // makes `'env` outlive it) or at the end of `fwsim::scope`, before `'env` can end. A Sim
+    // that is leaked instead never polls or drops its tasks again: nothing but its own
+    // methods can (the current-simulation pointer needs a live borrow of the Sim, see
+    // `context`; join handles and wakers never poll), and the state it leaks is never freed.
+    let task = unsafe { TaskBox::new(TaskCell::Running(future)) };
     let key = shared.spawn_boxed(exec, name, task);
     JoinHandle { shared: shared.clone(), key, _output: PhantomData }
 }

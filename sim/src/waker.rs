@@ -3,8 +3,8 @@
 //! A waker's data word is not a pointer but a packed `(simulation tag, generation, slot)`:
 //!
 //! ```text
-//!  63        48 47            24 23             0
-//! [ sim tag 16 ][ generation 24 ][ task slot 24 ]
+//!  63        32 31            20 19             0
+//! [ sim tag 32 ][ generation 12 ][ task slot 20 ]
 //! ```
 //!
 //! Cloning copies the word and counts the clone (for
@@ -22,45 +22,55 @@
 //!   [`CrossThreadWake`](crate::Diagnostic::CrossThreadWake) (or counted by
 //!   [`orphan_wakes`](crate::orphan_wakes) if the simulation is gone).
 //!
-//! Generations wrap after 16.7 M reuses of one slot and tags after 65 535 simulations; a
-//! collision can only produce a spurious wake.
+//! Tags are never reused within a process (the 4,294,967,295th simulation panics rather than
+//! repeat one), so a waker that outlives its simulation can never reach another: its wakes are
+//! reported ([`CrossSimWake`](crate::Diagnostic::CrossSimWake)), its clones and drops ignored.
+//! Generations wrap after 4,096 reuses of one slot; a stale waker of a finished task that
+//! meets a later task in the same slot with the same generation can only produce a spurious
+//! wake, which futures tolerate.
+//!
+//! The word needs 64 bits: fwsim runs on 64-bit hosts only.
 
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::context::with_current;
 
-const SLOT_BITS: u32 = 24;
-const GEN_BITS: u32 = 24;
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("fwsim packs a waker's identity into a 64-bit word: it needs a 64-bit host");
+
+const SLOT_BITS: u32 = 20;
+const GEN_BITS: u32 = 12;
 pub(crate) const SLOT_MASK: u32 = (1 << SLOT_BITS) - 1;
 pub(crate) const GEN_MASK: u32 = (1 << GEN_BITS) - 1;
 
 #[inline]
-pub(crate) fn pack(tag: u16, slot: u32, generation: u32) -> usize {
-    ((tag as u64) << 48 | ((generation & GEN_MASK) as u64) << 24 | (slot & SLOT_MASK) as u64) as usize
+pub(crate) fn pack(tag: u32, slot: u32, generation: u32) -> usize {
+    ((tag as u64) << 32 | ((generation & GEN_MASK) as u64) << SLOT_BITS | (slot & SLOT_MASK) as u64) as usize
 }
 
 #[inline]
-pub(crate) fn unpack(data: usize) -> (u16, u32, u32) {
+pub(crate) fn unpack(data: usize) -> (u32, u32, u32) {
     let d = data as u64;
-    ((d >> 48) as u16, (d as u32) & SLOT_MASK, ((d >> 24) as u32) & GEN_MASK)
+    ((d >> 32) as u32, (d as u32) & SLOT_MASK, ((d >> SLOT_BITS) as u32) & GEN_MASK)
 }
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop);
 
 /// A task waker for `(tag, slot, generation)`. Creating one does not count as a clone.
 #[inline]
-pub(crate) fn raw(tag: u16, slot: u32, generation: u32) -> RawWaker {
-    RawWaker::new(pack(tag, slot, generation) as *const (), &VTABLE)
+pub(crate) fn raw(tag: u32, slot: u32, generation: u32) -> RawWaker {
+    // A number, not an address: no provenance, never dereferenced.
+    RawWaker::new(std::ptr::without_provenance(pack(tag, slot, generation)), &VTABLE)
 }
 
 /// The packed word of a waker made by fwsim, or `None` for any other waker.
 #[inline]
-pub(crate) fn decode(w: &Waker) -> Option<(u16, u32, u32)> {
-    std::ptr::eq(w.vtable(), &VTABLE).then(|| unpack(w.data() as usize))
+pub(crate) fn decode(w: &Waker) -> Option<(u32, u32, u32)> {
+    std::ptr::eq(w.vtable(), &VTABLE).then(|| unpack(w.data().addr()))
 }
 
 unsafe fn clone(data: *const ()) -> RawWaker {
-    let word = data as usize;
+    let word = data.addr();
     with_current(|s| {
         let Some(s) = s else { return };
         if s.polling.get() == word {
@@ -79,7 +89,7 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 /// out-of-line [`wake_elsewhere`] otherwise.
 #[inline(always)]
 fn dispatch_wake(data: *const (), own: impl FnOnce(&crate::kernel::Shared, u32, u32)) {
-    let word = data as usize;
+    let word = data.addr();
     with_current(|s| match s {
         // Unpacked only once the tag matches: fewer values live across the branch.
         Some(s) if s.tag == unpack(word).0 => {
@@ -113,7 +123,7 @@ unsafe fn wake_by_ref(data: *const ()) {
 }
 
 unsafe fn drop(data: *const ()) {
-    let (tag, slot, generation) = unpack(data as usize);
+    let (tag, slot, generation) = unpack(data.addr());
     with_current(|s| {
         if let Some(s) = s
             && s.tag == tag
@@ -129,7 +139,7 @@ mod tests {
 
     #[test]
     fn packing_round_trips() {
-        for (t, s, g) in [(1u16, 0u32, 0u32), (u16::MAX, SLOT_MASK, GEN_MASK), (7, 12345, 999)] {
+        for (t, s, g) in [(1u32, 0u32, 0u32), (u32::MAX - 1, SLOT_MASK, GEN_MASK), (7, 12345, 999)] {
             assert_eq!(unpack(pack(t, s, g)), (t, s, g));
         }
         assert_eq!(unpack(pack(3, 1, GEN_MASK + 2)).2, 1, "generation wraps within its bits");

@@ -397,8 +397,7 @@ fn conformance_micropython_self_wake() {
 
 fn isr_wake(policy: Policy) -> Vec<String> {
     logged(policy, |sim, log| {
-        let from_isr = sim.alloc(Signal::<NoopRawMutex, ()>::new());
-        let from_isr: &'static Signal<NoopRawMutex, ()> = unsafe { &*(from_isr as *const _) };
+        let from_isr = &*sim.alloc(Signal::<NoopRawMutex, ()>::new());
         let from_task = sim.alloc(Signal::<NoopRawMutex, ()>::new());
         let from_task = &*from_task;
         sim.spawn("W", async move {
@@ -412,7 +411,7 @@ fn isr_wake(policy: Policy) -> Vec<String> {
         sim.spawn("T", async move {
             Timer::after(ms(1)).await;
             // A pin write that raises an interrupt, then an ordinary wake.
-            fwsim::isr::raise(Irq::new(1, 7), move || from_isr.signal(()));
+            sim.raise_isr(Irq::new(1, 7), move || from_isr.signal(()));
             from_task.signal(());
         });
         sim.run_for(fwsim::ms(10)).unwrap();
@@ -437,14 +436,13 @@ fn conformance_micropython_isr_wake_joins_at_next_step() {
     // Distinguishes deferral from FIFO: the interrupt wake comes first in program order but
     // second in the queue; a FIFO without deferral would run W first.
     let got = logged(MICROPYTHON, |sim, log| {
-        let a = sim.alloc(Signal::<NoopRawMutex, ()>::new());
-        let a: &'static Signal<NoopRawMutex, ()> = unsafe { &*(a as *const _) };
+        let a = &*sim.alloc(Signal::<NoopRawMutex, ()>::new());
         sim.spawn("W", async move {
             a.wait().await;
             log.push("W");
         });
         sim.spawn("T", async move {
-            fwsim::isr::raise(Irq::new(1, 7), move || a.signal(()));
+            sim.raise_isr(Irq::new(1, 7), move || a.signal(()));
             fwsim::yield_now().await;
             log.push("T");
         });

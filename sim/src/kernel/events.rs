@@ -104,7 +104,7 @@ impl Shared {
                 true
             }
             Some(Due::Isr { irq, idx }) => {
-                let f = self.isr_fns.borrow_mut()[idx as usize].take();
+                let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
                 self.isr_free.borrow_mut().push(idx);
                 if let Some(f) = f {
                     self.run_isr(irq, f);
@@ -113,9 +113,6 @@ impl Shared {
             }
         }
     }
-
-    /// Wakes wakers that are not ours (generic queue, foreign timers) as the timer alarm, with
-    /// no borrow held.
 
     pub(super) fn deliver_due(&self) {
         while self.deliver_one() {}

@@ -101,10 +101,6 @@ impl Shared {
         self.report(Diagnostic::CrossSimWake { woken_by, at });
     }
 
-    /// A clone of a waker that is not the polled task's (those go to `poll_clones`). One made
-    /// while the core is borrowed could not be counted, so the kernel never clones a waker
-    /// under the borrow (`poll_join`, `driver_schedule_wake` clone before borrowing).
-
     /// A task-only primitive was locked from interrupt context.
     pub(crate) fn report_isr_misuse(&self, primitive: String) {
         let Ok(mut c) = self.core.try_borrow_mut() else { return };

@@ -1,7 +1,11 @@
 use super::*;
 
 impl Shared {
+    /// Schedules `f` at `at`. A simulation that has been shut down drops it unrun.
     pub(crate) fn schedule_isr(&self, at: u64, irq: Irq, f: IsrFn) {
+        if self.torn_down.get() {
+            return drop(f);
+        }
         let idx = self.store_isr(f);
         let mut c = self.core.borrow_mut();
         let seq = c.next_seq();
@@ -45,6 +49,9 @@ impl Shared {
     /// An interrupt raised now by the running code: runs nested at once, or when the current
     /// critical section ends.
     pub(crate) fn raise_irq(&self, irq: Irq, f: IsrFn) {
+        if self.torn_down.get() {
+            return drop(f);
+        }
         if crate::cs::depth() > 0 {
             let idx = self.store_isr(f);
             self.core.borrow_mut().pending_irqs.push((irq, idx));
@@ -66,15 +73,13 @@ impl Shared {
                 c.pending_irqs.pop()
             };
             let Some((irq, idx)) = next else { return };
-            let f = self.isr_fns.borrow_mut()[idx as usize].take();
+            let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
             self.isr_free.borrow_mut().push(idx);
             if let Some(f) = f {
                 self.run_isr(irq, f);
             }
         }
     }
-
-    /// A task-only primitive was locked from interrupt context.
 
     pub(crate) fn in_interrupt(&self) -> bool {
         !self.core.borrow().isr_stack.is_empty()

@@ -1,10 +1,9 @@
 use super::*;
 
 impl Shared {
-    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, mut task: TaskBox) -> TaskKey {
+    pub(crate) fn spawn_boxed(&self, exec: u8, name: Cow<'static, str>, task: TaskBox) -> TaskKey {
         assert!(!self.torn_down.get(), "fwsim: spawn on a simulation that has been shut down");
-        // SAFETY: only the pointer is kept; the future is polled through it in place.
-        let future = NonNull::from(unsafe { task.as_mut().get_unchecked_mut() });
+        let future = task.as_ptr();
         let (slot, generation, serial) = {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
@@ -67,8 +66,9 @@ impl Shared {
         }
         let task = self.futures.borrow_mut()[key.slot as usize].take();
         if let Some(mut task) = task {
-            // SAFETY: the handle that created this key was made for this output type.
-            unsafe { task.as_mut().take_output(out) };
+            // SAFETY: the handle that created this key was made for this output type, and a
+            // DONE task is never polled.
+            unsafe { task.take_output(out) };
         }
         self.core.borrow_mut().maybe_free(key.slot);
         Poll::Ready(Ok(()))
@@ -168,36 +168,39 @@ impl Shared {
         self.core.borrow().live
     }
 
-    /// Drops every task, pending interrupt and arena value, in that order.
+    /// Drops every task, pending interrupt and arena value, in that order, and refuses new
+    /// ones (a spawn panics, an interrupt handler is dropped unrun): afterwards nothing of the
+    /// simulation's `'env` remains, so the state may outlive it (join handles keep it).
     pub(crate) fn shutdown(self: &Rc<Self>) {
-        if self.torn_down.get() {
+        if self.torn_down.replace(true) {
             return;
         }
         let _g = Entered::new(self);
-        // Tasks first: they may borrow arena values.
-        let n = self.futures.borrow().len();
-        for i in 0..n {
-            let f = self.futures.borrow_mut()[i].take();
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(f)));
+        // Tasks first: they may borrow arena values. Their drops may re-enter (a dropped
+        // JoinHandle, a spawn that is refused), so no borrow is held across them.
+        let tasks: Vec<_> = self.futures.borrow_mut().drain(..).collect();
+        self.core.borrow_mut().tasks.iter_mut().for_each(|t| t.future = None);
+        for task in tasks {
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(task)));
         }
         let fns: Vec<_> = self.isr_fns.borrow_mut().drain(..).collect();
+        self.isr_free.borrow_mut().clear();
         drop(fns);
         let (joiners, generic, foreign) = {
             let mut c = self.core.borrow_mut();
-            for t in c.tasks.iter_mut() {
-                t.future = None;
-            }
+            c.events.clear();
+            c.pending_irqs.clear();
             let joiners: Vec<Waker> = std::mem::take(&mut c.joiners).into_values().collect();
             let generic = c.generic.as_mut().map(|g| g.clear());
             let foreign = c.foreign.clear();
             let _ = c.trace.flush();
             (joiners, generic, foreign)
         };
-        self.torn_down.set(true);
         drop(joiners);
         drop(generic);
         drop(foreign);
         let arena: Vec<_> = self.arena.borrow_mut().drain(..).collect();
         drop(arena);
+        debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
     }
 }

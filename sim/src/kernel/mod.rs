@@ -53,7 +53,7 @@ use events::*;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
-pub(crate) use task::{ErasedTask, IsrFn, TaskBox, TaskCell};
+pub(crate) use task::{ArenaBox, ErasedTask, IsrFn, TaskBox, TaskCell};
 pub(crate) use tasks::TaskKey;
 use tasks::*;
 
@@ -134,13 +134,13 @@ fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
 pub(crate) struct Shared {
-    pub(crate) tag: u16,
+    pub(crate) tag: u32,
     pub(crate) inbox: Arc<Inbox>,
     pub(crate) core: RefCell<Core>,
     futures: RefCell<Vec<Option<TaskBox>>>,
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
     isr_free: RefCell<Vec<u32>>,
-    pub(crate) arena: RefCell<Vec<Box<dyn Erased>>>,
+    pub(crate) arena: RefCell<Vec<ArenaBox>>,
     pub(crate) torn_down: Cell<bool>,
     pub(crate) in_run: Cell<bool>,
     /// The slot `Stop::TaskDone` waits for, and whether it has finished.
@@ -162,12 +162,8 @@ pub(crate) struct Shared {
     pub(crate) poll_clones: Cell<u32>,
 }
 
-/// `Shared::polling` between polls: no waker has this word (tags stop below `u16::MAX`).
+/// `Shared::polling` between polls: no waker has this word (tags stay below `u32::MAX`).
 pub(crate) const NOT_POLLING: usize = usize::MAX;
-
-/// Anything, for the per-simulation arena.
-pub(crate) trait Erased {}
-impl<T: ?Sized> Erased for T {}
 
 impl Core {
     fn new(cfg: &SimConfig) -> std::io::Result<Self> {

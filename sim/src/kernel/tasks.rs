@@ -110,8 +110,6 @@ impl Core {
         }
     }
 
-    /// Records a diagnostic; in strict mode the first one also stops the run.
-
     pub(super) fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
         let serial = self.next_serial;
         self.next_serial += 1;
@@ -119,7 +117,7 @@ impl Core {
             Some(s) => s,
             None => {
                 let s = self.tasks.len() as u32;
-                assert!(s <= waker::SLOT_MASK, "fwsim: more than 16.7 M tasks alive at once");
+                assert!(s <= waker::SLOT_MASK, "fwsim: more than 1,048,576 tasks alive at once");
                 self.tasks.push(TaskMeta {
                     generation: 0,
                     serial: 0,
@@ -148,8 +146,6 @@ impl Core {
         self.enqueue(slot, None);
         (slot, generation)
     }
-
-    /// Puts a task on its run queue (the caller has checked it is not queued).
 
     /// Frees a finished slot if nobody can still ask for its output.
     pub(super) fn maybe_free(&mut self, slot: u32) -> bool {

@@ -110,8 +110,6 @@ impl Core {
         self.enqueue(slot, key);
     }
 
-    /// Picks the next task to poll, answering the choice point if there is one.
-
     /// Checks whether a pending task has just become unwakeable.
     pub(super) fn check_lost(&mut self, slot: u32, dropped_by_self: bool) {
         let t = &self.tasks[slot as usize];
