@@ -1,5 +1,10 @@
 //! How a simulation is set up: policy, seed, start time, cost model, strictness, trace.
 
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use crate::explore::{Explorer, ExplorerSlot, SharedExplorer};
+use crate::order::{Order, OrderSpec, RunOrder};
 use crate::policy::Policy;
 use crate::time::{IntoNanos, SimTime};
 use crate::trace::TraceConfig;
@@ -63,8 +68,13 @@ pub enum TimerQueueKind {
 /// ```
 #[derive(Clone, Debug)]
 pub struct SimConfig {
-    /// Scheduling policy.
+    /// Scheduling policy: a run order and an explorer by name. [`order`](Self::order) and
+    /// [`explorer`](Self::explorer) override either part.
     pub policy: Policy,
+    /// The run order, if not the policy's.
+    pub(crate) order: Option<OrderSpec>,
+    /// The explorer shared by this configuration's executions, if not the policy's.
+    pub(crate) explorer: Option<ExplorerHandle>,
     /// The run's seed: printed on failure, offered to firmware models through
     /// [`Sim::seed`](crate::Sim::seed). Exploring policies carry their own seed.
     pub seed: u64,
@@ -101,6 +111,8 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             policy: Policy::Embassy,
+            order: None,
+            explorer: None,
             seed: 0,
             start: SimTime::ZERO,
             cost: CostModel::default(),
@@ -123,9 +135,52 @@ impl SimConfig {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets the policy.
+    /// Sets the policy (and drops any [`order`](Self::order) or [`explorer`](Self::explorer)
+    /// set before, which the policy names).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
+        self.order = None;
+        self.explorer = None;
+        self
+    }
+    /// Sets the run order of the first executor, keeping the explorer.
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = Some(OrderSpec::BuiltIn(order));
+        self
+    }
+    /// Sets a run order of your own (see [`order`](crate::order)): `make` builds a fresh one for
+    /// each simulation.
+    pub fn custom_order<O: RunOrder + 'static>(mut self, make: impl Fn() -> O + Send + Sync + 'static) -> Self {
+        self.order = Some(OrderSpec::Custom(Arc::new(move || Box::new(make()))));
+        self
+    }
+    /// Sets the explorer, shared by every simulation built from this configuration, which
+    /// keeps its state across them (see [`explore`](crate::explore)). Keep a clone of the
+    /// `Arc` to read that state.
+    pub fn explorer<E: Explorer + 'static>(mut self, explorer: Arc<Mutex<E>>) -> Self {
+        self.explorer = Some(ExplorerHandle(explorer));
+        self
+    }
+    /// The run order simulations of this configuration use.
+    pub(crate) fn order_spec(&self) -> OrderSpec {
+        self.order.clone().unwrap_or(OrderSpec::BuiltIn(self.policy.order()))
+    }
+    /// A simulation's explorer.
+    pub(crate) fn explorer_slot(&self) -> ExplorerSlot {
+        match &self.explorer {
+            Some(e) => ExplorerSlot::Shared(e.0.clone()),
+            None => self.policy.explorer(self.pct_horizon),
+        }
+    }
+    /// Whether simulations of this configuration ask an explorer shared among them (so that
+    /// two executions of it may take different schedules).
+    pub fn has_shared_explorer(&self) -> bool {
+        self.explorer.is_some()
+    }
+    /// Replays `schedule` over this configuration's order instead of its explorer.
+    pub(crate) fn replaying(mut self, schedule: &crate::Schedule) -> Self {
+        let e: SharedExplorer = Arc::new(Mutex::new(crate::explore::Replay::new(schedule)));
+        self.explorer = Some(ExplorerHandle(e));
         self
     }
     /// Sets the seed.
@@ -183,5 +238,15 @@ impl SimConfig {
     pub fn watchdog(mut self, limit: Option<std::time::Duration>) -> Self {
         self.watchdog = limit;
         self
+    }
+}
+
+/// A configuration's shared explorer (a newtype for `Debug`).
+#[derive(Clone)]
+pub(crate) struct ExplorerHandle(pub(crate) SharedExplorer);
+
+impl fmt::Debug for ExplorerHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("shared explorer")
     }
 }

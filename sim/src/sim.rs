@@ -13,7 +13,8 @@ use crate::config::{Irq, SimConfig};
 use crate::context::{self, Entered};
 use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
 use crate::kernel::{ArenaBox, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
-use crate::policy::{Order, Schedule};
+use crate::order::Order;
+use crate::policy::Schedule;
 use crate::time::{IntoNanos, SimTime};
 use crate::trace::{self, Names, Record};
 
@@ -240,7 +241,7 @@ impl<'env> Sim<'env> {
     /// the clock, the timers and the interrupts; when several have runnable tasks, the one
     /// with the lowest id runs first (as an interrupt-priority executor preempts thread mode).
     pub fn add_executor(&self, order: Order) -> ExecutorId {
-        ExecutorId(self.shared.add_executor(order))
+        ExecutorId(self.shared.add_executor(crate::order::OrderSpec::BuiltIn(order)))
     }
 
     /// Moves `value` into storage that lives as long as the simulation and returns a reference
@@ -447,7 +448,7 @@ impl<'env> Sim<'env> {
     /// The run's schedule so far: its order and the deviations its chooser made. Replaying it
     /// with [`Policy::Replay`](crate::Policy::Replay) reproduces the run.
     pub fn schedule(&self) -> Schedule {
-        Schedule { order: self.shared.config.policy.order(), deviations: self.shared.deviations() }
+        Schedule { order: self.shared.first_order(), deviations: self.shared.deviations() }
     }
 
     /// How many choice points the run has met.

@@ -77,6 +77,7 @@ where
 
 struct RunOutput {
     hash: Option<u64>,
+    schedule: crate::Schedule,
     records: Vec<Record>,
     names: Names,
 }
@@ -89,7 +90,10 @@ where
     cfg.trace.enabled = true;
     cfg.trace.keep_all = true;
     let first = run_once(&cfg, body, test_name);
-    let second = run_once(&cfg, body, test_name);
+    // An explorer shared across executions would answer the second run differently: it
+    // replays the first run's schedule instead.
+    let again = if cfg.has_shared_explorer() { cfg.clone().replaying(&first.schedule) } else { cfg.clone() };
+    let second = run_once(&again, body, test_name);
     if first.hash == second.hash {
         return;
     }
@@ -154,7 +158,12 @@ where
                 list.join("\n")
             );
         }
-        RunOutput { hash: sim.trace_hash(), records: sim.trace_records(), names: sim.trace_names() }
+        RunOutput {
+            hash: sim.trace_hash(),
+            schedule: sim.schedule(),
+            records: sim.trace_records(),
+            names: sim.trace_names(),
+        }
     })
 }
 

@@ -1,18 +1,16 @@
 use super::*;
 
 impl Core {
-    /// Picks the next task to poll, answering the choice point if there is one.
-    pub(super) fn pick(&mut self) -> Option<(u32, bool)> {
-        if !self.deferred.is_empty() {
-            for slot in std::mem::take(&mut self.deferred) {
-                let key = self.now_key();
-                let exec = self.tasks[slot as usize].exec as usize;
-                self.executors[exec].push(slot, key);
-            }
-        }
-        for exec in 0..self.executors.len() {
+    /// Picks the next task to poll, answering the choice point if there is one: the first
+    /// executor with a runnable task, its order's candidate 0 unless an explorer says
+    /// otherwise. `LEAN` must equal `Core::lean`.
+    #[inline(always)]
+    pub(super) fn pick<const LEAN: bool>(&mut self) -> Option<(u32, bool)> {
+        let executors = if LEAN { 1 } else { self.executors.len() };
+        for exec in 0..executors {
             loop {
-                let n = self.executors[exec].prepare();
+                let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
+                let n = self.executors[exec].prepare(&mut cx);
                 if n == 0 {
                     break;
                 }
@@ -20,24 +18,31 @@ impl Core {
                 if n >= 2 {
                     let number = self.choice_no;
                     self.choice_no += 1;
-                    if !self.chooser.is_default() {
-                        let mut ids = std::mem::take(&mut self.choice_ids);
-                        ids.clear();
-                        ids.extend((0..n).map(|i| self.serial_of(self.executors[exec].candidate(i))));
-                        idx = self.answer(number, Some(&ids), n);
-                        self.choice_ids = ids;
+                    if !LEAN && !self.chooser.is_none() {
+                        idx = self.ask_for_task(exec, number, n);
                     }
                 }
-                let slot = self.executors[exec].take(idx);
-                if self.tasks[slot as usize].has(DONE) {
+                let slot = self.executors[exec].take(idx).0;
+                let t = &self.tasks[slot as usize];
+                if t.has(DONE) {
                     self.drop_stale_entry(slot);
                     continue;
                 }
-                let t = &self.tasks[slot as usize];
                 return Some((slot, t.has(ABORT)));
             }
         }
         None
+    }
+
+    /// Asks the explorer which of executor `exec`'s `n` candidates runs.
+    #[cold]
+    fn ask_for_task(&mut self, exec: usize, number: u64, n: usize) -> usize {
+        let mut ids = std::mem::take(&mut self.choice_ids);
+        ids.clear();
+        ids.extend((0..n).map(|i| TaskId(self.serial_of(self.executors[exec].candidate(i).0))));
+        let idx = self.answer(&ChoicePoint { number, kind: ChoiceKind::Tasks(&ids) });
+        self.choice_ids = ids;
+        idx
     }
 
     /// A finished task's run-queue entry, left by a task that aborted itself while queued: the
@@ -49,27 +54,10 @@ impl Core {
         self.maybe_free(slot);
     }
 
-    /// `pick` for a lean simulation: one executor in embassy order, the default chooser.
-    #[inline(always)]
-    pub(super) fn pick_lean(&mut self) -> Option<(u32, bool)> {
-        loop {
-            let slot = lean_queue(&mut self.executors).pop(&mut self.choice_no)?;
-            let t = &self.tasks[slot as usize];
-            if t.has(DONE) {
-                self.drop_stale_entry(slot);
-                continue;
-            }
-            return Some((slot, t.has(ABORT)));
-        }
-    }
-
-    /// Asks the chooser; records a deviation or a divergence.
-    pub(super) fn answer(&mut self, number: u64, ids: Option<&[u32]>, n: usize) -> usize {
-        let r = match ids {
-            Some(ids) => self.chooser.choose_task(number, ids),
-            None => self.chooser.choose_index(number, n),
-        };
-        match r {
+    /// Asks the explorer; records a deviation or a divergence.
+    pub(super) fn answer(&mut self, point: &ChoicePoint<'_>) -> usize {
+        let (number, n) = (point.number, point.options());
+        match self.chooser.choose(point) {
             Ok(0) => 0,
             Ok(i) => {
                 self.deviations.push(Deviation { choice: number, alternative: i as u32, options: n as u32 });
@@ -93,6 +81,11 @@ impl Core {
 impl Shared {
     pub(crate) fn deviations(&self) -> Vec<Deviation> {
         self.core.borrow().deviations.clone()
+    }
+
+    /// The first executor's order, as schedules name it (a custom order: the default).
+    pub(crate) fn first_order(&self) -> Order {
+        self.core.borrow().executors[0].built_in().unwrap_or_default()
     }
 
     pub(crate) fn choice_points(&self) -> u64 {

@@ -75,7 +75,11 @@ impl Core {
             group.sort_by_key(|g| (g.0, g.1));
             let number = self.choice_no;
             self.choice_no += 1;
-            if self.chooser.is_default() { 0 } else { self.answer(number, None, group.len()) }
+            if self.chooser.is_none() {
+                0
+            } else {
+                self.answer(&ChoicePoint { number, kind: ChoiceKind::Events(group.len()) })
+            }
         } else {
             0
         };

@@ -23,11 +23,11 @@ impl Shared {
         TaskKey { slot, generation, serial }
     }
 
-    pub(crate) fn add_executor(&self, order: Order) -> u8 {
+    pub(crate) fn add_executor(&self, order: OrderSpec) -> u8 {
         let mut c = self.core.borrow_mut();
         let id = c.executors.len();
         assert!(id < 255, "fwsim: at most 255 executors");
-        c.executors.push(RunQueue::new(order));
+        c.executors.push(RunQueue::new(&order));
         drop(c);
         self.update_lean();
         id as u8
@@ -138,11 +138,8 @@ impl Shared {
             // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
             // item leaves with the task.
             c.timers.remove(slot);
-            if !c.held_keys.is_empty() {
-                // A task aborted while queued never ends a poll: its held place goes here, not
-                // to whichever task gets the slot next.
-                c.held_keys.remove(&slot);
-            }
+            let exec = c.tasks[slot as usize].exec as usize;
+            c.executors[exec].finished(Runnable(slot));
             if let Some(e) = error {
                 c.errors.insert(slot, e);
             }
@@ -190,6 +187,8 @@ impl Shared {
             let mut c = self.core.borrow_mut();
             c.events.clear();
             c.pending_irqs.clear();
+            let choice_points = c.choice_no;
+            c.chooser.end(choice_points);
             let joiners: Vec<Waker> = std::mem::take(&mut c.joiners).into_values().collect();
             let generic = c.generic.as_mut().map(|g| g.clear());
             let foreign = c.foreign.clear();

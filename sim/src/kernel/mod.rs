@@ -5,11 +5,17 @@
 //! futures are taken out of their slot while polled, interrupt handlers out of theirs while run,
 //! and `Waker`s that are not ours are woken only after the borrow is released.
 //!
-//! Speed: the common configuration (one embassy-order executor, the default chooser, no trace,
-//! no cost model, no poll spans, not strict) is *lean* (`Core::lean`). The loop step is
-//! monomorphised for it (`poll_one::<true>`) and wakes take `wake_lean`: no trace records, no
-//! choice bookkeeping beyond counting, no MicroPython keys. `lean_path_matches_general_path` in
-//! `tests/determinism.rs` runs generated programs both ways and compares what they observe.
+//! Speed: the common configuration (one executor, no explorer, no trace, no cost model, no poll
+//! spans, not strict) is *lean* (`Core::lean`). There is one run loop, one wake path and one
+//! pick, each generic over `const LEAN: bool`: the optional work (trace records, cost
+//! accounting, explorers, several executors, strict stops) sits behind `!LEAN`, so the lean
+//! instance compiles it out, as embassy-executor compiles its trace hooks in or out. Waker
+//! entry points choose the instance once per call from `Core::lean`.
+//! `lean_path_matches_general_path` in `tests/determinism.rs` runs generated programs both
+//! ways and compares what they observe.
+//!
+//! The kernel names no run order and no explorer: it calls them through
+//! [`RunQueue`](crate::order) and [`ExplorerSlot`](crate::explore).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -28,9 +34,12 @@ use std::task::{Context, Poll, Waker};
 use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::Entered;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
-use crate::policy::{Chooser, Deviation, EmbassyStack, Order, ReadyKey, RunQueue};
+use crate::explore::{ChoiceKind, ChoicePoint, ExplorerSlot};
+use crate::order::{Cause, Order, OrderCx, OrderSpec, RunQueue, Runnable, Wake};
+use crate::policy::Deviation;
 use crate::registry::{self, Inbox};
 use crate::sim::JoinError;
+use crate::sim::TaskId;
 use crate::time::SimTime;
 use crate::time::{ns_to_ticks, ticks_to_ns};
 use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
@@ -67,10 +76,10 @@ pub(crate) struct Core {
     next_serial: u32,
     live: usize,
     executors: Vec<RunQueue>,
-    chooser: Chooser,
+    chooser: ExplorerSlot,
     choice_no: u64,
     deviations: Vec<Deviation>,
-    choice_ids: Vec<u32>,
+    choice_ids: Vec<TaskId>,
     timers: IntegratedTimerQueue,
     generic: Option<GenericTimerQueue>,
     /// Per-waker fallback for timers polled under foreign wakers.
@@ -79,14 +88,6 @@ pub(crate) struct Core {
     events: BinaryHeap<Reverse<IsrEvent>>,
     isr_stack: Vec<Irq>,
     timer_context: bool,
-    /// MicroPython: interrupt wakes wait for the next loop step.
-    deferred: Vec<u32>,
-    /// MicroPython order, per task slot: the place of a wake that came while the task was
-    /// already queued. If the task then wakes itself during its next poll, it goes back there
-    /// rather than to the tail: in asyncio that wake would have queued another task (say, the
-    /// awaitable of a `wait_for`) at that place, and the self-wake stands for that task's turn.
-    /// (A side table: rare, and it keeps `TaskMeta` small.)
-    held_keys: BTreeMap<u32, ReadyKey>,
     /// Task names, per slot: only labels read them (a table apart from `tasks`, whose
     /// entries stay small for the hot paths).
     names: Vec<Cow<'static, str>>,
@@ -114,23 +115,13 @@ pub(crate) struct Core {
     instant_polls: u64,
     recent: [u32; RECENT],
     recent_head: usize,
-    /// The common configuration, for which the loop and wakes take their lean paths: one
-    /// executor in embassy order, the default chooser, no trace, no poll spans, no cost
-    /// model, not strict.
+    /// The common configuration, for which the loop and wakes take their lean instances: one
+    /// executor, no explorer, no trace, no poll spans, no cost model, not strict.
     lean: bool,
 }
 
 /// How many of the last polls a same-instant loop report names.
 const RECENT: usize = 8;
-
-/// A lean simulation's one run queue.
-#[inline(always)]
-fn lean_queue(executors: &mut [RunQueue]) -> &mut EmbassyStack {
-    match &mut executors[0] {
-        RunQueue::Embassy(q) => q,
-        _ => unreachable!("fwsim: a lean simulation runs one embassy-order executor"),
-    }
-}
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
 pub(crate) struct Shared {
@@ -167,7 +158,8 @@ pub(crate) const NOT_POLLING: usize = usize::MAX;
 
 impl Core {
     fn new(cfg: &SimConfig) -> std::io::Result<Self> {
-        let order = cfg.policy.order();
+        let mut chooser = cfg.explorer_slot();
+        chooser.begin();
         Ok(Core {
             now: cfg.start.as_nanos(),
             seq: 0,
@@ -175,8 +167,8 @@ impl Core {
             free: Vec::new(),
             next_serial: 0,
             live: 0,
-            executors: vec![RunQueue::new(order)],
-            chooser: Chooser::new(&cfg.policy, cfg.pct_horizon),
+            executors: vec![RunQueue::new(&cfg.order_spec())],
+            chooser,
             choice_no: 0,
             deviations: Vec::new(),
             choice_ids: Vec::new(),
@@ -191,8 +183,6 @@ impl Core {
             running: None,
             isr_stack: Vec::new(),
             timer_context: false,
-            deferred: Vec::new(),
-            held_keys: BTreeMap::new(),
             names: Vec::new(),
             joiners: BTreeMap::new(),
             errors: BTreeMap::new(),
@@ -272,8 +262,7 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let cfg = &self.config;
         let lean = c.executors.len() == 1
-            && c.executors[0].order() == Order::Embassy
-            && c.chooser.is_default()
+            && c.chooser.is_none()
             && !c.trace.enabled
             && !cfg.poll_spans
             && !self.has_cost

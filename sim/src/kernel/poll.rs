@@ -20,7 +20,7 @@ impl Shared {
             if c.now >= c.due_hint {
                 return Step::EventsDue;
             }
-            let picked = if LEAN { c.pick_lean() } else { c.pick() };
+            let picked = c.pick::<LEAN>();
             let Some((slot, abort)) = picked else { return Step::Idle };
             if abort {
                 drop(c);
@@ -97,9 +97,8 @@ impl Shared {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
-            if !LEAN && !c.held_keys.is_empty() {
-                c.held_keys.remove(&slot);
-            }
+            let exec = if LEAN { 0 } else { c.tasks[slot as usize].exec as usize };
+            c.executors[exec].poll_ended(Runnable(slot));
             let t = &mut c.tasks[slot as usize];
             t.clones.add(clones_made);
             t.flags &= !RUNNING;

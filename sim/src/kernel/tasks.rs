@@ -143,7 +143,7 @@ impl Core {
         t.clones = CloneCounts::default();
         self.live += 1;
         let generation = t.generation;
-        self.enqueue(slot, None);
+        self.enqueue_new(slot);
         (slot, generation)
     }
 

@@ -9,25 +9,24 @@ impl Core {
         self.timers.next_expiration(now_ticks, &mut expired);
         self.timer_context = true;
         // `expired` is in embassy's wake order (descending insertion). Run queues only order
-        // their own tasks, so FIFO executors take theirs in registration order (second pass)
-        // while the others keep embassy's (MicroPython's keys make push order irrelevant).
-        let any_fifo = self.executors.iter().any(|e| e.order() == Order::Fifo);
-        for pass_fifo in [false, true] {
-            if pass_fifo && !any_fifo {
+        // their own tasks, so an order that wants registration order takes its tasks in a
+        // second pass, in reverse.
+        let any_reversed = self.executors.iter().any(RunQueue::expired_in_registration_order);
+        for reversed in [false, true] {
+            if reversed && !any_reversed {
                 break;
             }
             for i in 0..expired.len() {
                 let Expired { slot, deadline, latest_seq, .. } =
-                    if pass_fifo { expired[expired.len() - 1 - i] } else { expired[i] };
+                    if reversed { expired[expired.len() - 1 - i] } else { expired[i] };
                 let t = &self.tasks[slot as usize];
-                if any_fifo && (self.executors[t.exec as usize].order() == Order::Fifo) != pass_fifo {
+                if any_reversed && self.executors[t.exec as usize].expired_in_registration_order() != reversed {
                     continue;
                 }
                 let (serial, generation) = (t.serial, t.generation);
                 self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
-                // MicroPython orders by the sleep being awaited: its latest request.
-                let key = ReadyKey { key_us: ticks_to_ns(deadline) / 1_000, seq: latest_seq };
-                self.wake_slot(slot, generation, Some(key), false);
+                let cause = Cause::Timer { deadline: SimTime(ticks_to_ns(deadline)), requested: latest_seq };
+                self.wake_slot(slot, generation, Some(cause), false);
             }
         }
         self.timer_context = false;

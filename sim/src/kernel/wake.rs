@@ -1,41 +1,25 @@
 use super::*;
 
 impl Core {
-    /// Puts a task on its run queue (the caller has checked it is not queued).
-    #[inline(always)]
-    pub(super) fn enqueue(&mut self, slot: u32, key: Option<ReadyKey>) {
+    /// Queues a task that is not queued (a spawn).
+    pub(super) fn enqueue_new(&mut self, slot: u32) {
         let t = &mut self.tasks[slot as usize];
         t.flags |= QUEUED;
-        let exec = t.exec as usize;
-        match &mut self.executors[exec] {
-            RunQueue::Embassy(q) => q.push(slot),
-            RunQueue::Fifo(q) => q.push(slot),
-            // Only MicroPython's queue orders by key; the others need no key (and no division).
-            RunQueue::MicroPython(_) => {
-                // A self-wake resumes at the place of a wake coalesced while queued (policy docs).
-                let held = if self.running == Some(slot) { self.held_keys.remove(&slot) } else { None };
-                let key = match held.or(key) {
-                    Some(k) => k,
-                    None => self.now_key(),
-                };
-                self.executors[exec].push(slot, key);
-            }
-        }
-    }
-
-    /// MicroPython's key for a wake now: the current µs, the next push sequence.
-    pub(super) fn now_key(&mut self) -> ReadyKey {
-        ReadyKey { key_us: self.now / 1_000, seq: self.next_seq() }
+        let (exec, serial) = (t.exec as usize, t.serial);
+        let wake = Wake { task: TaskId(serial), cause: Cause::Spawn, running: false };
+        let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
+        self.executors[exec].push(Runnable(slot), wake, &mut cx);
     }
 
     /// Wakes a task of this simulation; `release` also drops one counted clone of its waker
-    /// (a by-value wake consumes the waker).
+    /// (a by-value wake consumes the waker). `cause` is `None` for a plain wake, whose cause
+    /// (a task, an interrupt) is read from the context.
     #[inline(always)]
-    pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
+    pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
         if self.lean {
-            self.wake_lean(slot, generation, release);
+            self.wake::<true>(slot, generation, cause, release);
         } else {
-            self.wake_general(slot, generation, key, release);
+            self.wake::<false>(slot, generation, cause, release);
         }
     }
 
@@ -54,60 +38,30 @@ impl Core {
         Some(t)
     }
 
-    /// `wake_slot` for a lean simulation: one embassy-order executor, no trace, no cost model.
+    /// The one wake path: queues the task on its run queue, or tells the queue of a wake that
+    /// coalesces with the entry it has. `LEAN` must equal `Core::lean`.
     #[inline(always)]
-    pub(super) fn wake_lean(&mut self, slot: u32, generation: u32, release: bool) {
+    fn wake<const LEAN: bool>(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
         let Some(t) = self.wakeable(slot, generation, release) else { return };
-        if t.flags & QUEUED == 0 {
-            t.flags |= QUEUED;
-            if !lean_queue(&mut self.executors).push_within_capacity(slot) {
-                self.push_growing(slot);
+        let queued = t.flags & QUEUED != 0;
+        t.flags |= QUEUED;
+        let (serial, exec) = (t.serial, if LEAN { 0 } else { t.exec as usize });
+        if !LEAN {
+            if self.trace.enabled {
+                let src = self.source().encode();
+                self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
             }
+            self.wakes_in_poll += !queued as u64;
         }
-    }
-
-    /// Pushes a lean wake's task onto a full run queue (which grows), out of line: the common
-    /// wake then calls nothing and saves fewer registers.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn push_growing(&mut self, slot: u32) {
-        lean_queue(&mut self.executors).push(slot);
-    }
-
-    #[inline(never)]
-    pub(super) fn wake_general(&mut self, slot: u32, generation: u32, key: Option<ReadyKey>, release: bool) {
-        let Some(t) = self.wakeable(slot, generation, release) else { return };
-        let queued = t.has(QUEUED);
-        let serial = t.serial;
-        if self.trace.enabled {
-            let src = self.source().encode();
-            self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
-        }
+        let cause = cause.unwrap_or(if self.isr_stack.is_empty() { Cause::Wake } else { Cause::Interrupt });
+        let wake = Wake { task: TaskId(serial), cause, running: self.running == Some(slot) };
+        let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
+        let queue = &mut self.executors[exec];
         if queued {
-            let t = &self.tasks[slot as usize];
-            let exec = t.exec as usize;
-            if self.running != Some(slot)
-                && self.executors[exec].order() == Order::MicroPython
-                && !self.held_keys.contains_key(&slot)
-            {
-                let key = match key {
-                    Some(k) => k,
-                    None => self.now_key(),
-                };
-                self.held_keys.insert(slot, key);
-            }
-            return;
+            queue.wake_while_queued(Runnable(slot), wake, &mut cx);
+        } else {
+            queue.push(Runnable(slot), wake, &mut cx);
         }
-        self.wakes_in_poll += 1;
-        if !self.isr_stack.is_empty()
-            && self.executors[self.tasks[slot as usize].exec as usize].order() == Order::MicroPython
-        {
-            // asyncio notices interrupt work (ThreadSafeFlag) at its next loop step.
-            self.tasks[slot as usize].flags |= QUEUED;
-            self.deferred.push(slot);
-            return;
-        }
-        self.enqueue(slot, key);
     }
 
     /// Checks whether a pending task has just become unwakeable.

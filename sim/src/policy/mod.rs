@@ -1,98 +1,51 @@
-//! Scheduling policies: who runs next when several tasks (or interrupts) could.
+//! Policies: the usual pairs of a [run order](crate::order) and an
+//! [explorer](crate::explore), by name.
 //!
-//! A policy is two small pieces:
+//! A simulation's scheduling has two independent parts: the **run order** (which runnable
+//! task the real scheduler would poll next: embassy's batches, MicroPython's keyed queue, a
+//! FIFO) and the **explorer** (who answers the choice points: nobody, so the real scheduler's
+//! pick, or a random stream, PCT, a replayed schedule). [`Policy`] names the common pairs;
+//! [`SimConfig::order`](crate::SimConfig::order) and
+//! [`SimConfig::explorer`](crate::SimConfig::explorer) set either part on its own, and any
+//! explorer works over any order.
 //!
-//! * a **run order** ([`Order`]) — the data structure that holds runnable tasks and says which
-//!   one the real scheduler would run next: [`Order::Embassy`] (batches, LIFO within a batch),
-//!   [`Order::MicroPython`] (one queue ordered by key and push sequence) or [`Order::Fifo`];
-//! * a **chooser** — who answers each *choice point*, a moment where two or more tasks are
-//!   runnable, or two or more interrupt sources fall due at the same instant. The default
-//!   chooser always answers `0`, the run order's own pick; [`Policy::Random`], [`Policy::Pct`]
-//!   and [`Policy::Replay`] answer otherwise.
-//!
-//! Every run counts its choice points. Whenever the chooser answers something other than `0`,
-//! the run records a [`Deviation`]; the list of deviations is a [`Schedule`], enough to replay
-//! the run bit for bit under [`Policy::Replay`]. A run under the default chooser records
+//! Every run counts its choice points. Whenever the explorer answers something other than
+//! `0`, the run records a [`Deviation`]; the list of deviations is a [`Schedule`], enough to
+//! replay the run bit for bit under [`Policy::Replay`]. A run with no explorer records
 //! nothing, so recording is free where it is not used.
-//!
-//! The exact rules each order reproduces, row by row, are in `shared/SEMANTICS.md` and in the
-//! `conformance_*` tests; the rows with no Rust meaning are listed in [`Order`]'s docs.
-
-mod choosers;
-mod orders;
-
-pub(crate) use choosers::Chooser;
-pub(crate) use orders::{EmbassyStack, ReadyKey, RunQueue};
 
 use serde::{Deserialize, Serialize};
 
-/// The order in which a real scheduler runs ready tasks.
-///
-/// # `Embassy` (embassy-executor 0.10, default scheduler)
-/// Woken tasks are pushed on a stack; each `poll()` detaches the whole stack and runs it from
-/// the top, so within a batch the task woken **last runs first**, and tasks woken during a
-/// batch (including self-wakes) wait for the next batch. A wake while already queued is
-/// coalesced (`RUN_QUEUED`). Timers that expire together are woken in descending insertion
-/// order, so they *run* in registration order.
-///
-/// # `MicroPython` (asyncio V3)
-/// One queue ordered by `(key, push sequence)`. Keys are microseconds: "now" for a spawn or a
-/// wake, the deadline for a sleeper, so after a blocking section tasks run in the order they
-/// became due, ties in push order. A timer wake's key is the deadline with the sequence of the
-/// request for it (as each asyncio sleep pushes its key when it is asked for). A task woken
-/// while already queued keeps its earlier entry; the later wake's place is remembered, and if
-/// the task wakes itself during its next poll it resumes there rather than at the tail (in
-/// asyncio that wake would have queued another task, such as a `wait_for`'s awaitable, whose
-/// turn the self-wake stands for). Interrupt wakes join at the next loop step with key = now
-/// (like `ThreadSafeFlag`). `CONFORMANCE.md` describes how this is checked against the real
-/// interpreter.
-///
-/// Rows of the conformance table that have no Rust meaning: the exception handler and
-/// "Task exception wasn't retrieved" (a Rust task returns a value or panics, and fwsim reports
-/// a panic at once, with the task's name); `OverflowError` on `sleep_ms(2**29)` (embassy
-/// durations are u64 ticks); tasks surviving `asyncio.run` (a [`Sim`](crate::Sim) keeps its
-/// tasks between `run_*` calls, which is the same thing).
-///
-/// # `Fifo`
-/// Plain first-in first-out; expired timers in registration order. A neutral baseline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Order {
-    /// embassy-executor's batch/LIFO order (the default).
-    #[default]
-    Embassy,
-    /// MicroPython asyncio V3's (key, push sequence) order.
-    MicroPython,
-    /// First in, first out.
-    Fifo,
-}
+use crate::explore::{self, ExplorerSlot};
+use crate::order::Order;
 
-/// How a simulation answers its choice points.
+/// A run order and an explorer, by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Policy {
-    /// embassy-executor's order ([`Order::Embassy`]); the default.
+    /// embassy-executor's order ([`Order::Embassy`]), no explorer; the default.
     #[default]
     Embassy,
-    /// MicroPython asyncio's order ([`Order::MicroPython`]).
+    /// MicroPython asyncio's order ([`Order::MicroPython`]), no explorer.
     MicroPython,
-    /// First in, first out ([`Order::Fifo`]).
+    /// First in, first out ([`Order::Fifo`]), no explorer.
     Fifo,
-    /// Any runnable task may run next, uniformly at random from `seed` (over a FIFO run queue).
+    /// The [`Random`](crate::explore::Random) explorer from `seed` over a FIFO run queue: any
+    /// runnable task may run next.
     Random {
         /// Seed of the choice stream.
         seed: u64,
     },
-    /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010) over a FIFO run
-    /// queue: random task priorities and `depth - 1` priority change points, placed among the
-    /// first [`SimConfig::pct_horizon`](crate::SimConfig) choice points. `depth` counts choice
-    /// points, not polls. Finds any bug of depth `d` with probability at least `1/(n·k^(d-1))`.
+    /// The [`Pct`](crate::explore::Pct) explorer over a FIFO run queue, its change points
+    /// placed among the first [`SimConfig::pct_horizon`](crate::SimConfig) choice points.
     Pct {
         /// Seed of the priorities and change points.
         seed: u64,
         /// Bug depth to target (≥ 1).
         depth: u32,
     },
-    /// Replays a recorded [`Schedule`]; diverging from it is a
-    /// [`ReplayDiverged`](crate::Diagnostic::ReplayDiverged) error.
+    /// The [`Replay`](crate::explore::Replay) explorer over the schedule's own order;
+    /// diverging from it is a [`ReplayDiverged`](crate::Diagnostic::ReplayDiverged) error.
     Replay(Schedule),
 }
 
@@ -104,6 +57,16 @@ impl Policy {
             Policy::MicroPython => Order::MicroPython,
             Policy::Fifo | Policy::Random { .. } | Policy::Pct { .. } => Order::Fifo,
             Policy::Replay(s) => s.order,
+        }
+    }
+
+    /// A fresh explorer for one simulation under this policy.
+    pub(crate) fn explorer(&self, pct_horizon: u64) -> ExplorerSlot {
+        match self {
+            Policy::Embassy | Policy::MicroPython | Policy::Fifo => ExplorerSlot::None,
+            Policy::Random { seed } => ExplorerSlot::Own(Box::new(explore::Random::new(*seed))),
+            Policy::Pct { seed, depth } => ExplorerSlot::Own(Box::new(explore::Pct::new(*seed, *depth, pct_horizon))),
+            Policy::Replay(schedule) => ExplorerSlot::Own(Box::new(explore::Replay::new(schedule))),
         }
     }
 }

@@ -1,0 +1,158 @@
+//! Explorers: who answers a simulation's choice points.
+//!
+//! A *choice point* is a moment where a real scheduler could do one of several things: two or
+//! more tasks are runnable (the [run order](crate::order) lists them, its own pick first), or
+//! two or more interrupt sources fall due at the same instant (listed by priority). With no
+//! explorer every choice point takes option 0, exactly what the real scheduler does, and costs
+//! nothing but a counter. An [`Explorer`] answers them otherwise, to find the schedules in
+//! which firmware breaks.
+//!
+//! An explorer is one small trait in the spirit of shuttle's `Scheduler`: it hears when an
+//! execution begins and ends, and answers each choice point given its number, its kind and
+//! its options. It lives outside any one [`Sim`](crate::Sim) — in an `Arc<Mutex<_>>` that the
+//! configuration shares ([`SimConfig::explorer`](crate::SimConfig::explorer)) — so it keeps
+//! state across executions: a depth-first search's stack, counters, a learnt horizon. The
+//! built-in ones are [`Random`], [`Pct`] and [`Replay`], one file each; any explorer works
+//! over any order.
+//!
+//! Every answer other than 0 is recorded as a [`Deviation`](crate::Deviation); the list of
+//! them is the run's [`Schedule`](crate::Schedule), which [`Replay`] reproduces bit for bit.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use fwsim::explore::{ChoicePoint, Diverged, Explorer};
+//! use fwsim::{Order, Sim, SimConfig};
+//!
+//! /// Always runs the last candidate, and counts the choice points it has seen.
+//! #[derive(Default)]
+//! struct Contrarian {
+//!     seen: u64,
+//! }
+//!
+//! impl Explorer for Contrarian {
+//!     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
+//!         self.seen += 1;
+//!         Ok(point.options() - 1)
+//!     }
+//! }
+//!
+//! let explorer = Arc::new(Mutex::new(Contrarian::default()));
+//! for _ in 0..2 {
+//!     let log = std::cell::RefCell::new(Vec::new());
+//!     let sim = Sim::with_config(SimConfig::new().order(Order::Fifo).explorer(explorer.clone()));
+//!     for name in ["a", "b", "c"] {
+//!         let log = &log;
+//!         sim.spawn(name, async move { log.borrow_mut().push(name) });
+//!     }
+//!     sim.run_until_stalled().unwrap();
+//!     assert_eq!(*log.borrow(), ["c", "b", "a"]);
+//! }
+//! assert_eq!(explorer.lock().unwrap().seen, 4, "two choice points per execution, both kept");
+//! ```
+
+mod pct;
+mod random;
+mod replay;
+
+use std::sync::{Arc, Mutex};
+
+pub use pct::Pct;
+pub use random::Random;
+pub use replay::Replay;
+
+use crate::sim::TaskId;
+
+/// What a choice point chooses between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChoiceKind<'a> {
+    /// Which runnable task runs next: their ids, the run order's own pick first.
+    Tasks(&'a [TaskId]),
+    /// Which of this many interrupt sources due at the same instant runs first, in
+    /// `(priority, number)` order.
+    Events(usize),
+}
+
+/// One choice point of an execution.
+#[derive(Clone, Copy, Debug)]
+pub struct ChoicePoint<'a> {
+    /// Its number: choice points of an execution count from 0.
+    pub number: u64,
+    /// What it chooses between.
+    pub kind: ChoiceKind<'a>,
+}
+
+impl ChoicePoint<'_> {
+    /// How many options there are (at least 2); option 0 is the real scheduler's.
+    pub fn options(&self) -> usize {
+        match self.kind {
+            ChoiceKind::Tasks(ids) => ids.len(),
+            ChoiceKind::Events(n) => n,
+        }
+    }
+}
+
+/// A schedule being replayed does not fit the execution: this choice point has another
+/// number of options than the recorded one. The simulation reports it as
+/// [`ReplayDiverged`](crate::Diagnostic::ReplayDiverged) and takes option 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Diverged {
+    /// The choice point.
+    pub choice: u64,
+    /// The options recorded.
+    pub expected_options: u32,
+    /// The options found.
+    pub found_options: u32,
+}
+
+/// Answers choice points. See the [module docs](self).
+pub trait Explorer: Send {
+    /// An execution begins: a simulation configured with this explorer was built.
+    fn begin_execution(&mut self) {}
+    /// Answers a choice point with an option below [`ChoicePoint::options`]; 0 is what the
+    /// real scheduler does. An answer out of range is taken as 0.
+    fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged>;
+    /// The execution ended (its simulation shut down) after `choice_points` choice points.
+    fn end_execution(&mut self, choice_points: u64) {
+        let _ = choice_points;
+    }
+}
+
+/// An explorer shared by the executions of a configuration.
+pub type SharedExplorer = Arc<Mutex<dyn Explorer>>;
+
+/// A simulation's explorer: none (the real scheduler's answers), its own, or a shared one.
+pub(crate) enum ExplorerSlot {
+    None,
+    Own(Box<dyn Explorer>),
+    Shared(SharedExplorer),
+}
+
+impl ExplorerSlot {
+    #[inline(always)]
+    pub(crate) fn is_none(&self) -> bool {
+        matches!(self, ExplorerSlot::None)
+    }
+
+    fn with<R>(&mut self, f: impl FnOnce(&mut dyn Explorer) -> R) -> Option<R> {
+        match self {
+            ExplorerSlot::None => None,
+            ExplorerSlot::Own(e) => Some(f(&mut **e)),
+            ExplorerSlot::Shared(e) => Some(f(&mut *e.lock().unwrap_or_else(|p| p.into_inner()))),
+        }
+    }
+
+    pub(crate) fn begin(&mut self) {
+        self.with(|e| e.begin_execution());
+    }
+
+    pub(crate) fn end(&mut self, choice_points: u64) {
+        self.with(|e| e.end_execution(choice_points));
+    }
+
+    /// The answer to `point`, clamped into range; 0 with no explorer.
+    pub(crate) fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
+        let options = point.options();
+        self.with(|e| e.choose(point)).unwrap_or(Ok(0)).map(|i| if i < options { i } else { 0 })
+    }
+}

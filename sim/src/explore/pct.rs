@@ -1,0 +1,83 @@
+//! Probabilistic Concurrency Testing.
+
+use std::collections::BTreeMap;
+
+use super::{ChoiceKind, ChoicePoint, Diverged, Explorer};
+use crate::rng::SimRng;
+
+/// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): random task priorities
+/// and `depth - 1` priority change points placed among the first `horizon` choice points;
+/// `depth` counts choice points, not polls. It finds any bug of depth `d` with probability at
+/// least `1/(n·k^(d-1))`. Each execution draws new priorities and change points from the
+/// stream; simultaneous interrupts are ordered at random.
+#[derive(Debug)]
+pub struct Pct {
+    rng: SimRng,
+    depth: u32,
+    horizon: u64,
+    priority: BTreeMap<u32, u64>,
+    /// Choice numbers at which the highest-priority candidate is demoted, ascending.
+    change_points: Vec<u64>,
+    demotions: u64,
+    executions: u64,
+}
+
+impl Pct {
+    /// PCT of `depth` over `horizon` choice points, from `seed`.
+    pub fn new(seed: u64, depth: u32, horizon: u64) -> Self {
+        let mut pct = Pct {
+            rng: SimRng::new(seed),
+            depth,
+            horizon,
+            priority: BTreeMap::new(),
+            change_points: Vec::new(),
+            demotions: 0,
+            executions: 0,
+        };
+        pct.draw();
+        pct
+    }
+
+    fn draw(&mut self) {
+        self.priority.clear();
+        self.demotions = 0;
+        let horizon = self.horizon.max(1);
+        self.change_points = (1..self.depth.max(1)).map(|_| self.rng.below(horizon)).collect();
+        self.change_points.sort_unstable();
+    }
+}
+
+impl Explorer for Pct {
+    fn begin_execution(&mut self) {
+        // The first execution uses the draw made by `new`, so that a PCT seed alone replays it.
+        if self.executions > 0 {
+            self.draw();
+        }
+        self.executions += 1;
+    }
+
+    fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
+        let ids = match point.kind {
+            ChoiceKind::Tasks(ids) => ids,
+            ChoiceKind::Events(n) => return Ok(self.rng.below(n as u64) as usize),
+        };
+        for id in ids {
+            if !self.priority.contains_key(&id.0) {
+                // Initial priorities live above every demoted one (which count down from
+                // depth), so a demotion always sends the task to the back.
+                let p = self.rng.next_u64() | (1 << 63);
+                self.priority.insert(id.0, p);
+            }
+        }
+        let best = |pr: &BTreeMap<u32, u64>| {
+            (0..ids.len()).max_by_key(|&i| (pr[&ids[i].0], std::cmp::Reverse(i))).expect("options ≥ 2")
+        };
+        while self.change_points.first() == Some(&point.number) {
+            self.change_points.remove(0);
+            let top = best(&self.priority);
+            self.demotions += 1;
+            self.priority.insert(ids[top].0, (1 << 32) - self.demotions);
+        }
+        Ok(best(&self.priority))
+    }
+}

@@ -1,0 +1,115 @@
+//! MicroPython asyncio V3's task queue.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Cause, Order, OrderCx, RunOrder, Runnable, Wake};
+
+/// Where a task enters the queue: the key (µs) and the push sequence, compared in that order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ReadyKey {
+    key_us: u64,
+    seq: u64,
+}
+
+/// MicroPython asyncio V3's order: one queue ordered by `(key, push sequence)`.
+///
+/// Keys are microseconds: "now" for a spawn or a wake, the deadline for a sleeper, so after a
+/// blocking section tasks run in the order they became due, ties in push order. A timer wake's
+/// key is the deadline with the sequence of the request for it (as each asyncio sleep pushes
+/// its key when it is asked for). A task woken while already queued keeps its earlier entry;
+/// the later wake's place is remembered, and if the task wakes itself during its next poll it
+/// resumes there rather than at the tail (in asyncio that wake would have queued another task,
+/// such as a `wait_for`'s awaitable, whose turn the self-wake stands for). Interrupt wakes join
+/// at the next loop step with key = now (like `ThreadSafeFlag`). `CONFORMANCE.md` describes how
+/// this is checked against the real interpreter.
+///
+/// Rows of the conformance table that have no Rust meaning: the exception handler and
+/// "Task exception wasn't retrieved" (a Rust task returns a value or panics, and fwsim reports
+/// a panic at once, with the task's name); `OverflowError` on `sleep_ms(2**29)` (embassy
+/// durations are u64 ticks); tasks surviving `asyncio.run` (a [`Sim`](crate::Sim) keeps its
+/// tasks between `run_*` calls, which is the same thing).
+#[derive(Debug, Default)]
+pub struct MicroPython {
+    /// asyncio's pairing heap pops the minimum `(key, push sequence)`: an ordered set does too.
+    queue: BTreeSet<(ReadyKey, Runnable)>,
+    /// The place of a wake that came while the task was already queued (see the type docs).
+    held: BTreeMap<Runnable, ReadyKey>,
+    /// Interrupt wakes, which asyncio notices at its next loop step.
+    deferred: Vec<Runnable>,
+}
+
+impl MicroPython {
+    fn now_key(cx: &mut OrderCx<'_>) -> ReadyKey {
+        ReadyKey { key_us: cx.now / 1_000, seq: cx.next_seq() }
+    }
+
+    fn key_of(wake: Wake, cx: &mut OrderCx<'_>) -> ReadyKey {
+        match wake.cause {
+            // asyncio orders a sleeper by the sleep being awaited: its latest request.
+            Cause::Timer { deadline, requested } => ReadyKey { key_us: deadline.as_nanos() / 1_000, seq: requested },
+            _ => Self::now_key(cx),
+        }
+    }
+}
+
+impl RunOrder for MicroPython {
+    fn push(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
+        if wake.cause == Cause::Interrupt {
+            return self.deferred.push(task);
+        }
+        // A self-wake resumes at the place of a wake coalesced while queued (type docs).
+        let held = if wake.running { self.held.remove(&task) } else { None };
+        let key = match held {
+            Some(k) => k,
+            None => Self::key_of(wake, cx),
+        };
+        self.queue.insert((key, task));
+    }
+
+    fn wake_while_queued(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
+        if !wake.running && !self.held.contains_key(&task) {
+            let key = Self::key_of(wake, cx);
+            self.held.insert(task, key);
+        }
+    }
+
+    fn prepare(&mut self, cx: &mut OrderCx<'_>) -> usize {
+        for task in std::mem::take(&mut self.deferred) {
+            let key = Self::now_key(cx);
+            self.queue.insert((key, task));
+        }
+        self.queue.len()
+    }
+
+    fn candidate(&self, i: usize) -> Runnable {
+        self.queue.iter().nth(i).expect("in range").1
+    }
+
+    fn take(&mut self, i: usize) -> Runnable {
+        let item = if i == 0 {
+            self.queue.pop_first()
+        } else {
+            let k = *self.queue.iter().nth(i).expect("in range");
+            self.queue.take(&k)
+        };
+        item.expect("in range").1
+    }
+
+    fn poll_ended(&mut self, task: Runnable) {
+        if !self.held.is_empty() {
+            self.held.remove(&task);
+        }
+    }
+
+    fn finished(&mut self, task: Runnable) {
+        // A task aborted while queued never ends a poll: its held place goes here, not to
+        // whichever task gets the slot next.
+        if !self.held.is_empty() {
+            self.held.remove(&task);
+        }
+    }
+
+    fn built_in(&self) -> Option<Order> {
+        Some(Order::MicroPython)
+    }
+}
