@@ -3,26 +3,29 @@ use super::*;
 impl Core {
     /// Picks the next task to poll, answering the choice point if there is one: the first
     /// executor with a runnable task, its order's candidate 0 unless an explorer says
-    /// otherwise. `LEAN` must equal `Core::lean`.
+    /// otherwise. `M` must be `Core::mode`'s.
     #[inline(always)]
-    pub(super) fn pick<const LEAN: bool>(&mut self) -> Option<(u32, bool)> {
-        let executors = if LEAN { 1 } else { self.executors.len() };
+    pub(super) fn pick<M: Mode>(&mut self) -> Option<(u32, bool)> {
+        let executors = if M::LEAN { 1 } else { self.executors.len() };
         for exec in 0..executors {
             loop {
-                let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
-                let n = self.executors[exec].prepare(&mut cx);
+                let queue = M::queue(&mut self.executors, exec);
+                let n = queue.prepare(&mut OrderCx { now: self.now, seq: &mut self.seq });
                 if n == 0 {
                     break;
                 }
-                let mut idx = 0;
-                if n >= 2 {
+                let slot = if n >= 2 {
                     let number = self.choice_no;
                     self.choice_no += 1;
-                    if !LEAN && !self.chooser.is_none() {
-                        idx = self.ask_for_task(exec, number, n);
+                    if !M::LEAN && !self.chooser.is_none() {
+                        let idx = self.ask_for_task(exec, number, n);
+                        M::queue(&mut self.executors, exec).take(idx).0
+                    } else {
+                        queue.take(0).0
                     }
-                }
-                let slot = self.executors[exec].take(idx).0;
+                } else {
+                    queue.take(0).0
+                };
                 let t = &self.tasks[slot as usize];
                 if t.has(DONE) {
                     self.drop_stale_entry(slot);

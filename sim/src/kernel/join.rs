@@ -29,7 +29,7 @@ impl Shared {
         assert!(id < 255, "fwsim: at most 255 executors");
         c.executors.push(RunQueue::new(&order));
         drop(c);
-        self.update_lean();
+        self.update_mode();
         id as u8
     }
 
@@ -175,7 +175,7 @@ impl Shared {
         let _g = Entered::new(self);
         // Tasks first: they may borrow arena values. Their drops may re-enter (a dropped
         // JoinHandle, a spawn that is refused), so no borrow is held across them.
-        let tasks: Vec<_> = self.futures.borrow_mut().drain(..).collect();
+        let tasks: Vec<TaskBox> = self.futures.borrow_mut().drain(..).flatten().collect();
         self.core.borrow_mut().tasks.iter_mut().for_each(|t| t.future = None);
         for task in tasks {
             let _ = catch_unwind(AssertUnwindSafe(move || drop(task)));

@@ -6,11 +6,11 @@
 //! and `Waker`s that are not ours are woken only after the borrow is released.
 //!
 //! Speed: the common configuration (one executor, no explorer, no trace, no cost model, no poll
-//! spans, not strict) is *lean* (`Core::lean`). There is one run loop, one wake path and one
-//! pick, each generic over `const LEAN: bool`: the optional work (trace records, cost
-//! accounting, explorers, several executors, strict stops) sits behind `!LEAN`, so the lean
-//! instance compiles it out, as embassy-executor compiles its trace hooks in or out. Waker
-//! entry points choose the instance once per call from `Core::lean`.
+//! spans, not strict) is *lean*. There is one run loop, one wake path and one pick, each
+//! generic over a [`Mode`](mode): the optional work (trace records, cost accounting, explorers,
+//! several executors, strict stops) sits behind `!M::LEAN`, so a lean instance compiles it out
+//! (as embassy-executor compiles its trace hooks in or out) and calls its built-in order
+//! directly. Entry points choose the instance once per call from `Core::mode`.
 //! `lean_path_matches_general_path` in `tests/determinism.rs` runs generated programs both
 //! ways and compares what they observe.
 //!
@@ -35,7 +35,7 @@ use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::Entered;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
 use crate::explore::{ChoiceKind, ChoicePoint, ExplorerSlot};
-use crate::order::{Cause, Order, OrderCx, OrderSpec, RunQueue, Runnable, Wake};
+use crate::order::{Cause, Embassy, Fifo, MicroPython, Order, OrderCx, OrderSpec, RunOrder, RunQueue, Runnable, Wake};
 use crate::policy::Deviation;
 use crate::registry::{self, Inbox};
 use crate::sim::JoinError;
@@ -51,6 +51,7 @@ mod events;
 mod findings;
 mod interrupts;
 mod join;
+mod mode;
 mod poll;
 mod run;
 mod task;
@@ -59,6 +60,7 @@ mod timers;
 mod wake;
 
 use events::*;
+use mode::*;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
@@ -115,9 +117,8 @@ pub(crate) struct Core {
     instant_polls: u64,
     recent: [u32; RECENT],
     recent_head: usize,
-    /// The common configuration, for which the loop and wakes take their lean instances: one
-    /// executor, no explorer, no trace, no poll spans, no cost model, not strict.
-    lean: bool,
+    /// How the hot path is compiled for this simulation (see `mode`).
+    mode: ModeKind,
 }
 
 /// How many of the last polls a same-instant loop report names.
@@ -199,7 +200,7 @@ impl Core {
             instant_polls: 0,
             recent: [u32::MAX; RECENT],
             recent_head: 0,
-            lean: false,
+            mode: ModeKind::General,
         })
     }
 
@@ -253,12 +254,12 @@ impl Shared {
             poll_clones: Cell::new(0),
             config,
         };
-        shared.update_lean();
+        shared.update_mode();
         shared
     }
 
-    /// Decides whether the lean paths apply (see `Core::lean`).
-    fn update_lean(&self) {
+    /// Decides which mode the hot path runs in (see `mode`).
+    fn update_mode(&self) {
         let mut c = self.core.borrow_mut();
         let cfg = &self.config;
         let lean = c.executors.len() == 1
@@ -267,7 +268,12 @@ impl Shared {
             && !cfg.poll_spans
             && !self.has_cost
             && !cfg.strict;
-        c.lean = lean;
+        c.mode = match (lean, c.executors[0].built_in()) {
+            (true, Some(Order::Embassy)) => ModeKind::LeanEmbassy,
+            (true, Some(Order::MicroPython)) => ModeKind::LeanMicroPython,
+            (true, Some(Order::Fifo)) => ModeKind::LeanFifo,
+            _ => ModeKind::General,
+        };
     }
 }
 

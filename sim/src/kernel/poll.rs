@@ -11,16 +11,15 @@ pub(super) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Shared {
-    /// One step of the loop: polls one task, or says why it did not. `LEAN` must equal
-    /// `Core::lean`; the loop is monomorphised on it.
-    pub(super) fn poll_one<const LEAN: bool>(&self) -> Step {
+    /// One step of the loop: polls one task, or says why it did not. `M` must be
+    /// `Core::mode`'s; the loop is monomorphised on it.
+    pub(super) fn poll_one<M: Mode>(&self) -> Step {
         let mut c = self.core.borrow_mut();
-        debug_assert_eq!(LEAN, c.lean);
         let (slot, generation, serial, task) = {
             if c.now >= c.due_hint {
                 return Step::EventsDue;
             }
-            let picked = c.pick::<LEAN>();
+            let picked = c.pick::<M>();
             let Some((slot, abort)) = picked else { return Step::Idle };
             if abort {
                 drop(c);
@@ -48,7 +47,7 @@ impl Shared {
                 c.recent[h] = slot;
                 c.recent_head = (h + 1) % RECENT;
             }
-            if !LEAN {
+            if !M::LEAN {
                 c.wakes_in_poll = 0;
                 c.rec(Kind::PollBegin, serial, serial, 0);
             }
@@ -69,7 +68,7 @@ impl Shared {
         let mut cx = Context::from_waker(&waker);
         // SAFETY: see above; the future was pinned in its box and is not moved.
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
-        let result = if !LEAN && self.config.poll_spans {
+        let result = if !M::LEAN && self.config.poll_spans {
             let t = self.core.borrow();
             let span = tracing::trace_span!("poll", task = %t.names[slot as usize], serial);
             drop(t);
@@ -88,17 +87,17 @@ impl Shared {
             self.polling.set(NOT_POLLING);
             c.running = None;
             if let Some(from) = c.spin_from.take()
-                && !LEAN
+                && !M::LEAN
             {
                 let now = c.now;
                 c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
             }
-            if !LEAN {
+            if !M::LEAN {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
-            let exec = if LEAN { 0 } else { c.tasks[slot as usize].exec as usize };
-            c.executors[exec].poll_ended(Runnable(slot));
+            let exec = if M::LEAN { 0 } else { c.tasks[slot as usize].exec as usize };
+            M::queue(&mut c.executors, exec).poll_ended(Runnable(slot));
             let t = &mut c.tasks[slot as usize];
             t.clones.add(clones_made);
             t.flags &= !RUNNING;
@@ -107,7 +106,7 @@ impl Shared {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
-            let cost = if !LEAN && self.has_cost {
+            let cost = if !M::LEAN && self.has_cost {
                 self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll
             } else {
                 0

@@ -50,19 +50,16 @@ impl Shared {
             self.awaited.set(Some(key.slot));
             self.awaited_done.set(false);
         }
-        // `lean` is fixed when the Sim is built, so the whole loop is chosen once.
-        let result = if self.core.borrow().lean {
-            self.run_loop::<true>(advance, limit, &mut stop)
-        } else {
-            self.run_loop::<false>(advance, limit, &mut stop)
-        };
+        // The mode is fixed when the Sim is built, so the whole loop is chosen once.
+        let mode = self.core.borrow().mode;
+        let result = by_mode!(mode, M => self.run_loop::<M>(advance, limit, &mut stop));
         self.awaited.set(None);
         result
     }
 
-    /// The loop, for a lean simulation (`LEAN`) or any other. A lean one is never strict, so
-    /// it has no strict stop to look for.
-    pub(super) fn run_loop<const LEAN: bool>(
+    /// The loop, in mode `M`. A lean simulation is never strict, so it has no strict stop to
+    /// look for.
+    pub(super) fn run_loop<M: Mode>(
         &self,
         advance: bool,
         limit: Option<u64>,
@@ -70,13 +67,17 @@ impl Shared {
     ) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            if !LEAN && let Some(e) = self.take_strict_stop() {
+            if !M::LEAN
+                && let Some(e) = self.take_strict_stop()
+            {
                 return Err(e);
             }
-            let step = self.poll_one::<LEAN>();
+            let step = self.poll_one::<M>();
             match step {
                 Step::Polled | Step::PolledOverLimit => {
-                    if !LEAN && let Some(e) = self.take_strict_stop() {
+                    if !M::LEAN
+                        && let Some(e) = self.take_strict_stop()
+                    {
                         return Err(e);
                     }
                     let stopped = match stop {

@@ -16,11 +16,17 @@ impl Core {
     /// (a task, an interrupt) is read from the context.
     #[inline(always)]
     pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
-        if self.lean {
-            self.wake::<true>(slot, generation, cause, release);
-        } else {
-            self.wake::<false>(slot, generation, cause, release);
+        // The default mode inline, the others out of line: the common wake then saves fewer
+        // registers.
+        match self.mode {
+            ModeKind::LeanEmbassy => self.wake::<Lean<Embassy>>(slot, generation, cause, release),
+            mode => self.wake_in(mode, slot, generation, cause, release),
         }
+    }
+
+    #[inline(never)]
+    fn wake_in(&mut self, mode: ModeKind, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
+        by_mode!(mode, M => self.wake::<M>(slot, generation, cause, release))
     }
 
     /// The task a waker names, if it is alive (a finished task's waker is a spurious wake,
@@ -39,14 +45,14 @@ impl Core {
     }
 
     /// The one wake path: queues the task on its run queue, or tells the queue of a wake that
-    /// coalesces with the entry it has. `LEAN` must equal `Core::lean`.
+    /// coalesces with the entry it has. `M` must be `Core::mode`'s.
     #[inline(always)]
-    fn wake<const LEAN: bool>(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
+    fn wake<M: Mode>(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
         let Some(t) = self.wakeable(slot, generation, release) else { return };
         let queued = t.flags & QUEUED != 0;
         t.flags |= QUEUED;
-        let (serial, exec) = (t.serial, if LEAN { 0 } else { t.exec as usize });
-        if !LEAN {
+        let (serial, exec) = (t.serial, if M::LEAN { 0 } else { t.exec as usize });
+        if !M::LEAN {
             if self.trace.enabled {
                 let src = self.source().encode();
                 self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
@@ -56,7 +62,7 @@ impl Core {
         let cause = cause.unwrap_or(if self.isr_stack.is_empty() { Cause::Wake } else { Cause::Interrupt });
         let wake = Wake { task: TaskId(serial), cause, running: self.running == Some(slot) };
         let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
-        let queue = &mut self.executors[exec];
+        let queue = M::queue(&mut self.executors, exec);
         if queued {
             queue.wake_while_queued(Runnable(slot), wake, &mut cx);
         } else {

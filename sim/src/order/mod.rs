@@ -219,37 +219,63 @@ impl RunQueue {
             OrderSpec::Custom(make) => RunQueue::Custom(make()),
         }
     }
+}
 
+impl RunOrder for RunQueue {
     #[inline(always)]
-    pub(crate) fn push(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
+    fn push(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
         each!(self, q => q.push(task, wake, cx))
     }
     #[inline(always)]
-    pub(crate) fn wake_while_queued(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
+    fn wake_while_queued(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
         each!(self, q => q.wake_while_queued(task, wake, cx))
     }
     #[inline(always)]
-    pub(crate) fn prepare(&mut self, cx: &mut OrderCx<'_>) -> usize {
+    fn prepare(&mut self, cx: &mut OrderCx<'_>) -> usize {
         each!(self, q => q.prepare(cx))
     }
-    pub(crate) fn candidate(&self, i: usize) -> Runnable {
+    fn candidate(&self, i: usize) -> Runnable {
         each!(self, q => q.candidate(i))
     }
     #[inline(always)]
-    pub(crate) fn take(&mut self, i: usize) -> Runnable {
+    fn take(&mut self, i: usize) -> Runnable {
         each!(self, q => q.take(i))
     }
     #[inline(always)]
-    pub(crate) fn poll_ended(&mut self, task: Runnable) {
+    fn poll_ended(&mut self, task: Runnable) {
         each!(self, q => q.poll_ended(task))
     }
-    pub(crate) fn finished(&mut self, task: Runnable) {
+    fn finished(&mut self, task: Runnable) {
         each!(self, q => q.finished(task))
     }
-    pub(crate) fn expired_in_registration_order(&self) -> bool {
+    fn expired_in_registration_order(&self) -> bool {
         each!(self, q => q.expired_in_registration_order())
     }
-    pub(crate) fn built_in(&self) -> Option<Order> {
+    fn built_in(&self) -> Option<Order> {
         each!(self, q => q.built_in())
     }
 }
+
+/// A built-in order, which a lean simulation's loop is compiled for (see `kernel::mode`).
+pub(crate) trait BuiltIn: RunOrder {
+    /// This order in a queue that holds it (the kernel checked which one when it chose the
+    /// mode: anything else is a bug).
+    fn of(queue: &mut RunQueue) -> &mut Self;
+}
+
+macro_rules! built_in {
+    ($t:ident) => {
+        impl BuiltIn for $t {
+            #[inline(always)]
+            fn of(queue: &mut RunQueue) -> &mut Self {
+                match queue {
+                    RunQueue::$t(q) => q,
+                    _ => unreachable!(concat!("fwsim: a lean simulation's queue is not ", stringify!($t))),
+                }
+            }
+        }
+    };
+}
+built_in!(Embassy);
+built_in!(MicroPython);
+built_in!(Fifo);

@@ -1,0 +1,80 @@
+//! How the loop, the wake path and the pick are compiled: once per [`Mode`].
+//!
+//! The lean modes (one executor of a built-in order, no explorer, no trace, no cost model, no
+//! poll spans, not strict) know the concrete order, so its methods inline into the loop and
+//! the optional work behind `!M::LEAN` disappears; the general mode reaches any order through
+//! [`RunQueue`]'s dispatch. Entry points (a waker, the run loop) choose the mode once per call
+//! with [`by_mode!`].
+
+use std::marker::PhantomData;
+
+use crate::order::{BuiltIn, RunOrder, RunQueue};
+
+/// A way of compiling the kernel's hot path.
+pub(super) trait Mode {
+    /// One executor of the order `Q`, nothing optional.
+    const LEAN: bool;
+    /// The run queue type the hot path calls.
+    type Q: RunOrder;
+    /// Executor `exec`'s queue (a lean mode has executor 0 only).
+    fn queue(executors: &mut [RunQueue], exec: usize) -> &mut Self::Q;
+}
+
+/// Any configuration.
+pub(super) struct General;
+
+impl Mode for General {
+    const LEAN: bool = false;
+    type Q = RunQueue;
+    #[inline(always)]
+    fn queue(executors: &mut [RunQueue], exec: usize) -> &mut RunQueue {
+        &mut executors[exec]
+    }
+}
+
+/// A lean simulation whose one executor runs the built-in order `O`.
+pub(super) struct Lean<O>(PhantomData<O>);
+
+impl<O: BuiltIn> Mode for Lean<O> {
+    const LEAN: bool = true;
+    type Q = O;
+    #[inline(always)]
+    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
+        O::of(&mut executors[0])
+    }
+}
+
+/// Which mode a simulation runs in, decided when it is built (and again when an executor is
+/// added).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ModeKind {
+    General,
+    LeanEmbassy,
+    LeanMicroPython,
+    LeanFifo,
+}
+
+/// Runs `$e` with `$m` naming the mode of `$kind`.
+macro_rules! by_mode {
+    ($kind:expr, $m:ident => $e:expr) => {
+        match $kind {
+            ModeKind::LeanEmbassy => {
+                type $m = Lean<Embassy>;
+                $e
+            }
+            ModeKind::LeanMicroPython => {
+                type $m = Lean<MicroPython>;
+                $e
+            }
+            ModeKind::LeanFifo => {
+                type $m = Lean<Fifo>;
+                $e
+            }
+            ModeKind::General => {
+                type $m = General;
+                $e
+            }
+        }
+    };
+}
+pub(super) use by_mode;
