@@ -69,7 +69,7 @@ impl SimHandle {
 
     /// The simulation's virtual time.
     pub fn now(&self) -> SimTime {
-        SimTime(self.shared.core.borrow().now)
+        SimTime(self.shared.core.borrow().clock.now)
     }
 
     /// The simulation's seed ([`SimConfig::seed`](crate::SimConfig)).

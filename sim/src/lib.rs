@@ -95,7 +95,7 @@ use crate::trace::{Kind, Record};
 
 /// The current simulation's virtual time. Panics outside a simulation.
 pub fn now() -> SimTime {
-    expect_current(|s| SimTime(s.core.borrow().now))
+    expect_current(|s| SimTime(s.core.borrow().clock.now))
 }
 
 /// The current simulation's seed ([`SimConfig::seed`]): peripheral models draw their
@@ -115,7 +115,7 @@ pub fn mark(label: &str, value: u64) {
         }
         let id = c.trace.intern(label);
         let task = c.source().encode();
-        let at = c.now;
+        let at = c.clock.now;
         c.trace.record(Record { at, arg: value, task, source: id, kind: Kind::Mark });
     })
 }

@@ -17,7 +17,7 @@ use crate::context::with_current;
 /// `"1.500000000s blink#0"`, or `"-"` outside a simulation.
 pub fn stamp() -> String {
     with_current(|s| match s.and_then(|s| s.core.try_borrow().ok()) {
-        Some(c) => format!("{} {}", crate::SimTime(c.now), c.running_label()),
+        Some(c) => format!("{} {}", crate::SimTime(c.clock.now), c.running_label()),
         None => "-".to_owned(),
     })
 }

@@ -217,7 +217,7 @@ impl<'env> Sim<'env> {
 
     /// The virtual time.
     pub fn now(&self) -> SimTime {
-        SimTime(self.shared.core.borrow().now)
+        SimTime(self.shared.core.borrow().clock.now)
     }
 
     /// Spawns a task on the first executor. It does not run until the simulation runs (and,
@@ -306,7 +306,7 @@ impl<'env> Sim<'env> {
     /// Polls tasks until none is runnable at the current instant. Never advances time.
     pub fn run_until_stalled(&self) -> Result<(), SimError> {
         let _g = self.begin_run();
-        let now = self.shared.core.borrow().now;
+        let now = self.shared.core.borrow().clock.now;
         self.shared.run(RunSpec { advance: false, limit: Some(now), stop: Stop::Never })?;
         Ok(())
     }
@@ -322,7 +322,7 @@ impl<'env> Sim<'env> {
     /// Like [`run_for`](Self::run_for), up to an absolute virtual time.
     pub fn run_until(&self, t: SimTime) -> Result<(), SimError> {
         let _g = self.begin_run();
-        let target = t.as_nanos().max(self.shared.core.borrow().now);
+        let target = t.as_nanos().max(self.shared.core.borrow().clock.now);
         self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::Never })?;
         // Every event up to the target has been processed: land exactly on it.
         self.shared.advance_to(target);
@@ -381,18 +381,18 @@ impl<'env> Sim<'env> {
 
     /// Every diagnostic recorded so far.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.shared.core.borrow().diags.clone()
+        self.shared.core.borrow().findings.diags.clone()
     }
 
     /// The error-level diagnostics recorded so far.
     pub fn errors(&self) -> Vec<Diagnostic> {
-        self.shared.core.borrow().diags.iter().filter(|d| d.severity() == Severity::Error).cloned().collect()
+        self.shared.core.borrow().findings.diags.iter().filter(|d| d.severity() == Severity::Error).cloned().collect()
     }
 
     /// Removes and returns the diagnostics recorded so far (for tests that expect some:
     /// [`fwsim::test`](crate::test) fails on error-level diagnostics left at the end).
     pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
-        std::mem::take(&mut self.shared.core.borrow_mut().diags)
+        std::mem::take(&mut self.shared.core.borrow_mut().findings.diags)
     }
 
     /// How many polls the watchdog has reported hung (readable from inside the hung poll).

@@ -1,5 +1,17 @@
 use super::*;
 
+/// Choice points and who answers them.
+pub(super) struct Choices {
+    /// The explorer, if any.
+    pub(super) explorer: ExplorerSlot,
+    /// Choice points met so far.
+    pub(super) count: u64,
+    /// The answers that were not the run order's own.
+    pub(super) deviations: Vec<Deviation>,
+    /// Scratch: the candidates' ids for the explorer.
+    pub(super) ids: Vec<TaskId>,
+}
+
 impl Core {
     /// Picks the next task to poll, answering the choice point if there is one: the first
     /// executor with a runnable task, its order's candidate 0 unless an explorer says
@@ -10,14 +22,14 @@ impl Core {
         for exec in 0..executors {
             loop {
                 let queue = M::queue(&mut self.executors, exec);
-                let n = queue.prepare(&mut OrderCx { now: self.now, seq: &mut self.seq });
+                let n = queue.prepare(&mut OrderCx { now: self.clock.now, seq: &mut self.clock.seq });
                 if n == 0 {
                     break;
                 }
                 let slot = if n >= 2 {
-                    let number = self.choice_no;
-                    self.choice_no += 1;
-                    if !M::LEAN && !self.chooser.is_none() {
+                    let number = self.choices.count;
+                    self.choices.count += 1;
+                    if !M::LEAN && !self.choices.explorer.is_none() {
                         let idx = self.ask_for_task(exec, number, n);
                         M::queue(&mut self.executors, exec).take(idx).0
                     } else {
@@ -26,7 +38,7 @@ impl Core {
                 } else {
                     queue.take(0).0
                 };
-                let t = &self.tasks[slot as usize];
+                let t = &self.tasks.metas[slot as usize];
                 if t.has(DONE) {
                     self.drop_stale_entry(slot);
                     continue;
@@ -40,11 +52,11 @@ impl Core {
     /// Asks the explorer which of executor `exec`'s `n` candidates runs.
     #[cold]
     fn ask_for_task(&mut self, exec: usize, number: u64, n: usize) -> usize {
-        let mut ids = std::mem::take(&mut self.choice_ids);
+        let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();
         ids.extend((0..n).map(|i| TaskId(self.serial_of(self.executors[exec].candidate(i).0))));
         let idx = self.answer(&ChoicePoint { number, kind: ChoiceKind::Tasks(&ids) });
-        self.choice_ids = ids;
+        self.choices.ids = ids;
         idx
     }
 
@@ -53,22 +65,22 @@ impl Core {
     /// box, if any, is dropped when the slot is reused or at shutdown, outside any borrow.)
     #[cold]
     pub(super) fn drop_stale_entry(&mut self, slot: u32) {
-        self.tasks[slot as usize].flags &= !QUEUED;
+        self.tasks.metas[slot as usize].flags &= !QUEUED;
         self.maybe_free(slot);
     }
 
     /// Asks the explorer; records a deviation or a divergence.
     pub(super) fn answer(&mut self, point: &ChoicePoint<'_>) -> usize {
         let (number, n) = (point.number, point.options());
-        match self.chooser.choose(point) {
+        match self.choices.explorer.choose(point) {
             Ok(0) => 0,
             Ok(i) => {
-                self.deviations.push(Deviation { choice: number, alternative: i as u32, options: n as u32 });
+                self.choices.deviations.push(Deviation { choice: number, alternative: i as u32, options: n as u32 });
                 self.rec(Kind::Deviation, i as u32, n as u32, number);
                 i
             }
             Err(d) => {
-                let at = SimTime(self.now);
+                let at = SimTime(self.clock.now);
                 self.report(Diagnostic::ReplayDiverged {
                     choice: d.choice,
                     expected_options: d.expected_options,
@@ -83,7 +95,7 @@ impl Core {
 
 impl Shared {
     pub(crate) fn deviations(&self) -> Vec<Deviation> {
-        self.core.borrow().deviations.clone()
+        self.core.borrow().choices.deviations.clone()
     }
 
     /// The first executor's order, as schedules name it (a custom order: the default).
@@ -92,6 +104,6 @@ impl Shared {
     }
 
     pub(crate) fn choice_points(&self) -> u64 {
-        self.core.borrow().choice_no
+        self.core.borrow().choices.count
     }
 }

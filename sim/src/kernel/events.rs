@@ -1,5 +1,20 @@
 use super::*;
 
+/// The clock and the interrupt events scheduled on it.
+pub(crate) struct Clock {
+    /// Virtual time, ns.
+    pub(crate) now: u64,
+    /// The simulation-wide sequence: timer requests, scheduled events, run-order keys.
+    pub(super) seq: u64,
+    /// Scheduled interrupts, earliest first.
+    pub(super) events: BinaryHeap<Reverse<IsrEvent>>,
+    /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
+    /// loop skip the event check between polls.
+    pub(super) due_hint: u64,
+    /// Polls since the clock last moved (`set_now` resets it), for same-instant loops.
+    pub(super) instant_polls: u64,
+}
+
 /// What the loop should do next.
 pub(super) enum Due {
     Alarm,
@@ -17,11 +32,11 @@ pub(super) struct IsrEvent {
 
 impl Core {
     pub(super) fn alarm_deadline_ns(&mut self) -> Option<u64> {
-        let mut t = self.timers.next_deadline();
-        if self.generic.is_none() && self.foreign.is_empty() {
+        let mut t = self.timers.integrated.next_deadline();
+        if self.timers.generic.is_none() && self.timers.foreign.is_empty() {
             return t.map(ticks_to_ns);
         }
-        let others = [self.generic.as_ref(), Some(&self.foreign)];
+        let others = [self.timers.generic.as_ref(), Some(&self.timers.foreign)];
         for q in others.into_iter().flatten().filter(|q| !q.is_empty()) {
             t = match (t, q.next_deadline()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -34,7 +49,7 @@ impl Core {
     /// The time of the next scheduled event, if any.
     pub(crate) fn next_event_time(&mut self) -> Option<u64> {
         let a = self.alarm_deadline_ns();
-        let e = self.events.peek().map(|e| e.0.at);
+        let e = self.clock.events.peek().map(|e| e.0.at);
         match (a, e) {
             (Some(a), Some(e)) => Some(a.min(e)),
             (a, e) => a.or(e),
@@ -43,23 +58,27 @@ impl Core {
 
     /// The next event due at or before now, answering same-instant ordering as a choice point.
     pub(super) fn next_due(&mut self, timer_irq: Irq) -> Option<Due> {
-        if self.timers.is_empty() && self.events.is_empty() && self.generic.is_none() && self.foreign.is_empty() {
-            self.due_hint = u64::MAX;
+        if self.timers.integrated.is_empty()
+            && self.clock.events.is_empty()
+            && self.timers.generic.is_none()
+            && self.timers.foreign.is_empty()
+        {
+            self.clock.due_hint = u64::MAX;
             return None; // nothing scheduled at all: the common case between timer events
         }
         let alarm = self.alarm_deadline_ns();
-        let isr = self.events.peek().map(|e| e.0.at);
+        let isr = self.clock.events.peek().map(|e| e.0.at);
         let t = match (alarm, isr) {
             (Some(a), Some(e)) => a.min(e),
             (Some(a), None) => a,
             (None, Some(e)) => e,
             (None, None) => {
-                self.due_hint = u64::MAX;
+                self.clock.due_hint = u64::MAX;
                 return None;
             }
         };
-        if t > self.now {
-            self.due_hint = t;
+        if t > self.clock.now {
+            self.clock.due_hint = t;
             return None;
         }
         // Gather every source due at instant t.
@@ -67,15 +86,15 @@ impl Core {
         if alarm == Some(t) {
             group.push((timer_irq.rank(), 0, None));
         }
-        while self.events.peek().is_some_and(|e| e.0.at == t) {
-            let Reverse(e) = self.events.pop().expect("peeked");
+        while self.clock.events.peek().is_some_and(|e| e.0.at == t) {
+            let Reverse(e) = self.clock.events.pop().expect("peeked");
             group.push((e.rank, e.seq, Some(e)));
         }
         let idx = if group.len() >= 2 {
             group.sort_by_key(|g| (g.0, g.1));
-            let number = self.choice_no;
-            self.choice_no += 1;
-            if self.chooser.is_none() {
+            let number = self.choices.count;
+            self.choices.count += 1;
+            if self.choices.explorer.is_none() {
                 0
             } else {
                 self.answer(&ChoicePoint { number, kind: ChoiceKind::Events(group.len()) })
@@ -86,7 +105,7 @@ impl Core {
         let chosen = group.swap_remove(idx);
         for (_, _, e) in group {
             if let Some(e) = e {
-                self.events.push(Reverse(e));
+                self.clock.events.push(Reverse(e));
             }
         }
         Some(match chosen.2 {
@@ -129,9 +148,9 @@ impl Shared {
             self.deliver_due();
             let mut c = self.core.borrow_mut();
             match c.next_event_time() {
-                Some(t) if t <= target && t > c.now => c.set_now(t),
+                Some(t) if t <= target && t > c.clock.now => c.set_now(t),
                 _ => {
-                    if target > c.now {
+                    if target > c.clock.now {
                         c.set_now(target);
                     }
                     drop(c);
@@ -146,12 +165,12 @@ impl Shared {
     pub(crate) fn busy_wait(&self, ns: u64) {
         let (from, target, task) = {
             let c = self.core.borrow();
-            let task = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
-            (c.now, c.now.saturating_add(ns), task)
+            let task = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            (c.clock.now, c.clock.now.saturating_add(ns), task)
         };
         self.advance_to(target);
         let mut c = self.core.borrow_mut();
-        let now = c.now;
+        let now = c.clock.now;
         if c.trace.enabled {
             c.trace.record(Record { at: from, arg: now, task, source: task, kind: Kind::BusyWait });
         }

@@ -1,22 +1,32 @@
 use super::*;
 
+/// What the run found wrong, and whether to stop at it.
+pub(crate) struct Findings {
+    /// Every diagnostic so far.
+    pub(crate) diags: Vec<Diagnostic>,
+    /// Strict mode: the first diagnostic stops the run.
+    pub(super) strict: bool,
+    /// That first diagnostic, until the loop stops on it.
+    pub(super) strict_stop: Option<Diagnostic>,
+}
+
 impl Core {
     /// Records a diagnostic; in strict mode the first one also stops the run.
     pub(crate) fn report(&mut self, d: Diagnostic) {
-        let idx = self.diags.len() as u64;
+        let idx = self.findings.diags.len() as u64;
         let source = self.source().encode();
         self.rec(Kind::Diagnostic, source, source, idx);
-        if self.strict && self.strict_stop.is_none() {
-            self.strict_stop = Some(d.clone());
+        if self.findings.strict && self.findings.strict_stop.is_none() {
+            self.findings.strict_stop = Some(d.clone());
         }
-        self.diags.push(d);
+        self.findings.diags.push(d);
     }
 
     pub(super) fn wait_state(&self, slot: u32) -> WaitState {
-        let t = &self.tasks[slot as usize];
+        let t = &self.tasks.metas[slot as usize];
         if t.has(QUEUED) {
             WaitState::Queued
-        } else if let Some(d) = self.timers.deadline_of(slot) {
+        } else if let Some(d) = self.timers.integrated.deadline_of(slot) {
             WaitState::Timer(SimTime(ticks_to_ns(d)))
         } else if t.has(LOST) {
             WaitState::Lost
@@ -30,13 +40,14 @@ impl Core {
     pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
         let mut waiting: Vec<(u32, TaskReport)> = self
             .tasks
+            .metas
             .iter()
             .enumerate()
             .filter(|(_, t)| t.flags & (OCCUPIED | DONE) == OCCUPIED)
             .map(|(i, t)| (t.serial, TaskReport { task: self.label(i as u32), state: self.wait_state(i as u32) }))
             .collect();
         waiting.sort_by_key(|w| w.0);
-        WaitReport { at: SimTime(self.now), reached_limit, waiting: waiting.into_iter().map(|w| w.1).collect() }
+        WaitReport { at: SimTime(self.clock.now), reached_limit, waiting: waiting.into_iter().map(|w| w.1).collect() }
     }
 }
 
@@ -49,7 +60,7 @@ impl Shared {
         if !self.config.strict {
             return None;
         }
-        self.core.borrow_mut().strict_stop.take().map(SimError::Strict)
+        self.core.borrow_mut().findings.strict_stop.take().map(SimError::Strict)
     }
 
     /// Reads what other threads left in the inbox. The check is inline (once per loop step),
@@ -71,19 +82,19 @@ impl Shared {
         for (slot, generation) in wakes {
             let task = {
                 let c = self.core.borrow();
-                match c.tasks.get(slot as usize) {
+                match c.tasks.metas.get(slot as usize) {
                     Some(t) if t.generation == generation && t.has(OCCUPIED) => c.label(slot),
                     _ => continue,
                 }
             };
-            let at = SimTime(self.core.borrow().now);
+            let at = SimTime(self.core.borrow().clock.now);
             self.report(Diagnostic::CrossThreadWake { task, at });
         }
         let hung = std::mem::take(&mut *self.inbox.hung.lock().unwrap_or_else(|e| e.into_inner()));
         for (serial, vt, wall_ms) in hung {
             let task = {
                 let c = self.core.borrow();
-                match c.tasks.iter().position(|t| t.serial == serial && t.has(OCCUPIED)) {
+                match c.tasks.metas.iter().position(|t| t.serial == serial && t.has(OCCUPIED)) {
                     Some(i) => c.label(i as u32),
                     None if c.trace.enabled => format!("{}#{serial}", c.trace.names.task(serial)),
                     None => format!("#{serial}"),
@@ -96,7 +107,7 @@ impl Shared {
     pub(crate) fn on_cross_sim_wake(&self) {
         let (woken_by, at) = {
             let c = self.core.borrow();
-            (c.source_label(), SimTime(c.now))
+            (c.source_label(), SimTime(c.clock.now))
         };
         self.report(Diagnostic::CrossSimWake { woken_by, at });
     }
@@ -104,13 +115,13 @@ impl Shared {
     /// A task-only primitive was locked from interrupt context.
     pub(crate) fn report_isr_misuse(&self, primitive: String) {
         let Ok(mut c) = self.core.try_borrow_mut() else { return };
-        let (by, at) = (c.source_label(), SimTime(c.now));
+        let (by, at) = (c.source_label(), SimTime(c.clock.now));
         c.report(Diagnostic::IsrMisuse { primitive, by, at });
     }
 
     pub(crate) fn report_hardware(&self, device: String, rule: &'static str, detail: String) {
         let mut c = self.core.borrow_mut();
-        let (by, at) = (c.source_label(), SimTime(c.now));
+        let (by, at) = (c.source_label(), SimTime(c.clock.now));
         c.report(Diagnostic::Hardware { device, rule, detail, by, at });
     }
 }

@@ -1,5 +1,14 @@
 use super::*;
 
+/// Interrupt context.
+#[derive(Default)]
+pub(crate) struct Interrupts {
+    /// The handlers running, innermost last.
+    pub(super) stack: Vec<Irq>,
+    /// Interrupts raised inside a critical section, run when it ends.
+    pub(crate) pending: Vec<(Irq, u32)>,
+}
+
 impl Shared {
     /// Schedules `f` at `at`. A simulation that has been shut down drops it unrun.
     pub(crate) fn schedule_isr(&self, at: u64, irq: Irq, f: IsrFn) {
@@ -9,8 +18,8 @@ impl Shared {
         let idx = self.store_isr(f);
         let mut c = self.core.borrow_mut();
         let seq = c.next_seq();
-        c.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
-        c.due_hint = c.due_hint.min(at);
+        c.clock.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
+        c.clock.due_hint = c.clock.due_hint.min(at);
     }
 
     pub(super) fn store_isr(&self, f: IsrFn) -> u32 {
@@ -30,14 +39,14 @@ impl Shared {
     pub(crate) fn run_isr(&self, irq: Irq, f: IsrFn) {
         {
             let mut c = self.core.borrow_mut();
-            c.isr_stack.push(irq);
-            let running = c.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
+            c.irq.stack.push(irq);
+            let running = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
             c.rec(Kind::Interrupt, running, TaskRef::Interrupt(irq.number).encode(), irq.priority as u64);
         }
         let r = catch_unwind(AssertUnwindSafe(f));
-        self.core.borrow_mut().isr_stack.pop();
+        self.core.borrow_mut().irq.stack.pop();
         if let Err(p) = r {
-            let at = SimTime(self.core.borrow().now);
+            let at = SimTime(self.core.borrow().clock.now);
             self.report(Diagnostic::TaskPanicked {
                 task: format!("irq{}", irq.number),
                 at,
@@ -54,7 +63,7 @@ impl Shared {
         }
         if crate::cs::depth() > 0 {
             let idx = self.store_isr(f);
-            self.core.borrow_mut().pending_irqs.push((irq, idx));
+            self.core.borrow_mut().irq.pending.push((irq, idx));
             crate::cs::note_pending();
         } else {
             self.run_isr(irq, f);
@@ -66,11 +75,11 @@ impl Shared {
         loop {
             let next = {
                 let mut c = self.core.borrow_mut();
-                if c.pending_irqs.is_empty() {
+                if c.irq.pending.is_empty() {
                     return;
                 }
-                c.pending_irqs.sort_by_key(|p| std::cmp::Reverse(p.0.rank()));
-                c.pending_irqs.pop()
+                c.irq.pending.sort_by_key(|p| std::cmp::Reverse(p.0.rank()));
+                c.irq.pending.pop()
             };
             let Some((irq, idx)) = next else { return };
             let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
@@ -82,6 +91,6 @@ impl Shared {
     }
 
     pub(crate) fn in_interrupt(&self) -> bool {
-        !self.core.borrow().isr_stack.is_empty()
+        !self.core.borrow().irq.stack.is_empty()
     }
 }

@@ -8,7 +8,7 @@ impl Shared {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
             let (slot, generation) = c.alloc_task(name, exec);
-            let t = &mut c.tasks[slot as usize];
+            let t = &mut c.tasks.metas[slot as usize];
             t.future = Some(future);
             (slot, generation, t.serial)
         };
@@ -40,7 +40,7 @@ impl Shared {
         }
         {
             let mut c = self.core.borrow_mut();
-            let t = &mut c.tasks[key.slot as usize];
+            let t = &mut c.tasks.metas[key.slot as usize];
             assert!(
                 t.generation == key.generation && t.has(OCCUPIED) && !t.has(TAKEN),
                 "fwsim: JoinHandle polled after it returned"
@@ -50,12 +50,12 @@ impl Shared {
                 // Cloned with no borrow held, so that the clone is counted whoever's waker it
                 // is (a clone made under the borrow is counted only if it is the polled task's).
                 let joiner = cx.waker().clone();
-                let old_joiner = self.core.borrow_mut().joiners.insert(key.slot, joiner);
+                let old_joiner = self.core.borrow_mut().tasks.joiners.insert(key.slot, joiner);
                 drop(old_joiner); // its drop may re-enter the core
                 return Poll::Pending;
             }
             t.flags |= TAKEN;
-            if let Some(e) = c.errors.remove(&key.slot) {
+            if let Some(e) = c.tasks.errors.remove(&key.slot) {
                 let freed = c.maybe_free(key.slot);
                 drop(c);
                 if freed {
@@ -79,7 +79,7 @@ impl Shared {
             return true;
         }
         let c = self.core.borrow();
-        let t = &c.tasks[key.slot as usize];
+        let t = &c.tasks.metas[key.slot as usize];
         t.generation != key.generation || t.has(DONE)
     }
 
@@ -89,12 +89,12 @@ impl Shared {
         }
         let (freed, joiner) = {
             let mut c = self.core.borrow_mut();
-            let t = &mut c.tasks[key.slot as usize];
+            let t = &mut c.tasks.metas[key.slot as usize];
             if t.generation != key.generation || !t.has(OCCUPIED) {
                 return;
             }
             t.flags |= DETACHED;
-            let joiner = c.joiners.remove(&key.slot);
+            let joiner = c.tasks.joiners.remove(&key.slot);
             (c.maybe_free(key.slot), joiner)
         };
         drop(joiner);
@@ -109,7 +109,7 @@ impl Shared {
             return;
         }
         let mut c = self.core.borrow_mut();
-        let t = &mut c.tasks[key.slot as usize];
+        let t = &mut c.tasks.metas[key.slot as usize];
         if t.generation != key.generation || t.flags & (OCCUPIED | DONE | ABORT) != OCCUPIED {
             return;
         }
@@ -132,21 +132,21 @@ impl Shared {
                 Some(JoinError::Panicked(_)) => c.rec(Kind::Panic, serial, serial, 0),
                 aborted => c.rec(Kind::Complete, serial, serial, aborted.is_some() as u64),
             }
-            c.live -= 1;
+            c.tasks.live -= 1;
             // Deliberate difference: on a board a finished task's timer item stays queued in
             // its task storage, and a task later spawned into the same pool slot inherits it
             // (an early, spurious wake). fwsim's slots are not embassy's pool slots, so the
             // item leaves with the task.
-            c.timers.remove(slot);
-            let exec = c.tasks[slot as usize].exec as usize;
+            c.timers.integrated.remove(slot);
+            let exec = c.tasks.metas[slot as usize].exec as usize;
             c.executors[exec].finished(Runnable(slot));
             if let Some(e) = error {
-                c.errors.insert(slot, e);
+                c.tasks.errors.insert(slot, e);
             }
-            let t = &mut c.tasks[slot as usize];
+            let t = &mut c.tasks.metas[slot as usize];
             t.flags |= DONE;
             t.flags &= !(RUNNING | ABORT);
-            let joiner = c.joiners.remove(&slot);
+            let joiner = c.tasks.joiners.remove(&slot);
             if self.awaited.get() == Some(slot) {
                 self.awaited_done.set(true);
             }
@@ -162,7 +162,7 @@ impl Shared {
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
-        self.core.borrow().live
+        self.core.borrow().tasks.live
     }
 
     /// Drops every task, pending interrupt and arena value, in that order, and refuses new
@@ -176,7 +176,7 @@ impl Shared {
         // Tasks first: they may borrow arena values. Their drops may re-enter (a dropped
         // JoinHandle, a spawn that is refused), so no borrow is held across them.
         let tasks: Vec<TaskBox> = self.futures.borrow_mut().drain(..).flatten().collect();
-        self.core.borrow_mut().tasks.iter_mut().for_each(|t| t.future = None);
+        self.core.borrow_mut().tasks.metas.iter_mut().for_each(|t| t.future = None);
         for task in tasks {
             let _ = catch_unwind(AssertUnwindSafe(move || drop(task)));
         }
@@ -185,13 +185,13 @@ impl Shared {
         drop(fns);
         let (joiners, generic, foreign) = {
             let mut c = self.core.borrow_mut();
-            c.events.clear();
-            c.pending_irqs.clear();
-            let choice_points = c.choice_no;
-            c.chooser.end(choice_points);
-            let joiners: Vec<Waker> = std::mem::take(&mut c.joiners).into_values().collect();
-            let generic = c.generic.as_mut().map(|g| g.clear());
-            let foreign = c.foreign.clear();
+            c.clock.events.clear();
+            c.irq.pending.clear();
+            let choice_points = c.choices.count;
+            c.choices.explorer.end(choice_points);
+            let joiners: Vec<Waker> = std::mem::take(&mut c.tasks.joiners).into_values().collect();
+            let generic = c.timers.generic.as_mut().map(|g| g.clear());
+            let foreign = c.timers.foreign.clear();
             let _ = c.trace.flush();
             (joiners, generic, foreign)
         };

@@ -59,7 +59,10 @@ mod tasks;
 mod timers;
 mod wake;
 
+use choice::*;
 use events::*;
+use findings::*;
+use interrupts::*;
 use mode::*;
 use poll::*;
 use run::*;
@@ -67,56 +70,30 @@ pub(crate) use run::{RunEnd, RunSpec, Stop};
 pub(crate) use task::{ArenaBox, ErasedTask, IsrFn, TaskBox, TaskCell};
 pub(crate) use tasks::TaskKey;
 use tasks::*;
+use timers::*;
 
-/// Everything mutable about a simulation except the futures and interrupt closures.
+/// Everything mutable about a simulation except the futures and interrupt closures, in parts
+/// that each belong to one job (and one file of this module).
 pub(crate) struct Core {
-    pub(crate) now: u64,
-    pub(crate) running: Option<u32>,
-    seq: u64,
-    tasks: Vec<TaskMeta>,
-    free: Vec<u32>,
-    next_serial: u32,
-    live: usize,
+    /// The tasks: states, names, join bookkeeping (`tasks`).
+    tasks: TaskTable,
+    /// Each executor's run queue, in executor order (`order`).
     executors: Vec<RunQueue>,
-    chooser: ExplorerSlot,
-    choice_no: u64,
-    deviations: Vec<Deviation>,
-    choice_ids: Vec<TaskId>,
-    timers: IntegratedTimerQueue,
-    generic: Option<GenericTimerQueue>,
-    /// Per-waker fallback for timers polled under foreign wakers.
-    foreign: GenericTimerQueue,
-    expired: Vec<Expired>,
-    events: BinaryHeap<Reverse<IsrEvent>>,
-    isr_stack: Vec<Irq>,
-    timer_context: bool,
-    /// Task names, per slot: only labels read them (a table apart from `tasks`, whose
-    /// entries stay small for the hot paths).
-    names: Vec<Cow<'static, str>>,
-    /// The waker of whoever awaits a task's join handle, per slot (a side table).
-    joiners: BTreeMap<u32, Waker>,
-    /// How finished tasks failed, per slot, until their join handle takes it (a side table:
-    /// rare, and it keeps `TaskMeta` small).
-    errors: BTreeMap<u32, JoinError>,
-    /// Interrupts raised inside a critical section, run when it ends.
-    pub(crate) pending_irqs: Vec<(Irq, u32)>,
+    /// Choice points and who answers them (`choice`).
+    choices: Choices,
+    /// The clock and the scheduled interrupt events (`events`).
+    pub(crate) clock: Clock,
+    /// The timer queues behind the embassy-time driver (`timers`).
+    timers: Timers,
+    /// Interrupt context: handlers running, handlers deferred by a critical section
+    /// (`interrupts`).
+    pub(crate) irq: Interrupts,
+    /// The poll under way (`poll`).
+    pub(crate) poll: PollState,
+    /// Diagnostics and the strict stop (`findings`).
+    pub(crate) findings: Findings,
+    /// What the run records.
     pub(crate) trace: Recorder,
-    pub(crate) diags: Vec<Diagnostic>,
-    strict: bool,
-    strict_stop: Option<Diagnostic>,
-    // Per-poll state.
-    now_reads: u32,
-    spin_from: Option<u64>,
-    wakes_in_poll: u64,
-    poll_id: u64,
-    /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
-    /// loop skip the event check between polls.
-    due_hint: u64,
-    // Same-instant loop detection: polls since the clock last moved (`set_now` resets it),
-    // and the last polls' tasks, recorded only when the count nears the limit.
-    instant_polls: u64,
-    recent: [u32; RECENT],
-    recent_head: usize,
     /// How the hot path is compiled for this simulation (see `mode`).
     mode: ModeKind,
 }
@@ -162,44 +139,21 @@ impl Core {
         let mut chooser = cfg.explorer_slot();
         chooser.begin();
         Ok(Core {
-            now: cfg.start.as_nanos(),
-            seq: 0,
-            tasks: Vec::new(),
-            free: Vec::new(),
-            next_serial: 0,
-            live: 0,
+            tasks: TaskTable::default(),
             executors: vec![RunQueue::new(&cfg.order_spec())],
-            chooser,
-            choice_no: 0,
-            deviations: Vec::new(),
-            choice_ids: Vec::new(),
-            timers: IntegratedTimerQueue::new(),
-            generic: match cfg.timer_queue {
-                TimerQueueKind::Integrated => None,
-                TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+            choices: Choices { explorer: chooser, count: 0, deviations: Vec::new(), ids: Vec::new() },
+            clock: Clock {
+                now: cfg.start.as_nanos(),
+                seq: 0,
+                events: BinaryHeap::new(),
+                due_hint: 0,
+                instant_polls: 0,
             },
-            foreign: GenericTimerQueue::new(usize::MAX),
-            expired: Vec::new(),
-            events: BinaryHeap::new(),
-            running: None,
-            isr_stack: Vec::new(),
-            timer_context: false,
-            names: Vec::new(),
-            joiners: BTreeMap::new(),
-            errors: BTreeMap::new(),
-            pending_irqs: Vec::new(),
+            timers: Timers::new(cfg.timer_queue),
+            irq: Interrupts::default(),
+            poll: PollState::default(),
+            findings: Findings { diags: Vec::new(), strict: cfg.strict, strict_stop: None },
             trace: Recorder::new(&cfg.trace)?,
-            diags: Vec::new(),
-            strict: cfg.strict,
-            strict_stop: None,
-            now_reads: 0,
-            spin_from: None,
-            wakes_in_poll: 0,
-            poll_id: 0,
-            due_hint: 0,
-            instant_polls: 0,
-            recent: [u32::MAX; RECENT],
-            recent_head: 0,
             mode: ModeKind::General,
         })
     }
@@ -207,20 +161,20 @@ impl Core {
     /// Moves the clock (never backwards: callers check), which starts a new instant.
     #[inline]
     fn set_now(&mut self, t: u64) {
-        self.now = t;
-        self.instant_polls = 0;
+        self.clock.now = t;
+        self.clock.instant_polls = 0;
     }
 
     #[inline]
     fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
+        self.clock.seq += 1;
+        self.clock.seq
     }
 
     #[inline]
     fn rec(&mut self, kind: Kind, task: u32, source: u32, arg: u64) {
         if self.trace.enabled {
-            self.trace.record(Record { at: self.now, arg, task, source, kind });
+            self.trace.record(Record { at: self.clock.now, arg, task, source, kind });
         }
     }
 }
@@ -263,7 +217,7 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let cfg = &self.config;
         let lean = c.executors.len() == 1
-            && c.chooser.is_none()
+            && c.choices.explorer.is_none()
             && !c.trace.enabled
             && !cfg.poll_spans
             && !self.has_cost

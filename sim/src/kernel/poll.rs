@@ -1,5 +1,36 @@
 use super::*;
 
+/// The poll under way, and the last polls at this instant.
+pub(crate) struct PollState {
+    /// The task being polled.
+    pub(crate) running: Option<u32>,
+    /// Reads of `Instant::now()` in this poll at this instant (spin detection).
+    pub(super) now_reads: u32,
+    /// Since when this poll spins, if it does.
+    pub(super) spin_from: Option<u64>,
+    /// Wakes this poll made (for the cost model).
+    pub(super) wakes: u64,
+    /// Polls so far (for the watchdog).
+    pub(super) id: u64,
+    /// The last polls' tasks, recorded only when a same-instant loop nears the limit.
+    pub(super) recent: [u32; RECENT],
+    pub(super) recent_head: usize,
+}
+
+impl Default for PollState {
+    fn default() -> Self {
+        PollState {
+            running: None,
+            now_reads: 0,
+            spin_from: None,
+            wakes: 0,
+            id: 0,
+            recent: [u32::MAX; RECENT],
+            recent_head: 0,
+        }
+    }
+}
+
 pub(super) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_owned()
@@ -16,7 +47,7 @@ impl Shared {
     pub(super) fn poll_one<M: Mode>(&self) -> Step {
         let mut c = self.core.borrow_mut();
         let (slot, generation, serial, task) = {
-            if c.now >= c.due_hint {
+            if c.clock.now >= c.clock.due_hint {
                 return Step::EventsDue;
             }
             let picked = c.pick::<M>();
@@ -24,12 +55,12 @@ impl Shared {
             if abort {
                 drop(c);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
-                self.core.borrow_mut().tasks[slot as usize].flags &= !QUEUED;
+                self.core.borrow_mut().tasks.metas[slot as usize].flags &= !QUEUED;
                 drop(fut);
                 self.complete(slot, Some(JoinError::Aborted));
                 return Step::Polled;
             }
-            let t = &mut c.tasks[slot as usize];
+            let t = &mut c.tasks.metas[slot as usize];
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
             t.clones.poll_begins();
             let (generation, serial) = (t.generation, t.serial);
@@ -38,25 +69,25 @@ impl Shared {
             // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
             // pointers, not the futures).
             let task = t.future.expect("fwsim: queued task has no future");
-            c.running = Some(slot);
-            c.now_reads = 0;
-            c.instant_polls += 1;
-            if c.instant_polls > self.recent_from {
+            c.poll.running = Some(slot);
+            c.poll.now_reads = 0;
+            c.clock.instant_polls += 1;
+            if c.clock.instant_polls > self.recent_from {
                 // Near the same-instant limit: remember who polls, for the report.
-                let h = c.recent_head;
-                c.recent[h] = slot;
-                c.recent_head = (h + 1) % RECENT;
+                let h = c.poll.recent_head;
+                c.poll.recent[h] = slot;
+                c.poll.recent_head = (h + 1) % RECENT;
             }
             if !M::LEAN {
-                c.wakes_in_poll = 0;
+                c.poll.wakes = 0;
                 c.rec(Kind::PollBegin, serial, serial, 0);
             }
             if self.config.watchdog.is_some() {
-                c.poll_id += 1;
+                c.poll.id += 1;
                 let w = &self.inbox.watch;
                 w.task.store(serial, Ordering::Relaxed);
-                w.vt.store(c.now, Ordering::Relaxed);
-                w.poll_id.store(c.poll_id, Ordering::Relaxed);
+                w.vt.store(c.clock.now, Ordering::Relaxed);
+                w.poll_id.store(c.poll.id, Ordering::Relaxed);
                 w.in_poll.store(true, Ordering::Release);
             }
             (slot, generation, serial, task)
@@ -70,7 +101,7 @@ impl Shared {
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
         let result = if !M::LEAN && self.config.poll_spans {
             let t = self.core.borrow();
-            let span = tracing::trace_span!("poll", task = %t.names[slot as usize], serial);
+            let span = tracing::trace_span!("poll", task = %t.tasks.names[slot as usize], serial);
             drop(t);
             let _entered = span.enter();
             catch_unwind(AssertUnwindSafe(|| task.poll_task(&mut cx)))
@@ -85,20 +116,20 @@ impl Shared {
             // The clones the task made of its waker in this poll (`Shared::polling`).
             let clones_made = self.poll_clones.replace(0);
             self.polling.set(NOT_POLLING);
-            c.running = None;
-            if let Some(from) = c.spin_from.take()
+            c.poll.running = None;
+            if let Some(from) = c.poll.spin_from.take()
                 && !M::LEAN
             {
-                let now = c.now;
+                let now = c.clock.now;
                 c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
             }
             if !M::LEAN {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
-            let exec = if M::LEAN { 0 } else { c.tasks[slot as usize].exec as usize };
+            let exec = if M::LEAN { 0 } else { c.tasks.metas[slot as usize].exec as usize };
             M::queue(&mut c.executors, exec).poll_ended(Runnable(slot));
-            let t = &mut c.tasks[slot as usize];
+            let t = &mut c.tasks.metas[slot as usize];
             t.clones.add(clones_made);
             t.flags &= !RUNNING;
             let abort_now = t.has(ABORT);
@@ -107,11 +138,11 @@ impl Shared {
                 c.check_lost(slot, true);
             }
             let cost = if !M::LEAN && self.has_cost {
-                self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.wakes_in_poll
+                self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.poll.wakes
             } else {
                 0
             };
-            (abort_now, cost, c.instant_polls >= self.poll_limit)
+            (abort_now, cost, c.clock.instant_polls >= self.poll_limit)
         };
         match result {
             Ok(Poll::Pending) if !abort_now => {}
@@ -128,14 +159,14 @@ impl Shared {
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(fut)));
                 let (task, at) = {
                     let c = self.core.borrow();
-                    (c.label(slot), SimTime(c.now))
+                    (c.label(slot), SimTime(c.clock.now))
                 };
                 self.report(Diagnostic::TaskPanicked { task, at, message: message.clone() });
                 self.complete(slot, Some(JoinError::Panicked(message)));
             }
         }
         if cost > 0 {
-            let target = self.core.borrow().now.saturating_add(cost);
+            let target = self.core.borrow().clock.now.saturating_add(cost);
             self.advance_to(target);
         }
         if over_limit { Step::PolledOverLimit } else { Step::Polled }

@@ -101,7 +101,7 @@ impl Shared {
                     match c.next_event_time() {
                         None => return Ok(RunEnd::Quiescent),
                         Some(t) if limit.is_none_or(|l| t <= l) => {
-                            if t > c.now {
+                            if t > c.clock.now {
                                 c.set_now(t);
                             }
                         }
@@ -117,13 +117,13 @@ impl Shared {
     pub(super) fn break_same_instant_loop(&self, limit: Option<u64>) -> Result<Option<RunEnd>, SimError> {
         let (polls, next, tasks, now) = {
             let mut c = self.core.borrow_mut();
-            let polls = c.instant_polls;
-            c.instant_polls = 0;
-            let mut slots: Vec<u32> = c.recent.iter().copied().filter(|s| *s != u32::MAX).collect();
+            let polls = c.clock.instant_polls;
+            c.clock.instant_polls = 0;
+            let mut slots: Vec<u32> = c.poll.recent.iter().copied().filter(|s| *s != u32::MAX).collect();
             slots.sort_by_key(|s| c.serial_of(*s));
             slots.dedup();
             let tasks: Vec<String> = slots.iter().map(|s| c.label(*s)).collect();
-            (polls, c.next_event_time(), tasks, c.now)
+            (polls, c.next_event_time(), tasks, c.clock.now)
         };
         let at = SimTime(now);
         match next {

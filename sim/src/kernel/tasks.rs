@@ -1,5 +1,27 @@
 use super::*;
 
+/// The task table: one entry per slot, reused when a task is freed, with side tables for
+/// what only some tasks need.
+#[derive(Default)]
+pub(super) struct TaskTable {
+    /// Per slot: states, generation, clone counts, the cached future pointer.
+    pub(super) metas: Vec<TaskMeta>,
+    /// Free slots, reused last-freed first.
+    pub(super) free: Vec<u32>,
+    /// The next task's serial (its `TaskId`).
+    pub(super) next_serial: u32,
+    /// Tasks not finished.
+    pub(super) live: usize,
+    /// Task names, per slot: only labels read them (a table apart from `metas`, whose entries
+    /// stay small for the hot paths).
+    pub(super) names: Vec<Cow<'static, str>>,
+    /// The waker of whoever awaits a task's join handle, per slot (a side table).
+    pub(super) joiners: BTreeMap<u32, Waker>,
+    /// How finished tasks failed, per slot, until their join handle takes it (a side table:
+    /// rare, and it keeps `TaskMeta` small).
+    pub(super) errors: BTreeMap<u32, JoinError>,
+}
+
 // Task flags.
 pub(super) const OCCUPIED: u8 = 1;
 pub(super) const QUEUED: u8 = 2;
@@ -75,26 +97,26 @@ pub(crate) struct TaskKey {
 
 impl Core {
     pub(crate) fn serial_of(&self, slot: u32) -> u32 {
-        self.tasks[slot as usize].serial
+        self.tasks.metas[slot as usize].serial
     }
 
     pub(crate) fn running_label(&self) -> String {
-        self.running.map_or_else(|| "-".to_owned(), |r| self.label(r))
+        self.poll.running.map_or_else(|| "-".to_owned(), |r| self.label(r))
     }
 
     pub(crate) fn label(&self, slot: u32) -> String {
-        let t = &self.tasks[slot as usize];
-        format!("{}#{}", self.names[slot as usize], t.serial)
+        let t = &self.tasks.metas[slot as usize];
+        format!("{}#{}", self.tasks.names[slot as usize], t.serial)
     }
 
     /// Who is acting right now: an interrupt, the alarm, the running task, or the outside.
     #[inline]
     pub(crate) fn source(&self) -> TaskRef {
-        if let Some(irq) = self.isr_stack.last() {
+        if let Some(irq) = self.irq.stack.last() {
             TaskRef::Interrupt(irq.number)
-        } else if self.timer_context {
+        } else if self.timers.firing {
             TaskRef::Timer
-        } else if let Some(r) = self.running {
+        } else if let Some(r) = self.poll.running {
             TaskRef::Task(self.serial_of(r))
         } else {
             TaskRef::Outside
@@ -103,7 +125,7 @@ impl Core {
 
     pub(super) fn source_label(&self) -> String {
         match self.source() {
-            TaskRef::Task(_) => self.label(self.running.expect("running")),
+            TaskRef::Task(_) => self.label(self.poll.running.expect("running")),
             TaskRef::Timer => "the timer alarm".into(),
             TaskRef::Interrupt(n) => format!("interrupt {n}"),
             TaskRef::Outside => "code outside the tasks".into(),
@@ -111,14 +133,14 @@ impl Core {
     }
 
     pub(super) fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
-        let serial = self.next_serial;
-        self.next_serial += 1;
-        let slot = match self.free.pop() {
+        let serial = self.tasks.next_serial;
+        self.tasks.next_serial += 1;
+        let slot = match self.tasks.free.pop() {
             Some(s) => s,
             None => {
-                let s = self.tasks.len() as u32;
+                let s = self.tasks.metas.len() as u32;
                 assert!(s <= waker::SLOT_MASK, "fwsim: more than 1,048,576 tasks alive at once");
-                self.tasks.push(TaskMeta {
+                self.tasks.metas.push(TaskMeta {
                     generation: 0,
                     serial: 0,
                     flags: 0,
@@ -126,7 +148,7 @@ impl Core {
                     clones: CloneCounts::default(),
                     future: None,
                 });
-                self.names.push(Cow::Borrowed(""));
+                self.tasks.names.push(Cow::Borrowed(""));
                 s
             }
         };
@@ -135,13 +157,13 @@ impl Core {
             let src = self.source().encode();
             self.rec(Kind::Spawn, serial, src, name_id as u64);
         }
-        let t = &mut self.tasks[slot as usize];
+        let t = &mut self.tasks.metas[slot as usize];
         t.serial = serial;
         t.flags = OCCUPIED;
         t.exec = exec;
-        self.names[slot as usize] = name;
+        self.tasks.names[slot as usize] = name;
         t.clones = CloneCounts::default();
-        self.live += 1;
+        self.tasks.live += 1;
         let generation = t.generation;
         self.enqueue_new(slot);
         (slot, generation)
@@ -149,15 +171,15 @@ impl Core {
 
     /// Frees a finished slot if nobody can still ask for its output.
     pub(super) fn maybe_free(&mut self, slot: u32) -> bool {
-        let t = &mut self.tasks[slot as usize];
+        let t = &mut self.tasks.metas[slot as usize];
         let releasable = t.has(DONE) && !t.has(QUEUED) && (t.has(DETACHED) || t.has(TAKEN));
         if releasable && t.has(OCCUPIED) {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
-            self.names[slot as usize] = Cow::Borrowed("");
-            self.errors.remove(&slot); // (its timer left in `complete`)
+            self.tasks.names[slot as usize] = Cow::Borrowed("");
+            self.tasks.errors.remove(&slot); // (its timer left in `complete`)
             t.future = None;
-            self.free.push(slot);
+            self.tasks.free.push(slot);
             return true;
         }
         false
@@ -187,7 +209,7 @@ mod tests {
             me.set(Some(handle));
             sim.run_until_stalled().unwrap();
         }
-        sim.shared.core.borrow().tasks.len()
+        sim.shared.core.borrow().tasks.metas.len()
     }
 
     #[test]

@@ -1,13 +1,42 @@
 use super::*;
 
+/// The timer queues behind the embassy-time driver.
+pub(super) struct Timers {
+    /// embassy-executor's integrated queue: one slot per task.
+    pub(super) integrated: IntegratedTimerQueue,
+    /// embassy-time's `generic-queue-N`, when configured instead.
+    pub(super) generic: Option<GenericTimerQueue>,
+    /// Per-waker fallback for timers polled under foreign wakers.
+    pub(super) foreign: GenericTimerQueue,
+    /// Scratch for the integrated queue's expired items.
+    pub(super) expired: Vec<Expired>,
+    /// Whether the alarm is firing (wakes are the timer's).
+    pub(super) firing: bool,
+}
+
+impl Timers {
+    pub(super) fn new(kind: TimerQueueKind) -> Self {
+        Timers {
+            integrated: IntegratedTimerQueue::new(),
+            generic: match kind {
+                TimerQueueKind::Integrated => None,
+                TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+            },
+            foreign: GenericTimerQueue::new(usize::MAX),
+            expired: Vec::new(),
+            firing: false,
+        }
+    }
+}
+
 impl Core {
     /// Fires the alarm: expires due timers; returns foreign wakers to wake without the borrow.
     pub(super) fn fire_alarm(&mut self) -> Vec<Waker> {
-        let now_ticks = ns_to_ticks(self.now);
-        let mut expired = std::mem::take(&mut self.expired);
+        let now_ticks = ns_to_ticks(self.clock.now);
+        let mut expired = std::mem::take(&mut self.timers.expired);
         expired.clear();
-        self.timers.next_expiration(now_ticks, &mut expired);
-        self.timer_context = true;
+        self.timers.integrated.next_expiration(now_ticks, &mut expired);
+        self.timers.firing = true;
         // `expired` is in embassy's wake order (descending insertion). Run queues only order
         // their own tasks, so an order that wants registration order takes its tasks in a
         // second pass, in reverse.
@@ -19,7 +48,7 @@ impl Core {
             for i in 0..expired.len() {
                 let Expired { slot, deadline, latest_seq, .. } =
                     if reversed { expired[expired.len() - 1 - i] } else { expired[i] };
-                let t = &self.tasks[slot as usize];
+                let t = &self.tasks.metas[slot as usize];
                 if any_reversed && self.executors[t.exec as usize].expired_in_registration_order() != reversed {
                     continue;
                 }
@@ -29,13 +58,13 @@ impl Core {
                 self.wake_slot(slot, generation, Some(cause), false);
             }
         }
-        self.timer_context = false;
-        self.expired = expired;
+        self.timers.firing = false;
+        self.timers.expired = expired;
         let mut wakers = Vec::new();
-        if let Some(g) = &mut self.generic {
+        if let Some(g) = &mut self.timers.generic {
             g.next_expiration(now_ticks, &mut wakers);
         }
-        self.foreign.next_expiration(now_ticks, &mut wakers);
+        self.timers.foreign.next_expiration(now_ticks, &mut wakers);
         wakers
     }
 }
@@ -54,36 +83,36 @@ impl Shared {
 
     #[inline(never)]
     pub(super) fn wake_foreign_as_timer(&self, wakers: Vec<Waker>) {
-        self.core.borrow_mut().timer_context = true;
+        self.core.borrow_mut().timers.firing = true;
         for w in wakers {
             w.wake();
         }
-        self.core.borrow_mut().timer_context = false;
+        self.core.borrow_mut().timers.firing = false;
     }
 
     pub(crate) fn driver_now(&self) -> u64 {
         let mut c = self.core.borrow_mut();
-        if c.running.is_some() && c.isr_stack.is_empty() {
-            c.now_reads += 1;
-            if c.now_reads > self.config.spin_threshold {
-                let first = c.spin_from.is_none();
+        if c.poll.running.is_some() && c.irq.stack.is_empty() {
+            c.poll.now_reads += 1;
+            if c.poll.now_reads > self.config.spin_threshold {
+                let first = c.poll.spin_from.is_none();
                 if first {
-                    c.spin_from = Some(c.now);
+                    c.poll.spin_from = Some(c.clock.now);
                 }
-                let next_tick = ticks_to_ns(ns_to_ticks(c.now) + 1);
+                let next_tick = ticks_to_ns(ns_to_ticks(c.clock.now) + 1);
                 drop(c);
                 if first && self.config.strict {
                     let (task, at) = {
                         let c = self.core.borrow();
-                        (c.label(c.running.expect("running")), SimTime(c.now))
+                        (c.label(c.poll.running.expect("running")), SimTime(c.clock.now))
                     };
                     self.report(Diagnostic::Spin { task, at });
                 }
                 self.advance_to(next_tick);
-                return ns_to_ticks(self.core.borrow().now);
+                return ns_to_ticks(self.core.borrow().clock.now);
             }
         }
-        ns_to_ticks(c.now)
+        ns_to_ticks(c.clock.now)
     }
 
     pub(crate) fn driver_schedule_wake(&self, at: u64, w: &Waker) {
@@ -106,14 +135,14 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let ours = waker::decode(w).filter(|(tag, slot, generation)| {
             *tag == self.tag
-                && c.tasks.get(*slot as usize).is_some_and(|t| t.generation == *generation && t.has(OCCUPIED))
+                && c.tasks.metas.get(*slot as usize).is_some_and(|t| t.generation == *generation && t.has(OCCUPIED))
         });
         if let Some((_, slot, _)) = ours
-            && c.tasks[slot as usize].has(DONE)
+            && c.tasks.metas[slot as usize].has(DONE)
         {
             return; // a finished task's waker: its wake could only be ignored
         }
-        let recompute = if GENERIC && let Some(g) = &mut c.generic {
+        let recompute = if GENERIC && let Some(g) = &mut c.timers.generic {
             let (recompute, unused) =
                 g.schedule_wake_owned(at, clone.take().expect("cloned for a generic queue"), &mut evicted);
             spare = unused;
@@ -121,21 +150,22 @@ impl Shared {
         } else if let Some((_, slot, _)) = ours {
             let serial = c.serial_of(slot);
             let seq = c.next_seq();
-            let changed = c.timers.schedule_wake(slot, at, seq);
+            let changed = c.timers.integrated.schedule_wake(slot, at, seq);
             c.rec(Kind::TimerSet, serial, serial, at);
             changed
         } else {
             // On a board this panics ("Found waker not created by the Embassy executor").
-            let (task, now) = (c.running.map_or_else(|| "code outside the tasks".into(), |r| c.label(r)), c.now);
+            let (task, now) =
+                (c.poll.running.map_or_else(|| "code outside the tasks".into(), |r| c.label(r)), c.clock.now);
             c.report(Diagnostic::ForeignWakerTimer { task, at: SimTime(now) });
-            c.foreign.schedule_wake(at, w, &mut evicted)
+            c.timers.foreign.schedule_wake(at, w, &mut evicted)
         };
         // The real drivers call `next_expiration(now)` whenever the queue says "recompute":
         // a deadline already reached fires at once, inside this call (an interrupt nested in
         // the poll). Deliver exactly the alarm here, not other interrupt sources.
         let at_ns = ticks_to_ns(at);
-        c.due_hint = c.due_hint.min(at_ns);
-        let due_now = recompute && at_ns <= c.now;
+        c.clock.due_hint = c.clock.due_hint.min(at_ns);
+        let due_now = recompute && at_ns <= c.clock.now;
         drop(c);
         drop(spare);
         self.wake_as_timer(evicted);

@@ -3,11 +3,11 @@ use super::*;
 impl Core {
     /// Queues a task that is not queued (a spawn).
     pub(super) fn enqueue_new(&mut self, slot: u32) {
-        let t = &mut self.tasks[slot as usize];
+        let t = &mut self.tasks.metas[slot as usize];
         t.flags |= QUEUED;
         let (exec, serial) = (t.exec as usize, t.serial);
         let wake = Wake { task: TaskId(serial), cause: Cause::Spawn, running: false };
-        let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
+        let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
         self.executors[exec].push(Runnable(slot), wake, &mut cx);
     }
 
@@ -34,7 +34,7 @@ impl Core {
     /// after this (or finished), so it cannot be lost and needs no check.
     #[inline(always)]
     pub(super) fn wakeable(&mut self, slot: u32, generation: u32, release: bool) -> Option<&mut TaskMeta> {
-        let t = self.tasks.get_mut(slot as usize)?;
+        let t = self.tasks.metas.get_mut(slot as usize)?;
         if t.generation != generation || t.flags & (OCCUPIED | DONE) != OCCUPIED {
             return None;
         }
@@ -57,11 +57,11 @@ impl Core {
                 let src = self.source().encode();
                 self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
             }
-            self.wakes_in_poll += !queued as u64;
+            self.poll.wakes += !queued as u64;
         }
-        let cause = cause.unwrap_or(if self.isr_stack.is_empty() { Cause::Wake } else { Cause::Interrupt });
-        let wake = Wake { task: TaskId(serial), cause, running: self.running == Some(slot) };
-        let mut cx = OrderCx { now: self.now, seq: &mut self.seq };
+        let cause = cause.unwrap_or(if self.irq.stack.is_empty() { Cause::Wake } else { Cause::Interrupt });
+        let wake = Wake { task: TaskId(serial), cause, running: self.poll.running == Some(slot) };
+        let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
         let queue = M::queue(&mut self.executors, exec);
         if queued {
             queue.wake_while_queued(Runnable(slot), wake, &mut cx);
@@ -72,18 +72,18 @@ impl Core {
 
     /// Checks whether a pending task has just become unwakeable.
     pub(super) fn check_lost(&mut self, slot: u32, dropped_by_self: bool) {
-        let t = &self.tasks[slot as usize];
+        let t = &self.tasks.metas[slot as usize];
         // An aborted task is dropped, not lost, whatever its wakers do meanwhile.
         if t.flags & (OCCUPIED | DONE | QUEUED | RUNNING | LOST | ABORT) != OCCUPIED
             || t.clones.live() != 0
             || t.clones.since_poll() == 0
-            || self.timers.deadline_of(slot).is_some()
+            || self.timers.integrated.deadline_of(slot).is_some()
         {
             return;
         }
-        self.tasks[slot as usize].flags |= LOST;
+        self.tasks.metas[slot as usize].flags |= LOST;
         let dropped_by = if dropped_by_self { self.label(slot) } else { self.source_label() };
-        let d = Diagnostic::WakerDropped { task: self.label(slot), dropped_by, at: SimTime(self.now) };
+        let d = Diagnostic::WakerDropped { task: self.label(slot), dropped_by, at: SimTime(self.clock.now) };
         self.report(d);
     }
 }
@@ -110,7 +110,7 @@ impl Shared {
         if n > 0 {
             self.poll_clones.set(0);
             let (_, slot, _) = waker::unpack(self.polling.get());
-            c.tasks[slot as usize].clones.add(n);
+            c.tasks.metas[slot as usize].clones.add(n);
         }
     }
 
@@ -119,7 +119,7 @@ impl Shared {
     /// under the borrow (`poll_join`, `driver_schedule_wake` clone before borrowing).
     pub(crate) fn on_waker_clone(&self, slot: u32, generation: u32) {
         let Ok(mut c) = self.core.try_borrow_mut() else { return };
-        if let Some(t) = c.tasks.get_mut(slot as usize)
+        if let Some(t) = c.tasks.metas.get_mut(slot as usize)
             && t.generation == generation
             && t.has(OCCUPIED)
         {
@@ -133,7 +133,7 @@ impl Shared {
             return;
         }
         self.settle_poll_clones(&mut c);
-        if let Some(t) = c.tasks.get_mut(slot as usize)
+        if let Some(t) = c.tasks.metas.get_mut(slot as usize)
             && t.generation == generation
             && t.has(OCCUPIED)
         {
