@@ -18,7 +18,7 @@ impl Core {
     /// otherwise. `M` must be `Core::mode`'s.
     #[inline(always)]
     pub(super) fn pick<M: Mode>(&mut self) -> Option<(u32, bool)> {
-        let executors = if M::LEAN { 1 } else { self.executors.len() };
+        let executors = if M::SINGLE { 1 } else { self.executors.len() };
         for exec in 0..executors {
             loop {
                 let queue = M::queue(&mut self.executors, exec);

@@ -216,16 +216,21 @@ impl Shared {
     fn update_mode(&self) {
         let mut c = self.core.borrow_mut();
         let cfg = &self.config;
-        let lean = c.executors.len() == 1
+        let single = c.executors.len() == 1;
+        let lean = single
             && c.choices.explorer.is_none()
             && !c.trace.enabled
             && !cfg.poll_spans
             && !self.has_cost
             && !cfg.strict;
-        c.mode = match (lean, c.executors[0].built_in()) {
+        let order = if single { c.executors[0].built_in() } else { None };
+        c.mode = match (lean, order) {
             (true, Some(Order::Embassy)) => ModeKind::LeanEmbassy,
             (true, Some(Order::MicroPython)) => ModeKind::LeanMicroPython,
             (true, Some(Order::Fifo)) => ModeKind::LeanFifo,
+            (false, Some(Order::Embassy)) => ModeKind::FullEmbassy,
+            (false, Some(Order::MicroPython)) => ModeKind::FullMicroPython,
+            (false, Some(Order::Fifo)) => ModeKind::FullFifo,
             _ => ModeKind::General,
         };
     }

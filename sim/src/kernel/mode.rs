@@ -1,10 +1,11 @@
 //! How the loop, the wake path and the pick are compiled: once per [`Mode`].
 //!
-//! The lean modes (one executor of a built-in order, no explorer, no trace, no cost model, no
-//! poll spans, not strict) know the concrete order, so its methods inline into the loop and
-//! the optional work behind `!M::LEAN` disappears; the general mode reaches any order through
-//! [`RunQueue`]'s dispatch. Entry points (a waker, the run loop) choose the mode once per call
-//! with [`by_mode!`].
+//! A simulation with one executor of a built-in order runs in a mode that knows that order
+//! (`Lean<O>` or `Full<O>`), so its methods inline into the loop; any other runs in `General`,
+//! which reaches its orders through [`RunQueue`]'s dispatch. The lean modes also have none of
+//! the optional work (explorer, trace, cost model, poll spans, strict stops): what sits behind
+//! `!M::LEAN` disappears from them. Entry points (a waker, the run loop) choose the mode once
+//! per call with [`by_mode!`].
 
 use std::marker::PhantomData;
 
@@ -12,8 +13,10 @@ use crate::order::{BuiltIn, RunOrder, RunQueue};
 
 /// A way of compiling the kernel's hot path.
 pub(super) trait Mode {
-    /// One executor of the order `Q`, nothing optional.
+    /// Nothing optional (and one executor).
     const LEAN: bool;
+    /// One executor, of the order `Q`.
+    const SINGLE: bool;
     /// The run queue type the hot path calls.
     type Q: RunOrder;
     /// Executor `exec`'s queue (a lean mode has executor 0 only).
@@ -25,6 +28,7 @@ pub(super) struct General;
 
 impl Mode for General {
     const LEAN: bool = false;
+    const SINGLE: bool = false;
     type Q = RunQueue;
     #[inline(always)]
     fn queue(executors: &mut [RunQueue], exec: usize) -> &mut RunQueue {
@@ -37,6 +41,20 @@ pub(super) struct Lean<O>(PhantomData<O>);
 
 impl<O: BuiltIn> Mode for Lean<O> {
     const LEAN: bool = true;
+    const SINGLE: bool = true;
+    type Q = O;
+    #[inline(always)]
+    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
+        O::of(&mut executors[0])
+    }
+}
+
+/// A simulation whose one executor runs the built-in order `O`, with optional work on.
+pub(super) struct Full<O>(PhantomData<O>);
+
+impl<O: BuiltIn> Mode for Full<O> {
+    const LEAN: bool = false;
+    const SINGLE: bool = true;
     type Q = O;
     #[inline(always)]
     fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
@@ -52,6 +70,9 @@ pub(super) enum ModeKind {
     LeanEmbassy,
     LeanMicroPython,
     LeanFifo,
+    FullEmbassy,
+    FullMicroPython,
+    FullFifo,
 }
 
 /// Runs `$e` with `$m` naming the mode of `$kind`.
@@ -68,6 +89,18 @@ macro_rules! by_mode {
             }
             ModeKind::LeanFifo => {
                 type $m = Lean<Fifo>;
+                $e
+            }
+            ModeKind::FullEmbassy => {
+                type $m = Full<Embassy>;
+                $e
+            }
+            ModeKind::FullMicroPython => {
+                type $m = Full<MicroPython>;
+                $e
+            }
+            ModeKind::FullFifo => {
+                type $m = Full<Fifo>;
                 $e
             }
             ModeKind::General => {

@@ -127,7 +127,7 @@ impl Shared {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
-            let exec = if M::LEAN { 0 } else { c.tasks.metas[slot as usize].exec as usize };
+            let exec = if M::SINGLE { 0 } else { c.tasks.metas[slot as usize].exec as usize };
             M::queue(&mut c.executors, exec).poll_ended(Runnable(slot));
             let t = &mut c.tasks.metas[slot as usize];
             t.clones.add(clones_made);

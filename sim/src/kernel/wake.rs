@@ -51,7 +51,7 @@ impl Core {
         let Some(t) = self.wakeable(slot, generation, release) else { return };
         let queued = t.flags & QUEUED != 0;
         t.flags |= QUEUED;
-        let (serial, exec) = (t.serial, if M::LEAN { 0 } else { t.exec as usize });
+        let (serial, exec) = (t.serial, if M::SINGLE { 0 } else { t.exec as usize });
         if !M::LEAN {
             if self.trace.enabled {
                 let src = self.source().encode();
