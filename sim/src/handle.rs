@@ -7,8 +7,9 @@ use std::rc::Rc;
 
 use crate::config::Irq;
 use crate::context;
+use crate::join_handle::JoinHandle;
 use crate::kernel::Shared;
-use crate::sim::{JoinHandle, spawn_on_shared};
+use crate::sim::spawn_on_shared;
 use crate::time::SimTime;
 
 /// [`SimHandle`]: a cloneable, owned reference to a simulation, for code that must keep one

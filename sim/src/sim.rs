@@ -1,122 +1,19 @@
-//! [`Sim`], the simulated world, and [`JoinHandle`], a spawned task's handle.
+//! [`Sim`], the simulated world.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::path::Path;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 
 use crate::config::{Irq, SimConfig};
 use crate::context::{self, Entered};
-use crate::diag::{Diagnostic, Severity, SimError, WaitReport};
-use crate::kernel::{ArenaBox, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell, TaskKey};
+use crate::diag::{SimError, WaitReport};
+use crate::join_handle::JoinHandle;
+pub use crate::join_handle::{ExecutorId, JoinError, TaskId};
+use crate::kernel::{ArenaBox, RunEnd, RunSpec, Shared, Stop, TaskBox, TaskCell};
 use crate::order::Order;
-use crate::policy::Schedule;
 use crate::time::{IntoNanos, SimTime};
-use crate::trace::{self, Names, Record};
-
-/// Why a [`JoinHandle`] has no output.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum JoinError {
-    /// The task was aborted before it completed.
-    Aborted,
-    /// The task panicked with this message.
-    Panicked(String),
-    /// The simulation was shut down before the task completed.
-    SimulationDropped,
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JoinError::Aborted => write!(f, "task aborted"),
-            JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
-            JoinError::SimulationDropped => write!(f, "simulation shut down before the task completed"),
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}
-
-/// A task's number: its spawn serial (0 for the first task spawned, 1 for the next…), as it
-/// appears in the trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(pub u32);
-
-/// Which executor of a simulation a task runs on (see [`Sim::add_executor`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ExecutorId(pub u8);
-
-/// The handle of a spawned task: await it for the task's output, or abort it.
-///
-/// Dropping the handle detaches the task (it keeps running). Awaiting gives
-/// `Err(JoinError::Aborted)` after [`abort`](Self::abort), `Err(JoinError::Panicked)` after a
-/// panic. The handle works inside tasks and from the test body.
-pub struct JoinHandle<T> {
-    shared: Rc<Shared>,
-    key: TaskKey,
-    _output: PhantomData<fn() -> T>,
-}
-
-impl<T> JoinHandle<T> {
-    /// The task's id.
-    pub fn id(&self) -> TaskId {
-        TaskId(self.key.serial)
-    }
-
-    /// Whether the task has completed, panicked or been aborted.
-    pub fn is_finished(&self) -> bool {
-        self.shared.is_finished(self.key)
-    }
-
-    /// Aborts the task. The abort is scheduled like a wake, in the policy's order; when the
-    /// task would next be polled its future is dropped instead. A task that aborts itself stops
-    /// when its current poll returns (unless that poll completes it). No effect on a finished
-    /// task.
-    pub fn abort(&self) {
-        self.shared.abort(self.key)
-    }
-
-    /// The task's result if it has finished, without waiting; `None` while it runs.
-    pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
-        if !self.is_finished() {
-            return None;
-        }
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        match Pin::new(self).poll(&mut cx) {
-            Poll::Ready(r) => Some(r),
-            Poll::Pending => None,
-        }
-    }
-}
-
-impl<T> Future for JoinHandle<T> {
-    type Output = Result<T, JoinError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut out: Option<T> = None;
-        match self.shared.poll_join(self.key, cx, &mut out as *mut Option<T> as *mut ()) {
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(out.expect("fwsim: task output already taken"))),
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl<T> Drop for JoinHandle<T> {
-    fn drop(&mut self) {
-        self.shared.detach(self.key);
-    }
-}
-
-impl<T> fmt::Debug for JoinHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("id", &self.id()).field("finished", &self.is_finished()).finish()
-    }
-}
 
 /// A simulated world: tasks, a virtual clock, timers, interrupts, a trace.
 ///
@@ -377,83 +274,6 @@ impl<'env> Sim<'env> {
     /// that fall due meanwhile are delivered, nothing is polled).
     pub fn busy_wait(&self, d: impl IntoNanos) {
         self.enter(|| self.shared.busy_wait(d.into_nanos()));
-    }
-
-    /// Every diagnostic recorded so far.
-    pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        self.shared.core.borrow().findings.diags.clone()
-    }
-
-    /// The error-level diagnostics recorded so far.
-    pub fn errors(&self) -> Vec<Diagnostic> {
-        self.shared.core.borrow().findings.diags.iter().filter(|d| d.severity() == Severity::Error).cloned().collect()
-    }
-
-    /// Removes and returns the diagnostics recorded so far (for tests that expect some:
-    /// [`fwsim::test`](crate::test) fails on error-level diagnostics left at the end).
-    pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
-        std::mem::take(&mut self.shared.core.borrow_mut().findings.diags)
-    }
-
-    /// How many polls the watchdog has reported hung (readable from inside the hung poll).
-    pub fn watchdog_reports(&self) -> usize {
-        self.shared.inbox.hung_count.load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Tasks that have not finished, and what they wait for.
-    pub fn wait_report(&self) -> WaitReport {
-        self.shared.core.borrow().wait_report(false)
-    }
-
-    /// How many tasks have not finished.
-    pub fn live_tasks(&self) -> usize {
-        self.shared.live_tasks()
-    }
-
-    /// The determinism fingerprint: a hash of every trace record so far (`None` when tracing
-    /// is off). Same program, configuration and seed give the same hash.
-    pub fn trace_hash(&self) -> Option<u64> {
-        self.shared.core.borrow().trace.hash()
-    }
-
-    /// How many trace records were made.
-    pub fn trace_len(&self) -> u64 {
-        self.shared.core.borrow().trace.count()
-    }
-
-    /// The trace: every record when [`TraceConfig::keep_all`](crate::trace::TraceConfig) is
-    /// set, otherwise the latest ones (the ring).
-    pub fn trace_records(&self) -> Vec<Record> {
-        let c = self.shared.core.borrow();
-        c.trace.all().map_or_else(|| c.trace.recent(), <[Record]>::to_vec)
-    }
-
-    /// The names the trace records refer to.
-    pub fn trace_names(&self) -> Names {
-        self.shared.core.borrow().trace.names.clone()
-    }
-
-    /// Writes [`trace_records`](Self::trace_records) as JSON lines.
-    pub fn write_trace_json_lines(&self, path: &Path) -> std::io::Result<()> {
-        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
-        trace::write_json_lines(&self.trace_records(), &self.trace_names(), f)
-    }
-
-    /// Writes [`trace_records`](Self::trace_records) as Chrome/Perfetto JSON.
-    pub fn write_perfetto(&self, path: &Path) -> std::io::Result<()> {
-        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
-        trace::write_perfetto(&self.trace_records(), &self.trace_names(), f)
-    }
-
-    /// The run's schedule so far: its order and the deviations its chooser made. Replaying it
-    /// with [`Policy::Replay`](crate::Policy::Replay) reproduces the run.
-    pub fn schedule(&self) -> Schedule {
-        Schedule { order: self.shared.first_order(), deviations: self.shared.deviations() }
-    }
-
-    /// How many choice points the run has met.
-    pub fn choice_points(&self) -> u64 {
-        self.shared.choice_points()
     }
 
     /// Records a user mark in the trace.

@@ -1,3 +1,11 @@
+//! Choice points: picking the next task to poll from the run queues, and asking the explorer
+//! when there is a choice.
+//!
+//! A choice point is met whenever a run queue offers two or more candidates (or two or more
+//! interrupt sources fall due at once, see `events`). Every one is counted; with no explorer
+//! the answer is the run order's own candidate 0 and nothing else happens, so the default run
+//! records nothing. An explorer's other answers are recorded as deviations: the schedule.
+
 use super::*;
 
 /// Choice points and who answers them.

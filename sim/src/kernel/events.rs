@@ -1,3 +1,10 @@
+//! The clock and the events on it: scheduled interrupts, the timer alarm, and moving time.
+//!
+//! Time moves in two ways only: to the next event when nothing is runnable (`run` asks
+//! `next_event_time`), and inside a poll that spends busy time (`advance_to`), which delivers
+//! every event that falls due on the way at its own time. Events due at the same instant are
+//! ordered by `(priority, number)` — a choice point an explorer may reorder.
+
 use super::*;
 
 /// The clock and the interrupt events scheduled on it.

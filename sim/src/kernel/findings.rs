@@ -1,3 +1,6 @@
+//! Findings: diagnostics, the strict stop, reports from other threads (the inbox), and the
+//! report of tasks still waiting.
+
 use super::*;
 
 /// What the run found wrong, and whether to stop at it.

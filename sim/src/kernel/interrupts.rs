@@ -1,3 +1,7 @@
+//! Interrupt context: handlers scheduled at a time, raised by running code (nested at once,
+//! or deferred to the end of a critical section, as on a Cortex-M with interrupts masked), and
+//! the diagnostics only interrupt context can cause.
+
 use super::*;
 
 /// Interrupt context.

@@ -1,3 +1,6 @@
+//! A task's life from outside: spawning, joining, detaching, aborting, completing, and the
+//! simulation's shutdown, which drops every task, handler and arena value before `'env` ends.
+
 use super::*;
 
 impl Shared {

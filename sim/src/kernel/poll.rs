@@ -1,3 +1,6 @@
+//! Polling one task: picking it, polling its future in place with its waker, and settling
+//! what the poll did (completion, panic, abort, clone counts, cost).
+
 use super::*;
 
 /// The poll under way, and the last polls at this instant.

@@ -1,3 +1,7 @@
+//! The run loop behind every `run_*` method: poll while something is runnable, deliver
+//! events when they fall due, move the clock when everything waits, stop at the limit, at a
+//! condition, or when nothing can happen; and break same-instant wake loops.
+
 use super::*;
 
 /// How a run loop ended.

@@ -1,3 +1,6 @@
+//! Task storage: the type-erased future with room for its output, the owning pointer that
+//! keeps it pinned, and the per-simulation arena behind `Sim::alloc`.
+
 use super::*;
 
 /// A spawned future, type-erased, with room for its output.

@@ -1,3 +1,6 @@
+//! The task table: per-slot states and flags, waker clone counts, slots and generations,
+//! names and labels, and freeing a slot once nobody can ask for its output.
+
 use super::*;
 
 /// The task table: one entry per slot, reused when a task is freed, with side tables for

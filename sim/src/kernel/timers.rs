@@ -1,3 +1,7 @@
+//! Timers and the embassy-time driver: `now()` (with spin detection), `schedule_wake()` into
+//! the integrated, generic or foreign-waker queue, and the alarm that fires expired timers in
+//! the order each run queue wants them.
+
 use super::*;
 
 /// The timer queues behind the embassy-time driver.

@@ -1,3 +1,6 @@
+//! Waking: the one wake path (queue the task, or tell its queue of a coalesced wake), and the
+//! accounting of waker clones that finds tasks nobody can wake any more.
+
 use super::*;
 
 impl Core {

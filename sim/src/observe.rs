@@ -1,0 +1,88 @@
+//! What a simulation has recorded: diagnostics, the tasks still waiting, the trace, the
+//! schedule.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Severity, WaitReport};
+use crate::policy::Schedule;
+use crate::sim::Sim;
+use crate::trace::{self, Names, Record};
+
+impl Sim<'_> {
+    /// Every diagnostic recorded so far.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.shared.core.borrow().findings.diags.clone()
+    }
+
+    /// The error-level diagnostics recorded so far.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.shared.core.borrow().findings.diags.iter().filter(|d| d.severity() == Severity::Error).cloned().collect()
+    }
+
+    /// Removes and returns the diagnostics recorded so far (for tests that expect some:
+    /// [`fwsim::test`](crate::test) fails on error-level diagnostics left at the end).
+    pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.shared.core.borrow_mut().findings.diags)
+    }
+
+    /// How many polls the watchdog has reported hung (readable from inside the hung poll).
+    pub fn watchdog_reports(&self) -> usize {
+        self.shared.inbox.hung_count.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Tasks that have not finished, and what they wait for.
+    pub fn wait_report(&self) -> WaitReport {
+        self.shared.core.borrow().wait_report(false)
+    }
+
+    /// How many tasks have not finished.
+    pub fn live_tasks(&self) -> usize {
+        self.shared.live_tasks()
+    }
+
+    /// The determinism fingerprint: a hash of every trace record so far (`None` when tracing
+    /// is off). Same program, configuration and seed give the same hash.
+    pub fn trace_hash(&self) -> Option<u64> {
+        self.shared.core.borrow().trace.hash()
+    }
+
+    /// How many trace records were made.
+    pub fn trace_len(&self) -> u64 {
+        self.shared.core.borrow().trace.count()
+    }
+
+    /// The trace: every record when [`TraceConfig::keep_all`](crate::trace::TraceConfig) is
+    /// set, otherwise the latest ones (the ring).
+    pub fn trace_records(&self) -> Vec<Record> {
+        let c = self.shared.core.borrow();
+        c.trace.all().map_or_else(|| c.trace.recent(), <[Record]>::to_vec)
+    }
+
+    /// The names the trace records refer to.
+    pub fn trace_names(&self) -> Names {
+        self.shared.core.borrow().trace.names.clone()
+    }
+
+    /// Writes [`trace_records`](Self::trace_records) as JSON lines.
+    pub fn write_trace_json_lines(&self, path: &Path) -> std::io::Result<()> {
+        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        trace::write_json_lines(&self.trace_records(), &self.trace_names(), f)
+    }
+
+    /// Writes [`trace_records`](Self::trace_records) as Chrome/Perfetto JSON.
+    pub fn write_perfetto(&self, path: &Path) -> std::io::Result<()> {
+        let f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        trace::write_perfetto(&self.trace_records(), &self.trace_names(), f)
+    }
+
+    /// The run's schedule so far: its order and the deviations its chooser made. Replaying it
+    /// with [`Policy::Replay`](crate::Policy::Replay) reproduces the run.
+    pub fn schedule(&self) -> Schedule {
+        Schedule { order: self.shared.first_order(), deviations: self.shared.deviations() }
+    }
+
+    /// How many choice points the run has met.
+    pub fn choice_points(&self) -> u64 {
+        self.shared.choice_points()
+    }
+}

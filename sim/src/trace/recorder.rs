@@ -1,0 +1,146 @@
+//! The recorder a simulation keeps: hash, ring, full copy or file.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use super::{Names, Record, TraceConfig};
+
+/// The recorder inside a simulation.
+pub(crate) struct Recorder {
+    pub(crate) enabled: bool,
+    hash: u64,
+    count: u64,
+    ring: Vec<Record>,
+    ring_cap: usize,
+    ring_head: usize,
+    all: Option<Vec<Record>>,
+    file: Option<BufWriter<File>>,
+    file_path: Option<PathBuf>,
+    pub(crate) names: Names,
+    interned: std::collections::BTreeMap<String, u32>,
+    /// Task names are mostly string literals: remember them by address so a spawn costs no
+    /// string comparison.
+    interned_static: std::collections::BTreeMap<(usize, usize), u32>,
+}
+
+impl Recorder {
+    pub(crate) fn new(cfg: &TraceConfig) -> io::Result<Self> {
+        let file = match (&cfg.file, cfg.enabled) {
+            (Some(p), true) => Some(BufWriter::new(File::create(p)?)),
+            _ => None,
+        };
+        Ok(Recorder {
+            enabled: cfg.enabled,
+            hash: 0xcbf2_9ce4_8422_2325,
+            count: 0,
+            ring: Vec::with_capacity(if cfg.enabled { cfg.ring.min(1 << 16) } else { 0 }),
+            ring_cap: cfg.ring,
+            ring_head: 0,
+            all: cfg.keep_all.then(Vec::new),
+            file,
+            file_path: cfg.file.clone(),
+            names: Names::default(),
+            interned: Default::default(),
+            interned_static: Default::default(),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn record(&mut self, r: Record) {
+        if !self.enabled {
+            return;
+        }
+        self.hash = r.hash_into(self.hash);
+        self.count += 1;
+        if self.ring_cap > 0 {
+            if self.ring.len() < self.ring_cap {
+                self.ring.push(r);
+            } else {
+                self.ring[self.ring_head] = r;
+                // A compare, not `%`: the capacity is a runtime value, so `%` is a 64-bit
+                // division on every record, one of the slowest instructions there is.
+                self.ring_head += 1;
+                if self.ring_head == self.ring_cap {
+                    self.ring_head = 0;
+                }
+            }
+        }
+        if let Some(all) = &mut self.all {
+            all.push(r);
+        }
+        if let Some(f) = &mut self.file {
+            // A full disk must not change the simulation: drop the file, keep running.
+            if f.write_all(&r.to_bytes()).is_err() {
+                self.file = None;
+            }
+        }
+    }
+
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.interned.get(s) {
+            return id;
+        }
+        let id = self.names.strings.len() as u32;
+        self.names.strings.push(s.to_owned());
+        self.interned.insert(s.to_owned(), id);
+        id
+    }
+
+    #[allow(clippy::ptr_arg)] // whether the name is Borrowed ('static) or Owned is the point
+    pub(crate) fn name_task(&mut self, serial: u32, name: &std::borrow::Cow<'static, str>) -> u32 {
+        let id = match name {
+            std::borrow::Cow::Borrowed(s) => {
+                let key = (s.as_ptr() as usize, s.len());
+                match self.interned_static.get(&key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.intern(s);
+                        self.interned_static.insert(key, id);
+                        id
+                    }
+                }
+            }
+            std::borrow::Cow::Owned(s) => self.intern(s),
+        };
+        let i = serial as usize;
+        if self.names.task_names.len() <= i {
+            self.names.task_names.resize(i + 1, 0);
+        }
+        self.names.task_names[i] = id;
+        id
+    }
+
+    pub(crate) fn hash(&self) -> Option<u64> {
+        self.enabled.then_some(self.hash ^ self.count)
+    }
+
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub(crate) fn recent(&self) -> Vec<Record> {
+        let mut v = Vec::with_capacity(self.ring.len());
+        v.extend_from_slice(&self.ring[self.ring_head..]);
+        v.extend_from_slice(&self.ring[..self.ring_head]);
+        v
+    }
+
+    pub(crate) fn all(&self) -> Option<&[Record]> {
+        self.all.as_deref()
+    }
+
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
+        if let Some(f) = &mut self.file {
+            f.flush()?;
+        }
+        if let Some(p) = &self.file_path
+            && self.enabled
+        {
+            let mut names_path = p.clone().into_os_string();
+            names_path.push(".names.json");
+            std::fs::write(names_path, serde_json::to_vec(&self.names).map_err(io::Error::other)?)?;
+        }
+        Ok(())
+    }
+}
