@@ -161,6 +161,22 @@ impl SimConfig {
         self.explorer = Some(ExplorerHandle(explorer));
         self
     }
+    /// How simulations of this configuration schedule, in words: the policy, or the order and
+    /// explorer that replace its parts.
+    pub fn scheduling(&self) -> String {
+        match (&self.order, &self.explorer) {
+            (None, None) => format!("{:?}", self.policy),
+            (order, explorer) => {
+                let order = order.as_ref().map_or_else(|| format!("{:?}", self.policy.order()), |o| format!("{o:?}"));
+                let explorer = if explorer.is_some() {
+                    "a shared explorer".to_owned()
+                } else {
+                    format!("{:?}'s explorer", self.policy)
+                };
+                format!("order {order} with {explorer}")
+            }
+        }
+    }
     /// The run order simulations of this configuration use.
     pub(crate) fn order_spec(&self) -> OrderSpec {
         self.order.clone().unwrap_or(OrderSpec::BuiltIn(self.policy.order()))

@@ -110,10 +110,10 @@ where
     let context: Vec<String> =
         first.records[i.saturating_sub(5)..i].iter().map(|r| describe(r, &first.names)).collect();
     panic!(
-        "fwsim: the test is not deterministic: two runs with {:?}, seed {} differ at trace record {i}\n  \
+        "fwsim: the test is not deterministic: two runs with {}, seed {} differ at trace record {i}\n  \
          run 1: {}\n  run 2: {}\n  preceded by:\n    {}\n\
          (look for wall-clock reads, thread timing, HashMap iteration or statics kept between runs)",
-        cfg.policy,
+        cfg.scheduling(),
         cfg.seed,
         show(&first),
         show(&second),
@@ -142,8 +142,8 @@ where
         if outcome.is_err() || !errors.is_empty() {
             let dir = write_artifacts(sim, test_name);
             eprintln!(
-                "fwsim: test failed under {:?}, seed {} at virtual time {}; artifacts in {}",
-                cfg.policy,
+                "fwsim: test failed under {}, seed {} at virtual time {}; artifacts in {}",
+                cfg.scheduling(),
                 cfg.seed,
                 sim.now(),
                 dir.map_or_else(|e| format!("(not written: {e})"), |d| d.display().to_string())
@@ -189,8 +189,8 @@ fn write_artifacts(sim: &Sim<'_>, test_name: &str) -> std::io::Result<PathBuf> {
     std::fs::write(
         dir.join("diagnostics.txt"),
         format!(
-            "policy: {:?}\nseed: {}\n{}\n{}\n",
-            sim.config().policy,
+            "scheduling: {}\nseed: {}\n{}\n{}\n",
+            sim.config().scheduling(),
             sim.seed(),
             diags.join("\n"),
             sim.wait_report()
