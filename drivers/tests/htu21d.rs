@@ -74,11 +74,8 @@ fn a_bad_crc_or_a_missing_sensor_ends_the_run_with_the_error() {
         let crc = sim.spawn("crc", a.run(good_crc_bus.handle(), Duration::from_secs(1)));
         let absent = sim.spawn("absent", b.run(empty_bus.handle(), Duration::from_secs(1)));
         sim.run_for(secs(1)).unwrap();
-        assert_eq!(sim.block_on(crc).unwrap().unwrap(), Htu21dError::Crc);
-        assert_eq!(
-            sim.block_on(absent).unwrap().unwrap(),
-            Htu21dError::Bus(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address))
-        );
+        assert_eq!(sim.join(crc).unwrap(), Htu21dError::Crc);
+        assert_eq!(sim.join(absent).unwrap(), Htu21dError::Bus(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address)));
         assert!(!a.ready.is_set() && !b.ready.is_set());
     });
 }

@@ -21,7 +21,7 @@ fn key(sim: &Sim<'_>, rail: Level, bounce: bool) -> (Pin, Button) {
         let pin = board.input("KEY", pull);
         let mut button = board.button("B1", &pin, rail);
         if bounce {
-            button = button.with_bounce(Bounce { window_ns: 5_000_000, max_pairs: 4 });
+            button = button.with_bounce(Bounce { window: std::time::Duration::from_millis(5), max_pairs: 4 });
         }
         (pin, button)
     })

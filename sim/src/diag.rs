@@ -25,6 +25,7 @@ pub enum Severity {
 
 /// Something the simulator noticed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Diagnostic {
     /// A task panicked; the panic was caught and the simulation goes on.
     TaskPanicked {
@@ -102,7 +103,8 @@ pub enum Diagnostic {
     /// was locked from interrupt context. On a board its `NoopRawMutex` would let the
     /// interrupt tear the state a task was in the middle of changing.
     IsrMisuse {
-        /// What was locked: the primitive's method, e.g. `Event::set`.
+        /// What was locked: the name given with [`PrimitiveName`](crate::isr::PrimitiveName), else
+        /// (best effort) the locking method, e.g. `Event::set`.
         primitive: String,
         /// The interrupt, e.g. `interrupt 7`.
         by: String,
@@ -274,8 +276,9 @@ impl fmt::Display for WaitReport {
 
 /// Why a run method stopped early.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SimError {
-    /// `block_on`'s future cannot progress and nothing is scheduled.
+    /// `block_on`'s future (or `join`'s task) cannot progress and nothing is scheduled.
     Deadlock(WaitReport),
     /// Tasks keep waking each other at one instant and no event can break the loop.
     Livelock {
@@ -288,6 +291,13 @@ pub enum SimError {
     MainPanicked(String),
     /// Strict mode stopped at this diagnostic.
     Strict(Diagnostic),
+    /// The task [`Sim::join`](crate::Sim::join) waited for did not complete.
+    Task {
+        /// The task, as `name#id`.
+        task: String,
+        /// How it ended.
+        error: crate::JoinError,
+    },
 }
 
 impl fmt::Display for SimError {
@@ -299,6 +309,7 @@ impl fmt::Display for SimError {
             }
             SimError::MainPanicked(m) => write!(f, "the main future panicked: {m}"),
             SimError::Strict(d) => write!(f, "strict mode: {d}"),
+            SimError::Task { task, error } => write!(f, "{task}: {error}"),
         }
     }
 }

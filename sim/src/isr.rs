@@ -58,14 +58,58 @@ pub fn in_interrupt() -> bool {
 ///
 /// Outside interrupt context it behaves as `NoopRawMutex` (no exclusion is needed: a
 /// simulation runs on one thread).
-pub struct IsrCheckedRawMutex {
+///
+/// The report names the primitive by `N` ([`PrimitiveName`]) when you give one, which is
+/// exact; otherwise by the locking method as the compiler spells its closure's type (for
+/// instance `Event::set`), which is a best effort: Rust does not promise that spelling.
+///
+/// ```
+/// use embassy_sync::blocking_mutex::Mutex;
+/// use fwsim::{Irq, IsrCheckedRawMutex, Sim, SimTime, ms};
+///
+/// fwsim::primitive_name!(Counter = "the press counter");
+/// let presses = Mutex::<IsrCheckedRawMutex<Counter>, _>::new(std::cell::Cell::new(0));
+/// let sim = Sim::new();
+/// sim.schedule_isr(SimTime::from_millis(1), Irq::new(1, 7), || presses.lock(|c| c.set(1)));
+/// sim.run_for(ms(2)).unwrap();
+/// assert!(sim.diagnostics()[0].to_string().contains("interrupt 7 locked the press counter"));
+/// ```
+pub struct IsrCheckedRawMutex<N: PrimitiveName = Unnamed> {
     // !Send + !Sync, like NoopRawMutex: the primitive stays on the simulation's thread.
-    _not_sync: core::marker::PhantomData<*mut ()>,
+    _not_sync: core::marker::PhantomData<(*mut (), N)>,
+}
+
+/// The name an [`IsrCheckedRawMutex`] gives its primitive in
+/// [`IsrMisuse`](crate::Diagnostic::IsrMisuse) reports. Declare one with
+/// [`primitive_name!`](crate::primitive_name).
+pub trait PrimitiveName {
+    /// The name; empty for [`Unnamed`].
+    const NAME: &'static str;
+}
+
+/// No name: reports take the locking method's name from its closure's type (best effort).
+pub struct Unnamed;
+
+impl PrimitiveName for Unnamed {
+    const NAME: &'static str = "";
+}
+
+/// Declares a [`PrimitiveName`](crate::isr::PrimitiveName):
+/// `fwsim::primitive_name!(pub ButtonEvent = "the button Event");`.
+#[macro_export]
+macro_rules! primitive_name {
+    ($vis:vis $name:ident = $text:literal) => {
+        /// A primitive's name in fwsim's interrupt-misuse reports.
+        $vis struct $name;
+        impl $crate::isr::PrimitiveName for $name {
+            const NAME: &'static str = $text;
+        }
+    };
 }
 
 // SAFETY: like `NoopRawMutex`, mutual exclusion comes from the type being `!Sync` (one thread)
 // and `lock` not being re-entered by embassy-sync's users.
-unsafe impl embassy_sync::blocking_mutex::raw::RawMutex for IsrCheckedRawMutex {
+unsafe impl<N: PrimitiveName> embassy_sync::blocking_mutex::raw::RawMutex for IsrCheckedRawMutex<N> {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: Self = IsrCheckedRawMutex { _not_sync: core::marker::PhantomData };
 
@@ -74,7 +118,12 @@ unsafe impl embassy_sync::blocking_mutex::raw::RawMutex for IsrCheckedRawMutex {
             if let Some(s) = s
                 && s.in_interrupt()
             {
-                s.report_isr_misuse(primitive_name(core::any::type_name_of_val(&f)));
+                let name = if N::NAME.is_empty() {
+                    primitive_name(core::any::type_name_of_val(&f))
+                } else {
+                    N::NAME.to_owned()
+                };
+                s.report_isr_misuse(name);
             }
         });
         f()

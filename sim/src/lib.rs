@@ -34,7 +34,7 @@
 //!         fwsim::now()
 //!     });
 //!     sim.run_for(fwsim::ms(50)).unwrap();
-//!     assert_eq!(sim.block_on(ping).unwrap().unwrap(), fwsim::SimTime::from_millis(20));
+//!     assert_eq!(sim.join(ping).unwrap(), fwsim::SimTime::from_millis(20));
 //! });
 //! ```
 //!

@@ -36,7 +36,7 @@ use crate::time::{IntoNanos, SimTime};
 /// });
 /// sim.run_for(fwsim::secs(3)).unwrap();
 /// assert_eq!(sim.now(), SimTime::from_secs(3));
-/// assert_eq!(sim.block_on(led).unwrap().unwrap(), 4);
+/// assert_eq!(sim.join(led).unwrap(), 4);
 /// ```
 pub struct Sim<'env> {
     pub(crate) shared: Rc<Shared>,
@@ -67,11 +67,6 @@ impl<'env> Sim<'env> {
         Sim { shared: Rc::new(Shared::new(config)), _env: PhantomData }
     }
 
-    /// The default configuration, to adjust and pass to [`with_config`](Self::with_config).
-    pub fn builder() -> SimConfig {
-        SimConfig::default()
-    }
-
     /// Runs `f` with this simulation current on this thread, so that code outside tasks can
     /// build embassy `Timer`s, read `Instant::now()`, create peripherals, and so on.
     ///
@@ -87,7 +82,7 @@ impl<'env> Sim<'env> {
     ///     Instant::now().as_millis()
     /// });
     /// sim.run_for(fwsim::ms(10)).unwrap();
-    /// assert_eq!(sim.block_on(t).unwrap().unwrap(), 5);
+    /// assert_eq!(sim.join(t).unwrap(), 5);
     /// ```
     ///
     /// There is no guard to forget:
@@ -270,6 +265,28 @@ impl<'env> Sim<'env> {
         }
     }
 
+    /// Runs until the task behind `handle` finishes and returns its output: one `Result`,
+    /// whose error says why there is no output — the task panicked or was aborted
+    /// ([`SimError::Task`]), or it can never finish ([`SimError::Deadlock`]).
+    ///
+    /// ```
+    /// let sim = fwsim::Sim::new();
+    /// let answer = sim.spawn("answer", async { 42 });
+    /// assert_eq!(sim.join(answer).unwrap(), 42);
+    ///
+    /// let boom = sim.spawn("boom", async { panic!("no") });
+    /// let err = sim.join(boom).unwrap_err();
+    /// assert_eq!(err.to_string(), "boom#2: task panicked: no"); // (#1 is the join)
+    /// # sim.take_diagnostics();
+    /// ```
+    pub fn join<T: 'env>(&self, handle: JoinHandle<T>) -> Result<T, SimError> {
+        let task = self.shared.label_of(handle.key);
+        match self.block_on(handle)? {
+            Ok(v) => Ok(v),
+            Err(error) => Err(SimError::Task { task, error }),
+        }
+    }
+
     /// Spends `d` of busy time now (a blocking delay outside any task: interrupts and timers
     /// that fall due meanwhile are delivered, nothing is polled).
     pub fn busy_wait(&self, d: impl IntoNanos) {
@@ -304,7 +321,7 @@ impl fmt::Debug for Sim<'_> {
 ///     let signal = &*signal;
 ///     let rx = sim.spawn("rx", async move { signal.wait().await });
 ///     sim.spawn("tx", async move { signal.signal(7) });
-///     assert_eq!(sim.block_on(rx).unwrap().unwrap(), 7);
+///     assert_eq!(sim.join(rx).unwrap(), 7);
 /// });
 /// ```
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {

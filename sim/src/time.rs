@@ -91,6 +91,71 @@ impl SimTime {
     pub fn saturating_add(self, d: impl IntoNanos) -> Self {
         SimTime(self.0.saturating_add(d.into_nanos()))
     }
+    /// `self - d`, saturating at power-on.
+    pub fn saturating_sub(self, d: impl IntoNanos) -> Self {
+        SimTime(self.0.saturating_sub(d.into_nanos()))
+    }
+    /// `self + d`, or `None` past the end of time.
+    pub fn checked_add(self, d: impl IntoNanos) -> Option<Self> {
+        self.0.checked_add(d.into_nanos()).map(SimTime)
+    }
+    /// `self - d`, or `None` before power-on.
+    pub fn checked_sub(self, d: impl IntoNanos) -> Option<Self> {
+        self.0.checked_sub(d.into_nanos()).map(SimTime)
+    }
+    /// The time from `earlier` to `self`; zero if `earlier` is later (as `std::time::Instant`).
+    pub fn duration_since(self, earlier: SimTime) -> core::time::Duration {
+        core::time::Duration::from_nanos(self.0.saturating_sub(earlier.0))
+    }
+}
+
+/// `SimTime ± Duration` for both kinds of duration ([`IntoNanos`]): panics past the end of
+/// time or before power-on, like `std::time::Instant` (the `checked_*` and `saturating_*`
+/// methods do not).
+macro_rules! arithmetic {
+    ($($d:ty),*) => {$(
+        impl core::ops::Add<$d> for SimTime {
+            type Output = SimTime;
+            fn add(self, d: $d) -> SimTime {
+                self.checked_add(d).expect("fwsim: SimTime + duration overflows")
+            }
+        }
+        impl core::ops::AddAssign<$d> for SimTime {
+            fn add_assign(&mut self, d: $d) {
+                *self = *self + d;
+            }
+        }
+        impl core::ops::Sub<$d> for SimTime {
+            type Output = SimTime;
+            fn sub(self, d: $d) -> SimTime {
+                self.checked_sub(d).expect("fwsim: SimTime - duration is before power-on")
+            }
+        }
+        impl core::ops::SubAssign<$d> for SimTime {
+            fn sub_assign(&mut self, d: $d) {
+                *self = *self - d;
+            }
+        }
+    )*};
+}
+arithmetic!(core::time::Duration, embassy_time::Duration);
+
+/// `later - earlier`: the time between, zero if `earlier` is later (as `std::time::Instant`).
+///
+/// ```
+/// use fwsim::SimTime;
+/// use std::time::Duration;
+/// let press = SimTime::from_millis(1_000);
+/// let led_on = press + Duration::from_micros(33_000);
+/// assert_eq!(led_on - press, Duration::from_millis(33));
+/// assert_eq!(led_on - embassy_time::Duration::from_millis(33), press);
+/// assert_eq!(press - led_on, Duration::ZERO);
+/// ```
+impl core::ops::Sub for SimTime {
+    type Output = core::time::Duration;
+    fn sub(self, earlier: SimTime) -> core::time::Duration {
+        self.duration_since(earlier)
+    }
 }
 
 impl fmt::Display for SimTime {

@@ -94,7 +94,7 @@ fn join_handle_returns_output_and_is_awaitable_from_tasks() {
         21
     });
     let parent = sim.spawn("parent", async move { child.await.unwrap() * 2 });
-    assert_eq!(sim.block_on(parent).unwrap().unwrap(), 42);
+    assert_eq!(sim.join(parent).unwrap(), 42);
 }
 
 #[test]

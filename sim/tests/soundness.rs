@@ -168,7 +168,7 @@ fn a_raised_interrupt_may_borrow_what_tasks_borrow() {
             embassy_time::Timer::after_millis(1).await;
             sim.raise_isr(Irq::new(2, 11), move || signal.signal(42));
         });
-        assert_eq!(sim.block_on(rx).unwrap().unwrap(), 42);
+        assert_eq!(sim.join(rx).unwrap(), 42);
         let outside = panic_text(catch_unwind(AssertUnwindSafe(|| sim.raise_isr(Irq::new(2, 11), || {}))));
         assert_eq!(outside, "(no panic)", "inside fwsim::test the simulation is current");
     });

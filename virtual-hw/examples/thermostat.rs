@@ -88,7 +88,7 @@ fn main() {
         bus.attach_shared(0x3C, "ssd1306", oled.clone());
         let heater = board.output("HEATER", Drive::PushPull, Level::Low);
         let key = board.input("KEY", Pull::Up);
-        board.button("UNITS", &key, Level::Low).click_at(SimTime::from_secs(200), 150_000_000);
+        board.button("UNITS", &key, Level::Low).click_at(SimTime::from_secs(200), Duration::from_millis(150));
 
         sim.spawn("thermostat", thermostat(bus.handle(), heater, 19.5, &fahrenheit));
         sim.spawn("units", units_button(key, &fahrenheit));

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use fwsim::{Irq, SimTime};
+use fwsim::{IntoNanos, Irq, SimTime};
 
 use crate::board::Board;
 use crate::curve::Curve;
@@ -160,12 +160,12 @@ struct WatchdogState {
 }
 
 impl Watchdog {
-    /// A stopped watchdog with `timeout_ns`.
-    pub fn new(name: &str, timeout_ns: u64) -> Self {
+    /// A stopped watchdog that bites `timeout` after its last feed.
+    pub fn new(name: &str, timeout: impl IntoNanos) -> Self {
         Watchdog {
             state: Rc::new(RefCell::new(WatchdogState {
                 name: name.to_string(),
-                timeout_ns,
+                timeout_ns: timeout.into_nanos(),
                 deadline: None,
                 generation: 0,
                 resets: 0,
@@ -223,7 +223,7 @@ impl embedded_hal_02::watchdog::WatchdogEnable for Watchdog {
     where
         T: Into<core::time::Duration>,
     {
-        let ns = fwsim::IntoNanos::into_nanos(period.into());
+        let ns = IntoNanos::into_nanos(period.into());
         self.state.borrow_mut().timeout_ns = ns;
         Watchdog::start(self);
     }

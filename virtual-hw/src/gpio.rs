@@ -46,7 +46,7 @@
 //!         out.set_high().unwrap();
 //!     });
 //!     sim.run_for(fwsim::ms(5)).unwrap();
-//!     assert_eq!(sim.block_on(waiter).unwrap().unwrap(), fwsim::SimTime::from_millis(3));
+//!     assert_eq!(sim.join(waiter).unwrap(), fwsim::SimTime::from_millis(3));
 //! });
 //! ```
 
@@ -54,7 +54,7 @@ use std::convert::Infallible;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use fwsim::{Irq, SimTime};
+use fwsim::{IntoNanos, Irq, SimTime};
 
 use crate::board::Board;
 use crate::signal::{Logic, SignalKind, Value};
@@ -137,8 +137,8 @@ impl Edge {
 /// within `window` before it settles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bounce {
-    /// How long the chatter lasts, in ns.
-    pub window_ns: u64,
+    /// How long the chatter lasts.
+    pub window: core::time::Duration,
     /// The most extra open/close pairs in one burst (at least one is drawn if non-zero).
     pub max_pairs: u32,
 }
@@ -303,11 +303,11 @@ fn read_level(l: Logic) -> Level {
 }
 
 impl Board {
-    /// Makes every output write spend `ns` of busy time before the level changes: the CPU
+    /// Makes every output write spend `cost` of busy time before the level changes: the CPU
     /// time of a GPIO write on the target MCU (zero by default). With it, back-to-back writes
     /// (an enable pulse with no delay) are as short as on the real chip, not zero.
-    pub fn set_gpio_write_cost(&self, ns: u64) {
-        self.borrow().gpio.write_cost_ns = ns;
+    pub fn set_gpio_write_cost(&self, cost: impl IntoNanos) {
+        self.borrow().gpio.write_cost_ns = cost.into_nanos();
     }
 
     /// A pin configured as an input with `pull`, on a net of its own.
@@ -719,10 +719,10 @@ impl Button {
         self.change_at(at, false);
     }
 
-    /// Presses at `at` and releases `hold_ns` later.
-    pub fn click_at(&self, at: SimTime, hold_ns: u64) {
+    /// Presses at `at` and releases `hold` later.
+    pub fn click_at(&self, at: SimTime, hold: impl IntoNanos) {
         self.press_at(at);
-        self.release_at(SimTime(at.0 + hold_ns));
+        self.release_at(at.saturating_add(hold));
     }
 
     fn change_at(&self, at: SimTime, closed: bool) {
@@ -736,10 +736,11 @@ impl Button {
             let b = &mut *b;
             if let Some(bounce) = b.gpio.buttons[self.id].bounce
                 && bounce.max_pairs > 0
-                && bounce.window_ns > 1
+                && bounce.window.into_nanos() > 1
             {
                 let pairs = 1 + b.rng.below(bounce.max_pairs as u64) as usize;
-                let mut offsets: Vec<u64> = (0..pairs * 2).map(|_| 1 + b.rng.below(bounce.window_ns - 1)).collect();
+                let mut offsets: Vec<u64> =
+                    (0..pairs * 2).map(|_| 1 + b.rng.below(bounce.window.into_nanos() - 1)).collect();
                 offsets.sort_unstable();
                 for (i, off) in offsets.into_iter().enumerate() {
                     times.push((SimTime(at.0 + off), if i % 2 == 0 { !closed } else { closed }));

@@ -50,7 +50,7 @@
 //!         back
 //!     });
 //!     sim.run_for(fwsim::ms(10)).unwrap();
-//!     assert_eq!(sim.block_on(task).unwrap().unwrap(), [1, 2, 3]);
+//!     assert_eq!(sim.join(task).unwrap(), [1, 2, 3]);
 //! });
 //! ```
 

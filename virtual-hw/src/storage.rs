@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use embedded_storage::nor_flash::{NorFlashError, NorFlashErrorKind};
 use fwsim::rng::SimRng;
-use fwsim::{Irq, SimTime};
+use fwsim::{IntoNanos, Irq, SimTime};
 
 /// The flash controller's completion interrupt.
 const FLASH_IRQ: Irq = Irq::new(3, 500);
@@ -87,11 +87,11 @@ impl<const WRITE: usize, const ERASE: usize> Flash<WRITE, ERASE> {
     }
 
     /// Sets the word-write and sector-erase times.
-    pub fn with_timing(self, word_write_ns: u64, sector_erase_ns: u64) -> Self {
+    pub fn with_timing(self, word_write: impl IntoNanos, sector_erase: impl IntoNanos) -> Self {
         {
             let mut s = self.state.borrow_mut();
-            s.word_write_ns = word_write_ns;
-            s.sector_erase_ns = sector_erase_ns;
+            s.word_write_ns = word_write.into_nanos();
+            s.sector_erase_ns = sector_erase.into_nanos();
         }
         self
     }

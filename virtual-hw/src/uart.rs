@@ -53,7 +53,7 @@
 //!     });
 //!     sim.run_for(fwsim::ms(10)).unwrap();
 //!     // The first byte ends at 1 ms + 1,041,667 ns; the echo of it one frame later.
-//!     assert_eq!(sim.block_on(echo).unwrap().unwrap().as_nanos(), 1_000_000 + 2 * 1_041_667);
+//!     assert_eq!(sim.join(echo).unwrap().as_nanos(), 1_000_000 + 2 * 1_041_667);
 //! });
 //! ```
 

@@ -46,7 +46,7 @@ fn forced_run(settle_ms: u64) -> (Vec<Reading>, Vec<&'static str>) {
             samples
         });
         sim.run_for(secs(70)).unwrap();
-        let samples = sim.block_on(task).unwrap().unwrap();
+        let samples = sim.join(task).unwrap();
         let rules = hardware_rules(sim);
         *out.lock().unwrap() = Some((samples, rules));
     });
@@ -114,7 +114,7 @@ fn the_async_driver_in_normal_mode() {
             bme.read_sample().await.unwrap()
         });
         sim.run_for(secs(1)).unwrap();
-        let s = sim.block_on(task).unwrap().unwrap();
+        let s = sim.join(task).unwrap();
         assert!((s.temperature.unwrap() - 21.25).abs() <= 0.011, "{s:?}");
         assert!((s.pressure.unwrap() - 100_000.0).abs() <= 0.6, "{s:?}");
         assert!((s.humidity.unwrap() - 45.5).abs() <= 0.02, "{s:?}");

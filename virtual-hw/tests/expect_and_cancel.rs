@@ -89,7 +89,7 @@ fn a_dropped_i2c_transfer_still_reaches_the_device_and_holds_the_bus() {
             (gave_up, next, fwsim::now())
         });
         sim.run_for(ms(10)).unwrap();
-        let (gave_up, next, at) = sim.block_on(task).unwrap().unwrap();
+        let (gave_up, next, at) = sim.join(task).unwrap();
         assert!(gave_up);
         assert!(next.is_err());
         assert_eq!(at, SimTime::from_micros(560 + 110));
@@ -128,7 +128,7 @@ fn a_dropped_spi_transaction_releases_chip_select() {
             (dropped, reply)
         });
         sim.run_for(ms(1)).unwrap();
-        let (dropped, reply) = sim.block_on(task).unwrap().unwrap();
+        let (dropped, reply) = sim.join(task).unwrap();
         assert!(dropped);
         assert_eq!(reply, [0xFE, 0xFD]);
         assert!(cs_probe.is_high());

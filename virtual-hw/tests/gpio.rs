@@ -97,7 +97,7 @@ fn a_button_closes_its_net_to_the_rail() {
         let button = board.button("B1", &key, Level::Low);
         let mut active_high = board.input("KEY2", Pull::Down);
         let button2 = board.button("B2", &active_high, Level::High);
-        button.click_at(t_ms(10), 5_000_000);
+        button.click_at(t_ms(10), std::time::Duration::from_millis(5));
         button2.press_at(t_ms(12));
         sim.run_until(t_ms(11)).unwrap();
         assert!(key.is_low().unwrap());
@@ -118,15 +118,15 @@ fn an_edge_counts_only_while_a_wait_is_armed() {
         let mut key = board.input("KEY", Pull::Up);
         let button = board.button("B1", &key, Level::Low);
         // Falling edges at 1 ms and 5 ms; the wait is armed at 2 ms.
-        button.click_at(t_ms(1), 1_000_000);
-        button.click_at(t_ms(5), 1_000_000);
+        button.click_at(t_ms(1), std::time::Duration::from_millis(1));
+        button.click_at(t_ms(5), std::time::Duration::from_millis(1));
         let waiter = sim.spawn("waiter", async move {
             Timer::after_millis(2).await;
             key.wait_for_falling_edge().await.unwrap();
             fwsim::now()
         });
         sim.run_for(ms(10)).unwrap();
-        assert_eq!(sim.block_on(waiter).unwrap().unwrap(), t_ms(5));
+        assert_eq!(sim.join(waiter).unwrap(), t_ms(5));
     });
 }
 
@@ -148,7 +148,7 @@ fn waiting_for_the_level_a_pin_already_has_returns_at_once() {
             (polls, fwsim::now())
         });
         sim.run_until_stalled().unwrap();
-        assert_eq!(sim.block_on(polls).unwrap().unwrap(), (1, SimTime::ZERO));
+        assert_eq!(sim.join(polls).unwrap(), (1, SimTime::ZERO));
     });
 }
 
@@ -169,7 +169,7 @@ fn a_dropped_wait_is_disarmed() {
             (first.is_err(), second, fwsim::now())
         });
         sim.run_for(ms(30)).unwrap();
-        assert_eq!(sim.block_on(task).unwrap().unwrap(), (true, t_ms(10), t_ms(20)));
+        assert_eq!(sim.join(task).unwrap(), (true, t_ms(10), t_ms(20)));
     });
 }
 
@@ -203,7 +203,9 @@ fn bounce_edges(seed: u64) -> Vec<SimTime> {
     fwsim::test_with(fwsim::SimConfig::new().seed(seed), |sim| {
         let board = Board::new();
         let key = board.input("KEY", Pull::Up);
-        let button = board.button("B1", &key, Level::Low).with_bounce(Bounce { window_ns: 2_000_000, max_pairs: 4 });
+        let button = board
+            .button("B1", &key, Level::Low)
+            .with_bounce(Bounce { window: std::time::Duration::from_millis(2), max_pairs: 4 });
         button.press_at(t_ms(10));
         sim.run_for(ms(20)).unwrap();
         assert_eq!(key.probe().logic(), Logic::Low, "the contact settles closed");

@@ -21,7 +21,7 @@ fn ag_lcd_on_gpio(write_cost_ns: u64) -> (Vec<String>, Vec<&'static str>, u64, u
     let out = std::sync::Mutex::new(None);
     fwsim::test(|sim| {
         let board = Board::new();
-        board.set_gpio_write_cost(write_cost_ns);
+        board.set_gpio_write_cost(std::time::Duration::from_nanos(write_cost_ns));
         let (lcd, [rs, e, d4, d5, d6, d7]) = gpio_lcd(&board);
         sim.spawn("ui", async move {
             let mut display = ag_lcd::LcdDisplay::new(rs, e, Delay)

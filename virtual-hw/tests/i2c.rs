@@ -36,7 +36,7 @@ fn transfer_time_follows_the_bus_clock_exactly() {
             (write_one, write_read, absent, fwsim::now().as_nanos() - t2)
         });
         sim.run_for(ms(1)).unwrap();
-        let (write_one, write_read, absent, absent_time) = sim.block_on(task).unwrap().unwrap();
+        let (write_one, write_read, absent, absent_time) = sim.join(task).unwrap();
         // START + address + 1 byte + STOP = 20 bits of 2.5 µs.
         assert_eq!(write_one, 50_000);
         // START + addr + 1 + Sr + addr + 4 + STOP = 1+9+9+1+9+36+1 = 66 bits.
@@ -63,7 +63,7 @@ fn the_blocking_traits_spend_the_transfer_as_busy_time() {
             (after_eh1, b[0], fwsim::now())
         });
         sim.run_for(ms(10)).unwrap();
-        let (after_eh1, byte, end) = sim.block_on(task).unwrap().unwrap();
+        let (after_eh1, byte, end) = sim.join(task).unwrap();
         // 1 + 9 + 18 + 1 = 29 bits at 10 µs.
         assert_eq!(after_eh1, SimTime::from_micros(290));
         assert_eq!(byte, 0xAB);
@@ -98,7 +98,7 @@ fn an_eeprom_nacks_during_its_write_cycle_and_wraps_page_writes() {
             (polls, ready, all)
         });
         sim.run_for(ms(20)).unwrap();
-        let (polls, ready, all) = sim.block_on(task).unwrap().unwrap();
+        let (polls, ready, all) = sim.join(task).unwrap();
         assert_eq!(polls, 10);
         assert!(ready >= SimTime::from_millis(5) && ready < SimTime::from_micros(5700), "{ready}");
         let mem = eeprom.borrow().memory()[0x08..0x10].to_vec();
@@ -138,7 +138,7 @@ fn an_htu21d_nacks_reads_during_conversion_and_returns_crc_checked_values() {
             (early, t, frame)
         });
         sim.run_for(ms(6000)).unwrap();
-        let (early, t, h) = sim.block_on(task).unwrap().unwrap();
+        let (early, t, h) = sim.join(task).unwrap();
         assert_eq!(early, Err(NACK_ADDRESS));
         assert_eq!(crc8_131(&t[..2]), t[2]);
         assert_eq!(crc8_131(&h[..2]), h[2]);
@@ -168,7 +168,7 @@ fn htu21d_hold_master_stretches_the_clock_and_unknown_commands_are_reported() {
             (frame, held_until, bad)
         });
         sim.run_for(ms(100)).unwrap();
-        let (frame, held_until, bad) = sim.block_on(task).unwrap().unwrap();
+        let (frame, held_until, bad) = sim.join(task).unwrap();
         assert!((temperature_from(u16::from_be_bytes([frame[0], frame[1]])) - 21.5).abs() < 0.011);
         // The conversion begins as the command byte is clocked in (after START + address,
         // 10 bits) and takes 50 ms; the read's address phase waits for it; then the address
@@ -200,7 +200,7 @@ fn injected_faults_fail_the_transactions_they_hit() {
         });
         sim.run_for(ms(10)).unwrap();
         assert_eq!(
-            sim.block_on(task).unwrap().unwrap(),
+            sim.join(task).unwrap(),
             [
                 None,
                 Some(NACK_ADDRESS),
@@ -230,7 +230,7 @@ fn random_fault_pattern(seed: u64) -> Vec<bool> {
             failed
         });
         sim.run_for(ms(100)).unwrap();
-        *out.lock().unwrap() = sim.block_on(task).unwrap().unwrap();
+        *out.lock().unwrap() = sim.join(task).unwrap();
     });
     out.into_inner().unwrap()
 }
@@ -263,7 +263,7 @@ fn an_embedded_hal_mock_transaction_list_stands_in_as_a_device() {
             who[0]
         });
         sim.run_for(ms(5)).unwrap();
-        assert_eq!(sim.block_on(task).unwrap().unwrap(), 0x68);
+        assert_eq!(sim.join(task).unwrap(), 0x68);
         mock.done();
         assert_eq!(bus.transactions(), 2);
     });

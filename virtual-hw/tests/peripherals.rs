@@ -28,7 +28,7 @@ fn the_toolkits_aadc_sees_an_adc_ramp_leave_its_band() {
             (v, fwsim::now())
         });
         sim.run_for(secs(1)).unwrap();
-        let (v, at) = sim.block_on(task).unwrap().unwrap();
+        let (v, at) = sim.join(task).unwrap();
         assert_eq!(v, 32_768);
         // Code 2048 is reached when v/3.3 × 4096 rounds to 2048: from 2047.5 / 4096 s. The
         // Aadc samples every 1 ms.
@@ -95,7 +95,7 @@ where
 #[test]
 fn a_watchdog_starved_by_a_blocking_section_resets() {
     fwsim::test(|sim| {
-        let dog = Watchdog::new("iwdg", 1);
+        let dog = Watchdog::new("iwdg", std::time::Duration::from_nanos(1));
         sim.spawn("feeder", feeder(dog.clone()));
         sim.run_for(ms(450)).unwrap();
         assert_eq!(dog.resets(), 1);
@@ -146,7 +146,7 @@ fn power_loss_tears_the_write_in_flight_and_stops_the_flash_until_reboot() {
             (r, after, fwsim::now())
         });
         sim.run_for(ms(1)).unwrap();
-        let (r, after, at) = sim.block_on(task).unwrap().unwrap();
+        let (r, after, at) = sim.join(task).unwrap();
         assert_eq!((r, after), (Err(FlashError::PowerLost), Err(FlashError::PowerLost)));
         assert_eq!(at, SimTime::from_micros(210));
         let mem = flash.contents();
@@ -184,7 +184,7 @@ fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
             String::from_utf8(text).unwrap()
         });
         sim.run_for(secs(10)).unwrap();
-        let text = sim.block_on(lines).unwrap().unwrap();
+        let text = sim.join(lines).unwrap();
         assert!(gps.sentences() >= 20);
         let mut fixes = Vec::new();
         for line in text.split("\r\n").filter(|l| l.starts_with('$') && l.contains('*')) {

@@ -15,7 +15,7 @@ fn a_vcd_of_pins_uart_and_i2c_parses_back_to_the_record() {
         let board = Board::new();
         let mut led = board.output("LED", Drive::PushPull, Level::Low);
         let key = board.input("KEY", Pull::Up);
-        board.button("B1", &key, Level::Low).click_at(SimTime::from_millis(2), 1_000_000);
+        board.button("B1", &key, Level::Low).click_at(SimTime::from_millis(2), std::time::Duration::from_millis(1));
         let mut uart = board.uart("UART0", UartConfig::new(115_200));
         let _peer = uart.peer();
         let bus = board.i2c_bus("I2C0", 400_000);

@@ -120,7 +120,7 @@ fn the_async_driver_over_spi_draws_the_same_panel() {
             fwsim::now()
         });
         sim.run_for(ms(50)).unwrap();
-        let done = sim.block_on(ui).unwrap().unwrap();
+        let done = sim.join(ui).unwrap();
         assert_eq!(oled.borrow().panel(), reference(128, 64));
         // 1 KiB of pixels at 8 MHz is at least 1.024 ms of clocking.
         assert!(done.as_nanos() >= 1_024_000, "{done}");

@@ -19,7 +19,7 @@ fn a_9600_8n1_byte_takes_1_041_667_ns_and_9600_bytes_take_exactly_10_s() {
             fwsim::now()
         });
         sim.run_for(secs(11)).unwrap();
-        assert_eq!(sim.block_on(task).unwrap().unwrap(), SimTime::from_secs(10));
+        assert_eq!(sim.join(task).unwrap(), SimTime::from_secs(10));
         let got = peer.received();
         assert_eq!(got.len(), 9600);
         assert_eq!(got[0].0.as_nanos(), 1_041_667);
@@ -52,7 +52,7 @@ fn write_returns_once_bytes_are_in_the_tx_fifo_and_flush_when_the_line_is_idle()
             (first, t_first, second, t_second, fwsim::now())
         });
         sim.run_for(ms(5)).unwrap();
-        let (first, t_first, second, t_second, flushed) = sim.block_on(task).unwrap().unwrap();
+        let (first, t_first, second, t_second, flushed) = sim.join(task).unwrap();
         assert_eq!((first, t_first), (33, SimTime::ZERO));
         // The FIFO frees one place when the first byte's stop bit ends.
         assert_eq!((second, t_second), (1, SimTime::from_micros(10)));
@@ -78,7 +78,7 @@ fn an_unbuffered_uart_overruns_while_no_read_is_armed_and_reports_it_once() {
                 (first, buf[..n].to_vec(), uart.overruns())
             });
             sim.run_for(ms(20)).unwrap();
-            sim.block_on(task).unwrap().unwrap()
+            sim.join(task).unwrap()
         };
         assert_eq!(overruns.0, Err(UartError::Overrun));
         assert_eq!(overruns.1, (0..32).collect::<Vec<u8>>());
@@ -111,8 +111,8 @@ fn an_armed_reader_keeps_up_and_a_buffered_uart_keeps_everything() {
             (got, buffered.overruns())
         });
         sim.run_for(ms(60)).unwrap();
-        assert_eq!(sim.block_on(a).unwrap().unwrap(), (data.clone(), 0));
-        assert_eq!(sim.block_on(b).unwrap().unwrap(), (data, 0));
+        assert_eq!(sim.join(a).unwrap(), (data.clone(), 0));
+        assert_eq!(sim.join(b).unwrap(), (data, 0));
     });
 }
 
@@ -138,7 +138,7 @@ fn line_error_once(error: UartError) {
             (first, buf[..n].to_vec())
         });
         sim.run_for(ms(20)).unwrap();
-        assert_eq!(sim.block_on(task).unwrap().unwrap(), (Err(error), b"ok".to_vec()));
+        assert_eq!(sim.join(task).unwrap(), (Err(error), b"ok".to_vec()));
     });
 }
 
@@ -170,11 +170,11 @@ fn connected_uarts_exchange_bytes_and_a_baud_mismatch_is_a_framing_error() {
             d.read(&mut buf).await
         });
         sim.run_for(ms(5)).unwrap();
-        let (buf, at) = sim.block_on(ping).unwrap().unwrap();
+        let (buf, at) = sim.join(ping).unwrap();
         assert_eq!(&buf, b"pong");
         // Four bytes there, four back: 8 frames of 10 bits at 115200 baud, each way exact.
         assert_eq!(at.as_nanos(), 2 * UartConfig::new(115_200).byte_end(0, 3));
-        assert_eq!(sim.block_on(mismatch).unwrap().unwrap(), Err(UartError::Framing));
+        assert_eq!(sim.join(mismatch).unwrap(), Err(UartError::Framing));
     });
 }
 
@@ -201,7 +201,7 @@ fn dropping_an_unbuffered_read_loses_what_it_received_and_a_buffered_one_does_no
                 (raced, buf[..n].to_vec(), uart.lost_on_cancel())
             });
             sim.run_for(ms(10)).unwrap();
-            let (raced, next, lost) = sim.block_on(task).unwrap().unwrap();
+            let (raced, next, lost) = sim.join(task).unwrap();
             match mode {
                 RxMode::Unbuffered => assert_eq!((raced, next, lost), (None, b"B".to_vec(), 1)),
                 RxMode::Buffered(_) => assert_eq!((raced, next, lost), (None, b"A".to_vec(), 0)),

@@ -164,6 +164,15 @@ impl Shared {
         }
     }
 
+    /// A task's `name#id`, while its slot is its own.
+    pub(crate) fn label_of(&self, key: TaskKey) -> String {
+        let c = self.core.borrow();
+        match c.tasks.metas.get(key.slot as usize) {
+            Some(t) if t.generation == key.generation && t.has(OCCUPIED) => c.label(key.slot),
+            _ => format!("#{}", key.serial),
+        }
+    }
+
     pub(crate) fn live_tasks(&self) -> usize {
         self.core.borrow().tasks.live
     }

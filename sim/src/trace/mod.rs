@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 /// What a [`Record`] says happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Kind {
     /// `task` was spawned by `source`; `arg` is its name id.
     Spawn = 1,

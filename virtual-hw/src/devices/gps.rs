@@ -66,7 +66,7 @@ struct State {
 ///         String::from_utf8(buf[..n].to_vec()).unwrap()
 ///     });
 ///     sim.run_for(fwsim::secs(2)).unwrap();
-///     assert!(sim.block_on(line).unwrap().unwrap().starts_with("$GPRMC,221320.00,A,5130.0000,N,00007.2000,W"));
+///     assert!(sim.join(line).unwrap().starts_with("$GPRMC,221320.00,A,5130.0000,N,00007.2000,W"));
 /// });
 /// ```
 pub struct Gps {
