@@ -167,8 +167,10 @@ impl<'env> Sim<'env> {
     /// or inside [`enter`](Self::enter)).
     pub fn raise_isr(&self, irq: Irq, handler: impl FnOnce() + 'env) {
         let f: Box<dyn FnOnce() + 'env> = Box::new(handler);
-        // SAFETY: erasing 'env as in `spawn_on`: the handler runs now or when the current
-        // critical section ends (both while this Sim is borrowed), or is dropped by shutdown.
+        // SAFETY: erasing 'env. The handler runs now, or from this simulation's pending list
+        // when a critical section ends while it is current (so while it is borrowed: see
+        // `context`), or is dropped by `shutdown`, which runs before 'env can end; a leaked
+        // Sim is never current again, so it never runs.
         let f: Box<dyn FnOnce()> = unsafe { std::mem::transmute(f) };
         let current = context::with_current(|s| s.is_some_and(|s| std::ptr::eq(s, Rc::as_ptr(&self.shared))));
         assert!(
@@ -182,7 +184,9 @@ impl<'env> Sim<'env> {
     /// Wakes it makes are attributed to the interrupt in the trace.
     pub fn schedule_isr(&self, at: SimTime, irq: Irq, handler: impl FnOnce() + 'env) {
         let f: Box<dyn FnOnce() + 'env> = Box::new(handler);
-        // SAFETY: erasing 'env as in `spawn_on`; pending handlers are dropped at shutdown.
+        // SAFETY: erasing 'env. Scheduled handlers run only from the event loop of this
+        // simulation while it is current (so while it is borrowed: see `context`), and are
+        // dropped by `shutdown`, which runs before 'env can end.
         let f: Box<dyn FnOnce()> = unsafe { std::mem::transmute(f) };
         self.shared.schedule_isr(at.as_nanos(), irq, f);
     }

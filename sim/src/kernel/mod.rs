@@ -224,15 +224,7 @@ impl Shared {
             && !self.has_cost
             && !cfg.strict;
         let order = if single { c.executors[0].built_in() } else { None };
-        c.mode = match (lean, order) {
-            (true, Some(Order::Embassy)) => ModeKind::LeanEmbassy,
-            (true, Some(Order::MicroPython)) => ModeKind::LeanMicroPython,
-            (true, Some(Order::Fifo)) => ModeKind::LeanFifo,
-            (false, Some(Order::Embassy)) => ModeKind::FullEmbassy,
-            (false, Some(Order::MicroPython)) => ModeKind::FullMicroPython,
-            (false, Some(Order::Fifo)) => ModeKind::FullFifo,
-            _ => ModeKind::General,
-        };
+        c.mode = ModeKind::choose(lean, order);
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::marker::PhantomData;
 
-use crate::order::{BuiltIn, RunOrder, RunQueue};
+use crate::order::{BuiltIn, Order, RunOrder, RunQueue};
 
 /// A way of compiling the kernel's hot path.
 pub(super) trait Mode {
@@ -73,6 +73,22 @@ pub(super) enum ModeKind {
     FullEmbassy,
     FullMicroPython,
     FullFifo,
+}
+
+impl ModeKind {
+    /// The mode for a simulation whose optional work is off (`lean`) or not, and whose one
+    /// executor runs the built-in `order` (`None`: several executors, or a custom order).
+    pub(super) fn choose(lean: bool, order: Option<Order>) -> Self {
+        match (lean, order) {
+            (true, Some(Order::Embassy)) => ModeKind::LeanEmbassy,
+            (true, Some(Order::MicroPython)) => ModeKind::LeanMicroPython,
+            (true, Some(Order::Fifo)) => ModeKind::LeanFifo,
+            (false, Some(Order::Embassy)) => ModeKind::FullEmbassy,
+            (false, Some(Order::MicroPython)) => ModeKind::FullMicroPython,
+            (false, Some(Order::Fifo)) => ModeKind::FullFifo,
+            _ => ModeKind::General,
+        }
+    }
 }
 
 /// Runs `$e` with `$m` naming the mode of `$kind`.

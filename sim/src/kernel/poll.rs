@@ -98,9 +98,16 @@ impl Shared {
         drop(c); // no borrow across the poll
         debug_assert_eq!(self.poll_clones.get(), 0);
         self.polling.set(waker::pack(self.tag, slot, generation));
+        // SAFETY: fwsim's waker vtable upholds `RawWaker`'s contract: the data word is a number
+        // that is never dereferenced, and its functions are thread-safe (they reach a
+        // simulation only through this thread's current one, and other threads' only through
+        // the registry's locks). `ManuallyDrop`: this waker is not a counted clone.
         let waker = ManuallyDrop::new(unsafe { Waker::from_raw(waker::raw(self.tag, slot, generation)) });
         let mut cx = Context::from_waker(&waker);
-        // SAFETY: see above; the future was pinned in its box and is not moved.
+        // SAFETY: `task` came from this task's `TaskBox`, which owns the future, never moves it
+        // (it is pinned there) and is not dropped while the task is RUNNING: aborts,
+        // completion and frees wait for this poll to end. No other reference to the future
+        // exists during the poll (only the table's copy of the pointer, unused meanwhile).
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
         let result = if !M::LEAN && self.config.poll_spans {
             let t = self.core.borrow();

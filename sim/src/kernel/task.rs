@@ -23,6 +23,7 @@ impl<F: Future> ErasedTask for TaskCell<F> {
         // SAFETY: the future is never moved out; it is dropped in place when replaced by Done.
         let this = unsafe { self.get_unchecked_mut() };
         let out = match this {
+            // SAFETY: `f` is structurally pinned: `self` is pinned and `f` never moves out.
             TaskCell::Running(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
                 Poll::Ready(v) => v,
                 Poll::Pending => return Poll::Pending,
@@ -37,6 +38,7 @@ impl<F: Future> ErasedTask for TaskCell<F> {
         // SAFETY: Done holds no pinned data; the caller guarantees the type of `out`.
         let this = unsafe { self.get_unchecked_mut() };
         if let TaskCell::Done(v) = this {
+            // SAFETY: the caller guarantees `out` points to a valid `Option<F::Output>`.
             unsafe { *(out as *mut Option<F::Output>) = v.take() };
         }
     }
