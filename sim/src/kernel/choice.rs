@@ -30,21 +30,24 @@ impl Core {
         for exec in 0..executors {
             loop {
                 let queue = M::queue(&mut self.executors, exec);
-                let n = queue.prepare(&mut OrderCx { now: self.clock.now, seq: &mut self.clock.seq });
-                if n == 0 {
-                    break;
-                }
-                let slot = if n >= 2 {
-                    let number = self.choices.count;
-                    self.choices.count += 1;
-                    if !M::LEAN && !self.choices.explorer.is_none() {
-                        let idx = self.ask_for_task(exec, number, n);
-                        M::queue(&mut self.executors, exec).take(idx).0
-                    } else {
-                        queue.take(0).0
-                    }
+                let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
+                let slot = if M::LEAN || self.choices.explorer.is_none() {
+                    // No explorer: the order's own pick, in one step.
+                    let Some((task, choice)) = queue.pop(&mut cx) else { break };
+                    self.choices.count += choice as u64;
+                    task.0
                 } else {
-                    queue.take(0).0
+                    let n = queue.prepare(&mut cx);
+                    if n == 0 {
+                        break;
+                    }
+                    let mut idx = 0;
+                    if n >= 2 {
+                        let number = self.choices.count;
+                        self.choices.count += 1;
+                        idx = self.ask_for_task(exec, number, n);
+                    }
+                    M::queue(&mut self.executors, exec).take(idx).0
                 };
                 let t = &self.tasks.metas[slot as usize];
                 if t.has(DONE) {

@@ -57,6 +57,18 @@ impl RunOrder for Embassy {
         if i == 0 { stack.pop().expect("prepared") } else { stack.remove(stack.len() - 1 - i) }
     }
 
+    #[inline(always)]
+    fn pop(&mut self, _cx: &mut OrderCx<'_>) -> Option<(Runnable, bool)> {
+        if self.batch.is_empty() {
+            if self.incoming.len() <= 1 {
+                return self.incoming.pop().map(|t| (t, false));
+            }
+            std::mem::swap(&mut self.batch, &mut self.incoming);
+        }
+        let choice = self.batch.len() >= 2;
+        self.batch.pop().map(|t| (t, choice))
+    }
+
     fn built_in(&self) -> Option<Order> {
         Some(Order::Embassy)
     }

@@ -137,6 +137,15 @@ pub trait RunOrder {
     fn candidate(&self, i: usize) -> Runnable;
     /// Removes and returns candidate `i` of the prepared pick.
     fn take(&mut self, i: usize) -> Runnable;
+    /// `prepare` then `take(0)` in one step, for runs with no explorer; also says whether
+    /// there was a choice (two or more candidates). Override it only to make it faster.
+    #[inline(always)]
+    fn pop(&mut self, cx: &mut OrderCx<'_>) -> Option<(Runnable, bool)> {
+        match self.prepare(cx) {
+            0 => None,
+            n => Some((self.take(0), n >= 2)),
+        }
+    }
     /// A poll of `task` ended (it may be queued again already).
     fn poll_ended(&mut self, task: Runnable) {
         let _ = task;
@@ -240,6 +249,10 @@ impl RunOrder for RunQueue {
     #[inline(always)]
     fn take(&mut self, i: usize) -> Runnable {
         each!(self, q => q.take(i))
+    }
+    #[inline(always)]
+    fn pop(&mut self, cx: &mut OrderCx<'_>) -> Option<(Runnable, bool)> {
+        each!(self, q => q.pop(cx))
     }
     #[inline(always)]
     fn poll_ended(&mut self, task: Runnable) {
