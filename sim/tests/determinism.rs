@@ -5,7 +5,7 @@
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Timer, with_timeout};
-use fwsim::{Policy, Sim, SimConfig};
+use fwsim::{Order, Policy, Sim, SimConfig};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -134,7 +134,10 @@ fn spawn_program<'s>(
 /// Runs a program under the embassy policy and returns everything a user can observe but the
 /// trace: the program's own log, the choice points met, the diagnostics, the tasks left.
 fn observe(program: &Program, trace: bool) -> Observed {
-    let config = if trace { SimConfig::new() } else { SimConfig::new().no_trace() };
+    observe_with(program, if trace { SimConfig::new() } else { SimConfig::new().no_trace() })
+}
+
+fn observe_with(program: &Program, config: SimConfig) -> Observed {
     fwsim::scope(config, |sim| {
         let signals: &Vec<Signal<CriticalSectionRawMutex, usize>> =
             sim.alloc((0..TASKS).map(|_| Signal::new()).collect());
@@ -180,6 +183,25 @@ proptest! {
     #[test]
     fn lean_path_matches_general_path(program in program()) {
         prop_assert_eq!(observe(&program, false), observe(&program, true));
+    }
+
+    /// Each built-in order runs the same in every mode the kernel compiles: lean (no trace),
+    /// full (trace on) and general (the same order handed in as a custom one, so reached
+    /// through the trait's dispatch).
+    #[test]
+    fn every_mode_runs_every_program_identically(program in program()) {
+        use fwsim::order::{Embassy, Fifo, MicroPython};
+        for order in [Order::Embassy, Order::MicroPython, Order::Fifo] {
+            let lean = observe_with(&program, SimConfig::new().order(order).no_trace());
+            let full = observe_with(&program, SimConfig::new().order(order));
+            let general = match order {
+                Order::Embassy => SimConfig::new().custom_order(Embassy::default),
+                Order::MicroPython => SimConfig::new().custom_order(MicroPython::default),
+                _ => SimConfig::new().custom_order(Fifo::default),
+            };
+            prop_assert_eq!(&lean, &full, "{:?}", order);
+            prop_assert_eq!(&lean, &observe_with(&program, general.no_trace()), "{:?}", order);
+        }
     }
 }
 

@@ -223,7 +223,7 @@ impl Shared {
             && !cfg.poll_spans
             && !self.has_cost
             && !cfg.strict;
-        let order = if single { c.executors[0].built_in() } else { None };
+        let order = if single { c.executors[0].built_in_variant() } else { None };
         c.mode = ModeKind::choose(lean, order);
     }
 }

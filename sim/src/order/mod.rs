@@ -220,6 +220,17 @@ macro_rules! each {
 }
 
 impl RunQueue {
+    /// Which built-in order this queue holds as itself (a custom one is `None`, whatever it
+    /// says it is: the kernel's lean modes need the concrete type).
+    pub(crate) fn built_in_variant(&self) -> Option<Order> {
+        match self {
+            RunQueue::Embassy(_) => Some(Order::Embassy),
+            RunQueue::MicroPython(_) => Some(Order::MicroPython),
+            RunQueue::Fifo(_) => Some(Order::Fifo),
+            RunQueue::Custom(_) => None,
+        }
+    }
+
     pub(crate) fn new(spec: &OrderSpec) -> Self {
         match spec {
             OrderSpec::BuiltIn(Order::Embassy) => RunQueue::Embassy(Embassy::default()),
