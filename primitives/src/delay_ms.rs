@@ -21,7 +21,9 @@ use crate::Event;
 /// `CriticalSectionRawMutex`.
 ///
 /// The timing lives in [`run`](DelayMs::run), a future that the firmware spawns (or joins)
-/// once, where Python starts a hidden task; dropping it is `deinit()`.
+/// once, where Python starts a hidden task; dropping it is `deinit()`: the delay stops, and
+/// from then on [`trigger`](DelayMs::trigger) returns [`Deinitialised`] (Python raises
+/// `RuntimeError`) instead of starting a countdown nothing would ever end.
 ///
 /// **Fixed: trigger then stop in one step.** In the Python version `stop()` leaves the
 /// trigger pending, so `trigger(); stop()` before the timer task runs still fires later (and
@@ -39,9 +41,9 @@ use crate::Event;
 /// let delay = &*sim.alloc(DelayMs::<NoopRawMutex>::new(Duration::from_millis(100)));
 /// sim.spawn("delay", delay.run(move || fired_at.set(Instant::now().as_millis())));
 /// sim.spawn("user", async move {
-///     delay.trigger();
+///     delay.trigger().unwrap();
 ///     Timer::after_millis(50).await;
-///     delay.trigger(); // retriggered: now due at 150 ms
+///     delay.trigger().unwrap(); // retriggered: now due at 150 ms
 /// });
 /// sim.run_for(fwsim::secs(1)).unwrap();
 /// assert_eq!(fired_at.get(), 150);
@@ -53,8 +55,23 @@ pub struct DelayMs<M: RawMutex> {
     expired: Event<M>,
 }
 
+/// [`DelayMs::trigger`] after the delay's [`run`](DelayMs::run) future was dropped
+/// (Python's `deinit()`): nothing would ever fire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deinitialised;
+
+impl core::fmt::Display for Deinitialised {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("DelayMs triggered after its run future was dropped (deinit)")
+    }
+}
+
+impl core::error::Error for Deinitialised {}
+
 struct State {
     deadline: Option<Instant>,
+    /// The `run` future was dropped.
+    deinitialised: bool,
     /// Bumped by every trigger and stop: the runner's timer is for one generation.
     generation: u32,
     runner: Option<Waker>,
@@ -66,7 +83,7 @@ impl<M: RawMutex> DelayMs<M> {
     pub const fn new(duration: Duration) -> Self {
         DelayMs {
             duration,
-            state: Mutex::new(RefCell::new(State { deadline: None, generation: 0, runner: None })),
+            state: Mutex::new(RefCell::new(State { deadline: None, deinitialised: false, generation: 0, runner: None })),
             expired: Event::new(),
         }
     }
@@ -83,14 +100,20 @@ impl<M: RawMutex> DelayMs<M> {
         }
     }
 
-    /// Starts (or restarts) the delay: it fires `duration` from now.
-    pub fn trigger(&self) {
-        self.trigger_for(self.duration);
+    /// Starts (or restarts) the delay: it fires `duration` from now. `Err` once the
+    /// [`run`](Self::run) future has been dropped.
+    pub fn trigger(&self) -> Result<(), Deinitialised> {
+        self.trigger_for(self.duration)
     }
 
-    /// Starts (or restarts) the delay for `duration` from now (Python's `trigger(ms)`).
-    pub fn trigger_for(&self, duration: Duration) {
+    /// Starts (or restarts) the delay for `duration` from now (Python's `trigger(ms)`). `Err`
+    /// once the [`run`](Self::run) future has been dropped.
+    pub fn trigger_for(&self, duration: Duration) -> Result<(), Deinitialised> {
+        if self.state.lock(|s| s.borrow().deinitialised) {
+            return Err(Deinitialised);
+        }
         self.change(Some(Instant::now() + duration));
+        Ok(())
     }
 
     /// Stops the delay without firing and clears the event.
@@ -125,8 +148,17 @@ impl<M: RawMutex> DelayMs<M> {
         self.expired.set();
     }
 
-    /// The delay's timing: spawn or join it once. Calls `on_expiry` at each expiry.
-    pub async fn run(&self, mut on_expiry: impl FnMut()) -> ! {
+    /// The delay's timing: spawn or join it once. Calls `on_expiry` at each expiry. It never
+    /// completes; dropping it (polled or not) deinitialises the delay.
+    pub fn run<'a>(&'a self, on_expiry: impl FnMut() + 'a) -> impl core::future::Future + 'a {
+        let deinit_on_drop = DeinitOnDrop(self);
+        async move {
+            let _deinit_on_drop = deinit_on_drop;
+            self.timing(on_expiry).await
+        }
+    }
+
+    async fn timing(&self, mut on_expiry: impl FnMut()) -> ! {
         loop {
             // Wait to be triggered.
             let (deadline, generation) = poll_fn(|cx| {
@@ -168,5 +200,19 @@ impl<M: RawMutex> DelayMs<M> {
                 }
             }
         }
+    }
+}
+
+/// Deinitialises a [`DelayMs`] when its `run` future is dropped.
+struct DeinitOnDrop<'a, M: RawMutex>(&'a DelayMs<M>);
+
+impl<M: RawMutex> Drop for DeinitOnDrop<'_, M> {
+    fn drop(&mut self) {
+        self.0.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            s.deinitialised = true;
+            s.deadline = None;
+            s.runner = None;
+        });
     }
 }

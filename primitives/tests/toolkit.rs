@@ -365,12 +365,36 @@ fn delay_log(
 use std::future::Future;
 
 #[test]
+fn delay_ms_refuses_a_trigger_after_its_run_future_is_dropped() {
+    // The toolkit raises RuntimeError after deinit(); the port returned () and "ran" for ever.
+    fwsim::test(|sim| {
+        let delay = &*sim.alloc(DelayMs::<M>::new(Duration::from_millis(10)));
+        let fired = &*sim.alloc(Cell::new(0));
+        let runner = sim.spawn("delay", delay.run(move || fired.set(fired.get() + 1)));
+        delay.trigger().unwrap();
+        sim.run_for(fwsim::ms(20)).unwrap();
+        assert_eq!(fired.get(), 1);
+        delay.trigger().unwrap();
+        runner.abort(); // deinit while counting down
+        sim.run_for(fwsim::ms(1)).unwrap();
+        assert!(!delay.running(), "a deinitialised delay is not running");
+        assert_eq!(delay.trigger(), Err(fwsim_primitives::Deinitialised));
+        sim.run_for(fwsim::ms(20)).unwrap();
+        assert_eq!(fired.get(), 1, "nothing fires after deinit");
+        // Dropped before it was ever polled: the same.
+        let unpolled = &*sim.alloc(DelayMs::<M>::new(Duration::from_millis(10)));
+        drop(unpolled.run(|| {}));
+        assert_eq!(unpolled.trigger_for(Duration::from_millis(1)), Err(fwsim_primitives::Deinitialised));
+    });
+}
+
+#[test]
 fn delay_ms_retrigger_lengthens() {
     let log = delay_log(|d| {
         Box::pin(async move {
-            d.trigger();
+            d.trigger().unwrap();
             Timer::after_millis(60).await;
-            d.trigger();
+            d.trigger().unwrap();
         })
     });
     assert_eq!(log, strs(&["fired, running=false@160", "event@160"]));
@@ -380,9 +404,9 @@ fn delay_ms_retrigger_lengthens() {
 fn delay_ms_a_shorter_trigger_shortens() {
     let log = delay_log(|d| {
         Box::pin(async move {
-            d.trigger();
+            d.trigger().unwrap();
             Timer::after_millis(10).await;
-            d.trigger_for(Duration::from_millis(20));
+            d.trigger_for(Duration::from_millis(20)).unwrap();
         })
     });
     assert_eq!(log, strs(&["fired, running=false@30", "event@30"]));
@@ -392,12 +416,12 @@ fn delay_ms_a_shorter_trigger_shortens() {
 fn delay_ms_stop_cancels_and_a_later_trigger_still_works() {
     let log = delay_log(|d| {
         Box::pin(async move {
-            d.trigger();
+            d.trigger().unwrap();
             Timer::after_millis(50).await;
             d.stop();
             assert!(!d.running());
             Timer::after_millis(200).await;
-            d.trigger();
+            d.trigger().unwrap();
         })
     });
     assert_eq!(log, strs(&["fired, running=false@350", "event@350"]));
@@ -410,7 +434,7 @@ fn delay_ms_trigger_then_stop_in_one_step_never_fires() {
     let log = delay_log(|d| {
         Box::pin(async move {
             Timer::after_millis(5).await;
-            d.trigger();
+            d.trigger().unwrap();
             d.stop();
         })
     });
@@ -421,9 +445,9 @@ fn delay_ms_trigger_then_stop_in_one_step_never_fires() {
 fn delay_ms_fires_each_time_it_is_triggered() {
     let log = delay_log(|d| {
         Box::pin(async move {
-            d.trigger();
+            d.trigger().unwrap();
             Timer::after_millis(150).await;
-            d.trigger_for(Duration::from_millis(10));
+            d.trigger_for(Duration::from_millis(10)).unwrap();
         })
     });
     // The event stays set after the first expiry; the waiter already left.
@@ -436,7 +460,7 @@ fn delay_ms_triggered_from_an_interrupt() {
     let fired = Cell::new(0);
     let sim = Sim::new();
     sim.spawn("delay", delay.run(|| fired.set(now_ms())));
-    sim.schedule_isr(SimTime::from_millis(7), Irq::new(1, 4), || delay.trigger());
+    sim.schedule_isr(SimTime::from_millis(7), Irq::new(1, 4), || delay.trigger().unwrap());
     sim.run_for(fwsim::secs(1)).unwrap();
     assert!(sim.diagnostics().is_empty());
     assert_eq!(fired.get(), 37);
@@ -745,7 +769,7 @@ fn delay_ms_across_the_32_bit_microsecond_wrap() {
         let sim = Sim::with_config(SimConfig::new().start(SimTime::from_millis(start_ms)));
         sim.spawn("delay", delay.run(|| fired.set(now_ms())));
         sim.spawn("user", async {
-            delay.trigger();
+            delay.trigger().unwrap();
         });
         sim.run_for(fwsim::secs(1)).unwrap();
         assert_eq!(fired.get(), start_ms + 100);
@@ -761,10 +785,10 @@ fn delay_ms_retriggered_a_thousand_times_keeps_one_timer() {
         sim.spawn("delay", delay.run(move || fired.set(fired.get() + 1)));
         sim.spawn("user", async move {
             for i in 0..1000 {
-                delay.trigger();
+                delay.trigger().unwrap();
                 if i % 3 == 0 {
                     delay.stop();
-                    delay.trigger();
+                    delay.trigger().unwrap();
                 }
                 Timer::after_millis(1).await;
             }

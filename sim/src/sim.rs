@@ -238,14 +238,22 @@ impl<'env> Sim<'env> {
 
     /// Advances time until nothing is scheduled any more (no runnable task, no timer, no
     /// interrupt) or `limit` of virtual time has passed, and reports the tasks that still
-    /// wait. A report, not an error: servers wait for ever by design.
+    /// wait. A report, not an error: servers wait for ever by design. When the limit is
+    /// reached the clock stands exactly at `now + limit` (as after [`run_for`](Self::run_for));
+    /// when the simulation quiesces first, at its last event.
     pub fn run_until_quiescent(&self, limit: impl IntoNanos) -> Result<WaitReport, SimError> {
         let target = self.now().as_nanos().saturating_add(limit.into_nanos());
         let end = {
             let _g = self.begin_run();
             self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::Never })?
         };
-        Ok(self.shared.core.borrow().wait_report(end == RunEnd::LimitReached))
+        let reached_limit = end == RunEnd::LimitReached;
+        if reached_limit {
+            // Every event up to the limit has been processed: land exactly on it, as
+            // `run_until` does, so that a loop of steps makes progress.
+            self.enter(|| self.shared.advance_to(target));
+        }
+        Ok(self.shared.core.borrow().wait_report(reached_limit))
     }
 
     /// Runs `future` as a task named `main` until it completes and returns its output. Other

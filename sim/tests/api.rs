@@ -84,6 +84,20 @@ fn run_until_quiescent_reports_waiters() {
     let report = sim.run_until_quiescent(ms(250)).unwrap();
     assert!(report.reached_limit, "a periodic task never lets the simulation quiesce");
     assert!(matches!(report.waiting[1].state, WaitState::Timer(t) if t == SimTime::from_millis(305)));
+    assert_eq!(sim.now(), SimTime::from_millis(255), "the clock stands at the limit");
+}
+
+#[test]
+fn run_until_quiescent_in_steps_makes_progress_to_a_far_timer() {
+    // The next timer lies beyond each step: the clock still moves to the step's end.
+    let sim = Sim::new();
+    sim.spawn("far", async { Timer::after(Duration::from_secs(10)).await });
+    let mut steps = 0;
+    while sim.run_until_quiescent(secs(1)).unwrap().reached_limit {
+        steps += 1;
+        assert!(steps <= 10, "stuck at {}", sim.now());
+    }
+    assert_eq!((steps, sim.now()), (9, SimTime::from_secs(10)));
 }
 
 #[test]
