@@ -2,6 +2,7 @@
 
 use core::cell::Cell;
 use core::convert::Infallible;
+use core::future::Future;
 
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
@@ -200,13 +201,33 @@ impl<M: RawMutex> Pushbutton<M> {
 
     /// Polls `pin` and times presses for ever; calls `on_event` at each event. Returns only a
     /// pin error.
-    pub async fn run<P: InputPin>(
+    ///
+    /// The button is read when `run` is called — when the firmware builds its task — as the
+    /// toolkit's constructor reads it, not when the task first runs: a change in between is
+    /// an event, whatever the executor's order.
+    pub fn run<'a, P: InputPin + 'a>(
+        &'a self,
+        mut pin: P,
+        mut on_event: impl FnMut(ButtonEvent) + 'a,
+    ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
+        let started = start(&mut pin, self.config.sense);
+        if let Ok((_, pressed)) = started {
+            self.pressed.lock(|p| p.set(pressed));
+        }
+        async move {
+            let (sense, pressed) = started?;
+            self.poll(pin, sense, pressed, &mut on_event).await
+        }
+    }
+
+    async fn poll<P: InputPin>(
         &self,
         mut pin: P,
-        mut on_event: impl FnMut(ButtonEvent),
+        sense: bool,
+        pressed: bool,
+        mut on_event: &mut impl FnMut(ButtonEvent),
     ) -> Result<Infallible, P::Error> {
         let c = self.config;
-        let (sense, pressed) = start(&mut pin, c.sense)?;
         let mut t = Timing { pressed, double_pending: false, double_ran: false, long_at: None, double_at: None };
         self.pressed.lock(|p| p.set(t.pressed));
         let mut next_poll = Instant::now();

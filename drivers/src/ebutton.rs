@@ -2,6 +2,7 @@
 
 use core::cell::Cell;
 use core::convert::Infallible;
+use core::future::Future;
 
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
@@ -64,13 +65,33 @@ impl<M: RawMutex> EButton<M> {
     button_methods!();
 
     /// Polls `pin` and times presses for ever; calls `on_event` whenever an event is set.
-    pub async fn run<P: InputPin>(
+    ///
+    /// The button is read when `run` is called — when the firmware builds its task — as the
+    /// toolkit's constructor reads it, not when the task first runs: a change in between is
+    /// an event, whatever the executor's order.
+    pub fn run<'a, P: InputPin + 'a>(
+        &'a self,
+        mut pin: P,
+        mut on_event: impl FnMut(ButtonEvent) + 'a,
+    ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
+        let started = start(&mut pin, self.config.sense);
+        if let Ok((_, pressed)) = started {
+            self.pressed.lock(|p| p.set(pressed));
+        }
+        async move {
+            let (sense, pressed) = started?;
+            self.poll(pin, sense, pressed, &mut on_event).await
+        }
+    }
+
+    async fn poll<P: InputPin>(
         &self,
         mut pin: P,
-        mut on_event: impl FnMut(ButtonEvent),
+        sense: bool,
+        mut pressed: bool,
+        mut on_event: &mut impl FnMut(ButtonEvent),
     ) -> Result<Infallible, P::Error> {
         let c = self.config;
-        let (sense, mut pressed) = start(&mut pin, c.sense)?;
         self.pressed.lock(|p| p.set(pressed));
         let (mut long_at, mut double_at): (Option<Instant>, Option<Instant>) = (None, None);
         let mut next_poll = Instant::now();

@@ -2,6 +2,7 @@
 
 use core::cell::Cell;
 use core::convert::Infallible;
+use core::future::Future;
 
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
@@ -84,13 +85,28 @@ impl<M: RawMutex> Switch<M> {
 
     /// Polls `pin` for ever; calls `on_change` (and sets the matching event) at each debounced
     /// change. Returns only a pin error.
-    pub async fn run<P: InputPin>(
+    ///
+    /// The contact is read when `run` is called — when the firmware builds its task — as the
+    /// toolkit's constructor reads it, not when the task first runs: a change in between is a
+    /// change, whatever the executor's order.
+    pub fn run<'a, P: InputPin + 'a>(
+        &'a self,
+        mut pin: P,
+        mut on_change: impl FnMut(SwitchEvent) + 'a,
+    ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
+        let start = pin.is_high().map(|high| high != self.open_level);
+        if let Ok(closed) = start {
+            self.closed.lock(|c| c.set(closed));
+        }
+        async move { self.poll(pin, start?, &mut on_change).await }
+    }
+
+    async fn poll<P: InputPin>(
         &self,
         mut pin: P,
-        mut on_change: impl FnMut(SwitchEvent),
+        mut closed: bool,
+        on_change: &mut impl FnMut(SwitchEvent),
     ) -> Result<Infallible, P::Error> {
-        let mut closed = pin.is_high()? != self.open_level;
-        self.closed.lock(|c| c.set(closed));
         loop {
             let now_closed = pin.is_high()? != self.open_level;
             if now_closed != closed {

@@ -76,6 +76,51 @@ fn switch_under(policy: Policy) {
 }
 
 #[test]
+fn a_change_made_before_the_switch_task_first_runs_is_a_change() {
+    // The toolkit reads the contact in the constructor; the port read it at the task's first
+    // poll, so a change in between went unseen (the toolkit's switch test: expected 0x0008,
+    // got 0x0000 under embassy's order). Now `run` reads it when called.
+    let got = on_both_policies(|policy| {
+        let sw = Switch::<IsrCheckedRawMutex>::new(true);
+        let log = Log::default();
+        let sim = Sim::with_config(SimConfig::new().policy(policy));
+        let (pin, button) = key(&sim, Level::Low, false);
+        let task = sw.run(pin, |e| record(&log, e));
+        assert!(!sw.is_closed(), "read when run() was called");
+        sim.enter(|| button.set(true)); // closed before the task first runs
+        sim.spawn("switch", task);
+        sim.run_for(fwsim::ms(100)).unwrap();
+        lines(&log)
+    });
+    assert_eq!(got, ev(&[("Closed", 0)]));
+}
+
+#[test]
+fn a_press_made_before_the_button_task_first_runs_is_a_press() {
+    let got = on_both_policies(|policy| {
+        let pb = Pushbutton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new());
+        let eb = EButton::<IsrCheckedRawMutex>::new(PushbuttonConfig::new());
+        let log = Log::default();
+        let sim = Sim::with_config(SimConfig::new().policy(policy));
+        let (pin, button) = key(&sim, Level::Low, false);
+        let (pin2, button2) = key(&sim, Level::Low, false);
+        let tasks = (pb.run(pin, |e| record(&log, ("pb", e))), eb.run(pin2, |e| record(&log, ("eb", e))));
+        assert!(!pb.is_pressed() && !eb.is_pressed());
+        sim.enter(|| {
+            button.set(true);
+            button2.set(true);
+        });
+        sim.spawn("pushbutton", tasks.0);
+        sim.spawn("ebutton", tasks.1);
+        sim.run_for(fwsim::ms(100)).unwrap();
+        let mut l = lines(&log);
+        l.sort();
+        l
+    });
+    assert_eq!(got, ev(&[("(\"eb\", Press)", 0), ("(\"pb\", Press)", 0)]));
+}
+
+#[test]
 fn a_bouncing_switch_reports_one_change_each_way() {
     for seed in 0..40 {
         let sw = Switch::<IsrCheckedRawMutex>::new(true);

@@ -83,7 +83,12 @@ impl<M: RawMutex> DelayMs<M> {
     pub const fn new(duration: Duration) -> Self {
         DelayMs {
             duration,
-            state: Mutex::new(RefCell::new(State { deadline: None, deinitialised: false, generation: 0, runner: None })),
+            state: Mutex::new(RefCell::new(State {
+                deadline: None,
+                deinitialised: false,
+                generation: 0,
+                runner: None,
+            })),
             expired: Event::new(),
         }
     }

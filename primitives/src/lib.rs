@@ -57,7 +57,7 @@ mod unsafe_tests;
 pub use barrier::{Barrier, BarrierResult, BarrierWait};
 pub use broker::{Agent, Broker, BrokerFull, Delivery, Mailbox, Subscriber, Topic};
 pub use condition::Condition;
-pub use delay_ms::{DelayMs, Deinitialised};
+pub use delay_ms::{Deinitialised, DelayMs};
 pub use elo::{Cancelled, Elo};
 pub use event::{Event, EventWait};
 pub use flag::ThreadSafeFlag;
