@@ -56,6 +56,12 @@ impl<M: RawMutex> ThreadSafeFlag<M> {
         }
     }
 
+    /// Whether the flag is set (a set that no `wait` has consumed yet): for code that polls it,
+    /// as the toolkit's tutorial does, instead of awaiting it.
+    pub fn is_set(&self) -> bool {
+        self.inner.lock(|i| i.borrow().0)
+    }
+
     /// Clears the flag.
     pub fn clear(&self) {
         self.inner.lock(|i| i.borrow_mut().0 = false);

@@ -798,3 +798,18 @@ fn delay_ms_retriggered_a_thousand_times_keeps_one_timer() {
         assert_eq!(report.waiting.len(), 1, "only the runner is left: {report:?}");
     });
 }
+
+#[test]
+fn thread_safe_flag_state_can_be_polled() {
+    // The toolkit's tutorial polls a ThreadSafeFlag's state instead of awaiting it.
+    fwsim::test(|sim| {
+        let flag = &*sim.alloc(ThreadSafeFlag::<CriticalSectionRawMutex>::new());
+        assert!(!flag.is_set());
+        sim.schedule_isr(SimTime::from_millis(2), Irq::new(1, 5), move || flag.set());
+        sim.run_for(fwsim::ms(3)).unwrap();
+        assert!(flag.is_set(), "set by the interrupt, not yet consumed");
+        let waiter = sim.spawn("waiter", async move { flag.wait().await });
+        sim.join(waiter).unwrap();
+        assert!(!flag.is_set(), "a wait consumes it");
+    });
+}

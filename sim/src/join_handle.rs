@@ -71,6 +71,25 @@ impl<T> JoinHandle<T> {
         self.shared.abort(self.key)
     }
 
+    /// This handle, made to abort the task when it is dropped unfinished: await it from a task
+    /// and an abort of *that* task reaches the one it awaits, as asyncio forwards a cancel to
+    /// the task a cancelled task awaits (a plain handle detaches instead).
+    ///
+    /// ```
+    /// use embassy_time::Timer;
+    /// let sim = fwsim::Sim::new();
+    /// let inner = sim.spawn("inner", async { Timer::after_secs(10).await });
+    /// let inner_done = inner.id();
+    /// let outer = sim.spawn("outer", async move { inner.abort_on_drop().await });
+    /// sim.run_for(fwsim::ms(1)).unwrap();
+    /// outer.abort();
+    /// sim.run_for(fwsim::ms(1)).unwrap();
+    /// assert_eq!(sim.live_tasks(), 0, "aborting outer aborted inner ({inner_done:?}) too");
+    /// ```
+    pub fn abort_on_drop(self) -> AbortOnDrop<T> {
+        AbortOnDrop(Some(self))
+    }
+
     /// The task's result if it has finished, without waiting; `None` while it runs.
     pub fn try_take(&mut self) -> Option<Result<T, JoinError>> {
         if !self.is_finished() {
@@ -106,5 +125,32 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle").field("id", &self.id()).field("finished", &self.is_finished()).finish()
+    }
+}
+
+/// A [`JoinHandle`] that aborts its task when dropped unfinished
+/// ([`JoinHandle::abort_on_drop`]). Await it like the handle.
+#[derive(Debug)]
+pub struct AbortOnDrop<T>(Option<JoinHandle<T>>);
+
+impl<T> AbortOnDrop<T> {
+    /// The handle back, which detaches on drop again.
+    pub fn into_inner(mut self) -> JoinHandle<T> {
+        self.0.take().expect("present until dropped")
+    }
+}
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, JoinError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(self.0.as_mut().expect("present until dropped")).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
     }
 }

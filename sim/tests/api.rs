@@ -555,3 +555,64 @@ fn poll_spans_only_when_asked_for() {
         assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), expected, "poll_spans = {asked}");
     }
 }
+
+#[test]
+fn abort_on_drop_forwards_an_abort_to_the_awaited_task_and_a_plain_handle_does_not() {
+    for forward in [true, false] {
+        let sim = Sim::new();
+        let inner = sim.spawn("inner", async { Timer::after(Duration::from_secs(10)).await });
+        let inner_id = inner.id();
+        let outer = sim.spawn("outer", async move {
+            if forward { inner.abort_on_drop().await.unwrap() } else { inner.await.unwrap() }
+        });
+        sim.run_for(ms(1)).unwrap();
+        outer.abort();
+        sim.run_for(ms(1)).unwrap();
+        let waiting: Vec<String> = sim.wait_report().waiting.into_iter().map(|w| w.task).collect();
+        if forward {
+            assert_eq!(waiting, Vec::<String>::new(), "the abort reached {inner_id:?}");
+        } else {
+            assert_eq!(waiting, ["inner#0"], "a plain handle detaches: inner runs on");
+        }
+    }
+    // Taken back out, the handle detaches again.
+    let sim = Sim::new();
+    let inner = sim.spawn("inner", async { Timer::after(Duration::from_secs(10)).await });
+    drop(inner.abort_on_drop().into_inner());
+    sim.run_for(ms(1)).unwrap();
+    assert_eq!(sim.live_tasks(), 1);
+}
+
+#[test]
+fn a_task_pool_refuses_a_spawn_when_full_and_frees_slots_as_tasks_end() {
+    use fwsim::{SpawnError, TaskPool};
+    let sim = Sim::new();
+    let pool = TaskPool::new(2);
+    let results = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (p, r) = (pool.clone(), results.clone());
+    sim.spawn("spawner", async move {
+        for i in 0..4u64 {
+            let spawned =
+                p.spawn_here("worker", async move { Timer::after(Duration::from_millis(10 * (i + 1))).await });
+            r.borrow_mut().push((fwsim::now().as_millis(), spawned.map(drop)));
+        }
+        Timer::after(Duration::from_millis(15)).await;
+        let again = p.spawn_here("worker", async {});
+        r.borrow_mut().push((fwsim::now().as_millis(), again.map(drop)));
+    });
+    sim.run_for(ms(1)).unwrap();
+    assert_eq!(pool.busy(), 2);
+    let aborted = pool.spawn(&sim, "extra", async {});
+    assert_eq!(aborted.unwrap_err(), SpawnError::Busy);
+    sim.run_for(ms(100)).unwrap();
+    assert_eq!(
+        *results.borrow(),
+        [(0, Ok(())), (0, Ok(())), (0, Err(SpawnError::Busy)), (0, Err(SpawnError::Busy)), (15, Ok(()))]
+    );
+    assert_eq!(pool.busy(), 0);
+    // An aborted task gives its slot back too.
+    let h = pool.spawn(&sim, "long", async { Timer::after(Duration::from_secs(5)).await }).unwrap();
+    h.abort();
+    sim.run_for(ms(1)).unwrap();
+    assert_eq!(pool.busy(), 0);
+}
