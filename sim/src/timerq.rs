@@ -58,6 +58,9 @@ struct Slot {
     /// orders a timer wake by the push of the sleep being awaited, not by the first request of
     /// a slot that a dropped timer left queued.
     latest_seq: u64,
+    /// The sequence of the last call that set or confirmed the deadline itself: a live timer
+    /// renews it at every poll of its task, so an older one means the timer was dropped.
+    renewed_seq: u64,
     /// The earliest request that came while an earlier deadline was queued (embassy ignores
     /// it): `(deadline, sequence)`. When the slot is re-armed for that deadline after the
     /// earlier one expired (a spurious wake, if a dropped timer left it), MicroPython's key
@@ -78,6 +81,8 @@ pub struct Expired {
     pub insert_seq: u64,
     /// When the deadline was last requested.
     pub latest_seq: u64,
+    /// When the deadline was last asked for by a call (not inherited from an ignored one).
+    pub renewed_seq: u64,
 }
 
 /// Bits of an entry's insertion sequence (sequences wrap after 2^40 insertions: hours of
@@ -149,6 +154,7 @@ impl IntegratedTimerQueue {
             let unchanged = at == s.deadline;
             s.deadline = at;
             s.latest_seq = seq;
+            s.renewed_seq = seq;
             if unchanged {
                 return true; // its entry is in that bucket already
             }
@@ -156,6 +162,7 @@ impl IntegratedTimerQueue {
             s.queued = true;
             s.deadline = at;
             s.insert_seq = seq;
+            s.renewed_seq = seq;
             s.latest_seq = match s.ignored.take() {
                 Some((d, earlier)) if d == at => earlier,
                 _ => seq,
@@ -242,6 +249,7 @@ impl IntegratedTimerQueue {
                     deadline,
                     insert_seq: s.insert_seq,
                     latest_seq: s.latest_seq,
+                    renewed_seq: s.renewed_seq,
                 });
             }
             bucket.clear();

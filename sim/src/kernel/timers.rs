@@ -50,7 +50,7 @@ impl Core {
                 break;
             }
             for i in 0..expired.len() {
-                let Expired { slot, deadline, latest_seq, .. } =
+                let Expired { slot, deadline, latest_seq, renewed_seq, .. } =
                     if reversed { expired[expired.len() - 1 - i] } else { expired[i] };
                 let t = &self.tasks.metas[slot as usize];
                 if any_reversed && self.executors[t.exec as usize].expired_in_registration_order() != reversed {
@@ -58,7 +58,8 @@ impl Core {
                 }
                 let (serial, generation) = (t.serial, t.generation);
                 self.rec(Kind::TimerFire, serial, TaskRef::Timer.encode(), deadline);
-                let cause = Cause::Timer { deadline: SimTime(ticks_to_ns(deadline)), requested: latest_seq };
+                let deadline_ns = SimTime(ticks_to_ns(deadline));
+                let cause = Cause::Timer { deadline: deadline_ns, requested: latest_seq, renewed: renewed_seq };
                 self.wake_slot(slot, generation, Some(cause), false);
             }
         }

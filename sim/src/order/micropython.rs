@@ -20,8 +20,16 @@ struct ReadyKey {
 /// the later wake's place is remembered, and if the task wakes itself during its next poll it
 /// resumes there rather than at the tail (in asyncio that wake would have queued another task,
 /// such as a `wait_for`'s awaitable, whose turn the self-wake stands for). Interrupt wakes join
-/// at the next loop step with key = now (like `ThreadSafeFlag`). `CONFORMANCE.md` describes how
-/// this is checked against the real interpreter.
+/// at the next loop step with key = now (like `ThreadSafeFlag`).
+///
+/// A timer that its task stopped awaiting (a `wait_for` that completed early drops its
+/// sleep) is cancelled in asyncio, while embassy's timer queue keeps it until its deadline and
+/// then wakes the task spuriously. Such a wake must not give the task a sleeper's early place
+/// at the old deadline (a real wake at that instant would merge into it). A live timer is
+/// asked for again at every poll of its task (fwsim-primitives' `wait_for` skips one poll, to
+/// keep asyncio's key), so a timer wake whose deadline was last asked for before the task's
+/// last two polls belongs to a dropped timer, and is queued as a plain wake, at the tail. `CONFORMANCE.md`
+/// describes how all this is checked against the real interpreter.
 ///
 /// Rows of the conformance table that have no Rust meaning: the exception handler and
 /// "Task exception wasn't retrieved" (a Rust task returns a value or panics, and fwsim reports
@@ -36,6 +44,11 @@ pub struct MicroPython {
     held: BTreeMap<Runnable, ReadyKey>,
     /// Interrupt wakes, which asyncio notices at its next loop step.
     deferred: Vec<Runnable>,
+    /// The sequence numbers when each task's last two polls began (the earlier first): a timer
+    /// last asked for before both is no longer awaited.
+    poll_start: BTreeMap<Runnable, (u64, u64)>,
+    /// The sequence number at the last `prepare`, for the task `take` hands out.
+    prepared_at: u64,
 }
 
 impl MicroPython {
@@ -43,12 +56,21 @@ impl MicroPython {
         ReadyKey { key_us: cx.now / 1_000, seq: cx.next_seq() }
     }
 
-    fn key_of(wake: Wake, cx: &mut OrderCx<'_>) -> ReadyKey {
+    fn key_of(&self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) -> ReadyKey {
         match wake.cause {
-            // asyncio orders a sleeper by the sleep being awaited: its latest request.
-            Cause::Timer { deadline, requested } => ReadyKey { key_us: deadline.as_nanos() / 1_000, seq: requested },
+            // asyncio orders a sleeper by the sleep being awaited: its latest request…
+            Cause::Timer { deadline, requested, renewed } if self.still_awaited(task, renewed) => {
+                ReadyKey { key_us: deadline.as_nanos() / 1_000, seq: requested }
+            }
+            // …and a timer nobody awaits any more is only a spurious wake (type docs).
             _ => Self::now_key(cx),
         }
+    }
+
+    /// Whether a timer last asked for at `renewed` was asked for during one of the task's last
+    /// two polls, or since (type docs).
+    fn still_awaited(&self, task: Runnable, renewed: u64) -> bool {
+        self.poll_start.get(&task).is_none_or(|&(earlier, _)| renewed > earlier)
     }
 }
 
@@ -61,14 +83,14 @@ impl RunOrder for MicroPython {
         let held = if wake.running { self.held.remove(&task) } else { None };
         let key = match held {
             Some(k) => k,
-            None => Self::key_of(wake, cx),
+            None => self.key_of(task, wake, cx),
         };
         self.queue.insert((key, task));
     }
 
     fn wake_while_queued(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
         if !wake.running && !self.held.contains_key(&task) {
-            let key = Self::key_of(wake, cx);
+            let key = self.key_of(task, wake, cx);
             self.held.insert(task, key);
         }
     }
@@ -78,6 +100,7 @@ impl RunOrder for MicroPython {
             let key = Self::now_key(cx);
             self.queue.insert((key, task));
         }
+        self.prepared_at = *cx.seq;
         self.queue.len()
     }
 
@@ -92,7 +115,10 @@ impl RunOrder for MicroPython {
             let k = *self.queue.iter().nth(i).expect("in range");
             self.queue.take(&k)
         };
-        item.expect("in range").1
+        let task = item.expect("in range").1;
+        let starts = self.poll_start.entry(task).or_insert((0, 0));
+        *starts = (starts.1, self.prepared_at);
+        task
     }
 
     fn poll_ended(&mut self, task: Runnable) {
@@ -107,6 +133,7 @@ impl RunOrder for MicroPython {
         if !self.held.is_empty() {
             self.held.remove(&task);
         }
+        self.poll_start.remove(&task);
     }
 
     fn built_in(&self) -> Option<Order> {

@@ -82,8 +82,14 @@ pub enum Cause {
     Timer {
         /// The deadline that expired.
         deadline: SimTime,
-        /// The sequence number (see [`OrderCx::next_seq`]) of the latest request for it.
+        /// The sequence number (see [`OrderCx::next_seq`]) of the request its sleep counts
+        /// from: the latest one that set or confirmed this deadline, or an earlier request
+        /// for it that the queue ignored while an earlier deadline was queued.
         requested: u64,
+        /// The sequence number of the last call that asked for this very deadline. A live
+        /// timer asks again at every poll of its task: one older than the task's last poll
+        /// belongs to a timer that was dropped.
+        renewed: u64,
     },
 }
 
