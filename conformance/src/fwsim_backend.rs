@@ -64,6 +64,10 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                         let _ = h.await; // ended or cancelled: both count as ended
                     }
                 }
+                Op::Gather(a, b) => {
+                    let children = [run_ops(sim, cx, task, a), run_ops(sim, cx, task, b)];
+                    fwsim_primitives::gather_all(children).await;
+                }
                 Op::WaitFor { event, timeout, label } => {
                     let r =
                         fwsim_primitives::wait_for_ms(u64::from(*timeout), cx.events[usize::from(*event)].wait()).await;

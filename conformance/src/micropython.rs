@@ -49,6 +49,14 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
                 Ok(())
             }
             Op::Abort(n) => writeln!(out, "{pad}if H[{n}] is not None:\n{pad}    H[{n}].cancel()"),
+            Op::Gather(a, b) => {
+                // The children, defined where they are gathered (names unique by depth).
+                for (name, body) in [("ga", a), ("gb", b)] {
+                    let _ = writeln!(out, "{pad}async def {name}{indent}():");
+                    render_ops(out, body, task, indent + 1);
+                }
+                writeln!(out, "{pad}await asyncio.gather(ga{indent}(), gb{indent}())")
+            }
             Op::WaitFor { event, timeout, label } => writeln!(
                 out,
                 "{pad}try:\n{pad}    await asyncio.wait_for_ms(E[{event}].wait(), {timeout})\n{pad}    mark({task}, {label})\n\

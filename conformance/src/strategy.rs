@@ -11,7 +11,11 @@
 //!   `wait_for` awaits a runner task); even tasks may be awaited, each by one `Await`: asyncio
 //!   forwards a cancel to the task a victim awaits, and awaits one task from several
 //!   awaiters, where fwsim's abort and `JoinHandle` do neither;
-//! * no task cancels itself or main, and no task re-acquires a lock it holds.
+//! * no task cancels itself or main, and no task re-acquires a lock it holds;
+//! * `Gather` is in even tasks only (its children are asyncio tasks, as `Await`'s target is),
+//!   and its children only mark and yield: fwsim-primitives' `gather` runs its
+//!   children in its caller's turns, so children woken by events in another order than theirs
+//!   can run in another order than asyncio's child tasks (its docs say how).
 
 use proptest::prelude::*;
 
@@ -28,7 +32,7 @@ pub const MAIN_GRACE_MS: u32 = 200;
 pub enum RawOp {
     /// A mark (labels are numbered in order by `fix`).
     Mark,
-    /// Sleep 1 + n % 20 ms.
+    /// Sleep (see `duration`).
     Sleep(u8),
     /// Yield.
     Yield,
@@ -46,8 +50,10 @@ pub enum RawOp {
     Abort(u8),
     /// Await.
     Await(u8),
-    /// Wait for an event with a timeout of 1 + n % 20 ms.
+    /// Wait for an event with a timeout (see `duration`).
     WaitFor(u8, u8),
+    /// Gather two bodies (their marks, sleeps and yields).
+    Gather(Vec<RawOp>, Vec<RawOp>),
 }
 
 fn leaf_op() -> impl Strategy<Value = RawOp> {
@@ -71,9 +77,11 @@ fn raw_op() -> impl Strategy<Value = RawOp> {
         8 => leaf_op(),
         1 => (any::<u8>(), prop::collection::vec(leaf_op(), 0..3)).prop_map(|(l, body)| RawOp::Locked(l, body)),
     ];
+    let child = || prop::collection::vec(leaf_op(), 0..4);
     prop_oneof![
         8 => leaf_op(),
         2 => (any::<u8>(), prop::collection::vec(inner, 0..4)).prop_map(|(l, body)| RawOp::Locked(l, body)),
+        1 => (child(), child()).prop_map(|(a, b)| RawOp::Gather(a, b)),
     ]
 }
 
@@ -119,6 +127,12 @@ struct Fixer {
     next_label: u8,
 }
 
+/// A sleep or timeout from a raw byte: half of them 1–20 ms, half on a 5 ms grid, so that
+/// deadlines often coincide (a `WaitFor` that ends early and a sleep to its old deadline, say).
+fn duration(n: u8) -> u32 {
+    if n < 128 { 1 + u32::from(n) % 20 } else { 5 * (1 + u32::from(n) % 4) }
+}
+
 const EVENTS: u8 = 2;
 const LOCKS: u8 = 2;
 
@@ -149,10 +163,10 @@ impl Fixer {
                     };
                     if allowed {
                         let label = self.label();
-                        out.push(Op::WaitFor { event: e, timeout: 1 + u32::from(*t) % 20, label });
+                        out.push(Op::WaitFor { event: e, timeout: duration(*t), label });
                     }
                 }
-                RawOp::Sleep(ms) => out.push(Op::Sleep(1 + u32::from(*ms) % 20)),
+                RawOp::Sleep(ms) => out.push(Op::Sleep(duration(*ms))),
                 RawOp::Yield => out.push(Op::Yield),
                 RawOp::Spawn(x) => {
                     let target = usize::from(*x) % n;
@@ -184,6 +198,26 @@ impl Fixer {
                         let body = self.ops(task, body, held);
                         held[usize::from(l)] = false;
                         out.push(Op::Locked(l, body));
+                    }
+                }
+                RawOp::Gather(a, b) => {
+                    // MicroPython only (embassy has no helper tasks), and only children whose
+                    // turns do not depend on wake order (see fwsim-primitives' `gather`):
+                    // marks and yields. (Children that sleep share their task's one timer
+                    // slot, where asyncio's child tasks key each sleep by its own request: see
+                    // CONFORMANCE.md.) In the embassy subset the bodies run in turn.
+                    let keep = |ops: &[RawOp]| -> Vec<RawOp> {
+                        ops.iter().filter(|o| matches!(o, RawOp::Mark | RawOp::Yield)).cloned().collect()
+                    };
+                    let (a, b) = (keep(a), keep(b));
+                    let (a, b) = (self.ops(task, &a, held), self.ops(task, &b, held));
+                    // Like `Await` and `WaitFor`, not in tasks that may be cancelled: asyncio's
+                    // children are tasks of their own, queued before a cancel is delivered.
+                    if self.subset == Subset::MicroPython && task.is_multiple_of(2) {
+                        out.push(Op::Gather(a, b));
+                    } else {
+                        out.extend(a);
+                        out.extend(b);
                     }
                 }
                 RawOp::Abort(x) => {

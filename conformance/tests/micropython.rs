@@ -231,18 +231,37 @@ fn random_programs_match_the_real_micropython() {
 /// at the time, each now a fixed program compared with the real interpreter.
 #[test]
 fn fidelity_cases_match_the_real_micropython() {
-    let cases: Vec<(&str, Program)> = vec![(
-        // A wait_for that completes early cancels its sleep. Its task's timer entry must not
-        // give it a place in the queue at the old deadline, where a real wake (S2's set)
-        // would merge into that early place: asyncio runs S2, B, main.
-        "a dropped timer gives no early place at its old deadline",
-        program(vec![
-            vec![Spawn(1), Yield, Spawn(2), Spawn(3), WaitFor { event: 0, timeout: 100, label: 1 }, Wait(1), Mark(9)],
-            vec![Sleep(100), Set(1), Mark(2)],
-            vec![Sleep(100), Mark(3)],
-            vec![Sleep(10), Set(0)],
-        ]),
-    )];
+    let cases: Vec<(&str, Program)> = vec![
+        (
+            // asyncio makes gather's children tasks, created behind the tasks already
+            // runnable, and pushes the gathering task again when they are done.
+            "gather's children start after the tasks created before them",
+            program(vec![
+                vec![Spawn(1), Gather(vec![Mark(1), Yield, Mark(2)], vec![Mark(3)]), Mark(4)],
+                vec![Mark(10), Yield, Mark(11), Yield, Mark(12)],
+            ]),
+        ),
+        (
+            // A wait_for that completes early cancels its sleep. Its task's timer entry must not
+            // give it a place in the queue at the old deadline, where a real wake (S2's set)
+            // would merge into that early place: asyncio runs S2, B, main.
+            "a dropped timer gives no early place at its old deadline",
+            program(vec![
+                vec![
+                    Spawn(1),
+                    Yield,
+                    Spawn(2),
+                    Spawn(3),
+                    WaitFor { event: 0, timeout: 100, label: 1 },
+                    Wait(1),
+                    Mark(9),
+                ],
+                vec![Sleep(100), Set(1), Mark(2)],
+                vec![Sleep(100), Mark(3)],
+                vec![Sleep(10), Set(0)],
+            ]),
+        ),
+    ];
     let programs: Vec<Program> = cases.iter().map(|(_, p)| p.clone()).collect();
     let outcomes = real(&programs);
     let mut failures = Vec::new();
@@ -256,5 +275,7 @@ fn fidelity_cases_match_the_real_micropython() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
-    assert_eq!(outcomes[0].marks, [(0, 1, 10), (1, 2, 100), (2, 3, 100), (0, 9, 100)], "S2, B, main");
+    let order: Vec<u8> = outcomes[0].marks.iter().map(|m| m.1).collect();
+    assert_eq!(order, [10, 1, 3, 11, 2, 12, 4], "X first; the children as tasks; main after them");
+    assert_eq!(outcomes[1].marks, [(0, 1, 10), (1, 2, 100), (2, 3, 100), (0, 9, 100)], "S2, B, main");
 }

@@ -14,6 +14,18 @@ enum Slot<F: Future> {
 /// task) and returns their outputs in argument order, or the **first** error as soon as it
 /// happens — asyncio's `gather(*aws)`.
 ///
+/// **Turns, as asyncio takes them.** asyncio makes each child a task, created behind the
+/// tasks already runnable, and pushes the gathering task again when the last child ends (or
+/// the first fails). So the first poll only yields, letting those tasks run first, and the
+/// result is returned one turn after it is decided: under fwsim's `MicroPython` order the
+/// children start, and the caller resumes, where asyncio's would.
+///
+/// What still differs, and why: the children run inside the calling task's turns, so the
+/// children woken while it is queued run together, in argument order, in its next turn;
+/// asyncio runs each child task in the order of its own wake, interleaved with the tasks
+/// woken between them. Children that wait for events set in another order than theirs, or
+/// at other steps, can therefore run in another order than on MicroPython.
+///
 /// Deliberate difference: asyncio's siblings of a failed child keep running, detached, as
 /// tasks of their own. These children are futures of the calling task, so returning the
 /// error drops them (as dropping a `join` does). Spawn the children as tasks where they must
@@ -42,7 +54,7 @@ pub fn gather<F, T, E, const N: usize>(futs: [F; N]) -> Gather<F, N>
 where
     F: Future<Output = Result<T, E>>,
 {
-    Gather { slots: futs.map(Slot::Running) }
+    Gather { slots: futs.map(Slot::Running), stage: Stage::Start }
 }
 
 /// Runs every future of `futs` concurrently and returns all their outputs in argument order,
@@ -60,19 +72,54 @@ where
 /// # });
 /// ```
 pub fn gather_all<F: Future, const N: usize>(futs: [F; N]) -> GatherAll<F, N> {
-    GatherAll { slots: futs.map(Slot::Running) }
+    GatherAll { slots: futs.map(Slot::Running), stage: Stage::Start }
 }
 
 /// The future of [`gather`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Gather<F: Future, const N: usize> {
     slots: [Slot<F>; N],
+    stage: Stage,
 }
 
 /// The future of [`gather_all`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct GatherAll<F: Future, const N: usize> {
     slots: [Slot<F>; N],
+    stage: Stage,
+}
+
+/// Where a gather is: asyncio's turns (see [`gather`]).
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Not polled yet: the children start in the next turn.
+    Start,
+    /// Polling the children.
+    Running,
+    /// Decided (all done, or child `failed` failed): returned in the next turn.
+    Decided { failed: Option<usize> },
+}
+
+/// The turn structure shared by both gathers: yields on the first poll, polls the children
+/// while running (`poll_children` says what was decided, if anything), and returns what was
+/// decided one turn later (`finish`).
+fn turns<S, R>(
+    stage: &mut Stage,
+    slots: &mut S,
+    cx: &mut Context<'_>,
+    poll_children: impl FnOnce(&mut S, &mut Context<'_>) -> Option<Option<usize>>,
+    finish: impl FnOnce(&mut S, Option<usize>) -> R,
+) -> Poll<R> {
+    match *stage {
+        Stage::Start => *stage = Stage::Running,
+        Stage::Decided { failed } => return Poll::Ready(finish(slots, failed)),
+        Stage::Running => match poll_children(slots, cx) {
+            Some(failed) => *stage = Stage::Decided { failed },
+            None => return Poll::Pending,
+        },
+    }
+    cx.waker().wake_by_ref();
+    Poll::Pending
 }
 
 /// Polls every running slot in order; stops early when `stop` says so.
@@ -112,18 +159,27 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: see `poll_slots`; the array itself is never moved.
-        let slots = unsafe { &mut self.get_unchecked_mut().slots };
-        if let Some(failed) = poll_slots(slots, cx, |v| v.is_err()) {
-            let Err(e) = take(&mut slots[failed]) else { unreachable!() };
-            return Poll::Ready(Err(e));
-        }
-        if slots.iter().any(|s| matches!(s, Slot::Running(_))) {
-            return Poll::Pending;
-        }
-        Poll::Ready(Ok(core::array::from_fn(|i| match take(&mut slots[i]) {
-            Ok(v) => v,
-            Err(_) => unreachable!("an error returns at once"),
-        })))
+        let this = unsafe { self.get_unchecked_mut() };
+        turns(
+            &mut this.stage,
+            &mut this.slots,
+            cx,
+            |slots, cx| match poll_slots(slots, cx, |v| v.is_err()) {
+                Some(failed) => Some(Some(failed)),
+                None if slots.iter().any(|s| matches!(s, Slot::Running(_))) => None,
+                None => Some(None),
+            },
+            |slots, failed| match failed {
+                Some(i) => {
+                    let Err(e) = take(&mut slots[i]) else { unreachable!("failed with an error") };
+                    Err(e)
+                }
+                None => Ok(core::array::from_fn(|i| match take(&mut slots[i]) {
+                    Ok(v) => v,
+                    Err(_) => unreachable!("an error is decided at once"),
+                })),
+            },
+        )
     }
 }
 
@@ -132,11 +188,16 @@ impl<F: Future, const N: usize> Future for GatherAll<F, N> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: see `poll_slots`.
-        let slots = unsafe { &mut self.get_unchecked_mut().slots };
-        poll_slots(slots, cx, |_| false);
-        if slots.iter().any(|s| matches!(s, Slot::Running(_))) {
-            return Poll::Pending;
-        }
-        Poll::Ready(core::array::from_fn(|i| take(&mut slots[i])))
+        let this = unsafe { self.get_unchecked_mut() };
+        turns(
+            &mut this.stage,
+            &mut this.slots,
+            cx,
+            |slots, cx| {
+                poll_slots(slots, cx, |_| false);
+                (!slots.iter().any(|s| matches!(s, Slot::Running(_)))).then_some(None)
+            },
+            |slots, _| core::array::from_fn(|i| take(&mut slots[i])),
+        )
     }
 }

@@ -11,6 +11,11 @@ use crate::{Event, Queue};
 /// value and releases every waiter; a second `set` before anyone reads overwrites the value
 /// (the latest wins, as in Python). Waiters [`clear`](Message::clear) it themselves.
 ///
+/// **Wake order, as MicroPython's.** The toolkit parks the first waiter on a
+/// `ThreadSafeFlag` and the others on the event; `set` releases the event's waiters at once
+/// and the flag's at the loop's next step, so the first waiter resumes *after* the others.
+/// `set` here wakes the others in wait order, then the longest waiting one.
+///
 /// With `CriticalSectionRawMutex` it may be set from an interrupt handler. (Python documents
 /// that too, but its `set` calls `asyncio.Event.set`, which must not run in an ISR —
 /// PRIMITIVES.md §5.2 L3; here the whole operation is inside the critical section.)
@@ -41,7 +46,7 @@ impl<M: RawMutex, T: Clone> Message<M, T> {
     /// Stores `value` (replacing any unread one) and releases every waiter.
     pub fn set(&self, value: T) {
         self.value.lock(|v| *v.borrow_mut() = Some(value));
-        self.event.set();
+        self.event.set_longest_waiter_last();
     }
 
     /// Clears the flag (the value stays readable).

@@ -115,16 +115,20 @@ fn gather_slots_are_pinned_in_place() {
             if n.is_multiple_of(2) { Ok::<u8, u8>(n) } else { Err(n) }
         }
     };
+    // Turns, as asyncio's: the first poll only yields, the decision is returned a turn later.
     let mut g = Box::pin(gather([child(2, true), child(4, false)]));
-    assert!(poll(g.as_mut()).is_pending());
+    assert!(poll(g.as_mut()).is_pending(), "start");
+    assert!(poll(g.as_mut()).is_pending(), "waiting for the event");
     ev.set();
+    assert!(poll(g.as_mut()).is_pending(), "decided");
     assert_eq!(poll(g.as_mut()), Poll::Ready(Ok([2, 4])));
     let mut all = Box::pin(gather_all([child(1, false), child(2, false)]));
+    assert!(poll(all.as_mut()).is_pending() && poll(all.as_mut()).is_pending());
     assert_eq!(poll(all.as_mut()), Poll::Ready([Err(1), Ok(2)]));
     // Dropped mid-gather with a child linked into an event.
     let mut pending = Box::pin(gather([child(2, true)]));
     ev.clear();
-    assert!(poll(pending.as_mut()).is_pending());
+    assert!(poll(pending.as_mut()).is_pending() && poll(pending.as_mut()).is_pending());
     assert_eq!(ev.waiting(), 1);
     drop(pending);
     assert_eq!(ev.waiting(), 0);

@@ -120,16 +120,32 @@ impl WaitQueue {
     pub(crate) fn notify_one(&mut self) -> bool {
         match self.list.pop_front() {
             Some(node) => {
-                // SAFETY: a linked node is live and pinned; we hold the lock.
-                let w = unsafe { node.as_ref() };
-                w.state.set(WaitState::Notified);
-                if let Some(waker) = unsafe { (*w.waker.get()).take() } {
-                    waker.wake();
-                }
+                Self::notify_unlinked(node);
                 true
             }
             None => false,
         }
+    }
+
+    /// Marks a node just unlinked from this list notified and wakes it.
+    fn notify_unlinked(node: NonNull<Waiter>) {
+        // SAFETY: the node was linked until the caller unlinked it under the lock it still
+        // holds, so it is live and pinned (it unlinks itself on drop, which needs that lock).
+        let w = unsafe { node.as_ref() };
+        w.state.set(WaitState::Notified);
+        // SAFETY: the waker cell is only touched under the lock, which we hold.
+        if let Some(waker) = unsafe { (*w.waker.get()).take() } {
+            waker.wake();
+        }
+    }
+
+    /// Notifies every waiter, the head *last*: the others in wait order, then the longest
+    /// waiting one (see `Event::set_longest_waiter_last`).
+    pub(crate) fn notify_all_head_last(&mut self) -> usize {
+        let Some(head) = self.list.pop_front() else { return 0 };
+        let n = self.notify_all();
+        Self::notify_unlinked(head);
+        n + 1
     }
 
     /// Notifies every waiter, head first (the order of their wake calls is the wait order).

@@ -813,3 +813,36 @@ fn thread_safe_flag_state_can_be_polled() {
         assert!(!flag.is_set(), "a wait consumes it");
     });
 }
+
+#[test]
+fn message_wakes_its_first_waiter_after_the_others() {
+    // The toolkit's Message parks its first waiter on a ThreadSafeFlag, noticed at the loop's
+    // next step, and the others on an Event released at once: under MicroPython the first
+    // waiter resumes last (the independent check's "2 then 1").
+    let order = |policy: Policy| {
+        let log = Log::default();
+        fwsim::scope(SimConfig::new().policy(policy), |sim| {
+            let msg = &*sim.alloc(fwsim_primitives::Message::<M, u8>::new());
+            let log = &*sim.alloc(Log::default());
+            for name in ["w1", "w2", "w3"] {
+                sim.spawn(name, async move {
+                    let v = msg.wait().await;
+                    log.at(format!("{name}={v}"));
+                });
+            }
+            sim.spawn("setter", async move {
+                Timer::after_millis(5).await;
+                msg.set(7);
+            });
+            sim.run_for(fwsim::ms(10)).unwrap();
+            log.lines()
+        })
+        .into_iter()
+        .chain(log.lines())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(order(Policy::MicroPython), strs(&["w2=7@5", "w3=7@5", "w1=7@5"]));
+    // Under embassy the first batch runs w3, w2, w1, so w3 waits longest and is woken last;
+    // the next batch polls in reverse wake order: w3 first, then w1, w2.
+    assert_eq!(order(Policy::Embassy), strs(&["w3=7@5", "w1=7@5", "w2=7@5"]));
+}

@@ -106,6 +106,9 @@ fn run_ops<'a, S: Spawn + Copy + 'a>(
                     drop(guard);
                 }
                 Op::Abort(_) => unreachable!("the embassy subset has no Abort"),
+                Op::Gather(..) => {
+                    unreachable!("the embassy subset has no Gather (asyncio's helper tasks have no embassy meaning)")
+                }
                 Op::Await(n) => {
                     if world.spawned[usize::from(*n)].get() {
                         world.done[usize::from(*n)].wait().await;

@@ -33,6 +33,9 @@ pub enum Op {
     Abort(u8),
     /// Wait for task `n` to end if it has been spawned (a cancelled task counts as ended).
     Await(u8),
+    /// Run two bodies together and wait for both (asyncio's `gather`, fwsim-primitives'
+    /// `gather_all`). The bodies log marks as the task that gathers.
+    Gather(Vec<Op>, Vec<Op>),
     /// Wait for an event for at most `timeout` ms, then log mark `label` if it came, or
     /// `label | 0x80` if the wait timed out (asyncio's `wait_for_ms`, fwsim-primitives'
     /// `wait_for_ms`, embassy's `with_timeout`).
