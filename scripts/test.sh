@@ -38,6 +38,10 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "dependency directions (DESIGN.md section 3)"
+python3 scripts/check-deps.py --self-test
+python3 scripts/check-deps.py
+
 step "docs (public items documented, links resolve)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --locked --no-deps -q
 

@@ -11,11 +11,12 @@ use crate::curve::Curve;
 use crate::signal::{SignalKind, Value};
 
 /// An ADC channel whose input voltage follows a [`Curve`] (volts), read with `bits` of
-/// resolution against `vref`, and scaled to 0–65535 as MicroPython's `read_u16` (the
-/// [`fwsim_drivers::ReadU16`] trait the toolkit's `Aadc` uses).
+/// resolution against `vref`, and scaled to 0–65535 as MicroPython's `read_u16`. (The
+/// toolkit's `Aadc` in fwsim-drivers reads through its `ReadU16` trait: a one-line newtype in
+/// your tests adapts it, as `drivers/tests/on_the_board.rs` shows; fwsim-hw imports no
+/// firmware-side crate.)
 ///
 /// ```
-/// use fwsim_drivers::ReadU16;
 /// use fwsim_hw::{Curve, analog::AdcChannel};
 ///
 /// fwsim::test(|_sim| {
@@ -45,9 +46,9 @@ impl AdcChannel {
     }
 }
 
-impl fwsim_drivers::ReadU16 for AdcChannel {
+impl AdcChannel {
     /// The raw result left-aligned to 16 bits, as MicroPython scales it.
-    fn read_u16(&mut self) -> u16 {
+    pub fn read_u16(&mut self) -> u16 {
         self.read_raw() << (16 - self.bits)
     }
 }
@@ -95,9 +96,9 @@ impl embedded_hal::pwm::SetDutyCycle for PwmChannel {
     }
 }
 
-/// A battery-backed real-time clock: local time in seconds since 1970 (the
-/// [`fwsim_drivers::sched::WallClock`] the cron scheduler reads), set once and then running
-/// with virtual time, optionally drifting.
+/// A battery-backed real-time clock: local time in seconds since 1970 (what fwsim-drivers'
+/// cron scheduler reads through its `WallClock` trait: adapt it with a newtype, as for
+/// [`AdcChannel`]), set once and then running with virtual time, optionally drifting.
 #[derive(Clone)]
 pub struct Rtc {
     state: Rc<RefCell<(i128, SimTime, i64)>>,
@@ -134,8 +135,9 @@ impl Rtc {
     }
 }
 
-impl fwsim_drivers::sched::WallClock for Rtc {
-    fn now_secs(&self) -> u64 {
+impl Rtc {
+    /// The time in whole seconds since 1970.
+    pub fn now_secs(&self) -> u64 {
         (self.now_ns() / 1_000_000_000).max(0) as u64
     }
 }

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use fwsim::{Irq, SimTime};
-use fwsim_drivers::sched::civil_from_days;
 
 use crate::curve::Curve;
 use crate::uart::UartPeer;
@@ -156,4 +155,17 @@ fn gga(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
         angle(t.longitude.at(at), 3, 'E', 'W'),
         t.altitude.at(at)
     ))
+}
+
+/// `(year, month 1–12, day 1–31)` of a day count since 1970-01-01 (proleptic Gregorian;
+/// Howard Hinnant's `civil_from_days`, for non-negative day counts).
+fn civil_from_days(days: u64) -> (i64, u32, u32) {
+    let z = days as i64 + 719_468;
+    let (era, doe) = (z / 146_097, z % 146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
