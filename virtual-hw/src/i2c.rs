@@ -272,6 +272,15 @@ impl I2cBus {
         }
     }
 
+    /// Attaches one device at `span` consecutive addresses from `address` (a 24C04/08/16
+    /// EEPROM answers at one address per 256-byte block:
+    /// [`Eeprom24::address_span`](crate::devices::Eeprom24::address_span)).
+    pub fn attach_span(&self, address: u8, span: u8, name: &str, device: Rc<RefCell<dyn I2cDevice>>) {
+        for a in address..address.checked_add(span).expect("fwsim-hw: an I2C address span past 0x7F") {
+            self.attach_shared(a, name, device.clone());
+        }
+    }
+
     /// A handle for firmware: implements the blocking and async `I2c` traits.
     pub fn handle(&self) -> I2c {
         I2c { board: self.board.clone(), bus: self.id }

@@ -268,3 +268,57 @@ fn an_embedded_hal_mock_transaction_list_stands_in_as_a_device() {
         assert_eq!(bus.transactions(), 2);
     });
 }
+
+#[test]
+fn an_eeprom_reports_a_page_wrap_however_short_the_write() {
+    // 20 bytes at 0x10 of a 32-byte page: the 17th byte wraps to 0x00. (The check used to
+    // fire only after a whole page plus one byte.)
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        let eeprom = Rc::new(RefCell::new(Eeprom24::c32()));
+        bus.attach_shared(0x50, "eeprom", eeprom.clone());
+        let mut i2c = bus.handle();
+        let data: Vec<u8> = (0..20).collect();
+        let task = sim.spawn("t", async move {
+            let mut frame = vec![0x00, 0x10];
+            frame.extend_from_slice(&data);
+            i2c.write(0x50, &frame).await.unwrap();
+        });
+        sim.run_for(ms(10)).unwrap();
+        sim.join(task).unwrap();
+        let mem = eeprom.borrow().memory()[..0x20].to_vec();
+        assert_eq!(&mem[0x10..0x20], (0..16).collect::<Vec<u8>>().as_slice());
+        assert_eq!(&mem[..4], &[16, 17, 18, 19], "wrapped over the page start");
+        assert_eq!(hardware_rules(sim), ["PageWrap"]);
+    });
+}
+
+#[test]
+fn a_24c16_takes_its_block_from_the_device_address() {
+    // eeprom24x's 24x16 writes 0x1F0 as device address 0x51, word address 0xF0.
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        let part = Eeprom24::c16();
+        assert_eq!(part.address_span(), 8);
+        let eeprom = Rc::new(RefCell::new(part));
+        bus.attach_span(0x50, 8, "24c16", eeprom.clone());
+        let mut i2c = bus.handle();
+        let task = sim.spawn("t", async move {
+            i2c.write(0x51, &[0xF0, 0xAB, 0xCD]).await.unwrap();
+            Timer::after_millis(5).await;
+            let mut back = [0u8; 2];
+            i2c.write_read(0x51, &[0xF0], &mut back).await.unwrap();
+            let mut other_block = [0u8; 1];
+            i2c.write_read(0x50, &[0xF0], &mut other_block).await.unwrap();
+            (back, other_block)
+        });
+        sim.run_for(ms(20)).unwrap();
+        let (back, other_block) = sim.join(task).unwrap();
+        assert_eq!(back, [0xAB, 0xCD]);
+        assert_eq!(other_block, [0xFF], "block 0 is untouched");
+        let memory = eeprom.borrow().memory().to_vec();
+        assert_eq!((memory[0x1F0], memory[0x1F1], memory[0x0F0]), (0xAB, 0xCD, 0xFF));
+    });
+}

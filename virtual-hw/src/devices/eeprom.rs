@@ -13,10 +13,14 @@ enum Phase {
 
 /// A 24Cxx EEPROM: a memory array, an address counter, and a page buffer.
 ///
-/// * A write transaction sends the word address (1 byte for ≤ 2 Kbit parts, 2 above), then
-///   data. Data fill the *page* of the addressed byte and wrap inside it: writing past the
-///   page end overwrites the page's start, as the part does. That wrap is almost always a
-///   driver bug and is reported (`PageWrap`).
+/// * A write transaction sends the word address (1 byte up to the 16 Kbit parts, 2 above),
+///   then data. Data fill the *page* of the addressed byte and wrap inside it: the first byte
+///   past the page end overwrites the page's start, as the part does. That wrap is almost
+///   always a driver bug and is reported (`PageWrap`), once per write, whatever the length.
+/// * The 4, 8 and 16 Kbit parts (24C04/08/16) have one address byte and take the high address
+///   bits from the device address (block select): they answer at 2, 4 or 8 consecutive
+///   addresses ([`address_span`](Self::address_span)), so attach them with
+///   [`I2cBus::attach_span`](crate::i2c::I2cBus::attach_span).
 /// * The page is programmed when the STOP comes; for the write-cycle time (5 ms) the part
 ///   NACKs its address (acknowledge polling works).
 /// * A read returns bytes from the address counter on, wrapping at the end of the array.
@@ -38,6 +42,10 @@ impl Eeprom24 {
     pub fn new(size: usize, page: usize, address_bytes: usize) -> Self {
         assert!(size.is_power_of_two() && page.is_power_of_two() && page <= size);
         assert!((1..=2).contains(&address_bytes));
+        assert!(
+            address_bytes == 2 || size <= 2048,
+            "fwsim-hw: a 24Cxx with one address byte has at most 8 blocks of 256 bytes (2 KiB)"
+        );
         Eeprom24 {
             memory: vec![0xff; size],
             page,
@@ -54,6 +62,27 @@ impl Eeprom24 {
     /// 24C02: 256 bytes, 8-byte pages, one address byte.
     pub fn c02() -> Self {
         Self::new(256, 8, 1)
+    }
+
+    /// 24C04: 512 bytes, 16-byte pages, one address byte, 2 blocks.
+    pub fn c04() -> Self {
+        Self::new(512, 16, 1)
+    }
+
+    /// 24C08: 1 KiB, 16-byte pages, one address byte, 4 blocks.
+    pub fn c08() -> Self {
+        Self::new(1024, 16, 1)
+    }
+
+    /// 24C16: 2 KiB, 16-byte pages, one address byte, 8 blocks.
+    pub fn c16() -> Self {
+        Self::new(2048, 16, 1)
+    }
+
+    /// How many consecutive I2C addresses the part answers at: with one address byte, one per
+    /// 256-byte block (the block is selected by the device address's low bits).
+    pub fn address_span(&self) -> u8 {
+        if self.address_bytes == 1 { (self.memory.len() / 256).max(1) as u8 } else { 1 }
     }
 
     /// 24C32: 4 KiB, 32-byte pages.
@@ -86,7 +115,9 @@ impl I2cDevice for Eeprom24 {
             Phase::Address(n) => {
                 let shift = 8 * (self.address_bytes - 1 - n);
                 if n == 0 {
-                    self.counter = 0;
+                    // One address byte: the block comes from the device address it was sent to.
+                    let span = self.address_span() as usize;
+                    self.counter = if span > 1 { (ctx.address() as usize & (span - 1)) << 8 } else { 0 };
                 }
                 self.counter |= (byte as usize) << shift;
                 self.counter %= self.memory.len();
@@ -97,7 +128,7 @@ impl I2cDevice for Eeprom24 {
             Phase::Data => {
                 let base = self.counter - self.counter % self.page;
                 let offset = (self.counter % self.page + self.written) % self.page;
-                if self.written == self.page {
+                if self.counter % self.page + self.written == self.page {
                     ctx.violation(
                         "PageWrap",
                         format!(
