@@ -138,39 +138,100 @@ impl Expect {
         }
     }
 
-    /// The time of the first matching event strictly after `t` (and, with
-    /// [`within`](Expect::within), no later than `t + d`).
+    /// The time of the first matching event **strictly after** `t` (and, with
+    /// [`within`](Expect::within), no later than `t + d`, inclusive): the next event after one
+    /// found before. For an event that may happen at `t` itself (an output set in the same
+    /// poll as the input it answers), use [`at_or_after`](Expect::at_or_after).
     pub fn after(&self, t: SimTime) -> Result<SimTime, TimingError> {
+        self.first(t, false)
+    }
+
+    /// The time of the first matching event **at or after** `t` (and, with
+    /// [`within`](Expect::within), no later than `t + d`, inclusive).
+    pub fn at_or_after(&self, t: SimTime) -> Result<SimTime, TimingError> {
+        self.first(t, true)
+    }
+
+    /// The matching events on the signal, with their times.
+    fn matching(&self) -> Result<Vec<SimTime>, TimingError> {
         let Some(id) = self.signals.find(&self.name) else {
             let names: Vec<&str> = self.signals.names.iter().map(|n| n.0.as_str()).collect();
             return Err(TimingError { message: format!("no signal called {}; the board has {names:?}", self.name) });
         };
         let mut previous = None;
+        let mut found = Vec::new();
         for c in self.signals.changes.iter().filter(|c| c.signal == id) {
-            if c.at > t && self.matches(c, previous) {
-                if self.within.is_none_or(|w| c.at.as_nanos() <= t.as_nanos() + w) {
-                    return Ok(c.at);
-                }
-                break;
+            if self.matches(c, previous) {
+                found.push(c.at);
             }
             previous = Some(&c.value);
         }
-        Err(self.failure(t, "it did not"))
+        Ok(found)
+    }
+
+    fn first(&self, t: SimTime, inclusive: bool) -> Result<SimTime, TimingError> {
+        let matching = self.matching()?;
+        let in_window = |at: SimTime| {
+            (at > t || (inclusive && at == t)) && self.within.is_none_or(|w| at.as_nanos() <= t.as_nanos() + w)
+        };
+        match matching.iter().copied().find(|&at| at > t || (inclusive && at == t)) {
+            Some(at) if in_window(at) => Ok(at),
+            _ => Err(self.failure(t, inclusive, &matching, "it did not")),
+        }
     }
 
     /// Checks that no matching event happens in (`t`, `t + d`] (`d` from
     /// [`within`](Expect::within), else until the end of the record).
     pub fn not_after(&self, t: SimTime) -> Result<(), TimingError> {
         match self.after(t) {
-            Ok(at) => Err(self.failure(t, &format!("it did, at {at}")).negated()),
+            Ok(at) => {
+                let matching = self.matching().unwrap_or_default();
+                Err(self.failure(t, false, &matching, &format!("it did, at {at}")).negated())
+            }
             Err(_) => Ok(()),
         }
     }
 
-    fn failure(&self, t: SimTime, outcome: &str) -> TimingError {
+    /// What did happen on the signal, around the window: the nearest matching events before
+    /// and after it, with their delays from `t`.
+    fn what_happened(&self, t: SimTime, inclusive: bool, matching: &[SimTime]) -> String {
+        let delay = |at: SimTime| {
+            if at >= t {
+                format!("{} after {t}", duration((at - t).as_nanos() as u64))
+            } else {
+                format!("{} before {t}", duration((t - at).as_nanos() as u64))
+            }
+        };
+        let end = self.within.map(|w| SimTime(t.as_nanos().saturating_add(w)));
+        let mut lines = Vec::new();
+        if !inclusive && matching.contains(&t) {
+            lines.push(format!("one did at exactly {t}, which `after` excludes (`at_or_after` includes it)"));
+        }
+        if let Some(&before) = matching.iter().rev().find(|&&at| at < t || (at == t && !inclusive)) {
+            if before != t {
+                lines.push(format!("the last one before: {before} ({})", delay(before)));
+            }
+        }
+        let past_window = matching.iter().find(|&&at| end.is_some_and(|e| at > e) || (end.is_none() && at > t));
+        match past_window {
+            Some(&at) if end.is_some() => lines.push(format!("the first one after the window: {at} ({})", delay(at))),
+            _ if matching.is_empty() => lines.push(format!("none at all in the record (it ends at {})", fwsim::now())),
+            _ => {}
+        }
+        if lines.is_empty() {
+            return String::new();
+        }
+        format!("\nWhat happened on {}: {}.", self.name, lines.join("; "))
+    }
+
+    fn failure(&self, t: SimTime, inclusive: bool, matching: &[SimTime], outcome: &str) -> TimingError {
         let window = self.within.map(|w| format!(" within {}", duration(w))).unwrap_or_default();
-        let mut message =
-            format!("expected {} to {}{window} after {t}; {outcome}.\nEvents nearby:", self.name, self.wanted);
+        let bound = if inclusive { "at or after" } else { "after" };
+        let happened = self.what_happened(t, inclusive, matching);
+        let mut message = format!(
+            "expected {} to {}{window} {bound} {t}; {outcome}.{happened}\nEvents nearby:",
+            self.name, self.wanted
+        );
         // Everything from a little before the reference to a little after the window.
         let span = self.within.unwrap_or(1_000_000).max(1_000_000);
         let (from, to) = (t.as_nanos().saturating_sub(span), t.as_nanos().saturating_add(2 * span));

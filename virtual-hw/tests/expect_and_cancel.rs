@@ -50,6 +50,35 @@ fn expectations_find_events_and_explain_failures() {
 }
 
 #[test]
+fn expectation_failures_say_what_did_happen() {
+    // What a new user hit: an LED set in the poll that saw the press rises at the press's very
+    // nanosecond (`after` excludes it, and said only "it did not"), and a late fall was left
+    // out of the message.
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut led = board.output("LED", Drive::PushPull, Level::Low);
+        sim.spawn("firmware", async move {
+            Timer::after_millis(1000).await;
+            led.set_high().unwrap();
+            Timer::after_millis(50).await;
+            led.set_low().unwrap();
+        });
+        sim.run_for(ms(2000)).unwrap();
+        let press = SimTime::from_millis(1000);
+        let err = board.expect("LED").rises().within(ms(5)).after(press).unwrap_err().to_string();
+        assert!(
+            err.contains("one did at exactly 1.000000000s, which `after` excludes (`at_or_after` includes it)"),
+            "{err}"
+        );
+        assert_eq!(board.expect("LED").rises().within(ms(5)).at_or_after(press).unwrap(), press);
+        let err = board.expect("LED").falls().within(ms(5)).after(SimTime::from_millis(1017)).unwrap_err().to_string();
+        assert!(err.contains("the first one after the window: 1.050000000s (33 ms after 1.017000000s)"), "{err}");
+        let err = board.expect("LED").rises().within(ms(5)).after(SimTime::from_millis(1500)).unwrap_err().to_string();
+        assert!(err.contains("the last one before: 1.000000000s (500 ms before 1.500000000s)"), "{err}");
+    });
+}
+
+#[test]
 fn a_dropped_uart_write_writes_nothing() {
     fwsim::test(|sim| {
         let board = Board::new();
