@@ -207,10 +207,8 @@ impl Expect {
         if !inclusive && matching.contains(&t) {
             lines.push(format!("one did at exactly {t}, which `after` excludes (`at_or_after` includes it)"));
         }
-        if let Some(&before) = matching.iter().rev().find(|&&at| at < t || (at == t && !inclusive)) {
-            if before != t {
-                lines.push(format!("the last one before: {before} ({})", delay(before)));
-            }
+        if let Some(&before) = matching.iter().rev().find(|&&at| at < t) {
+            lines.push(format!("the last one before: {before} ({})", delay(before)));
         }
         let past_window = matching.iter().find(|&&at| end.is_some_and(|e| at > e) || (end.is_none() && at > t));
         match past_window {
