@@ -3,9 +3,11 @@
 //!
 //! A [`Board`](crate::Board) records as it runs; [`Board::signals`](crate::Board::signals)
 //! returns a copy and [`Board::write_vcd`](crate::Board::write_vcd) writes the record as a
-//! Value Change Dump that GTKWave, Surfer or PulseView open: one 1-bit wire per GPIO net (with
-//! `z` for a floating net and `x` for contention) and one string variable per UART direction
-//! and I2C bus carrying the decoded bytes and transactions.
+//! Value Change Dump: one 1-bit wire per GPIO net (with `z` for a floating net and `x` for
+//! contention) and one string variable per UART direction and I2C bus carrying the decoded
+//! bytes and transactions. GTKWave and Surfer show all of it. PulseView (sigrok's VCD input)
+//! reads the 1-bit wires only and drops the string variables, so there the decodes are
+//! missing: open the file in GTKWave or Surfer for them.
 //!
 //! Every change is also a [`fwsim::mark`] in the simulation's trace (label = signal name), so
 //! the trace hash that `fwsim::test` compares between its two runs covers the hardware too.

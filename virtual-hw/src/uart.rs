@@ -22,6 +22,12 @@
 //!
 //! A line error ([`UartError`]: overrun, framing, parity, noise, break) is reported **once**,
 //! by the next read, which returns it instead of data; the read after that returns the data.
+//!
+//! **Where an overrun's gap is.** The FIFO keeps the bytes that arrived *before* it filled;
+//! the ones lost are those that arrived while it was full. So the gap sits *after* the kept
+//! bytes, although the error comes first: the read that returns `Overrun` is followed by the
+//! kept bytes, and then by what arrived once there was room again — the missing bytes lie
+//! between those two. ([`Uart::overruns`] counts them.)
 //! A receiver whose baud rate or frame format differs from the sender's gets `Framing`
 //! errors instead of bytes.
 //!
