@@ -5,6 +5,7 @@ use std::io;
 use std::path::Path;
 use std::rc::Rc;
 
+use fwsim::Irq;
 use fwsim::rng::SimRng;
 
 use crate::gpio::Gpio;
@@ -48,7 +49,14 @@ pub(crate) struct Inner {
     pub(crate) uarts: Uarts,
     pub(crate) i2c: I2cBuses,
     pub(crate) spi: SpiBuses,
+    /// Interrupt numbers handed out so far.
+    pub(crate) irqs: u16,
 }
+
+/// The first interrupt number a board hands out. Numbers below belong to the timer alarm (0),
+/// tests' own handlers, and the parts not yet created from a board (watchdog 90, NOR flash
+/// 500, GPS 600).
+pub const FIRST_BOARD_IRQ: u16 = 1000;
 
 impl Board {
     /// A board on the current simulation, seeded from its seed. Panics outside a simulation.
@@ -63,8 +71,16 @@ impl Board {
                 uarts: Uarts::default(),
                 i2c: I2cBuses::default(),
                 spi: SpiBuses::default(),
+                irqs: 0,
             })),
         }
+    }
+
+    /// A new interrupt source at `priority`: a number no other source of this board has
+    /// (every pin, button, UART and bus takes one when it is created), for device models of
+    /// your own. Numbers count up from [`FIRST_BOARD_IRQ`].
+    pub fn allocate_irq(&self, priority: u8) -> Irq {
+        self.borrow().allocate_irq(priority)
     }
 
     pub(crate) fn borrow(&self) -> RefMut<'_, Inner> {
@@ -92,5 +108,15 @@ impl Board {
 impl Default for Board {
     fn default() -> Self {
         Board::new()
+    }
+}
+
+impl Inner {
+    pub(crate) fn allocate_irq(&mut self, priority: u8) -> Irq {
+        let number = FIRST_BOARD_IRQ
+            .checked_add(self.irqs)
+            .expect("fwsim-hw: a board ran out of interrupt numbers (64,535 sources)");
+        self.irqs += 1;
+        Irq::new(priority, number)
     }
 }

@@ -61,8 +61,6 @@ use crate::signal::{Logic, SignalKind, Value};
 
 /// The priority of GPIO interrupts (lower runs first at one instant; the time driver is 0).
 pub const GPIO_IRQ_PRIORITY: u8 = 2;
-/// Pin `n`'s interrupt number is `GPIO_IRQ_BASE + n`.
-pub const GPIO_IRQ_BASE: u16 = 100;
 
 /// A digital level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -177,6 +175,8 @@ struct PinState {
     recorded: Logic,
     waiters: Vec<Option<Waiter>>,
     handlers: Vec<(Edge, EdgeHandler)>,
+    /// The pin's interrupt (its edges, `drive_at`).
+    irq: Irq,
 }
 
 struct NetState {
@@ -193,6 +193,8 @@ struct ButtonState {
     rail: Level,
     closed: bool,
     bounce: Option<Bounce>,
+    /// The button's interrupt (its scheduled presses and releases).
+    irq: Irq,
 }
 
 /// The GPIO part of a board.
@@ -332,6 +334,7 @@ impl Board {
             let b = &mut *b;
             let signal = b.rec.add(name, SignalKind::Wire);
             let (id, net) = (b.gpio.pins.len(), b.gpio.nets.len());
+            let irq = b.allocate_irq(GPIO_IRQ_PRIORITY);
             b.gpio.pins.push(PinState {
                 name: name.to_string(),
                 net,
@@ -342,6 +345,7 @@ impl Board {
                 recorded: Logic::Floating,
                 waiters: Vec::new(),
                 handlers: Vec::new(),
+                irq,
             });
             b.gpio.nets.push(NetState {
                 level: Logic::Floating,
@@ -393,7 +397,8 @@ impl Board {
             let mut b = self.borrow();
             let net = b.gpio.pins[pin.id].net;
             let id = b.gpio.buttons.len();
-            b.gpio.buttons.push(ButtonState { name: name.to_string(), net, rail, closed: false, bounce: None });
+            let irq = b.allocate_irq(GPIO_IRQ_PRIORITY);
+            b.gpio.buttons.push(ButtonState { name: name.to_string(), net, rail, closed: false, bounce: None, irq });
             b.gpio.nets[net].buttons.push(id);
             id
         };
@@ -445,12 +450,7 @@ impl Board {
             let gpio = &mut b.gpio;
             for &p in &gpio.nets[net].pins {
                 let pin = &mut gpio.pins[p];
-                let mut d = Delivery {
-                    irq: Irq::new(GPIO_IRQ_PRIORITY, GPIO_IRQ_BASE + p as u16),
-                    wakers: Vec::new(),
-                    handlers: Vec::new(),
-                    level: to,
-                };
+                let mut d = Delivery { irq: pin.irq, wakers: Vec::new(), handlers: Vec::new(), level: to };
                 for w in pin.waiters.iter_mut().flatten() {
                     let hit = match w.want {
                         Want::Level(l) => l == to,
@@ -584,8 +584,9 @@ impl Pin {
         fwsim::isr::schedule(at, self.irq(), move || pin.drive(level));
     }
 
-    fn irq(&self) -> Irq {
-        Irq::new(GPIO_IRQ_PRIORITY, GPIO_IRQ_BASE + self.id as u16)
+    /// The interrupt this pin's edges (and [`drive_at`](Pin::drive_at)) are delivered on.
+    pub fn irq(&self) -> Irq {
+        self.board.inner.borrow().gpio.pins[self.id].irq
     }
 
     fn wait(&mut self, want: Want) -> PinWait<'_> {
@@ -687,6 +688,11 @@ pub struct Button {
 }
 
 impl Button {
+    /// The interrupt this button's scheduled presses and releases run on.
+    pub fn irq(&self) -> Irq {
+        self.board.inner.borrow().gpio.buttons[self.id].irq
+    }
+
     /// Adds contact bounce to every later press and release.
     pub fn with_bounce(self, bounce: Bounce) -> Self {
         self.board.borrow().gpio.buttons[self.id].bounce = Some(bounce);
@@ -747,7 +753,7 @@ impl Button {
                 }
             }
         }
-        let irq = Irq::new(GPIO_IRQ_PRIORITY, GPIO_IRQ_BASE + 0x400 + self.id as u16);
+        let irq = self.irq();
         for (t, state) in times {
             let button = self.clone();
             fwsim::isr::schedule(t, irq, move || button.set(state));

@@ -67,8 +67,6 @@ use crate::signal::{SignalKind, Value};
 
 /// The priority of I2C completion interrupts.
 pub const I2C_IRQ_PRIORITY: u8 = 3;
-/// Bus `n`'s interrupt number is `I2C_IRQ_BASE + n`.
-pub const I2C_IRQ_BASE: u16 = 300;
 
 /// Where a device refused a transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +207,8 @@ pub enum I2cFault {
 }
 
 struct BusState {
+    /// The bus's interrupt (transfer complete).
+    irq: Irq,
     name: String,
     hz: u64,
     devices: BTreeMap<u8, (String, Rc<RefCell<dyn I2cDevice>>)>,
@@ -233,7 +233,9 @@ impl Board {
         let mut b = self.borrow();
         let b = &mut *b;
         let signal = b.rec.add(name, SignalKind::Text);
+        let irq = b.allocate_irq(I2C_IRQ_PRIORITY);
         b.i2c.all.push(BusState {
+            irq,
             name: name.to_string(),
             hz: hz as u64,
             devices: BTreeMap::new(),
@@ -256,6 +258,11 @@ pub struct I2cBus {
 }
 
 impl I2cBus {
+    /// The interrupt its transfers complete on.
+    pub fn irq(&self) -> Irq {
+        self.board.borrow().i2c.all[self.id].irq
+    }
+
     /// Attaches `device` at 7-bit `address`, named `name` in diagnostics.
     pub fn attach(&self, address: u8, name: &str, device: impl I2cDevice + 'static) {
         self.attach_shared(address, name, Rc::new(RefCell::new(device)));
@@ -437,7 +444,8 @@ impl embedded_hal::i2c::I2c for I2c {
 impl embedded_hal_async::i2c::I2c for I2c {
     async fn transaction(&mut self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), ErrorKind> {
         let (result, end) = self.execute(address, operations);
-        crate::wait_until(end, Irq::new(I2C_IRQ_PRIORITY, I2C_IRQ_BASE + self.bus as u16)).await;
+        let irq = self.board.borrow().i2c.all[self.bus].irq;
+        crate::wait_until(end, irq).await;
         result
     }
 }

@@ -44,7 +44,7 @@ pub mod spi;
 pub mod storage;
 pub mod uart;
 
-pub use board::Board;
+pub use board::{Board, FIRST_BOARD_IRQ};
 pub use curve::Curve;
 pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, Probe, Pull};
 pub use signal::{Logic, Signals};

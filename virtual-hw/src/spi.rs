@@ -30,8 +30,6 @@ use crate::signal::{SignalKind, Value};
 
 /// The priority of SPI completion interrupts.
 pub const SPI_IRQ_PRIORITY: u8 = 3;
-/// Bus `n`'s interrupt number is `SPI_IRQ_BASE + n`.
-pub const SPI_IRQ_BASE: u16 = 400;
 
 /// What a target knows while it exchanges a byte.
 pub struct SpiContext {
@@ -73,6 +71,8 @@ struct Attached {
 }
 
 struct BusState {
+    /// The bus's interrupt (transfer complete).
+    irq: Irq,
     name: String,
     hz: u64,
     targets: Vec<Attached>,
@@ -93,7 +93,15 @@ impl Board {
         let mut b = self.borrow();
         let b = &mut *b;
         let signal = b.rec.add(name, SignalKind::Text);
-        b.spi.all.push(BusState { name: name.to_string(), hz: hz as u64, targets: Vec::new(), busy_until: 0, signal });
+        let irq = b.allocate_irq(SPI_IRQ_PRIORITY);
+        b.spi.all.push(BusState {
+            irq,
+            name: name.to_string(),
+            hz: hz as u64,
+            targets: Vec::new(),
+            busy_until: 0,
+            signal,
+        });
         SpiBus { board: self.clone(), id: b.spi.all.len() - 1 }
     }
 }
@@ -106,6 +114,11 @@ pub struct SpiBus {
 }
 
 impl SpiBus {
+    /// The interrupt its transfers complete on.
+    pub fn irq(&self) -> Irq {
+        self.board.borrow().spi.all[self.id].irq
+    }
+
     /// Attaches `target`, selected while `cs`'s net is low.
     pub fn attach(&self, cs: &Pin, name: &str, target: impl SpiTarget + 'static) {
         self.attach_shared(cs, name, Rc::new(RefCell::new(target)));
@@ -225,7 +238,8 @@ impl SpiBusHandle {
     }
 
     async fn wait_until(&self, end: u64) {
-        crate::wait_until(end, Irq::new(SPI_IRQ_PRIORITY, SPI_IRQ_BASE + self.bus as u16)).await
+        let irq = self.board.borrow().spi.all[self.bus].irq;
+        crate::wait_until(end, irq).await
     }
 
     /// Runs one `SpiDevice` operation on the bus; returns when it ends.

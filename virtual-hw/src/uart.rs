@@ -75,8 +75,6 @@ use crate::signal::{SignalKind, Value};
 
 /// The priority of UART interrupts.
 pub const UART_IRQ_PRIORITY: u8 = 3;
-/// UART `n`'s interrupt number is `UART_IRQ_BASE + n`.
-pub const UART_IRQ_BASE: u16 = 200;
 
 /// Parity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,6 +220,8 @@ enum Link {
 }
 
 struct UartState {
+    /// The UART's interrupt (bytes sent and received).
+    irq: Irq,
     name: String,
     cfg: UartConfig,
     link: Link,
@@ -295,7 +295,9 @@ impl Board {
         let b = &mut *b;
         let tx_signal = b.rec.add(&format!("{name}.tx"), SignalKind::Text);
         let rx_signal = b.rec.add(&format!("{name}.rx"), SignalKind::Text);
+        let irq = b.allocate_irq(UART_IRQ_PRIORITY);
         b.uarts.all.push(UartState {
+            irq,
             name: name.to_string(),
             cfg,
             link: Link::None,
@@ -364,8 +366,8 @@ impl Board {
         }
     }
 
-    fn uart_irq(id: usize) -> Irq {
-        Irq::new(UART_IRQ_PRIORITY, UART_IRQ_BASE + id as u16)
+    fn uart_irq(&self, id: usize) -> Irq {
+        self.inner.borrow().uarts.all[id].irq
     }
 }
 
@@ -377,6 +379,11 @@ pub struct Uart {
 }
 
 impl Uart {
+    /// The interrupt its sent and received bytes are delivered on.
+    pub fn irq(&self) -> Irq {
+        self.board.inner.borrow().uarts.all[self.id].irq
+    }
+
     /// The UART's name.
     pub fn name(&self) -> String {
         self.board.inner.borrow().uarts.all[self.id].name.clone()
@@ -434,7 +441,7 @@ impl Uart {
         for (end, byte) in ends {
             let board = self.board.clone();
             let id = self.id;
-            fwsim::isr::schedule(SimTime(end), Board::uart_irq(id), move || board.uart_sent(id, byte));
+            fwsim::isr::schedule(SimTime(end), board.uart_irq(id), move || board.uart_sent(id, byte));
         }
         n
     }
@@ -657,7 +664,7 @@ impl UartPeer {
             let t = SimTime(cfg.byte_end(start, k as u64));
             let board = self.board.clone();
             let id = self.id;
-            fwsim::isr::schedule(t, Board::uart_irq(id), move || board.uart_receive(id, Ok(byte)));
+            fwsim::isr::schedule(t, board.uart_irq(id), move || board.uart_receive(id, Ok(byte)));
         }
         SimTime(self.board.inner.borrow().uarts.all[self.id].peer_line_end)
     }
@@ -666,7 +673,7 @@ impl UartPeer {
     pub fn error_at(&self, at: SimTime, error: UartError) {
         let board = self.board.clone();
         let id = self.id;
-        fwsim::isr::schedule(at, Board::uart_irq(id), move || board.uart_receive(id, Err(error)));
+        fwsim::isr::schedule(at, board.uart_irq(id), move || board.uart_receive(id, Err(error)));
     }
 
     /// Every byte the firmware has sent so far, with the time its stop bit ended.

@@ -169,3 +169,34 @@ fn a_dropped_async_flash_write_still_completes() {
         assert_eq!(&flash.contents()[..16], &[0x11; 16]);
     });
 }
+
+#[test]
+fn every_interrupt_source_of_a_board_has_its_own_number() {
+    // Numbers were bases plus indices: GPIO pin 100 had UART 0's number (200).
+    fwsim::test(|_sim| {
+        let board = Board::new();
+        let pins: Vec<_> = (0..300).map(|i| board.input(&format!("P{i}"), fwsim_hw::Pull::Up)).collect();
+        let buttons: Vec<_> = pins
+            .iter()
+            .take(100)
+            .enumerate()
+            .map(|(i, p)| board.button(&format!("B{i}"), p, fwsim_hw::Level::Low))
+            .collect();
+        let uarts: Vec<_> = (0..20).map(|i| board.uart(&format!("U{i}"), UartConfig::new(9600))).collect();
+        let i2c: Vec<_> = (0..10).map(|i| board.i2c_bus(&format!("I2C{i}"), 100_000)).collect();
+        let spi: Vec<_> = (0..10).map(|i| board.spi_bus(&format!("SPI{i}"), 1_000_000)).collect();
+        let own: Vec<_> = (0..100).map(|_| board.allocate_irq(5)).collect();
+        let mut numbers: Vec<u16> = pins.iter().map(|p| p.irq().number).collect();
+        numbers.extend(buttons.iter().map(|b| b.irq().number));
+        numbers.extend(uarts.iter().map(|u| u.irq().number));
+        numbers.extend(i2c.iter().map(|b| b.irq().number));
+        numbers.extend(spi.iter().map(|b| b.irq().number));
+        numbers.extend(own.iter().map(|i| i.number));
+        let total = numbers.len();
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), total, "two sources share an interrupt number");
+        assert!(numbers.iter().all(|&n| n >= fwsim_hw::FIRST_BOARD_IRQ));
+        assert_ne!(pins[100].irq(), uarts[0].irq());
+    });
+}
