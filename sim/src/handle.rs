@@ -104,6 +104,20 @@ impl SimHandle {
         self.shared.schedule_isr(at.as_nanos(), irq, Box::new(handler));
     }
 
+    /// Adds an artifact that [`fwsim::test`](crate::test) writes when the test fails, beside
+    /// the trace: `write` gets the artifacts directory. A simulated board adds its waveform
+    /// and signal log this way, so a failing board test leaves them without the harness
+    /// knowing about boards. Writers added to a simulation that has shut down are dropped.
+    pub fn add_artifact(
+        &self,
+        name: impl Into<String>,
+        write: impl Fn(&std::path::Path) -> std::io::Result<()> + 'static,
+    ) {
+        if !self.is_shut_down() {
+            self.shared.artifact_writers.borrow_mut().push((name.into(), Box::new(write)));
+        }
+    }
+
     /// Records a hardware-rule violation (see [`diag::report_hardware`](crate::diag::report_hardware)).
     pub fn report_hardware(&self, device: impl Into<String>, rule: &'static str, detail: impl Into<String>) {
         self.shared.report_hardware(device.into(), rule, detail.into());

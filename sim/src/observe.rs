@@ -9,6 +9,13 @@ use crate::sim::Sim;
 use crate::trace::{self, Names, Record};
 
 impl Sim<'_> {
+    /// Writes the artifacts others added ([`SimHandle::add_artifact`](crate::SimHandle::add_artifact))
+    /// into `dir`, and returns the names of those that failed, with why.
+    pub fn write_added_artifacts(&self, dir: &Path) -> Vec<(String, std::io::Error)> {
+        let writers = self.shared.artifact_writers.borrow();
+        writers.iter().filter_map(|(name, write)| write(dir).err().map(|e| (name.clone(), e))).collect()
+    }
+
     /// Every diagnostic recorded so far.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         self.shared.core.borrow().findings.diags.clone()

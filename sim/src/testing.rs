@@ -39,8 +39,10 @@
 //!    lost waker…) — take the ones you expect with
 //!    [`take_diagnostics`](crate::Sim::take_diagnostics);
 //! 4. on failure prints the policy and seed and writes artifacts — the trace as JSON lines
-//!    and as Perfetto JSON, and the diagnostics — to
-//!    `target/fwsim-artifacts/<test name>/` (or `$FWSIM_ARTIFACTS/<test name>/`).
+//!    and as Perfetto JSON, the diagnostics, and what others added
+//!    ([`SimHandle::add_artifact`](crate::SimHandle::add_artifact): a simulated board's VCD
+//!    and signal log) — to `target/fwsim-artifacts/<test name>/` (or
+//!    `$FWSIM_ARTIFACTS/<test name>/`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::PathBuf;
@@ -185,6 +187,9 @@ fn write_artifacts(sim: &Sim<'_>, test_name: &str) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     sim.write_trace_json_lines(&dir.join("trace.jsonl"))?;
     sim.write_perfetto(&dir.join("trace.perfetto.json"))?;
+    for (name, e) in sim.write_added_artifacts(&dir) {
+        eprintln!("fwsim: artifact {name} not written: {e}");
+    }
     let diags: Vec<String> = sim.diagnostics().iter().map(ToString::to_string).collect();
     std::fs::write(
         dir.join("diagnostics.txt"),

@@ -63,7 +63,7 @@ impl Board {
     pub fn new() -> Self {
         // A fixed offset keeps the board's stream apart from the policies' (also seeded).
         let seed = fwsim::seed() ^ 0xb0a2_d5ee_d000_0001;
-        Board {
+        let board = Board {
             inner: Rc::new(RefCell::new(Inner {
                 rec: Recorder::default(),
                 rng: SimRng::new(seed),
@@ -73,7 +73,30 @@ impl Board {
                 spi: SpiBuses::default(),
                 irqs: 0,
             })),
+        };
+        // A failing `fwsim::test` leaves the board's waveform and signal log beside the trace,
+        // even when the body's board was dropped as its panic unwound: the simulation keeps
+        // the record until it shuts down (the board holds nothing of the simulation, so this
+        // makes no cycle).
+        let kept = board.clone();
+        fwsim::SimHandle::current().add_artifact("board", move |dir| kept.write_artifacts(dir));
+        board
+    }
+
+    /// Writes the board's record into `dir`: `board.vcd` (the waveform) and `signals.txt`
+    /// (every change, one line each: time, signal, value).
+    pub fn write_artifacts(&self, dir: &Path) -> io::Result<()> {
+        self.write_vcd(&dir.join("board.vcd"))?;
+        let signals = self.signals();
+        let mut log = String::new();
+        for c in &signals.changes {
+            let value = match &c.value {
+                crate::signal::Value::Logic(l) => format!("{l:?}"),
+                crate::signal::Value::Text(t) => t.clone(),
+            };
+            log.push_str(&format!("{}  {} = {value}\n", c.at, signals.names[c.signal].0));
         }
+        std::fs::write(dir.join("signals.txt"), log)
     }
 
     /// A new interrupt source at `priority`: a number no other source of this board has

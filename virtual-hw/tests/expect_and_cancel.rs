@@ -190,3 +190,27 @@ fn an_spi_mock_device_fails_the_task_that_breaks_its_expectations() {
         assert!(d[0].to_string().contains("task wrong#") && d[0].to_string().contains("panicked"), "{}", d[0]);
     });
 }
+
+#[test]
+fn a_failing_board_test_leaves_the_waveform_and_the_signal_log() {
+    let dir = fwsim::testing::artifacts_root().join("a_failing_board_test_leaves_the_waveform_and_the_signal_log");
+    let _ = std::fs::remove_dir_all(&dir);
+    let failed = std::panic::catch_unwind(|| {
+        fwsim::test(|sim| {
+            let board = Board::new();
+            let mut led = board.output("LED", Drive::PushPull, Level::Low);
+            sim.spawn("firmware", async move {
+                Timer::after_millis(1).await;
+                led.set_high().unwrap();
+            });
+            sim.run_for(ms(2)).unwrap();
+            board.expect("LED").falls().after(SimTime::ZERO).unwrap(); // it never falls
+        })
+    });
+    assert!(failed.is_err());
+    let vcd = std::fs::read_to_string(dir.join("board.vcd")).expect("the waveform is an artifact");
+    assert!(vcd.contains("$var") && vcd.contains("LED"), "{vcd}");
+    let log = std::fs::read_to_string(dir.join("signals.txt")).expect("the signal log is an artifact");
+    assert!(log.contains("0.001000000s  LED = High"), "{log}");
+    assert!(dir.join("trace.jsonl").exists());
+}

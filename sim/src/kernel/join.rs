@@ -212,6 +212,8 @@ impl Shared {
         drop(foreign);
         let arena: Vec<_> = self.arena.borrow_mut().drain(..).collect();
         drop(arena);
+        let writers: Vec<_> = self.artifact_writers.borrow_mut().drain(..).collect();
+        drop(writers);
         debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
     }
 }

@@ -69,6 +69,9 @@ use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
 pub(crate) use task::{ArenaBox, ErasedTask, IsrFn, TaskBox, TaskCell};
 pub(crate) use tasks::TaskKey;
+
+/// Writes one artifact into a directory.
+pub(crate) type ArtifactWriter = Box<dyn Fn(&std::path::Path) -> std::io::Result<()>>;
 use tasks::*;
 use timers::*;
 
@@ -110,6 +113,9 @@ pub(crate) struct Shared {
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
     isr_free: RefCell<Vec<u32>>,
     pub(crate) arena: RefCell<Vec<ArenaBox>>,
+    /// What else to write into a failure's artifacts directory (a board's waveform…), by
+    /// file-name stem.
+    pub(crate) artifact_writers: RefCell<Vec<(String, ArtifactWriter)>>,
     pub(crate) torn_down: Cell<bool>,
     pub(crate) in_run: Cell<bool>,
     /// The slot `Stop::TaskDone` waits for, and whether it has finished.
@@ -197,6 +203,7 @@ impl Shared {
             isr_fns: RefCell::new(Vec::new()),
             isr_free: RefCell::new(Vec::new()),
             arena: RefCell::new(Vec::new()),
+            artifact_writers: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
             in_run: Cell::new(false),
             awaited: Cell::new(None),
