@@ -146,7 +146,7 @@ pub struct Pushbutton<M: RawMutex> {
 /// What both buttons have: the constructor, the debounced state and an event per kind of
 /// happening.
 macro_rules! button_methods {
-    () => {
+    ($run_doc:literal) => {
         /// A button with `config`.
         pub const fn new(config: PushbuttonConfig) -> Self {
             Self {
@@ -174,6 +174,26 @@ macro_rules! button_methods {
             }
             on_event(ev);
         }
+
+        #[doc = $run_doc]
+        ///
+        /// The button is read when `run` is called — when the firmware builds its task — as the
+        /// toolkit's constructor reads it, not when the task first runs: a change in between is
+        /// an event, whatever the executor's order.
+        pub fn run<'a, P: InputPin + 'a>(
+            &'a self,
+            mut pin: P,
+            mut on_event: impl FnMut(ButtonEvent) + 'a,
+        ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
+            let started = start(&mut pin, self.config.sense);
+            if let Ok((_, pressed)) = started {
+                self.pressed.lock(|p| p.set(pressed));
+            }
+            async move {
+                let (sense, pressed) = started?;
+                self.poll(pin, sense, pressed, &mut on_event).await
+            }
+        }
     };
 }
 pub(crate) use button_methods;
@@ -197,28 +217,9 @@ struct Timing {
 }
 
 impl<M: RawMutex> Pushbutton<M> {
-    button_methods!();
-
-    /// Polls `pin` and times presses for ever; calls `on_event` at each event. Returns only a
-    /// pin error.
-    ///
-    /// The button is read when `run` is called — when the firmware builds its task — as the
-    /// toolkit's constructor reads it, not when the task first runs: a change in between is
-    /// an event, whatever the executor's order.
-    pub fn run<'a, P: InputPin + 'a>(
-        &'a self,
-        mut pin: P,
-        mut on_event: impl FnMut(ButtonEvent) + 'a,
-    ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
-        let started = start(&mut pin, self.config.sense);
-        if let Ok((_, pressed)) = started {
-            self.pressed.lock(|p| p.set(pressed));
-        }
-        async move {
-            let (sense, pressed) = started?;
-            self.poll(pin, sense, pressed, &mut on_event).await
-        }
-    }
+    button_methods!(
+        "Polls `pin` and times presses for ever; calls `on_event` at each event. Returns only a pin error."
+    );
 
     async fn poll<P: InputPin>(
         &self,

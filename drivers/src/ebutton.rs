@@ -62,27 +62,7 @@ pub struct EButton<M: RawMutex> {
 }
 
 impl<M: RawMutex> EButton<M> {
-    button_methods!();
-
-    /// Polls `pin` and times presses for ever; calls `on_event` whenever an event is set.
-    ///
-    /// The button is read when `run` is called — when the firmware builds its task — as the
-    /// toolkit's constructor reads it, not when the task first runs: a change in between is
-    /// an event, whatever the executor's order.
-    pub fn run<'a, P: InputPin + 'a>(
-        &'a self,
-        mut pin: P,
-        mut on_event: impl FnMut(ButtonEvent) + 'a,
-    ) -> impl Future<Output = Result<Infallible, P::Error>> + 'a {
-        let started = start(&mut pin, self.config.sense);
-        if let Ok((_, pressed)) = started {
-            self.pressed.lock(|p| p.set(pressed));
-        }
-        async move {
-            let (sense, pressed) = started?;
-            self.poll(pin, sense, pressed, &mut on_event).await
-        }
-    }
+    button_methods!("Polls `pin` and times presses for ever; calls `on_event` whenever an event is set.");
 
     async fn poll<P: InputPin>(
         &self,
