@@ -14,10 +14,13 @@
 //!   with_timeout}`: linking fwsim provides the embassy-time [driver] (and a
 //!   [`critical-section`](cs) implementation), which dispatches to the `Sim` that is *current*
 //!   on the calling thread ([`Sim::enter`]).
-//! * **Policies** decide which runnable task runs next, exactly as a real scheduler would:
-//!   [`Policy::Embassy`] (the default), [`Policy::MicroPython`], or an exploring policy
-//!   ([`Policy::Random`], [`Policy::Pct`]) whose choices are recorded as a [`Schedule`] and
-//!   replayed with [`Policy::Replay`]. See [`policy`].
+//! * A **run order** decides which runnable task runs next, exactly as a real scheduler
+//!   would: [`order::Embassy`] (the default), [`order::MicroPython`], [`order::Fifo`], or
+//!   one of your own ([`order::RunOrder`]). An **explorer** may answer the *choice points*
+//!   otherwise, to find the schedules where firmware breaks: [`explore::Random`],
+//!   [`explore::Pct`], [`explore::Replay`] or your own ([`explore::Explorer`]); its answers
+//!   are recorded as a [`Schedule`]. [`Policy`] names the usual pairs. See [`order`],
+//!   [`explore`] and [`policy`].
 //! * Time moves only when everything waits (idle time costs nothing) and when a poll spends
 //!   **busy time** (a blocking [`Delay`], a spin on `Instant::now()`, the [`CostModel`]).
 //! * Problems are [`Diagnostic`]s with task names and virtual time: panics, lost wakers,
