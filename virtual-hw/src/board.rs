@@ -83,6 +83,37 @@ impl Board {
         board
     }
 
+    /// Cuts the power and restores it, now: every device model forgets its volatile state
+    /// (registers, display RAM, a transfer under way) and keeps its non-volatile memory
+    /// (EEPROM, flash), with busy times counted from this power-on; the UARTs' receive FIFOs
+    /// empty. The firmware restarts too: abort its tasks and spawn it again (the board cannot
+    /// know them). The cycle is a mark (`power_cycle`) in the trace.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use fwsim_hw::{Board, devices::Eeprom24, i2c::I2cDevice};
+    ///
+    /// fwsim::test(|sim| {
+    ///     let board = Board::new();
+    ///     let eeprom = Rc::new(RefCell::new(Eeprom24::c02()));
+    ///     eeprom.borrow_mut().load(0, b"cfg");
+    ///     board.i2c_bus("I2C0", 100_000).attach_shared(0x50, "eeprom", eeprom.clone());
+    ///     board.power_cycle();
+    ///     assert_eq!(&eeprom.borrow().memory()[..3], b"cfg", "non-volatile");
+    /// });
+    /// ```
+    pub fn power_cycle(&self) {
+        let (devices, targets) = (self.i2c_devices(), self.spi_targets());
+        for d in devices {
+            d.borrow_mut().power_cycle();
+        }
+        for t in targets {
+            t.borrow_mut().power_cycle();
+        }
+        self.uart_power_cycle();
+        fwsim::mark("power_cycle", 0);
+    }
+
     /// Writes the board's record into `dir`: `board.vcd` (the waveform) and `signals.txt`
     /// (every change, one line each: time, signal, value).
     pub fn write_artifacts(&self, dir: &Path) -> io::Result<()> {

@@ -153,6 +153,12 @@ pub trait I2cDevice {
         let _ = ctx;
     }
 
+    /// The board lost power and got it back ([`Board::power_cycle`](crate::Board::power_cycle)):
+    /// forget what is volatile (registers, RAM, a transfer under way), keep what is not
+    /// (EEPROM, flash), and count any busy time from now. By default the part keeps
+    /// everything: override it for a part with volatile state.
+    fn power_cycle(&mut self) {}
+
     /// One whole transaction addressed to this device. The default calls the byte-level
     /// methods, a START per change of direction as on the wire.
     fn transaction(&mut self, ctx: &mut I2cContext, ops: &mut [Operation<'_>]) -> Result<(), Nack> {
@@ -520,5 +526,19 @@ impl I2cDevice for MockDevice {
             Err(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Data)) => Err(Nack::Data { op: last_op, byte: 0 }),
             Err(_) => Err(Nack::Address),
         }
+    }
+}
+
+impl Board {
+    /// Every device on every I2C bus, once each (a device at several addresses too).
+    pub(crate) fn i2c_devices(&self) -> Vec<Rc<RefCell<dyn I2cDevice>>> {
+        let b = self.borrow();
+        let mut out: Vec<Rc<RefCell<dyn I2cDevice>>> = Vec::new();
+        for (_, d) in b.i2c.all.iter().flat_map(|bus| bus.devices.values()) {
+            if !out.iter().any(|o| Rc::ptr_eq(o, d)) {
+                out.push(d.clone());
+            }
+        }
+        out
     }
 }

@@ -62,6 +62,9 @@ pub trait SpiTarget {
 
     /// Chip select was released (a frame ended).
     fn deselected(&mut self) {}
+
+    /// The board lost power and got it back: as [`I2cDevice::power_cycle`](crate::i2c::I2cDevice::power_cycle).
+    fn power_cycle(&mut self) {}
 }
 
 struct Attached {
@@ -425,5 +428,19 @@ impl embedded_hal_async::spi::SpiDevice for MockSpiDevice {
             .map_err(|e| embedded_hal::spi::Error::kind(&e))?;
         self.bus.wait_until(end).await;
         Ok(())
+    }
+}
+
+impl Board {
+    /// Every target on every SPI bus, once each.
+    pub(crate) fn spi_targets(&self) -> Vec<Rc<RefCell<dyn SpiTarget>>> {
+        let b = self.borrow();
+        let mut out: Vec<Rc<RefCell<dyn SpiTarget>>> = Vec::new();
+        for a in b.spi.all.iter().flat_map(|bus| bus.targets.iter()) {
+            if !out.iter().any(|o| Rc::ptr_eq(o, &a.target)) {
+                out.push(a.target.clone());
+            }
+        }
+        out
     }
 }

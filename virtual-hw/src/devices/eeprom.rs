@@ -24,6 +24,13 @@ enum Phase {
 /// * The page is programmed when the STOP comes; for the write-cycle time (5 ms) the part
 ///   NACKs its address (acknowledge polling works).
 /// * A read returns bytes from the address counter on, wrapping at the end of the array.
+/// * The array is non-volatile: a [power cycle](crate::Board::power_cycle) keeps it, resets
+///   the bus state and address counter, and ends the write cycle — a page write that power
+///   interrupts is lost (the page keeps its old bytes), which is what a settings store must
+///   survive. [`load`](Self::load) presets the contents, as a part programmed before
+///   assembly. To carry a part to the next boot in a new simulation, power-cycle it first
+///   (`I2cDevice::power_cycle`, with the old simulation current or none): its busy time is
+///   counted from power-on, never from the old simulation's clock.
 pub struct Eeprom24 {
     memory: Vec<u8>,
     page: usize,
@@ -34,6 +41,8 @@ pub struct Eeprom24 {
     written: usize,
     busy_until: SimTime,
     write_cycle_ns: u64,
+    /// The page bytes the write cycle under way replaces, to restore if power fails.
+    programming: Vec<(usize, u8)>,
 }
 
 impl Eeprom24 {
@@ -56,7 +65,13 @@ impl Eeprom24 {
             written: 0,
             busy_until: SimTime::ZERO,
             write_cycle_ns: 5_000_000,
+            programming: Vec::new(),
         }
+    }
+
+    /// Presets `bytes` from `offset` (a part programmed before assembly).
+    pub fn load(&mut self, offset: usize, bytes: &[u8]) {
+        self.memory[offset..offset + bytes.len()].copy_from_slice(bytes);
     }
 
     /// 24C02: 256 bytes, 8-byte pages, one address byte.
@@ -153,7 +168,9 @@ impl I2cDevice for Eeprom24 {
 
     fn stop(&mut self, ctx: &mut I2cContext) {
         if self.phase == Phase::Data && !self.pending.is_empty() {
+            self.programming.clear();
             for &(a, b) in &self.pending {
+                self.programming.push((a, self.memory[a]));
                 self.memory[a] = b;
             }
             let base = self.counter - self.counter % self.page;
@@ -162,5 +179,23 @@ impl I2cDevice for Eeprom24 {
             self.busy_until = SimTime(ctx.now().as_nanos() + self.write_cycle_ns);
         }
         self.phase = Phase::Idle;
+    }
+
+    fn power_cycle(&mut self) {
+        // Power failed during the write cycle: the page keeps its old bytes (undone in reverse,
+        // so a byte written twice gets its first old value back). With no simulation current
+        // the part is between boots: its last cycle is over.
+        let now = fwsim::SimHandle::try_current().map(|h| h.now());
+        if !self.programming.is_empty() && now.is_some_and(|now| now < self.busy_until) {
+            for &(a, old) in self.programming.iter().rev() {
+                self.memory[a] = old;
+            }
+        }
+        self.programming.clear();
+        self.pending.clear();
+        self.phase = Phase::Idle;
+        self.counter = 0;
+        self.written = 0;
+        self.busy_until = SimTime::ZERO;
     }
 }

@@ -271,7 +271,21 @@ impl Default for Ssd1306 {
     }
 }
 
+impl Ssd1306 {
+    /// Power lost: registers and display RAM back to their reset state (the RAM of a real
+    /// part is undefined then; zero here); the wiring (the D/C pin) stays.
+    fn reset_keeping_wiring(&mut self) {
+        let dc = self.dc.take();
+        *self = Ssd1306::new();
+        self.dc = dc;
+    }
+}
+
 impl I2cDevice for Ssd1306 {
+    fn power_cycle(&mut self) {
+        self.reset_keeping_wiring();
+    }
+
     fn start(&mut self, ctx: &mut I2cContext, read: bool) -> bool {
         if ctx.bus_hz() > 400_000 && !self.reported_speed {
             self.reported_speed = true;
@@ -302,6 +316,10 @@ impl I2cDevice for Ssd1306 {
 }
 
 impl SpiTarget for Ssd1306 {
+    fn power_cycle(&mut self) {
+        self.reset_keeping_wiring();
+    }
+
     fn exchange(&mut self, ctx: &mut SpiContext, mosi: u8) -> u8 {
         if ctx.bus_hz() > 10_000_000 && !self.reported_speed {
             self.reported_speed = true;
