@@ -270,8 +270,13 @@ impl I2cBus {
     }
 
     /// Attaches `device` at 7-bit `address`, named `name` in diagnostics.
-    pub fn attach(&self, address: u8, name: &str, device: impl I2cDevice + 'static) {
-        self.attach_shared(address, name, Rc::new(RefCell::new(device)));
+    ///
+    /// Returns a handle to the device, for the test to inspect or change it while it runs
+    /// (`eeprom.borrow().memory()`): nothing to share by hand.
+    pub fn attach<D: I2cDevice + 'static>(&self, address: u8, name: &str, device: D) -> Rc<RefCell<D>> {
+        let device = Rc::new(RefCell::new(device));
+        self.attach_shared(address, name, device.clone());
+        device
     }
 
     /// Attaches a device the test keeps a handle to (to inspect or change it while it runs).

@@ -123,8 +123,12 @@ impl SpiBus {
     }
 
     /// Attaches `target`, selected while `cs`'s net is low.
-    pub fn attach(&self, cs: &Pin, name: &str, target: impl SpiTarget + 'static) {
-        self.attach_shared(cs, name, Rc::new(RefCell::new(target)));
+    ///
+    /// Returns a handle to the target, for the test to inspect it while it runs.
+    pub fn attach<T: SpiTarget + 'static>(&self, cs: &Pin, name: &str, target: T) -> Rc<RefCell<T>> {
+        let target = Rc::new(RefCell::new(target));
+        self.attach_shared(cs, name, target.clone());
+        target
     }
 
     /// Attaches a target the test keeps a handle to.

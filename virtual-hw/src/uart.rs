@@ -378,6 +378,31 @@ pub struct Uart {
     id: usize,
 }
 
+/// A UART's counters, readable by the test while the firmware owns the [`Uart`]
+/// ([`Uart::monitor`]).
+#[derive(Clone)]
+pub struct UartMonitor {
+    board: Board,
+    id: usize,
+}
+
+impl UartMonitor {
+    /// Bytes lost to overrun so far.
+    pub fn overruns(&self) -> u64 {
+        self.board.inner.borrow().uarts.all[self.id].overruns
+    }
+
+    /// Bytes lost because an unbuffered read was dropped after receiving them.
+    pub fn lost_on_cancel(&self) -> u64 {
+        self.board.inner.borrow().uarts.all[self.id].lost_on_cancel
+    }
+
+    /// The UART's name.
+    pub fn name(&self) -> String {
+        self.board.inner.borrow().uarts.all[self.id].name.clone()
+    }
+}
+
 impl Uart {
     /// The interrupt its sent and received bytes are delivered on.
     pub fn irq(&self) -> Irq {
@@ -398,6 +423,24 @@ impl Uart {
     pub fn peer(&self) -> UartPeer {
         self.board.borrow().uarts.all[self.id].link = Link::Peer;
         UartPeer { board: self.board.clone(), id: self.id }
+    }
+
+    /// A handle that keeps reading this UART's counters after the `Uart` itself has moved
+    /// into the firmware.
+    ///
+    /// ```
+    /// use fwsim_hw::{Board, uart::UartConfig};
+    /// fwsim::test(|sim| {
+    ///     let board = Board::new();
+    ///     let uart = board.uart("GPS", UartConfig::new(9600));
+    ///     let monitor = uart.monitor();
+    ///     sim.spawn("firmware", async move { let _uart = uart; /* … */ });
+    ///     sim.run_for(fwsim::ms(10)).unwrap();
+    ///     assert_eq!(monitor.overruns(), 0);
+    /// });
+    /// ```
+    pub fn monitor(&self) -> UartMonitor {
+        UartMonitor { board: self.board.clone(), id: self.id }
     }
 
     /// Bytes lost to overrun so far.

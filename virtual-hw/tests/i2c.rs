@@ -322,3 +322,16 @@ fn a_24c16_takes_its_block_from_the_device_address() {
         assert_eq!((memory[0x1F0], memory[0x1F1], memory[0x0F0]), (0xAB, 0xCD, 0xFF));
     });
 }
+
+#[test]
+fn attach_hands_back_the_device_for_inspection() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        let eeprom = bus.attach(0x50, "eeprom", Eeprom24::c02());
+        let mut i2c = bus.handle();
+        sim.spawn("firmware", async move { i2c.write(0x50, &[0x00, 42]).await.unwrap() });
+        sim.run_for(ms(1)).unwrap();
+        assert_eq!(eeprom.borrow().memory()[0], 42);
+    });
+}

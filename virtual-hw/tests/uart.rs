@@ -235,3 +235,22 @@ fn blocking_writes_spend_busy_time_and_no_other_task_runs_meanwhile() {
         assert_eq!(peer.received_bytes(), b"0123456789");
     });
 }
+
+#[test]
+fn a_monitor_reads_the_counters_of_a_uart_the_firmware_owns() {
+    // What a new user hit: `overruns()` was out of reach once the Uart moved into the firmware.
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut uart = board.uart("GPS", UartConfig::new(115_200));
+        let monitor = uart.monitor();
+        let peer = uart.peer();
+        peer.send_at(SimTime::ZERO, &[0x55; 40]);
+        sim.spawn("firmware", async move {
+            Timer::after_millis(10).await; // busy elsewhere: 8 bytes find the FIFO full
+            let mut buf = [0u8; 64];
+            let _ = uart.read(&mut buf).await;
+        });
+        sim.run_for(ms(20)).unwrap();
+        assert_eq!((monitor.name(), monitor.overruns()), ("GPS".to_string(), 8));
+    });
+}
