@@ -1,0 +1,78 @@
+//! The UART state a board keeps: configuration, link, FIFOs, counters.
+
+use super::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Link {
+    None,
+    Uart(usize),
+    Peer,
+}
+
+pub(super) struct UartState {
+    /// The UART's interrupt (bytes sent and received).
+    pub(super) irq: Irq,
+    pub(super) name: String,
+    pub(super) cfg: UartConfig,
+    pub(super) link: Link,
+    pub(super) tx_signal: usize,
+    pub(super) rx_signal: usize,
+    // Transmit: the current stream's start and length, and the start times of the bytes
+    // still waiting in the TX FIFO.
+    pub(super) tx_anchor: u64,
+    pub(super) tx_index: u64,
+    pub(super) tx_last_end: u64,
+    pub(super) tx_queued_starts: VecDeque<u64>,
+    pub(super) tx_waker: Option<Waker>,
+    pub(super) flush_waker: Option<Waker>,
+    // Receive.
+    pub(super) fifo: VecDeque<u8>,
+    pub(super) armed: usize,
+    pub(super) dma: Vec<u8>,
+    pub(super) pending_error: Option<UartError>,
+    pub(super) rx_waker: Option<Waker>,
+    pub(super) overruns: u64,
+    pub(super) lost_on_cancel: u64,
+    // A scripted peer's side.
+    pub(super) peer_line_end: u64,
+    pub(super) peer_received: Vec<(SimTime, u8)>,
+}
+
+impl UartState {
+    pub(super) fn fifo_cap(&self) -> usize {
+        match self.cfg.rx {
+            RxMode::Unbuffered => self.cfg.rx_fifo,
+            RxMode::Buffered(n) => n,
+        }
+    }
+
+    pub(super) fn tx_space(&mut self, now: u64) -> usize {
+        while self.tx_queued_starts.front().is_some_and(|&s| s <= now) {
+            self.tx_queued_starts.pop_front();
+        }
+        self.cfg.tx_fifo - self.tx_queued_starts.len()
+    }
+
+    pub(super) fn available(&self) -> usize {
+        self.dma.len() + self.fifo.len()
+    }
+
+    pub(super) fn take_into(&mut self, buf: &mut [u8]) -> usize {
+        let from_dma = self.dma.len().min(buf.len());
+        buf[..from_dma].copy_from_slice(&self.dma[..from_dma]);
+        self.dma.drain(..from_dma);
+        let mut n = from_dma;
+        while n < buf.len() {
+            let Some(b) = self.fifo.pop_front() else { break };
+            buf[n] = b;
+            n += 1;
+        }
+        n
+    }
+}
+
+/// The UARTs of a board.
+#[derive(Default)]
+pub(crate) struct Uarts {
+    pub(super) all: Vec<UartState>,
+}
