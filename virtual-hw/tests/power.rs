@@ -7,7 +7,7 @@ use std::rc::Rc;
 use eeprom24x::{Eeprom24x, SlaveAddr};
 use fwsim::{Sim, ms};
 use fwsim_hw::Board;
-use fwsim_hw::devices::{Eeprom24, Ssd1306};
+use fwsim_hw::devices::{Bme280, Eeprom24, Htu21d, Ssd1306};
 use fwsim_hw::i2c::I2cDevice;
 
 #[test]
@@ -88,5 +88,30 @@ fn a_power_cycle_clears_volatile_display_ram_and_presets_stay_in_eeprom() {
         embedded_hal::i2c::I2c::write(&mut i2c, 0x3C, &[0x00, 0x8D, 0x14, 0xAF]).unwrap();
         assert_eq!(oled.borrow().panel().lit(), 0, "display RAM lost");
         assert_eq!(&eeprom.borrow().memory()[0x10..0x1B], b"serial-0042");
+    });
+}
+
+#[test]
+fn sensors_come_back_from_a_power_cycle_in_their_reset_state() {
+    fwsim::test(|sim| {
+        use embedded_hal::i2c::I2c;
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 100_000);
+        bus.attach(0x76, "bme280", Bme280::new(20.0, 101_325.0, 40.0));
+        bus.attach(0x40, "htu21d", Htu21d::new(20.0, 40.0));
+        let mut i2c = bus.handle();
+        sim.run_for(ms(20)).unwrap(); // both parts' start-up
+        i2c.write(0x76, &[0xF4, 0b0010_0111]).unwrap(); // ctrl_meas: normal mode
+        i2c.write(0x40, &[0xE6, 0x03]).unwrap(); // user register: 8/12-bit resolution
+        board.power_cycle();
+        let mut reg = [0u8; 1];
+        i2c.write_read(0x76, &[0xF4], &mut reg).unwrap();
+        assert_eq!(reg, [0], "BME280 ctrl_meas back to sleep mode");
+        i2c.write_read(0x76, &[0xD0], &mut reg).unwrap();
+        assert_eq!(reg, [0x60], "chip id");
+        assert!(i2c.write_read(0x40, &[0xE7], &mut reg).is_err(), "HTU21D starting up: NACK");
+        sim.run_for(ms(16)).unwrap();
+        i2c.write_read(0x40, &[0xE7], &mut reg).unwrap();
+        assert_eq!(reg, [0x02], "HTU21D user register back to its default");
     });
 }

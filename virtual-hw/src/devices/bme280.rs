@@ -296,6 +296,17 @@ impl Bme280 {
 }
 
 impl I2cDevice for Bme280 {
+    /// Power-on: registers back to their reset values (the calibration NVM stays), the NVM
+    /// copy (2 ms) counted from now, no measurement under way.
+    fn power_cycle(&mut self) {
+        let now = fwsim::SimHandle::try_current().map_or(SimTime::ZERO, |h| h.now());
+        self.pointer = 0;
+        self.write_reg = None;
+        self.forced = false;
+        self.in_stale_read = false;
+        self.reset(now);
+    }
+
     fn start(&mut self, ctx: &mut I2cContext, read: bool) -> bool {
         self.advance(ctx.now());
         if !read {

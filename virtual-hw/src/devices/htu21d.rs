@@ -124,6 +124,18 @@ impl Htu21d {
 }
 
 impl I2cDevice for Htu21d {
+    /// Power-on: the user register back to its default, no conversion under way, and the
+    /// part NACKs for its 15 ms start-up from now (as after a soft reset).
+    fn power_cycle(&mut self) {
+        let now = fwsim::SimHandle::try_current().map_or(SimTime::ZERO, |h| h.now());
+        self.user_register = 0x02;
+        self.expect = Expect::Command;
+        self.conversion = None;
+        self.hold = false;
+        self.out.clear();
+        self.reset_until = SimTime(now.as_nanos() + 15_000_000);
+    }
+
     fn start(&mut self, ctx: &mut I2cContext, read: bool) -> bool {
         let now = ctx.now();
         if now < self.reset_until {
