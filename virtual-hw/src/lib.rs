@@ -46,7 +46,7 @@ pub mod uart;
 
 pub use board::{Board, FIRST_BOARD_IRQ};
 pub use curve::Curve;
-pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, Probe, Pull};
+pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, PinContext, PinDevice, Probe, Pull};
 pub use signal::{Logic, Signals};
 
 /// Nanoseconds for `bits` bit times at `hz`, rounded to the nearest nanosecond. Computing a

@@ -50,6 +50,7 @@
 //! });
 //! ```
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -60,6 +61,7 @@ use crate::board::Board;
 use crate::signal::{Logic, SignalKind, Value};
 
 mod button;
+mod device;
 mod factory;
 mod hal;
 mod pin;
@@ -67,6 +69,7 @@ mod state;
 mod types;
 
 pub use button::{Button, Led};
+pub use device::{PinContext, PinDevice};
 pub use pin::{Pin, Probe};
 pub(crate) use state::Gpio;
 pub use types::*;
