@@ -1,43 +1,43 @@
-//! [`PinDevice`]: a device model wired to pins, in one file of your own.
-//!
-//! The I2C and SPI buses take models through [`I2cDevice`](crate::i2c::I2cDevice) and
-//! [`SpiTarget`](crate::spi::SpiTarget); a part that hangs on plain wires (a logic gate, a
-//! one-wire sensor, a keypad matrix, a display on parallel GPIO) implements `PinDevice` and
-//! is wired with [`Board::attach_pins`]. It hears every level change of its pins, in that
-//! pin's interrupt, and drives its outputs through its [`PinContext`].
-//!
-//! ```
-//! use embedded_hal::digital::{InputPin, OutputPin};
-//! use fwsim::SimTime;
-//! use fwsim_hw::{Board, Drive, Level, PinContext, PinDevice, Pull};
-//!
-//! /// A 74HC1G04 inverter: pin 1 follows the inverse of pin 0, 7 ns later.
-//! struct Inverter;
-//!
-//! impl PinDevice for Inverter {
-//!     fn on_edge(&mut self, ctx: &mut PinContext<'_>, index: usize, level: Level) {
-//!         if index == 0 {
-//!             let out = if level == Level::High { Level::Low } else { Level::High };
-//!             ctx.drive_at(1, ctx.now() + std::time::Duration::from_nanos(7), Some(out));
-//!         }
-//!     }
-//! }
-//!
-//! fwsim::test(|sim| {
-//!     let board = Board::new();
-//!     let mut a = board.output("A", Drive::PushPull, Level::Low);
-//!     let mut y = board.input("Y", Pull::None);
-//!     board.attach_pins("U3", &[&a, &y], Inverter);
-//!     a.set_high().unwrap();
-//!     sim.run_for(fwsim::ms(1)).unwrap();
-//!     assert!(y.is_low().unwrap());
-//!     assert_eq!(board.expect("Y").falls().after(SimTime::ZERO).unwrap(), SimTime::from_nanos(7));
-//! });
-//! ```
+//! [`PinDevice`](crate::PinDevice): device models on plain wires.
 
 use super::*;
 
-/// A device model wired to pins. See the [module docs](self).
+/// A device model wired to pins, in one file of your own.
+///
+/// The I2C and SPI buses take models through [`I2cDevice`](crate::i2c::I2cDevice) and
+/// [`SpiTarget`](crate::spi::SpiTarget); a part that hangs on plain wires (a logic gate, a
+/// one-wire sensor, a keypad matrix, a display on parallel GPIO) implements `PinDevice` and
+/// is wired with [`Board::attach_pins`]. It hears every level change of its pins, in that
+/// pin's interrupt, and drives its outputs through its [`PinContext`].
+///
+/// ```
+/// use embedded_hal::digital::{InputPin, OutputPin};
+/// use fwsim::SimTime;
+/// use fwsim_hw::{Board, Drive, Level, PinContext, PinDevice, Pull};
+///
+/// /// A 74HC1G04 inverter: pin 1 follows the inverse of pin 0, 7 ns later.
+/// struct Inverter;
+///
+/// impl PinDevice for Inverter {
+///     fn on_edge(&mut self, ctx: &mut PinContext<'_>, index: usize, level: Level) {
+///         if index == 0 {
+///             let out = if level == Level::High { Level::Low } else { Level::High };
+///             ctx.drive_at(1, ctx.now() + std::time::Duration::from_nanos(7), Some(out));
+///         }
+///     }
+/// }
+///
+/// fwsim::test(|sim| {
+///     let board = Board::new();
+///     let mut a = board.output("A", Drive::PushPull, Level::Low);
+///     let mut y = board.input("Y", Pull::None);
+///     board.attach_pins("U3", &[&a, &y], Inverter);
+///     a.set_high().unwrap();
+///     sim.run_for(fwsim::ms(1)).unwrap();
+///     assert!(y.is_low().unwrap());
+///     assert_eq!(board.expect("Y").falls().after(SimTime::ZERO).unwrap(), SimTime::from_nanos(7));
+/// });
+/// ```
 pub trait PinDevice {
     /// Pin `index` (in the order given to [`Board::attach_pins`]) changed to `level`. Runs in
     /// that pin's interrupt; drives made through `ctx` take effect in a later interrupt, so a
