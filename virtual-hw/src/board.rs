@@ -55,7 +55,7 @@ pub(crate) struct Inner {
 
 /// The first interrupt number a board hands out. Numbers below belong to the timer alarm (0),
 /// tests' own handlers, and the parts not yet created from a board (watchdog 90, NOR flash
-/// 500, GPS 600).
+/// 500).
 pub const FIRST_BOARD_IRQ: u16 = 1000;
 
 impl Board {

@@ -135,7 +135,7 @@ fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
         });
         sim.run_for(secs(10)).unwrap();
         let text = sim.join(lines).unwrap();
-        assert!(gps.sentences() >= 20);
+        assert!(gps.borrow().sentences() >= 20);
         let mut fixes = Vec::new();
         for line in text.split("\r\n").filter(|l| l.starts_with('$') && l.contains('*')) {
             match nmea::parse_str(line).unwrap_or_else(|e| panic!("{line}: {e:?}")) {

@@ -4,10 +4,10 @@ use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use fwsim::{Irq, SimTime};
+use fwsim::SimTime;
 
 use crate::curve::Curve;
-use crate::uart::UartPeer;
+use crate::uart::{UartContext, UartDevice, UartPeer};
 
 /// Where the receiver is: degrees (north and east positive), metres, knots, degrees true.
 pub struct Track {
@@ -36,17 +36,10 @@ impl Track {
     }
 }
 
-struct State {
-    peer: UartPeer,
-    track: Track,
-    utc_at_zero: u64,
-    fix_from: SimTime,
-    sentences: u64,
-}
-
 /// A GPS that sends `$GPRMC` and `$GPGGA` once a second (at the top of each UTC second,
 /// back to back at the UART's baud rate), void until `fix_from`, then with the [`Track`]'s
-/// position. Checksums are right; fields follow NMEA 0183 (`ddmm.mmmm`).
+/// position. Checksums are right; fields follow NMEA 0183 (`ddmm.mmmm`). A
+/// [`UartDevice`]: attach it with [`UartPeer::attach`] (or [`Gps::start`]).
 ///
 /// ```
 /// use embedded_io_async::Read;
@@ -55,7 +48,8 @@ struct State {
 /// fwsim::test(|sim| {
 ///     let board = Board::new();
 ///     let mut uart = board.uart("GPS", UartConfig::new(9600));
-///     Gps::start(uart.peer(), Track::fixed(51.5, -0.12, 11.0), 1_700_000_000, fwsim::SimTime::ZERO);
+///     let gps = Gps::new(Track::fixed(51.5, -0.12, 11.0), 1_700_000_000, fwsim::SimTime::ZERO);
+///     let gps = uart.peer().attach("gps", gps);
 ///     let line = sim.spawn("nmea", async move {
 ///         let mut buf = [0u8; 128];
 ///         let mut n = 0;
@@ -66,46 +60,50 @@ struct State {
 ///     });
 ///     sim.run_for(fwsim::secs(2)).unwrap();
 ///     assert!(sim.join(line).unwrap().starts_with("$GPRMC,221320.00,A,5130.0000,N,00007.2000,W"));
+///     assert_eq!(gps.borrow().sentences(), 6); // bursts at 0, 1 and 2 s
 /// });
 /// ```
 pub struct Gps {
-    state: Rc<RefCell<State>>,
+    track: Track,
+    utc_at_zero: u64,
+    fix_from: SimTime,
+    sentences: u64,
 }
 
 impl Gps {
-    /// Starts sending on `peer` (the GPS end of the firmware's UART). `utc_at_zero` is the
-    /// UTC time (seconds since 1970) at virtual time zero.
-    pub fn start(peer: UartPeer, track: Track, utc_at_zero: u64, fix_from: SimTime) -> Gps {
-        let state = Rc::new(RefCell::new(State { peer, track, utc_at_zero, fix_from, sentences: 0 }));
-        let next = SimTime::from_secs(fwsim::now().as_nanos().div_ceil(1_000_000_000));
-        schedule(state.clone(), next);
-        Gps { state }
+    /// A receiver on `track`; `utc_at_zero` is the UTC time (seconds since 1970) at virtual
+    /// time zero; it has a fix from `fix_from` on.
+    pub fn new(track: Track, utc_at_zero: u64, fix_from: SimTime) -> Self {
+        Gps { track, utc_at_zero, fix_from, sentences: 0 }
+    }
+
+    /// Starts one sending on `peer` (the GPS end of the firmware's UART):
+    /// `peer.attach("gps", Gps::new(..))`.
+    pub fn start(peer: UartPeer, track: Track, utc_at_zero: u64, fix_from: SimTime) -> Rc<RefCell<Gps>> {
+        peer.attach("gps", Gps::new(track, utc_at_zero, fix_from))
     }
 
     /// Sentences sent so far.
     pub fn sentences(&self) -> u64 {
-        self.state.borrow().sentences
+        self.sentences
     }
 }
 
-fn schedule(state: Rc<RefCell<State>>, at: SimTime) {
-    fwsim::isr::schedule(at, Irq::new(4, 600), move || {
-        let burst = {
-            let s = state.borrow();
-            let fix = at >= s.fix_from;
-            let utc = s.utc_at_zero + at.as_nanos() / 1_000_000_000;
-            let mut burst = rmc(&s.track, at, utc, fix);
-            burst.push_str(&gga(&s.track, at, utc, fix));
-            burst
-        };
-        let peer = {
-            let mut s = state.borrow_mut();
-            s.sentences += 2;
-            s.peer.clone()
-        };
-        peer.send_at(at, burst.as_bytes());
-        schedule(state, SimTime(at.as_nanos() + 1_000_000_000));
-    });
+impl UartDevice for Gps {
+    fn attached(&mut self, ctx: &mut UartContext<'_>) {
+        ctx.wake_at(SimTime::from_secs(ctx.now().as_nanos().div_ceil(1_000_000_000)));
+    }
+
+    fn on_wake(&mut self, ctx: &mut UartContext<'_>) {
+        let at = ctx.now();
+        let fix = at >= self.fix_from;
+        let utc = self.utc_at_zero + at.as_nanos() / 1_000_000_000;
+        let mut burst = rmc(&self.track, at, utc, fix);
+        burst.push_str(&gga(&self.track, at, utc, fix));
+        self.sentences += 2;
+        ctx.send_at(at, burst.as_bytes());
+        ctx.wake_at(SimTime(at.as_nanos() + 1_000_000_000));
+    }
 }
 
 /// `$<body>*CS\r\n` with the XOR checksum of the body.

@@ -34,6 +34,7 @@ impl Board {
             lost_on_cancel: 0,
             peer_line_end: 0,
             peer_received: Vec::new(),
+            device: None,
         });
         Uart { board: self.clone(), id: b.uarts.all.len() - 1 }
     }

@@ -20,6 +20,9 @@ impl Board {
         for w in wakers {
             w.wake();
         }
+        if link == Link::Peer {
+            UartPeer { board: self.clone(), id }.deliver(byte);
+        }
         if let Link::Uart(other) = link {
             let compatible = self.inner.borrow().uarts.all[other].cfg.line_compatible(&cfg);
             self.uart_receive(other, if compatible { Ok(byte) } else { Err(UartError::Framing) });

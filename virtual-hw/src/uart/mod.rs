@@ -63,8 +63,10 @@
 //! });
 //! ```
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use fwsim::{Irq, SimTime};
@@ -74,6 +76,7 @@ use crate::board::Board;
 use crate::signal::{SignalKind, Value};
 
 mod config;
+mod device;
 mod factory;
 mod handle;
 mod io;
@@ -81,6 +84,7 @@ mod peer;
 mod state;
 
 pub use config::*;
+pub use device::{UartContext, UartDevice};
 pub use handle::{Uart, UartMonitor};
 pub use io::BLOCKING_READ_LIMIT;
 pub use peer::UartPeer;

@@ -36,6 +36,8 @@ pub(super) struct UartState {
     // A scripted peer's side.
     pub(super) peer_line_end: u64,
     pub(super) peer_received: Vec<(SimTime, u8)>,
+    /// A device model at the peer's end ([`UartPeer::attach`]).
+    pub(super) device: Option<super::device::Attached>,
 }
 
 impl UartState {
