@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use fwsim::SimTime;
 
-use crate::gpio::{Edge, Pin, Probe};
+use crate::Level;
+use crate::gpio::{Pin, PinContext, PinDevice};
 use crate::i2c::{I2cContext, I2cDevice};
 
 /// Minimum E pulse width (PW_EH), ns.
@@ -323,20 +324,12 @@ impl Hd44780 {
     pub fn gpio(name: &str, (cols, rows): (usize, usize), rs: &Pin, rw: Option<&Pin>, e: &Pin, data: &[&Pin]) -> Self {
         assert!(data.len() == 4 || data.len() == 8, "fwsim-hw: an HD44780 has 4 or 8 data lines");
         let lcd = Self::with_core(name, cols, rows);
-        let core = lcd.core.clone();
-        let rs = rs.probe();
-        let rw = rw.map(Pin::probe);
-        let data: Vec<Probe> = data.iter().map(|p| p.probe()).collect();
-        e.on_edge(Edge::Any, move |level| {
-            let mut byte = 0u8;
-            let shift = 8 - data.len();
-            for (i, d) in data.iter().enumerate() {
-                byte |= (d.is_high() as u8) << (i + shift);
-            }
-            let high = level == crate::Level::High;
-            let rw = rw.as_ref().is_some_and(Probe::is_high);
-            core.borrow_mut().lines(fwsim::now().as_nanos(), rs.is_high(), rw, high, byte);
-        });
+        // Pins in this order: E, RS, R/W (if wired), the data lines.
+        let mut pins = vec![e, rs];
+        pins.extend(rw);
+        pins.extend(data);
+        let wiring = GpioWiring { core: lcd.core.clone(), rw: rw.is_some(), data: data.len() };
+        e.board().attach_pins(name, &pins, wiring);
         lcd
     }
 
@@ -402,6 +395,28 @@ impl Hd44780 {
     /// When the controller will have finished the last instruction.
     pub fn busy_until(&self) -> SimTime {
         SimTime(self.core.borrow().busy_until)
+    }
+}
+
+/// A display on GPIO, as a [`PinDevice`]: it samples the bus at each edge of E.
+struct GpioWiring {
+    core: Rc<RefCell<Core>>,
+    rw: bool,
+    data: usize,
+}
+
+impl PinDevice for GpioWiring {
+    fn on_edge(&mut self, ctx: &mut PinContext<'_>, index: usize, level: Level) {
+        if index != 0 {
+            return; // only E clocks the controller
+        }
+        let first_data = if self.rw { 3 } else { 2 };
+        let shift = 8 - self.data;
+        let byte =
+            (0..self.data).fold(0u8, |b, i| b | ((ctx.level(first_data + i) == Level::High) as u8) << (i + shift));
+        let rs = ctx.level(1) == Level::High;
+        let rw = self.rw && ctx.level(2) == Level::High;
+        self.core.borrow_mut().lines(ctx.now().as_nanos(), rs, rw, level == Level::High, byte);
     }
 }
 

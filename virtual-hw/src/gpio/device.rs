@@ -58,9 +58,15 @@ impl PinContext<'_> {
         fwsim::now()
     }
 
-    /// The level pin `index`'s net reads now.
+    /// The level pin `index`'s net has now, as the part sees it (floating and contention
+    /// read low, and, unlike the firmware's reads, are not reported: see [`logic`](Self::logic)).
     pub fn level(&self, index: usize) -> Level {
-        self.pins[index].read()
+        if self.logic(index) == Logic::High { Level::High } else { Level::Low }
+    }
+
+    /// Pin `index`'s net's resolved level, including floating and contention.
+    pub fn logic(&self, index: usize) -> Logic {
+        self.pins[index].probe().logic()
     }
 
     /// Drives pin `index`'s net from `at` on (`None`: stops driving), as the part's output.

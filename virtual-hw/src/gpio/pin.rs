@@ -99,6 +99,11 @@ impl Pin {
         fwsim::isr::schedule(at, self.irq(), move || pin.drive(level));
     }
 
+    /// The board this pin belongs to.
+    pub(crate) fn board(&self) -> &Board {
+        &self.board
+    }
+
     /// The interrupt this pin's edges (and [`drive_at`](Pin::drive_at)) are delivered on.
     pub fn irq(&self) -> Irq {
         self.board.inner.borrow().gpio.pins[self.id].irq
