@@ -5,8 +5,8 @@
 use fwsim::{SimTime, secs};
 use fwsim_drivers::sched::{Cron, CronSpec, Field, WallClock, schedule};
 use fwsim_drivers::{Aadc, Band, ReadU16};
-use fwsim_hw::Curve;
 use fwsim_hw::analog::{AdcChannel, Rtc};
+use fwsim_hw::{Board, Curve};
 
 /// The simulated ADC as the toolkit's `Aadc` reads it.
 struct Adc(AdcChannel);
@@ -31,7 +31,7 @@ fn the_toolkits_aadc_sees_an_adc_ramp_leave_its_band() {
     fwsim::test(|sim| {
         // 0 → 3.3 V over 1 s on a 12-bit ADC: 1.65 V (code 2048) at 500 ms.
         let ramp = Curve::new(&[(SimTime::ZERO, 0.0), (SimTime::from_secs(1), 3.3)]);
-        let aadc = &*sim.alloc(Aadc::new(Adc(AdcChannel::new(ramp, 3.3, 12))));
+        let aadc = &*sim.alloc(Aadc::new(Adc(Board::new().adc(ramp, 3.3, 12))));
         let task = sim.spawn("knob", async move {
             // Wait until the reading leaves 0..=32767 (read_u16 scale): code 2048 → 32768.
             let v = aadc.wait(Band::Between(0, 32_767)).await;
@@ -51,8 +51,9 @@ fn the_cron_scheduler_runs_on_the_rtc_and_sleeps_on_the_mcu_timer() {
     fwsim::test(|sim| {
         // 2024-03-10 23:59:50 UTC; the job runs at second 0 of every minute.
         let start = 1_710_115_190;
-        let rtc = &*sim.alloc(Clock(Rtc::new(start)));
-        let fast = &*sim.alloc(Clock(Rtc::new(start)));
+        let board = Board::new();
+        let rtc = &*sim.alloc(Clock(board.rtc(start)));
+        let fast = &*sim.alloc(Clock(board.rtc(start)));
         fast.0.drift_ppm(100_000); // 10 % fast, to see it in seconds
         let cron = &*sim.alloc(
             Cron::new(CronSpec { secs: Field::At(0), mins: Field::Any, hrs: Field::Any, ..CronSpec::new() }).unwrap(),

@@ -20,7 +20,7 @@ use crate::signal::{SignalKind, Value};
 /// use fwsim_hw::{Curve, analog::AdcChannel};
 ///
 /// fwsim::test(|_sim| {
-///     let mut pot = AdcChannel::new(Curve::constant(1.65), 3.3, 12);
+///     let mut pot = fwsim_hw::Board::new().adc(Curve::constant(1.65), 3.3, 12);
 ///     assert_eq!(pot.read_raw(), 2048);
 ///     assert_eq!(pot.read_u16(), 32_768);
 /// });
@@ -33,7 +33,7 @@ pub struct AdcChannel {
 
 impl AdcChannel {
     /// A channel reading `input` volts.
-    pub fn new(input: Curve, vref: f64, bits: u32) -> Self {
+    fn new(input: Curve, vref: f64, bits: u32) -> Self {
         assert!((1..=16).contains(&bits), "fwsim-hw: an ADC has 1 to 16 bits");
         AdcChannel { input, vref, bits }
     }
@@ -106,7 +106,7 @@ pub struct Rtc {
 
 impl Rtc {
     /// A clock reading `secs` now.
-    pub fn new(secs: u64) -> Self {
+    fn new(secs: u64) -> Self {
         let rtc = Rtc { state: Rc::new(RefCell::new((0, SimTime::ZERO, 0))) };
         rtc.set(secs);
         rtc
@@ -154,6 +154,8 @@ pub struct Watchdog {
 }
 
 struct WatchdogState {
+    /// Its interrupt (the bite).
+    irq: Irq,
     name: String,
     timeout_ns: u64,
     deadline: Option<u64>,
@@ -162,10 +164,11 @@ struct WatchdogState {
 }
 
 impl Watchdog {
-    /// A stopped watchdog that bites `timeout` after its last feed.
-    pub fn new(name: &str, timeout: impl IntoNanos) -> Self {
+    /// A stopped watchdog that bites `timeout` after its last feed, on `irq`.
+    fn new(name: &str, timeout: impl IntoNanos, irq: Irq) -> Self {
         Watchdog {
             state: Rc::new(RefCell::new(WatchdogState {
+                irq,
                 name: name.to_string(),
                 timeout_ns: timeout.into_nanos(),
                 deadline: None,
@@ -190,8 +193,11 @@ impl Watchdog {
             d
         };
         let me = self.clone();
-        let generation = self.state.borrow().generation;
-        fwsim::isr::schedule(SimTime(deadline), Irq::new(0, 90), move || me.expire(generation));
+        let (generation, irq) = {
+            let s = self.state.borrow();
+            (s.generation, s.irq)
+        };
+        fwsim::isr::schedule(SimTime(deadline), irq, move || me.expire(generation));
     }
 
     fn expire(&self, generation: u64) {
@@ -209,6 +215,13 @@ impl Watchdog {
             "WatchdogReset",
             format!("not fed for {timeout} ns: the MCU would reset"),
         );
+    }
+
+    /// Stops it (only a power cycle can: see [`Board::watchdog`]).
+    fn stop(&self) {
+        let mut s = self.state.borrow_mut();
+        s.generation += 1;
+        s.deadline = None;
     }
 
     /// Resets it caused so far.
@@ -234,5 +247,27 @@ impl embedded_hal_02::watchdog::WatchdogEnable for Watchdog {
 impl embedded_hal_02::watchdog::Watchdog for Watchdog {
     fn feed(&mut self) {
         Watchdog::feed(self);
+    }
+}
+
+impl Board {
+    /// An ADC channel on this board whose input follows `input` volts (see [`AdcChannel`]).
+    pub fn adc(&self, input: Curve, vref: f64, bits: u32) -> AdcChannel {
+        AdcChannel::new(input, vref, bits)
+    }
+
+    /// The board's battery-backed real-time clock, reading `secs` now (see [`Rtc`]); a
+    /// [power cycle](Board::power_cycle) does not stop it.
+    pub fn rtc(&self, secs: u64) -> Rtc {
+        Rtc::new(secs)
+    }
+
+    /// An independent watchdog on this board (see [`Watchdog`]) with its own interrupt; a
+    /// [power cycle](Board::power_cycle) stops it, as a reset does.
+    pub fn watchdog(&self, name: &str, timeout: impl IntoNanos) -> Watchdog {
+        let dog = Watchdog::new(name, timeout, self.allocate_irq(0));
+        let kept = dog.clone();
+        self.borrow().power_hooks.push(Rc::new(move || kept.stop()));
+        dog
     }
 }

@@ -51,11 +51,12 @@ pub(crate) struct Inner {
     pub(crate) spi: SpiBuses,
     /// Interrupt numbers handed out so far.
     pub(crate) irqs: u16,
+    /// What else a power cycle does (parts that are not on a bus: flash, watchdog).
+    pub(crate) power_hooks: Vec<Rc<dyn Fn()>>,
 }
 
-/// The first interrupt number a board hands out. Numbers below belong to the timer alarm (0),
-/// tests' own handlers, and the parts not yet created from a board (watchdog 90, NOR flash
-/// 500).
+/// The first interrupt number a board hands out. Numbers below belong to the timer alarm (0)
+/// and tests' own handlers.
 pub const FIRST_BOARD_IRQ: u16 = 1000;
 
 impl Board {
@@ -72,6 +73,7 @@ impl Board {
                 i2c: I2cBuses::default(),
                 spi: SpiBuses::default(),
                 irqs: 0,
+                power_hooks: Vec::new(),
             })),
         };
         // A failing `fwsim::test` leaves the board's waveform and signal log beside the trace,
@@ -111,6 +113,10 @@ impl Board {
             t.borrow_mut().power_cycle();
         }
         self.uart_power_cycle();
+        let hooks = self.borrow().power_hooks.clone();
+        for hook in hooks {
+            hook();
+        }
         fwsim::mark("power_cycle", 0);
     }
 

@@ -21,9 +21,6 @@ use embedded_storage::nor_flash::{NorFlashError, NorFlashErrorKind};
 use fwsim::rng::SimRng;
 use fwsim::{IntoNanos, Irq, SimTime};
 
-/// The flash controller's completion interrupt.
-const FLASH_IRQ: Irq = Irq::new(3, 500);
-
 /// What went wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlashError {
@@ -54,6 +51,8 @@ struct State {
     rng: SimRng,
     busy_until: u64,
     writes_without_erase: u64,
+    /// The flash controller's interrupt (a write or an erase done).
+    irq: Irq,
 }
 
 /// A NOR flash of `capacity` bytes written in `WRITE`-byte words and erased in
@@ -69,8 +68,8 @@ enum Op<'a> {
 }
 
 impl<const WRITE: usize, const ERASE: usize> Flash<WRITE, ERASE> {
-    /// An erased flash (all 0xFF): 50 µs per word, 25 ms per sector.
-    pub fn new(capacity: usize) -> Self {
+    /// An erased flash (all 0xFF): 50 µs per word, 25 ms per sector, completing on `irq`.
+    fn new(capacity: usize, irq: Irq) -> Self {
         assert!(capacity.is_multiple_of(ERASE) && ERASE.is_multiple_of(WRITE), "fwsim-hw: flash geometry");
         Flash {
             state: Rc::new(RefCell::new(State {
@@ -82,6 +81,7 @@ impl<const WRITE: usize, const ERASE: usize> Flash<WRITE, ERASE> {
                 rng: SimRng::new(fwsim::seed() ^ 0xf1a5_4000),
                 busy_until: 0,
                 writes_without_erase: 0,
+                irq,
             })),
         }
     }
@@ -275,13 +275,27 @@ impl<const W: usize, const E: usize> embedded_storage_async::nor_flash::NorFlash
 
     async fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
         let (end, result) = self.erase_op(from, to);
-        crate::wait_until(end, FLASH_IRQ).await;
+        let irq = self.state.borrow().irq;
+        crate::wait_until(end, irq).await;
         result
     }
 
     async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
         let (end, result) = self.write_op(offset, bytes);
-        crate::wait_until(end, FLASH_IRQ).await;
+        let irq = self.state.borrow().irq;
+        crate::wait_until(end, irq).await;
         result
+    }
+}
+
+impl crate::Board {
+    /// A NOR flash of `capacity` bytes on this board (see [`Flash`]): erased, with its own
+    /// interrupt; a [power cycle](crate::Board::power_cycle) keeps its memory and powers it up
+    /// again ([`Flash::reboot`]).
+    pub fn flash<const WRITE: usize, const ERASE: usize>(&self, capacity: usize) -> Flash<WRITE, ERASE> {
+        let flash = Flash::new(capacity, self.allocate_irq(3));
+        let kept = flash.clone();
+        self.borrow().power_hooks.push(Rc::new(move || kept.reboot()));
+        flash
     }
 }

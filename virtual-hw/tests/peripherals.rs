@@ -7,7 +7,6 @@ use embedded_hal::pwm::SetDutyCycle;
 use embedded_io_async::Read;
 use embedded_storage::nor_flash::{NorFlash, ReadNorFlash};
 use fwsim::{SimTime, ms, secs};
-use fwsim_hw::analog::Watchdog;
 use fwsim_hw::devices::{Gps, Track};
 use fwsim_hw::storage::{Flash, FlashError};
 use fwsim_hw::uart::UartConfig;
@@ -45,7 +44,7 @@ where
 #[test]
 fn a_watchdog_starved_by_a_blocking_section_resets() {
     fwsim::test(|sim| {
-        let dog = Watchdog::new("iwdg", std::time::Duration::from_nanos(1));
+        let dog = Board::new().watchdog("iwdg", std::time::Duration::from_nanos(1));
         sim.spawn("feeder", feeder(dog.clone()));
         sim.run_for(ms(450)).unwrap();
         assert_eq!(dog.resets(), 1);
@@ -62,7 +61,7 @@ fn a_watchdog_starved_by_a_blocking_section_resets() {
 #[test]
 fn nor_flash_needs_erase_before_write_and_takes_time() {
     fwsim::test(|sim| {
-        let flash = Flash::<4, 4096>::new(16 * 1024);
+        let flash: Flash<4, 4096> = Board::new().flash(16 * 1024);
         let mut f = flash.clone();
         sim.enter(|| {
             f.write(0, &[0x0F, 0xF0, 0x00, 0xFF]).unwrap();
@@ -86,7 +85,7 @@ fn nor_flash_needs_erase_before_write_and_takes_time() {
 #[test]
 fn power_loss_tears_the_write_in_flight_and_stops_the_flash_until_reboot() {
     fwsim::test(|sim| {
-        let flash = Flash::<4, 4096>::new(8192);
+        let flash: Flash<4, 4096> = Board::new().flash(8192);
         // Words take 50 µs: words 0..=3 finish by 200 µs, word 4 is cut at 210 µs.
         flash.power_loss_at(SimTime::from_micros(210));
         let mut f = flash.clone();
@@ -158,7 +157,7 @@ fn the_gps_sends_valid_nmea_every_second_with_a_fix_after_warm_up() {
 #[test]
 fn a_dropped_async_flash_write_still_completes() {
     fwsim::test(|sim| {
-        let flash = Flash::<4, 4096>::new(4096);
+        let flash: Flash<4, 4096> = Board::new().flash(4096);
         let mut f = flash.clone();
         sim.spawn("t", async move {
             let write = embedded_storage_async::nor_flash::NorFlash::write(&mut f, 0, &[0x11; 16]);
@@ -198,5 +197,25 @@ fn every_interrupt_source_of_a_board_has_its_own_number() {
         assert_eq!(numbers.len(), total, "two sources share an interrupt number");
         assert!(numbers.iter().all(|&n| n >= fwsim_hw::FIRST_BOARD_IRQ));
         assert_ne!(pins[100].irq(), uarts[0].irq());
+    });
+}
+
+#[test]
+fn a_power_cycle_reboots_the_flash_and_stops_the_watchdog() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let flash: Flash<4, 4096> = board.flash(4096);
+        let dog = board.watchdog("iwdg", ms(10));
+        let mut f = flash.clone();
+        f.write(0, &[1, 2, 3, 4]).unwrap();
+        flash.power_loss_at(fwsim::now());
+        dog.start();
+        sim.run_for(ms(1)).unwrap();
+        board.power_cycle(); // before the watchdog's 10 ms: it never bites
+        sim.run_for(ms(50)).unwrap();
+        assert_eq!(dog.resets(), 0, "a power cycle stops the watchdog");
+        assert_eq!(&flash.contents()[..4], &[1, 2, 3, 4], "flash keeps its memory");
+        f.write(4, &[5, 6, 7, 8]).unwrap(); // powered again
+        assert_eq!(&flash.contents()[4..8], &[5, 6, 7, 8]);
     });
 }
