@@ -155,3 +155,44 @@ fn reading_before_the_conversion_ends_gives_stale_data_and_is_reported() {
         });
     });
 }
+
+/// `bme280` 0.5.1 (another crate than `bme280-rs`) sets oversampling ×16 for all three
+/// quantities by default, whose forced conversion takes up to 46.1 ms (datasheet, 9.1), and
+/// then waits a fixed 40 ms before reading: the read comes during the conversion.
+/// * Measured once a second, the first reading is the reset value ("skipped"), and every
+///   later one is the *previous* conversion's: one measurement stale.
+/// * Measured back to back, the next `measure` finds the part still converting, soft-resets
+///   it (losing the oversampling settings), and every reading stays the reset value.
+#[test]
+fn bme280_0_5_reads_before_its_own_default_conversion_ends() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 400_000);
+        // 10 °C rising 10 °C a second: a stale reading lags visibly.
+        let ramp = Curve::new(&[(SimTime::ZERO, 10.0), (SimTime::from_secs(10), 110.0)]);
+        let sensor = bus.attach(0x76, "bme280", Bme280::new(ramp.clone(), 100_000.0, 50.0));
+        sim.run_for(ms(5)).unwrap();
+        let mut delay = board.delay();
+        let mut bme = bme280::i2c::BME280::new_primary(bus.handle());
+        bme.init(&mut delay).unwrap();
+        let mut readings = Vec::new();
+        for _ in 0..3 {
+            let started = fwsim::now();
+            readings.push((ramp.at(started) as f32, bme.measure(&mut delay).unwrap().temperature));
+            sim.run_for(secs(1)).unwrap();
+        }
+        let skipped = readings[0].1;
+        assert!((skipped - readings[0].0).abs() > 5.0, "the first reading is no measurement: {readings:?}");
+        for k in 1..3 {
+            let (now, got) = readings[k];
+            let previous = readings[k - 1].0;
+            assert!((got - previous).abs() < 0.5 && (got - now).abs() > 5.0, "reading {k} is one stale: {readings:?}");
+        }
+        assert_eq!(sensor.borrow().stale_reads(), 3);
+        // Back to back: from the second call on, the part is still converting when `measure`
+        // starts, so it is reset, and stays at the reset value.
+        let again: Vec<f32> = (0..3).map(|_| bme.measure(&mut delay).unwrap().temperature).collect();
+        assert!(again[1..].iter().all(|&t| t == skipped), "stuck at the reset value: {again:?}");
+        assert_eq!(hardware_rules(sim), ["StaleRead"], "the model says so, once");
+    });
+}
