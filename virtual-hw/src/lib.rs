@@ -34,6 +34,7 @@
 pub mod analog;
 mod board;
 pub mod curve;
+mod device_context;
 pub mod devices;
 pub mod display;
 pub mod expect;
@@ -46,6 +47,7 @@ pub mod uart;
 
 pub use board::{Board, FIRST_BOARD_IRQ};
 pub use curve::Curve;
+pub use device_context::DeviceContext;
 pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, PinContext, PinDevice, Probe, Pull};
 pub use signal::{Logic, Signals};
 

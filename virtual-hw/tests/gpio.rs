@@ -290,3 +290,45 @@ fn a_pin_device_follows_its_inputs_and_hears_its_own_outputs() {
         assert_eq!(rises, [SimTime::ZERO, SimTime::from_millis(2), SimTime::from_millis(4)]);
     });
 }
+
+/// A buffer on a bad joint: each input edge reaches the output only half the time, decided by
+/// the board's seeded stream through the shared `DeviceContext`.
+struct FlakyBuffer;
+
+impl fwsim_hw::PinDevice for FlakyBuffer {
+    fn on_edge(&mut self, ctx: &mut fwsim_hw::PinContext<'_>, index: usize, level: Level) {
+        use fwsim_hw::DeviceContext;
+        if index == 0 && ctx.random_below(2) == 0 {
+            ctx.drive_at(1, ctx.now(), Some(level));
+        }
+        assert_eq!(ctx.line_hz(), None, "plain wires have no clock");
+    }
+}
+
+fn flaky_edges(seed: u64) -> usize {
+    let out = std::sync::Mutex::new(0);
+    fwsim::test_with(fwsim::SimConfig::new().seed(seed), |sim| {
+        let board = Board::new();
+        let mut a = board.output("A", Drive::PushPull, Level::Low);
+        let y = board.input("Y", Pull::Down);
+        board.attach_pins("U1", &[&a, &y], FlakyBuffer);
+        sim.spawn("firmware", async move {
+            for _ in 0..20 {
+                a.toggle().unwrap();
+                Timer::after_millis(1).await;
+            }
+        });
+        sim.run_for(ms(30)).unwrap();
+        *out.lock().unwrap() = board.signals().of("Y").count();
+    });
+    out.into_inner().unwrap()
+}
+
+#[test]
+fn device_models_draw_randomness_from_the_seed() {
+    // `fwsim::test_with` already runs each seed twice and compares the traces.
+    let (a, b) = (flaky_edges(1), flaky_edges(1));
+    assert_eq!(a, b, "the same seed gives the same joint");
+    assert!((1..=19).contains(&a), "about half the edges get through: {a}");
+    assert!((2..40).any(|seed| flaky_edges(seed) != a), "another seed, another joint");
+}

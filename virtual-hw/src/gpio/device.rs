@@ -81,10 +81,26 @@ impl PinContext<'_> {
     }
 }
 
+impl crate::DeviceContext for PinContext<'_> {
+    fn now(&self) -> SimTime {
+        fwsim::now()
+    }
+    fn line_hz(&self) -> Option<u64> {
+        None
+    }
+    fn report(&self, rule: &'static str, detail: String) {
+        self.violation(rule, detail);
+    }
+    fn random_below(&self, n: u64) -> u64 {
+        self.pins[0].board.borrow().rng.below(n.max(1))
+    }
+}
+
 impl Board {
     /// Wires `device` to `pins` (its pin 0, 1, … in this order) and returns it, for the test
     /// to inspect. Attach before the firmware takes the pins.
     pub fn attach_pins<D: PinDevice + 'static>(&self, name: &str, pins: &[&Pin], device: D) -> Rc<RefCell<D>> {
+        assert!(!pins.is_empty(), "fwsim-hw: a pin device needs at least one pin");
         let device = Rc::new(RefCell::new(device));
         let own: Rc<[Pin]> = pins.iter().map(|p| Pin { board: self.clone(), id: p.id }).collect();
         let name: Rc<str> = name.into();

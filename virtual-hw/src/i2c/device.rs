@@ -29,6 +29,22 @@ pub struct I2cContext {
     pub(super) stretched: u64,
     pub(super) device: String,
     pub(super) address: u8,
+    pub(super) board: Board,
+}
+
+impl crate::DeviceContext for I2cContext {
+    fn now(&self) -> SimTime {
+        I2cContext::now(self)
+    }
+    fn line_hz(&self) -> Option<u64> {
+        Some(self.hz)
+    }
+    fn report(&self, rule: &'static str, detail: String) {
+        self.violation(rule, detail);
+    }
+    fn random_below(&self, n: u64) -> u64 {
+        self.board.borrow().rng.below(n.max(1))
+    }
 }
 
 impl I2cContext {

@@ -91,7 +91,8 @@ impl I2c {
             };
             (Err(err), 11, 0)
         } else if let Some((name, device)) = device {
-            let mut ctx = I2cContext { start, hz, bits: 0, stretched: 0, device: name, address };
+            let mut ctx =
+                I2cContext { start, hz, bits: 0, stretched: 0, device: name, address, board: self.board.clone() };
             let r = device.borrow_mut().transaction(&mut ctx, ops);
             let stretch = ctx.stretched;
             let result = r.map_err(|n| {

@@ -37,7 +37,7 @@ impl SpiBusHandle {
             let now = SimTime(start + bit_time_ns(8 * (i as u64 + 1), hz));
             let byte = match selected.first() {
                 Some((name, target)) => {
-                    let mut ctx = SpiContext { now, hz, device: name.clone() };
+                    let mut ctx = SpiContext { now, hz, device: name.clone(), board: self.board.clone() };
                     target.borrow_mut().exchange(&mut ctx, mosi)
                 }
                 None => 0xff,

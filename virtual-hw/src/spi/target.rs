@@ -10,6 +10,22 @@ pub struct SpiContext {
     pub(super) now: SimTime,
     pub(super) hz: u64,
     pub(super) device: String,
+    pub(super) board: Board,
+}
+
+impl crate::DeviceContext for SpiContext {
+    fn now(&self) -> SimTime {
+        self.now
+    }
+    fn line_hz(&self) -> Option<u64> {
+        Some(self.hz)
+    }
+    fn report(&self, rule: &'static str, detail: String) {
+        self.violation(rule, detail);
+    }
+    fn random_below(&self, n: u64) -> u64 {
+        self.board.borrow().rng.below(n.max(1))
+    }
 }
 
 impl SpiContext {

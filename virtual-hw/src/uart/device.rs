@@ -90,6 +90,21 @@ impl UartContext<'_> {
     }
 }
 
+impl crate::DeviceContext for UartContext<'_> {
+    fn now(&self) -> SimTime {
+        fwsim::now()
+    }
+    fn line_hz(&self) -> Option<u64> {
+        Some(u64::from(self.peer.board.inner.borrow().uarts.all[self.peer.id].cfg.baud))
+    }
+    fn report(&self, rule: &'static str, detail: String) {
+        self.violation(rule, detail);
+    }
+    fn random_below(&self, n: u64) -> u64 {
+        self.peer.board.borrow().rng.below(n.max(1))
+    }
+}
+
 /// A device attached to a UART.
 #[derive(Clone)]
 pub(super) struct Attached {
