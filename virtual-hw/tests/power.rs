@@ -115,3 +115,39 @@ fn sensors_come_back_from_a_power_cycle_in_their_reset_state() {
         assert_eq!(reg, [0x02], "HTU21D user register back to its default");
     });
 }
+
+#[test]
+fn a_character_lcd_comes_back_blank_and_busy_from_a_power_cycle() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let bus = board.i2c_bus("I2C0", 100_000);
+        let (lcd, backpack) = fwsim_hw::devices::Hd44780::pcf8574("lcd", (16, 2));
+        bus.attach(0x27, "pcf8574", backpack);
+        let mut i2c = bus.handle();
+        let mut delay = board.delay();
+        fwsim::busy_wait(ms(50));
+        {
+            let mut display = lcd_lcm1602_i2c::sync_lcd::Lcd::new(&mut i2c, &mut delay)
+                .with_address(0x27)
+                .with_rows(1)
+                .init()
+                .unwrap();
+            display.write_str("settings").unwrap();
+        }
+        assert_eq!(lcd.text()[0], "settings        ");
+        board.power_cycle();
+        assert_eq!(lcd.display_control(), (false, false, false), "registers at power-on");
+        assert_eq!(lcd.codes()[0], vec![b' '; 16], "DDRAM lost");
+        // A write at once (an E pulse on D7..D4 = 0x3) comes within the new power-on time.
+        embedded_hal::i2c::I2c::write(&mut i2c, 0x27, &[0x3C, 0x38]).unwrap();
+        let rules: Vec<_> = sim
+            .take_diagnostics()
+            .into_iter()
+            .filter_map(|d| match d {
+                fwsim::Diagnostic::Hardware { rule, .. } => Some(rule),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rules, ["WriteBeforePowerUp"], "power-on time again");
+    });
+}

@@ -43,6 +43,11 @@ pub trait PinDevice {
     /// that pin's interrupt; drives made through `ctx` take effect in a later interrupt, so a
     /// model never sees its own output change while it is still handling an input.
     fn on_edge(&mut self, ctx: &mut PinContext<'_>, index: usize, level: Level);
+
+    /// The board lost power and got it back ([`Board::power_cycle`]): as
+    /// [`I2cDevice::power_cycle`](crate::i2c::I2cDevice::power_cycle). Keeps everything by
+    /// default.
+    fn power_cycle(&mut self) {}
 }
 
 /// What a [`PinDevice`] may do while it handles an edge: read the time and its pins, drive
@@ -111,6 +116,8 @@ impl Board {
                 device.borrow_mut().on_edge(&mut ctx, index, level);
             });
         }
+        let kept = device.clone();
+        self.borrow().power_hooks.push(Rc::new(move || kept.borrow_mut().power_cycle()));
         device
     }
 }

@@ -52,6 +52,11 @@ pub trait UartDevice {
     fn on_wake(&mut self, ctx: &mut UartContext<'_>) {
         let _ = ctx;
     }
+
+    /// The board lost power and got it back: as
+    /// [`I2cDevice::power_cycle`](crate::i2c::I2cDevice::power_cycle). Keeps everything by
+    /// default.
+    fn power_cycle(&mut self) {}
 }
 
 /// What a [`UartDevice`] may do: read the time, send bytes on the line, ask for a wake-up,
@@ -123,6 +128,8 @@ impl UartPeer {
         let irq = self.board.allocate_irq(UART_IRQ_PRIORITY + 1);
         let attached = Attached { name: name.to_owned(), device: device.clone(), irq };
         self.board.borrow().uarts.all[self.id].device = Some(attached);
+        let kept = device.clone();
+        self.board.borrow().power_hooks.push(Rc::new(move || kept.borrow_mut().power_cycle()));
         let mut ctx = UartContext { peer: self, name, device: &device, irq };
         device.borrow_mut().attached(&mut ctx);
         typed

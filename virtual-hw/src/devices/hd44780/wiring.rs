@@ -10,6 +10,10 @@ pub(super) struct GpioWiring {
 }
 
 impl PinDevice for GpioWiring {
+    fn power_cycle(&mut self) {
+        power_up(&self.core, false);
+    }
+
     fn on_edge(&mut self, ctx: &mut PinContext<'_>, index: usize, level: Level) {
         if index != 0 {
             return; // only E clocks the controller
@@ -30,7 +34,26 @@ pub struct Pcf8574Backpack {
     pub(super) port: u8,
 }
 
+/// The controller powers up again: registers and RAM back to their power-on state, busy with
+/// its power-on time from now; its counters for the test stay. `e_high`: the expander's port
+/// comes up high, so E is high from the start.
+fn power_up(core: &Rc<RefCell<Core>>, e_high: bool) {
+    let mut c = core.borrow_mut();
+    let mut fresh = Core::new(&c.name, c.cols, c.rows);
+    (fresh.short_pulses, fresh.dropped, fresh.reads) = (c.short_pulses, c.dropped, c.reads);
+    if e_high {
+        fresh.e_level = true;
+        fresh.e_rise = Some(fresh.power_on);
+    }
+    *c = fresh;
+}
+
 impl I2cDevice for Pcf8574Backpack {
+    fn power_cycle(&mut self) {
+        power_up(&self.lcd.core, true);
+        self.port = 0xFF;
+    }
+
     fn start(&mut self, _ctx: &mut I2cContext, _read: bool) -> bool {
         true
     }
