@@ -5,7 +5,7 @@ use embassy_time::{Instant, Timer};
 use embedded_io_async::{Read, Write};
 use fwsim::{SimTime, ms, secs};
 use fwsim_hw::Board;
-use fwsim_hw::uart::{Parity, RxMode, StopBits, UartConfig, UartError};
+use fwsim_hw::uart::{ErrorOrder, Parity, RxMode, StopBits, UartConfig, UartError};
 
 #[test]
 fn a_9600_8n1_byte_takes_1_041_667_ns_and_9600_bytes_take_exactly_10_s() {
@@ -84,6 +84,47 @@ fn an_unbuffered_uart_overruns_while_no_read_is_armed_and_reports_it_once() {
         assert_eq!(overruns.1, (0..32).collect::<Vec<u8>>());
         assert_eq!(overruns.2, 8);
     });
+}
+
+/// 40 bytes at 0, read 10 ms later (8 lost to overrun), then 3 more bytes at 20 ms; the
+/// reader logs what every read returned.
+fn reads_around_an_overrun(errors: ErrorOrder) -> Vec<Result<Vec<u8>, UartError>> {
+    let log = std::sync::Mutex::new(Vec::new());
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut uart = board.uart("U", UartConfig::new(115_200).errors(errors));
+        let peer = uart.peer();
+        peer.send_at(SimTime::ZERO, &(0..40).collect::<Vec<u8>>());
+        peer.send_at(SimTime::from_millis(20), &[100, 101, 102]);
+        let task = sim.spawn("reader", async move {
+            Timer::after_millis(10).await;
+            let mut log = Vec::new();
+            let mut buf = [0u8; 20];
+            // The error and the 32 kept bytes in 20-byte reads: three reads, in either order.
+            for _ in 0..3 {
+                log.push(uart.read(&mut buf).await.map(|n| buf[..n].to_vec()));
+            }
+            Timer::at(Instant::from_millis(25)).await;
+            log.push(uart.read(&mut buf).await.map(|n| buf[..n].to_vec()));
+            log
+        });
+        sim.run_for(ms(30)).unwrap();
+        *log.lock().unwrap() = sim.join(task).unwrap();
+    });
+    log.into_inner().unwrap()
+}
+
+#[test]
+fn an_overrun_is_read_first_or_where_the_gap_is_as_configured() {
+    let kept: Vec<u8> = (0..32).collect();
+    assert_eq!(
+        reads_around_an_overrun(ErrorOrder::First),
+        [Err(UartError::Overrun), Ok(kept[..20].to_vec()), Ok(kept[20..].to_vec()), Ok(vec![100, 101, 102])]
+    );
+    assert_eq!(
+        reads_around_an_overrun(ErrorOrder::InStream),
+        [Ok(kept[..20].to_vec()), Ok(kept[20..].to_vec()), Err(UartError::Overrun), Ok(vec![100, 101, 102])]
+    );
 }
 
 #[test]

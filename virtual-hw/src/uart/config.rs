@@ -34,6 +34,23 @@ pub enum RxMode {
     Buffered(usize),
 }
 
+/// Where a read reports a line error, relative to the bytes received before it.
+///
+/// Either way the bytes kept are the same; what differs is whether firmware can tell where in
+/// the stream the error sits. See the [module docs](super#where-an-overruns-gap-is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorOrder {
+    /// The next read returns the error, then the bytes received before it: a driver that
+    /// checks the status flags before the data it has. The error says "something was lost
+    /// since the last read", not where.
+    First,
+    /// Reads return the bytes received before the error, then the error, then what came
+    /// after it: embassy-rp's `BufferedUart`, which stops filling its ring at a byte with an
+    /// error and reports the error once the ring is drained. The gap sits exactly where the
+    /// error is read.
+    InStream,
+}
+
 /// A UART's configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UartConfig {
@@ -51,10 +68,12 @@ pub struct UartConfig {
     pub rx_fifo: usize,
     /// The hardware TX FIFO's depth.
     pub tx_fifo: usize,
+    /// Where reads report line errors.
+    pub errors: ErrorOrder,
 }
 
 impl UartConfig {
-    /// 8N1 at `baud`, unbuffered, 32-byte FIFOs.
+    /// 8N1 at `baud`, unbuffered, 32-byte FIFOs, errors reported first.
     pub fn new(baud: u32) -> Self {
         UartConfig {
             baud,
@@ -64,7 +83,14 @@ impl UartConfig {
             rx: RxMode::Unbuffered,
             rx_fifo: 32,
             tx_fifo: 32,
+            errors: ErrorOrder::First,
         }
+    }
+
+    /// With line errors reported at `order` (default [`ErrorOrder::First`]).
+    pub fn errors(mut self, order: ErrorOrder) -> Self {
+        self.errors = order;
+        self
     }
 
     /// With receive mode `rx`.

@@ -29,6 +29,7 @@ impl Board {
             armed: 0,
             dma: Vec::new(),
             pending_error: None,
+            bytes_before_error: 0,
             rx_waker: None,
             overruns: 0,
             lost_on_cancel: 0,
@@ -59,7 +60,7 @@ impl Board {
             };
             match byte {
                 Err(e) => {
-                    u.pending_error.get_or_insert(e);
+                    u.line_error(e);
                 }
                 Ok(v) => {
                     let dma_room = u.cfg.rx == RxMode::Unbuffered && u.dma.len() < u.armed;
@@ -69,7 +70,7 @@ impl Board {
                         u.fifo.push_back(v);
                     } else {
                         u.overruns += 1;
-                        u.pending_error.get_or_insert(UartError::Overrun);
+                        u.line_error(UartError::Overrun);
                     }
                 }
             }

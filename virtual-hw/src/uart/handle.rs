@@ -126,18 +126,7 @@ impl Uart {
 
     pub(super) fn try_read(&self, buf: &mut [u8]) -> Option<Result<usize, UartError>> {
         let mut board = self.board.borrow();
-        let u = &mut board.uarts.all[self.id];
-        if let Some(e) = u.pending_error.take() {
-            return Some(Err(e));
-        }
-        if buf.is_empty() {
-            return Some(Ok(0));
-        }
-        if u.available() > 0 {
-            u.armed = 0;
-            return Some(Ok(u.take_into(buf)));
-        }
-        None
+        board.uarts.all[self.id].read_now(buf)
     }
 
     pub(super) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<Result<usize, UartError>> {

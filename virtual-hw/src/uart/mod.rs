@@ -21,15 +21,23 @@
 //! (embassy's `BufferedUart`): bytes are kept until the ring is full.
 //!
 //! A line error ([`UartError`]: overrun, framing, parity, noise, break) is reported **once**,
-//! by the next read, which returns it instead of data; the read after that returns the data.
+//! by a read that returns it instead of data. [`ErrorOrder`] says which read:
 //!
-//! **Where an overrun's gap is.** The FIFO keeps the bytes that arrived *before* it filled;
-//! the ones lost are those that arrived while it was full. So the gap sits *after* the kept
-//! bytes, although the error comes first: the read that returns `Overrun` is followed by the
-//! kept bytes, and then by what arrived once there was room again — the missing bytes lie
-//! between those two. ([`Uart::overruns`] counts them.)
+//! * [`ErrorOrder::First`] (the default): the next read, before any bytes still kept.
+//! * [`ErrorOrder::InStream`] (embassy-rp's `BufferedUart`): the read after the bytes that
+//!   arrived before the error; the bytes after it follow.
+//!
 //! A receiver whose baud rate or frame format differs from the sender's gets `Framing`
 //! errors instead of bytes.
+//!
+//! ## Where an overrun's gap is
+//!
+//! The FIFO keeps the bytes that arrived *before* it filled; the ones lost are those that
+//! arrived while it was full. So the gap sits *after* the kept bytes. With
+//! [`ErrorOrder::First`] the read that returns `Overrun` comes before the kept bytes, and the
+//! missing bytes lie between the last kept byte and what arrived once there was room again;
+//! with [`ErrorOrder::InStream`] they lie exactly where `Overrun` is read.
+//! ([`Uart::overruns`] counts them.)
 //!
 //! ## Cancel safety
 //!

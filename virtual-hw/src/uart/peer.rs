@@ -60,6 +60,7 @@ impl Board {
             u.dma.clear();
             u.armed = 0;
             u.pending_error = None;
+            u.bytes_before_error = 0;
         }
     }
 }

@@ -30,6 +30,9 @@ pub(super) struct UartState {
     pub(super) armed: usize,
     pub(super) dma: Vec<u8>,
     pub(super) pending_error: Option<UartError>,
+    /// With [`ErrorOrder::InStream`](super::ErrorOrder::InStream): how many received bytes
+    /// precede the pending error.
+    pub(super) bytes_before_error: usize,
     pub(super) rx_waker: Option<Waker>,
     pub(super) overruns: u64,
     pub(super) lost_on_cancel: u64,
@@ -57,6 +60,34 @@ impl UartState {
 
     pub(super) fn available(&self) -> usize {
         self.dma.len() + self.fifo.len()
+    }
+
+    /// A line error at this point of the received stream.
+    pub(super) fn line_error(&mut self, e: UartError) {
+        if self.pending_error.is_none() {
+            self.pending_error = Some(e);
+            self.bytes_before_error = self.available();
+        }
+    }
+
+    /// The next read's result, if it has one now: the pending error where the configured
+    /// [`ErrorOrder`](super::ErrorOrder) puts it, else the bytes received.
+    pub(super) fn read_now(&mut self, buf: &mut [u8]) -> Option<Result<usize, UartError>> {
+        let in_stream = self.cfg.errors == super::ErrorOrder::InStream;
+        if self.pending_error.is_some() && (!in_stream || self.bytes_before_error == 0) {
+            return self.pending_error.take().map(Err);
+        }
+        if buf.is_empty() {
+            return Some(Ok(0));
+        }
+        if self.available() == 0 {
+            return None;
+        }
+        self.armed = 0;
+        let limit = if self.pending_error.is_some() { self.bytes_before_error.min(buf.len()) } else { buf.len() };
+        let n = self.take_into(&mut buf[..limit]);
+        self.bytes_before_error = self.bytes_before_error.saturating_sub(n);
+        Some(Ok(n))
     }
 
     pub(super) fn take_into(&mut self, buf: &mut [u8]) -> usize {
