@@ -68,16 +68,16 @@ impl Core {
         }
     }
 
-    pub(super) fn report(&mut self, rule: &'static str, detail: String) {
+    fn report(&mut self, ctx: &dyn DeviceContext, rule: &'static str, detail: String) {
         // One report per rule: a driver that breaks a rule breaks it on every write.
         if self.reported.insert(rule) {
-            fwsim::diag::report_hardware(self.name.clone(), rule, detail);
+            ctx.report(rule, detail);
         }
     }
 
     /// The bus lines at `at`; acts on E's edges. `data` holds D7..D0 (D3..D0 are zero on a
     /// 4-bit wiring).
-    pub(super) fn lines(&mut self, at: u64, rs: bool, rw: bool, e: bool, data: u8) {
+    pub(super) fn lines(&mut self, ctx: &dyn DeviceContext, at: u64, rs: bool, rw: bool, e: bool, data: u8) {
         if e == self.e_level {
             return;
         }
@@ -87,6 +87,7 @@ impl Core {
                 && at - prev < E_CYCLE_MIN_NS
             {
                 self.report(
+                    ctx,
                     "EnableCycleTooShort",
                     format!("E rose {} ns after its previous rise; the datasheet needs {E_CYCLE_MIN_NS} ns", at - prev),
                 );
@@ -98,14 +99,15 @@ impl Core {
         if width < E_PULSE_MIN_NS {
             self.short_pulses += 1;
             self.report(
+                ctx,
                 "EnablePulseTooShort",
                 format!("E was high for {width} ns; the datasheet needs {E_PULSE_MIN_NS} ns (PW_EH)"),
             );
         }
-        self.latch(at, rs, rw, data);
+        self.latch(ctx, at, rs, rw, data);
     }
 
-    pub(super) fn latch(&mut self, at: u64, rs: bool, rw: bool, data: u8) {
+    fn latch(&mut self, ctx: &dyn DeviceContext, at: u64, rs: bool, rw: bool, data: u8) {
         if rw {
             // A read cycle: legal, executes nothing. The model does not drive the data lines
             // (a busy-flag poll reads what the bus floats to).
@@ -114,6 +116,7 @@ impl Core {
         }
         if at < self.power_on + POWER_ON_NS {
             self.report(
+                ctx,
                 "WriteBeforePowerUp",
                 format!("an instruction {} ns after power-on; wait {POWER_ON_NS} ns", at - self.power_on),
             );
@@ -122,6 +125,7 @@ impl Core {
             self.dropped += 1;
             let busy_with = self.busy_with;
             self.report(
+                ctx,
                 "WriteWhileBusy",
                 format!(
                     "a write {} ns before {busy_with} finished ({} ns after it was latched); it is lost",

@@ -7,9 +7,9 @@ use std::rc::Rc;
 
 use fwsim::SimTime;
 
-use crate::Level;
 use crate::gpio::{Pin, PinContext, PinDevice};
 use crate::i2c::{I2cContext, I2cDevice};
+use crate::{DeviceContext, Level};
 
 mod controller;
 mod display;

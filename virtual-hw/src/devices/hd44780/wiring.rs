@@ -24,7 +24,7 @@ impl PinDevice for GpioWiring {
             (0..self.data).fold(0u8, |b, i| b | ((ctx.level(first_data + i) == Level::High) as u8) << (i + shift));
         let rs = ctx.level(1) == Level::High;
         let rw = self.rw && ctx.level(2) == Level::High;
-        self.core.borrow_mut().lines(ctx.now().as_nanos(), rs, rw, level == Level::High, byte);
+        self.core.borrow_mut().lines(ctx, ctx.now().as_nanos(), rs, rw, level == Level::High, byte);
     }
 }
 
@@ -67,7 +67,7 @@ impl I2cDevice for Pcf8574Backpack {
         let at = ctx.now().as_nanos() + crate::bit_time_ns(9, ctx.bus_hz());
         let mut core = self.lcd.core.borrow_mut();
         core.backlight = byte & 0x08 != 0;
-        core.lines(at, lines & 0x01 != 0, lines & 0x02 != 0, byte & 0x04 != 0, lines & 0xF0);
+        core.lines(ctx, at, lines & 0x01 != 0, lines & 0x02 != 0, byte & 0x04 != 0, lines & 0xF0);
         true
     }
 
