@@ -143,6 +143,11 @@ impl Board {
         self.borrow().allocate_irq(priority)
     }
 
+    /// A number below `n` (at least 1) from the board's seeded stream, for device contexts.
+    pub(crate) fn random_below(&self, n: u64) -> u64 {
+        self.borrow().rng.below(n.max(1))
+    }
+
     pub(crate) fn borrow(&self) -> RefMut<'_, Inner> {
         self.inner.borrow_mut()
     }

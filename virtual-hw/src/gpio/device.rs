@@ -97,7 +97,7 @@ impl crate::DeviceContext for PinContext<'_> {
         self.violation(rule, detail);
     }
     fn random_below(&self, n: u64) -> u64 {
-        self.pins[0].board.borrow().rng.below(n.max(1))
+        self.pins[0].board.random_below(n)
     }
 }
 

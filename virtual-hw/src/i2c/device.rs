@@ -43,7 +43,7 @@ impl crate::DeviceContext for I2cContext {
         self.violation(rule, detail);
     }
     fn random_below(&self, n: u64) -> u64 {
-        self.board.borrow().rng.below(n.max(1))
+        self.board.random_below(n)
     }
 }
 

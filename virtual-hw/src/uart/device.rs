@@ -106,7 +106,7 @@ impl crate::DeviceContext for UartContext<'_> {
         self.violation(rule, detail);
     }
     fn random_below(&self, n: u64) -> u64 {
-        self.peer.board.borrow().rng.below(n.max(1))
+        self.peer.board.random_below(n)
     }
 }
 
