@@ -1,17 +1,22 @@
-//! The toolkit's `delay_test.py`, ported: each of its test programs runs under
-//! `Policy::MicroPython` and what it prints is compared, line by line and at the virtual
-//! millisecond it is printed, with the expected output the program shows before it runs.
+//! The toolkit's test programs with listed outputs, ported: `delay_test.py` and
+//! `event_test.py`'s `wait_test`. Each runs under `Policy::MicroPython` and what it prints is
+//! compared, line by line and at the virtual millisecond it is printed, with the expected
+//! output the program shows before it runs.
 //!
-//! The port differs from the Python API in two places, each noted where it is used: a
+//! Where the port's API differs from Python's, the program says so where it matters: a
 //! callback's return value is kept by the callback itself (the port's `run` takes
-//! `FnMut()`), and a hardware timer is a train of scheduled interrupts.
+//! `FnMut()`), a hardware timer is a train of scheduled interrupts, and `WaitAny`/`WaitAll`
+//! are functions over futures of one type (so members of mixed kinds are boxed).
 
 use std::cell::{Cell, RefCell};
 
+use embassy_futures::select::{Either, select};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_time::with_timeout;
 use embassy_time::{Duration, Instant, Timer};
+use fwsim::JoinError;
 use fwsim::{Irq, Policy, Sim, SimConfig, SimTime};
-use fwsim_primitives::DelayMs;
+use fwsim_primitives::{DelayMs, Event, wait_all, wait_any};
 
 type M = fwsim::IsrCheckedRawMutex;
 
@@ -27,9 +32,14 @@ impl Console {
 
 /// Runs `program` under MicroPython's order until `runtime_s`, and checks what it printed
 /// against `expected`, the toolkit's listing, each line with the time it is due.
-fn run_program(runtime_s: u64, program: impl for<'s> Fn(&'s Sim<'s>, &'s Console) + Sync, expected: &[(&str, u64)]) {
+fn run_program(
+    runtime_s: u64,
+    program: impl for<'s> Fn(&'s Sim<'s>, &'static Console) + Sync,
+    expected: &[(&str, u64)],
+) {
     fwsim::test_with(SimConfig::new().policy(Policy::MicroPython), |sim| {
-        let console = &*sim.alloc(Console::default());
+        // Leaked, so that tasks spawned from inside tasks (`fwsim::spawn`, `'static`) print too.
+        let console: &'static Console = Box::leak(Box::default());
         program(sim, console);
         sim.run_for(fwsim::secs(runtime_s)).unwrap();
         let printed = console.0.borrow().clone();
@@ -179,5 +189,109 @@ fn isr_test_a_10_hz_timer_interrupt_holds_the_callback_off() {
             });
         },
         &[("Timer holds off cb for 5 secs", 0), ("cb should now run", 5000), ("cb callback", 5100), ("Done", 6000)],
+    );
+}
+
+// ---- event_test.py: wait_test ------------------------------------------------------------------------
+
+type Member<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
+
+/// The program's `set_events`: one second before each, then sets it.
+async fn set_events(events: &'static [Event<M>; 4], out: &'static Console, which: &'static [usize]) {
+    for &n in which {
+        Timer::after_secs(1).await;
+        out.print(format!("Setting {n}"));
+        events[n].set();
+    }
+}
+
+fn clear(events: &[Event<M>; 4], out: &Console, msg: &str) {
+    out.print(msg);
+    events.iter().for_each(Event::clear);
+}
+
+#[test]
+fn wait_test_nests_wait_any_and_wait_all_and_survives_cancel_and_timeout() {
+    run_program(
+        14,
+        |sim, out| {
+            let events: &'static [Event<M>; 4] = Box::leak(Box::new(std::array::from_fn(|_| Event::new())));
+            // WaitAny((e0, e1, WaitAll((e2, e3))))
+            let any_of_0_1_all_2_3 = move || {
+                let members: [Member<'static>; 3] = [
+                    Box::pin(events[0].wait()),
+                    Box::pin(events[1].wait()),
+                    Box::pin(async move {
+                        wait_all([events[2].wait(), events[3].wait()]).await;
+                    }),
+                ];
+                wait_any(members)
+            };
+            // WaitAll((WaitAny((e0, e1)), WaitAny((e2, e3))))
+            let all_of_two_anys = move || async move {
+                wait_all([
+                    Box::pin(async move {
+                        wait_any([events[0].wait(), events[1].wait()]).await;
+                    }) as Member<'static>,
+                    Box::pin(async move {
+                        wait_any([events[2].wait(), events[3].wait()]).await;
+                    }),
+                ])
+                .await;
+            };
+            sim.spawn("main", async move {
+                fwsim::spawn("set", set_events(events, out, &[0]));
+                any_of_0_1_all_2_3().await;
+                clear(events, out, "Tested WaitAny 0");
+                fwsim::spawn("set", set_events(events, out, &[1]));
+                any_of_0_1_all_2_3().await;
+                clear(events, out, "Tested WaitAny 1");
+                fwsim::spawn("set", set_events(events, out, &[2, 3]));
+                any_of_0_1_all_2_3().await;
+                clear(events, out, "Tested WaitAll 2, 3");
+                fwsim::spawn("set", set_events(events, out, &[0, 3]));
+                all_of_two_anys().await;
+                clear(events, out, "Tested WaitAny 0, 3");
+                let mut task = fwsim::spawn("wait", all_of_two_anys());
+                fwsim::spawn("set", set_events(events, out, &[0, 1])); // does nothing for `task`
+                out.print("Cancel in 3s");
+                // The program's `can(task, 3)`.
+                let cancel_in_3s = async {
+                    Timer::after_secs(3).await;
+                    out.print("About to cancel");
+                };
+                if let Either::Second(()) = select(&mut task, cancel_in_3s).await {
+                    task.abort();
+                }
+                if let Err(JoinError::Aborted) = task.await {
+                    out.print("Cancelled.");
+                }
+                out.print("Waiting for 4s");
+                if with_timeout(Duration::from_secs(4), all_of_two_anys()).await.is_err() {
+                    out.print("Timeout");
+                }
+                out.print("done");
+            });
+        },
+        &[
+            ("Setting 0", 1000),
+            ("Tested WaitAny 0", 1000),
+            ("Setting 1", 2000),
+            ("Tested WaitAny 1", 2000),
+            ("Setting 2", 3000),
+            ("Setting 3", 4000),
+            ("Tested WaitAll 2, 3", 4000),
+            ("Setting 0", 5000),
+            ("Setting 3", 6000),
+            ("Tested WaitAny 0, 3", 6000),
+            ("Cancel in 3s", 6000),
+            ("Setting 0", 7000),
+            ("Setting 1", 8000),
+            ("About to cancel", 9000),
+            ("Cancelled.", 9000),
+            ("Waiting for 4s", 9000),
+            ("Timeout", 13_000),
+            ("done", 13_000),
+        ],
     );
 }
