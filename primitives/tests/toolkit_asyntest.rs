@@ -1,11 +1,13 @@
-//! The toolkit's `asyntest.py` barrier and semaphore programs, ported as the programs in
+//! The toolkit's `asyntest.py` barrier, semaphore and condition programs, ported as the programs in
 //! `toolkit_programs.rs` are: under `Policy::MicroPython`, each printed line compared with the
 //! program's listing at the virtual millisecond it is printed.
 
 mod programs;
 
 use embassy_time::Timer;
-use fwsim_primitives::{Barrier, OverRelease, Semaphore};
+use std::cell::Cell;
+
+use fwsim_primitives::{Barrier, Condition, Event, OverRelease, Semaphore};
 use programs::run_program;
 
 type M = fwsim::IsrCheckedRawMutex;
@@ -106,4 +108,74 @@ fn bounded_semaphore_test_also_refuses_a_release_too_many() {
     let mut expected = SEMAPHORE_LINES.to_vec();
     expected.push(("Bounded semaphore exception test OK", 2500));
     semaphore_program(true, &expected);
+}
+
+#[test]
+fn condition_test_notifies_two_waiters_every_two_seconds_oldest_first() {
+    // A deliberate difference (PRIMITIVES.md §5.2 L10): the toolkit's `notify` wakes the
+    // newest waiters first. The original prints 6, 5 / 4, 3 / 2, 1 / 0 (checked with the real
+    // MicroPython; its listing shows 5, 6 / 3, 4 / 1, 2 / 0); the port wakes 0, 1 / 2, 3 /
+    // 4, 5 / 6. Times and the `tim` values are the same.
+    let mut expected: Vec<(String, u64)> = (0..7).map(|n| (format!("cond02 {n} Awaiting notification."), 0)).collect();
+    for (n, tim) in [(0, 1), (1, 1), (2, 3), (3, 3), (4, 5), (5, 5), (6, 7)] {
+        expected.push((format!("cond02 {n} triggered. tim = {tim}"), (tim as u64 + 1) * 1000));
+    }
+    expected.push(("cond04 99 Awaiting notification and predicate.".into(), 8000));
+    expected.push(("cond04 99 triggered. tim = 9".into(), 10_000));
+    expected.push(("Done.".into(), 10_000));
+    let expected: Vec<(&str, u64)> = expected.iter().map(|(l, t)| (l.as_str(), *t)).collect();
+    run_program(
+        13,
+        |sim, out| {
+            let cond: &Condition<M> = sim.alloc(Condition::new());
+            let tim = &*sim.alloc(Cell::new(0u32));
+            let all_notified: &Barrier<M> = sim.alloc(Barrier::new(8));
+            let predicate_met: &Barrier<M> = sim.alloc(Barrier::new(2));
+            let start_cond04: &Event<M> = sim.alloc(Event::new());
+            // cond01: notifies two waiters every 2 s.
+            let t1 = sim.spawn("cond01", async move {
+                loop {
+                    Timer::after_secs(2).await;
+                    let held = cond.acquire().await;
+                    cond.notify(&held, 2);
+                }
+            });
+            // cond03: counts seconds, half a second out of step with cond01.
+            let t3 = sim.spawn("cond03", async move {
+                Timer::after_millis(500).await;
+                loop {
+                    Timer::after_secs(1).await;
+                    tim.set(tim.get() + 1);
+                }
+            });
+            for n in 0..7 {
+                sim.spawn(format!("cond02 {n}"), async move {
+                    let held = cond.acquire().await;
+                    out.print(format!("cond02 {n} Awaiting notification."));
+                    let _held = cond.wait(held).await;
+                    out.print(format!("cond02 {n} triggered. tim = {}", tim.get()));
+                    all_notified.trigger();
+                });
+            }
+            // cond04, created by the program once every cond02 is done.
+            sim.spawn("cond04", async move {
+                start_cond04.wait().await;
+                let held = cond.acquire().await;
+                out.print("cond04 99 Awaiting notification and predicate.");
+                let _held = cond.wait_for(held, || tim.get() >= 8).await;
+                out.print(format!("cond04 99 triggered. tim = {}", tim.get()));
+                predicate_met.trigger();
+            });
+            sim.spawn("main", async move {
+                all_notified.wait().await;
+                start_cond04.set();
+                predicate_met.wait().await;
+                t1.abort();
+                t3.abort();
+                fwsim::yield_now().await;
+                out.print("Done.");
+            });
+        },
+        &expected,
+    );
 }
