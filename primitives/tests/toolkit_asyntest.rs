@@ -1,4 +1,4 @@
-//! The toolkit's `asyntest.py` barrier, semaphore and condition programs, ported as the programs in
+//! The toolkit's `asyntest.py` barrier, semaphore, condition and queue programs, ported as the programs in
 //! `toolkit_programs.rs` are: under `Policy::MicroPython`, each printed line compared with the
 //! program's listing at the virtual millisecond it is printed.
 
@@ -177,5 +177,99 @@ fn condition_test_notifies_two_waiters_every_two_seconds_oldest_first() {
             });
         },
         &expected,
+    );
+}
+
+#[test]
+fn queue_test_competing_putters_and_getters() {
+    // The program's own assertions (`qsize() == 10` twice) are kept as assertions.
+    use fwsim_primitives::{Queue, gather_all};
+    type Q = Queue<M, (u32, u32), 10>;
+    run_program(
+        25,
+        |sim, out| {
+            let q: &'static Q = Box::leak(Box::new(Queue::new()));
+            sim.spawn("main", async move {
+                // foo() waits on the queue for what bar() puts after a slow process.
+                fwsim::spawn("foo", async move {
+                    out.print("Running foo()");
+                    let result = q.get().await;
+                    out.print(format!("Result was {}", result.0));
+                });
+                fwsim::spawn("bar", async move {
+                    out.print("Waiting for slow process.");
+                    Timer::after_secs(2).await;
+                    out.print("Putting result onto queue");
+                    q.put((42, 0)).await;
+                });
+                Timer::after_secs(3).await;
+                for n in 0..4 {
+                    fwsim::spawn(format!("q_put {n}"), async move {
+                        for x in 0..8 {
+                            q.put((n, x)).await;
+                            fwsim::yield_now().await;
+                        }
+                    });
+                }
+                Timer::after_secs(1).await;
+                assert_eq!(q.len(), 10);
+                q.get().await;
+                Timer::after_millis(100).await;
+                assert_eq!(q.len(), 10, "a blocked putter refilled the place");
+                while !q.is_empty() {
+                    q.get().await;
+                    Timer::after_millis(100).await;
+                }
+                out.print("Competing put tasks test complete");
+                for n in 0..4 {
+                    fwsim::spawn(format!("q_get {n}"), async move {
+                        for _ in 0..8 {
+                            q.get().await;
+                            fwsim::yield_now().await;
+                        }
+                    });
+                }
+                Timer::after_secs(1).await;
+                let mut x = 0;
+                while !q.is_full() {
+                    q.put((x, 0)).await;
+                    Timer::after_millis(300).await;
+                    x += 1;
+                }
+                assert_eq!(q.len(), 10);
+                out.print("Competing get tasks test complete");
+                let putter = async {
+                    for _ in 0..20 {
+                        q.put((1, 0)).await;
+                        Timer::after_millis(50).await;
+                    }
+                };
+                let getter = async {
+                    for _ in 0..20 {
+                        q.get().await;
+                    }
+                };
+                let both: [std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>; 2] =
+                    [Box::pin(putter), Box::pin(getter)];
+                gather_all(both).await;
+                out.print("Queue tests complete");
+                out.print("I've seen attack ships burn off the shoulder of Orion...");
+                out.print("Time to die...");
+            });
+        },
+        // The listing gives the lines; the times follow from the program: 32 items drained at
+        // one per 100 ms from 4 s; 42 puts (32 taken at once by the getters, 10 to fill) at
+        // one per 300 ms from 8.2 s; 20 puts at one per 50 ms from 20.8 s.
+        &[
+            ("Running foo()", 0),
+            ("Waiting for slow process.", 0),
+            ("Putting result onto queue", 2000),
+            ("Result was 42", 2000),
+            ("Competing put tasks test complete", 7200),
+            ("Competing get tasks test complete", 20_800),
+            ("Queue tests complete", 21_800),
+            ("I've seen attack ships burn off the shoulder of Orion...", 21_800),
+            ("Time to die...", 21_800),
+        ],
     );
 }
