@@ -56,6 +56,9 @@ pub(crate) fn note_pending() {
 struct SimCriticalSection;
 critical_section::set_impl!(SimCriticalSection);
 
+// SAFETY: one process-wide lock, taken on a thread's outermost `acquire` and released on its
+// matching outermost `release`; nested sections only count depth. So at most one thread is
+// inside a critical section at a time, which is what `critical_section::Impl` promises.
 unsafe impl critical_section::Impl for SimCriticalSection {
     unsafe fn acquire() -> critical_section::RawRestoreState {
         let d = DEPTH.with(Cell::get);

@@ -339,10 +339,11 @@ impl fmt::Debug for Sim<'_> {
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
     let sim: Sim<'static> = Sim::with_config(config);
     let _enter = Entered::new(&sim.shared);
+    // The cast changes only the (invariant) lifetime parameter, which clippy cannot see.
+    #[allow(clippy::unnecessary_cast)]
     // SAFETY: only the lifetime parameter changes. Everything the body can spawn or allocate
     // is bounded by the fresh lifetime 's, which outlives this call, and all of it is dropped
     // by `shutdown` (explicitly below, or by `Sim::drop` while unwinding) before we return.
-    #[allow(clippy::unnecessary_cast)] // the cast changes the (invariant) lifetime parameter
     let r = body(unsafe { &*(&sim as *const Sim<'static> as *const Sim<'_>) });
     drop(_enter);
     sim.shared.shutdown();

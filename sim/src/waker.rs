@@ -69,6 +69,8 @@ pub(crate) fn decode(w: &Waker) -> Option<(u32, u32, u32)> {
     std::ptr::eq(w.vtable(), &VTABLE).then(|| unpack(w.data().addr()))
 }
 
+// SAFETY: `unsafe` only because `RawWakerVTable` requires it: `data` is a packed number,
+// read with `addr()` and never dereferenced, so any value is sound.
 unsafe fn clone(data: *const ()) -> RawWaker {
     let word = data.addr();
     with_current(|s| {
@@ -112,16 +114,22 @@ fn wake_elsewhere(current: Option<&crate::kernel::Shared>, word: usize) {
     }
 }
 
+// SAFETY: `unsafe` only because `RawWakerVTable` requires it: `data` is a packed number,
+// read with `addr()` and never dereferenced, so any value is sound.
 unsafe fn wake(data: *const ()) {
     // Wake and release the clone under one lookup: this is the common path (embassy-sync's
     // `WakerRegistration::wake` takes the waker out and wakes it by value).
     dispatch_wake(data, |s, slot, generation| s.wake_and_release(slot, generation));
 }
 
+// SAFETY: `unsafe` only because `RawWakerVTable` requires it: `data` is a packed number,
+// read with `addr()` and never dereferenced, so any value is sound.
 unsafe fn wake_by_ref(data: *const ()) {
     dispatch_wake(data, |s, slot, generation| s.wake_from_waker(slot, generation));
 }
 
+// SAFETY: `unsafe` only because `RawWakerVTable` requires it: `data` is a packed number,
+// read with `addr()` and never dereferenced, so any value is sound.
 unsafe fn drop(data: *const ()) {
     let (tag, slot, generation) = unpack(data.addr());
     with_current(|s| {
