@@ -1,6 +1,6 @@
-//! The toolkit's `asyntest.py` barrier, semaphore, condition and queue programs, ported as the programs in
-//! `toolkit_programs.rs` are: under `Policy::MicroPython`, each printed line compared with the
-//! program's listing at the virtual millisecond it is printed.
+//! The toolkit's `asyntest.py` barrier, semaphore, condition and queue programs, ported as
+//! the programs in `toolkit_programs.rs` are: under `Policy::MicroPython`, each printed line
+//! compared with the program's listing at the virtual millisecond it is printed.
 
 mod programs;
 

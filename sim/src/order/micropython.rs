@@ -28,8 +28,8 @@ struct ReadyKey {
 /// at the old deadline (a real wake at that instant would merge into it). A live timer is
 /// asked for again at every poll of its task (fwsim-primitives' `wait_for` skips one poll, to
 /// keep asyncio's key), so a timer wake whose deadline was last asked for before the task's
-/// last two polls belongs to a dropped timer, and is queued as a plain wake, at the tail. `CONFORMANCE.md`
-/// describes how all this is checked against the real interpreter.
+/// last two polls belongs to a dropped timer, and is queued as a plain wake, at the tail.
+/// `CONFORMANCE.md` describes how all this is checked against the real interpreter.
 ///
 /// Rows of the conformance table that have no Rust meaning: the exception handler and
 /// "Task exception wasn't retrieved" (a Rust task returns a value or panics, and fwsim reports
