@@ -10,17 +10,21 @@ use fwsim::{Policy, Sim, SimConfig};
 
 /// What a program printed, with the virtual millisecond of each line.
 #[derive(Default)]
-pub struct Console(RefCell<Vec<(String, u64)>>, RefCell<String>);
+pub struct Console {
+    lines: RefCell<Vec<(String, u64)>>,
+    /// Text written without a newline yet.
+    open: RefCell<String>,
+}
 
 impl Console {
     pub fn print(&self, line: impl Into<String>) {
-        let line = self.1.take() + &line.into();
-        self.0.borrow_mut().push((line, Instant::now().as_millis()));
+        let line = self.open.take() + &line.into();
+        self.lines.borrow_mut().push((line, Instant::now().as_millis()));
     }
 
     /// Python's `print(text, end="")`: the line ends with a later `print`.
     pub fn write(&self, text: &str) {
-        self.1.replace_with(|open| open.clone() + text);
+        self.open.borrow_mut().push_str(text);
     }
 }
 
@@ -36,7 +40,7 @@ pub fn run_program(
         let console: &'static Console = Box::leak(Box::default());
         program(sim, console);
         sim.run_for(fwsim::secs(runtime_s)).unwrap();
-        let printed = console.0.borrow().clone();
+        let printed = console.lines.borrow().clone();
         let expected: Vec<(String, u64)> = expected.iter().map(|&(l, t)| (l.to_owned(), t)).collect();
         assert_eq!(printed, expected);
     });
