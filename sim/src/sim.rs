@@ -225,8 +225,9 @@ impl<'env> Sim<'env> {
         Ok(())
     }
 
-    /// Runs until `condition` holds (checked after every poll). Returns `Ok(false)` if nothing
-    /// more can happen and it still does not hold.
+    /// Runs until `condition` holds (checked after every poll and every batch of interrupts and
+    /// timers delivered). Returns `Ok(false)` if nothing more can happen and it still does not
+    /// hold.
     pub fn run_until_true(&self, mut condition: impl FnMut() -> bool) -> Result<bool, SimError> {
         if condition() {
             return Ok(true);
@@ -234,6 +235,30 @@ impl<'env> Sim<'env> {
         let _g = self.begin_run();
         let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Stop::When(&mut condition) })?;
         Ok(end == RunEnd::Stopped)
+    }
+
+    /// Runs until `condition` holds (checked as [`run_until_true`](Self::run_until_true) does)
+    /// or `limit` of virtual time has passed, whichever is first. `Ok(true)`: it holds, and the
+    /// clock stands where it came to hold. `Ok(false)`: the limit came first, and the clock
+    /// stands exactly at `now + limit`.
+    pub fn run_until_true_within(
+        &self,
+        limit: impl IntoNanos,
+        mut condition: impl FnMut() -> bool,
+    ) -> Result<bool, SimError> {
+        if condition() {
+            return Ok(true);
+        }
+        let target = self.now().as_nanos().saturating_add(limit.into_nanos());
+        let end = {
+            let _g = self.begin_run();
+            self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::When(&mut condition) })?
+        };
+        if end == RunEnd::Stopped {
+            return Ok(true);
+        }
+        self.enter(|| self.shared.advance_to(target));
+        Ok(condition())
     }
 
     /// Advances time until nothing is scheduled any more (no runnable task, no timer, no

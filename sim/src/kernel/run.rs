@@ -98,7 +98,16 @@ impl Shared {
                         return Ok(end);
                     }
                 }
-                Step::EventsDue => self.deliver_due(),
+                Step::EventsDue => {
+                    self.deliver_due();
+                    // An interrupt handler can make the condition hold with no poll after it
+                    // (a byte leaving a UART whose writer is not waiting).
+                    if let Stop::When(condition) = stop
+                        && condition()
+                    {
+                        return Ok(RunEnd::Stopped);
+                    }
+                }
                 Step::Idle if !advance => return Ok(RunEnd::Stalled),
                 Step::Idle => {
                     let mut c = self.core.borrow_mut();

@@ -204,6 +204,21 @@ impl Bme280 {
         self.nvm_until = SimTime(now.as_nanos() + 2_000_000);
     }
 
+    /// From now on the temperature (°C) follows `curve` (a scenario's sensor step).
+    pub fn set_temperature(&mut self, curve: impl Into<Curve>) {
+        self.temperature = curve.into();
+    }
+
+    /// From now on the pressure (Pa) follows `curve`.
+    pub fn set_pressure(&mut self, curve: impl Into<Curve>) {
+        self.pressure = curve.into();
+    }
+
+    /// From now on the relative humidity (%) follows `curve`.
+    pub fn set_humidity(&mut self, curve: impl Into<Curve>) {
+        self.humidity = curve.into();
+    }
+
     /// Transactions that read data registers during a forced conversion.
     pub fn stale_reads(&self) -> u64 {
         self.stale_reads

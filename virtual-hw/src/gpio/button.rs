@@ -21,6 +21,11 @@ impl Button {
         self
     }
 
+    /// Sets (or, with `None`, removes) the contact bounce of every later press and release.
+    pub fn set_bounce(&self, bounce: Option<Bounce>) {
+        self.board.borrow().gpio.buttons[self.id].bounce = bounce;
+    }
+
     /// Closes (`true`) or opens the contact now.
     pub fn set(&self, closed: bool) {
         let net = {

@@ -1,0 +1,123 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Run firmware scenarios on a simulated board, in virtual time.
+///
+/// Exit codes: 0 every scenario passed; 1 a scenario failed (or timed out, unless
+/// --timeout-exit-code says otherwise); 2 bad usage or a bad scenario file.
+#[derive(Debug, Parser)]
+#[command(name = "fwsim", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenario files (paths, directories or globs) and print verdicts.
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Check(CheckArgs),
+    /// List the apps, their parts, and the device models.
+    List,
+    /// Print (or write) a commented scenario skeleton for an app's parts.
+    New(NewArgs),
+}
+
+/// `fwsim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario files, directories (every .yaml in them) or glob patterns.
+    #[arg(required = true)]
+    pub scenarios: Vec<String>,
+    /// The app for scenarios that name none (as Wokwi's don't); default: the first app.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Override every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override every scenario's run order.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+    /// Directory for the artifacts (one sub-directory per scenario).
+    #[arg(long, default_value = "fwsim-out")]
+    pub out: PathBuf,
+    /// Print only failures and the summary.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every step with its virtual times, and the diagnostics.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Also write a JUnit XML report of the whole run here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Virtual-time limit of every scenario (`30s`, `10min`), overriding the files'.
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Pass only if this text appears on a serial port (after the steps, before the timeout).
+    #[arg(long)]
+    pub expect_text: Option<String>,
+    /// Fail if this text ever appears on a serial port.
+    #[arg(long)]
+    pub fail_text: Option<String>,
+    /// Write the serial output of the run(s) to this file.
+    #[arg(long)]
+    pub serial_log_file: Option<PathBuf>,
+    /// Exit code when a scenario times out (default: 1, like any failure).
+    #[arg(long)]
+    pub timeout_exit_code: Option<u8>,
+    /// Scenarios run in parallel (default: the machine's cores). Output order never changes.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+}
+
+/// `fwsim check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files, directories or glob patterns.
+    #[arg(required = true)]
+    pub scenarios: Vec<String>,
+    /// The app for scenarios that name none.
+    #[arg(long)]
+    pub app: Option<String>,
+}
+
+/// `fwsim new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The app the scenario is for.
+    pub app: String,
+    /// Write here instead of printing (refuses to overwrite).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// A run order on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PolicyArg {
+    /// embassy-executor's order.
+    Embassy,
+    /// MicroPython asyncio's order.
+    Micropython,
+    /// First in, first out.
+    Fifo,
+    /// Random order from the seed.
+    Random,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Verdicts for people.
+    Human,
+    /// One JSON array of reports.
+    Json,
+}

@@ -1,0 +1,190 @@
+//! `fwsim run`: load every file first (a bad one stops the run before anything runs), run the
+//! scenarios on worker threads, print the reports in the order the files were given.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use fwsim_scenario::{App, Duration, Outcome, PolicyName, Report, RunOptions, Scenario};
+
+use crate::args::{Format, PolicyArg, RunArgs};
+use crate::{EXIT_FAILED, EXIT_USAGE, files, junit};
+
+pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
+    let scenarios = match load_all(a, apps) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let options: Vec<RunOptions> = scenarios
+        .iter()
+        .map(|s| RunOptions {
+            artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, s)),
+            expect_text: a.expect_text.clone(),
+            fail_text: a.fail_text.clone(),
+        })
+        .collect();
+    let reports = run_parallel(&scenarios, &options, apps, a.jobs, !a.quiet);
+    print_reports(a, &reports);
+    if let Some(path) = &a.junit
+        && let Err(e) = std::fs::write(path, junit::xml(&reports))
+    {
+        eprintln!("fwsim: cannot write {}: {e}", path.display());
+        return EXIT_USAGE;
+    }
+    if let Some(path) = &a.serial_log_file
+        && let Err(e) = std::fs::write(path, serial_log(&reports))
+    {
+        eprintln!("fwsim: cannot write {}: {e}", path.display());
+        return EXIT_USAGE;
+    }
+    let failed = reports.iter().any(|r| matches!(r.outcome, Outcome::Failed(_)));
+    let timed_out = reports.iter().any(|r| matches!(r.outcome, Outcome::TimedOut(_)));
+    match (failed, timed_out) {
+        (true, _) => EXIT_FAILED,
+        (false, true) => a.timeout_exit_code.unwrap_or(EXIT_FAILED),
+        (false, false) => 0,
+    }
+}
+
+fn load_all(a: &RunArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
+    let paths = files::expand(&a.scenarios).map_err(|e| {
+        eprintln!("fwsim: {e}");
+        EXIT_USAGE
+    })?;
+    let timeout = match &a.timeout {
+        None => None,
+        Some(t) => Some(Duration::parse(t).map_err(|e| {
+            eprintln!("fwsim: --timeout: {e}");
+            EXIT_USAGE
+        })?),
+    };
+    let default_app = a.app.as_deref().or(apps.first().map(|a| a.name()));
+    if let Some(name) = &a.app
+        && !apps.iter().any(|x| x.name() == name)
+    {
+        let names: Vec<&str> = apps.iter().map(|x| x.name()).collect();
+        let hint = fwsim_scenario::did_you_mean(name, names.iter().copied());
+        eprintln!("fwsim: --app: unknown app `{name}`; expected one of {}{hint}", names.join(", "));
+        return Err(EXIT_USAGE);
+    }
+    let mut scenarios = Vec::new();
+    let mut bad = false;
+    for path in paths {
+        match fwsim_scenario::load(&path, apps, default_app) {
+            Ok(mut s) => {
+                if let Some(seed) = a.seed {
+                    s.seed = seed;
+                }
+                if let Some(p) = a.policy {
+                    s.policy = match p {
+                        PolicyArg::Embassy => PolicyName::Embassy,
+                        PolicyArg::Micropython => PolicyName::MicroPython,
+                        PolicyArg::Fifo => PolicyName::Fifo,
+                        PolicyArg::Random => PolicyName::Random,
+                    };
+                }
+                if let Some(t) = timeout {
+                    s.timeout = t;
+                }
+                scenarios.push(s);
+            }
+            Err(e) => {
+                bad = true;
+                eprintln!("{}", files::render(&e));
+            }
+        }
+    }
+    if bad { Err(EXIT_USAGE) } else { Ok(scenarios) }
+}
+
+/// Runs every scenario on up to `jobs` threads; the reports come back in input order.
+fn run_parallel(
+    scenarios: &[Scenario],
+    options: &[RunOptions],
+    apps: &[&dyn App],
+    jobs: Option<usize>,
+    progress: bool,
+) -> Vec<Report> {
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, scenarios.len().max(1));
+    let bar = (progress && scenarios.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(scenarios.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios {msg}")
+                .expect("a valid progress template"),
+        );
+        bar
+    });
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Report>>> = scenarios.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
+            std::thread::Builder::new()
+                .name("main".into())
+                .spawn_scoped(s, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(scenario) = scenarios.get(i) else { break };
+                        let app = apps
+                            .iter()
+                            .copied()
+                            .find(|a| a.name() == scenario.app)
+                            .expect("the loader resolved the app");
+                        let report = fwsim_scenario::run(scenario, app, &options[i]);
+                        *slots[i].lock().expect("no worker panics while holding a slot") = Some(report);
+                        if let Some(bar) = &bar {
+                            bar.inc(1);
+                        }
+                    }
+                })
+                .expect("spawn a worker thread");
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    slots.into_iter().map(|m| m.into_inner().ok().flatten().expect("every scenario ran")).collect()
+}
+
+fn print_reports(a: &RunArgs, reports: &[Report]) {
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(reports).expect("reports serialise"));
+        return;
+    }
+    for r in reports {
+        if !(a.quiet && r.passed()) {
+            print!("{}", r.human(a.verbose));
+        }
+    }
+    if !a.quiet {
+        let dirs: Vec<PathBuf> =
+            reports.iter().filter_map(|r| r.artifacts.first().and_then(|p| p.parent()).map(PathBuf::from)).collect();
+        if !dirs.is_empty() {
+            println!("artifacts:");
+            for (r, d) in reports.iter().zip(&dirs) {
+                println!("  {}: {}", r.name, d.display());
+            }
+        }
+        if let Some(j) = &a.junit {
+            println!("junit: {}", j.display());
+        }
+    }
+    let passed = reports.iter().filter(|r| r.passed()).count();
+    println!("{passed} passed, {} failed, {} scenarios", reports.len() - passed, reports.len());
+}
+
+fn serial_log(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        if reports.len() > 1 {
+            out.push_str(&format!("== {}\n", r.file.display()));
+        }
+        for text in r.serial.values() {
+            out.push_str(text);
+        }
+    }
+    out
+}

@@ -1,0 +1,247 @@
+//! Apps: firmware plus the host wiring that puts it on a simulated board.
+//!
+//! A scenario names an app (`app: thermostat`) and addresses the board through the app's
+//! *parts* (`part-id: units`). An [`App`] says which parts it has ([`App::parts`], enough to
+//! check a scenario without running it) and, when a scenario runs, builds the board, spawns
+//! the firmware and hands back a [`Parts`] with the live handle of every part.
+//!
+//! ```
+//! use fwsim::Sim;
+//! use fwsim_hw::{Board, Drive, Level};
+//! use fwsim_scenario::{App, PartInfo, PartKind, Parts};
+//!
+//! /// Firmware that lights its LED after one second.
+//! struct Late;
+//!
+//! impl App for Late {
+//!     fn name(&self) -> &str { "late" }
+//!     fn about(&self) -> &str { "lights the LED after a second" }
+//!     fn parts(&self) -> Vec<PartInfo> {
+//!         vec![PartInfo::new("led", PartKind::Pin, "the LED")]
+//!     }
+//!     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+//!         let mut led = board.output("LED", Drive::PushPull, Level::Low);
+//!         let mut parts = Parts::new();
+//!         parts.pin("led", led.probe());
+//!         sim.spawn("late", async move {
+//!             embassy_time::Timer::after_secs(1).await;
+//!             embedded_hal::digital::OutputPin::set_high(&mut led).unwrap();
+//!         });
+//!         parts
+//!     }
+//! }
+//! # let _ = Late;
+//! ```
+
+use std::collections::BTreeMap;
+
+use fwsim::Sim;
+use fwsim_hw::display::Image;
+use fwsim_hw::i2c::I2cBus;
+use fwsim_hw::uart::UartPeer;
+use fwsim_hw::{Board, Button, Curve, Probe};
+
+/// Firmware on a simulated board, as scenarios see it.
+pub trait App: Send + Sync {
+    /// The name scenarios use (`app: thermostat`).
+    fn name(&self) -> &str;
+    /// One line for `fwsim list`.
+    fn about(&self) -> &str;
+    /// Every part a scenario may address. [`start`](App::start) must return exactly these.
+    fn parts(&self) -> Vec<PartInfo>;
+    /// Builds the board's parts on `board`, spawns the firmware on `sim`, and returns the
+    /// handles. Called inside the simulation, at time zero.
+    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts;
+}
+
+/// What kind of part a name stands for: which steps accept it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    /// A pin or an LED: `expect-pin`.
+    Pin,
+    /// A push button: `set-control` (`pressed`), `press`, the `bounce` parameter.
+    Button,
+    /// A UART's far end: `wait-serial`, `write-serial`, `serial-error`.
+    Serial,
+    /// A display: `take-screenshot`.
+    Display,
+    /// A sensor with these quantities: `set-sensor`, `set-control`, part parameters.
+    Sensor(&'static [&'static str]),
+    /// An I2C bus: `i2c-fault`.
+    I2cBus,
+}
+
+impl PartKind {
+    /// The kind in words, for messages and `fwsim list`.
+    pub fn describe(&self) -> String {
+        match self {
+            PartKind::Pin => "pin".into(),
+            PartKind::Button => "button".into(),
+            PartKind::Serial => "serial port".into(),
+            PartKind::Display => "display".into(),
+            PartKind::Sensor(q) => format!("sensor ({})", q.join(", ")),
+            PartKind::I2cBus => "I2C bus".into(),
+        }
+    }
+
+    fn same_kind(&self, other: &PartKind) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+/// A part's name, kind and a line about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartInfo {
+    /// The name scenarios use.
+    pub id: &'static str,
+    /// Its kind.
+    pub kind: PartKind,
+    /// What it is on the board (`BME280 at 0x76 on I2C0`).
+    pub about: &'static str,
+}
+
+impl PartInfo {
+    /// A part.
+    pub const fn new(id: &'static str, kind: PartKind, about: &'static str) -> Self {
+        PartInfo { id, kind, about }
+    }
+}
+
+/// How a scenario sets a sensor quantity: the quantity's name and its curve (absolute times).
+pub type SensorSetter = Box<dyn Fn(&str, Curve)>;
+
+/// A part's live handle.
+pub enum Part {
+    /// A pin's level.
+    Pin(Probe),
+    /// A button.
+    Button(Button),
+    /// The far end of a UART.
+    Serial(UartPeer),
+    /// What a display shows now.
+    Display(Box<dyn Fn() -> Image>),
+    /// Sets a quantity (one of the kind's) to a curve.
+    Sensor(SensorSetter),
+    /// An I2C bus.
+    I2cBus(I2cBus),
+}
+
+impl Part {
+    fn kind_name(&self) -> &'static str {
+        match self {
+            Part::Pin(_) => "pin",
+            Part::Button(_) => "button",
+            Part::Serial(_) => "serial port",
+            Part::Display(_) => "display",
+            Part::Sensor(_) => "sensor",
+            Part::I2cBus(_) => "I2C bus",
+        }
+    }
+
+    fn matches(&self, kind: &PartKind) -> bool {
+        let mine = match self {
+            Part::Pin(_) => PartKind::Pin,
+            Part::Button(_) => PartKind::Button,
+            Part::Serial(_) => PartKind::Serial,
+            Part::Display(_) => PartKind::Display,
+            Part::Sensor(_) => PartKind::Sensor(&[]),
+            Part::I2cBus(_) => PartKind::I2cBus,
+        };
+        mine.same_kind(kind)
+    }
+}
+
+/// The live parts of a started app, by name.
+#[derive(Default)]
+pub struct Parts {
+    map: BTreeMap<String, Part>,
+}
+
+impl Parts {
+    /// No parts yet.
+    pub fn new() -> Self {
+        Parts::default()
+    }
+
+    /// Adds a pin (or an LED's pin).
+    pub fn pin(&mut self, id: &str, probe: Probe) -> &mut Self {
+        self.add(id, Part::Pin(probe))
+    }
+
+    /// Adds a button.
+    pub fn button(&mut self, id: &str, button: Button) -> &mut Self {
+        self.add(id, Part::Button(button))
+    }
+
+    /// Adds a UART's far end.
+    pub fn serial(&mut self, id: &str, peer: UartPeer) -> &mut Self {
+        self.add(id, Part::Serial(peer))
+    }
+
+    /// Adds a display, read through `panel` when a screenshot is taken.
+    pub fn display(&mut self, id: &str, panel: impl Fn() -> Image + 'static) -> &mut Self {
+        self.add(id, Part::Display(Box::new(panel)))
+    }
+
+    /// Adds a sensor; `set` receives a quantity's name and its new curve.
+    pub fn sensor(&mut self, id: &str, set: impl Fn(&str, Curve) + 'static) -> &mut Self {
+        self.add(id, Part::Sensor(Box::new(set)))
+    }
+
+    /// Adds an I2C bus.
+    pub fn i2c_bus(&mut self, id: &str, bus: I2cBus) -> &mut Self {
+        self.add(id, Part::I2cBus(bus))
+    }
+
+    fn add(&mut self, id: &str, part: Part) -> &mut Self {
+        let previous = self.map.insert(id.to_string(), part);
+        assert!(previous.is_none(), "fwsim-scenario: the app added part `{id}` twice");
+        self
+    }
+
+    /// The part named `id`.
+    pub fn get(&self, id: &str) -> Option<&Part> {
+        self.map.get(id)
+    }
+
+    /// Every part, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Part)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Checks that these are exactly the parts `declared` (an app bug otherwise).
+    pub fn check_against(&self, declared: &[PartInfo]) -> Result<(), String> {
+        for info in declared {
+            match self.map.get(info.id) {
+                None => return Err(format!("the app declares part `{}` but did not build it", info.id)),
+                Some(p) if !p.matches(&info.kind) => {
+                    return Err(format!(
+                        "the app declares `{}` as a {} but built a {}",
+                        info.id,
+                        info.kind.describe(),
+                        p.kind_name()
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        match self.map.keys().find(|k| !declared.iter().any(|d| d.id == k.as_str())) {
+            Some(extra) => Err(format!("the app built part `{extra}` but does not declare it")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl PartKind {
+    /// The kind without its details (`sensor`, not `sensor (temperature)`).
+    pub fn describe_plain(&self) -> &'static str {
+        match self {
+            PartKind::Pin => "pin",
+            PartKind::Button => "button",
+            PartKind::Serial => "serial port",
+            PartKind::Display => "display",
+            PartKind::Sensor(_) => "sensor",
+            PartKind::I2cBus => "I2C bus",
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! A scenario's artifacts, in one directory: `trace.jsonl` (the latest trace events),
+//! `trace.perfetto.json` (open in ui.perfetto.dev), `board.vcd` and `signals.txt` (every
+//! signal change), `serial-<port>.log` (what the firmware sent on each port), the
+//! screenshots its steps saved, and `report.json`.
+
+use std::path::{Path, PathBuf};
+
+use fwsim::Sim;
+use fwsim_hw::Board;
+
+use crate::app::{Part, Parts};
+use crate::report::Report;
+
+/// Writes the artifacts into `dir` and returns their paths. A file that cannot be written is
+/// left out of the list and named in `write-errors.txt`, so nothing else is lost.
+pub fn write(dir: &Path, sim: &Sim<'_>, board: &Board, parts: &Parts, report: &Report) -> Vec<PathBuf> {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("fwsim: cannot create {}: {e}", dir.display());
+        return Vec::new();
+    }
+    let mut results: Vec<(String, std::io::Result<()>)> = vec![
+        ("trace.jsonl".into(), sim.write_trace_json_lines(&dir.join("trace.jsonl"))),
+        ("trace.perfetto.json".into(), sim.write_perfetto(&dir.join("trace.perfetto.json"))),
+    ];
+    let board_files = board.write_artifacts(dir);
+    let board_ok = board_files.is_ok();
+    results.push(("board.vcd".into(), board_files));
+    if board_ok {
+        results.push(("signals.txt".into(), Ok(())));
+    }
+    for (id, part) in parts.iter() {
+        if let Part::Serial(peer) = part {
+            let name = format!("serial-{id}.log");
+            let result = std::fs::write(dir.join(&name), peer.received_bytes());
+            results.push((name, result));
+        }
+    }
+    let mut written: Vec<PathBuf> = results.iter().filter(|(_, r)| r.is_ok()).map(|(n, _)| dir.join(n)).collect();
+    // Screenshots the steps saved are already in `dir`.
+    let mut shots: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "png")).collect()
+        })
+        .unwrap_or_default();
+    shots.sort();
+    written.extend(shots);
+    written.push(dir.join("report.json"));
+    let mut report = report.clone();
+    report.artifacts = written.clone();
+    let json = serde_json::to_string_pretty(&report).expect("a report serialises");
+    if let Err(e) = std::fs::write(dir.join("report.json"), json + "\n") {
+        written.pop();
+        results.push(("report.json".into(), Err(e)));
+    }
+    let errors: Vec<String> =
+        results.iter().filter_map(|(n, r)| r.as_ref().err().map(|e| format!("{n}: {e}"))).collect();
+    if !errors.is_empty() {
+        let _ = std::fs::write(dir.join("write-errors.txt"), errors.join("\n") + "\n");
+    }
+    written
+}

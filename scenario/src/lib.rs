@@ -1,0 +1,43 @@
+//! # fwsim-scenario — scenario files
+//!
+//! A scenario is a YAML file: which firmware app to run, on which run order and seed, and a
+//! timeline of steps — stimuli (`press`, `write-serial`, `set-sensor`, faults) and checks
+//! (`wait-serial`, `expect-pin`, `take-screenshot`…) — in virtual time. It is data: nothing
+//! in it runs code. The steps are a superset of Wokwi's automation scenarios, so a Wokwi
+//! scenario whose part ids match the app runs unchanged.
+//!
+//! ```yaml
+//! name: units button
+//! app: thermostat
+//! steps:
+//!   - wait-serial: "T=21.0C"
+//!   - press: { part-id: units }
+//!   - delay: 5s
+//!   - take-screenshot: { part-id: oled, save-to: fahrenheit.png }
+//! ```
+//!
+//! Three stages, each its own module: [`load`] reads a file into a checked [`Scenario`]
+//! (every name resolved against the [`App`]; bad input is an [`InputError`] with
+//! `file:line:col`), [`run()`] runs it and returns a [`Report`], [`artifacts`] writes what the
+//! run recorded. Every key is documented, with an example, in `scenarios/README.md`.
+
+#![warn(missing_docs)]
+
+mod app;
+pub mod artifacts;
+mod duration;
+mod error;
+mod format;
+pub mod load;
+mod report;
+mod run;
+mod scenario;
+mod step;
+
+pub use app::{App, Part, PartInfo, PartKind, Parts, SensorSetter};
+pub use duration::Duration;
+pub use error::{InputError, did_you_mean, suggest};
+pub use load::{load, parse};
+pub use report::{Failure, Outcome, Report, StepReport};
+pub use run::{RunOptions, artifact_dir, run};
+pub use scenario::{Action, FaultKind, LineError, PartParam, Pattern, PolicyName, Quantity, Scenario, Step, TaskState};

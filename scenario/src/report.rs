@@ -1,0 +1,160 @@
+//! What a scenario run found: the verdict, each step's times, the serial output, and where
+//! the artifacts went. Serialises to `report.json`; [`Report::human`] is the terminal form.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use fwsim::SimTime;
+use serde::Serialize;
+
+/// The verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict")]
+pub enum Outcome {
+    /// Every step held.
+    Passed,
+    /// A step did not hold.
+    Failed(Failure),
+    /// The scenario's time limit came while a step was still waiting.
+    TimedOut(Failure),
+}
+
+/// Where and why a scenario failed, and what happened just before.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// The failing step's index (from 0), if a step failed (not a run-wide check).
+    pub step: Option<usize>,
+    /// Its line in the scenario file (0 for run-wide checks).
+    pub line: u32,
+    /// Its column.
+    pub col: u32,
+    /// The virtual time of the failure, in nanoseconds.
+    pub at_ns: u64,
+    /// What was expected and what happened.
+    pub message: String,
+    /// The last trace events before the failure (JSON lines).
+    pub recent_events: Vec<String>,
+    /// The last signal changes before the failure (`time  signal = value`).
+    pub recent_signals: Vec<String>,
+}
+
+/// One step's run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    /// Its line in the file.
+    pub line: u32,
+    /// Its key (`wait-serial`…).
+    pub key: String,
+    /// Its name, if any.
+    pub name: Option<String>,
+    /// When it started (ns).
+    pub start_ns: u64,
+    /// When it ended (ns).
+    pub end_ns: u64,
+    /// Whether it held.
+    pub passed: bool,
+}
+
+/// A scenario's run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The scenario's name.
+    pub name: String,
+    /// The app.
+    pub app: String,
+    /// The run order's name.
+    pub policy: String,
+    /// The seed.
+    pub seed: u64,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// The steps that ran.
+    pub steps: Vec<StepReport>,
+    /// The virtual time at the end (ns).
+    pub end_ns: u64,
+    /// Everything each serial port received from the firmware (lossy UTF-8).
+    pub serial: BTreeMap<String, String>,
+    /// Diagnostics the simulation recorded.
+    pub diagnostics: Vec<String>,
+    /// The artifact files written.
+    pub artifacts: Vec<PathBuf>,
+}
+
+impl Report {
+    /// Whether it passed.
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+
+    /// The failure, if any.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.outcome {
+            Outcome::Passed => None,
+            Outcome::Failed(f) | Outcome::TimedOut(f) => Some(f),
+        }
+    }
+
+    /// The verdict for a terminal. `verbose` adds every step's times.
+    pub fn human(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        let end = SimTime(self.end_ns);
+        let what = format!(
+            "{} ({}, app {}, {} order, seed {})",
+            self.name,
+            self.file.display(),
+            self.app,
+            self.policy,
+            self.seed
+        );
+        match &self.outcome {
+            Outcome::Passed => {
+                let _ = writeln!(out, "PASS {what}: {} steps in {end} of virtual time", self.steps.len());
+            }
+            Outcome::Failed(f) | Outcome::TimedOut(f) => {
+                let verdict = if matches!(self.outcome, Outcome::TimedOut(_)) { "TIMEOUT" } else { "FAIL" };
+                let _ = writeln!(out, "{verdict} {what}");
+                let place = if f.line > 0 {
+                    format!("{}:{}:{}", self.file.display(), f.line, f.col)
+                } else {
+                    self.file.display().to_string()
+                };
+                let step = f.step.map(|i| format!("step {} ", i + 1)).unwrap_or_default();
+                let _ = writeln!(out, "  {place}: {step}at {}: {}", SimTime(f.at_ns), f.message);
+                if !f.recent_signals.is_empty() {
+                    let _ = writeln!(out, "  last signal changes:");
+                    for s in &f.recent_signals {
+                        let _ = writeln!(out, "    {s}");
+                    }
+                }
+                if !f.recent_events.is_empty() {
+                    let _ = writeln!(out, "  last trace events:");
+                    for e in &f.recent_events {
+                        let _ = writeln!(out, "    {e}");
+                    }
+                }
+            }
+        }
+        if verbose {
+            for (i, s) in self.steps.iter().enumerate() {
+                let mark = if s.passed { "ok  " } else { "FAIL" };
+                let name = s.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {mark} {:>3}. line {:>3} {}{name}: {} .. {}",
+                    i + 1,
+                    s.line,
+                    s.key,
+                    SimTime(s.start_ns),
+                    SimTime(s.end_ns)
+                );
+            }
+            for d in &self.diagnostics {
+                let _ = writeln!(out, "  diagnostic: {d}");
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,191 @@
+//! Running a checked scenario: one simulation, the app on a fresh board, the steps in order.
+//!
+//! Steps run in virtual time. A step that waits (`delay`, `wait-serial`, `expect-pin` with
+//! `within`) runs the simulation until what it waits for happens, its window closes, or the
+//! scenario's `timeout` comes; a stimulus (`press`, `write-serial`, `set-sensor`, faults)
+//! is scheduled at the current instant and takes effect as the next waiting step runs time.
+//! A run ends at the first step that does not hold; the report says which, when, and what
+//! happened just before.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fwsim::{Sim, SimConfig, SimTime};
+use fwsim_hw::Board;
+
+use crate::app::{App, Part, Parts};
+use crate::artifacts;
+use crate::report::{Failure, Outcome, Report, StepReport};
+use crate::scenario::{PartParam, Scenario};
+use crate::step::{StepError, quantity_curve};
+
+/// Options of a run that are not in the file.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Where this scenario's artifacts go (created); none written when `None`.
+    pub artifact_dir: Option<PathBuf>,
+    /// Wokwi's `--expect-text`: after the steps, this text must appear on a serial port before
+    /// the timeout.
+    pub expect_text: Option<String>,
+    /// Wokwi's `--fail-text`: the scenario fails if this text ever appears on a serial port.
+    pub fail_text: Option<String>,
+}
+
+/// How many trace events and signal changes a failure shows.
+const RECENT: usize = 12;
+
+/// Runs `scenario` on `app` and reports. Deterministic: the same scenario, app and options
+/// give the same report and artifacts, byte for byte.
+pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
+    let config = SimConfig::new().policy(scenario.policy.policy(scenario.seed)).seed(scenario.seed);
+    fwsim::scope(config, |sim| {
+        let board = Board::new();
+        let parts = app.start(sim, &board);
+        if let Err(e) = parts.check_against(&app.parts()) {
+            panic!("fwsim-scenario: app `{}` is inconsistent: {e}", app.name());
+        }
+        let mut runner = Runner { sim, board: &board, parts: &parts, scenario, options, cursors: BTreeMap::new() };
+        runner.apply_params();
+        let mut steps = Vec::new();
+        let outcome = runner.steps(&mut steps);
+        let mut report = Report {
+            file: scenario.path.clone(),
+            name: scenario.name.clone(),
+            app: app.name().to_string(),
+            policy: scenario.policy.name().to_string(),
+            seed: scenario.seed,
+            outcome,
+            steps,
+            end_ns: sim.now().as_nanos(),
+            serial: runner.serial_text(),
+            diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),
+            artifacts: Vec::new(),
+        };
+        if let Some(dir) = &options.artifact_dir {
+            report.artifacts = artifacts::write(dir, sim, &board, &parts, &report);
+        }
+        report
+    })
+}
+
+pub(crate) struct Runner<'a, 's> {
+    pub(crate) sim: &'s Sim<'s>,
+    pub(crate) board: &'a Board,
+    pub(crate) parts: &'a Parts,
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) options: &'a RunOptions,
+    /// Per serial port: how much of its output earlier waits have consumed.
+    pub(crate) cursors: BTreeMap<String, usize>,
+}
+
+impl Runner<'_, '_> {
+    fn apply_params(&mut self) {
+        for p in &self.scenario.params {
+            match p {
+                PartParam::Sensor { part, quantity, value } => {
+                    if let Some(Part::Sensor(set)) = self.parts.get(part) {
+                        set(quantity, quantity_curve(value, SimTime::ZERO));
+                    }
+                }
+                PartParam::Bounce { part, window, max_pairs } => {
+                    if let Some(Part::Button(b)) = self.parts.get(part) {
+                        let bounce = fwsim_hw::Bounce {
+                            window: core::time::Duration::from_nanos(window.0),
+                            max_pairs: *max_pairs,
+                        };
+                        b.set_bounce(Some(bounce));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The absolute end of the scenario's time.
+    pub(crate) fn deadline(&self) -> SimTime {
+        SimTime(self.scenario.timeout.0)
+    }
+
+    fn steps(&mut self, reports: &mut Vec<StepReport>) -> Outcome {
+        for (index, step) in self.scenario.steps.iter().enumerate() {
+            let start = self.sim.now();
+            let result = self.execute(&step.action).and_then(|()| self.check_fail_text());
+            reports.push(StepReport {
+                line: step.line,
+                key: step.action.key().to_string(),
+                name: step.name.clone(),
+                start_ns: start.as_nanos(),
+                end_ns: self.sim.now().as_nanos(),
+                passed: result.is_ok(),
+            });
+            if let Err(e) = result {
+                return self.outcome(Some(index), e);
+            }
+        }
+        let end = self.expect_text().and_then(|()| self.check_fail_text()).and_then(|()| self.check_errors());
+        match end {
+            Ok(()) => Outcome::Passed,
+            Err(e) => self.outcome(None, e),
+        }
+    }
+
+    fn outcome(&self, step: Option<usize>, e: StepError) -> Outcome {
+        let (line, col) = step.map_or((0, 0), |i| (self.scenario.steps[i].line, self.scenario.steps[i].col));
+        let failure = Failure {
+            step,
+            line,
+            col,
+            at_ns: e.at.as_nanos(),
+            message: e.message,
+            recent_events: self.recent_events(),
+            recent_signals: self.recent_signals(),
+        };
+        if e.timed_out { Outcome::TimedOut(failure) } else { Outcome::Failed(failure) }
+    }
+
+    fn recent_events(&self) -> Vec<String> {
+        let records = self.sim.trace_records();
+        let from = records.len().saturating_sub(RECENT);
+        let mut buf = Vec::new();
+        let _ = fwsim::trace::write_json_lines(&records[from..], &self.sim.trace_names(), &mut buf);
+        String::from_utf8_lossy(&buf).lines().map(String::from).collect()
+    }
+
+    fn recent_signals(&self) -> Vec<String> {
+        let signals = self.board.signals();
+        let from = signals.changes.len().saturating_sub(RECENT);
+        signals.changes[from..]
+            .iter()
+            .map(|c| {
+                let value = match &c.value {
+                    fwsim_hw::signal::Value::Logic(l) => format!("{l:?}"),
+                    fwsim_hw::signal::Value::Text(t) => t.clone(),
+                };
+                format!("{}  {} = {value}", c.at, signals.names[c.signal].0)
+            })
+            .collect()
+    }
+
+    /// Each serial port's output so far.
+    pub(crate) fn serial_text(&self) -> BTreeMap<String, String> {
+        self.serial_ports()
+            .map(|(id, peer)| (id, String::from_utf8_lossy(&peer.received_bytes()).into_owned()))
+            .collect()
+    }
+
+    pub(crate) fn serial_ports(&self) -> impl Iterator<Item = (String, &fwsim_hw::uart::UartPeer)> {
+        self.scenario_app_parts().filter_map(|(id, p)| match p {
+            Part::Serial(peer) => Some((id.to_string(), peer)),
+            _ => None,
+        })
+    }
+
+    fn scenario_app_parts(&self) -> impl Iterator<Item = (&str, &Part)> {
+        self.parts.iter()
+    }
+}
+
+/// The directory a scenario's artifacts go to under `out`: the file's stem.
+pub fn artifact_dir(out: &Path, scenario: &Scenario) -> PathBuf {
+    let stem = scenario.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    out.join(stem)
+}

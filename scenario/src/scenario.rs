@@ -1,0 +1,234 @@
+//! A checked scenario: every name resolved against its app, every time and pattern valid.
+
+use std::path::PathBuf;
+
+use crate::duration::Duration;
+pub use crate::format::{FaultKind, LineError, Quantity, TaskState};
+
+/// The run order a scenario asks for (`policy:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyName {
+    /// embassy-executor's order (the default).
+    Embassy,
+    /// MicroPython asyncio's order.
+    MicroPython,
+    /// First in, first out.
+    Fifo,
+    /// Any runnable task next, drawn from the seed.
+    Random,
+}
+
+impl PolicyName {
+    /// The names a file may use.
+    pub const NAMES: [&'static str; 4] = ["embassy", "micropython", "fifo", "random"];
+
+    /// Parses a name.
+    pub fn parse(name: &str) -> Option<PolicyName> {
+        Some(match name {
+            "embassy" => PolicyName::Embassy,
+            "micropython" => PolicyName::MicroPython,
+            "fifo" => PolicyName::Fifo,
+            "random" => PolicyName::Random,
+            _ => return None,
+        })
+    }
+
+    /// The fwsim policy, with `seed` for the random order.
+    pub fn policy(self, seed: u64) -> fwsim::Policy {
+        match self {
+            PolicyName::Embassy => fwsim::Policy::Embassy,
+            PolicyName::MicroPython => fwsim::Policy::MicroPython,
+            PolicyName::Fifo => fwsim::Policy::Fifo,
+            PolicyName::Random => fwsim::Policy::Random { seed },
+        }
+    }
+
+    /// The name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyName::Embassy => "embassy",
+            PolicyName::MicroPython => "micropython",
+            PolicyName::Fifo => "fifo",
+            PolicyName::Random => "random",
+        }
+    }
+}
+
+/// A scenario ready to run.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its `name:` (the file stem when absent).
+    pub name: String,
+    /// The app it runs.
+    pub app: String,
+    /// The run order.
+    pub policy: PolicyName,
+    /// The seed (bounce, random order).
+    pub seed: u64,
+    /// The virtual-time limit: a wait still pending then fails.
+    pub timeout: Duration,
+    /// Part parameters, applied at time zero.
+    pub params: Vec<PartParam>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A parameter of a part, set before the firmware starts.
+#[derive(Debug, Clone)]
+pub enum PartParam {
+    /// A sensor quantity follows a curve from time zero.
+    Sensor {
+        /// The sensor.
+        part: String,
+        /// Which quantity.
+        quantity: String,
+        /// Its values.
+        value: Quantity,
+    },
+    /// A button bounces.
+    Bounce {
+        /// The button.
+        part: String,
+        /// How long the chatter lasts.
+        window: Duration,
+        /// The most extra open/close pairs.
+        max_pairs: u32,
+    },
+}
+
+/// One step: where it is in the file, its name, what it does.
+#[derive(Debug)]
+pub struct Step {
+    /// 1-based line of the step in its file.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// Its `name:`, if any.
+    pub name: Option<String>,
+    /// What it does.
+    pub action: Action,
+}
+
+/// What serial output to wait for.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// This text, anywhere in the output not yet matched.
+    Text(String),
+    /// A match of this regular expression.
+    Regex(regex::bytes::Regex),
+}
+
+/// What a step does.
+#[derive(Debug)]
+pub enum Action {
+    /// Let virtual time pass.
+    Delay(Duration),
+    /// Wait until the output of a serial port shows a pattern (within a time, or until the
+    /// scenario's timeout).
+    WaitSerial {
+        /// The port.
+        part: String,
+        /// What to wait for.
+        pattern: Pattern,
+        /// How long at most.
+        within: Option<Duration>,
+    },
+    /// Send bytes to the firmware.
+    WriteSerial {
+        /// The port.
+        part: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// A pin's level now, or within a time.
+    ExpectPin {
+        /// The pin.
+        part: String,
+        /// The expected level (`true` = high).
+        high: bool,
+        /// How long it may take to get there.
+        within: Option<Duration>,
+    },
+    /// Close or open a button's contact now.
+    SetButton {
+        /// The button.
+        part: String,
+        /// Closed?
+        pressed: bool,
+    },
+    /// Press a button now and release it `hold` later.
+    Press {
+        /// The button.
+        part: String,
+        /// How long it is held.
+        hold: Duration,
+    },
+    /// A sensor quantity becomes a value or follows a curve from now.
+    SetSensor {
+        /// The sensor.
+        part: String,
+        /// The quantity.
+        quantity: String,
+        /// The value or curve (times from now).
+        value: Quantity,
+    },
+    /// Saves a display's image and/or compares it with a golden PNG.
+    Screenshot {
+        /// The display.
+        part: String,
+        /// File name in the scenario's artifact directory.
+        save_to: Option<String>,
+        /// Golden image, relative to the scenario file.
+        compare_with: Option<PathBuf>,
+    },
+    /// The bus's next transaction fails.
+    I2cFault {
+        /// The bus.
+        part: String,
+        /// How.
+        fault: FaultKind,
+        /// For a stuck SDA line: how long.
+        duration: Duration,
+    },
+    /// A UART line error reaches the firmware now.
+    SerialError {
+        /// The port.
+        part: String,
+        /// Which error.
+        error: LineError,
+    },
+    /// The board loses power and gets it back: device models reset.
+    PowerCycle,
+    /// No diagnostic has been recorded so far.
+    ExpectNoDiagnostics,
+    /// A task is running or has finished.
+    ExpectTask {
+        /// The task's name.
+        name: String,
+        /// Its expected state.
+        state: TaskState,
+    },
+}
+
+impl Action {
+    /// The step's key, as written in files.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Action::Delay(_) => "delay",
+            Action::WaitSerial { .. } => "wait-serial",
+            Action::WriteSerial { .. } => "write-serial",
+            Action::ExpectPin { .. } => "expect-pin",
+            Action::SetButton { .. } => "set-control",
+            Action::SetSensor { .. } => "set-sensor",
+            Action::Press { .. } => "press",
+            Action::Screenshot { .. } => "take-screenshot",
+            Action::I2cFault { .. } => "i2c-fault",
+            Action::SerialError { .. } => "serial-error",
+            Action::PowerCycle => "power-cycle",
+            Action::ExpectNoDiagnostics => "expect-no-diagnostics",
+            Action::ExpectTask { .. } => "expect-task",
+        }
+    }
+}

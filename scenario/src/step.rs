@@ -1,0 +1,311 @@
+//! What each step does to the simulation, and how it decides whether it held.
+
+use fwsim::SimTime;
+use fwsim_hw::Curve;
+use fwsim_hw::i2c::I2cFault;
+use fwsim_hw::uart::{UartError, UartPeer};
+
+use crate::app::Part;
+use crate::duration::Duration;
+use crate::run::Runner;
+use crate::scenario::{Action, FaultKind, LineError, Pattern, Quantity, TaskState};
+
+/// Why a step did not hold.
+#[derive(Debug)]
+pub(crate) struct StepError {
+    pub(crate) at: SimTime,
+    pub(crate) message: String,
+    /// The scenario's time limit came first.
+    pub(crate) timed_out: bool,
+}
+
+/// A quantity's curve, its times counted from `from`.
+pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
+    match q {
+        Quantity::Constant(v) => Curve::constant(*v),
+        Quantity::Curve(points) => {
+            let points: Vec<(SimTime, f64)> = points.iter().map(|(t, v)| (from.saturating_add(*t), *v)).collect();
+            Curve::new(&points)
+        }
+    }
+}
+
+/// Where `pattern` first matches `bytes`: the end of the match.
+fn find(pattern: &Pattern, bytes: &[u8]) -> Option<usize> {
+    match pattern {
+        Pattern::Text(t) if t.is_empty() => Some(0),
+        Pattern::Text(t) => bytes.windows(t.len()).position(|w| w == t.as_bytes()).map(|p| p + t.len()),
+        Pattern::Regex(r) => r.find(bytes).map(|m| m.end()),
+    }
+}
+
+fn describe(pattern: &Pattern) -> String {
+    match pattern {
+        Pattern::Text(t) => format!("{t:?}"),
+        Pattern::Regex(r) => format!("regex /{}/", r.as_str()),
+    }
+}
+
+impl Runner<'_, '_> {
+    fn fail(&self, message: impl Into<String>) -> StepError {
+        StepError { at: self.sim.now(), message: message.into(), timed_out: false }
+    }
+
+    fn sim_error(&self, e: fwsim::SimError) -> StepError {
+        self.fail(format!("the simulation stopped: {e}"))
+    }
+
+    /// The end of a wait of `within` from now, capped by the scenario's timeout; and whether
+    /// the cap applies.
+    fn wait_end(&self, within: Option<Duration>) -> (SimTime, bool) {
+        let deadline = self.deadline();
+        match within {
+            Some(w) if self.sim.now().saturating_add(w) < deadline => (self.sim.now().saturating_add(w), false),
+            _ => (deadline, true),
+        }
+    }
+
+    fn timeout(&self, waiting_for: &str) -> StepError {
+        StepError {
+            at: self.sim.now(),
+            message: format!("the scenario's timeout ({}) came while waiting for {waiting_for}", self.scenario.timeout),
+            timed_out: true,
+        }
+    }
+
+    fn peer(&self, part: &str) -> &UartPeer {
+        match self.parts.get(part) {
+            Some(Part::Serial(p)) => p,
+            _ => unreachable!("the loader checked that `{part}` is a serial port"),
+        }
+    }
+
+    pub(crate) fn execute(&mut self, action: &Action) -> Result<(), StepError> {
+        let now = self.sim.now();
+        match action {
+            Action::Delay(d) => {
+                let (end, capped) = self.wait_end(Some(*d));
+                self.sim.run_until(end).map_err(|e| self.sim_error(e))?;
+                if capped && now.saturating_add(*d) > end {
+                    return Err(self.timeout(&format!("a delay of {d} to end")));
+                }
+            }
+            Action::WaitSerial { part, pattern, within } => self.wait_serial(part, pattern, *within)?,
+            Action::WriteSerial { part, bytes } => {
+                self.peer(part).send_at(now, bytes);
+            }
+            Action::ExpectPin { part, high, within } => {
+                let Some(Part::Pin(probe)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                let level = |h: bool| if h { "high" } else { "low" };
+                match within {
+                    None => {
+                        // Same-instant events first: what the pin shows at this instant.
+                        self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                        if probe.is_high() != *high {
+                            return Err(self.fail(format!(
+                                "pin `{part}` is {}, expected {}",
+                                level(!high),
+                                level(*high)
+                            )));
+                        }
+                    }
+                    Some(w) => {
+                        let (end, capped) = self.wait_end(Some(*w));
+                        let held = self
+                            .sim
+                            .run_until_true_within(Duration(end.as_nanos() - now.as_nanos()), || {
+                                probe.is_high() == *high
+                            })
+                            .map_err(|e| self.sim_error(e))?;
+                        if !held {
+                            let what = format!("pin `{part}` to be {} within {w}", level(*high));
+                            return Err(if capped {
+                                self.timeout(&what)
+                            } else {
+                                self.fail(format!("expected {what}; it stayed {}", level(!high)))
+                            });
+                        }
+                    }
+                }
+            }
+            Action::SetButton { part, pressed } => {
+                let Some(Part::Button(b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                if *pressed { b.press_at(now) } else { b.release_at(now) }
+            }
+            Action::Press { part, hold } => {
+                let Some(Part::Button(b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                b.click_at(now, *hold);
+            }
+            Action::SetSensor { part, quantity, value } => {
+                let Some(Part::Sensor(set)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                set(quantity, quantity_curve(value, now));
+            }
+            Action::Screenshot { part, save_to, compare_with } => {
+                self.screenshot(part, save_to.as_deref(), compare_with.as_deref())?
+            }
+            Action::I2cFault { part, fault, duration } => {
+                let Some(Part::I2cBus(bus)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                let fault = match fault {
+                    FaultKind::Nack => I2cFault::Nack,
+                    FaultKind::ArbitrationLoss => I2cFault::ArbitrationLoss,
+                    FaultKind::StuckSda => I2cFault::StuckSda { until: now.saturating_add(*duration) },
+                };
+                bus.inject_at(now, fault);
+            }
+            Action::SerialError { part, error } => {
+                let error = match error {
+                    LineError::Framing => UartError::Framing,
+                    LineError::Parity => UartError::Parity,
+                    LineError::Noise => UartError::Noise,
+                    LineError::Break => UartError::Break,
+                    LineError::Overrun => UartError::Overrun,
+                };
+                self.peer(part).error_at(now, error);
+            }
+            Action::PowerCycle => self.board.power_cycle(),
+            Action::ExpectNoDiagnostics => {
+                self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                let found = self.sim.diagnostics();
+                if !found.is_empty() {
+                    let list: Vec<String> = found.iter().map(ToString::to_string).collect();
+                    return Err(self.fail(format!(
+                        "expected no diagnostics; found {}: {}",
+                        found.len(),
+                        list.join("; ")
+                    )));
+                }
+            }
+            Action::ExpectTask { name, state } => self.expect_task(name, *state)?,
+        }
+        Ok(())
+    }
+
+    fn wait_serial(&mut self, part: &str, pattern: &Pattern, within: Option<Duration>) -> Result<(), StepError> {
+        let peer = self.peer(part).clone();
+        let cursor = self.cursors.get(part).copied().unwrap_or(0);
+        let (end, capped) = self.wait_end(within);
+        let now = self.sim.now();
+        let mut seen = usize::MAX;
+        let mut found = None;
+        let held = self
+            .sim
+            .run_until_true_within(Duration(end.as_nanos().saturating_sub(now.as_nanos())), || {
+                let bytes = peer.received_bytes();
+                if bytes.len() != seen {
+                    seen = bytes.len();
+                    found = find(pattern, &bytes[cursor.min(bytes.len())..]).map(|e| cursor + e);
+                }
+                found.is_some()
+            })
+            .map_err(|e| self.sim_error(e))?;
+        match found {
+            Some(end_index) if held => {
+                self.cursors.insert(part.to_string(), end_index);
+                Ok(())
+            }
+            _ => {
+                let what = format!("{} on `{part}`", describe(pattern));
+                let tail = String::from_utf8_lossy(&peer.received_bytes()[cursor.min(seen)..]).into_owned();
+                let tail: String = tail.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+                if capped {
+                    Err(StepError {
+                        message: format!("{}; the port's unmatched output ends {tail:?}", self.timeout(&what).message),
+                        ..self.timeout(&what)
+                    })
+                } else {
+                    Err(self.fail(format!(
+                        "expected {what} within {}; the port's unmatched output ends {tail:?}",
+                        within.unwrap_or_default()
+                    )))
+                }
+            }
+        }
+    }
+
+    fn screenshot(&self, part: &str, save_to: Option<&str>, golden: Option<&std::path::Path>) -> Result<(), StepError> {
+        let Some(Part::Display(panel)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+        self.sim.run_until(self.sim.now()).map_err(|e| self.sim_error(e))?;
+        let image = panel();
+        let dir = self.options.artifact_dir.as_deref();
+        if let (Some(name), Some(dir)) = (save_to, dir) {
+            let _ = std::fs::create_dir_all(dir);
+            image
+                .write_png(&dir.join(name))
+                .map_err(|e| self.fail(format!("cannot save the screenshot {name}: {e}")))?;
+        }
+        if let Some(golden) = golden
+            && let Err(diff) = image.check_golden(golden, false)
+        {
+            if let Some(dir) = dir {
+                let _ = std::fs::create_dir_all(dir);
+                let _ = image.write_png(&dir.join(format!("{part}.actual.png")));
+            }
+            return Err(self.fail(format!("display `{part}` differs from {}: {diff}", golden.display())));
+        }
+        Ok(())
+    }
+
+    fn expect_task(&self, name: &str, state: TaskState) -> Result<(), StepError> {
+        self.sim.run_until(self.sim.now()).map_err(|e| self.sim_error(e))?;
+        let names = self.sim.trace_names();
+        let spawned = (0..names.task_names.len() as u32).any(|s| names.task(s) == name);
+        if !spawned {
+            let all: Vec<&str> = (0..names.task_names.len() as u32).map(|s| names.task(s)).collect();
+            return Err(self.fail(format!("no task named `{name}` was spawned; tasks: {}", all.join(", "))));
+        }
+        let running = self
+            .sim
+            .wait_report()
+            .waiting
+            .iter()
+            .any(|t| t.task.rsplit_once('#').map_or(t.task.as_str(), |(n, _)| n) == name);
+        let actual = if running { TaskState::Running } else { TaskState::Finished };
+        if actual != state {
+            return Err(self.fail(format!("task `{name}` is {actual:?}, expected {state:?}").to_lowercase()));
+        }
+        Ok(())
+    }
+
+    /// Wokwi's `--fail-text`: the earliest time the text appeared on any port.
+    pub(crate) fn check_fail_text(&self) -> Result<(), StepError> {
+        let Some(text) = &self.options.fail_text else { return Ok(()) };
+        for (id, peer) in self.serial_ports() {
+            let received = peer.received();
+            let bytes: Vec<u8> = received.iter().map(|(_, b)| *b).collect();
+            if let Some(end) = find(&Pattern::Text(text.clone()), &bytes) {
+                let at = received.get(end.saturating_sub(1)).map_or(self.sim.now(), |(t, _)| *t);
+                return Err(StepError {
+                    at,
+                    message: format!("the fail text {text:?} appeared on `{id}`"),
+                    timed_out: false,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Wokwi's `--expect-text`: wait for it after the steps.
+    pub(crate) fn expect_text(&mut self) -> Result<(), StepError> {
+        let Some(text) = self.options.expect_text.clone() else { return Ok(()) };
+        let ports: Vec<UartPeer> = self.serial_ports().map(|(_, p)| p.clone()).collect();
+        let pattern = Pattern::Text(text.clone());
+        let left = self.deadline().as_nanos().saturating_sub(self.sim.now().as_nanos());
+        let held = self
+            .sim
+            .run_until_true_within(Duration(left), || {
+                ports.iter().any(|p| find(&pattern, &p.received_bytes()).is_some())
+            })
+            .map_err(|e| self.sim_error(e))?;
+        if held { Ok(()) } else { Err(self.timeout(&format!("the expected text {text:?}"))) }
+    }
+
+    /// Error-level diagnostics (a task panic, contention, a datasheet rule broken) fail a run.
+    pub(crate) fn check_errors(&self) -> Result<(), StepError> {
+        let errors = self.sim.errors();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Err(self.fail(format!("the firmware caused {} error diagnostic(s): {}", errors.len(), list.join("; "))))
+    }
+}
