@@ -49,9 +49,9 @@ step "tests"
 cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc
 
-step "no_std builds"
+step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell --target "$t"
 done
 
 step "miri (every crate with unsafe code)"
@@ -67,4 +67,10 @@ MIRIFLAGS=-Zmiri-ignore-leaks miri -p fwsim --test soundness -- leaked_simulatio
 
 step "examples"
 cargo run --locked -q -p fwsim --example timeline > /dev/null
-cargo run --locked -q -p fwsim-hw --example thermostat > /dev/null
+
+step "the README's first command: a scenario on the demo firmware"
+cargo run --locked -q -p fwsim-cli -- run scenarios/thermostat.yaml --out target/fwsim-out
+
+step "embedding: fwsim's command over a repository's own app (examples/embedding, outside the workspace)"
+CARGO_TARGET_DIR=target cargo run --locked -q --manifest-path examples/embedding/Cargo.toml -- \
+  run examples/embedding/scenarios/blinky.yaml --out target/fwsim-out

@@ -4,7 +4,7 @@
 //! printed in a fixed order), prints verdicts and writes artifacts and JUnit XML. All the
 //! logic lives in the library crates; this crate is argument parsing and output.
 //!
-//! The same command works over your own firmware: implement [`App`](fwsim_scenario::App)
+//! The same command works over your own firmware: implement [`App`]
 //! for each of your apps (the host wiring: build the board, name the parts, spawn the tasks)
 //! and hand them to [`main`]:
 //!

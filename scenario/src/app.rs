@@ -1,37 +1,4 @@
-//! Apps: firmware plus the host wiring that puts it on a simulated board.
-//!
-//! A scenario names an app (`app: thermostat`) and addresses the board through the app's
-//! *parts* (`part-id: units`). An [`App`] says which parts it has ([`App::parts`], enough to
-//! check a scenario without running it) and, when a scenario runs, builds the board, spawns
-//! the firmware and hands back a [`Parts`] with the live handle of every part.
-//!
-//! ```
-//! use fwsim::Sim;
-//! use fwsim_hw::{Board, Drive, Level};
-//! use fwsim_scenario::{App, PartInfo, PartKind, Parts};
-//!
-//! /// Firmware that lights its LED after one second.
-//! struct Late;
-//!
-//! impl App for Late {
-//!     fn name(&self) -> &str { "late" }
-//!     fn about(&self) -> &str { "lights the LED after a second" }
-//!     fn parts(&self) -> Vec<PartInfo> {
-//!         vec![PartInfo::new("led", PartKind::Pin, "the LED")]
-//!     }
-//!     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
-//!         let mut led = board.output("LED", Drive::PushPull, Level::Low);
-//!         let mut parts = Parts::new();
-//!         parts.pin("led", led.probe());
-//!         sim.spawn("late", async move {
-//!             embassy_time::Timer::after_secs(1).await;
-//!             embedded_hal::digital::OutputPin::set_high(&mut led).unwrap();
-//!         });
-//!         parts
-//!     }
-//! }
-//! # let _ = Late;
-//! ```
+//! [`App`]: firmware plus the host wiring that puts it on a simulated board, and its [`Parts`].
 
 use std::collections::BTreeMap;
 
@@ -41,7 +8,46 @@ use fwsim_hw::i2c::I2cBus;
 use fwsim_hw::uart::UartPeer;
 use fwsim_hw::{Board, Button, Curve, Probe};
 
-/// Firmware on a simulated board, as scenarios see it.
+/// Firmware plus the host wiring that puts it on a simulated board.
+///
+/// A scenario names an app (`app: thermostat`) and addresses the board through the app's
+/// *parts* (`part-id: units`). An [`App`] says which parts it has ([`App::parts`], enough to
+/// check a scenario without running it) and, when a scenario runs, builds the board, spawns
+/// the firmware and hands back a [`Parts`] with the live handle of every part.
+///
+/// ```
+/// use fwsim::Sim;
+/// use fwsim_hw::{Board, Drive, Level};
+/// use fwsim_scenario::{App, PartInfo, PartKind, Parts};
+///
+/// /// Firmware that lights its LED after one second.
+/// struct Late;
+///
+/// impl App for Late {
+///     fn name(&self) -> &str { "late" }
+///     fn about(&self) -> &str { "lights the LED after a second" }
+///     fn parts(&self) -> Vec<PartInfo> {
+///         vec![PartInfo::new("led", PartKind::Pin, "the LED")]
+///     }
+///     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+///         let mut led = board.output("LED", Drive::PushPull, Level::Low);
+///         let mut parts = Parts::new();
+///         parts.pin("led", led.probe());
+///         sim.spawn("late", async move {
+///             embassy_time::Timer::after_secs(1).await;
+///             embedded_hal::digital::OutputPin::set_high(&mut led).unwrap();
+///         });
+///         parts
+///     }
+/// }
+///
+/// // A scenario for it, checked against its parts and run:
+/// let yaml = "steps:\n  - expect-pin: { part-id: led, value: 1, within: 2s }\n";
+/// let scenario = fwsim_scenario::parse("late.yaml".as_ref(), yaml, &[&Late], Some("late")).unwrap();
+/// let report = fwsim_scenario::run(&scenario, &Late, &Default::default());
+/// assert!(report.passed(), "{}", report.human(true));
+/// assert_eq!(report.steps[0].end_ns, 1_000_000_000);
+/// ```
 pub trait App: Send + Sync {
     /// The name scenarios use (`app: thermostat`).
     fn name(&self) -> &str;

@@ -98,6 +98,17 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> InputError {
             break;
         }
     }
+    if let Some(ty) = message.strip_prefix("invalid ")
+        && let Some(expected) = match ty {
+            "u8" | "u16" | "u32" | "u64" | "usize" => Some("a whole number (0 or more), such as 7"),
+            "i8" | "i16" | "i32" | "i64" => Some("a whole number, such as -3"),
+            "f32" | "f64" => Some("a number, such as 21.5"),
+            "bool" | "boolean" => Some("true or false"),
+            _ => None,
+        }
+    {
+        message = format!("wrong type of value; expected {expected}");
+    }
     if message.contains("missing field `steps`") {
         message.push_str(" (a scenario is a map with a `steps:` list)");
     }

@@ -16,7 +16,7 @@
 //!   - take-screenshot: { part-id: oled, save-to: fahrenheit.png }
 //! ```
 //!
-//! Three stages, each its own module: [`load`] reads a file into a checked [`Scenario`]
+//! Three stages, each its own module: [`mod@load`] reads a file into a checked [`Scenario`]
 //! (every name resolved against the [`App`]; bad input is an [`InputError`] with
 //! `file:line:col`), [`run()`] runs it and returns a [`Report`], [`artifacts`] writes what the
 //! run recorded. Every key is documented, with an example, in `scenarios/README.md`.
@@ -33,11 +33,12 @@ mod report;
 mod run;
 mod scenario;
 mod step;
+mod watch;
 
 pub use app::{App, Part, PartInfo, PartKind, Parts, SensorSetter};
 pub use duration::Duration;
 pub use error::{InputError, did_you_mean, suggest};
 pub use load::{load, parse};
 pub use report::{Failure, Outcome, Report, StepReport};
-pub use run::{RunOptions, artifact_dir, run};
+pub use run::{REPORT_SERIAL_LIMIT, RunOptions, SERIAL_LIMIT, SIGNAL_LIMIT, artifact_dir, run};
 pub use scenario::{Action, FaultKind, LineError, PartParam, Pattern, PolicyName, Quantity, Scenario, Step, TaskState};

@@ -77,6 +77,9 @@ pub struct Report {
     pub end_ns: u64,
     /// Everything each serial port received from the firmware (lossy UTF-8).
     pub serial: BTreeMap<String, String>,
+    /// How many of the earliest signal changes were dropped to keep the record bounded
+    /// (`board.vcd` and `signals.txt` start after them).
+    pub signals_dropped: u64,
     /// Diagnostics the simulation recorded.
     pub diagnostics: Vec<String>,
     /// The artifact files written.
@@ -149,6 +152,13 @@ impl Report {
                     s.key,
                     SimTime(s.start_ns),
                     SimTime(s.end_ns)
+                );
+            }
+            if self.signals_dropped > 0 {
+                let _ = writeln!(
+                    out,
+                    "  the signal record kept the latest changes; {} earlier ones were dropped",
+                    self.signals_dropped
                 );
             }
             for d in &self.diagnostics {

@@ -33,6 +33,15 @@ pub struct RunOptions {
 
 /// How many trace events and signal changes a failure shows.
 const RECENT: usize = 12;
+/// About how many signal changes a run keeps (the latest): a day of the thermostat makes
+/// about two million, which would take hundreds of megabytes.
+pub const SIGNAL_LIMIT: usize = 200_000;
+/// About how many bytes of each serial port's output a run keeps (the latest): enough for
+/// any wait, bounded for a run of days.
+pub const SERIAL_LIMIT: usize = 1 << 20;
+/// How much of each port's output `report.json` holds (the end of it; the artifact
+/// `serial-<port>.log` has all of it).
+pub const REPORT_SERIAL_LIMIT: usize = 64 * 1024;
 
 /// Runs `scenario` on `app` and reports. Deterministic: the same scenario, app and options
 /// give the same report and artifacts, byte for byte.
@@ -40,6 +49,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     let config = SimConfig::new().policy(scenario.policy.policy(scenario.seed)).seed(scenario.seed);
     fwsim::scope(config, |sim| {
         let board = Board::new();
+        board.set_signal_limit(Some(SIGNAL_LIMIT));
         let parts = app.start(sim, &board);
         if let Err(e) = parts.check_against(&app.parts()) {
             panic!("fwsim-scenario: app `{}` is inconsistent: {e}", app.name());
@@ -58,6 +68,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
             steps,
             end_ns: sim.now().as_nanos(),
             serial: runner.serial_text(),
+            signals_dropped: board.signals().dropped,
             diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),
             artifacts: Vec::new(),
         };
@@ -75,11 +86,14 @@ pub(crate) struct Runner<'a, 's> {
     pub(crate) scenario: &'a Scenario,
     pub(crate) options: &'a RunOptions,
     /// Per serial port: how much of its output earlier waits have consumed.
-    pub(crate) cursors: BTreeMap<String, usize>,
+    pub(crate) cursors: BTreeMap<String, u64>,
 }
 
 impl Runner<'_, '_> {
     fn apply_params(&mut self) {
+        for (_, peer) in self.serial_ports() {
+            peer.set_received_limit(Some(SERIAL_LIMIT));
+        }
         for p in &self.scenario.params {
             match p {
                 PartParam::Sensor { part, quantity, value } => {
@@ -165,10 +179,24 @@ impl Runner<'_, '_> {
             .collect()
     }
 
-    /// Each serial port's output so far.
+    /// Each serial port's output so far, its last [`REPORT_SERIAL_LIMIT`] bytes.
     pub(crate) fn serial_text(&self) -> BTreeMap<String, String> {
         self.serial_ports()
-            .map(|(id, peer)| (id, String::from_utf8_lossy(&peer.received_bytes()).into_owned()))
+            .map(|(id, peer)| {
+                let bytes = peer.received_bytes();
+                let from = bytes.len().saturating_sub(REPORT_SERIAL_LIMIT);
+                let mut text = String::from_utf8_lossy(&bytes[from..]).into_owned();
+                let (left_out, dropped) = (from as u64 + peer.dropped(), peer.dropped());
+                if left_out > 0 {
+                    let log = if dropped > 0 {
+                        format!("the {dropped} earliest were not kept, the rest are in serial-{id}.log")
+                    } else {
+                        format!("they are in serial-{id}.log")
+                    };
+                    text.insert_str(0, &format!("[{left_out} earlier bytes: {log}]\n"));
+                }
+                (id, text)
+            })
             .collect()
     }
 

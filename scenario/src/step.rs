@@ -9,6 +9,7 @@ use crate::app::Part;
 use crate::duration::Duration;
 use crate::run::Runner;
 use crate::scenario::{Action, FaultKind, LineError, Pattern, Quantity, TaskState};
+use crate::watch::{Watch, find_text};
 
 /// Why a step did not hold.
 #[derive(Debug)]
@@ -27,15 +28,6 @@ pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
             let points: Vec<(SimTime, f64)> = points.iter().map(|(t, v)| (from.saturating_add(*t), *v)).collect();
             Curve::new(&points)
         }
-    }
-}
-
-/// Where `pattern` first matches `bytes`: the end of the match.
-fn find(pattern: &Pattern, bytes: &[u8]) -> Option<usize> {
-    match pattern {
-        Pattern::Text(t) if t.is_empty() => Some(0),
-        Pattern::Text(t) => bytes.windows(t.len()).position(|w| w == t.as_bytes()).map(|p| p + t.len()),
-        Pattern::Regex(r) => r.find(bytes).map(|m| m.end()),
     }
 }
 
@@ -184,33 +176,22 @@ impl Runner<'_, '_> {
         let peer = self.peer(part).clone();
         let cursor = self.cursors.get(part).copied().unwrap_or(0);
         let (end, capped) = self.wait_end(within);
-        let now = self.sim.now();
-        let mut seen = usize::MAX;
-        let mut found = None;
-        let held = self
-            .sim
-            .run_until_true_within(Duration(end.as_nanos().saturating_sub(now.as_nanos())), || {
-                let bytes = peer.received_bytes();
-                if bytes.len() != seen {
-                    seen = bytes.len();
-                    found = find(pattern, &bytes[cursor.min(bytes.len())..]).map(|e| cursor + e);
-                }
-                found.is_some()
-            })
-            .map_err(|e| self.sim_error(e))?;
-        match found {
+        let left = Duration(end.as_nanos().saturating_sub(self.sim.now().as_nanos()));
+        let mut watch = Watch::new(&peer, pattern, cursor);
+        let held = self.sim.run_until_true_within(left, || watch.poll().is_some()).map_err(|e| self.sim_error(e))?;
+        match watch.poll() {
             Some(end_index) if held => {
                 self.cursors.insert(part.to_string(), end_index);
                 Ok(())
             }
             _ => {
                 let what = format!("{} on `{part}`", describe(pattern));
-                let tail = String::from_utf8_lossy(&peer.received_bytes()[cursor.min(seen)..]).into_owned();
-                let tail: String = tail.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+                let tail = watch.tail_text(80);
                 if capped {
+                    let timeout = self.timeout(&what);
                     Err(StepError {
-                        message: format!("{}; the port's unmatched output ends {tail:?}", self.timeout(&what).message),
-                        ..self.timeout(&what)
+                        message: format!("{}; the port's unmatched output ends {tail:?}", timeout.message),
+                        ..timeout
                     })
                 } else {
                     Err(self.fail(format!(
@@ -272,7 +253,7 @@ impl Runner<'_, '_> {
         for (id, peer) in self.serial_ports() {
             let received = peer.received();
             let bytes: Vec<u8> = received.iter().map(|(_, b)| *b).collect();
-            if let Some(end) = find(&Pattern::Text(text.clone()), &bytes) {
+            if let Some(end) = find_text(&bytes, text.as_bytes()) {
                 let at = received.get(end.saturating_sub(1)).map_or(self.sim.now(), |(t, _)| *t);
                 return Err(StepError {
                     at,
@@ -290,11 +271,10 @@ impl Runner<'_, '_> {
         let ports: Vec<UartPeer> = self.serial_ports().map(|(_, p)| p.clone()).collect();
         let pattern = Pattern::Text(text.clone());
         let left = self.deadline().as_nanos().saturating_sub(self.sim.now().as_nanos());
+        let mut watches: Vec<Watch<'_>> = ports.iter().map(|p| Watch::new(p, &pattern, 0)).collect();
         let held = self
             .sim
-            .run_until_true_within(Duration(left), || {
-                ports.iter().any(|p| find(&pattern, &p.received_bytes()).is_some())
-            })
+            .run_until_true_within(Duration(left), || watches.iter_mut().any(|w| w.poll().is_some()))
             .map_err(|e| self.sim_error(e))?;
         if held { Ok(()) } else { Err(self.timeout(&format!("the expected text {text:?}"))) }
     }

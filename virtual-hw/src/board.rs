@@ -126,6 +126,9 @@ impl Board {
         self.write_vcd(&dir.join("board.vcd"))?;
         let signals = self.signals();
         let mut log = String::new();
+        if signals.dropped > 0 {
+            log.push_str(&format!("# the {} earliest changes were dropped (signal record limit)\n", signals.dropped));
+        }
         for c in &signals.changes {
             let value = match &c.value {
                 crate::signal::Value::Logic(l) => format!("{l:?}"),
@@ -161,6 +164,14 @@ impl Board {
     /// A copy of the signal record so far.
     pub fn signals(&self) -> Signals {
         self.inner.borrow().rec.signals.clone()
+    }
+
+    /// Keeps only about the latest `limit` signal changes (between `limit` and 1.25 × `limit`),
+    /// counting the dropped ones in [`Signals::dropped`], so that a long run stays in bounded
+    /// memory; `None` (the default) keeps every change. VCD and `signals.txt` then start at
+    /// the earliest change kept, and say how many were dropped.
+    pub fn set_signal_limit(&self, limit: Option<usize>) {
+        self.borrow().rec.limit = limit.map(|l| l.max(1));
     }
 
     /// Writes the signal record as a VCD file (see [`signal`](crate::signal)).

@@ -74,8 +74,11 @@ pub struct Change {
 pub struct Signals {
     /// Signal names and kinds, by index.
     pub names: Vec<(String, SignalKind)>,
-    /// Every change, in time order.
+    /// Every change, in time order (the latest ones when a limit is set; see
+    /// [`Board::set_signal_limit`](crate::Board::set_signal_limit)).
     pub changes: Vec<Change>,
+    /// How many of the earliest changes were dropped to keep within the limit.
+    pub dropped: u64,
 }
 
 impl Signals {
@@ -109,6 +112,9 @@ impl Signals {
             });
         }
         w.upscope()?;
+        if self.dropped > 0 {
+            w.comment(&format!("the {} earliest changes were dropped (signal record limit)", self.dropped))?;
+        }
         w.enddefinitions()?;
         let mut last = None;
         for c in &self.changes {
@@ -135,6 +141,8 @@ fn vcd_reference(name: &str) -> String {
 #[derive(Default)]
 pub(crate) struct Recorder {
     pub(crate) signals: Signals,
+    /// Keep at most about this many changes (`None`: all).
+    pub(crate) limit: Option<usize>,
 }
 
 impl Recorder {
@@ -154,5 +162,14 @@ impl Recorder {
         };
         fwsim::mark(&self.signals.names[signal].0, mark);
         self.signals.changes.push(Change { at, signal, value });
+        if let Some(limit) = self.limit {
+            // Drop in batches of a quarter of the limit, so that each change costs O(1).
+            let len = self.signals.changes.len();
+            if len > limit + limit / 4 {
+                let excess = len - limit;
+                self.signals.changes.drain(..excess);
+                self.signals.dropped += excess as u64;
+            }
+        }
     }
 }

@@ -92,3 +92,30 @@ fn a_vcd_of_pins_uart_and_i2c_parses_back_to_the_record() {
         std::fs::remove_dir_all(&dir).unwrap();
     });
 }
+
+#[test]
+fn a_signal_limit_keeps_the_latest_changes_and_counts_the_dropped() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        board.set_signal_limit(Some(100));
+        let mut led = board.output("LED", Drive::PushPull, Level::Low);
+        sim.spawn("blink", async move {
+            for _ in 0..1_000 {
+                led.set_high().unwrap();
+                embassy_time::Timer::after_millis(1).await;
+                led.set_low().unwrap();
+                embassy_time::Timer::after_millis(1).await;
+            }
+        });
+        sim.run_for(ms(2_000)).unwrap();
+        let record = board.signals();
+        // 2 initial changes (floating, then low) and 2,000 toggles.
+        assert_eq!(record.changes.len() as u64 + record.dropped, 2_002);
+        assert!((100..=125).contains(&record.changes.len()), "kept {}", record.changes.len());
+        assert_eq!(record.changes.last().unwrap().at, SimTime::from_millis(1_999));
+        let mut vcd = Vec::new();
+        record.write_vcd(&mut vcd).unwrap();
+        let text = String::from_utf8(vcd).unwrap();
+        assert!(text.contains(&format!("the {} earliest changes were dropped", record.dropped)), "{text:.400}");
+    });
+}

@@ -35,6 +35,8 @@ impl Board {
             lost_on_cancel: 0,
             peer_line_end: 0,
             peer_received: Vec::new(),
+            peer_dropped: 0,
+            peer_limit: None,
             device: None,
         });
         Uart { board: self.clone(), id: b.uarts.all.len() - 1 }

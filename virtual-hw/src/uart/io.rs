@@ -13,6 +13,14 @@ impl Board {
             let (link, cfg, signal) = (u.link, u.cfg, u.tx_signal);
             if link == Link::Peer {
                 u.peer_received.push((fwsim::now(), byte));
+                if let Some(limit) = u.peer_limit {
+                    // Drop in batches of a quarter of the limit, so that each byte costs O(1).
+                    let len = u.peer_received.len();
+                    if len > limit + limit / 4 {
+                        u.peer_received.drain(..len - limit);
+                        u.peer_dropped += (len - limit) as u64;
+                    }
+                }
             }
             b.rec.record(signal, Value::Text(format!("{byte:#04x}")));
             (link, cfg, wakers)

@@ -41,9 +41,40 @@ impl UartPeer {
         fwsim::isr::schedule(at, board.uart_irq(id), move || board.uart_receive(id, Err(error)));
     }
 
-    /// Every byte the firmware has sent so far, with the time its stop bit ended.
+    /// Every byte the firmware has sent so far (the latest ones, when a limit is set), with the
+    /// time its stop bit ended.
     pub fn received(&self) -> Vec<(SimTime, u8)> {
         self.board.inner.borrow().uarts.all[self.id].peer_received.clone()
+    }
+
+    /// How many bytes the firmware has sent so far, dropped ones included: the index the next
+    /// byte will have.
+    pub fn received_count(&self) -> u64 {
+        let b = self.board.inner.borrow();
+        let u = &b.uarts.all[self.id];
+        u.peer_dropped + u.peer_received.len() as u64
+    }
+
+    /// The bytes kept whose index (counting every byte ever received from 0) is `from` or
+    /// later — what arrived since a [`received_count`](Self::received_count), without copying
+    /// the rest.
+    pub fn received_since(&self, from: u64) -> Vec<(SimTime, u8)> {
+        let b = self.board.inner.borrow();
+        let u = &b.uarts.all[self.id];
+        let skip = from.saturating_sub(u.peer_dropped).min(u.peer_received.len() as u64) as usize;
+        u.peer_received[skip..].to_vec()
+    }
+
+    /// How many of the earliest received bytes were dropped (see
+    /// [`set_received_limit`](Self::set_received_limit)).
+    pub fn dropped(&self) -> u64 {
+        self.board.inner.borrow().uarts.all[self.id].peer_dropped
+    }
+
+    /// Keeps only about the latest `limit` received bytes (between `limit` and 1.25 ×
+    /// `limit`), so that a long run stays in bounded memory; `None` (the default) keeps all.
+    pub fn set_received_limit(&self, limit: Option<usize>) {
+        self.board.borrow().uarts.all[self.id].peer_limit = limit.map(|l| l.max(1));
     }
 
     /// The bytes the firmware has sent so far, without times.

@@ -39,6 +39,10 @@ pub(super) struct UartState {
     // A scripted peer's side.
     pub(super) peer_line_end: u64,
     pub(super) peer_received: Vec<(SimTime, u8)>,
+    /// How many of the earliest received bytes were dropped to keep within `peer_limit`.
+    pub(super) peer_dropped: u64,
+    /// Keep at most about this many received bytes (`None`: all).
+    pub(super) peer_limit: Option<usize>,
     /// A device model at the peer's end ([`UartPeer::attach`]).
     pub(super) device: Option<super::device::Attached>,
 }

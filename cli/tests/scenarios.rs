@@ -1,0 +1,198 @@
+//! The shipped scenarios through the `fwsim` binary: every one passes, the deliberately
+//! failing one fails with its message and exit 1, runs are deterministic, and the outputs
+//! (JSON, JUnit, artifacts, serial log) hold what they promise.
+
+mod support;
+
+use support::{fwsim, root, scratch};
+
+#[test]
+fn every_shipped_scenario_passes() {
+    let out_dir = scratch("shipped");
+    let out = fwsim(&root(), &["run", "scenarios", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let shipped = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "yaml"));
+    let count = shipped.count();
+    assert!(count >= 10, "at least ten shipped scenarios, found {count}");
+    assert!(out.stdout.ends_with(&format!("{count} passed, 0 failed, {count} scenarios\n")), "{}", out.stdout);
+}
+
+#[test]
+fn the_failing_scenario_fails_with_its_step_time_and_place() {
+    let out_dir = scratch("must-fail");
+    let out = fwsim(&root(), &["run", "scenarios/must-fail/heater-too-soon.yaml", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "FAIL expects heating too soon (scenarios/must-fail/heater-too-soon.yaml, app thermostat, embassy order, seed 0)"
+    );
+    assert!(
+        lines[1].starts_with("  scenarios/must-fail/heater-too-soon.yaml:10:5: step 2 at 60.1"),
+        "the place and virtual time of the failing step: {}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with("expected pin `heater` to be high within 60.000000000s; it stayed low"), "{}", lines[1]);
+    assert_eq!(lines[2], "  last signal changes:");
+    assert!(out.stdout.contains("  last trace events:"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("heater-too-soon/report.json")).unwrap()).unwrap();
+    assert_eq!(report["outcome"]["verdict"], "failed");
+    assert_eq!(report["outcome"]["line"], 10);
+}
+
+#[test]
+fn the_same_scenario_gives_the_same_artifacts_byte_for_byte_at_any_job_count() {
+    let (a, b) = (scratch("det-a"), scratch("det-b"));
+    let one = fwsim(&root(), &["run", "scenarios", "--jobs", "1", "--out", a.to_str().unwrap()]);
+    let two = fwsim(&root(), &["run", "scenarios", "--jobs", "2", "--out", b.to_str().unwrap()]);
+    assert_eq!(one.code, 0);
+    assert_eq!(one.stdout.replace(a.to_str().unwrap(), "OUT"), two.stdout.replace(b.to_str().unwrap(), "OUT"));
+    let mut compared = 0;
+    for scenario in std::fs::read_dir(&a).unwrap() {
+        let scenario = scenario.unwrap().path();
+        for file in std::fs::read_dir(&scenario).unwrap() {
+            let file = file.unwrap().path();
+            let twin = b.join(scenario.file_name().unwrap()).join(file.file_name().unwrap());
+            let (x, y) = (std::fs::read(&file).unwrap(), std::fs::read(&twin).unwrap());
+            if file.file_name().unwrap() == "report.json" {
+                // Reports name their own artifact paths, which differ by directory.
+                let strip =
+                    |v: Vec<u8>, d: &std::path::Path| String::from_utf8(v).unwrap().replace(d.to_str().unwrap(), "OUT");
+                assert_eq!(strip(x, &a), strip(y, &b), "{}", file.display());
+            } else {
+                assert!(x == y, "{} differs between the runs", file.display());
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 60, "compared {compared} artifact files");
+}
+
+#[test]
+fn artifacts_hold_trace_timeline_waveform_serial_log_screenshots_and_report() {
+    let out_dir = scratch("artifacts");
+    let out = fwsim(&root(), &["run", "scenarios/thermostat.yaml", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let dir = out_dir.join("thermostat");
+    for name in [
+        "trace.jsonl",
+        "trace.perfetto.json",
+        "board.vcd",
+        "signals.txt",
+        "serial-uart.log",
+        "celsius.png",
+        "fahrenheit.png",
+        "report.json",
+    ] {
+        let len = std::fs::metadata(dir.join(name)).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 0, "{name} written and not empty");
+    }
+    assert!(
+        out.stdout.contains(&format!("thermostat heats a cooling room: {}", dir.display())),
+        "paths printed: {}",
+        out.stdout
+    );
+    let log = std::fs::read_to_string(dir.join("serial-uart.log")).unwrap();
+    assert!(log.starts_with("T=21.0C heater=off\r\n"), "{log:.40}");
+    let vcd = std::fs::read_to_string(dir.join("board.vcd")).unwrap();
+    assert!(vcd.contains("HEATER"));
+}
+
+#[test]
+fn json_and_junit_reports() {
+    let out_dir = scratch("json");
+    let junit = out_dir.join("junit.xml");
+    let out = fwsim(
+        &root(),
+        &[
+            "run",
+            "scenarios/shell-commands.yaml",
+            "scenarios/must-fail/heater-too-soon.yaml",
+            "--format",
+            "json",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 1);
+    let reports: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON array");
+    assert_eq!(reports[0]["outcome"]["verdict"], "passed");
+    assert_eq!(reports[1]["outcome"]["verdict"], "failed");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains(r#"<testsuites name="fwsim" tests="2" skipped="0" failures="1" errors="0">"#), "{xml}");
+    assert!(xml.contains(r#"<testcase name="shell commands" classname="scenarios/shell-commands.yaml""#), "{xml}");
+    assert!(xml.contains("heater-too-soon.yaml:10: at 60.1"), "{xml}");
+}
+
+#[test]
+fn wokwi_flags_expect_text_fail_text_timeout_exit_code_and_serial_log() {
+    let dir = scratch("wokwi");
+    std::fs::write(dir.join("boot.yaml"), "app: thermostat\nsteps:\n  - delay: 1s\n").unwrap();
+    let out_arg = dir.join("out");
+    let out_dir = out_arg.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "boot.yaml", "--out", out_dir, "--timeout", "30s"];
+        args.extend_from_slice(extra);
+        fwsim(&dir, &args)
+    };
+    assert_eq!(run(&["--expect-text", "T=21.0C"]).code, 0);
+    let missing = run(&["--expect-text", "T=99.0C", "--timeout-exit-code", "42"]);
+    assert_eq!(missing.code, 42, "{}", missing.stdout);
+    assert!(missing.stdout.contains("TIMEOUT"), "{}", missing.stdout);
+    let failed = run(&["--fail-text", "heater=off"]);
+    assert_eq!(failed.code, 1);
+    assert!(failed.stdout.contains("the fail text \"heater=off\" appeared on `uart`"), "{}", failed.stdout);
+    let log = dir.join("serial.log");
+    assert_eq!(run(&["--serial-log-file", log.to_str().unwrap()]).code, 0);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "T=21.0C heater=off\r\n");
+}
+
+#[test]
+fn overrides_of_seed_and_policy_show_in_the_verdict() {
+    let dir = scratch("override");
+    let out = fwsim(
+        &root(),
+        &[
+            "run",
+            "scenarios/shell-commands.yaml",
+            "--seed",
+            "9",
+            "--policy",
+            "micropython",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("app uart-shell, micropython order, seed 9"), "{}", out.stdout);
+}
+
+#[test]
+fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
+    let dir = scratch("new");
+    for app in ["thermostat", "button-led", "uart-shell"] {
+        let file = format!("{app}.yaml");
+        let out = fwsim(&dir, &["new", app, "--output", &file]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(fwsim(&dir, &["new", app, "--output", &file]).code, 2, "never overwrites");
+        let check = fwsim(&dir, &["check", &file]);
+        assert_eq!(check.code, 0, "{app}: {}", check.stderr);
+        let run = fwsim(&dir, &["run", &file, "--out", "out"]);
+        assert_eq!(run.code, 0, "{app}: {}", run.stdout);
+    }
+    assert_eq!(fwsim(&dir, &["new", "thermostatt"]).code, 2);
+}
+
+#[test]
+fn list_names_apps_parts_and_models() {
+    let out = fwsim(&root(), &["list"]);
+    assert_eq!(out.code, 0);
+    for word in ["thermostat", "button-led", "uart-shell", "bme280", "oled", "sensor", "display", "HD44780"] {
+        assert!(out.stdout.contains(word), "{word} in:\n{}", out.stdout);
+    }
+}
