@@ -57,7 +57,13 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
         let mut runner = Runner { sim, board: &board, parts: &parts, scenario, options, cursors: BTreeMap::new() };
         runner.apply_params();
         let mut steps = Vec::new();
-        let outcome = runner.steps(&mut steps);
+        // The firmware boots first: its tasks run at time zero until they all wait, so that a
+        // first step's stimulus finds them waiting for it (on a board, a press during boot is
+        // missed).
+        let outcome = match sim.run_until_stalled() {
+            Ok(()) => runner.steps(&mut steps),
+            Err(e) => runner.outcome(None, crate::step::StepError::boot(e)),
+        };
         let mut report = Report {
             file: scenario.path.clone(),
             name: scenario.name.clone(),
@@ -142,7 +148,7 @@ impl Runner<'_, '_> {
         }
     }
 
-    fn outcome(&self, step: Option<usize>, e: StepError) -> Outcome {
+    pub(crate) fn outcome(&self, step: Option<usize>, e: StepError) -> Outcome {
         let (line, col) = step.map_or((0, 0), |i| (self.scenario.steps[i].line, self.scenario.steps[i].col));
         let failure = Failure {
             step,

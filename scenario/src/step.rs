@@ -20,6 +20,17 @@ pub(crate) struct StepError {
     pub(crate) timed_out: bool,
 }
 
+impl StepError {
+    /// The simulation failed while the firmware booted.
+    pub(crate) fn boot(e: fwsim::SimError) -> Self {
+        StepError {
+            at: SimTime::ZERO,
+            message: format!("the simulation stopped while the firmware started: {e}"),
+            timed_out: false,
+        }
+    }
+}
+
 /// A quantity's curve, its times counted from `from`.
 pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
     match q {
@@ -126,6 +137,13 @@ impl Runner<'_, '_> {
             }
             Action::Press { part, hold } => {
                 let Some(Part::Button(b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                // What is due at this instant first: an earlier press may be landing now.
+                self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                if b.is_closed() {
+                    return Err(self.fail(format!(
+                        "button `{part}` is still pressed (an earlier press holds it for its `hold`); expected it released: add a delay"
+                    )));
+                }
                 b.click_at(now, *hold);
             }
             Action::SetSensor { part, quantity, value } => {

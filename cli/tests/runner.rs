@@ -1,0 +1,134 @@
+//! How steps behave in time: the firmware boots before the first step, waits end at the
+//! instant their condition holds, serial waits consume what they match, and the two ways a
+//! wait can fail are told apart.
+
+mod support;
+
+use embedded_hal_async::digital::Wait;
+use embedded_io_async::Write;
+use fwsim::Sim;
+use fwsim_hw::uart::UartConfig;
+use fwsim_hw::{Board, Level, Pull};
+use fwsim_scenario::{App, Outcome, PartInfo, PartKind, Parts, Report, RunOptions};
+
+/// Counts falling edges of a key and prints `count=N`.
+struct Counter;
+
+impl App for Counter {
+    fn name(&self) -> &str {
+        "counter"
+    }
+    fn about(&self) -> &str {
+        "counts presses"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        vec![PartInfo::new("key", PartKind::Button, "the key"), PartInfo::new("serial", PartKind::Serial, "the count")]
+    }
+    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+        let mut pin = board.input("KEY", Pull::Up);
+        let key = board.button("B", &pin, Level::Low);
+        let mut uart = board.uart("UART0", UartConfig::new(9600));
+        let mut parts = Parts::new();
+        parts.button("key", key).serial("serial", uart.peer());
+        sim.spawn("counter", async move {
+            for n in 1.. {
+                pin.wait_for_falling_edge().await.unwrap();
+                uart.write_all(format!("count={n}\r\n").as_bytes()).await.unwrap();
+            }
+        });
+        parts
+    }
+}
+
+fn run(app: &dyn App, yaml: &str) -> Report {
+    let apps: [&dyn App; 4] =
+        [&Counter, &fwsim_cli::apps::Thermostat, &fwsim_cli::apps::ButtonLed, &fwsim_cli::apps::UartShell];
+    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some(app.name())).unwrap();
+    fwsim_scenario::run(&scenario, app, &RunOptions::default())
+}
+
+fn failure(r: &Report) -> String {
+    r.failure().map(|f| f.message.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_press_in_the_first_step_finds_the_firmware_waiting_for_it() {
+    let r = run(
+        &Counter,
+        "steps:\n  - set-control: { part-id: key, control: pressed, value: 1 }\n  - wait-serial: { text: \"count=1\", within: 50ms }\n",
+    );
+    assert!(r.passed(), "{}", r.human(true));
+}
+
+#[test]
+fn a_press_while_the_button_is_held_fails_with_advice() {
+    let r = run(
+        &Counter,
+        "steps:\n  - press: { part-id: key, hold: 100ms }\n  - delay: 50ms\n  - press: { part-id: key }\n",
+    );
+    assert_eq!(
+        failure(&r),
+        "button `key` is still pressed (an earlier press holds it for its `hold`); expected it released: add a delay"
+    );
+    assert_eq!(r.failure().unwrap().step, Some(2));
+}
+
+#[test]
+fn a_serial_wait_ends_at_the_stop_bit_of_the_last_byte_it_matched() {
+    // "fwsim shell\r\n> ": 15 bytes at 115,200 baud 8N1, 10 bits each.
+    let r = run(&fwsim_cli::apps::UartShell, "steps:\n  - wait-serial: \"fwsim shell\\r\\n> \"\n");
+    assert!(r.passed(), "{}", r.human(true));
+    assert_eq!(r.steps[0].end_ns, fwsim_hw::bit_time_ns(150, 115_200));
+}
+
+#[test]
+fn serial_waits_consume_what_they_match() {
+    let yaml = "steps:\n  - press: { part-id: key }\n  - wait-serial: \"count=\"\n  - wait-serial: { text: \"count=\", within: 1s }\n";
+    let r = run(&Counter, yaml);
+    assert_eq!(r.failure().unwrap().step, Some(2), "one `count=` on the line, two waits: {}", r.human(true));
+    assert!(failure(&r).starts_with(
+        "expected \"count=\" on `serial` within 1.000000000s; the port's unmatched output ends \"1\\r\\n\""
+    ));
+}
+
+#[test]
+fn a_closed_window_fails_and_the_scenario_timeout_times_out() {
+    let window = run(&Counter, "steps:\n  - wait-serial: { text: \"count=1\", within: 2s }\n");
+    assert!(matches!(window.outcome, Outcome::Failed(_)));
+    assert_eq!(window.end_ns, 2_000_000_000);
+    let timeout = run(&Counter, "timeout: 3s\nsteps:\n  - wait-serial: \"count=1\"\n");
+    assert!(matches!(timeout.outcome, Outcome::TimedOut(_)));
+    assert_eq!(timeout.end_ns, 3_000_000_000);
+    assert!(failure(&timeout).starts_with("the scenario's timeout (3.000000000s) came while waiting for \"count=1\""));
+    let delay = run(&Counter, "timeout: 3s\nsteps:\n  - delay: 5s\n");
+    assert!(matches!(delay.outcome, Outcome::TimedOut(_)));
+    assert_eq!(delay.end_ns, 3_000_000_000);
+}
+
+#[test]
+fn expect_task_knows_running_finished_and_unknown_tasks() {
+    let r = run(&Counter, "steps:\n  - expect-task: { name: counter, state: running }\n");
+    assert!(r.passed(), "{}", r.human(true));
+    let r = run(&Counter, "steps:\n  - expect-task: { name: counter, state: finished }\n");
+    assert_eq!(failure(&r), "task `counter` is running, expected finished");
+    let r = run(&Counter, "steps:\n  - expect-task: { name: countr, state: running }\n");
+    assert_eq!(failure(&r), "no task named `countr` was spawned; tasks: counter");
+}
+
+#[test]
+fn expect_pin_without_a_window_checks_the_level_now() {
+    let r = run(&fwsim_cli::apps::UartShell, "steps:\n  - expect-pin: { part-id: led, value: high }\n");
+    assert_eq!(failure(&r), "pin `led` is low, expected high");
+    assert_eq!(r.end_ns, 0);
+}
+
+#[test]
+fn a_sensor_curve_set_mid_run_counts_its_times_from_then() {
+    let yaml = "parts:\n  bme280: { temperature: 21 }\nsteps:\n  - delay: 60s\n  - set-sensor: { part-id: bme280, quantity: temperature, value: [[0s, 21], [100s, 11]] }\n  - expect-pin: { part-id: heater, value: 1, within: 2min }\n";
+    let r = run(&fwsim_cli::apps::Thermostat, yaml);
+    assert!(r.passed(), "{}", r.human(true));
+    // Below 19 °C (setpoint 19.5 minus 0.5) from 20 s after the step, at the first 5 s reading
+    // after that: at 80 s or within one period of it.
+    let heating_at = r.steps[2].end_ns as f64 / 1e9;
+    assert!((80.0..=86.0).contains(&heating_at), "heating from {heating_at} s");
+}
