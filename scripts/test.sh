@@ -51,7 +51,7 @@ cargo test --workspace --locked --doc
 
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu --target "$t"
 done
 
 step "miri (every crate with unsafe code)"

@@ -81,6 +81,15 @@ pub fn skeleton(app: &dyn App) -> String {
                     q[0]
                 );
             }
+            PartKind::Encoder => {
+                let _ = writeln!(s, "  # turn `{id}` two detents clockwise (negative: anticlockwise), 40 ms each");
+                let _ = writeln!(s, "  - turn: {{ part-id: {id}, steps: 2, period: 40ms }}");
+                let _ = writeln!(s, "  - delay: 500ms");
+            }
+            PartKind::TextDisplay => {
+                let _ = writeln!(s, "  # what `{id}` shows: text (or `regex:`) in a row, or anywhere, within a time");
+                let _ = writeln!(s, "  - expect-text: {{ part-id: {id}, regex: '.', within: 1s }}");
+            }
             PartKind::I2cBus => {
                 let _ = writeln!(s, "  # make the next transaction on `{id}` fail (nack, arbitration-loss, stuck-sda)");
                 let _ = writeln!(s, "  # - i2c-fault: {{ part-id: {id}, fault: nack }}");

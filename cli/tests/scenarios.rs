@@ -175,7 +175,7 @@ fn overrides_of_seed_and_policy_show_in_the_verdict() {
 #[test]
 fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
     let dir = scratch("new");
-    for app in ["thermostat", "button-led", "uart-shell"] {
+    for app in ["thermostat", "button-led", "uart-shell", "encoder-menu"] {
         let file = format!("{app}.yaml");
         let out = fwsim(&dir, &["new", app, "--output", &file]);
         assert_eq!(out.code, 0, "{}", out.stderr);
@@ -192,7 +192,18 @@ fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
 fn list_names_apps_parts_and_models() {
     let out = fwsim(&root(), &["list"]);
     assert_eq!(out.code, 0);
-    for word in ["thermostat", "button-led", "uart-shell", "bme280", "oled", "sensor", "display", "HD44780"] {
+    for word in [
+        "thermostat",
+        "button-led",
+        "uart-shell",
+        "encoder-menu",
+        "bme280",
+        "oled",
+        "lcd",
+        "knob",
+        "rotary encoder",
+        "HD44780",
+    ] {
         assert!(out.stdout.contains(word), "{word} in:\n{}", out.stdout);
     }
 }

@@ -75,6 +75,10 @@ pub enum PartKind {
     Sensor(&'static [&'static str]),
     /// An I2C bus: `i2c-fault`.
     I2cBus,
+    /// A rotary encoder's two contacts: `turn`.
+    Encoder,
+    /// A character display: `expect-text`.
+    TextDisplay,
 }
 
 impl PartKind {
@@ -87,6 +91,8 @@ impl PartKind {
             PartKind::Display => "display".into(),
             PartKind::Sensor(q) => format!("sensor ({})", q.join(", ")),
             PartKind::I2cBus => "I2C bus".into(),
+            PartKind::Encoder => "rotary encoder".into(),
+            PartKind::TextDisplay => "character display".into(),
         }
     }
 
@@ -130,6 +136,10 @@ pub enum Part {
     Sensor(SensorSetter),
     /// An I2C bus.
     I2cBus(I2cBus),
+    /// A rotary encoder: its A and B contacts (each closes to ground).
+    Encoder(Button, Button),
+    /// What a character display shows now, row by row.
+    TextDisplay(Box<dyn Fn() -> Vec<String>>),
 }
 
 impl Part {
@@ -141,6 +151,8 @@ impl Part {
             Part::Display(_) => "display",
             Part::Sensor(_) => "sensor",
             Part::I2cBus(_) => "I2C bus",
+            Part::Encoder(..) => "rotary encoder",
+            Part::TextDisplay(_) => "character display",
         }
     }
 
@@ -152,6 +164,8 @@ impl Part {
             Part::Display(_) => PartKind::Display,
             Part::Sensor(_) => PartKind::Sensor(&[]),
             Part::I2cBus(_) => PartKind::I2cBus,
+            Part::Encoder(..) => PartKind::Encoder,
+            Part::TextDisplay(_) => PartKind::TextDisplay,
         };
         mine.same_kind(kind)
     }
@@ -197,6 +211,17 @@ impl Parts {
     /// Adds an I2C bus.
     pub fn i2c_bus(&mut self, id: &str, bus: I2cBus) -> &mut Self {
         self.add(id, Part::I2cBus(bus))
+    }
+
+    /// Adds a rotary encoder: the buttons that are its A and B contacts (A leads B when the
+    /// knob turns clockwise, a positive `turn`).
+    pub fn encoder(&mut self, id: &str, a: Button, b: Button) -> &mut Self {
+        self.add(id, Part::Encoder(a, b))
+    }
+
+    /// Adds a character display, read through `rows` when a step looks at it.
+    pub fn text_display(&mut self, id: &str, rows: impl Fn() -> Vec<String> + 'static) -> &mut Self {
+        self.add(id, Part::TextDisplay(Box::new(rows)))
     }
 
     fn add(&mut self, id: &str, part: Part) -> &mut Self {
@@ -248,6 +273,8 @@ impl PartKind {
             PartKind::Display => "display",
             PartKind::Sensor(_) => "sensor",
             PartKind::I2cBus => "I2C bus",
+            PartKind::Encoder => "rotary encoder",
+            PartKind::TextDisplay => "character display",
         }
     }
 }

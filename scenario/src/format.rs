@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::duration::Duration;
+pub use crate::values::{Level, PinName, Quantity};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -70,6 +71,8 @@ pub struct Step {
     pub power_cycle: Option<bool>,
     pub expect_no_diagnostics: Option<bool>,
     pub expect_task: Option<Spanned<ExpectTask>>,
+    pub turn: Option<Spanned<Turn>>,
+    pub expect_text: Option<Spanned<ExpectText>>,
 }
 
 /// `wait-serial`: text (Wokwi's form), or a map.
@@ -149,73 +152,6 @@ pub struct ExpectPin {
     pub within: Option<Duration>,
 }
 
-/// A pin name: Wokwi writes numbers (`12`) as often as names (`A`, `GP25`).
-#[derive(Debug, Clone)]
-pub struct PinName(pub String);
-
-impl<'de> Deserialize<'de> for PinName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = PinName;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a pin name or number")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<PinName, E> {
-                Ok(PinName(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PinName, E> {
-                Ok(PinName(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PinName, E> {
-                Ok(PinName(v.to_string()))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A logic level: `1`/`0`, `high`/`low`, `true`/`false`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Level(pub bool);
-
-const LEVEL: &str = "a level: 1 or 0, high or low, true or false";
-
-impl<'de> Deserialize<'de> for Level {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Level;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(LEVEL)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Level, E> {
-                Ok(Level(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Level, E> {
-                match v {
-                    0 | 1 => Ok(Level(v == 1)),
-                    _ => Err(E::custom(format!("`{v}` is not a level; expected {LEVEL}"))),
-                }
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Level, E> {
-                Err(E::custom(format!("`{v}` is not a level; expected {LEVEL}")))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Level, E> {
-                Err(E::custom(format!("`{v}` is not a level; expected {LEVEL}")))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Level, E> {
-                match v {
-                    "1" | "high" | "HIGH" | "true" => Ok(Level(true)),
-                    "0" | "low" | "LOW" | "false" => Ok(Level(false)),
-                    _ => Err(E::custom(format!("`{v}` is not a level; expected {LEVEL}"))),
-                }
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// `set-control`: Wokwi's way to move a part's control (`pressed` of a button, a sensor's
 /// quantity).
 #[derive(Debug, Deserialize)]
@@ -250,53 +186,6 @@ pub struct SetSensor {
     pub part_id: Spanned<String>,
     pub quantity: Spanned<String>,
     pub value: Spanned<Quantity>,
-}
-
-/// A sensor quantity: a constant, or a curve `[[time, value], …]` (times from its start).
-#[derive(Debug, Clone)]
-pub enum Quantity {
-    /// Always this value.
-    Constant(f64),
-    /// Linear between the points, held after the last.
-    Curve(Vec<(Duration, f64)>),
-}
-
-impl<'de> Deserialize<'de> for Quantity {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Quantity;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number, or a curve: a list of [time, value] pairs such as [[0s, 21.0], [10min, 16.5]]")
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
-                Ok(Quantity::Constant(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
-                Ok(Quantity::Constant(v as f64))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
-                Ok(Quantity::Constant(v as f64))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Quantity, A::Error> {
-                let mut points = Vec::new();
-                while let Some((t, v)) = seq.next_element::<(Duration, f64)>()? {
-                    if points.last().is_some_and(|(last, _): &(Duration, f64)| t < *last) {
-                        return Err(de::Error::custom(format!(
-                            "the curve's times go back ({t} after {}); expected them in increasing order",
-                            points.last().map(|p: &(Duration, f64)| p.0).unwrap_or_default()
-                        )));
-                    }
-                    points.push((t, v));
-                }
-                if points.is_empty() {
-                    return Err(de::Error::custom("the curve has no points; expected at least one [time, value] pair"));
-                }
-                Ok(Quantity::Curve(points))
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// `i2c-fault`: the next transaction on a bus fails.
@@ -361,4 +250,26 @@ pub enum TaskState {
     Running,
     /// Returned (or panicked).
     Finished,
+}
+
+/// `turn`: a rotary encoder's knob turns `steps` detents (negative: anticlockwise), one every
+/// `period`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Turn {
+    pub part_id: Spanned<String>,
+    pub steps: i32,
+    pub period: Option<Duration>,
+}
+
+/// `expect-text`: a character display shows text (in a row, or anywhere), now or within a
+/// window.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExpectText {
+    pub part_id: Spanned<String>,
+    pub text: Option<String>,
+    pub regex: Option<Spanned<String>>,
+    pub row: Option<Spanned<usize>>,
+    pub within: Option<Duration>,
 }

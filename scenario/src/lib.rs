@@ -28,11 +28,13 @@ pub mod artifacts;
 mod duration;
 mod error;
 mod format;
+mod knob_and_text;
 pub mod load;
 mod report;
 mod run;
 mod scenario;
 mod step;
+mod values;
 mod watch;
 
 pub use app::{App, Part, PartInfo, PartKind, Parts, SensorSetter};

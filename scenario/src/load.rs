@@ -16,6 +16,8 @@ use crate::scenario::{Action, PartParam, Pattern, PolicyName, Scenario, Step};
 
 /// How long a scenario may run when its file sets no `timeout`: ten virtual minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration(600_000_000_000);
+/// How long one detent of a `turn` takes when the step gives no `period`.
+pub const DEFAULT_DETENT: Duration = Duration(40_000_000);
 /// How long `press` holds a button when the step gives no `hold`.
 pub const DEFAULT_HOLD: Duration = Duration(100_000_000);
 
@@ -281,13 +283,35 @@ impl Resolver<'_> {
         if let Some(t) = &step.expect_task {
             actions.push(Action::ExpectTask { name: t.value.name.value.clone(), state: t.value.state });
         }
+        if let Some(t) = &step.turn {
+            let part = self.part(&t.value.part_id, PartKind::Encoder, "turn")?;
+            let period = t.value.period.unwrap_or(DEFAULT_DETENT);
+            if t.value.steps == 0 {
+                return Err(self
+                    .loader
+                    .err(at(t), "`steps: 0` turns nothing; expected a positive (clockwise) or negative count"));
+            }
+            if period.0 < 4 {
+                return Err(self
+                    .loader
+                    .err(at(t), format!("a detent of {period} is too short; expected at least 4ns")));
+            }
+            actions.push(Action::Turn { part, steps: t.value.steps, period });
+        }
+        if let Some(e) = &step.expect_text {
+            let v = &e.value;
+            let part = self.part(&v.part_id, PartKind::TextDisplay, "expect-text")?;
+            let pattern = self.pattern(&v.text, &v.regex, at(e), "expect-text")?;
+            actions.push(Action::ExpectText { part, pattern, row: v.row.as_ref().map(|r| r.value), within: v.within });
+        }
         let mut actions = actions.into_iter();
         match (actions.next(), actions.next()) {
             (Some(action), None) => Ok(Step { line: place.0, col: place.1, name, action }),
             (None, _) => Err(self.loader.err(
                 place,
                 "the step has no action; expected one of delay, wait-serial, write-serial, expect-pin, set-control, \
-                 take-screenshot, press, set-sensor, i2c-fault, serial-error, power-cycle, expect-no-diagnostics, expect-task",
+                 take-screenshot, press, set-sensor, i2c-fault, serial-error, power-cycle, expect-no-diagnostics, expect-task, \
+                 turn, expect-text",
             )),
             (Some(a), Some(b)) => Err(self.loader.err(
                 place,
@@ -299,21 +323,32 @@ impl Resolver<'_> {
     fn wait_serial(&self, w: &Spanned<format::SerialWait>) -> Result<Action, InputError> {
         let v = &w.value;
         let part = self.serial(&v.part_id, at(w), "wait-serial")?;
-        let pattern = match (&v.text, &v.regex) {
-            (Some(t), None) => Pattern::Text(t.clone()),
-            (None, Some(r)) => Pattern::Regex(regex::bytes::Regex::new(&r.value).map_err(|e| {
+        let pattern = self.pattern(&v.text, &v.regex, at(w), "wait-serial")?;
+        Ok(Action::WaitSerial { part, pattern, within: v.within })
+    }
+
+    /// `text:` or `regex:`, exactly one.
+    fn pattern(
+        &self,
+        text: &Option<String>,
+        regex: &Option<Spanned<String>>,
+        place: (u32, u32),
+        step: &str,
+    ) -> Result<Pattern, InputError> {
+        match (text, regex) {
+            (Some(t), None) => Ok(Pattern::Text(t.clone())),
+            (None, Some(r)) => Ok(Pattern::Regex(regex::bytes::Regex::new(&r.value).map_err(|e| {
                 let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
                 self.loader
                     .err(at(r), format!("the regex `{}` does not compile ({detail}); expected a Rust regex", r.value))
-            })?),
+            })?)),
             (Some(_), Some(_)) => {
-                return Err(self.loader.err(at(w), "wait-serial has both `text:` and `regex:`; expected one"));
+                Err(self.loader.err(place, format!("{step} has both `text:` and `regex:`; expected one")))
             }
             (None, None) => {
-                return Err(self.loader.err(at(w), "wait-serial has neither `text:` nor `regex:`; expected one"));
+                Err(self.loader.err(place, format!("{step} has neither `text:` nor `regex:`; expected one")))
             }
-        };
-        Ok(Action::WaitSerial { part, pattern, within: v.within })
+        }
     }
 
     fn set_control(&self, c: &Spanned<format::SetControl>) -> Result<Action, InputError> {

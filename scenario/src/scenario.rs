@@ -203,6 +203,26 @@ pub enum Action {
     PowerCycle,
     /// No diagnostic has been recorded so far.
     ExpectNoDiagnostics,
+    /// A rotary encoder turns `steps` detents from now, one every `period`.
+    Turn {
+        /// The encoder.
+        part: String,
+        /// Detents, positive clockwise.
+        steps: i32,
+        /// Time per detent.
+        period: Duration,
+    },
+    /// A character display shows a pattern (in one row, or anywhere), now or within a time.
+    ExpectText {
+        /// The display.
+        part: String,
+        /// What to look for.
+        pattern: Pattern,
+        /// The row (from 0), or every row joined by newlines.
+        row: Option<usize>,
+        /// How long it may take.
+        within: Option<Duration>,
+    },
     /// A task is running or has finished.
     ExpectTask {
         /// The task's name.
@@ -229,6 +249,8 @@ impl Action {
             Action::PowerCycle => "power-cycle",
             Action::ExpectNoDiagnostics => "expect-no-diagnostics",
             Action::ExpectTask { .. } => "expect-task",
+            Action::Turn { .. } => "turn",
+            Action::ExpectText { .. } => "expect-text",
         }
     }
 }

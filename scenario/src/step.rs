@@ -50,17 +50,17 @@ fn describe(pattern: &Pattern) -> String {
 }
 
 impl Runner<'_, '_> {
-    fn fail(&self, message: impl Into<String>) -> StepError {
+    pub(crate) fn fail(&self, message: impl Into<String>) -> StepError {
         StepError { at: self.sim.now(), message: message.into(), timed_out: false }
     }
 
-    fn sim_error(&self, e: fwsim::SimError) -> StepError {
+    pub(crate) fn sim_error(&self, e: fwsim::SimError) -> StepError {
         self.fail(format!("the simulation stopped: {e}"))
     }
 
     /// The end of a wait of `within` from now, capped by the scenario's timeout; and whether
     /// the cap applies.
-    fn wait_end(&self, within: Option<Duration>) -> (SimTime, bool) {
+    pub(crate) fn wait_end(&self, within: Option<Duration>) -> (SimTime, bool) {
         let deadline = self.deadline();
         match within {
             Some(w) if self.sim.now().saturating_add(w) < deadline => (self.sim.now().saturating_add(w), false),
@@ -68,7 +68,7 @@ impl Runner<'_, '_> {
         }
     }
 
-    fn timeout(&self, waiting_for: &str) -> StepError {
+    pub(crate) fn timeout(&self, waiting_for: &str) -> StepError {
         StepError {
             at: self.sim.now(),
             message: format!("the scenario's timeout ({}) came while waiting for {waiting_for}", self.scenario.timeout),
@@ -186,6 +186,10 @@ impl Runner<'_, '_> {
                 }
             }
             Action::ExpectTask { name, state } => self.expect_task(name, *state)?,
+            Action::Turn { part, steps, period } => self.turn(part, *steps, *period),
+            Action::ExpectText { part, pattern, row, within } => {
+                self.expect_display_text(part, pattern, *row, *within)?
+            }
         }
         Ok(())
     }

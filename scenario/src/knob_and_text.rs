@@ -1,0 +1,84 @@
+//! The steps for a rotary encoder (`turn`) and a character display (`expect-text`).
+
+use fwsim::SimTime;
+
+use crate::app::Part;
+use crate::duration::Duration;
+use crate::run::Runner;
+use crate::scenario::Pattern;
+use crate::step::StepError;
+
+impl Runner<'_, '_> {
+    /// Schedules the quadrature of `steps` detents from now: per detent the leading contact
+    /// closes, the other closes a quarter period later, the leading one opens at half, the
+    /// other at three quarters. A leads when `steps` is positive.
+    pub(crate) fn turn(&self, part: &str, steps: i32, period: Duration) {
+        let Some(Part::Encoder(a, b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+        let (lead, follow) = if steps > 0 { (a, b) } else { (b, a) };
+        let now = self.sim.now();
+        let quarter = period.0 / 4;
+        for k in 0..u64::from(steps.unsigned_abs()) {
+            let t0 = now.as_nanos() + k * period.0;
+            lead.press_at(SimTime(t0));
+            follow.press_at(SimTime(t0 + quarter));
+            lead.release_at(SimTime(t0 + 2 * quarter));
+            follow.release_at(SimTime(t0 + 3 * quarter));
+        }
+    }
+
+    /// Whether the display shows `pattern` (in `row`, or in the rows joined by newlines), now
+    /// or within `within`.
+    pub(crate) fn expect_display_text(
+        &self,
+        part: &str,
+        pattern: &Pattern,
+        row: Option<usize>,
+        within: Option<Duration>,
+    ) -> Result<(), StepError> {
+        let Some(Part::TextDisplay(rows)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+        let now = self.sim.now();
+        self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+        let shown = || -> Option<String> {
+            let all = rows();
+            match row {
+                Some(r) => all.get(r).cloned(),
+                None => Some(all.join("\n")),
+            }
+        };
+        if row.is_some() && shown().is_none() {
+            return Err(self.fail(format!("display `{part}` has {} rows; expected `row:` below that", rows().len())));
+        }
+        let matches = || {
+            let text = shown().unwrap_or_default();
+            match pattern {
+                Pattern::Text(t) => text.contains(t.as_str()),
+                Pattern::Regex(r) => r.is_match(text.as_bytes()),
+            }
+        };
+        let (end, capped) = self.wait_end(within);
+        let held = match within {
+            None => matches(),
+            Some(_) => {
+                let left = Duration(end.as_nanos().saturating_sub(now.as_nanos()));
+                self.sim.run_until_true_within(left, matches).map_err(|e| self.sim_error(e))?
+            }
+        };
+        if held {
+            return Ok(());
+        }
+        let what = match pattern {
+            Pattern::Text(t) => format!("{t:?}"),
+            Pattern::Regex(r) => format!("regex /{}/", r.as_str()),
+        };
+        let place = row.map(|r| format!(" in row {r}")).unwrap_or_default();
+        let message = format!("expected {what}{place} on `{part}`; it shows {:?}", rows());
+        if capped && within.is_some() {
+            let timeout = self.timeout(&format!("{what}{place} on `{part}`"));
+            Err(StepError { message: format!("{}; it shows {:?}", timeout.message, rows()), ..timeout })
+        } else if let Some(w) = within {
+            Err(self.fail(format!("{message} (waited {w})")))
+        } else {
+            Err(self.fail(message))
+        }
+    }
+}
