@@ -27,6 +27,24 @@ pub enum Command {
     List,
     /// Print (or write) a commented scenario skeleton for an app's parts.
     New(NewArgs),
+    /// Run a scenario again exactly as a recorded run went (its artifacts' replay.json).
+    Replay(ReplayArgs),
+}
+
+/// `fwsim replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The replay file (`replay.json` in a scenario's artifact directory).
+    pub file: PathBuf,
+    /// Directory for the artifacts of the replayed run.
+    #[arg(long, default_value = "fwsim-out/replay")]
+    pub out: PathBuf,
+    /// Print every step with its virtual times, and the diagnostics.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
 }
 
 /// `fwsim run`.

@@ -33,6 +33,7 @@ pub mod apps;
 mod args;
 mod files;
 mod junit;
+mod replay_cmd;
 mod run_cmd;
 mod skeleton;
 
@@ -74,6 +75,7 @@ pub fn execute(cli: Cli, apps: &[&dyn App]) -> u8 {
             0
         }
         Command::New(a) => skeleton::new(&a, apps),
+        Command::Replay(a) => replay_cmd::replay(&a, apps),
     }
 }
 

@@ -22,6 +22,7 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, s)),
             expect_text: a.expect_text.clone(),
             fail_text: a.fail_text.clone(),
+            replay: None,
         })
         .collect();
     let reports = run_parallel(&scenarios, &options, apps, a.jobs, !a.quiet);

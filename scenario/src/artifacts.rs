@@ -1,7 +1,8 @@
 //! A scenario's artifacts, in one directory: `trace.jsonl` (the latest trace events),
 //! `trace.perfetto.json` (open in ui.perfetto.dev), `board.vcd` and `signals.txt` (every
 //! signal change), `serial-<port>.log` (what the firmware sent on each port), the
-//! screenshots its steps saved, and `report.json`.
+//! screenshots its steps saved, `replay.json` (what `fwsim replay` needs to run it again
+//! exactly) and `report.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +10,20 @@ use fwsim::Sim;
 use fwsim_hw::Board;
 
 use crate::app::{Part, Parts};
+use crate::replay::{REPLAY_VERSION, ReplayFile};
 use crate::report::Report;
+use crate::scenario::Scenario;
 
 /// Writes the artifacts into `dir` and returns their paths. A file that cannot be written is
 /// left out of the list and named in `write-errors.txt`, so nothing else is lost.
-pub fn write(dir: &Path, sim: &Sim<'_>, board: &Board, parts: &Parts, report: &Report) -> Vec<PathBuf> {
+pub fn write(
+    dir: &Path,
+    sim: &Sim<'_>,
+    board: &Board,
+    parts: &Parts,
+    report: &Report,
+    scenario: &Scenario,
+) -> Vec<PathBuf> {
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("fwsim: cannot create {}: {e}", dir.display());
         return Vec::new();
@@ -35,6 +45,18 @@ pub fn write(dir: &Path, sim: &Sim<'_>, board: &Board, parts: &Parts, report: &R
             results.push((name, result));
         }
     }
+    let replay = ReplayFile {
+        fwsim_replay: REPLAY_VERSION,
+        scenario: scenario.path.clone(),
+        fingerprint: scenario.fingerprint.clone(),
+        app: scenario.app.clone(),
+        policy: scenario.policy.name().to_string(),
+        seed: scenario.seed,
+        timeout_ns: scenario.timeout.0,
+        schedule: sim.schedule(),
+    };
+    let json = serde_json::to_string_pretty(&replay).expect("a replay serialises");
+    results.push(("replay.json".into(), std::fs::write(dir.join("replay.json"), json + "\n")));
     let mut written: Vec<PathBuf> = results.iter().filter(|(_, r)| r.is_ok()).map(|(n, _)| dir.join(n)).collect();
     // Screenshots the steps saved are already in `dir`.
     let mut shots: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -32,7 +32,9 @@ pub fn load(path: &Path, apps: &[&dyn App], default_app: Option<&str>) -> Result
 /// Checks the scenario text `source` as if read from `path`.
 pub fn parse(path: &Path, source: &str, apps: &[&dyn App], default_app: Option<&str>) -> Result<Scenario, InputError> {
     let file: File = serde_saphyr::from_str(source).map_err(|e| yaml_error(path, &e))?;
-    Loader { path, apps }.scenario(file, default_app)
+    let mut scenario = Loader { path, apps }.scenario(file, default_app)?;
+    scenario.fingerprint = crate::replay::fingerprint(source);
+    Ok(scenario)
 }
 
 struct Loader<'a> {
@@ -78,6 +80,7 @@ impl Loader<'_> {
         let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Scenario {
             path: self.path.to_path_buf(),
+            fingerprint: String::new(),
             name: file.name.unwrap_or(stem),
             app: app.name().to_string(),
             policy,

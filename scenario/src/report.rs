@@ -80,6 +80,8 @@ pub struct Report {
     /// How many of the earliest signal changes were dropped to keep the record bounded
     /// (`board.vcd` and `signals.txt` start after them).
     pub signals_dropped: u64,
+    /// The determinism fingerprint of the run's trace: equal for a replay of it.
+    pub trace_hash: Option<String>,
     /// Diagnostics the simulation recorded.
     pub diagnostics: Vec<String>,
     /// The artifact files written.

@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub expect_text: Option<String>,
     /// Wokwi's `--fail-text`: the scenario fails if this text ever appears on a serial port.
     pub fail_text: Option<String>,
+    /// Replay this schedule (from a [`ReplayFile`](crate::ReplayFile)) instead of the
+    /// scenario's run order.
+    pub replay: Option<fwsim::Schedule>,
 }
 
 /// How many trace events and signal changes a failure shows.
@@ -46,7 +49,11 @@ pub const REPORT_SERIAL_LIMIT: usize = 64 * 1024;
 /// Runs `scenario` on `app` and reports. Deterministic: the same scenario, app and options
 /// give the same report and artifacts, byte for byte.
 pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
-    let config = SimConfig::new().policy(scenario.policy.policy(scenario.seed)).seed(scenario.seed);
+    let policy = match &options.replay {
+        Some(schedule) => fwsim::Policy::Replay(schedule.clone()),
+        None => scenario.policy.policy(scenario.seed),
+    };
+    let config = SimConfig::new().policy(policy).seed(scenario.seed);
     fwsim::scope(config, |sim| {
         let board = Board::new();
         board.set_signal_limit(Some(SIGNAL_LIMIT));
@@ -76,10 +83,11 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
             serial: runner.serial_text(),
             signals_dropped: board.signals().dropped,
             diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),
+            trace_hash: sim.trace_hash().map(|h| format!("{h:016x}")),
             artifacts: Vec::new(),
         };
         if let Some(dir) = &options.artifact_dir {
-            report.artifacts = artifacts::write(dir, sim, &board, &parts, &report);
+            report.artifacts = artifacts::write(dir, sim, &board, &parts, &report, scenario);
         }
         report
     })

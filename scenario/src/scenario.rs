@@ -59,6 +59,8 @@ impl PolicyName {
 pub struct Scenario {
     /// The file it came from.
     pub path: PathBuf,
+    /// [`fingerprint`](crate::replay::fingerprint) of the file's text.
+    pub fingerprint: String,
     /// Its `name:` (the file stem when absent).
     pub name: String,
     /// The app it runs.

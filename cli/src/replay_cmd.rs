@@ -1,0 +1,78 @@
+//! `fwsim replay`: the recorded run again, choice for choice, and a check that it still is
+//! the same run.
+
+use fwsim_scenario::{App, Duration, ReplayFile, RunOptions};
+
+use crate::args::{Format, ReplayArgs};
+use crate::{EXIT_FAILED, EXIT_USAGE, files};
+
+pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
+    let replay = match ReplayFile::read(&a.file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", files::render(&e));
+            return EXIT_USAGE;
+        }
+    };
+    let source = match std::fs::read_to_string(&replay.scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "fwsim replay: cannot read the scenario {} named by {}: {e}; run the replay from the directory `fwsim run` ran in",
+                replay.scenario.display(),
+                a.file.display()
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let now = fwsim_scenario::replay::fingerprint(&source);
+    if now != replay.fingerprint {
+        eprintln!(
+            "fwsim replay: {} changed since the replay was recorded (fingerprint {}, now {now}); run it again to record a new replay",
+            replay.scenario.display(),
+            replay.fingerprint
+        );
+        return EXIT_USAGE;
+    }
+    let mut scenario = match fwsim_scenario::parse(&replay.scenario, &source, apps, Some(&replay.app)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}", files::render(&e.with_source(&source)));
+            return EXIT_USAGE;
+        }
+    };
+    if scenario.app != replay.app {
+        eprintln!("fwsim replay: the replay is of app `{}`, the scenario names `{}`", replay.app, scenario.app);
+        return EXIT_USAGE;
+    }
+    let Some(app) = apps.iter().copied().find(|x| x.name() == replay.app) else {
+        eprintln!("fwsim replay: this command has no app `{}`", replay.app);
+        return EXIT_USAGE;
+    };
+    scenario.seed = replay.seed;
+    match fwsim_scenario::PolicyName::parse(&replay.policy) {
+        Some(p) => scenario.policy = p,
+        None => {
+            eprintln!("fwsim replay: {}: unknown policy `{}` in the replay", a.file.display(), replay.policy);
+            return EXIT_USAGE;
+        }
+    }
+    scenario.timeout = Duration(replay.timeout_ns);
+    let options = RunOptions {
+        artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, &scenario)),
+        replay: Some(replay.schedule.clone()),
+        ..RunOptions::default()
+    };
+    let mut report = fwsim_scenario::run(&scenario, app, &options);
+    report.policy = format!("{} replayed", report.policy);
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),
+        Format::Human => {
+            print!("{}", report.human(a.verbose));
+            if let Some(dir) = report.artifacts.first().and_then(|p| p.parent()) {
+                println!("artifacts: {}", dir.display());
+            }
+        }
+    }
+    if report.passed() { 0 } else { EXIT_FAILED }
+}

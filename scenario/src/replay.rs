@@ -1,0 +1,67 @@
+//! Replay files: what it takes to run a scenario again exactly as it ran — the scenario (by
+//! path and fingerprint), its app, seed, time limit and the schedule the run order took.
+//! Every run writes one (`replay.json` among the artifacts); `fwsim replay` reads it.
+
+use std::path::{Path, PathBuf};
+
+use fwsim::Schedule;
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+/// The format version this build writes and reads.
+pub const REPLAY_VERSION: u32 = 1;
+
+/// A recorded run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayFile {
+    /// [`REPLAY_VERSION`].
+    pub fwsim_replay: u32,
+    /// The scenario file, as it was named on the command line.
+    pub scenario: PathBuf,
+    /// [`fingerprint`] of the scenario's text: a replay of a changed file is refused.
+    pub fingerprint: String,
+    /// The app.
+    pub app: String,
+    /// The run order's name (`random`…), after command-line overrides.
+    pub policy: String,
+    /// The seed.
+    pub seed: u64,
+    /// The scenario's time limit (ns), after command-line overrides.
+    pub timeout_ns: u64,
+    /// The order and the choices the run made: replayed exactly.
+    pub schedule: Schedule,
+}
+
+/// A 64-bit FNV-1a fingerprint of a scenario's text, in hex.
+pub fn fingerprint(text: &str) -> String {
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+impl ReplayFile {
+    /// Reads a replay file.
+    pub fn read(path: &Path) -> Result<ReplayFile, InputError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::file(path, format!("cannot read the replay file: {e}; expected a replay.json")))?;
+        let replay: ReplayFile = serde_json::from_str(&text).map_err(|e| {
+            InputError::at(
+                path,
+                e.line() as u32,
+                e.column() as u32,
+                format!("{e}; expected a replay file written by fwsim run"),
+            )
+        })?;
+        if replay.fwsim_replay != REPLAY_VERSION {
+            return Err(InputError::file(
+                path,
+                format!(
+                    "replay format {} is not this build's ({REPLAY_VERSION}); re-run the scenario",
+                    replay.fwsim_replay
+                ),
+            ));
+        }
+        Ok(replay)
+    }
+}
