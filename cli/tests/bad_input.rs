@@ -176,3 +176,19 @@ fn bad_flags_are_usage_errors() {
     assert_eq!(fwsim(&dir, &["run", "s.yaml", "--policy", "lifo"]).code, 2);
     assert_eq!(fwsim(&dir, &["frobnicate"]).code, 2);
 }
+
+#[test]
+fn at_only_on_stimuli_and_within_on_a_screenshot_needs_a_golden() {
+    let e = error_of("at-wait", "app: thermostat\nsteps:\n  - expect-pin: { part-id: heater, value: 1, at: 1s }\n");
+    assert!(
+        e.starts_with("error: s.yaml:3:46: unknown field `at`, expected one of part-id, pin, value, within"),
+        "{e}"
+    );
+    assert_eq!(
+        error_of(
+            "shot-within",
+            "app: thermostat\nsteps:\n  - take-screenshot: { part-id: oled, save-to: a.png, within: 1s }\n"
+        ),
+        "error: s.yaml:3:22: `within:` waits for the display to match `compare-with:`; expected both"
+    );
+}

@@ -132,3 +132,33 @@ fn a_sensor_curve_set_mid_run_counts_its_times_from_then() {
     let heating_at = r.steps[2].end_ns as f64 / 1e9;
     assert!((80.0..=86.0).contains(&heating_at), "heating from {heating_at} s");
 }
+
+#[test]
+fn a_stimulus_at_a_time_happens_then_and_a_past_time_is_refused() {
+    let yaml = "steps:\n  - i2c-fault: { part-id: i2c0, fault: stuck-sda, duration: 3s, at: 9s }\n  - wait-serial: { text: \"E sensor\", within: 15s }\n";
+    let r = run(&fwsim_cli::apps::Thermostat, yaml);
+    assert!(r.passed(), "{}", r.human(true));
+    assert_eq!(r.steps[0].end_ns, 0, "a stimulus does not wait for its time");
+    let seen = r.steps[1].end_ns as f64 / 1e9;
+    assert!((10.0..10.2).contains(&seen), "the reading at 10 s fails: {seen}");
+
+    let late = run(&Counter, "steps:\n  - delay: 2s\n  - press: { part-id: key, at: 1s }\n");
+    assert_eq!(
+        failure(&late),
+        "`at: 1.000000000s` is in the past (the scenario is at 2.000000000s); expected a time not before the step runs"
+    );
+}
+
+#[test]
+fn a_screenshot_may_wait_for_the_display_to_match() {
+    let golden = support::root().join("scenarios/golden/thermostat-21c.png");
+    let yaml = |within: &str| {
+        format!("steps:\n  - take-screenshot: {{ part-id: oled, compare-with: {}{within} }}\n", golden.display())
+    };
+    let now = run(&fwsim_cli::apps::Thermostat, &yaml(""));
+    assert!(failure(&now).starts_with("display `oled` differs from"), "blank at boot: {}", failure(&now));
+    let waited = run(&fwsim_cli::apps::Thermostat, &yaml(", within: 1s"));
+    assert!(waited.passed(), "{}", waited.human(true));
+    let drawn = waited.steps[0].end_ns as f64 / 1e9;
+    assert!(drawn > 0.0 && drawn < 0.5, "ends when the panel matches: {drawn}");
+}

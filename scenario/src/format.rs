@@ -98,6 +98,7 @@ struct SerialWaitMap {
 pub struct SerialWrite {
     pub text: String,
     pub part_id: Option<Spanned<String>>,
+    pub at: Option<Spanned<Duration>>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +106,7 @@ pub struct SerialWrite {
 struct SerialWriteMap {
     text: String,
     part_id: Option<Spanned<String>>,
+    at: Option<Spanned<Duration>>,
 }
 
 /// Text or a map: both forms of the serial steps.
@@ -138,8 +140,8 @@ text_or_map!(
     |text| SerialWait { text: Some(text), regex: None, part_id: None, within: None },
     |m: SerialWaitMap| SerialWait { text: m.text, regex: m.regex, part_id: m.part_id, within: m.within }
 );
-text_or_map!(SerialWrite, SerialWriteMap, |text| SerialWrite { text, part_id: None }, |m: SerialWriteMap| {
-    SerialWrite { text: m.text, part_id: m.part_id }
+text_or_map!(SerialWrite, SerialWriteMap, |text| SerialWrite { text, part_id: None, at: None }, |m: SerialWriteMap| {
+    SerialWrite { text: m.text, part_id: m.part_id, at: m.at }
 });
 
 /// `expect-pin`: a pin's level now, or within a window.
@@ -169,6 +171,7 @@ pub struct Screenshot {
     pub part_id: Spanned<String>,
     pub save_to: Option<String>,
     pub compare_with: Option<Spanned<String>>,
+    pub within: Option<Duration>,
 }
 
 /// `press`: a click of a button, held for `hold`.
@@ -177,6 +180,7 @@ pub struct Screenshot {
 pub struct Press {
     pub part_id: Spanned<String>,
     pub hold: Option<Duration>,
+    pub at: Option<Spanned<Duration>>,
 }
 
 /// `set-sensor`: a quantity of a sensor becomes a value, or follows a curve from now.
@@ -196,6 +200,7 @@ pub struct I2cFault {
     pub fault: FaultKind,
     /// For `stuck-sda`: how long the line stays low.
     pub duration: Option<Duration>,
+    pub at: Option<Spanned<Duration>>,
 }
 
 /// What goes wrong on the bus.
@@ -216,6 +221,7 @@ pub enum FaultKind {
 pub struct SerialError {
     pub part_id: Option<Spanned<String>>,
     pub error: LineError,
+    pub at: Option<Spanned<Duration>>,
 }
 
 /// A UART line error.
@@ -260,6 +266,7 @@ pub struct Turn {
     pub part_id: Spanned<String>,
     pub steps: i32,
     pub period: Option<Duration>,
+    pub at: Option<Spanned<Duration>>,
 }
 
 /// `expect-text`: a character display shows text (in a row, or anywhere), now or within a

@@ -9,13 +9,12 @@ use crate::scenario::Pattern;
 use crate::step::StepError;
 
 impl Runner<'_, '_> {
-    /// Schedules the quadrature of `steps` detents from now: per detent the leading contact
+    /// Schedules the quadrature of `steps` detents from `now`: per detent the leading contact
     /// closes, the other closes a quarter period later, the leading one opens at half, the
     /// other at three quarters. A leads when `steps` is positive.
-    pub(crate) fn turn(&self, part: &str, steps: i32, period: Duration) {
+    pub(crate) fn turn(&self, part: &str, steps: i32, period: Duration, now: SimTime) {
         let Some(Part::Encoder(a, b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
         let (lead, follow) = if steps > 0 { (a, b) } else { (b, a) };
-        let now = self.sim.now();
         let quarter = period.0 / 4;
         for k in 0..u64::from(steps.unsigned_abs()) {
             let t0 = now.as_nanos() + k * period.0;

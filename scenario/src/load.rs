@@ -11,8 +11,8 @@ use serde_saphyr::Spanned;
 use crate::app::{App, PartInfo, PartKind};
 use crate::duration::Duration;
 use crate::error::{InputError, did_you_mean, yaml_error};
-use crate::format::{self, File, Quantity};
-use crate::scenario::{Action, PartParam, Pattern, PolicyName, Scenario, Step};
+use crate::format::{self, File};
+use crate::scenario::{Action, PolicyName, Scenario, Step};
 
 /// How long a scenario may run when its file sets no `timeout`: ten virtual minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration(600_000_000_000);
@@ -37,17 +37,17 @@ pub fn parse(path: &Path, source: &str, apps: &[&dyn App], default_app: Option<&
     Ok(scenario)
 }
 
-struct Loader<'a> {
-    path: &'a Path,
+pub(crate) struct Loader<'a> {
+    pub(crate) path: &'a Path,
     apps: &'a [&'a dyn App],
 }
 
-fn at<T>(s: &Spanned<T>) -> (u32, u32) {
+pub(crate) fn at<T>(s: &Spanned<T>) -> (u32, u32) {
     (s.referenced.line() as u32, s.referenced.column() as u32)
 }
 
 impl Loader<'_> {
-    fn err(&self, (line, col): (u32, u32), message: impl Into<String>) -> InputError {
+    pub(crate) fn err(&self, (line, col): (u32, u32), message: impl Into<String>) -> InputError {
         InputError::at(self.path, line, col, message)
     }
 
@@ -117,19 +117,19 @@ impl Loader<'_> {
 }
 
 /// Resolves part names of one app.
-struct Resolver<'a> {
-    loader: &'a Loader<'a>,
-    parts: &'a [PartInfo],
-    app: &'a str,
+pub(crate) struct Resolver<'a> {
+    pub(crate) loader: &'a Loader<'a>,
+    pub(crate) parts: &'a [PartInfo],
+    pub(crate) app: &'a str,
 }
 
 impl Resolver<'_> {
     /// The part named `id`, which must be of the kind `want` (`step` says who asks).
-    fn part(&self, id: &Spanned<String>, want: PartKind, step: &str) -> Result<String, InputError> {
+    pub(crate) fn part(&self, id: &Spanned<String>, want: PartKind, step: &str) -> Result<String, InputError> {
         self.named(&id.value, at(id), want, step)
     }
 
-    fn named(&self, id: &str, place: (u32, u32), want: PartKind, step: &str) -> Result<String, InputError> {
+    pub(crate) fn named(&self, id: &str, place: (u32, u32), want: PartKind, step: &str) -> Result<String, InputError> {
         let of_kind: Vec<&str> = self.parts.iter().filter(|p| same(&p.kind, &want)).map(|p| p.id).collect();
         match self.parts.iter().find(|p| p.id == id) {
             None => Err(self.loader.err(
@@ -157,7 +157,12 @@ impl Resolver<'_> {
     }
 
     /// The serial part named, or the app's only one.
-    fn serial(&self, id: &Option<Spanned<String>>, place: (u32, u32), step: &str) -> Result<String, InputError> {
+    pub(crate) fn serial(
+        &self,
+        id: &Option<Spanned<String>>,
+        place: (u32, u32),
+        step: &str,
+    ) -> Result<String, InputError> {
         if let Some(id) = id {
             return self.part(id, PartKind::Serial, step);
         }
@@ -177,7 +182,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn quantity(&self, part: &str, quantity: &str, place: (u32, u32)) -> Result<String, InputError> {
+    pub(crate) fn quantity(&self, part: &str, quantity: &str, place: (u32, u32)) -> Result<String, InputError> {
         let known = match self.parts.iter().find(|p| p.id == part).map(|p| p.kind) {
             Some(PartKind::Sensor(q)) => q,
             _ => &[][..],
@@ -196,30 +201,23 @@ impl Resolver<'_> {
         }
     }
 
-    fn params(&self, name: &str, p: &Spanned<format::PartParams>) -> Result<Vec<PartParam>, InputError> {
-        let place = at(p);
-        let mut out = Vec::new();
-        let quantities =
-            [("temperature", &p.value.temperature), ("humidity", &p.value.humidity), ("pressure", &p.value.pressure)];
-        for (quantity, value) in quantities {
-            if let Some(v) = value {
-                let part = self.named(name, place, PartKind::Sensor(&[]), "a sensor parameter")?;
-                let quantity = self.quantity(&part, quantity, at(v))?;
-                out.push(PartParam::Sensor { part, quantity, value: v.value.clone() });
-            }
-        }
-        if let Some(b) = &p.value.bounce {
-            let part = self.named(name, place, PartKind::Button, "`bounce`")?;
-            out.push(PartParam::Bounce { part, window: b.window, max_pairs: b.max_pairs });
-        }
-        Ok(out)
-    }
-
     fn step(&self, s: Spanned<format::Step>) -> Result<Step, InputError> {
         let place = at(&s);
         let step = s.value;
         let name = step.name.clone();
         let mut actions = Vec::new();
+        // A stimulus may say when it happens.
+        let when = [
+            step.write_serial.as_ref().and_then(|w| w.value.at.as_ref()),
+            step.press.as_ref().and_then(|p| p.value.at.as_ref()),
+            step.i2c_fault.as_ref().and_then(|f| f.value.at.as_ref()),
+            step.serial_error.as_ref().and_then(|e| e.value.at.as_ref()),
+            step.turn.as_ref().and_then(|t| t.value.at.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|a| a.value);
         if let Some(d) = step.delay {
             actions.push(Action::Delay(d));
         }
@@ -309,7 +307,7 @@ impl Resolver<'_> {
         }
         let mut actions = actions.into_iter();
         match (actions.next(), actions.next()) {
-            (Some(action), None) => Ok(Step { line: place.0, col: place.1, name, action }),
+            (Some(action), None) => Ok(Step { line: place.0, col: place.1, name, at: when, action }),
             (None, _) => Err(self.loader.err(
                 place,
                 "the step has no action; expected one of delay, wait-serial, write-serial, expect-pin, set-control, \
@@ -329,100 +327,12 @@ impl Resolver<'_> {
         let pattern = self.pattern(&v.text, &v.regex, at(w), "wait-serial")?;
         Ok(Action::WaitSerial { part, pattern, within: v.within })
     }
-
-    /// `text:` or `regex:`, exactly one.
-    fn pattern(
-        &self,
-        text: &Option<String>,
-        regex: &Option<Spanned<String>>,
-        place: (u32, u32),
-        step: &str,
-    ) -> Result<Pattern, InputError> {
-        match (text, regex) {
-            (Some(t), None) => Ok(Pattern::Text(t.clone())),
-            (None, Some(r)) => Ok(Pattern::Regex(regex::bytes::Regex::new(&r.value).map_err(|e| {
-                let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                self.loader
-                    .err(at(r), format!("the regex `{}` does not compile ({detail}); expected a Rust regex", r.value))
-            })?)),
-            (Some(_), Some(_)) => {
-                Err(self.loader.err(place, format!("{step} has both `text:` and `regex:`; expected one")))
-            }
-            (None, None) => {
-                Err(self.loader.err(place, format!("{step} has neither `text:` nor `regex:`; expected one")))
-            }
-        }
-    }
-
-    fn set_control(&self, c: &Spanned<format::SetControl>) -> Result<Action, InputError> {
-        let v = &c.value;
-        let info = self.parts.iter().find(|p| p.id == v.part_id.value);
-        match info.map(|p| p.kind) {
-            Some(PartKind::Button) => {
-                if v.control.value != "pressed" {
-                    return Err(self
-                        .loader
-                        .err(at(&v.control), format!("a button's control is `pressed`, not `{}`", v.control.value)));
-                }
-                if v.value != 0.0 && v.value != 1.0 {
-                    return Err(self.loader.err(at(c), format!("`pressed` is 1 or 0, not {}", v.value)));
-                }
-                Ok(Action::SetButton { part: v.part_id.value.clone(), pressed: v.value == 1.0 })
-            }
-            Some(PartKind::Sensor(_)) => {
-                let quantity = self.quantity(&v.part_id.value, &v.control.value, at(&v.control))?;
-                Ok(Action::SetSensor { part: v.part_id.value.clone(), quantity, value: Quantity::Constant(v.value) })
-            }
-            Some(kind) => Err(self.loader.err(
-                at(&v.part_id),
-                format!(
-                    "`{}` is a {}; set-control moves a button (`pressed`) or a sensor's quantity",
-                    v.part_id.value,
-                    kind.describe()
-                ),
-            )),
-            None => Err(self.part(&v.part_id, PartKind::Button, "set-control").expect_err("the part does not exist")),
-        }
-    }
-
-    fn screenshot(&self, t: &Spanned<format::Screenshot>) -> Result<Action, InputError> {
-        let v = &t.value;
-        let part = self.part(&v.part_id, PartKind::Display, "take-screenshot")?;
-        let compare_with = match &v.compare_with {
-            None => None,
-            Some(c) => {
-                let base = self.loader.path.parent().unwrap_or(Path::new("."));
-                let golden = base.join(&c.value);
-                if !golden.is_file() {
-                    return Err(self.loader.err(
-                        at(c),
-                        format!(
-                            "golden image `{}` not found; expected a PNG path relative to the scenario file",
-                            golden.display()
-                        ),
-                    ));
-                }
-                Some(golden)
-            }
-        };
-        if let Some(s) = &v.save_to
-            && (s.contains("..") || Path::new(s).is_absolute())
-        {
-            return Err(self
-                .loader
-                .err(at(t), format!("`save-to: {s}` leaves the artifact directory; expected a file name")));
-        }
-        if v.save_to.is_none() && compare_with.is_none() {
-            return Err(self.loader.err(at(t), "take-screenshot needs `save-to:`, `compare-with:` or both"));
-        }
-        Ok(Action::Screenshot { part, save_to: v.save_to.clone(), compare_with })
-    }
 }
 
 fn same(a: &PartKind, b: &PartKind) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-fn list(names: &[&str]) -> String {
+pub(crate) fn list(names: &[&str]) -> String {
     if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
 }

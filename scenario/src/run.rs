@@ -136,7 +136,7 @@ impl Runner<'_, '_> {
     fn steps(&mut self, reports: &mut Vec<StepReport>) -> Outcome {
         for (index, step) in self.scenario.steps.iter().enumerate() {
             let start = self.sim.now();
-            let result = self.execute(&step.action).and_then(|()| self.check_fail_text());
+            let result = self.execute(&step.action, step.at).and_then(|()| self.check_fail_text());
             reports.push(StepReport {
                 line: step.line,
                 key: step.action.key().to_string(),

@@ -109,6 +109,8 @@ pub struct Step {
     pub col: u32,
     /// Its `name:`, if any.
     pub name: Option<String>,
+    /// For a stimulus: the virtual time it happens at (`at:`), instead of when the step runs.
+    pub at: Option<Duration>,
     /// What it does.
     pub action: Action,
 }
@@ -184,6 +186,8 @@ pub enum Action {
         save_to: Option<String>,
         /// Golden image, relative to the scenario file.
         compare_with: Option<PathBuf>,
+        /// How long the display may take to match the golden image.
+        within: Option<Duration>,
     },
     /// The bus's next transaction fails.
     I2cFault {

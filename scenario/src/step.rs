@@ -83,8 +83,18 @@ impl Runner<'_, '_> {
         }
     }
 
-    pub(crate) fn execute(&mut self, action: &Action) -> Result<(), StepError> {
-        let now = self.sim.now();
+    /// Runs one step; a stimulus happens `at` that time when given (not before now).
+    pub(crate) fn execute(&mut self, action: &Action, at: Option<Duration>) -> Result<(), StepError> {
+        let now = match at {
+            Some(at) if at.0 < self.sim.now().as_nanos() => {
+                return Err(self.fail(format!(
+                    "`at: {at}` is in the past (the scenario is at {}); expected a time not before the step runs",
+                    self.sim.now()
+                )));
+            }
+            Some(at) => SimTime(at.0),
+            None => self.sim.now(),
+        };
         match action {
             Action::Delay(d) => {
                 let (end, capped) = self.wait_end(Some(*d));
@@ -150,8 +160,8 @@ impl Runner<'_, '_> {
                 let Some(Part::Sensor(set)) = self.parts.get(part) else { unreachable!("checked by the loader") };
                 set(quantity, quantity_curve(value, now));
             }
-            Action::Screenshot { part, save_to, compare_with } => {
-                self.screenshot(part, save_to.as_deref(), compare_with.as_deref())?
+            Action::Screenshot { part, save_to, compare_with, within } => {
+                self.screenshot(part, save_to.as_deref(), compare_with.as_deref(), *within)?
             }
             Action::I2cFault { part, fault, duration } => {
                 let Some(Part::I2cBus(bus)) = self.parts.get(part) else { unreachable!("checked by the loader") };
@@ -186,7 +196,7 @@ impl Runner<'_, '_> {
                 }
             }
             Action::ExpectTask { name, state } => self.expect_task(name, *state)?,
-            Action::Turn { part, steps, period } => self.turn(part, *steps, *period),
+            Action::Turn { part, steps, period } => self.turn(part, *steps, *period, now),
             Action::ExpectText { part, pattern, row, within } => {
                 self.expect_display_text(part, pattern, *row, *within)?
             }
@@ -223,29 +233,6 @@ impl Runner<'_, '_> {
                 }
             }
         }
-    }
-
-    fn screenshot(&self, part: &str, save_to: Option<&str>, golden: Option<&std::path::Path>) -> Result<(), StepError> {
-        let Some(Part::Display(panel)) = self.parts.get(part) else { unreachable!("checked by the loader") };
-        self.sim.run_until(self.sim.now()).map_err(|e| self.sim_error(e))?;
-        let image = panel();
-        let dir = self.options.artifact_dir.as_deref();
-        if let (Some(name), Some(dir)) = (save_to, dir) {
-            let _ = std::fs::create_dir_all(dir);
-            image
-                .write_png(&dir.join(name))
-                .map_err(|e| self.fail(format!("cannot save the screenshot {name}: {e}")))?;
-        }
-        if let Some(golden) = golden
-            && let Err(diff) = image.check_golden(golden, false)
-        {
-            if let Some(dir) = dir {
-                let _ = std::fs::create_dir_all(dir);
-                let _ = image.write_png(&dir.join(format!("{part}.actual.png")));
-            }
-            return Err(self.fail(format!("display `{part}` differs from {}: {diff}", golden.display())));
-        }
-        Ok(())
     }
 
     fn expect_task(&self, name: &str, state: TaskState) -> Result<(), StepError> {
