@@ -90,6 +90,10 @@ pub fn skeleton(app: &dyn App) -> String {
                 let _ = writeln!(s, "  # what `{id}` shows: text (or `regex:`) in a row, or anywhere, within a time");
                 let _ = writeln!(s, "  - expect-text: {{ part-id: {id}, regex: '.', within: 1s }}");
             }
+            PartKind::Line => {
+                let _ = writeln!(s, "  # drive the line `{id}` (drive-pin: from now on; pulse-pin: for `width`)");
+                let _ = writeln!(s, "  - pulse-pin: {{ part-id: {id}, value: high, width: 100ms }}");
+            }
             PartKind::I2cBus => {
                 let _ = writeln!(s, "  # make the next transaction on `{id}` fail (nack, arbitration-loss, stuck-sda)");
                 let _ = writeln!(s, "  # - i2c-fault: {{ part-id: {id}, fault: nack }}");

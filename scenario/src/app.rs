@@ -79,6 +79,9 @@ pub enum PartKind {
     Encoder,
     /// A character display: `expect-text`.
     TextDisplay,
+    /// A line the scenario drives into the board (an interrupt line, a contact, a data-ready
+    /// signal): `drive-pin`, `pulse-pin`.
+    Line,
 }
 
 impl PartKind {
@@ -93,6 +96,7 @@ impl PartKind {
             PartKind::I2cBus => "I2C bus".into(),
             PartKind::Encoder => "rotary encoder".into(),
             PartKind::TextDisplay => "character display".into(),
+            PartKind::Line => "input line".into(),
         }
     }
 
@@ -140,6 +144,8 @@ pub enum Part {
     Encoder(Button, Button),
     /// What a character display shows now, row by row.
     TextDisplay(Box<dyn Fn() -> Vec<String>>),
+    /// A pin on the line's net whose [`drive`](fwsim_hw::Pin::drive) is the scenario's.
+    Line(fwsim_hw::Pin),
 }
 
 impl Part {
@@ -153,6 +159,7 @@ impl Part {
             Part::I2cBus(_) => "I2C bus",
             Part::Encoder(..) => "rotary encoder",
             Part::TextDisplay(_) => "character display",
+            Part::Line(_) => "input line",
         }
     }
 
@@ -166,6 +173,7 @@ impl Part {
             Part::I2cBus(_) => PartKind::I2cBus,
             Part::Encoder(..) => PartKind::Encoder,
             Part::TextDisplay(_) => PartKind::TextDisplay,
+            Part::Line(_) => PartKind::Line,
         };
         mine.same_kind(kind)
     }
@@ -224,6 +232,12 @@ impl Parts {
         self.add(id, Part::TextDisplay(Box::new(rows)))
     }
 
+    /// Adds a line the scenario drives: `source` is a pin on the firmware pin's net (joined by
+    /// [`Board::jumper`]), standing for whatever outside the MCU drives it.
+    pub fn line(&mut self, id: &str, source: fwsim_hw::Pin) -> &mut Self {
+        self.add(id, Part::Line(source))
+    }
+
     fn add(&mut self, id: &str, part: Part) -> &mut Self {
         let previous = self.map.insert(id.to_string(), part);
         assert!(previous.is_none(), "fwsim-scenario: the app added part `{id}` twice");
@@ -275,6 +289,7 @@ impl PartKind {
             PartKind::I2cBus => "I2C bus",
             PartKind::Encoder => "rotary encoder",
             PartKind::TextDisplay => "character display",
+            PartKind::Line => "input line",
         }
     }
 }

@@ -73,6 +73,8 @@ pub struct Step {
     pub expect_task: Option<Spanned<ExpectTask>>,
     pub turn: Option<Spanned<Turn>>,
     pub expect_text: Option<Spanned<ExpectText>>,
+    pub drive_pin: Option<Spanned<DrivePin>>,
+    pub pulse_pin: Option<Spanned<PulsePin>>,
 }
 
 /// `wait-serial`: text (Wokwi's form), or a map.
@@ -279,4 +281,24 @@ pub struct ExpectText {
     pub regex: Option<Spanned<String>>,
     pub row: Option<Spanned<usize>>,
     pub within: Option<Duration>,
+}
+
+/// `drive-pin`: the scenario drives an input line to a level, from now (or `at`) on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DrivePin {
+    pub part_id: Spanned<String>,
+    pub value: Level,
+    pub at: Option<Spanned<Duration>>,
+}
+
+/// `pulse-pin`: the scenario drives an input line to `value` for `width`, then to the other
+/// level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PulsePin {
+    pub part_id: Spanned<String>,
+    pub value: Level,
+    pub width: Duration,
+    pub at: Option<Spanned<Duration>>,
 }

@@ -213,6 +213,8 @@ impl Resolver<'_> {
             step.i2c_fault.as_ref().and_then(|f| f.value.at.as_ref()),
             step.serial_error.as_ref().and_then(|e| e.value.at.as_ref()),
             step.turn.as_ref().and_then(|t| t.value.at.as_ref()),
+            step.drive_pin.as_ref().and_then(|d| d.value.at.as_ref()),
+            step.pulse_pin.as_ref().and_then(|p| p.value.at.as_ref()),
         ]
         .into_iter()
         .flatten()
@@ -305,6 +307,17 @@ impl Resolver<'_> {
             let pattern = self.pattern(&v.text, &v.regex, at(e), "expect-text")?;
             actions.push(Action::ExpectText { part, pattern, row: v.row.as_ref().map(|r| r.value), within: v.within });
         }
+        if let Some(d) = &step.drive_pin {
+            let part = self.part(&d.value.part_id, PartKind::Line, "drive-pin")?;
+            actions.push(Action::DrivePin { part, high: d.value.value.0, width: None });
+        }
+        if let Some(p) = &step.pulse_pin {
+            let part = self.part(&p.value.part_id, PartKind::Line, "pulse-pin")?;
+            if p.value.width.0 == 0 {
+                return Err(self.loader.err(at(p), "a pulse of `width: 0` is no pulse; expected a positive width"));
+            }
+            actions.push(Action::DrivePin { part, high: p.value.value.0, width: Some(p.value.width) });
+        }
         let mut actions = actions.into_iter();
         match (actions.next(), actions.next()) {
             (Some(action), None) => Ok(Step { line: place.0, col: place.1, name, at: when, action }),
@@ -312,7 +325,7 @@ impl Resolver<'_> {
                 place,
                 "the step has no action; expected one of delay, wait-serial, write-serial, expect-pin, set-control, \
                  take-screenshot, press, set-sensor, i2c-fault, serial-error, power-cycle, expect-no-diagnostics, expect-task, \
-                 turn, expect-text",
+                 turn, expect-text, drive-pin, pulse-pin",
             )),
             (Some(a), Some(b)) => Err(self.loader.err(
                 place,

@@ -229,6 +229,16 @@ pub enum Action {
         /// How long it may take.
         within: Option<Duration>,
     },
+    /// The scenario drives an input line: to `high` from then on, or (with `width`) for
+    /// `width`, then to the other level.
+    DrivePin {
+        /// The line.
+        part: String,
+        /// The level driven (`true` = high).
+        high: bool,
+        /// For a pulse: how long.
+        width: Option<Duration>,
+    },
     /// A task is running or has finished.
     ExpectTask {
         /// The task's name.
@@ -257,6 +267,8 @@ impl Action {
             Action::ExpectTask { .. } => "expect-task",
             Action::Turn { .. } => "turn",
             Action::ExpectText { .. } => "expect-text",
+            Action::DrivePin { width: None, .. } => "drive-pin",
+            Action::DrivePin { width: Some(_), .. } => "pulse-pin",
         }
     }
 }

@@ -197,6 +197,14 @@ impl Runner<'_, '_> {
             }
             Action::ExpectTask { name, state } => self.expect_task(name, *state)?,
             Action::Turn { part, steps, period } => self.turn(part, *steps, *period, now),
+            Action::DrivePin { part, high, width } => {
+                let Some(Part::Line(pin)) = self.parts.get(part) else { unreachable!("checked by the loader") };
+                let level = |h: bool| Some(if h { fwsim_hw::Level::High } else { fwsim_hw::Level::Low });
+                pin.drive_at(now, level(*high));
+                if let Some(w) = width {
+                    pin.drive_at(now.saturating_add(*w), level(!high));
+                }
+            }
             Action::ExpectText { part, pattern, row, within } => {
                 self.expect_display_text(part, pattern, *row, *within)?
             }

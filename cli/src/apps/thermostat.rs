@@ -1,8 +1,8 @@
 //! Host wiring of `firmware/thermostat`: a BME280 and an SSD1306 on I2C0, the units button
-//! on KEY (active low, pulled up), the heater relay on HEATER, the log on UART0 at 115,200
-//! baud.
+//! on KEY (active low, pulled up), the window contact on WINDOW (high = open, pulled down),
+//! the heater relay on HEATER, the log on UART0 at 115,200 baud.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use fwsim::Sim;
@@ -37,6 +37,7 @@ impl App for Thermostat {
             PartInfo::new("i2c0", PartKind::I2cBus, "the I2C bus, 400 kHz"),
             PartInfo::new("units", PartKind::Button, "°C/°F button on pin KEY, to ground, pulled up"),
             PartInfo::new("heater", PartKind::Pin, "heater relay on pin HEATER, high = heating"),
+            PartInfo::new("window", PartKind::Line, "window contact on pin WINDOW, high = open, pulled down"),
             PartInfo::new("uart", PartKind::Serial, "log on UART0, 115,200 baud: `T=21.0C heater=off` every 5 s"),
         ]
     }
@@ -50,6 +51,9 @@ impl App for Thermostat {
         let key = board.input("KEY", Pull::Up);
         let units = board.button("UNITS", &key, Level::Low);
         let uart = board.uart("UART0", UartConfig::new(115_200));
+        let window = board.input("WINDOW", Pull::Down);
+        let contact = board.input("WINDOW.contact", Pull::None);
+        board.jumper(&window, &contact);
 
         let mut parts = Parts::new();
         parts
@@ -65,12 +69,14 @@ impl App for Thermostat {
             .i2c_bus("i2c0", bus.clone())
             .button("units", units)
             .pin("heater", heater.probe())
-            .serial("uart", uart.peer());
+            .serial("uart", uart.peer())
+            .line("window", contact);
 
-        let fahrenheit: &'s Cell<bool> = sim.alloc(Cell::new(false));
-        let firmware = app_thermostat::thermostat(bus.handle(), heater, fwsim::Delay, uart, SETPOINT, fahrenheit);
+        let shared: &'s app_thermostat::Shared = sim.alloc(app_thermostat::Shared::new());
+        let firmware = app_thermostat::thermostat(bus.handle(), heater, fwsim::Delay, uart, SETPOINT, shared);
         sim.spawn("thermostat", firmware);
-        sim.spawn("units", app_thermostat::units_button(key, fahrenheit));
+        sim.spawn("units", app_thermostat::units_button(key, shared));
+        sim.spawn("window", app_thermostat::window_contact(window, shared));
         parts
     }
 }

@@ -3,7 +3,9 @@
 //! A BME280 on I2C measures the room every [`PERIOD`]; below the setpoint minus
 //! [`HYSTERESIS`] the heater relay closes, above the setpoint plus it the relay opens. An
 //! SSD1306 OLED on the same bus shows the reading and the heater state, a button toggles
-//! °C/°F, and every reading is logged over a UART as `T=21.0C heater=off`.
+//! °C/°F, and every reading is logged over a UART as `T=21.0C heater=off`. A window contact
+//! (high = open) switches the heater off at once, by interrupt, while the window is open:
+//! `window open` / `window closed` in the log, `window=open` after the readings meanwhile.
 //!
 //! A failed sensor read (a bus fault, a sensor that stopped answering) opens the relay — a
 //! heater must not stay on blind — shows `sensor error` and logs `E sensor`; the next period
@@ -18,6 +20,11 @@
 
 use core::cell::Cell;
 use core::fmt::Write as _;
+
+use embassy_futures::select::{Either, select};
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use embassy_sync::signal::Signal;
+use embedded_hal::digital::InputPin;
 
 use bme280_rs::{AsyncBme280, Configuration, Oversampling, SensorMode};
 use embassy_time::{Duration, Ticker, Timer};
@@ -51,9 +58,31 @@ pub fn decide(celsius: f32, setpoint: f32, heating: bool) -> bool {
     }
 }
 
-/// The thermostat task: measures, switches `heater`, draws, logs to `log`, for ever.
-/// `fahrenheit` is the display unit, shared with [`units_button`].
-pub async fn thermostat<B, P, D, W>(i2c: B, mut heater: P, delay: D, mut log: W, setpoint: f32, fahrenheit: &Cell<bool>)
+/// What the tasks share: the display unit (set by [`units_button`]) and the window contact's
+/// changes (from [`window_contact`]).
+pub struct Shared {
+    /// Show °F.
+    pub fahrenheit: Cell<bool>,
+    /// `true`: the window opened; `false`: it closed.
+    pub window: Signal<CriticalSectionRawMutex, bool>,
+}
+
+impl Shared {
+    /// °C, window closed.
+    pub const fn new() -> Self {
+        Shared { fahrenheit: Cell::new(false), window: Signal::new() }
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The thermostat task: measures, switches `heater`, draws, logs to `log`, for ever; a window
+/// opening switches the heater off at once.
+pub async fn thermostat<B, P, D, W>(i2c: B, mut heater: P, delay: D, mut log: W, setpoint: f32, shared: &Shared)
 where
     B: I2c + Clone,
     P: OutputPin,
@@ -68,6 +97,7 @@ where
     let style = MonoTextStyle::new(&FONT_6X10, BinaryColor::On);
     let mut ticker = Ticker::every(PERIOD);
     let mut heating = false;
+    let mut window_open = false;
     // Both devices are (re)initialised at start and after any failed reading: a brown-out
     // resets them, and a sensor that lost its configuration reads "no data".
     let mut ready = false;
@@ -82,10 +112,20 @@ where
         match reading {
             Some(celsius) => {
                 heating = decide(celsius, setpoint, heating);
-                let (value, unit) = if fahrenheit.get() { (celsius * 9.0 / 5.0 + 32.0, 'F') } else { (celsius, 'C') };
-                let _ = write!(line, "{value:5.1} {unit}  {}", if heating { "HEAT" } else { "idle" });
-                let mut text: heapless::String<40> = heapless::String::new();
-                let _ = write!(text, "T={celsius:.1}C heater={}\r\n", if heating { "on" } else { "off" });
+                let on = heating && !window_open;
+                let (value, unit) =
+                    if shared.fahrenheit.get() { (celsius * 9.0 / 5.0 + 32.0, 'F') } else { (celsius, 'C') };
+                let state = if window_open {
+                    "WINDOW"
+                } else if on {
+                    "HEAT"
+                } else {
+                    "idle"
+                };
+                let _ = write!(line, "{value:5.1} {unit}  {state}");
+                let mut text: heapless::String<48> = heapless::String::new();
+                let _ = write!(text, "T={celsius:.1}C heater={}", if on { "on" } else { "off" });
+                let _ = text.push_str(if window_open { " window=open\r\n" } else { "\r\n" });
                 let _ = log.write_all(text.as_bytes()).await;
             }
             None => {
@@ -95,14 +135,36 @@ where
                 let _ = log.write_all(b"E sensor\r\n").await;
             }
         }
-        let _ = if heating { heater.set_high() } else { heater.set_low() };
+        let _ = heater.set_state((heating && !window_open).into());
         if oled_ready {
             oled.clear_buffer();
             let _ = Text::new(&line, Point::new(4, 20), style).draw(&mut oled);
             let _ = Text::new("fwsim thermostat", Point::new(4, 50), style).draw(&mut oled);
             oled_ready = oled.flush().await.is_ok();
         }
-        ticker.next().await;
+        // Until the next period, a window change acts at once.
+        while let Either::Second(open) = select(ticker.next(), shared.window.wait()).await {
+            window_open = open;
+            let _ = heater.set_state((heating && !window_open).into());
+            let _ = log.write_all(if open { b"window open\r\n" } else { b"window closed\r\n" }).await;
+        }
+    }
+}
+
+/// The window contact task: `contact` is high while the window is open. Each change, once the
+/// contact has been steady for [`SETTLE`], is signalled to [`thermostat`].
+pub async fn window_contact<P: Wait + InputPin>(mut contact: P, shared: &Shared) {
+    let mut open = false;
+    loop {
+        if contact.wait_for_any_edge().await.is_err() {
+            return;
+        }
+        Timer::after(SETTLE).await;
+        let now_open = contact.is_high().unwrap_or(false);
+        if now_open != open {
+            open = now_open;
+            shared.window.signal(open);
+        }
     }
 }
 
@@ -129,12 +191,12 @@ pub const FIRST_CONVERSION: Duration = Duration::from_millis(10);
 /// The units button task: each press of the active-low `button` toggles °C/°F. After the
 /// press and after the release it ignores the contact for [`SETTLE`], so that bounce is not
 /// taken for presses.
-pub async fn units_button<P: Wait>(mut button: P, fahrenheit: &Cell<bool>) {
+pub async fn units_button<P: Wait>(mut button: P, shared: &Shared) {
     loop {
         if button.wait_for_falling_edge().await.is_err() {
             return;
         }
-        fahrenheit.set(!fahrenheit.get());
+        shared.fahrenheit.set(!shared.fahrenheit.get());
         Timer::after(SETTLE).await;
         if button.wait_for_high().await.is_err() {
             return;
@@ -143,7 +205,8 @@ pub async fn units_button<P: Wait>(mut button: P, fahrenheit: &Cell<bool>) {
     }
 }
 
-/// How long [`units_button`] ignores its contact after a press.
+/// How long [`units_button`] ignores its contact after a press, and how long the window
+/// contact must be steady.
 pub const SETTLE: Duration = Duration::from_millis(50);
 
 #[cfg(test)]
