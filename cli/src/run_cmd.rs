@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::sync::Arc;
+
+use fwsim::SimTime;
+use fwsim_scenario::progress::Progress;
 use fwsim_scenario::{App, Duration, Outcome, PolicyName, Report, RunOptions, Scenario};
 
 use crate::args::{Format, PolicyArg, RunArgs};
@@ -16,6 +20,7 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let bar = progress_bar(scenarios.len(), !a.quiet);
     let options: Vec<RunOptions> = scenarios
         .iter()
         .map(|s| RunOptions {
@@ -23,9 +28,19 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             expect_text: a.expect_text.clone(),
             fail_text: a.fail_text.clone(),
             replay: None,
+            progress: bar.clone().map(|bar| {
+                let name = s.name.clone();
+                Progress(Arc::new(move |t: SimTime| {
+                    let s = t.as_millis() / 1000;
+                    bar.set_message(format!("{name}: {}:{:02}:{:02} of virtual time", s / 3600, s / 60 % 60, s % 60));
+                }))
+            }),
         })
         .collect();
-    let reports = run_parallel(&scenarios, &options, apps, a.jobs, !a.quiet);
+    let reports = run_parallel(&scenarios, &options, apps, a.jobs, bar.as_ref());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     print_reports(a, &reports);
     if let Some(path) = &a.junit
         && let Err(e) = std::fs::write(path, junit::xml(&reports))
@@ -99,25 +114,31 @@ fn load_all(a: &RunArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
     if bad { Err(EXIT_USAGE) } else { Ok(scenarios) }
 }
 
+/// On a terminal (and not `--quiet`): a bar of scenarios done, whose message follows the
+/// virtual time of long waits.
+fn progress_bar(scenarios: usize, wanted: bool) -> Option<indicatif::ProgressBar> {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(scenarios as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios  {msg}")
+            .expect("a valid progress template"),
+    );
+    Some(bar)
+}
+
 /// Runs every scenario on up to `jobs` threads; the reports come back in input order.
 fn run_parallel(
     scenarios: &[Scenario],
     options: &[RunOptions],
     apps: &[&dyn App],
     jobs: Option<usize>,
-    progress: bool,
+    bar: Option<&indicatif::ProgressBar>,
 ) -> Vec<Report> {
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, scenarios.len().max(1));
-    let bar = (progress && scenarios.len() > 1 && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(scenarios.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} scenarios {msg}")
-                .expect("a valid progress template"),
-        );
-        bar
-    });
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Report>>> = scenarios.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
@@ -136,7 +157,7 @@ fn run_parallel(
                             .expect("the loader resolved the app");
                         let report = fwsim_scenario::run(scenario, app, &options[i]);
                         *slots[i].lock().expect("no worker panics while holding a slot") = Some(report);
-                        if let Some(bar) = &bar {
+                        if let Some(bar) = bar {
                             bar.inc(1);
                         }
                     }
@@ -144,9 +165,6 @@ fn run_parallel(
                 .expect("spawn a worker thread");
         }
     });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
     slots.into_iter().map(|m| m.into_inner().ok().flatten().expect("every scenario ran")).collect()
 }
 

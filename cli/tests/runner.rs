@@ -162,3 +162,22 @@ fn a_screenshot_may_wait_for_the_display_to_match() {
     let drawn = waited.steps[0].end_ns as f64 / 1e9;
     assert!(drawn > 0.0 && drawn < 0.5, "ends when the panel matches: {drawn}");
 }
+
+#[test]
+fn long_waits_report_progress_without_changing_the_run() {
+    use std::sync::{Arc, Mutex};
+    let apps: [&dyn App; 1] = [&fwsim_cli::apps::Thermostat];
+    let yaml = "steps:\n  - delay: 5min\n  - expect-pin: { part-id: heater, value: 1, within: 3min }\n";
+    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some("thermostat")).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let progress = fwsim_scenario::progress::Progress(Arc::new(move |t: fwsim::SimTime| {
+        log.lock().unwrap().push(t.as_millis() / 1000)
+    }));
+    let with =
+        fwsim_scenario::run(&scenario, apps[0], &RunOptions { progress: Some(progress), ..RunOptions::default() });
+    let without = fwsim_scenario::run(&scenario, apps[0], &RunOptions::default());
+    assert_eq!(*seen.lock().unwrap(), [60, 120, 180, 240, 300, 360, 420, 480]);
+    assert_eq!(with.trace_hash, without.trace_hash);
+    assert_eq!(with.outcome, without.outcome);
+}

@@ -57,10 +57,7 @@ impl Runner<'_, '_> {
         let (end, capped) = self.wait_end(within);
         let held = match within {
             None => matches(),
-            Some(_) => {
-                let left = Duration(end.as_nanos().saturating_sub(now.as_nanos()));
-                self.sim.run_until_true_within(left, matches).map_err(|e| self.sim_error(e))?
-            }
+            Some(_) => self.wait_until(end, matches)?,
         };
         if held {
             return Ok(());

@@ -30,6 +30,7 @@ mod error;
 mod format;
 mod knob_and_text;
 pub mod load;
+pub mod progress;
 pub mod replay;
 mod report;
 mod resolve;

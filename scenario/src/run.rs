@@ -32,6 +32,8 @@ pub struct RunOptions {
     /// Replay this schedule (from a [`ReplayFile`](crate::ReplayFile)) instead of the
     /// scenario's run order.
     pub replay: Option<fwsim::Schedule>,
+    /// Told the virtual time as long waits go on (every [`SLICE`](crate::progress::SLICE)).
+    pub progress: Option<crate::progress::Progress>,
 }
 
 /// How many trace events and signal changes a failure shows.

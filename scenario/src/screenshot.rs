@@ -25,8 +25,7 @@ impl Runner<'_, '_> {
             let want = Image::read_png(golden)
                 .map_err(|e| self.fail(format!("cannot read the golden image {}: {e}", golden.display())))?;
             let (end, _) = self.wait_end(Some(w));
-            let left = Duration(end.as_nanos().saturating_sub(now.as_nanos()));
-            self.sim.run_until_true_within(left, || panel() == want).map_err(|e| self.sim_error(e))?;
+            self.wait_until(end, || panel() == want)?;
         }
         let image = panel();
         let dir = self.options.artifact_dir.as_deref();

@@ -98,7 +98,7 @@ impl Runner<'_, '_> {
         match action {
             Action::Delay(d) => {
                 let (end, capped) = self.wait_end(Some(*d));
-                self.sim.run_until(end).map_err(|e| self.sim_error(e))?;
+                self.wait_until(end, || false)?;
                 if capped && now.saturating_add(*d) > end {
                     return Err(self.timeout(&format!("a delay of {d} to end")));
                 }
@@ -124,12 +124,7 @@ impl Runner<'_, '_> {
                     }
                     Some(w) => {
                         let (end, capped) = self.wait_end(Some(*w));
-                        let held = self
-                            .sim
-                            .run_until_true_within(Duration(end.as_nanos() - now.as_nanos()), || {
-                                probe.is_high() == *high
-                            })
-                            .map_err(|e| self.sim_error(e))?;
+                        let held = self.wait_until(end, || probe.is_high() == *high)?;
                         if !held {
                             let what = format!("pin `{part}` to be {} within {w}", level(*high));
                             return Err(if capped {
@@ -216,9 +211,8 @@ impl Runner<'_, '_> {
         let peer = self.peer(part).clone();
         let cursor = self.cursors.get(part).copied().unwrap_or(0);
         let (end, capped) = self.wait_end(within);
-        let left = Duration(end.as_nanos().saturating_sub(self.sim.now().as_nanos()));
         let mut watch = Watch::new(&peer, pattern, cursor);
-        let held = self.sim.run_until_true_within(left, || watch.poll().is_some()).map_err(|e| self.sim_error(e))?;
+        let held = self.wait_until(end, || watch.poll().is_some())?;
         match watch.poll() {
             Some(end_index) if held => {
                 self.cursors.insert(part.to_string(), end_index);
@@ -287,12 +281,8 @@ impl Runner<'_, '_> {
         let Some(text) = self.options.expect_text.clone() else { return Ok(()) };
         let ports: Vec<UartPeer> = self.serial_ports().map(|(_, p)| p.clone()).collect();
         let pattern = Pattern::Text(text.clone());
-        let left = self.deadline().as_nanos().saturating_sub(self.sim.now().as_nanos());
         let mut watches: Vec<Watch<'_>> = ports.iter().map(|p| Watch::new(p, &pattern, 0)).collect();
-        let held = self
-            .sim
-            .run_until_true_within(Duration(left), || watches.iter_mut().any(|w| w.poll().is_some()))
-            .map_err(|e| self.sim_error(e))?;
+        let held = self.wait_until(self.deadline(), || watches.iter_mut().any(|w| w.poll().is_some()))?;
         if held { Ok(()) } else { Err(self.timeout(&format!("the expected text {text:?}"))) }
     }
 
