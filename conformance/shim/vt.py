@@ -22,6 +22,11 @@ def ticks_ms():
     return _Clock.now
 
 
+def busy(ms):
+    # A blocking section (time.sleep_ms, a blocking driver call): the clock moves, no task runs.
+    _Clock.now = ticks_add(_Clock.now, ms)
+
+
 def ticks_add(a, d):
     if not -HALF < d < HALF:
         raise OverflowError("ticks interval overflow")

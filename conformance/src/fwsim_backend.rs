@@ -40,6 +40,7 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                 }
                 Op::Sleep(ms) => Timer::after_millis(u64::from(*ms)).await,
                 Op::Yield => fwsim::yield_now().await,
+                Op::Busy(ms) => fwsim::busy_wait(fwsim::ms(u64::from(*ms))),
                 Op::Spawn(n) => {
                     let body = &cx.program.tasks[usize::from(*n)];
                     let handle = sim.spawn(NAMES[usize::from(*n) % NAMES.len()], run_ops(sim, cx, *n, body));
@@ -122,7 +123,7 @@ impl<'s> Spawn for &'s SimSpawner<'s> {
 pub fn run_embassy(program: &Program) -> Outcome {
     fwsim::scope(SimConfig::new().policy(Policy::Embassy).no_trace().watchdog(None), |sim| {
         let program: &Program = sim.alloc(program.clone());
-        let world: &World = sim.alloc(World::new(program));
+        let world: &World = sim.alloc(World::new(program, |ms| fwsim::busy_wait(fwsim::ms(ms))));
         let spawner: &SimSpawner<'_> = sim.alloc(SimSpawner { sim, world, program });
         world.started(0);
         sim.spawn(NAMES[0], run_task(world, program, spawner, 0));

@@ -39,6 +39,7 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
             Op::Mark(l) => writeln!(out, "{pad}mark({task}, {l})"),
             Op::Sleep(ms) => writeln!(out, "{pad}await asyncio.sleep_ms({ms})"),
             Op::Yield => writeln!(out, "{pad}await asyncio.sleep(0)"),
+            Op::Busy(ms) => writeln!(out, "{pad}busy({ms})"),
             Op::Spawn(n) => writeln!(out, "{pad}H[{n}] = asyncio.create_task(t{n}())"),
             Op::Wait(e) => writeln!(out, "{pad}await E[{e}].wait()"),
             Op::Set(e) => writeln!(out, "{pad}E[{e}].set()"),

@@ -36,6 +36,8 @@ pub enum RawOp {
     Sleep(u8),
     /// Yield.
     Yield,
+    /// A busy section (see `duration`).
+    Busy(u8),
     /// Spawn.
     Spawn(u8),
     /// Wait for an event.
@@ -61,6 +63,7 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         8 => Just(RawOp::Mark),
         3 => any::<u8>().prop_map(RawOp::Sleep),
         2 => Just(RawOp::Yield),
+        2 => any::<u8>().prop_map(RawOp::Busy),
         5 => any::<u8>().prop_map(RawOp::Spawn),
         2 => any::<u8>().prop_map(RawOp::Wait),
         3 => any::<u8>().prop_map(RawOp::Set),
@@ -168,6 +171,7 @@ impl Fixer {
                 }
                 RawOp::Sleep(ms) => out.push(Op::Sleep(duration(*ms))),
                 RawOp::Yield => out.push(Op::Yield),
+                RawOp::Busy(ms) => out.push(Op::Busy(duration(*ms))),
                 RawOp::Spawn(x) => {
                     let target = usize::from(*x) % n;
                     if target > task && !self.spawned[target] {

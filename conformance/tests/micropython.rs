@@ -261,6 +261,38 @@ fn fidelity_cases_match_the_real_micropython() {
                 vec![Sleep(10), Set(0)],
             ]),
         ),
+        (
+            // Busy time carries the clock past a wait_for's deadline before the awaitable's
+            // first turn; that turn was queued at the call, before the deadline, and finds
+            // the event already set: asyncio returns the result, not a timeout.
+            "a wait_for's first turn runs before its deadline's key, whatever the clock says",
+            program(vec![
+                vec![Spawn(1), Spawn(2), WaitFor { event: 0, timeout: 1, label: 0 }, Sleep(200)],
+                vec![],
+                vec![Set(0), Locked(0, vec![Busy(1)])],
+            ]),
+        ),
+        (
+            // Both deadlines pass during another task's busy section; asyncio decides each
+            // timeout at its sleep's key (6 before 10), not at the awaitables' first turns.
+            "timeouts passed during busy time are decided in deadline order",
+            program(vec![
+                vec![Spawn(1), Spawn(2), WaitFor { event: 0, timeout: 6, label: 1 }, Sleep(200)],
+                vec![Yield, Busy(11)],
+                vec![WaitFor { event: 0, timeout: 10, label: 6 }],
+            ]),
+        ),
+        (
+            // t2's wait_for completes early; its dropped timer (1 ms) falls due during t2's
+            // own busy section. That wake must not put t2 ahead of t1's sleep to 9 ms: asyncio
+            // runs t1 before the gather t2 starts at 9 ms.
+            "a timer that falls due while its task runs gives it no early place",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Sleep(200)],
+                vec![Sleep(9), Mark(0)],
+                vec![Set(0), WaitFor { event: 0, timeout: 1, label: 1 }, Busy(9), Gather(vec![], vec![Mark(2)])],
+            ]),
+        ),
     ];
     let programs: Vec<Program> = cases.iter().map(|(_, p)| p.clone()).collect();
     let outcomes = real(&programs);
@@ -278,4 +310,7 @@ fn fidelity_cases_match_the_real_micropython() {
     let order: Vec<u8> = outcomes[0].marks.iter().map(|m| m.1).collect();
     assert_eq!(order, [10, 1, 3, 11, 2, 12, 4], "X first; the children as tasks; main after them");
     assert_eq!(outcomes[1].marks, [(0, 1, 10), (1, 2, 100), (2, 3, 100), (0, 9, 100)], "S2, B, main");
+    assert_eq!(outcomes[2].marks, [(0, 0, 1)], "the result, at 1 ms");
+    assert_eq!(outcomes[3].marks, [(0, 129, 11), (2, 134, 11)], "main's timeout, then t2's");
+    assert_eq!(outcomes[4].marks, [(2, 1, 0), (1, 0, 9), (2, 2, 9)], "t1, then the gather");
 }

@@ -39,6 +39,12 @@ impl core::error::Error for TimeoutError {}
 /// reproduces the real interpreter's interleaving, as the differential conformance tests
 /// check; under other executors the extra yields only cost polls.
 ///
+/// **Busy time.** asyncio keys the awaitable's first turn by the call and the timeout by the
+/// deadline, so when a blocking section elsewhere carries the clock past the deadline before
+/// that first turn, the first turn still runs (and a future ready then wins), and a timeout
+/// is decided only when the deadline's turn comes, after earlier deadlines' (checked by the
+/// conformance fidelity cases with busy sections).
+///
 /// When the timeout wins, `fut` is dropped: the Rust form of asyncio cancelling it.
 ///
 /// ```
@@ -132,13 +138,23 @@ impl<F: Future> Future for WaitFor<F> {
         this.stage = Stage::Waiting;
         // SAFETY: `fut` is structurally pinned: polled and dropped in place, never moved.
         let mut fut = unsafe { Pin::new_unchecked(&mut this.fut) };
-        if Instant::now() >= this.deadline {
+        // The awaitable's first turn was queued at the call, before the deadline's key: it
+        // runs even when busy time has carried the clock past the deadline meanwhile.
+        if !first && Instant::now() >= this.deadline {
             fut.set(None);
             return hop(&mut this.stage, 3, Err(TimeoutError), cx);
         }
         if let Poll::Ready(v) = fut.as_mut().as_pin_mut().expect("polled until decided").poll(cx) {
             fut.set(None);
             return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
+        }
+        if first && Instant::now() >= this.deadline {
+            // Busy time carried the clock past the deadline before the first turn: asyncio
+            // decides the timeout when the sleep's own key comes up, not here. The timer's
+            // wake (keyed by the deadline) is pending or kept as this task's place; the wake
+            // below takes it, and the next poll decides.
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
         if first {
             // The deadline was requested at the call, as asyncio's sleep is pushed then; asking

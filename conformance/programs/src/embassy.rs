@@ -31,6 +31,8 @@ pub trait Spawn {
 
 /// The shared state of one program run.
 pub struct World {
+    /// Spends busy time (ms) on the executor that runs the program.
+    busy: fn(u64),
     signals: Vec<Signal<CriticalSectionRawMutex, ()>>,
     mutexes: Vec<Mutex<CriticalSectionRawMutex, ()>>,
     done: Vec<Signal<CriticalSectionRawMutex, ()>>,
@@ -41,9 +43,11 @@ pub struct World {
 }
 
 impl World {
-    /// The state for `program`, its clock starting now.
-    pub fn new(program: &Program) -> Self {
+    /// The state for `program`, its clock starting now; `busy` spends busy time (ms) on the
+    /// executor that runs it (advances its clock while the task keeps the CPU).
+    pub fn new(program: &Program, busy: fn(u64)) -> Self {
         World {
+            busy,
             signals: (0..program.events).map(|_| Signal::new()).collect(),
             mutexes: (0..program.locks).map(|_| Mutex::new(())).collect(),
             done: program.tasks.iter().map(|_| Signal::new()).collect(),
@@ -93,6 +97,7 @@ fn run_ops<'a, S: Spawn + Copy + 'a>(
                 }
                 Op::Sleep(ms) => Timer::after_millis(u64::from(*ms)).await,
                 Op::Yield => embassy_futures::yield_now().await,
+                Op::Busy(ms) => (world.busy)(u64::from(*ms)),
                 Op::Spawn(n) => {
                     world.started(*n);
                     spawn.spawn(*n);

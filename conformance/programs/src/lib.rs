@@ -19,6 +19,9 @@ pub enum Op {
     Sleep(u32),
     /// Let the others run (`sleep(0)` / `yield_now`).
     Yield,
+    /// Block for this many ms without yielding: a busy section (a blocking driver call,
+    /// `time.sleep_ms`, `fwsim::busy_wait`). Virtual time passes and no other task runs.
+    Busy(u32),
     /// Start task `n` (each task is spawned by at most one op).
     Spawn(u8),
     /// Wait for event `n`.

@@ -28,7 +28,10 @@ struct ReadyKey {
 /// at the old deadline (a real wake at that instant would merge into it). A live timer is
 /// asked for again at every poll of its task (fwsim-primitives' `wait_for` skips one poll, to
 /// keep asyncio's key), so a timer wake whose deadline was last asked for before the task's
-/// last two polls belongs to a dropped timer, and is queued as a plain wake, at the tail.
+/// last two polls belongs to a dropped timer, and is queued as a plain wake, at the tail. A
+/// timer that falls due while its own task is running (a busy section after a `wait_for`
+/// completed early) cannot be a sleep that task awaits: its wake joins the queue when the
+/// poll ends, with key = now, like an interrupt wake.
 /// `CONFORMANCE.md` describes how all this is checked against the real interpreter.
 ///
 /// Rows of the conformance table that have no Rust meaning: the exception handler and
@@ -76,7 +79,8 @@ impl MicroPython {
 
 impl RunOrder for MicroPython {
     fn push(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
-        if wake.cause == Cause::Interrupt {
+        let timer_while_running = wake.running && matches!(wake.cause, Cause::Timer { .. });
+        if wake.cause == Cause::Interrupt || timer_while_running {
             return self.deferred.push(task);
         }
         // A self-wake resumes at the place of a wake coalesced while queued (type docs).
