@@ -22,9 +22,34 @@ def ticks_ms():
     return _Clock.now
 
 
+# One-shot interrupts: (time, sequence, handler), earliest first. A handler runs at its time,
+# also in the middle of a busy section, and sets what an ISR sets (a ThreadSafeFlag).
+_isrs = []
+
+
+def schedule_isr(after_ms, handler):
+    at = ticks_add(_Clock.now, after_ms)
+    i = len(_isrs)
+    while i > 0 and ticks_diff(at, _isrs[i - 1][0]) < 0:
+        i -= 1
+    _isrs.insert(i, (at, handler))
+
+
+def _run_isrs_until(limit):
+    # Runs the handlers due at or before `limit`, each at its own time.
+    while _isrs and ticks_diff(_isrs[0][0], limit) <= 0:
+        at, handler = _isrs.pop(0)
+        if ticks_diff(at, _Clock.now) > 0:
+            _Clock.now = at
+        handler()
+
+
 def busy(ms):
-    # A blocking section (time.sleep_ms, a blocking driver call): the clock moves, no task runs.
-    _Clock.now = ticks_add(_Clock.now, ms)
+    # A blocking section (time.sleep_ms, a blocking driver call): the clock moves, no task runs,
+    # interrupts due meanwhile run at their times.
+    target = ticks_add(_Clock.now, ms)
+    _run_isrs_until(target)
+    _Clock.now = target
 
 
 def ticks_add(a, d):
@@ -139,12 +164,40 @@ class Deadlock(BaseException):
     pass
 
 
+_poll_io = _core.IOQueue.wait_io_event
+
+
 def _wait_io_event(self, dt):
-    if dt > 0:
-        if _core._task_queue.peek() is None and not self.map:
-            # The real loop spins here for ever (main can never run again).
-            raise Deadlock()
+    # dt: ms until the queue's head is due (0: due now), or -1: no task queued, wait for IO
+    # (the loop pops a task as soon as this returns).
+    _run_isrs_until(_Clock.now)  # interrupts due already (armed with a delay of 0)
+    if _core._task_queue.peek() is None and not self.map:
+        # The real loop spins here for ever (main can never run again).
+        raise Deadlock()
+    if dt < 0:
+        # Only IO can wake a task: interrupt after interrupt until one does.
+        _poll_io(self, 0)
+        while _core._task_queue.peek() is None:
+            if not _isrs:
+                raise Deadlock()  # the real loop waits for ever
+            _run_isrs_until(_isrs[0][0])
+            _poll_io(self, 0)
+        return
+    # A flag set already (by an interrupt during a busy section) ends the wait at once, as the
+    # real poll returns as soon as a stream is ready.
+    _poll_io(self, 0)
+    head = _core._task_queue.peek()
+    if dt == 0 or (head is not None and ticks_diff(head.ph_key, _Clock.now) <= 0):
+        return
+    nxt = ticks_diff(_isrs[0][0], _Clock.now) if _isrs else None
+    if nxt is not None and nxt < dt:
+        # An interrupt comes first: the clock moves to it and its handler runs (the loop
+        # computes the rest of its wait again).
+        _run_isrs_until(_isrs[0][0])
+    else:
         _Clock.now = ticks_add(_Clock.now, dt)
+    # The real poll, without waiting: a flag an interrupt set makes its waiting task ready.
+    _poll_io(self, 0)
 
 
 _core.IOQueue.wait_io_event = _wait_io_event
@@ -157,6 +210,7 @@ def run_program(start, build, marks):
 
     asyncio.new_event_loop()
     _Clock.now = start
+    del _isrs[:]
     del marks[:]
     end = "done"
     try:

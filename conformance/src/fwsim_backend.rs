@@ -8,10 +8,10 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 
-use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_time::{Instant, Timer};
 use fwsim::{JoinHandle, Policy, Sim, SimConfig, SimError};
-use fwsim_primitives::{Event, Lock};
+use fwsim_primitives::{Event, Lock, ThreadSafeFlag};
 
 use fwsim_programs::embassy::{Spawn, World, run_task};
 use fwsim_programs::{End, Mark, Op, Outcome, Program};
@@ -23,6 +23,8 @@ struct Ctx<'s> {
     program: &'s Program,
     events: Vec<Event<NoopRawMutex>>,
     locks: Vec<Lock<NoopRawMutex>>,
+    /// Set by interrupt handlers: a critical-section mutex, as on a board.
+    flags: Vec<ThreadSafeFlag<CriticalSectionRawMutex>>,
     handles: RefCell<Vec<Option<JoinHandle<()>>>>,
     marks: RefCell<Vec<Mark>>,
     start: Instant,
@@ -49,6 +51,12 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                 Op::Wait(e) => cx.events[usize::from(*e)].wait().await,
                 Op::Set(e) => cx.events[usize::from(*e)].set(),
                 Op::Clear(e) => cx.events[usize::from(*e)].clear(),
+                Op::Isr { after, flag } => {
+                    let at = fwsim::now().saturating_add(fwsim::ms(u64::from(*after)));
+                    let flag = &cx.flags[usize::from(*flag)];
+                    sim.schedule_isr(at, fwsim::Irq::new(2, 7), move || flag.set());
+                }
+                Op::WaitFlag(f) => cx.flags[usize::from(*f)].wait().await,
                 Op::Locked(l, body) => {
                     let guard = cx.locks[usize::from(*l)].acquire().await;
                     run_ops(sim, cx, task, body).await;
@@ -90,6 +98,7 @@ pub fn run(program: &Program, policy: Policy) -> Outcome {
             program,
             events: (0..program.events).map(|_| Event::new()).collect(),
             locks: (0..program.locks).map(|_| Lock::new()).collect(),
+            flags: (0..program.events).map(|_| ThreadSafeFlag::new()).collect(),
             handles: RefCell::new((0..program.tasks.len()).map(|_| None).collect()),
             marks: RefCell::new(Vec::new()),
             start: Instant::now(),
@@ -114,6 +123,12 @@ impl<'s> Spawn for &'s SimSpawner<'s> {
     fn spawn(&self, task: u8) {
         let me: &'s SimSpawner<'s> = self;
         me.sim.spawn(NAMES[usize::from(task) % NAMES.len()], run_task(me.world, me.program, me, task));
+    }
+
+    fn arm_isr(&self, after_ms: u64, flag: u8) {
+        let world = self.world;
+        let at = fwsim::now().saturating_add(fwsim::ms(after_ms));
+        self.sim.schedule_isr(at, fwsim::Irq::new(2, 7), move || world.raise(flag));
     }
 }
 

@@ -44,6 +44,8 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
             Op::Wait(e) => writeln!(out, "{pad}await E[{e}].wait()"),
             Op::Set(e) => writeln!(out, "{pad}E[{e}].set()"),
             Op::Clear(e) => writeln!(out, "{pad}E[{e}].clear()"),
+            Op::Isr { after, flag } => writeln!(out, "{pad}schedule_isr({after}, F[{flag}].set)"),
+            Op::WaitFlag(f) => writeln!(out, "{pad}await F[{f}].wait()"),
             Op::Locked(l, body) => {
                 let _ = writeln!(out, "{pad}async with L[{l}]:");
                 render_ops(out, body, task, indent + 1);
@@ -81,6 +83,7 @@ pub fn render(program: &Program, index: usize) -> String {
     let _ = writeln!(s, "def prog_{index}():");
     let _ = writeln!(s, "    H = [None] * {n}");
     let _ = writeln!(s, "    E = [asyncio.Event() for _ in range({})]", program.events);
+    let _ = writeln!(s, "    F = [asyncio.ThreadSafeFlag() for _ in range({})]", program.events);
     let _ = writeln!(s, "    L = [asyncio.Lock() for _ in range({})]", program.locks);
     // Later tasks first, so every name exists when a body runs (closures look names up at
     // call time anyway).

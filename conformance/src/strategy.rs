@@ -46,6 +46,10 @@ pub enum RawOp {
     Set(u8),
     /// Clear an event.
     Clear(u8),
+    /// Arm an interrupt that sets a flag (delay, flag).
+    Isr(u8, u8),
+    /// Wait for a flag.
+    WaitFlag(u8),
     /// Hold a lock around a body.
     Locked(u8, Vec<RawOp>),
     /// Cancel.
@@ -68,6 +72,8 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         2 => any::<u8>().prop_map(RawOp::Wait),
         3 => any::<u8>().prop_map(RawOp::Set),
         1 => any::<u8>().prop_map(RawOp::Clear),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(d, f)| RawOp::Isr(d, f)),
+        2 => any::<u8>().prop_map(RawOp::WaitFlag),
         1 => any::<u8>().prop_map(RawOp::Abort),
         1 => any::<u8>().prop_map(RawOp::Await),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(e, t)| RawOp::WaitFor(e, t)),
@@ -127,6 +133,8 @@ struct Fixer {
     event_owner: [Option<usize>; EVENTS as usize],
     /// Embassy: the tasks that use each lock.
     lock_users: [Vec<usize>; LOCKS as usize],
+    /// The task that waits on each flag (a `ThreadSafeFlag` has one waiter).
+    flag_owner: [Option<usize>; EVENTS as usize],
     next_label: u8,
 }
 
@@ -188,6 +196,13 @@ impl Fixer {
                 }
                 RawOp::Set(e) => out.push(Op::Set(e % EVENTS)),
                 RawOp::Clear(e) => out.push(Op::Clear(e % EVENTS)),
+                RawOp::Isr(d, f) => out.push(Op::Isr { after: duration(*d), flag: f % EVENTS }),
+                RawOp::WaitFlag(f) => {
+                    let f = f % EVENTS;
+                    if *self.flag_owner[usize::from(f)].get_or_insert(task) == task {
+                        out.push(Op::WaitFlag(f));
+                    }
+                }
                 RawOp::Locked(l, body) => {
                     let l = l % LOCKS;
                     let users = &mut self.lock_users[usize::from(l)];
@@ -258,6 +273,7 @@ pub fn fix(raw: &[Vec<RawOp>], subset: Subset) -> Program {
         awaited: vec![false; n],
         event_owner: [None; EVENTS as usize],
         lock_users: [Vec::new(), Vec::new()],
+        flag_owner: [None; EVENTS as usize],
         next_label: 0,
     };
     let mut tasks: Vec<Vec<Op>> = (0..n).map(|t| f.ops(t, &raw[t], &mut [false; LOCKS as usize])).collect();

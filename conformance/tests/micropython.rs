@@ -293,6 +293,35 @@ fn fidelity_cases_match_the_real_micropython() {
                 vec![Set(0), WaitFor { event: 0, timeout: 1, label: 1 }, Busy(9), Gather(vec![], vec![Mark(2)])],
             ]),
         ),
+        (
+            // An interrupt at 3 ms sets a flag during a busy section to 10 ms, past a sleeper's
+            // deadline at 5 ms. asyncio sees the flag at its next IO poll, after the busy
+            // section, with key 10 ms: the sleeper (key 5 ms) runs first.
+            "a flag set by an interrupt during busy time wakes its task after the expired sleepers",
+            program(vec![
+                vec![Spawn(2), Spawn(3), Spawn(1), Sleep(200)],
+                vec![Busy(10)],
+                vec![Isr { after: 3, flag: 0 }, WaitFlag(0), Mark(1)],
+                vec![Sleep(5), Mark(2)],
+            ]),
+        ),
+        (
+            // Two interrupts at one instant set two flags. asyncio's IO poll reports them in
+            // the order their tasks began to wait (t1 first), not in the interrupts' order.
+            "flags set at one instant wake their tasks in the order they began to wait",
+            program(vec![
+                vec![
+                    Spawn(1),
+                    Yield,
+                    Isr { after: 20, flag: 0 },
+                    Isr { after: 20, flag: 1 },
+                    WaitFlag(0),
+                    Mark(0),
+                    Sleep(200),
+                ],
+                vec![WaitFlag(1), Mark(1)],
+            ]),
+        ),
     ];
     let programs: Vec<Program> = cases.iter().map(|(_, p)| p.clone()).collect();
     let outcomes = real(&programs);
@@ -313,4 +342,6 @@ fn fidelity_cases_match_the_real_micropython() {
     assert_eq!(outcomes[2].marks, [(0, 0, 1)], "the result, at 1 ms");
     assert_eq!(outcomes[3].marks, [(0, 129, 11), (2, 134, 11)], "main's timeout, then t2's");
     assert_eq!(outcomes[4].marks, [(2, 1, 0), (1, 0, 9), (2, 2, 9)], "t1, then the gather");
+    assert_eq!(outcomes[5].marks, [(3, 2, 10), (2, 1, 10)], "the sleeper, then the flag's task");
+    assert_eq!(outcomes[6].marks, [(1, 1, 20), (0, 0, 20)], "t1 waited first");
 }

@@ -7,7 +7,9 @@
 //! * `Await(n)` waits on task `n`'s done `Signal` (embassy has no join handle);
 //! * `Yield` is `embassy_futures::yield_now`, `Sleep` an embassy-time `Timer`, `WaitFor`
 //!   embassy-time's `with_timeout` around a `Signal` wait;
-//! * there is no `Abort` (embassy cannot cancel a task).
+//! * there is no `Abort` (embassy cannot cancel a task);
+//! * `Isr` arms an interrupt through the executor's host ([`Spawn::arm_isr`]) whose handler
+//!   signals a flag `Signal`; `WaitFlag` waits on it.
 //!
 //! A run ends when every spawned task has finished (embassy's task pools are statics: a task
 //! left behind would hold its slot for the next program).
@@ -23,10 +25,13 @@ use embassy_time::{Instant, Timer};
 
 use crate::{Mark, Op, Program};
 
-/// Starts task `n` of the program on whatever executor runs it.
+/// What the executor that runs the program provides: spawning, and interrupts.
 pub trait Spawn {
     /// Spawns task `task`.
     fn spawn(&self, task: u8);
+    /// Arms a one-shot interrupt `after_ms` from now whose handler calls
+    /// [`World::raise`]`(flag)`.
+    fn arm_isr(&self, after_ms: u64, flag: u8);
 }
 
 /// The shared state of one program run.
@@ -36,6 +41,8 @@ pub struct World {
     signals: Vec<Signal<CriticalSectionRawMutex, ()>>,
     mutexes: Vec<Mutex<CriticalSectionRawMutex, ()>>,
     done: Vec<Signal<CriticalSectionRawMutex, ()>>,
+    /// Set by interrupt handlers (one waiter each).
+    flags: Vec<Signal<CriticalSectionRawMutex, ()>>,
     spawned: Vec<Cell<bool>>,
     live: Cell<usize>,
     marks: RefCell<Vec<Mark>>,
@@ -51,6 +58,7 @@ impl World {
             signals: (0..program.events).map(|_| Signal::new()).collect(),
             mutexes: (0..program.locks).map(|_| Mutex::new(())).collect(),
             done: program.tasks.iter().map(|_| Signal::new()).collect(),
+            flags: (0..program.events).map(|_| Signal::new()).collect(),
             spawned: program.tasks.iter().map(|_| Cell::new(false)).collect(),
             live: Cell::new(0),
             marks: RefCell::new(Vec::new()),
@@ -62,6 +70,11 @@ impl World {
     pub fn started(&self, task: u8) {
         self.spawned[usize::from(task)].set(true);
         self.live.set(self.live.get() + 1);
+    }
+
+    /// An interrupt handler's work: sets flag `flag`.
+    pub fn raise(&self, flag: u8) {
+        self.flags[usize::from(flag)].signal(());
     }
 
     /// Tasks started and not finished.
@@ -111,6 +124,8 @@ fn run_ops<'a, S: Spawn + Copy + 'a>(
                     drop(guard);
                 }
                 Op::Abort(_) => unreachable!("the embassy subset has no Abort"),
+                Op::Isr { after, flag } => spawn.arm_isr(u64::from(*after), *flag),
+                Op::WaitFlag(f) => world.flags[usize::from(*f)].wait().await,
                 Op::Gather(..) => {
                     unreachable!("the embassy subset has no Gather (asyncio's helper tasks have no embassy meaning)")
                 }

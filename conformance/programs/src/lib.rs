@@ -30,6 +30,17 @@ pub enum Op {
     Set(u8),
     /// Clear event `n`.
     Clear(u8),
+    /// Arm a one-shot interrupt `after` ms from now whose handler sets flag `flag` (a
+    /// `ThreadSafeFlag`; MicroPython's hard IRQ, fwsim's `schedule_isr`). Flags are numbered
+    /// like events (`Program::events` of them).
+    Isr {
+        /// Delay to the interrupt, ms.
+        after: u32,
+        /// The flag its handler sets.
+        flag: u8,
+    },
+    /// Wait for flag `n` (one waiting task per flag, as `ThreadSafeFlag` allows).
+    WaitFlag(u8),
     /// Hold lock `n` around these ops (`async with lock:`; released on cancellation too).
     Locked(u8, Vec<Op>),
     /// Cancel task `n` if it has been spawned (`task.cancel()` / `JoinHandle::abort`).

@@ -22,6 +22,29 @@ use fwsim_programs::embassy::{Spawn, World, run_task};
 use fwsim_programs::{End, Outcome, Program};
 
 static NOW: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Armed interrupts: (time in ticks, the world whose flag the handler raises, the flag),
+    /// in arming order.
+    static ISRS: RefCell<Vec<(u64, &'static World, u8)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The earliest armed interrupt's time.
+fn next_isr() -> u64 {
+    ISRS.with_borrow(|isrs| isrs.iter().map(|i| i.0).min().unwrap_or(u64::MAX))
+}
+
+/// Runs the handlers of the interrupts due at `at`, in arming order.
+fn fire_isrs(at: u64) {
+    let due: Vec<(u64, &'static World, u8)> = ISRS.with_borrow_mut(|isrs| {
+        let (due, later) = isrs.drain(..).partition(|i| i.0 <= at);
+        *isrs = later;
+        due
+    });
+    for (_, world, flag) in due {
+        world.raise(flag);
+    }
+}
 static PENDED: AtomicBool = AtomicBool::new(false);
 static QUEUE: Mutex<RefCell<Queue>> = Mutex::new(RefCell::new(Queue::new()));
 
@@ -52,21 +75,23 @@ fn pender(_context: *mut ()) {
 
 /// A busy section of `ms` inside a poll: the clock moves and, as the alarm interrupt would
 /// on a board, each deadline passed on the way wakes its timers then (deadline by deadline,
-/// in the queue's order within one deadline), before anything the task does after it.
+/// in the queue's order within one deadline), and each armed interrupt runs at its time,
+/// before anything the task does after the section.
 fn busy(ms: u64) {
     let target = NOW.load(Ordering::Relaxed) + embassy_time::Duration::from_millis(ms).as_ticks();
-    critical_section::with(|cs| {
-        let mut q = QUEUE.borrow_ref_mut(cs);
-        loop {
-            let next = q.next_expiration(NOW.load(Ordering::Relaxed));
-            if next > target {
-                break;
-            }
-            NOW.store(next, Ordering::Relaxed);
+    loop {
+        let now = NOW.load(Ordering::Relaxed);
+        let timer = critical_section::with(|cs| QUEUE.borrow_ref_mut(cs).next_expiration(now));
+        let next = timer.min(next_isr());
+        if next > target {
+            break;
         }
-        NOW.store(target, Ordering::Relaxed);
-        q.next_expiration(target);
-    });
+        NOW.store(next, Ordering::Relaxed);
+        critical_section::with(|cs| QUEUE.borrow_ref_mut(cs).next_expiration(next));
+        fire_isrs(next);
+    }
+    NOW.store(target, Ordering::Relaxed);
+    critical_section::with(|cs| QUEUE.borrow_ref_mut(cs).next_expiration(target));
 }
 
 /// Runs the executor until nothing is runnable and nothing is scheduled.
@@ -80,11 +105,13 @@ fn run_to_idle(executor: &'static Executor) {
         if PENDED.load(Ordering::Relaxed) {
             continue; // timers already due woke tasks: run them before time moves
         }
+        let next = next.min(next_isr());
         if next == u64::MAX {
             return;
         }
         NOW.store(next, Ordering::Relaxed);
         critical_section::with(|cs| QUEUE.borrow_ref_mut(cs).next_expiration(next));
+        fire_isrs(next);
     }
 }
 
@@ -99,6 +126,12 @@ impl Spawn for &'static Host {
     fn spawn(&self, task: u8) {
         let token: SpawnToken<_> = program_task(self, task).expect("a free pool slot");
         self.spawner.spawn(token);
+    }
+
+    fn arm_isr(&self, after_ms: u64, flag: u8) {
+        let at = NOW.load(Ordering::Relaxed) + embassy_time::Duration::from_millis(after_ms).as_ticks();
+        let world = self.world;
+        ISRS.with_borrow_mut(|isrs| isrs.push((at, world, flag)));
     }
 }
 

@@ -20,7 +20,8 @@ struct ReadyKey {
 /// the later wake's place is remembered, and if the task wakes itself during its next poll it
 /// resumes there rather than at the tail (in asyncio that wake would have queued another task,
 /// such as a `wait_for`'s awaitable, whose turn the self-wake stands for). Interrupt wakes join
-/// at the next loop step with key = now (like `ThreadSafeFlag`).
+/// at the next loop step with key = now (like `ThreadSafeFlag`), in the order their tasks
+/// began to wait (the IO poll's order).
 ///
 /// A timer that its task stopped awaiting (a `wait_for` that completed early drops its
 /// sleep) is cancelled in asyncio, while embassy's timer queue keeps it until its deadline and
@@ -52,6 +53,10 @@ pub struct MicroPython {
     poll_start: BTreeMap<Runnable, (u64, u64)>,
     /// The sequence number at the last `prepare`, for the task `take` hands out.
     prepared_at: u64,
+    /// Polls handed out so far, and the number of each task's latest: a waiting task's latest
+    /// poll is the one that began its wait.
+    polls: u64,
+    latest_poll: BTreeMap<Runnable, u64>,
 }
 
 impl MicroPython {
@@ -100,7 +105,12 @@ impl RunOrder for MicroPython {
     }
 
     fn prepare(&mut self, cx: &mut OrderCx<'_>) -> usize {
-        for task in std::mem::take(&mut self.deferred) {
+        // asyncio's IO poll reports ready streams in the order their tasks began to wait
+        // (`select.poll` keeps registration order): a waiting task's latest poll is the one
+        // that began the wait.
+        let mut deferred = std::mem::take(&mut self.deferred);
+        deferred.sort_by_key(|task| self.latest_poll.get(task).copied().unwrap_or(0));
+        for task in deferred {
             let key = Self::now_key(cx);
             self.queue.insert((key, task));
         }
@@ -122,6 +132,8 @@ impl RunOrder for MicroPython {
         let task = item.expect("in range").1;
         let starts = self.poll_start.entry(task).or_insert((0, 0));
         *starts = (starts.1, self.prepared_at);
+        self.polls += 1;
+        self.latest_poll.insert(task, self.polls);
         task
     }
 
@@ -138,6 +150,7 @@ impl RunOrder for MicroPython {
             self.held.remove(&task);
         }
         self.poll_start.remove(&task);
+        self.latest_poll.remove(&task);
     }
 
     fn built_in(&self) -> Option<Order> {
