@@ -70,7 +70,9 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                 Op::Await(n) => {
                     let handle = cx.handles.borrow_mut()[usize::from(*n)].take();
                     if let Some(h) = handle {
-                        let _ = h.await; // ended or cancelled: both count as ended
+                        // Ended or cancelled: both count as ended. A cancel of this task reaches
+                        // the awaited one, as asyncio forwards it.
+                        let _ = h.abort_on_drop().await;
                     }
                 }
                 Op::Gather(a, b) => {

@@ -7,10 +7,11 @@
 //! The MicroPython subset keeps what has one meaning on both sides:
 //! * a task is spawned at most once, by a task with a lower index (no cycles); main spawns
 //!   the tasks no op spawns, first thing, and sleeps 200 ms before it returns;
-//! * odd tasks may be cancelled and never await a task, nor use `WaitFor` (asyncio's
-//!   `wait_for` awaits a runner task); even tasks may be awaited, each by one `Await`: asyncio
-//!   forwards a cancel to the task a victim awaits, and awaits one task from several
-//!   awaiters, where fwsim's abort and `JoinHandle` do neither;
+//! * odd tasks may be cancelled and never use `WaitFor` (asyncio's `wait_for` awaits a runner
+//!   task that a cancel would reach first); even tasks may be awaited, each by one `Await`
+//!   (asyncio lets several tasks await one, fwsim's `JoinHandle` is one awaiter's); a cancel
+//!   of a task that awaits another reaches that one too (fwsim's back end awaits with
+//!   `JoinHandle::abort_on_drop`, as asyncio forwards the cancel);
 //! * no task cancels itself or main, and no task re-acquires a lock it holds;
 //! * `Gather` is in even tasks only (its children are asyncio tasks, as `Await`'s target is),
 //!   and its children only mark and yield: fwsim-primitives' `gather` runs its
@@ -249,7 +250,8 @@ impl Fixer {
                     let target = usize::from(*x) % n;
                     let even = |x: usize| x.is_multiple_of(2);
                     let allowed = match self.subset {
-                        Subset::MicroPython => even(task) && target >= 2 && even(target),
+                        // Odd (cancellable) tasks may await too: the cancel is forwarded.
+                        Subset::MicroPython => target >= 2 && even(target),
                         Subset::Embassy => target >= 1,
                     };
                     if allowed && target != task && !self.awaited[target] {
