@@ -34,8 +34,8 @@ fn elo_test_cancels_returns_wraps_a_running_task_and_returns_late() {
         14,
         |sim, out| {
             let evt: &Event<M> = sim.alloc(Event::new());
-            let (e1, e2, e3, e4): (&Elo<M, u32>, &Elo<M, u32>, &Elo<M, u32>, &Elo<M, u32>) =
-                (sim.alloc(Elo::new()), sim.alloc(Elo::new()), sim.alloc(Elo::new()), sim.alloc(Elo::new()));
+            let elo = || -> &Elo<M, u32> { sim.alloc(Elo::new()) };
+            let (e1, e2, e3, e4) = (elo(), elo(), elo(), elo());
             sim.spawn("main", async move {
                 out.print("Test cancellation.");
                 let work = sim.spawn("elo1", e1.run(foo(5, 42)));
