@@ -273,3 +273,64 @@ fn queue_test_competing_putters_and_getters() {
         ],
     );
 }
+
+/// `msg_test`: three tasks share a lock a second each while main waits five seconds for a
+/// `Message`. The original refuses to run on the unix port (its `Message` needs hardware
+/// `ThreadSafeFlag` support), so only the listing is compared, with the times its sleeps give.
+#[test]
+fn msg_test_lock_holders_take_turns_while_main_waits_for_a_message() {
+    use fwsim_primitives::{Lock, Message};
+    run_program(
+        6,
+        |sim, out| {
+            let lock: &'static Lock<M> = Box::leak(Box::new(Lock::new()));
+            let message: &'static Message<M, ()> = Box::leak(Box::new(Message::new()));
+            sim.spawn("main", async move {
+                out.print("Test Lock class");
+                for n in 1..=3 {
+                    fwsim::spawn(format!("run_lock {n}"), async move {
+                        out.print(format!("run_lock {n} waiting for lock"));
+                        let guard = lock.acquire().await;
+                        out.print(format!("run_lock {n} acquired lock"));
+                        Timer::after_secs(1).await;
+                        guard.release();
+                        out.print(format!("run_lock {n} released lock"));
+                    });
+                }
+                out.print("Test Message class");
+                fwsim::spawn("messageset", async move {
+                    out.print("Waiting 5 secs before setting message");
+                    Timer::after_secs(5).await;
+                    message.set(());
+                    out.print("message was set");
+                });
+                // messagewait(message), awaited inline.
+                out.print("waiting for message");
+                message.wait().await;
+                out.print("got message");
+                message.clear();
+                out.print(format!("Message status {}", if message.is_set() { "Incorrect" } else { "OK" }));
+                out.print("Tasks complete");
+            });
+        },
+        &[
+            ("Test Lock class", 0),
+            ("Test Message class", 0),
+            ("waiting for message", 0),
+            ("run_lock 1 waiting for lock", 0),
+            ("run_lock 1 acquired lock", 0),
+            ("run_lock 2 waiting for lock", 0),
+            ("run_lock 3 waiting for lock", 0),
+            ("Waiting 5 secs before setting message", 0),
+            ("run_lock 1 released lock", 1000),
+            ("run_lock 2 acquired lock", 1000),
+            ("run_lock 2 released lock", 2000),
+            ("run_lock 3 acquired lock", 2000),
+            ("run_lock 3 released lock", 3000),
+            ("message was set", 5000),
+            ("got message", 5000),
+            ("Message status OK", 5000),
+            ("Tasks complete", 5000),
+        ],
+    );
+}
