@@ -181,3 +181,32 @@ fn long_waits_report_progress_without_changing_the_run() {
     assert_eq!(with.trace_hash, without.trace_hash);
     assert_eq!(with.outcome, without.outcome);
 }
+
+/// Panics in its first poll.
+struct Crashes;
+
+impl App for Crashes {
+    fn name(&self) -> &str {
+        "crashes"
+    }
+    fn about(&self) -> &str {
+        "panics at once"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        Vec::new()
+    }
+    fn start<'s>(&self, sim: &'s Sim<'s>, _board: &Board) -> Parts {
+        sim.spawn("firmware", async { panic!("index out of bounds: the len is 3 but the index is 7") });
+        Parts::new()
+    }
+}
+
+#[test]
+fn a_firmware_panic_fails_the_scenario_with_its_message() {
+    let apps: [&dyn App; 1] = [&Crashes];
+    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), "steps:\n  - delay: 1s\n", &apps, Some("crashes")).unwrap();
+    let r = fwsim_scenario::run(&scenario, &Crashes, &RunOptions::default());
+    let message = failure(&r);
+    assert!(message.starts_with("the firmware caused 1 error diagnostic(s): "), "{message}");
+    assert!(message.contains("index out of bounds: the len is 3 but the index is 7"), "{message}");
+}

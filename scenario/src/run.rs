@@ -55,7 +55,9 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
         Some(schedule) => fwsim::Policy::Replay(schedule.clone()),
         None => scenario.policy.policy(scenario.seed),
     };
-    let config = SimConfig::new().policy(policy).seed(scenario.seed);
+    // A firmware panic is reported in the verdict (an error diagnostic, its message kept);
+    // printing it as well would scramble the output of parallel runs.
+    let config = SimConfig::new().policy(policy).seed(scenario.seed).quiet_panics(true);
     fwsim::scope(config, |sim| {
         let board = Board::new();
         board.set_signal_limit(Some(SIGNAL_LIMIT));

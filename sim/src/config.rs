@@ -105,6 +105,10 @@ pub struct SimConfig {
     /// Report a poll that runs longer than this on the wall clock
     /// ([`Diagnostic::PollHung`](crate::Diagnostic)); `None` turns the watchdog off.
     pub watchdog: Option<std::time::Duration>,
+    /// Keep the panic hook quiet for the panics of tasks and interrupt handlers this
+    /// simulation catches (they are reported as [`Diagnostic::TaskPanicked`](crate::Diagnostic),
+    /// message included): for fuzz loops and scenario runs, whose output they would flood.
+    pub quiet_panics: bool,
 }
 
 impl Default for SimConfig {
@@ -125,6 +129,7 @@ impl Default for SimConfig {
             pct_horizon: 1_000,
             poll_spans: false,
             watchdog: Some(std::time::Duration::from_secs(5)),
+            quiet_panics: false,
         }
     }
 }
@@ -253,6 +258,11 @@ impl SimConfig {
     /// Sets the watchdog limit (`None`: off).
     pub fn watchdog(mut self, limit: Option<std::time::Duration>) -> Self {
         self.watchdog = limit;
+        self
+    }
+    /// Sets [`quiet_panics`](Self::quiet_panics).
+    pub fn quiet_panics(mut self, quiet: bool) -> Self {
+        self.quiet_panics = quiet;
         self
     }
 }

@@ -70,6 +70,7 @@ mod observe;
 pub mod order;
 pub mod policy;
 mod pool;
+mod quiet;
 mod registry;
 pub mod rng;
 mod sim;

@@ -47,7 +47,10 @@ impl Shared {
             let running = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
             c.rec(Kind::Interrupt, running, TaskRef::Interrupt(irq.number).encode(), irq.priority as u64);
         }
-        let r = catch_unwind(AssertUnwindSafe(f));
+        let r = {
+            let _quiet = crate::quiet::Quiet::enter(self.config.quiet_panics);
+            catch_unwind(AssertUnwindSafe(f))
+        };
         self.core.borrow_mut().irq.stack.pop();
         if let Err(p) = r {
             let at = SimTime(self.core.borrow().clock.now);

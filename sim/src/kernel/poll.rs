@@ -109,6 +109,7 @@ impl Shared {
         // completion and frees wait for this poll to end. No other reference to the future
         // exists during the poll (only the table's copy of the pointer, unused meanwhile).
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
+        let _quiet = crate::quiet::Quiet::enter(self.config.quiet_panics);
         let result = if !M::LEAN && self.config.poll_spans {
             let t = self.core.borrow();
             let span = tracing::trace_span!("poll", task = %t.tasks.names[slot as usize], serial);
