@@ -71,6 +71,27 @@ impl<T> JoinHandle<T> {
         self.shared.abort(self.key)
     }
 
+    /// Declares that the task must finish: from now on, a `run_*` call that reaches a point
+    /// where this task is unfinished and nothing is runnable or scheduled (no timer, no
+    /// interrupt) returns [`SimError::Deadlock`](crate::SimError::Deadlock), whose report
+    /// says what every unfinished task waits for. Without it such a run simply ends: servers
+    /// wait for ever by design. Stimuli scheduled after the run do not count: schedule them
+    /// first.
+    ///
+    /// ```
+    /// use embassy_sync::{blocking_mutex::raw::NoopRawMutex, signal::Signal};
+    /// fwsim::scope(fwsim::SimConfig::new(), |sim| {
+    ///     let never = sim.alloc(Signal::<NoopRawMutex, ()>::new());
+    ///     let never = &*never;
+    ///     sim.spawn("waiter", async move { never.wait().await }).must_finish();
+    ///     let err = sim.run_for(fwsim::secs(1)).unwrap_err();
+    ///     assert!(matches!(err, fwsim::SimError::Deadlock(_)), "{err}");
+    /// });
+    /// ```
+    pub fn must_finish(&self) {
+        self.shared.must_finish.borrow_mut().push(self.key);
+    }
+
     /// This handle, made to abort the task when it is dropped unfinished: await it from a task
     /// and an abort of *that* task reaches the one it awaits, as asyncio forwards a cancel to
     /// the task a cancelled task awaits (a plain handle detaches instead).

@@ -121,6 +121,8 @@ pub(crate) struct Shared {
     /// The slot `Stop::TaskDone` waits for, and whether it has finished.
     awaited: Cell<Option<u32>>,
     awaited_done: Cell<bool>,
+    /// Tasks declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish).
+    pub(crate) must_finish: RefCell<Vec<TaskKey>>,
     pub(crate) config: SimConfig,
     /// Derived from `config` once, for the per-poll path: whether polls cost time, and the
     /// same-instant poll limit.
@@ -208,6 +210,7 @@ impl Shared {
             in_run: Cell::new(false),
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
+            must_finish: RefCell::new(Vec::new()),
             has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
             poll_limit: config.same_instant_poll_limit.max(1),
             recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),

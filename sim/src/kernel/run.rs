@@ -58,7 +58,24 @@ impl Shared {
         let mode = self.core.borrow().mode;
         let result = by_mode!(mode, M => self.run_loop::<M>(advance, limit, &mut stop));
         self.awaited.set(None);
-        result
+        match result {
+            Ok(RunEnd::Quiescent | RunEnd::Stalled) if self.stuck_must_finish() => {
+                Err(SimError::Deadlock(self.core.borrow().wait_report(false)))
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a task declared `must_finish` is unfinished while nothing is runnable and
+    /// nothing is scheduled: nothing can ever finish it.
+    fn stuck_must_finish(&self) -> bool {
+        let mut keys = self.must_finish.borrow_mut();
+        if keys.is_empty() {
+            return false;
+        }
+        keys.retain(|k| !self.is_finished(*k));
+        // Both ends the caller matches mean nothing is runnable at this instant.
+        !keys.is_empty() && self.core.borrow_mut().next_event_time().is_none()
     }
 
     /// The loop, in mode `M`. A lean simulation is never strict, so it has no strict stop to
