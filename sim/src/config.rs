@@ -98,8 +98,6 @@ pub struct SimConfig {
     /// Polls at one instant before the simulator calls it a same-instant loop and moves to
     /// the next event ([`Diagnostic::SameInstantLoop`](crate::Diagnostic)).
     pub same_instant_poll_limit: u64,
-    /// How many choice points PCT spreads its change points over.
-    pub pct_horizon: u64,
     /// Open a `tracing` span around every poll (for a subscriber that wants them).
     pub poll_spans: bool,
     /// Report a poll that runs longer than this on the wall clock
@@ -126,7 +124,6 @@ impl Default for SimConfig {
             trace: TraceConfig::default(),
             spin_threshold: 1_000,
             same_instant_poll_limit: 100_000,
-            pct_horizon: 1_000,
             poll_spans: false,
             watchdog: Some(std::time::Duration::from_secs(5)),
             quiet_panics: false,
@@ -190,7 +187,7 @@ impl SimConfig {
     pub(crate) fn explorer_slot(&self) -> ExplorerSlot {
         match &self.explorer {
             Some(e) => ExplorerSlot::Shared(e.0.clone()),
-            None => self.policy.explorer(self.pct_horizon),
+            None => self.policy.explorer(),
         }
     }
     /// Whether simulations of this configuration ask an explorer shared among them (so that

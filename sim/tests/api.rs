@@ -391,7 +391,7 @@ fn racy_program(sim: &Sim<'_>) {
 
 #[test]
 fn random_and_pct_record_schedules_that_replay_bit_for_bit() {
-    for policy in [Policy::Random { seed: 11 }, Policy::Pct { seed: 5, depth: 3 }] {
+    for policy in [Policy::Random { seed: 11 }, Policy::Pct { seed: 5, depth: 3, horizon: 1_000 }] {
         let sim = Sim::with_config(SimConfig::new().policy(policy.clone()));
         racy_program(&sim);
         sim.run_for(ms(1)).unwrap();

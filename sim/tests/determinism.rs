@@ -156,7 +156,7 @@ fn policies() -> Vec<Policy> {
         Policy::MicroPython,
         Policy::Fifo,
         Policy::Random { seed: 42 },
-        Policy::Pct { seed: 9, depth: 3 },
+        Policy::Pct { seed: 9, depth: 3, horizon: 1_000 },
     ]
 }
 
@@ -231,4 +231,32 @@ fn different_exploration_seeds_explore_different_schedules() {
     let hashes: std::collections::BTreeSet<u64> =
         (0..10).map(|seed| run(&program, Policy::Random { seed }).0).collect();
     assert!(hashes.len() > 1, "ten seeds gave one schedule");
+}
+
+/// The order in which four tasks, each yielding ten times, log their steps under `policy`,
+/// and how many choice points the run met.
+fn racing_log(policy: Policy) -> (Vec<u8>, u64) {
+    fwsim::scope(SimConfig::new().policy(policy), |sim| {
+        let log = &*sim.alloc(std::cell::RefCell::new(Vec::new()));
+        for t in 0..4u8 {
+            sim.spawn("racer", async move {
+                for _ in 0..10 {
+                    log.borrow_mut().push(t);
+                    fwsim::yield_now().await;
+                }
+            });
+        }
+        sim.run_until_stalled().unwrap();
+        (log.take(), sim.choice_points())
+    })
+}
+
+#[test]
+fn a_pct_policy_alone_determines_the_run_horizon_included() {
+    let pct = |horizon| Policy::Pct { seed: 3, depth: 3, horizon };
+    let (log, choices) = racing_log(pct(30));
+    assert_eq!(racing_log(pct(30)), (log.clone(), choices), "the policy value replays the run");
+    assert!(choices >= 30, "the horizon fits the run: {choices} choice points");
+    // Change points spread past the run's end leave only the initial priorities.
+    assert_ne!(racing_log(pct(1_000_000)).0, log, "the horizon is part of what decides the run");
 }

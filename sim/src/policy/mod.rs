@@ -36,13 +36,18 @@ pub enum Policy {
         /// Seed of the choice stream.
         seed: u64,
     },
-    /// The [`Pct`](crate::explore::Pct) explorer over a FIFO run queue, its change points
-    /// placed among the first [`SimConfig::pct_horizon`](crate::SimConfig) choice points.
+    /// The [`Pct`](crate::explore::Pct) explorer over a FIFO run queue. The three numbers
+    /// determine the run: a PCT failure replays from its policy alone.
     Pct {
         /// Seed of the priorities and change points.
         seed: u64,
         /// Bug depth to target (≥ 1).
         depth: u32,
+        /// How many choice points the change points are spread over. Choose about the
+        /// number of choice points a run has (`sim.choice_points()` after one run): a horizon
+        /// far longer than the run puts the change points past its end, and PCT degenerates
+        /// to depth 1.
+        horizon: u64,
     },
     /// The [`Replay`](crate::explore::Replay) explorer over the schedule's own order;
     /// diverging from it is a [`ReplayDiverged`](crate::Diagnostic::ReplayDiverged) error.
@@ -61,11 +66,13 @@ impl Policy {
     }
 
     /// A fresh explorer for one simulation under this policy.
-    pub(crate) fn explorer(&self, pct_horizon: u64) -> ExplorerSlot {
+    pub(crate) fn explorer(&self) -> ExplorerSlot {
         match self {
             Policy::Embassy | Policy::MicroPython | Policy::Fifo => ExplorerSlot::None,
             Policy::Random { seed } => ExplorerSlot::Own(Box::new(explore::Random::new(*seed))),
-            Policy::Pct { seed, depth } => ExplorerSlot::Own(Box::new(explore::Pct::new(*seed, *depth, pct_horizon))),
+            Policy::Pct { seed, depth, horizon } => {
+                ExplorerSlot::Own(Box::new(explore::Pct::new(*seed, *depth, *horizon)))
+            }
             Policy::Replay(schedule) => ExplorerSlot::Own(Box::new(explore::Replay::new(schedule))),
         }
     }
