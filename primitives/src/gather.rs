@@ -158,7 +158,8 @@ where
     type Output = Result<[T; N], E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: see `poll_slots`; the array itself is never moved.
+        // SAFETY: the slots are structurally pinned (see `poll_slots`) and the array is never
+        // moved; `stage` is `Unpin` and only assigned.
         let this = unsafe { self.get_unchecked_mut() };
         turns(
             &mut this.stage,
@@ -187,7 +188,7 @@ impl<F: Future, const N: usize> Future for GatherAll<F, N> {
     type Output = [F::Output; N];
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: see `poll_slots`.
+        // SAFETY: as in `Gather::poll`: pinned slots never moved, an `Unpin` stage.
         let this = unsafe { self.get_unchecked_mut() };
         turns(
             &mut this.stage,

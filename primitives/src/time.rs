@@ -148,19 +148,18 @@ impl<F: Future> Future for WaitFor<F> {
             fut.set(None);
             return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
         }
-        if first && Instant::now() >= this.deadline {
-            // Busy time carried the clock past the deadline before the first turn: asyncio
-            // decides the timeout when the sleep's own key comes up, not here. The timer's
-            // wake (keyed by the deadline) is pending or kept as this task's place; the wake
-            // below takes it, and the next poll decides.
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
         if first {
             // The deadline was requested at the call, as asyncio's sleep is pushed then; asking
             // again now would make it a later request (and, under fwsim's MicroPython order, a
             // later key). If `fut` asked for an earlier wake-up meanwhile, the next poll
             // re-arms the deadline below.
+            if Instant::now() >= this.deadline {
+                // Busy time carried the clock past the deadline before the first turn: asyncio
+                // decides the timeout when the sleep's own key comes up, not here. The timer's
+                // wake (keyed by the deadline) is pending or kept as this task's place; this
+                // wake takes it, and the next poll decides.
+                cx.waker().wake_by_ref();
+            }
             return Poll::Pending;
         }
         match Pin::new(&mut this.timer).poll(cx) {

@@ -85,22 +85,31 @@ pub enum PartKind {
 }
 
 impl PartKind {
-    /// The kind in words, for messages and `fwsim list`.
+    /// The kind in words, for messages and `fwsim list`: `sensor (temperature, humidity)`.
     pub fn describe(&self) -> String {
         match self {
-            PartKind::Pin => "pin".into(),
-            PartKind::Button => "button".into(),
-            PartKind::Serial => "serial port".into(),
-            PartKind::Display => "display".into(),
             PartKind::Sensor(q) => format!("sensor ({})", q.join(", ")),
-            PartKind::I2cBus => "I2C bus".into(),
-            PartKind::Encoder => "rotary encoder".into(),
-            PartKind::TextDisplay => "character display".into(),
-            PartKind::Line => "input line".into(),
+            other => other.describe_plain().to_string(),
         }
     }
 
-    fn same_kind(&self, other: &PartKind) -> bool {
+    /// The kind without its details (`sensor`, not `sensor (temperature)`).
+    pub fn describe_plain(&self) -> &'static str {
+        match self {
+            PartKind::Pin => "pin",
+            PartKind::Button => "button",
+            PartKind::Serial => "serial port",
+            PartKind::Display => "display",
+            PartKind::Sensor(_) => "sensor",
+            PartKind::I2cBus => "I2C bus",
+            PartKind::Encoder => "rotary encoder",
+            PartKind::TextDisplay => "character display",
+            PartKind::Line => "input line",
+        }
+    }
+
+    /// Whether two kinds are the same, whatever a sensor's quantities.
+    pub(crate) fn same_kind(&self, other: &PartKind) -> bool {
         std::mem::discriminant(self) == std::mem::discriminant(other)
     }
 }
@@ -149,22 +158,9 @@ pub enum Part {
 }
 
 impl Part {
-    fn kind_name(&self) -> &'static str {
+    /// Its kind (a sensor's quantities left empty).
+    fn kind(&self) -> PartKind {
         match self {
-            Part::Pin(_) => "pin",
-            Part::Button(_) => "button",
-            Part::Serial(_) => "serial port",
-            Part::Display(_) => "display",
-            Part::Sensor(_) => "sensor",
-            Part::I2cBus(_) => "I2C bus",
-            Part::Encoder(..) => "rotary encoder",
-            Part::TextDisplay(_) => "character display",
-            Part::Line(_) => "input line",
-        }
-    }
-
-    fn matches(&self, kind: &PartKind) -> bool {
-        let mine = match self {
             Part::Pin(_) => PartKind::Pin,
             Part::Button(_) => PartKind::Button,
             Part::Serial(_) => PartKind::Serial,
@@ -174,8 +170,7 @@ impl Part {
             Part::Encoder(..) => PartKind::Encoder,
             Part::TextDisplay(_) => PartKind::TextDisplay,
             Part::Line(_) => PartKind::Line,
-        };
-        mine.same_kind(kind)
+        }
     }
 }
 
@@ -259,12 +254,12 @@ impl Parts {
         for info in declared {
             match self.map.get(info.id) {
                 None => return Err(format!("the app declares part `{}` but did not build it", info.id)),
-                Some(p) if !p.matches(&info.kind) => {
+                Some(p) if !p.kind().same_kind(&info.kind) => {
                     return Err(format!(
                         "the app declares `{}` as a {} but built a {}",
                         info.id,
                         info.kind.describe(),
-                        p.kind_name()
+                        p.kind().describe_plain()
                     ));
                 }
                 Some(_) => {}
@@ -277,19 +272,29 @@ impl Parts {
     }
 }
 
-impl PartKind {
-    /// The kind without its details (`sensor`, not `sensor (temperature)`).
-    pub fn describe_plain(&self) -> &'static str {
-        match self {
-            PartKind::Pin => "pin",
-            PartKind::Button => "button",
-            PartKind::Serial => "serial port",
-            PartKind::Display => "display",
-            PartKind::Sensor(_) => "sensor",
-            PartKind::I2cBus => "I2C bus",
-            PartKind::Encoder => "rotary encoder",
-            PartKind::TextDisplay => "character display",
-            PartKind::Line => "input line",
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_app_must_build_exactly_the_parts_it_declares() {
+        let declared = [PartInfo::new("led", PartKind::Pin, "the LED")];
+        assert_eq!(
+            Parts::new().check_against(&declared),
+            Err("the app declares part `led` but did not build it".into())
+        );
+        fwsim::scope(fwsim::SimConfig::new(), |_| {
+            let board = Board::new();
+            let pin = board.output("LED", fwsim_hw::Drive::PushPull, fwsim_hw::Level::Low);
+            let mut parts = Parts::new();
+            parts.pin("led", pin.probe());
+            assert_eq!(parts.check_against(&declared), Ok(()));
+            let as_button = [PartInfo::new("led", PartKind::Button, "")];
+            assert_eq!(
+                parts.check_against(&as_button),
+                Err("the app declares `led` as a button but built a pin".into())
+            );
+            assert_eq!(parts.check_against(&[]), Err("the app built part `led` but does not declare it".into()));
+        });
     }
 }

@@ -62,10 +62,7 @@ impl Runner<'_, '_> {
         if held {
             return Ok(());
         }
-        let what = match pattern {
-            Pattern::Text(t) => format!("{t:?}"),
-            Pattern::Regex(r) => format!("regex /{}/", r.as_str()),
-        };
+        let what = pattern.describe();
         let place = row.map(|r| format!(" in row {r}")).unwrap_or_default();
         let message = format!("expected {what}{place} on `{part}`; it shows {:?}", rows());
         if capped && within.is_some() {

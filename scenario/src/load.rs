@@ -130,7 +130,7 @@ impl Resolver<'_> {
     }
 
     pub(crate) fn named(&self, id: &str, place: (u32, u32), want: PartKind, step: &str) -> Result<String, InputError> {
-        let of_kind: Vec<&str> = self.parts.iter().filter(|p| same(&p.kind, &want)).map(|p| p.id).collect();
+        let of_kind: Vec<&str> = self.parts.iter().filter(|p| p.kind.same_kind(&want)).map(|p| p.id).collect();
         match self.parts.iter().find(|p| p.id == id) {
             None => Err(self.loader.err(
                 place,
@@ -142,7 +142,7 @@ impl Resolver<'_> {
                     did_you_mean(id, self.parts.iter().map(|p| p.id))
                 ),
             )),
-            Some(p) if !same(&p.kind, &want) => Err(self.loader.err(
+            Some(p) if !p.kind.same_kind(&want) => Err(self.loader.err(
                 place,
                 format!(
                     "`{id}` is a {}, and {step} needs a {}; this app's {}s: {}",
@@ -340,10 +340,6 @@ impl Resolver<'_> {
         let pattern = self.pattern(&v.text, &v.regex, at(w), "wait-serial")?;
         Ok(Action::WaitSerial { part, pattern, within: v.within })
     }
-}
-
-fn same(a: &PartKind, b: &PartKind) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
 pub(crate) fn list(names: &[&str]) -> String {

@@ -219,14 +219,10 @@ impl Runner<'_, '_> {
     }
 
     pub(crate) fn serial_ports(&self) -> impl Iterator<Item = (String, &fwsim_hw::uart::UartPeer)> {
-        self.scenario_app_parts().filter_map(|(id, p)| match p {
+        self.parts.iter().filter_map(|(id, p)| match p {
             Part::Serial(peer) => Some((id.to_string(), peer)),
             _ => None,
         })
-    }
-
-    fn scenario_app_parts(&self) -> impl Iterator<Item = (&str, &Part)> {
-        self.parts.iter()
     }
 }
 

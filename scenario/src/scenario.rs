@@ -115,13 +115,23 @@ pub struct Step {
     pub action: Action,
 }
 
-/// What serial output to wait for.
+/// What serial output or display text to wait for.
 #[derive(Debug, Clone)]
 pub enum Pattern {
     /// This text, anywhere in the output not yet matched.
     Text(String),
     /// A match of this regular expression.
     Regex(regex::bytes::Regex),
+}
+
+impl Pattern {
+    /// The pattern as messages show it: `"text"` or `regex /…/`.
+    pub fn describe(&self) -> String {
+        match self {
+            Pattern::Text(t) => format!("{t:?}"),
+            Pattern::Regex(r) => format!("regex /{}/", r.as_str()),
+        }
+    }
 }
 
 /// What a step does.

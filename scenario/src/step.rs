@@ -42,13 +42,6 @@ pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
     }
 }
 
-fn describe(pattern: &Pattern) -> String {
-    match pattern {
-        Pattern::Text(t) => format!("{t:?}"),
-        Pattern::Regex(r) => format!("regex /{}/", r.as_str()),
-    }
-}
-
 impl Runner<'_, '_> {
     pub(crate) fn fail(&self, message: impl Into<String>) -> StepError {
         StepError { at: self.sim.now(), message: message.into(), timed_out: false }
@@ -219,7 +212,7 @@ impl Runner<'_, '_> {
                 Ok(())
             }
             _ => {
-                let what = format!("{} on `{part}`", describe(pattern));
+                let what = format!("{} on `{part}`", pattern.describe());
                 let tail = watch.tail_text(80);
                 if capped {
                     let timeout = self.timeout(&what);

@@ -73,6 +73,7 @@ mod pool;
 mod quiet;
 mod registry;
 pub mod rng;
+mod running;
 mod sim;
 pub mod testing;
 pub mod time;

@@ -48,15 +48,24 @@ pub struct MicroPython {
     held: BTreeMap<Runnable, ReadyKey>,
     /// Interrupt wakes, which asyncio notices at its next loop step.
     deferred: Vec<Runnable>,
-    /// The sequence numbers when each task's last two polls began (the earlier first): a timer
-    /// last asked for before both is no longer awaited.
-    poll_start: BTreeMap<Runnable, (u64, u64)>,
+    /// Each task's last two polls (type [`Polls`]).
+    polls: BTreeMap<Runnable, Polls>,
     /// The sequence number at the last `prepare`, for the task `take` hands out.
     prepared_at: u64,
-    /// Polls handed out so far, and the number of each task's latest: a waiting task's latest
-    /// poll is the one that began its wait.
-    polls: u64,
-    latest_poll: BTreeMap<Runnable, u64>,
+    /// Polls handed out so far.
+    poll_count: u64,
+}
+
+/// What the order remembers of a task's polls.
+#[derive(Clone, Copy, Debug, Default)]
+struct Polls {
+    /// The sequence number when the earlier of its last two polls began: a timer last asked
+    /// for before it is no longer awaited.
+    earlier_start: u64,
+    /// The sequence number when its latest poll began.
+    latest_start: u64,
+    /// The latest poll's number: a waiting task's latest poll is the one that began its wait.
+    latest: u64,
 }
 
 impl MicroPython {
@@ -78,7 +87,7 @@ impl MicroPython {
     /// Whether a timer last asked for at `renewed` was asked for during one of the task's last
     /// two polls, or since (type docs).
     fn still_awaited(&self, task: Runnable, renewed: u64) -> bool {
-        self.poll_start.get(&task).is_none_or(|&(earlier, _)| renewed > earlier)
+        self.polls.get(&task).is_none_or(|p| renewed > p.earlier_start)
     }
 }
 
@@ -109,7 +118,7 @@ impl RunOrder for MicroPython {
         // (`select.poll` keeps registration order): a waiting task's latest poll is the one
         // that began the wait.
         let mut deferred = std::mem::take(&mut self.deferred);
-        deferred.sort_by_key(|task| self.latest_poll.get(task).copied().unwrap_or(0));
+        deferred.sort_by_key(|task| self.polls.get(task).map_or(0, |p| p.latest));
         for task in deferred {
             let key = Self::now_key(cx);
             self.queue.insert((key, task));
@@ -130,10 +139,9 @@ impl RunOrder for MicroPython {
             self.queue.take(&k)
         };
         let task = item.expect("in range").1;
-        let starts = self.poll_start.entry(task).or_insert((0, 0));
-        *starts = (starts.1, self.prepared_at);
-        self.polls += 1;
-        self.latest_poll.insert(task, self.polls);
+        self.poll_count += 1;
+        let p = self.polls.entry(task).or_default();
+        *p = Polls { earlier_start: p.latest_start, latest_start: self.prepared_at, latest: self.poll_count };
         task
     }
 
@@ -149,8 +157,7 @@ impl RunOrder for MicroPython {
         if !self.held.is_empty() {
             self.held.remove(&task);
         }
-        self.poll_start.remove(&task);
-        self.latest_poll.remove(&task);
+        self.polls.remove(&task);
     }
 
     fn built_in(&self) -> Option<Order> {
