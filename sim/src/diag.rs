@@ -164,6 +164,37 @@ impl Diagnostic {
             Diagnostic::ReplayDiverged { .. } => "ReplayDiverged",
         }
     }
+
+    /// The virtual time at which it was recorded.
+    pub fn at(&self) -> SimTime {
+        match self {
+            Diagnostic::TaskPanicked { at, .. }
+            | Diagnostic::WakerDropped { at, .. }
+            | Diagnostic::SameInstantLoop { at, .. }
+            | Diagnostic::Spin { at, .. }
+            | Diagnostic::ForeignWakerTimer { at, .. }
+            | Diagnostic::CrossSimWake { at, .. }
+            | Diagnostic::CrossThreadWake { at, .. }
+            | Diagnostic::PollHung { at, .. }
+            | Diagnostic::IsrMisuse { at, .. }
+            | Diagnostic::Hardware { at, .. }
+            | Diagnostic::ReplayDiverged { at, .. } => *at,
+        }
+    }
+
+    /// The task it concerns (`name#serial`), for the kinds that concern one.
+    pub fn task(&self) -> Option<&str> {
+        match self {
+            Diagnostic::TaskPanicked { task, .. }
+            | Diagnostic::WakerDropped { task, .. }
+            | Diagnostic::Spin { task, .. }
+            | Diagnostic::ForeignWakerTimer { task, .. }
+            | Diagnostic::CrossThreadWake { task, .. }
+            | Diagnostic::PollHung { task, .. } => Some(task),
+            Diagnostic::Hardware { by, .. } => Some(by),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {

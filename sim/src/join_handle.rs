@@ -34,7 +34,8 @@ impl std::error::Error for JoinError {}
 
 /// A task's number: its spawn serial (0 for the first task spawned, 1 for the next…), as it
 /// appears in the trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct TaskId(pub u32);
 
 /// Which executor of a simulation a task runs on (see [`Sim::add_executor`](crate::Sim::add_executor)).

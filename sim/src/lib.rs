@@ -61,6 +61,7 @@ mod delay;
 pub mod diag;
 pub mod driver;
 pub mod explore;
+pub mod fuzz;
 mod handle;
 pub mod isr;
 mod join_handle;

@@ -8,12 +8,19 @@
 //! Every other panic — in the test body, on other threads, in simulations that are not quiet
 //! — reaches the previous hook as before.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Once;
 
 thread_local! {
     /// How many quiet sections this thread is inside.
     static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// Where the last panic kept quiet on this thread was raised (`file:line:column`).
+    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Where the last panic kept quiet on this thread was raised, if one was since the last call.
+pub(crate) fn take_last_location() -> Option<String> {
+    LAST_LOCATION.with(|l| l.borrow_mut().take())
 }
 
 static INSTALL: Once = Once::new();
@@ -25,6 +32,8 @@ fn install() {
         std::panic::set_hook(Box::new(move |info| {
             if DEPTH.with(Cell::get) == 0 {
                 previous(info);
+            } else if let Some(l) = info.location() {
+                LAST_LOCATION.with(|last| *last.borrow_mut() = Some(l.to_string()));
             }
         }));
     });

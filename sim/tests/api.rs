@@ -423,8 +423,7 @@ fn default_policies_record_no_deviations() {
 
 #[test]
 fn replay_of_a_schedule_that_does_not_fit_diverges() {
-    let bogus =
-        Schedule { order: Order::Fifo, deviations: vec![fwsim::Deviation { choice: 0, alternative: 3, options: 9 }] };
+    let bogus = Schedule { order: Order::Fifo, deviations: vec![fwsim::Deviation::at(0, 3, 9)] };
     let sim = Sim::with_config(SimConfig::new().policy(Policy::Replay(bogus)));
     racy_program(&sim);
     sim.run_for(ms(1)).unwrap();

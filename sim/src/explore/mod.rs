@@ -50,12 +50,16 @@
 //! assert_eq!(explorer.lock().unwrap().seen, 4, "two choice points per execution, both kept");
 //! ```
 
+mod dfs;
 mod pct;
 mod random;
 mod replay;
 
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
+
+pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
 pub use replay::Replay;
@@ -73,11 +77,32 @@ pub enum ChoiceKind<'a> {
     Events(usize),
 }
 
+/// Where a choice point falls, in terms that keep their meaning when the schedule changes
+/// elsewhere: just after the `picks`-th time task `after` was picked to run (`None`: before
+/// any task ran), the `index`-th choice point met there (0, unless simultaneous interrupts
+/// were ordered there first).
+///
+/// A choice point's *number* counts every choice point before it, so removing one deviation
+/// from a schedule renumbers the choice points after it; an anchor names a task's own
+/// progress, which does not move. Every poll is preceded by exactly one pick, so an anchor
+/// names at most one choice point of an execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The task picked last, by id.
+    pub after: Option<TaskId>,
+    /// How many times it had been picked, that pick included.
+    pub picks: u64,
+    /// Choice points met since that pick.
+    pub index: u32,
+}
+
 /// One choice point of an execution.
 #[derive(Clone, Copy, Debug)]
 pub struct ChoicePoint<'a> {
     /// Its number: choice points of an execution count from 0.
     pub number: u64,
+    /// Where it falls, stably: see [`Anchor`].
+    pub anchor: Anchor,
     /// What it chooses between.
     pub kind: ChoiceKind<'a>,
 }

@@ -8,13 +8,18 @@ use crate::rng::SimRng;
 /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): random task priorities
 /// and `depth - 1` priority change points placed among the first `horizon` choice points;
 /// `depth` counts choice points, not polls. It finds any bug of depth `d` with probability at
-/// least `1/(n·k^(d-1))`. Each execution draws new priorities and change points from the
-/// stream; simultaneous interrupts are ordered at random.
+/// least `1/(n·k^(d-1))`, where `k` is the horizon. Each execution draws new priorities and
+/// change points from the stream; simultaneous interrupts are ordered at random.
+///
+/// The horizon must be about the run's length in choice points: a horizon far longer puts
+/// the change points past the end and PCT degenerates to depth 1. [`Pct::adaptive`] learns
+/// it, as shuttle does: the longest execution seen so far.
 #[derive(Debug)]
 pub struct Pct {
     rng: SimRng,
     depth: u32,
     horizon: u64,
+    adaptive: bool,
     priority: BTreeMap<u32, u64>,
     /// Choice numbers at which the highest-priority candidate is demoted, ascending.
     change_points: Vec<u64>,
@@ -29,6 +34,7 @@ impl Pct {
             rng: SimRng::new(seed),
             depth,
             horizon,
+            adaptive: false,
             priority: BTreeMap::new(),
             change_points: Vec::new(),
             demotions: 0,
@@ -38,11 +44,34 @@ impl Pct {
         pct
     }
 
+    /// PCT of `depth` whose horizon is the most choice points any execution so far met (the
+    /// first execution, with none seen, runs the run order's own schedule).
+    pub fn adaptive(seed: u64, depth: u32) -> Self {
+        let mut pct = Pct::new(seed, depth, 0);
+        pct.adaptive = true;
+        pct.change_points.clear();
+        pct
+    }
+
+    /// The horizon the current execution's change points were drawn over.
+    pub fn horizon(&self) -> u64 {
+        self.horizon
+    }
+
+    /// The bug depth targeted.
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
     fn draw(&mut self) {
         self.priority.clear();
         self.demotions = 0;
         let horizon = self.horizon.max(1);
-        self.change_points = (1..self.depth.max(1)).map(|_| self.rng.below(horizon)).collect();
+        self.change_points = if self.adaptive && self.horizon == 0 {
+            Vec::new()
+        } else {
+            (1..self.depth.max(1)).map(|_| self.rng.below(horizon)).collect()
+        };
         self.change_points.sort_unstable();
     }
 }
@@ -79,5 +108,11 @@ impl Explorer for Pct {
             self.priority.insert(ids[top].0, (1 << 32) - self.demotions);
         }
         Ok(best(&self.priority))
+    }
+
+    fn end_execution(&mut self, choice_points: u64) {
+        if self.adaptive {
+            self.horizon = self.horizon.max(choice_points);
+        }
     }
 }

@@ -18,6 +18,43 @@ pub(super) struct Choices {
     pub(super) deviations: Vec<Deviation>,
     /// Scratch: the candidates' ids for the explorer.
     pub(super) ids: Vec<TaskId>,
+    /// Where the next choice point is, in terms that survive other deviations (kept only
+    /// with an explorer): the last task picked, how often it was, and the choice points since.
+    pub(super) anchor: Anchor,
+    /// Picks so far per task serial (kept only with an explorer).
+    pub(super) picks: Vec<u64>,
+}
+
+impl Choices {
+    pub(super) fn new(explorer: ExplorerSlot) -> Self {
+        Choices {
+            explorer,
+            count: 0,
+            deviations: Vec::new(),
+            ids: Vec::new(),
+            anchor: Anchor { after: None, picks: 0, index: 0 },
+            picks: Vec::new(),
+        }
+    }
+
+    /// A task was picked to poll: the next choice point is anchored after it.
+    #[cold]
+    fn picked(&mut self, serial: u32) {
+        let i = serial as usize;
+        if self.picks.len() <= i {
+            self.picks.resize(i + 1, 0);
+        }
+        self.picks[i] += 1;
+        self.anchor = Anchor { after: Some(TaskId(serial)), picks: self.picks[i], index: 0 };
+    }
+
+    /// The anchor of the choice point being met; the next one at the same place gets the next
+    /// index.
+    pub(super) fn next_anchor(&mut self) -> Anchor {
+        let a = self.anchor;
+        self.anchor.index += 1;
+        a
+    }
 }
 
 impl Core {
@@ -47,7 +84,10 @@ impl Core {
                         self.choices.count += 1;
                         idx = self.ask_for_task(exec, number, n);
                     }
-                    M::queue(&mut self.executors, exec).take(idx).0
+                    let slot = M::queue(&mut self.executors, exec).take(idx).0;
+                    let serial = self.serial_of(slot);
+                    self.choices.picked(serial);
+                    slot
                 };
                 let t = &self.tasks.metas[slot as usize];
                 if t.has(DONE) {
@@ -66,7 +106,8 @@ impl Core {
         let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();
         ids.extend((0..n).map(|i| TaskId(self.serial_of(self.executors[exec].candidate(i).0))));
-        let idx = self.answer(&ChoicePoint { number, kind: ChoiceKind::Tasks(&ids) });
+        let anchor = self.choices.next_anchor();
+        let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids) });
         self.choices.ids = ids;
         idx
     }
@@ -86,7 +127,17 @@ impl Core {
         match self.choices.explorer.choose(point) {
             Ok(0) => 0,
             Ok(i) => {
-                self.choices.deviations.push(Deviation { choice: number, alternative: i as u32, options: n as u32 });
+                let task = match point.kind {
+                    ChoiceKind::Tasks(ids) => Some(ids[i]),
+                    ChoiceKind::Events(_) => None,
+                };
+                self.choices.deviations.push(Deviation {
+                    choice: number,
+                    alternative: i as u32,
+                    options: n as u32,
+                    anchor: Some(point.anchor),
+                    task,
+                });
                 self.rec(Kind::Deviation, i as u32, n as u32, number);
                 i
             }

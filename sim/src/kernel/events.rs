@@ -104,7 +104,8 @@ impl Core {
             if self.choices.explorer.is_none() {
                 0
             } else {
-                self.answer(&ChoicePoint { number, kind: ChoiceKind::Events(group.len()) })
+                let anchor = self.choices.next_anchor();
+                self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Events(group.len()) })
             }
         } else {
             0

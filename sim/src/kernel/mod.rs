@@ -34,7 +34,7 @@ use std::task::{Context, Poll, Waker};
 use crate::config::{Irq, SimConfig, TimerQueueKind};
 use crate::context::Entered;
 use crate::diag::{Diagnostic, SimError, TaskReport, WaitReport, WaitState};
-use crate::explore::{ChoiceKind, ChoicePoint, ExplorerSlot};
+use crate::explore::{Anchor, ChoiceKind, ChoicePoint, ExplorerSlot};
 use crate::order::{Cause, Embassy, Fifo, MicroPython, Order, OrderCx, OrderSpec, RunOrder, RunQueue, Runnable, Wake};
 use crate::policy::Deviation;
 use crate::registry::{self, Inbox};
@@ -64,6 +64,7 @@ use events::*;
 use findings::*;
 use interrupts::*;
 use mode::*;
+pub(crate) use poll::panic_message;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
@@ -149,7 +150,7 @@ impl Core {
         Ok(Core {
             tasks: TaskTable::default(),
             executors: vec![RunQueue::new(&cfg.order_spec())],
-            choices: Choices { explorer: chooser, count: 0, deviations: Vec::new(), ids: Vec::new() },
+            choices: Choices::new(chooser),
             clock: Clock {
                 now: cfg.start.as_nanos(),
                 seq: 0,

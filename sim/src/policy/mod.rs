@@ -79,6 +79,12 @@ impl Policy {
 }
 
 /// One answer that differed from the run order's default at a choice point.
+///
+/// A recorded deviation names its choice point twice: by number, and by its
+/// [`Anchor`](crate::explore::Anchor), and what it chose twice: by position among the
+/// candidates, and (for a task choice) by the task's id. Replay uses the anchor and the task
+/// when they are present: they keep their meaning when another deviation is removed, which a
+/// position in a renumbered queue does not, so a schedule shrinks one deviation at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deviation {
     /// Which choice point (0-based count of choice points in the run).
@@ -87,6 +93,20 @@ pub struct Deviation {
     pub alternative: u32,
     /// How many options there were; replay checks it.
     pub options: u32,
+    /// Where the choice point falls, stably (absent in hand-written schedules: then replay
+    /// goes by `choice` and `alternative`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<crate::explore::Anchor>,
+    /// The task run, for a choice between tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<crate::TaskId>,
+}
+
+impl Deviation {
+    /// A deviation by choice number and position only (as a hand-written schedule has).
+    pub fn at(choice: u64, alternative: u32, options: u32) -> Self {
+        Deviation { choice, alternative, options, anchor: None, task: None }
+    }
 }
 
 /// A run's schedule: its run order and the sparse list of deviations from that order.

@@ -1,0 +1,204 @@
+//! The campaign loop: explore until a failure or the budget, then shrink and report; or
+//! replay a saved failure.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::execute::{Execution, execute};
+use super::shrink::shrink;
+use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
+use crate::config::SimConfig;
+use crate::explore::{Dfs, Pct, Random, Replay};
+use crate::policy::Schedule;
+use crate::sim::Sim;
+use crate::testing::artifacts_root;
+
+/// The campaign's explorer, typed, so that its state can be read between executions.
+enum Chosen {
+    Random(Arc<Mutex<Random>>),
+    Pct(Arc<Mutex<Pct>>),
+    Dfs(Arc<Mutex<Dfs>>),
+}
+
+impl Chosen {
+    fn new(strategy: Strategy, seed: u64) -> Self {
+        match strategy {
+            Strategy::Random => Chosen::Random(Arc::new(Mutex::new(Random::new(seed)))),
+            Strategy::Pct { depth } => Chosen::Pct(Arc::new(Mutex::new(Pct::adaptive(seed, depth)))),
+            Strategy::Dfs { bound } => Chosen::Dfs(Arc::new(Mutex::new(Dfs::new(bound)))),
+        }
+    }
+
+    fn configure(&self, config: SimConfig) -> SimConfig {
+        match self {
+            Chosen::Random(e) => config.explorer(e.clone()),
+            Chosen::Pct(e) => config.explorer(e.clone()),
+            Chosen::Dfs(e) => config.explorer(e.clone()),
+        }
+    }
+
+    fn exhausted(&self) -> bool {
+        match self {
+            Chosen::Dfs(e) => e.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted(),
+            _ => false,
+        }
+    }
+
+    fn pct_horizon(&self) -> Option<u64> {
+        match self {
+            Chosen::Pct(e) => Some(e.lock().unwrap_or_else(|p| p.into_inner()).horizon()),
+            _ => None,
+        }
+    }
+}
+
+/// The configuration every execution of the campaign starts from: the user's, over the
+/// campaign's order, quiet, without a trace (the reported run records one).
+fn base_config(fuzz: &Fuzz) -> SimConfig {
+    fuzz.config.clone().order(fuzz.order).quiet_panics(true).no_trace()
+}
+
+/// Explores until a failure, the iterations, the time limit, or an exhausted explorer.
+pub(super) fn explore<F>(fuzz: &Fuzz, body: &F) -> Result<Report, Box<Failure>>
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    let chosen = Chosen::new(fuzz.strategy, fuzz.seed);
+    let base = base_config(fuzz);
+    let config = chosen.configure(base.clone());
+    let started = Instant::now();
+    let mut report = Report { executions: 0, exhausted: false, longest_run: 0 };
+    while report.executions < fuzz.iterations {
+        if fuzz.time_limit.is_some_and(|limit| report.executions > 0 && started.elapsed() >= limit) {
+            break;
+        }
+        let horizon = chosen.pct_horizon();
+        let exec = execute(&config, body, None);
+        report.executions += 1;
+        report.longest_run = report.longest_run.max(exec.choice_points);
+        if exec.diverged {
+            panic!(
+                "fwsim: `{}` is not deterministic: execution {} met other choices than the one before it \
+                 with the same answers (look for wall-clock reads, thread timing, HashMap iteration or \
+                 statics kept between executions)",
+                fuzz.name.as_deref().unwrap_or_default(),
+                report.executions
+            );
+        }
+        if let Some(fault) = exec.fault {
+            let found = Found { execution: report.executions, horizon, schedule: exec.schedule, fault };
+            return Err(Box::new(finish(fuzz, &base, body, found)));
+        }
+        if chosen.exhausted() {
+            report.exhausted = true;
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// A failing execution, before shrinking.
+struct Found {
+    execution: u64,
+    horizon: Option<u64>,
+    schedule: Schedule,
+    fault: Fault,
+}
+
+/// Shrinks, re-runs the shrunk schedule with the full trace into the artifacts directory,
+/// writes the replay file, and builds the report.
+fn finish<F>(fuzz: &Fuzz, base: &SimConfig, body: &F, found: Found) -> Failure
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    let test = fuzz.name.clone().unwrap_or_default();
+    let original_deviations = found.schedule.deviations.len();
+    let shrunk = shrink(base, body, found.schedule, found.fault, fuzz.shrink_limit);
+    let file = ReplayFile {
+        fwsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+        test: test.clone(),
+        explorer: fuzz.strategy,
+        explorer_seed: fuzz.seed,
+        pct_horizon: found.horizon,
+        execution: found.execution,
+        sim_seed: base.seed,
+        schedule: shrunk.schedule,
+        fault: shrunk.fault,
+    };
+    let (fault, artifacts, replay_file) = record(base, body, &file);
+    Failure {
+        test,
+        strategy: fuzz.strategy,
+        seed: fuzz.seed,
+        execution: found.execution,
+        message: fault.message.clone(),
+        fault,
+        deviations: file.schedule.deviations.len(),
+        original_deviations,
+        shrink_runs: shrunk.runs,
+        proved_minimal: shrunk.proved_minimal,
+        schedule: file.schedule,
+        artifacts,
+        replay_file,
+    }
+}
+
+/// Runs `file`'s schedule with the full trace, writing the artifacts and the replay file:
+/// the fault of that run (the file's, if the run passed), the directory, the file's path.
+fn record<F>(base: &SimConfig, body: &F, file: &ReplayFile) -> (Fault, Result<PathBuf, String>, Option<PathBuf>)
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    let dir = artifacts_root().join(file.test.replace("::", "-"));
+    let made = std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()));
+    let mut config = base.clone().order(file.schedule.order).replaying(&file.schedule);
+    config.trace.enabled = true;
+    config.trace.keep_all = true;
+    let exec: Execution = execute(&config, body, made.as_ref().ok().map(|_| dir.as_path()));
+    let fault = exec.fault.unwrap_or_else(|| file.fault.clone());
+    let Ok(()) = made else { return (fault, made.map(|_| dir), None) };
+    let path = dir.join("replay.json");
+    match file.write(&path) {
+        Ok(()) => (fault, Ok(dir), Some(path)),
+        Err(e) => (fault, Err(format!("{}: {e}", path.display())), None),
+    }
+}
+
+/// Runs a saved failure's schedule once (`FWSIM_REPLAY`).
+pub(super) fn replay<F>(fuzz: &Fuzz, file: &ReplayFile, body: &F) -> Result<Report, Box<Failure>>
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    let base = base_config(fuzz).seed(file.sim_seed).order(file.schedule.order);
+    let replay = Arc::new(Mutex::new(Replay::new(&file.schedule)));
+    let exec = execute(&base.clone().explorer(replay.clone()), body, None);
+    let unmet = replay.lock().unwrap_or_else(|p| p.into_inner()).unmet();
+    if exec.diverged || unmet > 0 {
+        panic!(
+            "fwsim: the replay file for `{}` no longer fits the test: its schedule diverged from the run \
+             (the test or the code under test changed since it was written)",
+            file.test
+        );
+    }
+    let Some(_) = exec.fault else {
+        eprintln!("fwsim: `{}`: the replayed schedule passes now", file.test);
+        return Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points });
+    };
+    let (fault, artifacts, replay_file) = record(&base, body, file);
+    Err(Box::new(Failure {
+        test: file.test.clone(),
+        strategy: file.explorer,
+        seed: file.explorer_seed,
+        execution: 0,
+        message: fault.message.clone(),
+        fault,
+        deviations: file.schedule.deviations.len(),
+        original_deviations: file.schedule.deviations.len(),
+        shrink_runs: 0,
+        proved_minimal: false,
+        schedule: file.schedule.clone(),
+        artifacts,
+        replay_file,
+    }))
+}

@@ -1,0 +1,140 @@
+//! What a failing execution is, when two failures are the same, and the report.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::Strategy;
+use crate::diag::Diagnostic;
+use crate::policy::Schedule;
+use crate::time::SimTime;
+
+/// What went wrong in one execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// `panic` for a panic in the test body, else the diagnostic's kind (`TaskPanicked`,
+    /// `WakerDropped`…).
+    pub kind: String,
+    /// The panic message or the diagnostic, in words.
+    pub message: String,
+    /// The task it happened in (`name#serial`); `None` for the test body.
+    pub task: Option<String>,
+    /// The virtual time.
+    pub at: SimTime,
+    /// Where the panic was raised (`file:line:column`), when known.
+    pub location: Option<String>,
+}
+
+impl Fault {
+    pub(crate) fn from_diagnostic(d: &Diagnostic) -> Self {
+        let message = match d {
+            Diagnostic::TaskPanicked { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        Fault { kind: d.kind().to_owned(), message, task: d.task().map(str::to_owned), at: d.at(), location: None }
+    }
+
+    /// What two failures must share to be "the same bug": the kind, the task's name (not its
+    /// serial), and the panic's location or else the message's first line with its numbers
+    /// masked (times and serials move when the schedule changes; the assertion does not).
+    pub(crate) fn signature(&self) -> String {
+        let task = self.task.as_deref().map(|t| t.rsplit_once('#').map_or(t, |(name, _)| name));
+        let what = match &self.location {
+            Some(l) => l.clone(),
+            None => {
+                let line = self.message.lines().next().unwrap_or("");
+                line.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
+            }
+        };
+        format!("{} in {} at {}", self.kind, task.unwrap_or("the test body"), what)
+    }
+}
+
+/// A campaign's failure: the fault, where the campaign found it, and the shrunk schedule that
+/// replays it. Its `Display` is the report [`Fuzz::run`](super::Fuzz::run) panics with.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Failure {
+    /// The test's name.
+    pub test: String,
+    /// The explorer that found it.
+    pub strategy: Strategy,
+    /// The explorer's seed.
+    pub seed: u64,
+    /// Which execution failed first (counting from 1); 0 for a replay.
+    pub execution: u64,
+    /// What went wrong in the shrunk run.
+    pub fault: Fault,
+    /// The shrunk schedule's deviations from the run order.
+    pub deviations: usize,
+    /// The failing execution's deviations, before shrinking.
+    pub original_deviations: usize,
+    /// Replays the shrinker ran.
+    pub shrink_runs: u64,
+    /// A depth-first search showed that no schedule with fewer deviations fails this way.
+    pub proved_minimal: bool,
+    /// The shrunk schedule.
+    pub schedule: Schedule,
+    /// The failure's message (the fault's, repeated for convenience).
+    pub message: String,
+    /// The artifacts directory, or why it could not be written.
+    pub artifacts: Result<PathBuf, String>,
+    /// The replay file, when written.
+    pub replay_file: Option<PathBuf>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fault = &self.fault;
+        if self.execution == 0 {
+            writeln!(f, "fwsim: `{}` fails when its replay file is replayed:", self.test)?;
+        } else {
+            writeln!(
+                f,
+                "fwsim: `{}` failed in execution {} ({}, seed {}):",
+                self.test, self.execution, self.strategy, self.seed
+            )?;
+        }
+        let task = fault.task.as_deref().map_or("the test body".to_owned(), |t| format!("task {t}"));
+        writeln!(f, "  {} in {task} at virtual time {}: {}", fault.kind, fault.at, fault.message)?;
+        if let Some(l) = &fault.location {
+            writeln!(f, "  raised at {l}")?;
+        }
+        let minimal = if self.proved_minimal { ", the fewest possible" } else { "" };
+        writeln!(
+            f,
+            "  schedule: {} deviation(s) from the {:?} order{minimal} (shrunk from {} in {} runs)",
+            self.deviations, self.schedule.order, self.original_deviations, self.shrink_runs
+        )?;
+        match &self.artifacts {
+            Ok(dir) => writeln!(f, "  artifacts: {}", dir.display())?,
+            Err(e) => writeln!(f, "  artifacts not written: {e}")?,
+        }
+        if let Some(file) = &self.replay_file {
+            let filter = self.test.rsplit("::").next().unwrap_or(&self.test);
+            write!(f, "  replay: FWSIM_REPLAY={} cargo test {filter}", file.display())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// What a fuzzed `async fn` body may return: `()`, or a `Result` whose error fails the test.
+pub trait Outcome {
+    /// Panics if the outcome is a failure.
+    fn check(self);
+}
+
+impl Outcome for () {
+    fn check(self) {}
+}
+
+impl<E: fmt::Debug> Outcome for Result<(), E> {
+    fn check(self) {
+        if let Err(e) = self {
+            panic!("the test returned an error: {e:?}");
+        }
+    }
+}

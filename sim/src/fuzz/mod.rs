@@ -1,0 +1,261 @@
+//! Schedule fuzzing: run a test under many schedules, and hand back the smallest one that
+//! breaks it.
+//!
+//! A concurrency bug shows up only when tasks run in one particular order: the producer is
+//! preempted between its check and its wait, the interrupt lands between a read and a clear.
+//! The real scheduler's order may never produce it. [`Fuzz`] runs a test body again and again
+//! while an [explorer](crate::explore) answers the choice points differently each time, and
+//! on the first failure it
+//!
+//! 1. **shrinks** the failing schedule to as few deviations from the run order as it can (only
+//!    candidates that replay exactly and fail the same way are kept);
+//! 2. re-runs the shrunk schedule with the full trace, and writes a **replay file**
+//!    (`replay.json`: the fwsim version, run order, explorer and its parameters, seed, the
+//!    shrunk schedule and the test's name) beside the trace and board artifacts in
+//!    `target/fwsim-artifacts/<test>/`;
+//! 3. panics with one message: what failed, in which task, at what virtual time, the number
+//!    of deviations, and how to replay it.
+//!
+//! ```
+//! use std::cell::Cell;
+//! use fwsim::fuzz::{Fuzz, Strategy};
+//!
+//! // Two tasks increment a counter with a yield between the read and the write. In the
+//! // default order "b" starts a turn later and reads after "a" wrote; one preemption of "a"
+//! // makes them both read 0: a lost update.
+//! let failure = Fuzz::new(Strategy::Dfs { bound: 1 })
+//!     .name("doc-lost-update")
+//!     .try_run(|sim| {
+//!         let count = sim.alloc(Cell::new(0));
+//!         let count = &*count;
+//!         for (name, late) in [("a", false), ("b", true)] {
+//!             sim.spawn(name, async move {
+//!                 if late {
+//!                     fwsim::yield_now().await;
+//!                 }
+//!                 let seen = count.get();
+//!                 fwsim::yield_now().await;
+//!                 count.set(seen + 1);
+//!             });
+//!         }
+//!         sim.run_until_stalled().unwrap();
+//!         assert_eq!(count.get(), 2, "an increment was lost");
+//!     })
+//!     .unwrap_err();
+//! assert_eq!(failure.deviations, 1);
+//! assert!(failure.message.contains("an increment was lost"));
+//! ```
+//!
+//! In a test, [`Fuzz::run`] panics with the report instead, and the `#[fwsim::test]` attribute
+//! (crate `fwsim-macros`, re-exported as `fwsim::test`) wraps an `async fn` body in it.
+//!
+//! ## What counts as a failure
+//!
+//! A panic in the body (an `assert!`, an `unwrap()` of a run method's error such as
+//! [`SimError::Deadlock`](crate::SimError::Deadlock) from a
+//! [`must_finish`](crate::JoinHandle::must_finish) task), or an error-level
+//! [diagnostic](crate::Diagnostic): a task panic, a lost waker. Panics are kept quiet while
+//! exploring ([`SimConfig::quiet_panics`](crate::SimConfig::quiet_panics)); the report carries
+//! the first failure's message and location.
+//!
+//! ## Explorers, and which to use
+//!
+//! * [`Strategy::Random`]: every choice uniformly at random. Cheap, and finds most shallow bugs
+//!   in a few hundred executions.
+//! * [`Strategy::Pct`]: PCT with a horizon learnt from the runs so far; a probabilistic
+//!   guarantee per execution for bugs of the given depth.
+//! * [`Strategy::Dfs`]: every schedule with at most `bound` deviations, then stops
+//!   ([`Report::exhausted`]). Passing a DFS at bound `k` *proves* that no schedule with `k` or
+//!   fewer deviations breaks the test.
+//!
+//! All three explore *any order* by default: the run order is FIFO, and any runnable task may
+//! be chosen next. [`Fuzz::order`] explores around another order instead.
+//!
+//! ## Environment
+//!
+//! CI and a developer's shell widen or replay a run without editing code:
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `FWSIM_SEED=n` | the explorer's seed |
+//! | `FWSIM_ITERATIONS=n` | executions (at most) |
+//! | `FWSIM_TIME_LIMIT=30s` | wall-clock budget for the exploration (`ms`, `s`, `m`, `h`) |
+//! | `FWSIM_REPLAY=path` | the test named in the replay file runs that file's schedule once |
+//! | `FWSIM_ARTIFACTS=dir` | where artifacts go |
+
+mod campaign;
+mod env;
+mod execute;
+mod failure;
+mod replay_file;
+mod shrink;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use failure::{Failure, Fault, Outcome};
+pub use replay_file::ReplayFile;
+
+use crate::config::SimConfig;
+use crate::order::Order;
+use crate::sim::Sim;
+
+/// Which explorer a [`Fuzz`] runs, with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Strategy {
+    /// [`explore::Random`](crate::explore::Random).
+    Random,
+    /// [`explore::Pct`](crate::explore::Pct), adaptive: the horizon is the longest run seen.
+    Pct {
+        /// Bug depth to target, in choice points (≥ 1).
+        depth: u32,
+    },
+    /// [`explore::Dfs`](crate::explore::Dfs): every schedule with at most `bound` deviations.
+    Dfs {
+        /// The most deviations a schedule may have.
+        bound: u32,
+    },
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Strategy::Random => f.write_str("random"),
+            Strategy::Pct { depth } => write!(f, "pct depth {depth}"),
+            Strategy::Dfs { bound } => write!(f, "dfs bound {bound}"),
+        }
+    }
+}
+
+/// A schedule-fuzzing campaign over one test body. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct Fuzz {
+    pub(crate) strategy: Strategy,
+    pub(crate) name: Option<String>,
+    pub(crate) iterations: u64,
+    pub(crate) time_limit: Option<Duration>,
+    pub(crate) seed: u64,
+    pub(crate) order: Order,
+    pub(crate) config: SimConfig,
+    pub(crate) shrink_limit: Duration,
+}
+
+/// How a campaign that found nothing went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Executions run.
+    pub executions: u64,
+    /// The explorer ran out of schedules (a DFS covered its whole bound) before the
+    /// iterations did.
+    pub exhausted: bool,
+    /// The most choice points any execution met.
+    pub longest_run: u64,
+}
+
+impl Fuzz {
+    /// A campaign with `strategy`: 1,000 iterations, seed 0, FIFO order (any runnable task may
+    /// run next), the default [`SimConfig`] otherwise.
+    pub fn new(strategy: Strategy) -> Self {
+        Fuzz {
+            strategy,
+            name: None,
+            iterations: 1_000,
+            time_limit: None,
+            seed: 0,
+            order: Order::Fifo,
+            config: SimConfig::new(),
+            shrink_limit: Duration::from_secs(30),
+        }
+    }
+    /// The test's name, for the artifacts directory and the replay file (default: the calling
+    /// thread's name, which libtest sets to the test's path).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// At most this many executions (`FWSIM_ITERATIONS` overrides).
+    pub fn iterations(mut self, n: u64) -> Self {
+        self.iterations = n;
+        self
+    }
+    /// Stop exploring after this much wall-clock time (`FWSIM_TIME_LIMIT` overrides). Each
+    /// execution stays deterministic; only how many run depends on the machine.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+    /// The explorer's seed (`FWSIM_SEED` overrides).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// The run order the explorer deviates from (default FIFO).
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+    /// The configuration each execution starts from (its policy's explorer is replaced).
+    pub fn config(mut self, config: SimConfig) -> Self {
+        self.config = config;
+        self
+    }
+    /// Wall-clock budget for shrinking a failure (default 30 s); the smallest schedule found
+    /// by then is reported.
+    pub fn shrink_limit(mut self, limit: Duration) -> Self {
+        self.shrink_limit = limit;
+        self
+    }
+
+    /// Runs the campaign; panics with the failure report if a schedule breaks the body.
+    pub fn run<F>(&self, body: F) -> Report
+    where
+        F: for<'s> Fn(&'s Sim<'s>) + Sync,
+    {
+        match self.try_run(body) {
+            Ok(report) => report,
+            Err(failure) => panic!("{failure}"),
+        }
+    }
+
+    /// Runs `file`'s schedule once, as `FWSIM_REPLAY` does: `Ok` if it passes now, the
+    /// failure (with fresh artifacts) if it still fails. Panics if the schedule no longer fits
+    /// the body.
+    pub fn replay<F>(&self, file: &ReplayFile, body: F) -> Result<Report, Box<Failure>>
+    where
+        F: for<'s> Fn(&'s Sim<'s>) + Sync,
+    {
+        on_main_thread(|| campaign::replay(self, file, &body))
+    }
+
+    /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
+    pub fn try_run<F>(&self, body: F) -> Result<Report, Box<Failure>>
+    where
+        F: for<'s> Fn(&'s Sim<'s>) + Sync,
+    {
+        let mut fuzz = self.clone();
+        let name = fuzz
+            .name
+            .clone()
+            .unwrap_or_else(|| std::thread::current().name().map_or_else(|| "fwsim-fuzz".to_owned(), str::to_owned));
+        fuzz.name = Some(name.clone());
+        let overrides = env::Overrides::read().unwrap_or_else(|e| panic!("{e}"));
+        overrides.apply(&mut fuzz);
+        let replay = overrides.replay_for(&name).unwrap_or_else(|e| panic!("{e}"));
+        on_main_thread(|| match replay {
+            Some(file) => campaign::replay(&fuzz, &file, &body),
+            None => campaign::explore(&fuzz, &body),
+        })
+    }
+}
+
+/// Runs `f` on a thread named `main`: embassy-sync's `ThreadModeRawMutex` asserts that name
+/// on std.
+fn on_main_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let outcome = std::thread::scope(|s| {
+        std::thread::Builder::new().name("main".into()).spawn_scoped(s, f).expect("spawn the fuzzing thread").join()
+    });
+    outcome.unwrap_or_else(|p| std::panic::resume_unwind(p))
+}

@@ -1,0 +1,249 @@
+//! The fuzzing harness: finding, shrinking, reporting and replaying a failing schedule.
+
+use std::cell::Cell;
+
+use fwsim::fuzz::{Fuzz, ReplayFile, Strategy};
+use fwsim::{Order, Sim};
+
+/// `workers` tasks each increment a counter with a yield between read and write; the first
+/// starts at once, the others `late` turns later, so the default order is correct and a
+/// preemption loses an update.
+fn lost_update<'s>(sim: &'s Sim<'s>, workers: usize, late: usize) {
+    let count = sim.alloc(Cell::new(0));
+    let count = &*count;
+    for w in 0..workers {
+        sim.spawn(format!("worker{w}"), async move {
+            for _ in 0..w * late {
+                fwsim::yield_now().await;
+            }
+            let seen = count.get();
+            fwsim::yield_now().await;
+            count.set(seen + 1);
+        });
+    }
+    sim.run_until_stalled().unwrap();
+    assert_eq!(count.get(), workers, "an increment was lost");
+}
+
+/// [`lost_update`] as a body.
+fn lost(workers: usize, late: usize) -> impl for<'s> Fn(&'s Sim<'s>) + Sync + Copy {
+    move |s| lost_update(s, workers, late)
+}
+
+#[test]
+fn the_default_order_passes_and_dfs_at_bound_0_is_exhausted_at_once() {
+    let report = Fuzz::new(Strategy::Dfs { bound: 0 }).name("dfs0").run(|sim| lost_update(sim, 3, 3));
+    assert!(report.exhausted);
+    assert_eq!(report.executions, 1, "bound 0 is the run order's own schedule only");
+}
+
+#[test]
+fn dfs_exhausts_a_correct_body_and_says_so() {
+    let body = |sim: &Sim| {
+        for name in ["a", "b", "c"] {
+            sim.spawn(name, async {
+                fwsim::yield_now().await;
+            });
+        }
+        sim.run_until_stalled().unwrap();
+    };
+    let bounded = Fuzz::new(Strategy::Dfs { bound: 1 }).iterations(10_000).run(body);
+    let complete = Fuzz::new(Strategy::Dfs { bound: u32::MAX }).iterations(10_000).run(body);
+    assert!(bounded.exhausted && complete.exhausted);
+    assert!(bounded.executions < complete.executions, "{bounded:?} vs {complete:?}");
+    // Three tasks, two polls each: 6!/(2!·2!·2!) = 90 interleavings of the polls.
+    assert_eq!(complete.executions, 90);
+}
+
+/// The fewest deviations any failing schedule of `body` has, proved by DFS: bound `k - 1`
+/// is exhausted without a failure, bound `k` fails.
+fn minimum_by_dfs<F>(name: &str, body: F) -> usize
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    for bound in 0..6 {
+        match Fuzz::new(Strategy::Dfs { bound }).name(name).iterations(1_000_000).try_run(&body) {
+            Ok(report) => assert!(report.exhausted, "bound {bound} not exhausted: {report:?}"),
+            Err(failure) => {
+                assert_eq!(failure.deviations, bound as usize, "DFS finds the failure at its bound");
+                return failure.deviations;
+            }
+        }
+    }
+    panic!("{name}: no failure within 5 deviations");
+}
+
+#[test]
+fn random_finds_the_lost_update_and_shrinks_it_to_the_minimum_dfs_proves() {
+    for (workers, late) in [(2, 1), (3, 2), (4, 2), (2, 3)] {
+        let body = lost(workers, late);
+        let minimum = minimum_by_dfs("lost-update-min", body);
+        for seed in 0..5 {
+            let failure = Fuzz::new(Strategy::Random)
+                .name("lost-update-random")
+                .seed(seed)
+                .iterations(20_000)
+                .try_run(body)
+                .expect_err("random finds the lost update");
+            assert_eq!(
+                failure.deviations, minimum,
+                "{workers} workers, {late} late, seed {seed}: shrunk from {}",
+                failure.original_deviations
+            );
+            assert!(failure.proved_minimal);
+        }
+    }
+}
+
+#[test]
+fn pct_with_a_learnt_horizon_finds_a_depth_two_bug() {
+    let failure = Fuzz::new(Strategy::Pct { depth: 2 })
+        .name("pct-lost-update")
+        .iterations(2_000)
+        .try_run(|s| lost_update(s, 2, 3))
+        .expect_err("pct finds it");
+    assert_eq!(failure.deviations, minimum_by_dfs("pct-min", |s| lost_update(s, 2, 3)));
+    let file = ReplayFile::read(failure.replay_file.as_ref().unwrap()).unwrap();
+    assert_eq!(file.explorer, Strategy::Pct { depth: 2 });
+    assert!(file.pct_horizon.is_some_and(|h| h > 0), "the horizon was learnt: {file:?}");
+}
+
+#[test]
+fn the_report_says_what_where_when_and_how_to_replay() {
+    let failure =
+        Fuzz::new(Strategy::Random).name("report::lost_update").try_run(|s| lost_update(s, 2, 1)).expect_err("found");
+    let text = failure.to_string();
+    for needle in [
+        "`report::lost_update` failed in execution",
+        "panic in the test body at virtual time",
+        "an increment was lost",
+        "raised at sim/tests/fuzz.rs:",
+        "1 deviation(s) from the Fifo order, the fewest possible",
+        "FWSIM_REPLAY=",
+        "cargo test lost_update",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let dir = failure.artifacts.as_ref().unwrap();
+    for artifact in ["replay.json", "trace.jsonl", "trace.perfetto.json", "diagnostics.txt"] {
+        assert!(dir.join(artifact).exists(), "{artifact} in {}", dir.display());
+    }
+    let file = ReplayFile::read(&dir.join("replay.json")).unwrap();
+    assert_eq!(file.test, "report::lost_update");
+    assert_eq!(file.schedule, failure.schedule);
+    assert_eq!(file.fwsim_version, env!("CARGO_PKG_VERSION"));
+
+    // The file replays the failure; against fixed code it passes.
+    let replayed = Fuzz::new(Strategy::Random).replay(&file, |s| lost_update(s, 2, 1)).unwrap_err();
+    assert_eq!(replayed.fault.message, failure.fault.message);
+    assert_eq!(replayed.execution, 0);
+    let fixed = Fuzz::new(Strategy::Random).replay(&file, |sim| {
+        let count = sim.alloc(Cell::new(0));
+        let count = &*count;
+        for w in 0..2 {
+            sim.spawn(format!("worker{w}"), async move {
+                for _ in 0..w {
+                    fwsim::yield_now().await;
+                }
+                count.set(count.get() + 1);
+                fwsim::yield_now().await;
+            });
+        }
+        sim.run_until_stalled().unwrap();
+        assert_eq!(count.get(), 2);
+    });
+    assert_eq!(fixed.unwrap().executions, 1);
+}
+
+#[test]
+fn a_task_that_must_finish_but_waits_forever_is_a_deadlock_failure() {
+    // A lost wake-up: the waiter checks a flag, then (a turn later) starts waiting for the
+    // next pulse; the setter raises the flag and pulses. A pulse with nobody waiting is lost,
+    // so a setter that runs inside the waiter's window leaves it waiting for ever.
+    let failure = Fuzz::new(Strategy::Random)
+        .name("deadlock")
+        .try_run(|sim| {
+            let ready = sim.alloc(Cell::new(false));
+            let pulses = sim.alloc(Cell::new(0u32));
+            let waiter_waker = sim.alloc(std::cell::RefCell::new(None::<std::task::Waker>));
+            let (ready, pulses, waiter_waker) = (&*ready, &*pulses, &*waiter_waker);
+            sim.spawn("waiter", async move {
+                if !ready.get() {
+                    fwsim::yield_now().await;
+                    let start = pulses.get();
+                    std::future::poll_fn(|cx| {
+                        if pulses.get() != start {
+                            return std::task::Poll::Ready(());
+                        }
+                        *waiter_waker.borrow_mut() = Some(cx.waker().clone());
+                        std::task::Poll::Pending
+                    })
+                    .await;
+                }
+            })
+            .must_finish();
+            sim.spawn("setter", async move {
+                fwsim::yield_now().await;
+                ready.set(true);
+                pulses.set(pulses.get() + 1);
+                if let Some(w) = waiter_waker.borrow_mut().take() {
+                    w.wake();
+                }
+            });
+            sim.run_until_stalled().unwrap();
+        })
+        .expect_err("the deadlock is found");
+    assert!(failure.message.contains("Deadlock"), "{failure}");
+    assert!(failure.message.contains("waiter"), "names the waiting task: {failure}");
+    assert_eq!(failure.deviations, 1);
+}
+
+#[test]
+fn a_task_panic_is_reported_with_its_task() {
+    let failure = Fuzz::new(Strategy::Dfs { bound: 2 })
+        .name("task-panic")
+        .try_run(|sim| {
+            let turn = sim.alloc(Cell::new(0));
+            let turn = &*turn;
+            sim.spawn("first", async move {
+                fwsim::yield_now().await;
+                turn.set(1);
+            });
+            sim.spawn("second", async move {
+                fwsim::yield_now().await;
+                assert_eq!(turn.get(), 1, "second ran before first");
+            });
+            sim.run_until_stalled().unwrap();
+        })
+        .expect_err("found");
+    assert_eq!(failure.fault.kind, "TaskPanicked");
+    assert_eq!(failure.fault.task.as_deref(), Some("second#1"));
+    assert!(failure.message.contains("second ran before first"));
+}
+
+#[test]
+fn a_body_that_is_not_deterministic_is_named_as_such() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let outcome = std::panic::catch_unwind(|| {
+        Fuzz::new(Strategy::Dfs { bound: 3 }).name("nondeterministic").run(|sim| {
+            let tasks = 2 + RUNS.fetch_add(1, Ordering::Relaxed) % 3;
+            for t in 0..tasks {
+                sim.spawn(format!("t{t}"), fwsim::yield_now());
+            }
+            sim.run_until_stalled().unwrap();
+        })
+    });
+    let message = *outcome.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("is not deterministic"), "{message}");
+}
+
+#[test]
+fn exploring_around_the_embassy_order_uses_that_order() {
+    let failure = Fuzz::new(Strategy::Random)
+        .name("embassy-order")
+        .order(Order::Embassy)
+        .try_run(|s| lost_update(s, 2, 1))
+        .expect_err("found");
+    assert_eq!(failure.schedule.order, Order::Embassy);
+}

@@ -1,0 +1,77 @@
+//! The environment variables of the fuzzing harness, checked on a child process (the test
+//! binary itself, running the one helper test below), so that no test changes its own
+//! environment.
+
+use std::cell::Cell;
+use std::process::Command;
+
+use fwsim::Sim;
+use fwsim::fuzz::{Fuzz, Strategy};
+
+const NAME: &str = "env-lost-update";
+
+fn lost_update<'s>(sim: &'s Sim<'s>) {
+    let count = sim.alloc(Cell::new(0));
+    let count = &*count;
+    for w in 0..2 {
+        sim.spawn(format!("worker{w}"), async move {
+            for _ in 0..w * 4 {
+                fwsim::yield_now().await;
+            }
+            let seen = count.get();
+            fwsim::yield_now().await;
+            count.set(seen + 1);
+        });
+    }
+    sim.run_until_stalled().unwrap();
+    assert_eq!(count.get(), 2, "an increment was lost");
+}
+
+#[test]
+#[ignore = "a helper: run as a child process by the tests below"]
+fn child() {
+    Fuzz::new(Strategy::Random).name(NAME).iterations(1).run(lost_update);
+}
+
+/// Runs `child` with `env`; its exit status and stderr.
+fn run_child(env: &[(&str, &str)]) -> (bool, String) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child", "--include-ignored", "--nocapture", "--test-threads=1"]);
+    for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn fwsim_replay_reruns_the_named_tests_schedule() {
+    let failure = Fuzz::new(Strategy::Random).name(NAME).try_run(lost_update).unwrap_err();
+    let file = failure.replay_file.unwrap();
+    let (ok, output) = run_child(&[("FWSIM_REPLAY", file.to_str().unwrap())]);
+    assert!(!ok);
+    assert!(output.contains("fails when its replay file is replayed"), "{output}");
+    assert!(output.contains("an increment was lost"), "{output}");
+}
+
+#[test]
+fn fwsim_iterations_and_seed_widen_the_run() {
+    // One iteration is too few for seed 0 here…
+    let (ok, output) = run_child(&[]);
+    assert!(ok, "{output}");
+    // …the environment widens the run until it finds the bug, with the seed it names.
+    let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "5000"), ("FWSIM_SEED", "77")]);
+    assert!(!ok);
+    assert!(output.contains("(random, seed 77)"), "{output}");
+}
+
+#[test]
+fn a_bad_value_is_an_error_naming_the_variable() {
+    let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "lots")]);
+    assert!(!ok);
+    assert!(output.contains("FWSIM_ITERATIONS=\"lots\": expected a whole number"), "{output}");
+    let (ok, output) = run_child(&[("FWSIM_REPLAY", "/nonexistent/replay.json")]);
+    assert!(!ok);
+    assert!(output.contains("cannot read the replay file /nonexistent/replay.json"), "{output}");
+}
