@@ -90,6 +90,7 @@ use std::task::{Context, Poll};
 pub use config::{CostModel, Irq, SimConfig, TIMER_IRQ, TimerQueueKind};
 pub use delay::Delay;
 pub use diag::{Diagnostic, Severity, SimError, TaskReport, WaitReport, WaitState};
+pub use fwsim_macros::test;
 pub use handle::SimHandle;
 pub use isr::IsrCheckedRawMutex;
 pub use join_handle::{AbortOnDrop, ExecutorId, JoinError, JoinHandle, TaskId};
