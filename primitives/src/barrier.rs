@@ -134,6 +134,11 @@ impl<M: RawMutex, C: FnMut()> Future for BarrierWait<'_, M, C> {
             let mut i = i.borrow_mut();
             assert!(i.participants > 0, "fwsim-primitives: a Barrier needs at least one participant");
             match waiter.state() {
+                WaitState::Notified if crate::mutants::on(crate::mutants::Mutant::BarrierReuse) && i.arrived > 0 => {
+                    waiter.consume();
+                    i.waiters.register(waiter, cx.waker());
+                    None
+                }
                 WaitState::Notified => {
                     waiter.consume();
                     Some(false)

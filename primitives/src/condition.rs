@@ -9,6 +9,7 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 
 use crate::lock::{Lock, LockGuard};
+use crate::mutants::{self, Mutant};
 use crate::waitq::{WaitQueue, WaitState, Waiter};
 
 /// The toolkit's `Condition`: tasks holding its lock [`wait`](Condition::wait) (releasing
@@ -91,6 +92,12 @@ impl<M: RawMutex> Condition<M> {
         mut guard: LockGuard<'a, M>,
         mut predicate: impl FnMut() -> bool,
     ) -> LockGuard<'a, M> {
+        if mutants::on(Mutant::ConditionIfForWhile) {
+            if !predicate() {
+                guard = self.wait(guard).await;
+            }
+            return guard;
+        }
         while !predicate() {
             guard = self.wait(guard).await;
         }

@@ -193,7 +193,8 @@ impl<M: RawMutex> DelayMs<M> {
             if let Either::First(()) = select(Timer::at(deadline), changed).await {
                 let fire = self.state.lock(|s| {
                     let mut s = s.borrow_mut();
-                    let current = s.generation == generation;
+                    let current =
+                        s.generation == generation || crate::mutants::on(crate::mutants::Mutant::DelayMsStaleTrigger);
                     if current {
                         s.deadline = None;
                     }

@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 
+use crate::mutants::{self, Mutant};
 use crate::waitq::{WaitQueue, WaitState, Waiter};
 
 /// asyncio's `Event`: [`set`](Event::set) releases every task waiting in
@@ -115,7 +116,16 @@ impl<M: RawMutex> Future for EventWait<'_, M> {
                     waiter.consume();
                     Poll::Ready(())
                 }
+                WaitState::Idle if mutants::on(Mutant::EventCheckThenRegister) && waiter.marked() => {
+                    i.waiters.register(waiter, cx.waker());
+                    Poll::Pending
+                }
                 WaitState::Idle if i.set => Poll::Ready(()),
+                WaitState::Idle if mutants::on(Mutant::EventCheckThenRegister) => {
+                    waiter.set_mark();
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
                 _ => {
                     i.waiters.register(waiter, cx.waker());
                     Poll::Pending

@@ -78,6 +78,7 @@ impl<M: RawMutex> ThreadSafeFlag<M> {
                 }
                 match &i.1 {
                     Some(w) if w.will_wake(cx.waker()) => Err(None),
+                    Some(_) if crate::mutants::on(crate::mutants::Mutant::FlagKeepsStaleWaker) => Err(None),
                     _ => Err(i.1.replace(cx.waker().clone())),
                 }
             });

@@ -45,6 +45,10 @@ mod flag;
 mod gather;
 mod lock;
 mod message;
+#[cfg(feature = "mutants")]
+pub mod mutants;
+#[cfg(not(feature = "mutants"))]
+mod mutants;
 mod queue;
 mod semaphore;
 mod time;

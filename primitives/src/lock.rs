@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 
+use crate::mutants::{self, Mutant};
 use crate::waitq::{WaitQueue, WaitState, Waiter};
 
 /// asyncio's `Lock`: waiters acquire it in the order they asked, with no barging.
@@ -56,7 +57,11 @@ struct Inner {
 
 impl Inner {
     fn release(&mut self) {
-        self.state = if self.waiters.notify_one() { State::HandingOff } else { State::Free };
+        self.state = if self.waiters.notify_one() && !mutants::on(Mutant::LockBarging) {
+            State::HandingOff
+        } else {
+            State::Free
+        };
     }
 }
 
@@ -142,7 +147,7 @@ impl<M: RawMutex> Drop for Acquire<'_, M> {
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.lock.inner.lock(|i| {
             let mut i = i.borrow_mut();
-            if i.waiters.cancel(waiter) == WaitState::Notified {
+            if i.waiters.cancel(waiter) == WaitState::Notified && !mutants::on(Mutant::LockCancelLosesHandoff) {
                 // Handed the lock but cancelled before running: pass it on.
                 i.release();
             }

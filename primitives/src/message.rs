@@ -66,6 +66,9 @@ impl<M: RawMutex, T: Clone> Message<M, T> {
 
     /// Waits until it is set; returns the value.
     pub async fn wait(&self) -> T {
+        if crate::mutants::on(crate::mutants::Mutant::MessageClearBeforeWait) {
+            self.event.clear();
+        }
         self.event.wait().await;
         self.value().expect("a set message has a value")
     }

@@ -17,6 +17,7 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use heapless::Deque;
 
+use crate::mutants::{self, Mutant};
 use crate::waitq::{WaitQueue, WaitState, Waiter};
 
 /// `put_nowait` on a full [`Queue`]; gives the item back (Python's `QueueFull`).
@@ -118,7 +119,9 @@ impl<T, const N: usize> Core<T, N> {
 
     fn take_front(&mut self) -> T {
         let item = self.items.pop_front().expect("an item was counted");
-        self.space_freed();
+        if !mutants::on(Mutant::QueuePutterNotWoken) {
+            self.space_freed();
+        }
         item
     }
 
@@ -152,7 +155,7 @@ impl<T, const N: usize> Core<T, N> {
     }
 
     fn cancel_get(&mut self, waiter: Pin<&Waiter>) {
-        if self.getters.cancel(waiter) == WaitState::Notified {
+        if self.getters.cancel(waiter) == WaitState::Notified && !mutants::on(Mutant::QueueCancelKeepsPromise) {
             // Promised an item it will never take: promise it to the next getter.
             self.promised_items -= 1;
             self.promise_item();

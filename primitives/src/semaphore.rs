@@ -46,7 +46,7 @@ struct Inner {
 impl Inner {
     /// Gives a permit back: to the longest waiter, else to the pool.
     fn give(&mut self) {
-        if !self.waiters.notify_one() {
+        if !self.waiters.notify_one() || crate::mutants::on(crate::mutants::Mutant::SemaphoreOverRelease) {
             self.permits += 1;
         }
     }

@@ -141,6 +141,9 @@ impl<F: Future> Future for WaitFor<F> {
         // The awaitable's first turn was queued at the call, before the deadline's key: it
         // runs even when busy time has carried the clock past the deadline meanwhile.
         if !first && Instant::now() >= this.deadline {
+            if crate::mutants::on(crate::mutants::Mutant::WaitForDropsCompletion) {
+                let _lost = fut.as_mut().as_pin_mut().expect("polled until decided").poll(cx);
+            }
             fut.set(None);
             return hop(&mut this.stage, 3, Err(TimeoutError), cx);
         }

@@ -38,6 +38,9 @@ pub(crate) struct Waiter {
     links: Links<Waiter>,
     waker: UnsafeCell<Option<Waker>>,
     state: Cell<WaitState>,
+    /// Per-waiter memory of a planted bug (see `mutants`).
+    #[cfg(feature = "mutants")]
+    mark: Cell<bool>,
     _pinned: PhantomPinned,
 }
 
@@ -47,6 +50,8 @@ impl Waiter {
             links: Links::new(),
             waker: UnsafeCell::new(None),
             state: Cell::new(WaitState::Idle),
+            #[cfg(feature = "mutants")]
+            mark: Cell::new(false),
             _pinned: PhantomPinned,
         }
     }
@@ -54,6 +59,20 @@ impl Waiter {
     /// The state. Read it only under the primitive's lock.
     pub(crate) fn state(&self) -> WaitState {
         self.state.get()
+    }
+
+    /// Whether a planted bug marked this waiter (always `false` without the feature).
+    pub(crate) fn marked(&self) -> bool {
+        #[cfg(feature = "mutants")]
+        return self.mark.get();
+        #[cfg(not(feature = "mutants"))]
+        false
+    }
+
+    /// Marks this waiter for a planted bug (nothing without the feature).
+    pub(crate) fn set_mark(&self) {
+        #[cfg(feature = "mutants")]
+        self.mark.set(true);
     }
 
     /// Marks a notification consumed.

@@ -35,11 +35,11 @@ impl Fault {
         Fault { kind: d.kind().to_owned(), message, task: d.task().map(str::to_owned), at: d.at(), location: None }
     }
 
-    /// What two failures must share to be "the same bug": the kind, the task's name (not its
-    /// serial), and the panic's location or else the message's first line with its numbers
-    /// masked (times and serials move when the schedule changes; the assertion does not).
-    pub(crate) fn signature(&self) -> String {
-        let task = self.task.as_deref().map(|t| t.rsplit_once('#').map_or(t, |(name, _)| name));
+    /// What two failures must share to be "the same bug": the kind, and the panic's location
+    /// or else the message's first line with its numbers masked (times and serials move when
+    /// the schedule changes; the assertion does not). Not the task: the same assertion
+    /// failing in another task running the same code is the same bug.
+    pub fn signature(&self) -> String {
         let what = match &self.location {
             Some(l) => l.clone(),
             None => {
@@ -47,7 +47,7 @@ impl Fault {
                 line.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
             }
         };
-        format!("{} in {} at {}", self.kind, task.unwrap_or("the test body"), what)
+        format!("{} at {what}", self.kind)
     }
 }
 
