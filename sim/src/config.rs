@@ -163,6 +163,11 @@ impl SimConfig {
         self.explorer = Some(ExplorerHandle(explorer));
         self
     }
+    /// Sets an explorer already shared as a trait object (see [`explorer`](Self::explorer)).
+    pub fn shared_explorer(mut self, explorer: SharedExplorer) -> Self {
+        self.explorer = Some(ExplorerHandle(explorer));
+        self
+    }
     /// How simulations of this configuration schedule, in words: the policy, or the order and
     /// explorer that replace its parts.
     pub fn scheduling(&self) -> String {

@@ -19,6 +19,7 @@
 //! ```
 
 mod bugs;
+pub mod on_shuttle;
 
 use fwsim::Sim;
 pub use fwsim_primitives::mutants::Mutant;

@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::execute::{Execution, execute};
-use super::shrink::shrink;
+use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
 use crate::config::SimConfig;
-use crate::explore::{Dfs, Pct, Random, Replay};
+use crate::explore::{Dfs, Pct, Random, Replay, SharedExplorer};
 use crate::policy::Schedule;
 use crate::sim::Sim;
 use crate::testing::artifacts_root;
@@ -106,6 +106,22 @@ struct Found {
     fault: Fault,
 }
 
+/// A fuzzed body as the shrinker's [`Target`].
+struct BodyTarget<'a, F> {
+    base: &'a SimConfig,
+    body: &'a F,
+}
+
+impl<F> Target for BodyTarget<'_, F>
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    fn run(&mut self, explorer: SharedExplorer) -> Attempt {
+        let exec = execute(&self.base.clone().shared_explorer(explorer), self.body, None);
+        Attempt { schedule: exec.schedule, failure: exec.fault.map(|f| f.signature()), diverged: exec.diverged }
+    }
+}
+
 /// Shrinks, re-runs the shrunk schedule with the full trace into the artifacts directory,
 /// writes the replay file, and builds the report.
 fn finish<F>(fuzz: &Fuzz, base: &SimConfig, body: &F, found: Found) -> Failure
@@ -114,8 +130,9 @@ where
 {
     let test = fuzz.name.clone().unwrap_or_default();
     let original_deviations = found.schedule.deviations.len();
-    let shrunk = shrink(base, body, found.schedule, found.fault, fuzz.shrink_limit);
-    let file = ReplayFile {
+    let signature = found.fault.signature();
+    let shrunk = shrink(&mut BodyTarget { base, body }, found.schedule, &signature, fuzz.shrink_limit);
+    let mut file = ReplayFile {
         fwsim_version: env!("CARGO_PKG_VERSION").to_owned(),
         test: test.clone(),
         explorer: fuzz.strategy,
@@ -124,16 +141,16 @@ where
         execution: found.execution,
         sim_seed: base.seed,
         schedule: shrunk.schedule,
-        fault: shrunk.fault,
+        fault: found.fault,
     };
-    let (fault, artifacts, replay_file) = record(base, body, &file);
+    let (artifacts, replay_file) = record(base, body, &mut file);
     Failure {
         test,
         strategy: fuzz.strategy,
         seed: fuzz.seed,
         execution: found.execution,
-        message: fault.message.clone(),
-        fault,
+        message: file.fault.message.clone(),
+        fault: file.fault,
         deviations: file.schedule.deviations.len(),
         original_deviations,
         shrink_runs: shrunk.runs,
@@ -144,9 +161,9 @@ where
     }
 }
 
-/// Runs `file`'s schedule with the full trace, writing the artifacts and the replay file:
-/// the fault of that run (the file's, if the run passed), the directory, the file's path.
-fn record<F>(base: &SimConfig, body: &F, file: &ReplayFile) -> (Fault, Result<PathBuf, String>, Option<PathBuf>)
+/// Runs `file`'s schedule with the full trace, writing the artifacts and the replay file
+/// (with the fault of this run): the directory and the file's path.
+fn record<F>(base: &SimConfig, body: &F, file: &mut ReplayFile) -> (Result<PathBuf, String>, Option<PathBuf>)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -156,12 +173,14 @@ where
     config.trace.enabled = true;
     config.trace.keep_all = true;
     let exec: Execution = execute(&config, body, made.as_ref().ok().map(|_| dir.as_path()));
-    let fault = exec.fault.unwrap_or_else(|| file.fault.clone());
-    let Ok(()) = made else { return (fault, made.map(|_| dir), None) };
+    if let Some(fault) = exec.fault {
+        file.fault = fault;
+    }
+    let Ok(()) = made else { return (made.map(|_| dir), None) };
     let path = dir.join("replay.json");
     match file.write(&path) {
-        Ok(()) => (fault, Ok(dir), Some(path)),
-        Err(e) => (fault, Err(format!("{}: {e}", path.display())), None),
+        Ok(()) => (Ok(dir), Some(path)),
+        Err(e) => (Err(format!("{}: {e}", path.display())), None),
     }
 }
 
@@ -185,14 +204,15 @@ where
         eprintln!("fwsim: `{}`: the replayed schedule passes now", file.test);
         return Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points });
     };
-    let (fault, artifacts, replay_file) = record(&base, body, file);
+    let mut file = file.clone();
+    let (artifacts, replay_file) = record(&base, body, &mut file);
     Err(Box::new(Failure {
         test: file.test.clone(),
         strategy: file.explorer,
         seed: file.explorer_seed,
         execution: 0,
-        message: fault.message.clone(),
-        fault,
+        message: file.fault.message.clone(),
+        fault: file.fault.clone(),
         deviations: file.schedule.deviations.len(),
         original_deviations: file.schedule.deviations.len(),
         shrink_runs: 0,

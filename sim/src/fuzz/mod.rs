@@ -88,7 +88,7 @@ mod env;
 mod execute;
 mod failure;
 mod replay_file;
-mod shrink;
+pub mod shrink;
 
 use std::time::Duration;
 

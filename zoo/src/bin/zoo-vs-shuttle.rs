@@ -1,0 +1,108 @@
+//! fwsim against shuttle 0.9 on the same primitive code: the zoo's eight task-only bugs (see
+//! `fwsim_zoo::on_shuttle`), each explorer over the same seeds and budget, then executions
+//! per second on the real primitives, side by side in one process.
+//!
+//! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] 2>/dev/null`
+//! (default 20, 10000, 20000; shuttle prints every failure it finds on stderr).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use fwsim::fuzz::{Fuzz, Strategy};
+use fwsim_zoo::on_shuttle::{SHUTTLE_ZOO, ShuttleBug};
+use fwsim_zoo::{Bug, ZOO};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
+use shuttle::{Config, FailurePersistence, Runner};
+
+/// Shuttle's explorers, by the name fwsim's table uses.
+#[derive(Clone, Copy)]
+enum Peer {
+    Random,
+    Pct(usize),
+}
+
+fn shuttle_run<S: Scheduler + 'static>(scheduler: S, body: impl Fn() + Send + Sync + 'static) -> Result<u64, u64> {
+    let count = Arc::new(AtomicU64::new(0));
+    let counted = count.clone();
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.silence_warnings = true;
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        Runner::new(scheduler, config).run(move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+            body()
+        })
+    }));
+    let n = count.load(Ordering::Relaxed);
+    if outcome.is_ok() { Ok(n) } else { Err(n) }
+}
+
+fn shuttle_campaign(peer: Peer, seed: u64, budget: usize, bug: &ShuttleBug, mutated: bool) -> Result<u64, u64> {
+    match peer {
+        Peer::Random => shuttle_run(RandomScheduler::new_from_seed(seed, budget), bug.body(mutated)),
+        Peer::Pct(d) => shuttle_run(PctScheduler::new_from_seed(seed, d, budget), bug.body(mutated)),
+    }
+}
+
+fn fwsim_campaign(strategy: Strategy, seed: u64, budget: u64, bug: &Bug) -> Fuzz {
+    Fuzz::new(strategy)
+        .name(format!("zoo-vs-shuttle-{}", bug.name))
+        .seed(seed)
+        .iterations(budget)
+        .shrink_limit(Duration::ZERO)
+}
+
+/// "found/seeds · median".
+fn cell(mut found: Vec<u64>, seeds: u64) -> String {
+    found.sort_unstable();
+    match found.get(found.len().saturating_sub(1) / 2) {
+        Some(m) => format!("{}/{seeds} · {m}", found.len()),
+        None => format!("0/{seeds}"),
+    }
+}
+
+fn main() {
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().expect("arguments are whole numbers"));
+    let seeds = args.next().unwrap_or(20);
+    let budget = args.next().unwrap_or(10_000);
+    let speed_runs = args.next().unwrap_or(20_000);
+    println!("Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions.\n");
+    println!("| bug | fwsim random | fwsim pct d2 | fwsim pct d3 | shuttle random | shuttle pct d2 | shuttle pct d3 |");
+    println!("|---|---|---|---|---|---|---|");
+    for port in &SHUTTLE_ZOO {
+        let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
+        let mut cells = Vec::new();
+        for s in [Strategy::Random, Strategy::Pct { depth: 2 }, Strategy::Pct { depth: 3 }] {
+            let found: Vec<u64> = (0..seeds)
+                .filter_map(|seed| {
+                    fwsim_campaign(s, seed, budget, bug).try_run(bug.body(true)).err().map(|f| f.execution)
+                })
+                .collect();
+            cells.push(cell(found, seeds));
+        }
+        for peer in [Peer::Random, Peer::Pct(2), Peer::Pct(3)] {
+            let found: Vec<u64> =
+                (0..seeds).filter_map(|seed| shuttle_campaign(peer, seed, budget as usize, port, true).err()).collect();
+            cells.push(cell(found, seeds));
+        }
+        println!("| {} | {} |", port.name, cells.join(" | "));
+    }
+    println!("\nExecutions per second on the real primitives, {speed_runs} executions, random explorer on both:\n");
+    println!("| bug | fwsim | shuttle | ratio |");
+    println!("|---|---|---|---|");
+    for port in &SHUTTLE_ZOO {
+        let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
+        let started = Instant::now();
+        let report = fwsim_campaign(Strategy::Random, 1, speed_runs, bug).run(bug.body(false));
+        let ours = report.executions as f64 / started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let theirs = match shuttle_campaign(Peer::Random, 1, speed_runs as usize, port, false) {
+            Ok(n) => n as f64 / started.elapsed().as_secs_f64(),
+            Err(n) => panic!("{}: shuttle fails the real primitive after {n} executions", port.name),
+        };
+        println!("| {} | {ours:.0}/s | {theirs:.0}/s | {:.1}× |", port.name, ours / theirs);
+    }
+}
