@@ -29,6 +29,69 @@ pub enum Command {
     New(NewArgs),
     /// Run a scenario again exactly as a recorded run went (its artifacts' replay.json).
     Replay(ReplayArgs),
+    /// Run scenarios under many schedules until one fails; shrink it and write its replay.
+    Fuzz(FuzzArgs),
+}
+
+/// `fwsim fuzz`.
+#[derive(Debug, clap::Args)]
+pub struct FuzzArgs {
+    /// Scenario files, directories or glob patterns.
+    #[arg(required = true)]
+    pub scenarios: Vec<String>,
+    /// The app for scenarios that name none.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Who answers the choice points.
+    #[arg(long, value_enum, default_value = "random")]
+    pub explorer: ExplorerArg,
+    /// PCT's bug depth.
+    #[arg(long, default_value_t = 2)]
+    pub depth: u32,
+    /// DFS's bound: the most deviations a schedule may have.
+    #[arg(long, default_value_t = 2)]
+    pub bound: u32,
+    /// Executions per scenario.
+    #[arg(long, short = 'n', default_value_t = 1000)]
+    pub iterations: u64,
+    /// Executions per unit of work (the unit of sharding and resuming).
+    #[arg(long, default_value_t = 50)]
+    pub chunk: u64,
+    /// The campaign's seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Stop starting work after this much wall-clock time (`90s`, `10m`).
+    #[arg(long)]
+    pub time_limit: Option<String>,
+    /// Threads (default: the machine's cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Run only this part of the work, `i/n` (1-based), for CI matrices.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Go on after a failure (every failure is still shrunk and recorded).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Keep the campaign's progress in this file and resume from it.
+    #[arg(long)]
+    pub state: Option<std::path::PathBuf>,
+    /// Directory for failures' artifacts (`<scenario>/unit-<n>/` for each failure).
+    #[arg(long, default_value = "fwsim-out/fuzz")]
+    pub out: PathBuf,
+    /// Wall-clock budget for shrinking each failure (`30s`).
+    #[arg(long, default_value = "30s")]
+    pub shrink_limit: String,
+}
+
+/// An explorer on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExplorerArg {
+    /// Uniformly random choices.
+    Random,
+    /// Probabilistic concurrency testing (--depth).
+    Pct,
+    /// Every schedule with at most --bound deviations, then stop.
+    Dfs,
 }
 
 /// `fwsim replay`.

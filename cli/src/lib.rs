@@ -32,6 +32,7 @@
 pub mod apps;
 mod args;
 mod files;
+mod fuzz_cmd;
 mod junit;
 mod replay_cmd;
 mod run_cmd;
@@ -76,6 +77,7 @@ pub fn execute(cli: Cli, apps: &[&dyn App]) -> u8 {
         }
         Command::New(a) => skeleton::new(&a, apps),
         Command::Replay(a) => replay_cmd::replay(&a, apps),
+        Command::Fuzz(a) => fuzz_cmd::fuzz(&a, apps),
     }
 }
 

@@ -28,6 +28,7 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             expect_text: a.expect_text.clone(),
             fail_text: a.fail_text.clone(),
             replay: None,
+            explorer: None,
             progress: bar.clone().map(|bar| {
                 let name = s.name.clone();
                 Progress(Arc::new(move |t: SimTime| {

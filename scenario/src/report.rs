@@ -86,6 +86,20 @@ pub struct Report {
     pub diagnostics: Vec<String>,
     /// The artifact files written.
     pub artifacts: Vec<PathBuf>,
+    /// The choices the run made (for fuzzing and replay; not in `report.json`).
+    #[serde(skip)]
+    pub choices: RunChoices,
+}
+
+/// The choices a run made: what a schedule fuzzer needs from it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunChoices {
+    /// The schedule it took (its deviations from the run order).
+    pub schedule: fwsim::Schedule,
+    /// Choice points met.
+    pub choice_points: u64,
+    /// A replayed schedule did not fit the run.
+    pub diverged: bool,
 }
 
 impl Report {

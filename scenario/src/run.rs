@@ -15,7 +15,7 @@ use fwsim_hw::Board;
 
 use crate::app::{App, Part, Parts};
 use crate::artifacts;
-use crate::report::{Failure, Outcome, Report, StepReport};
+use crate::report::{Failure, Outcome, Report, RunChoices, StepReport};
 use crate::scenario::{PartParam, Scenario};
 use crate::step::{StepError, quantity_curve};
 
@@ -34,6 +34,19 @@ pub struct RunOptions {
     pub replay: Option<fwsim::Schedule>,
     /// Told the virtual time as long waits go on (every [`SLICE`](crate::progress::SLICE)).
     pub progress: Option<crate::progress::Progress>,
+    /// An explorer that answers the run's choice points instead of the run order (schedule
+    /// fuzzing; see [`fuzz`](crate::fuzz)). Ignored when `replay` is set.
+    pub explorer: Option<Exploring>,
+}
+
+/// An explorer shared with a run (a newtype, for `Debug`).
+#[derive(Clone)]
+pub struct Exploring(pub fwsim::explore::SharedExplorer);
+
+impl std::fmt::Debug for Exploring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Exploring(..)")
+    }
 }
 
 /// How many trace events and signal changes a failure shows.
@@ -57,7 +70,10 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     };
     // A firmware panic is reported in the verdict (an error diagnostic, its message kept);
     // printing it as well would scramble the output of parallel runs.
-    let config = SimConfig::new().policy(policy).seed(scenario.seed).quiet_panics(true);
+    let mut config = SimConfig::new().policy(policy).seed(scenario.seed).quiet_panics(true);
+    if let (None, Some(Exploring(explorer))) = (&options.replay, &options.explorer) {
+        config = config.shared_explorer(explorer.clone());
+    }
     fwsim::scope(config, |sim| {
         let board = Board::new();
         board.set_signal_limit(Some(SIGNAL_LIMIT));
@@ -89,6 +105,11 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
             diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),
             trace_hash: sim.trace_hash().map(|h| format!("{h:016x}")),
             artifacts: Vec::new(),
+            choices: RunChoices {
+                schedule: sim.schedule(),
+                choice_points: sim.choice_points(),
+                diverged: sim.diagnostics().iter().any(|d| matches!(d, fwsim::Diagnostic::ReplayDiverged { .. })),
+            },
         };
         if let Some(dir) = &options.artifact_dir {
             report.artifacts = artifacts::write(dir, sim, &board, &parts, &report, scenario);

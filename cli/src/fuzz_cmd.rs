@@ -1,0 +1,173 @@
+//! `fwsim fuzz`: arguments into a [`Plan`](fwsim_scenario::fuzz::Plan), a progress bar on a
+//! terminal, and the failures printed with the command that replays each.
+
+use std::io::IsTerminal;
+
+use fwsim_scenario::fuzz::{Explorer, Observer, Plan, Summary};
+use fwsim_scenario::{App, Duration, Scenario};
+
+use crate::args::{ExplorerArg, FuzzArgs};
+use crate::{EXIT_FAILED, EXIT_USAGE, files};
+
+pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
+    let plan = match plan(a) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("fwsim fuzz: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let scenarios = match load(a, apps) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let pairs: Vec<(Scenario, &dyn App)> = scenarios
+        .into_iter()
+        .map(|s| {
+            let app = apps.iter().copied().find(|x| x.name() == s.app).expect("the loader resolved the app");
+            (s, app)
+        })
+        .collect();
+    let total = plan.iterations * pairs.len() as u64 / u64::from(plan.shard.1);
+    let bar = Bar::new(total);
+    let summary = match fwsim_scenario::fuzz::fuzz(&plan, &pairs, &bar) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fwsim fuzz: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if let Some(bar) = &bar.0 {
+        bar.finish_and_clear();
+    }
+    print!("{}", describe(&plan, &summary, pairs.len()));
+    if summary.failures.is_empty() { 0 } else { EXIT_FAILED }
+}
+
+fn plan(a: &FuzzArgs) -> Result<Plan, String> {
+    let explorer = match a.explorer {
+        ExplorerArg::Random => Explorer::Random,
+        ExplorerArg::Pct => Explorer::Pct { depth: a.depth },
+        ExplorerArg::Dfs => Explorer::Dfs { bound: a.bound },
+    };
+    let wall = |flag: &str, text: &str| {
+        Duration::parse(text).map(|d| std::time::Duration::from_nanos(d.0)).map_err(|e| format!("{flag}: {e}"))
+    };
+    let shard = match &a.shard {
+        None => (0, 1),
+        Some(s) => {
+            let parsed = s
+                .split_once('/')
+                .and_then(|(i, n)| Some((i.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
+            match parsed {
+                Some((i, n)) if i >= 1 && i <= n => (i - 1, n),
+                _ => return Err(format!("--shard {s}: expected i/n with 1 ≤ i ≤ n, e.g. 2/4")),
+            }
+        }
+    };
+    if a.iterations == 0 || a.chunk == 0 {
+        return Err("--iterations and --chunk must be at least 1".into());
+    }
+    Ok(Plan {
+        explorer,
+        seed: a.seed,
+        iterations: a.iterations,
+        chunk: a.chunk,
+        shard,
+        jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        keep_going: a.keep_going,
+        time_limit: a.time_limit.as_deref().map(|t| wall("--time-limit", t)).transpose()?,
+        state: a.state.clone(),
+        out: a.out.clone(),
+        shrink_limit: wall("--shrink-limit", &a.shrink_limit)?,
+    })
+}
+
+fn load(a: &FuzzArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
+    let paths = files::expand(&a.scenarios).map_err(|e| {
+        eprintln!("fwsim fuzz: {e}");
+        EXIT_USAGE
+    })?;
+    let default_app = a.app.as_deref().or(apps.first().map(|a| a.name()));
+    let mut scenarios = Vec::new();
+    let mut bad = false;
+    for path in paths {
+        match fwsim_scenario::load(&path, apps, default_app) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => {
+                bad = true;
+                eprintln!("{}", files::render(&e));
+            }
+        }
+    }
+    if bad { Err(EXIT_USAGE) } else { Ok(scenarios) }
+}
+
+/// The summary and each failure, for people.
+fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
+    let mut out = String::new();
+    let explorer = match plan.explorer {
+        Explorer::Random => "random".to_owned(),
+        Explorer::Pct { depth } => format!("pct depth {depth}"),
+        Explorer::Dfs { bound } => format!("dfs bound {bound}"),
+    };
+    for f in &s.failures {
+        let minimal = if f.proved_minimal { ", the fewest possible" } else { "" };
+        out.push_str(&format!(
+            "FAIL {} (unit {}, execution {}): {} deviation(s){minimal}, shrunk from {}\n",
+            f.scenario.display(),
+            f.unit,
+            f.execution,
+            f.deviations,
+            f.original_deviations
+        ));
+        for line in f.report.human(false).lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if let Some(replay) = &f.replay_file {
+            out.push_str(&format!("  replay: fwsim replay {}\n", replay.display()));
+        }
+    }
+    let shard = if plan.shard.1 > 1 { format!(", shard {}/{}", plan.shard.0 + 1, plan.shard.1) } else { String::new() };
+    let resumed = if s.resumed_units > 0 {
+        format!(" ({} units were done already; {} executions in all)", s.resumed_units, s.total_executions)
+    } else {
+        String::new()
+    };
+    let stopped = if s.stopped_early && s.failures.is_empty() { ", stopped by --time-limit" } else { "" };
+    out.push_str(&format!(
+        "fuzz: {} executions over {} scenario(s) ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {} failure(s)\n",
+        s.executions,
+        scenarios,
+        plan.seed,
+        s.resumed_units + s.finished_units,
+        s.units,
+        s.failures.len()
+    ));
+    out
+}
+
+/// A progress bar of executions on a terminal; nothing on a pipe.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new(total: u64) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} executions, {per_sec}, {eta} left")
+                .expect("a valid template"),
+        );
+        Bar(Some(bar))
+    }
+}
+
+impl Observer for Bar {
+    fn executed(&self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+}

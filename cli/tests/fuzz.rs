@@ -1,0 +1,127 @@
+//! `fwsim fuzz`: campaigns that pass, failures shrunk and replayed, shards that partition the
+//! work, and a killed campaign resumed from its state file without repeating finished work.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::{fwsim, root, scratch};
+
+/// A scratch directory holding copies of `scenarios` (paths under the repository's
+/// `scenarios/`), flattened.
+fn with_scenarios(name: &str, scenarios: &[&str]) -> std::path::PathBuf {
+    let dir = scratch(name);
+    for s in scenarios {
+        let from = root().join("scenarios").join(s);
+        std::fs::copy(&from, dir.join(Path::new(s).file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// The units a state file lists as done, as (scenario, unit) pairs.
+fn done_units(state: &Path) -> Vec<(String, u64)> {
+    let Ok(text) = std::fs::read_to_string(state) else { return Vec::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (scenario, units) in json["done"].as_object().unwrap() {
+        for u in units.as_array().unwrap() {
+            out.push((scenario.clone(), u.as_u64().unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_passing_campaign_reports_its_executions_and_exits_0() {
+    let dir = with_scenarios("fuzz-pass", &["thermostat.yaml", "button-click.yaml"]);
+    let out = fwsim(&dir, &["fuzz", "thermostat.yaml", "button-click.yaml", "-n", "30", "--chunk", "10"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("fuzz: 60 executions over 2 scenario(s) (random, seed 0); 6/6 units done; 0 failure(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.is_empty(), "no progress bar on a pipe: {}", out.stderr);
+}
+
+#[test]
+fn a_failure_is_shrunk_recorded_and_replayed_by_fwsim_replay() {
+    let dir = with_scenarios("fuzz-fail", &["must-fail/heater-too-soon.yaml"]);
+    let out = fwsim(&dir, &["fuzz", "heater-too-soon.yaml", "-n", "20", "-j", "1"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("FAIL heater-too-soon.yaml (unit 0, execution 1): 0 deviation(s)"), "{}", out.stdout);
+    assert!(out.stdout.contains("expected pin `heater` to be high"), "{}", out.stdout);
+    let replay = "fwsim-out/fuzz/heater-too-soon/unit-0/replay.json";
+    assert!(out.stdout.contains(&format!("replay: fwsim replay {replay}")), "{}", out.stdout);
+    let again = fwsim(&dir, &["replay", replay]);
+    assert_eq!(again.code, 1);
+    assert!(again.stdout.contains("expected pin `heater` to be high"), "{}", again.stdout);
+}
+
+#[test]
+fn shards_partition_the_units() {
+    let dir = with_scenarios("fuzz-shard", &["button-click.yaml"]);
+    let mut seen = Vec::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let state = format!("state-{}.json", &shard[..1]);
+        let args = ["fuzz", "button-click.yaml", "-n", "70", "--chunk", "10", "--shard", shard, "--state", &state];
+        let out = fwsim(&dir, &args);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        seen.extend(done_units(&dir.join(&state)).into_iter().map(|(_, u)| u));
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..7).collect::<Vec<_>>(), "every unit once, in exactly one shard");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let dir = with_scenarios("fuzz-bad", &["button-click.yaml"]);
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--shard", "3/2"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--shard 3/2: expected i/n with 1 ≤ i ≤ n"), "{}", out.stderr);
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--explorer", "dfs", "--shard", "1/2"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot be sharded"), "{}", out.stderr);
+    // A state file of another campaign is refused, not silently mixed in.
+    let first = fwsim(&dir, &["fuzz", "button-click.yaml", "-n", "10", "--state", "s.json"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let other = fwsim(&dir, &["fuzz", "button-click.yaml", "-n", "10", "--seed", "9", "--state", "s.json"]);
+    assert_eq!(other.code, 2);
+    assert!(other.stderr.contains("the state file is of another campaign"), "{}", other.stderr);
+}
+
+#[test]
+fn a_killed_campaign_resumes_without_repeating_finished_units() {
+    let dir = with_scenarios("fuzz-resume", &["button-click.yaml"]);
+    let args = ["fuzz", "button-click.yaml", "-n", "1000", "--chunk", "10", "-j", "1", "--state", "state.json"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fwsim"))
+        .args(args)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (on the real clock: this test is about a process being killed) until a few units
+    // are recorded, then kill it mid-campaign.
+    let state = dir.join("state.json");
+    for _ in 0..600 {
+        if done_units(&state).len() >= 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = done_units(&state).len();
+    assert!((3..100).contains(&before), "killed mid-campaign with {before} of 100 units done");
+    let out = fwsim(&dir, &args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let expected = format!(
+        "fuzz: {} executions over 1 scenario(s) (random, seed 0) ({before} units were done already; 1000 executions in all); 100/100 units done",
+        1000 - 10 * before
+    );
+    assert!(out.stdout.contains(&expected), "expected {expected:?} in:\n{}", out.stdout);
+    assert_eq!(done_units(&state).len(), 100);
+}

@@ -1,0 +1,313 @@
+//! Schedule fuzzing of scenarios: run each scenario many times while an explorer answers the
+//! simulation's choice points, and shrink and record every failure (`fwsim fuzz`).
+//!
+//! A campaign is cut into **units**: unit `u` of a scenario is `chunk` executions under an
+//! explorer seeded from the campaign's seed and `u` (a random stream, or PCT with the horizon
+//! of the scenario's default run). A unit's executions are fixed by the plan alone, so units
+//! can run in any order, on any number of threads (`jobs`), on different machines (`shard
+//! i/n` takes the units whose number is `i` modulo `n`), and be skipped when a state file says
+//! they are done. DFS is one unit per scenario (its search is sequential) and cannot be
+//! sharded.
+//!
+//! A failing execution ends its unit; the campaign stops at the first failure unless
+//! `keep_going`. Each failure is shrunk (as [`fwsim::fuzz`] does) and run once more with its
+//! artifacts and a `replay.json` that `fwsim replay` runs bit for bit.
+
+mod state;
+mod target;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fwsim::explore::{Dfs, Pct, Random, SharedExplorer};
+use serde::{Deserialize, Serialize};
+
+pub use target::FuzzFailure;
+
+use crate::app::App;
+use crate::report::Report;
+use crate::run::{Exploring, RunOptions, artifact_dir, run};
+use crate::scenario::Scenario;
+use state::{PlanKey, State};
+
+/// Which explorer, with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Explorer {
+    /// Uniformly random choices.
+    Random,
+    /// PCT of this depth over the default run's length.
+    Pct {
+        /// Bug depth, in choice points.
+        depth: u32,
+    },
+    /// Every schedule with at most `bound` deviations.
+    Dfs {
+        /// The most deviations.
+        bound: u32,
+    },
+}
+
+/// A campaign's parameters.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The explorer.
+    pub explorer: Explorer,
+    /// The campaign's seed.
+    pub seed: u64,
+    /// Executions per scenario.
+    pub iterations: u64,
+    /// Executions per unit.
+    pub chunk: u64,
+    /// This shard and the number of shards (`(0, 1)`: everything).
+    pub shard: (u32, u32),
+    /// Threads.
+    pub jobs: usize,
+    /// Go on after a failure.
+    pub keep_going: bool,
+    /// Stop starting units after this much wall-clock time.
+    pub time_limit: Option<Duration>,
+    /// Where to keep the state for resuming, if anywhere.
+    pub state: Option<PathBuf>,
+    /// Where failures' artifacts go (one directory per scenario).
+    pub out: PathBuf,
+    /// Wall-clock budget for shrinking each failure.
+    pub shrink_limit: Duration,
+}
+
+/// How a campaign went.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Units of this shard, in all.
+    pub units: usize,
+    /// Units the state file said were done already.
+    pub resumed_units: usize,
+    /// Units finished by this invocation.
+    pub finished_units: usize,
+    /// Executions this invocation ran.
+    pub executions: u64,
+    /// Executions of all finished units, this invocation's and earlier ones'.
+    pub total_executions: u64,
+    /// The failures, shrunk.
+    pub failures: Vec<FuzzFailure>,
+    /// It stopped before running every unit (a failure, or the time limit).
+    pub stopped_early: bool,
+}
+
+/// Told about progress, from the worker threads.
+pub trait Observer: Sync {
+    /// `n` more executions ran.
+    fn executed(&self, n: u64) {
+        let _ = n;
+    }
+}
+
+impl Observer for () {}
+
+/// One unit of work.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    scenario: usize,
+    number: u64,
+    executions: u64,
+}
+
+/// A failing execution, before shrinking.
+struct Found {
+    unit: Unit,
+    execution: u64,
+    report: Report,
+}
+
+/// Runs the campaign over `scenarios` (each with its app). `Err` for a plan that cannot run
+/// (a sharded DFS, a state file of another campaign).
+pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Observer) -> Result<Summary, String> {
+    let (index, count) = plan.shard;
+    if count == 0 || index >= count {
+        return Err(format!("--shard {}/{count}: expected i/n with i < n", index + 1));
+    }
+    if matches!(plan.explorer, Explorer::Dfs { .. }) && count > 1 {
+        return Err("a DFS campaign cannot be sharded: its search is one sequence".into());
+    }
+    let key = PlanKey {
+        explorer: plan.explorer,
+        seed: plan.seed,
+        iterations: plan.iterations,
+        chunk: plan.chunk,
+        shard: plan.shard,
+        scenarios: scenarios.iter().map(|(s, _)| (s.path.clone(), s.fingerprint.clone())).collect(),
+    };
+    let state = match &plan.state {
+        Some(path) => State::load_or_new(path, key)?,
+        None => State::new(key),
+    };
+    let all = units(plan, scenarios.len());
+    let pending: Vec<Unit> =
+        all.iter().copied().filter(|u| !state.is_done(&scenarios[u.scenario].0.path, u.number)).collect();
+    let mut summary = Summary { units: all.len(), resumed_units: all.len() - pending.len(), ..Summary::default() };
+    let horizons: Vec<u64> = match plan.explorer {
+        Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app)).collect(),
+        _ => vec![0; scenarios.len()],
+    };
+    let shared = Shared {
+        plan,
+        scenarios,
+        horizons: &horizons,
+        state: Mutex::new(state),
+        next: AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+        executions: AtomicU64::new(0),
+        finished: AtomicUsize::new(0),
+        found: Mutex::new(Vec::new()),
+        started: Instant::now(),
+        observer,
+    };
+    std::thread::scope(|s| {
+        for _ in 0..plan.jobs.clamp(1, pending.len().max(1)) {
+            // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
+            std::thread::Builder::new()
+                .name("main".into())
+                .spawn_scoped(s, || shared.work(&pending))
+                .expect("spawn a fuzzing thread");
+        }
+    });
+    summary.executions = shared.executions.load(Ordering::Relaxed);
+    summary.finished_units = shared.finished.load(Ordering::Relaxed);
+    summary.stopped_early = summary.resumed_units + summary.finished_units < summary.units;
+    summary.total_executions = shared.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
+    let mut found = shared.found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.sort_by_key(|f| (f.unit.scenario, f.unit.number));
+    for f in found {
+        let (scenario, app) = &scenarios[f.unit.scenario];
+        let dir = artifact_dir(&plan.out, scenario).join(format!("unit-{}", f.unit.number));
+        let (schedule, proved_minimal, report) =
+            target::shrink_and_record(scenario, *app, &f.report, dir.clone(), plan.shrink_limit);
+        let replay = dir.join("replay.json");
+        summary.failures.push(FuzzFailure {
+            scenario: scenario.path.clone(),
+            unit: f.unit.number,
+            execution: f.execution,
+            original_deviations: f.report.choices.schedule.deviations.len(),
+            deviations: schedule.deviations.len(),
+            proved_minimal,
+            replay_file: replay.exists().then_some(replay),
+            report,
+        });
+    }
+    Ok(summary)
+}
+
+/// This shard's units, scenario by scenario.
+fn units(plan: &Plan, scenarios: usize) -> Vec<Unit> {
+    let (index, count) = plan.shard;
+    let chunk = match plan.explorer {
+        Explorer::Dfs { .. } => plan.iterations.max(1),
+        _ => plan.chunk.max(1),
+    };
+    let per_scenario = plan.iterations.div_ceil(chunk);
+    (0..scenarios)
+        .flat_map(|scenario| {
+            (0..per_scenario).map(move |number| Unit {
+                scenario,
+                number,
+                executions: chunk.min(plan.iterations - number * chunk),
+            })
+        })
+        .filter(|u| u.number % u64::from(count) == u64::from(index))
+        .collect()
+}
+
+/// Choice points of the scenario's run in its own order: PCT's horizon.
+fn default_run_length(scenario: &Scenario, app: &dyn App) -> u64 {
+    let dfs = Arc::new(Mutex::new(Dfs::new(0)));
+    let report = run(scenario, app, &RunOptions { explorer: Some(Exploring(dfs)), ..RunOptions::default() });
+    report.choices.choice_points.max(1)
+}
+
+/// What the worker threads share.
+struct Shared<'a> {
+    plan: &'a Plan,
+    scenarios: &'a [(Scenario, &'a dyn App)],
+    horizons: &'a [u64],
+    state: Mutex<State>,
+    next: AtomicUsize,
+    stop: AtomicBool,
+    executions: AtomicU64,
+    finished: AtomicUsize,
+    found: Mutex<Vec<Found>>,
+    started: Instant,
+    observer: &'a dyn Observer,
+}
+
+impl Shared<'_> {
+    fn work(&self, pending: &[Unit]) {
+        loop {
+            if self.stop.load(Ordering::Relaxed) || self.plan.time_limit.is_some_and(|t| self.started.elapsed() >= t) {
+                return;
+            }
+            let Some(&unit) = pending.get(self.next.fetch_add(1, Ordering::Relaxed)) else { return };
+            if self.run_unit(unit) {
+                self.finish(unit);
+            }
+        }
+    }
+
+    /// Runs a unit's executions; `true` if it ran all of them (or its explorer ran out).
+    fn run_unit(&self, unit: Unit) -> bool {
+        let (scenario, app) = &self.scenarios[unit.scenario];
+        let seed = unit_seed(self.plan.seed, unit.number);
+        let (explorer, dfs): (SharedExplorer, Option<Arc<Mutex<Dfs>>>) = match self.plan.explorer {
+            Explorer::Random => (Arc::new(Mutex::new(Random::new(seed))), None),
+            Explorer::Pct { depth } => {
+                (Arc::new(Mutex::new(Pct::new(seed, depth, self.horizons[unit.scenario]))), None)
+            }
+            Explorer::Dfs { bound } => {
+                let dfs = Arc::new(Mutex::new(Dfs::new(bound)));
+                (dfs.clone(), Some(dfs))
+            }
+        };
+        let options = RunOptions { explorer: Some(Exploring(explorer)), ..RunOptions::default() };
+        for execution in 1..=unit.executions {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            let report = run(scenario, *app, &options);
+            self.executions.fetch_add(1, Ordering::Relaxed);
+            self.observer.executed(1);
+            if !report.passed() {
+                self.found.lock().unwrap_or_else(|p| p.into_inner()).push(Found { unit, execution, report });
+                if !self.plan.keep_going {
+                    self.stop.store(true, Ordering::Relaxed);
+                }
+                return true;
+            }
+            if dfs.as_ref().is_some_and(|d| d.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted()) {
+                return true;
+            }
+        }
+        true
+    }
+
+    /// Records a finished unit in the state (and its file).
+    fn finish(&self, unit: Unit) {
+        self.finished.fetch_add(1, Ordering::Relaxed);
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.mark_done(&self.scenarios[unit.scenario].0.path, unit.number, unit.executions);
+        if let Some(path) = &self.plan.state
+            && let Err(e) = state.save(path)
+        {
+            eprintln!("fwsim fuzz: cannot write the state file {}: {e}", path.display());
+        }
+    }
+}
+
+/// The explorer seed of unit `number`: the campaign seed and the unit number mixed
+/// (SplitMix64), so that neighbouring units draw unrelated streams.
+fn unit_seed(seed: u64, number: u64) -> u64 {
+    let mut z = seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

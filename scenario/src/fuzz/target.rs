@@ -1,0 +1,76 @@
+//! A failing scenario run, shrunk and recorded: the scenario as the shrinker's
+//! [`Target`](fwsim::fuzz::shrink::Target), and the artifacts of the shrunk run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fwsim::Schedule;
+use fwsim::explore::SharedExplorer;
+use fwsim::fuzz::shrink::{Attempt, Target, shrink};
+
+use crate::app::App;
+use crate::report::Report;
+use crate::run::{Exploring, RunOptions, run};
+use crate::scenario::Scenario;
+
+/// A failure the campaign found, shrunk.
+#[derive(Clone, Debug)]
+pub struct FuzzFailure {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// The unit and the execution within it (from 1) that failed first.
+    pub unit: u64,
+    /// See `unit`.
+    pub execution: u64,
+    /// The report of the shrunk run.
+    pub report: Report,
+    /// The failing execution's deviations, and the shrunk schedule's.
+    pub original_deviations: usize,
+    /// See `original_deviations`.
+    pub deviations: usize,
+    /// No schedule with fewer deviations fails the same way (proved by DFS).
+    pub proved_minimal: bool,
+    /// The replay file of the shrunk run (`fwsim replay` runs it), if written.
+    pub replay_file: Option<PathBuf>,
+}
+
+/// What two failing runs must share to be the same failure: the verdict's kind, the step that
+/// failed and its message with numbers masked (virtual times move with the schedule).
+pub(crate) fn signature(report: &Report) -> Option<String> {
+    let failure = report.failure()?;
+    let message: String = failure.message.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+    let kind = if matches!(report.outcome, crate::Outcome::TimedOut(_)) { "timed out" } else { "failed" };
+    Some(format!("{kind} at step {:?}: {message}", failure.step))
+}
+
+/// The scenario, run under whatever explorer the shrinker hands it.
+struct ScenarioTarget<'a> {
+    scenario: &'a Scenario,
+    app: &'a dyn App,
+}
+
+impl Target for ScenarioTarget<'_> {
+    fn run(&mut self, explorer: SharedExplorer) -> Attempt {
+        let options = RunOptions { explorer: Some(Exploring(explorer)), ..RunOptions::default() };
+        let report = run(self.scenario, self.app, &options);
+        Attempt { failure: signature(&report), diverged: report.choices.diverged, schedule: report.choices.schedule }
+    }
+}
+
+/// Shrinks a failing run's schedule and runs the result once more with artifacts into
+/// `artifact_dir` (with its `replay.json`).
+pub(crate) fn shrink_and_record(
+    scenario: &Scenario,
+    app: &dyn App,
+    failing: &Report,
+    artifact_dir: PathBuf,
+    limit: Duration,
+) -> (Schedule, bool, Report) {
+    let signature = signature(failing).expect("a failing report");
+    let schedule = failing.choices.schedule.clone();
+    let shrunk = shrink(&mut ScenarioTarget { scenario, app }, schedule, &signature, limit);
+    let options =
+        RunOptions { artifact_dir: Some(artifact_dir), replay: Some(shrunk.schedule.clone()), ..RunOptions::default() };
+    let report = run(scenario, app, &options);
+    (shrunk.schedule, shrunk.proved_minimal, report)
+}
