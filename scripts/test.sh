@@ -74,3 +74,14 @@ cargo run --locked -q -p fwsim-cli -- run scenarios/thermostat.yaml --out target
 step "embedding: fwsim's command over a repository's own app (examples/embedding, outside the workspace)"
 CARGO_TARGET_DIR=target cargo run --locked -q --manifest-path examples/embedding/Cargo.toml -- \
   run examples/embedding/scenarios/blinky.yaml --out target/fwsim-out
+
+step "libFuzzer: input bytes as the schedule (fuzz/, outside the workspace) must find a planted bug"
+CARGO_TARGET_DIR=target cargo build --locked -q --manifest-path fuzz/Cargo.toml
+corpus=target/fuzz-corpus
+rm -rf "$corpus" && mkdir -p "$corpus"
+if target/debug/zoo -runs=500000 -seed=1 -artifact_prefix="$corpus/" "$corpus" >"$corpus.log" 2>&1; then
+  echo "libFuzzer ran 500000 inputs without finding the zoo's bugs; see $corpus.log" >&2
+  exit 1
+fi
+ls "$corpus"/crash-* >/dev/null
+

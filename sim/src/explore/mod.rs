@@ -12,7 +12,7 @@
 //! its options. It lives outside any one [`Sim`](crate::Sim) — in an `Arc<Mutex<_>>` that the
 //! configuration shares ([`SimConfig::explorer`](crate::SimConfig::explorer)) — so it keeps
 //! state across executions: a depth-first search's stack, counters, a learnt horizon. The
-//! built-in ones are [`Random`], [`Pct`] and [`Replay`], one file each; any explorer works
+//! built-in ones are [`Random`], [`Pct`], [`Dfs`], [`Replay`] and [`Stream`], one file each; any explorer works
 //! over any order.
 //!
 //! Every answer other than 0 is recorded as a [`Deviation`](crate::Deviation); the list of
@@ -54,6 +54,7 @@ mod dfs;
 mod pct;
 mod random;
 mod replay;
+mod stream;
 
 use std::sync::{Arc, Mutex};
 
@@ -63,6 +64,7 @@ pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
 pub use replay::Replay;
+pub use stream::Stream;
 
 use crate::sim::TaskId;
 

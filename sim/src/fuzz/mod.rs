@@ -89,6 +89,8 @@ mod execute;
 mod failure;
 mod replay_file;
 pub mod shrink;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 
 use std::time::Duration;
 
