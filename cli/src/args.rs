@@ -78,6 +78,17 @@ pub struct FuzzArgs {
     /// Directory for failures' artifacts (`<scenario>/unit-<n>/` for each failure).
     #[arg(long, default_value = "fwsim-out/fuzz")]
     pub out: PathBuf,
+    /// Explore only what the scenario's scheduler could do: keep its task order, explore
+    /// interrupt order and (with --isr-jitter) arrival times.
+    #[arg(long)]
+    pub realizable: bool,
+    /// Let scheduled interrupts (button edges, serial bytes, sensor events) arrive up to this
+    /// late (`500us`, `2ms`): each arrival becomes a choice to explore.
+    #[arg(long)]
+    pub isr_jitter: Option<String>,
+    /// How many arrival times --isr-jitter spreads over (evenly, on time first).
+    #[arg(long, default_value_t = 5)]
+    pub jitter_steps: u32,
     /// Wall-clock budget for shrinking each failure (`30s`).
     #[arg(long, default_value = "30s")]
     pub shrink_limit: String,

@@ -80,6 +80,12 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
         state: a.state.clone(),
         out: a.out.clone(),
         shrink_limit: wall("--shrink-limit", &a.shrink_limit)?,
+        realizable: a.realizable,
+        isr_jitter: match &a.isr_jitter {
+            None => None,
+            Some(_) if a.jitter_steps < 2 => return Err("--jitter-steps must be at least 2".into()),
+            Some(j) => Some((Duration::parse(j).map_err(|e| format!("--isr-jitter: {e}"))?.0, a.jitter_steps)),
+        },
     })
 }
 

@@ -61,6 +61,7 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
     let options = RunOptions {
         artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, &scenario)),
         replay: Some(replay.schedule.clone()),
+        isr_jitter: replay.isr_jitter,
         ..RunOptions::default()
     };
     let mut report = fwsim_scenario::run(&scenario, app, &options);

@@ -29,6 +29,7 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             fail_text: a.fail_text.clone(),
             replay: None,
             explorer: None,
+            isr_jitter: None,
             progress: bar.clone().map(|bar| {
                 let name = s.name.clone();
                 Progress(Arc::new(move |t: SimTime| {

@@ -125,3 +125,30 @@ fn a_killed_campaign_resumes_without_repeating_finished_units() {
     assert!(out.stdout.contains(&expected), "expected {expected:?} in:\n{}", out.stdout);
     assert_eq!(done_units(&state).len(), 100);
 }
+
+#[test]
+fn realizable_campaigns_with_interrupt_jitter() {
+    let dir = with_scenarios("fuzz-jitter", &["button-click.yaml"]);
+    let args = [
+        "fuzz",
+        "button-click.yaml",
+        "--realizable",
+        "--isr-jitter",
+        "2ms",
+        "--explorer",
+        "dfs",
+        "--bound",
+        "1",
+        "-n",
+        "50",
+    ];
+    let out = fwsim(&dir, &args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("(dfs bound 1, seed 0); 1/1 units done; 0 failure(s)"), "{}", out.stdout);
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--isr-jitter", "2ms", "--jitter-steps", "1"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--jitter-steps must be at least 2"), "{}", out.stderr);
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--isr-jitter", "soon"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--isr-jitter:"), "{}", out.stderr);
+}

@@ -54,6 +54,7 @@ pub fn write(
         seed: scenario.seed,
         timeout_ns: scenario.timeout.0,
         schedule: sim.schedule(),
+        isr_jitter: sim.config().isr_jitter,
     };
     let json = serde_json::to_string_pretty(&replay).expect("a replay serialises");
     results.push(("replay.json".into(), std::fs::write(dir.join("replay.json"), json + "\n")));

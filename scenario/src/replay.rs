@@ -32,6 +32,10 @@ pub struct ReplayFile {
     pub timeout_ns: u64,
     /// The order and the choices the run made: replayed exactly.
     pub schedule: Schedule,
+    /// The interrupt arrival jitter the run was explored with (`fwsim fuzz --isr-jitter`):
+    /// its choices are in the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isr_jitter: Option<(u64, u32)>,
 }
 
 /// A 64-bit FNV-1a fingerprint of a scenario's text, in hex.

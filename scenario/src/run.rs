@@ -37,6 +37,9 @@ pub struct RunOptions {
     /// An explorer that answers the run's choice points instead of the run order (schedule
     /// fuzzing; see [`fuzz`](crate::fuzz)). Ignored when `replay` is set.
     pub explorer: Option<Exploring>,
+    /// Scheduled interrupts may arrive this late, in this many steps
+    /// ([`SimConfig::isr_jitter`]): choices for the explorer.
+    pub isr_jitter: Option<(u64, u32)>,
 }
 
 /// An explorer shared with a run (a newtype, for `Debug`).
@@ -71,6 +74,9 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     // A firmware panic is reported in the verdict (an error diagnostic, its message kept);
     // printing it as well would scramble the output of parallel runs.
     let mut config = SimConfig::new().policy(policy).seed(scenario.seed).quiet_panics(true);
+    if let Some((max, steps)) = options.isr_jitter {
+        config = config.isr_jitter(std::time::Duration::from_nanos(max), steps);
+    }
     if let (None, Some(Exploring(explorer))) = (&options.replay, &options.explorer) {
         config = config.shared_explorer(explorer.clone());
     }

@@ -107,6 +107,10 @@ pub struct SimConfig {
     /// simulation catches (they are reported as [`Diagnostic::TaskPanicked`](crate::Diagnostic),
     /// message included): for fuzz loops and scenario runs, whose output they would flood.
     pub quiet_panics: bool,
+    /// Scheduled interrupts (stimuli, peripherals' completions) may arrive up to this many
+    /// nanoseconds late, in this many steps: each arrival is a choice point an explorer answers
+    /// ([`ChoiceKind::Jitter`](crate::explore::ChoiceKind)); with no explorer they are on time.
+    pub isr_jitter: Option<(u64, u32)>,
 }
 
 impl Default for SimConfig {
@@ -127,6 +131,7 @@ impl Default for SimConfig {
             poll_spans: false,
             watchdog: Some(std::time::Duration::from_secs(5)),
             quiet_panics: false,
+            isr_jitter: None,
         }
     }
 }
@@ -260,6 +265,13 @@ impl SimConfig {
     /// Sets the watchdog limit (`None`: off).
     pub fn watchdog(mut self, limit: Option<std::time::Duration>) -> Self {
         self.watchdog = limit;
+        self
+    }
+    /// Lets scheduled interrupts arrive up to `max` late, in `steps` (≥ 2) evenly spaced
+    /// choices: the realizable timing an explorer may try (see
+    /// [`explore::Realizable`](crate::explore::Realizable)).
+    pub fn isr_jitter(mut self, max: impl IntoNanos, steps: u32) -> Self {
+        self.isr_jitter = Some((max.into_nanos(), steps));
         self
     }
     /// Sets [`quiet_panics`](Self::quiet_panics).

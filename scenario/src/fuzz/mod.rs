@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fwsim::explore::{Dfs, Pct, Random, SharedExplorer};
+use fwsim::explore::{Dfs, Pct, Random, Realizable, SharedExplorer};
 use serde::{Deserialize, Serialize};
 
 pub use target::FuzzFailure;
@@ -75,6 +75,12 @@ pub struct Plan {
     pub out: PathBuf,
     /// Wall-clock budget for shrinking each failure.
     pub shrink_limit: Duration,
+    /// Explore only what the scenario's scheduler could do (see
+    /// [`fwsim::explore::Realizable`]).
+    pub realizable: bool,
+    /// Scheduled interrupts (the stimuli among them) may arrive this late (ns), in this many
+    /// steps.
+    pub isr_jitter: Option<(u64, u32)>,
 }
 
 /// How a campaign went.
@@ -137,6 +143,8 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         iterations: plan.iterations,
         chunk: plan.chunk,
         shard: plan.shard,
+        realizable: plan.realizable,
+        isr_jitter: plan.isr_jitter,
         scenarios: scenarios.iter().map(|(s, _)| (s.path.clone(), s.fingerprint.clone())).collect(),
     };
     let state = match &plan.state {
@@ -148,7 +156,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         all.iter().copied().filter(|u| !state.is_done(&scenarios[u.scenario].0.path, u.number)).collect();
     let mut summary = Summary { units: all.len(), resumed_units: all.len() - pending.len(), ..Summary::default() };
     let horizons: Vec<u64> = match plan.explorer {
-        Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app)).collect(),
+        Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app, plan)).collect(),
         _ => vec![0; scenarios.len()],
     };
     let shared = Shared {
@@ -183,7 +191,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         let (scenario, app) = &scenarios[f.unit.scenario];
         let dir = artifact_dir(&plan.out, scenario).join(format!("unit-{}", f.unit.number));
         let (schedule, proved_minimal, report) =
-            target::shrink_and_record(scenario, *app, &f.report, dir.clone(), plan.shrink_limit);
+            target::shrink_and_record(scenario, *app, &f.report, dir.clone(), plan);
         let replay = dir.join("replay.json");
         summary.failures.push(FuzzFailure {
             scenario: scenario.path.clone(),
@@ -197,6 +205,15 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         });
     }
     Ok(summary)
+}
+
+impl Plan {
+    /// Run options with `explorer` answering the choices this plan explores.
+    pub(crate) fn options(&self, explorer: SharedExplorer) -> RunOptions {
+        let explorer: SharedExplorer =
+            if self.realizable { Arc::new(Mutex::new(Realizable::new(explorer))) } else { explorer };
+        RunOptions { explorer: Some(Exploring(explorer)), isr_jitter: self.isr_jitter, ..RunOptions::default() }
+    }
 }
 
 /// This shard's units, scenario by scenario.
@@ -220,9 +237,9 @@ fn units(plan: &Plan, scenarios: usize) -> Vec<Unit> {
 }
 
 /// Choice points of the scenario's run in its own order: PCT's horizon.
-fn default_run_length(scenario: &Scenario, app: &dyn App) -> u64 {
+fn default_run_length(scenario: &Scenario, app: &dyn App, plan: &Plan) -> u64 {
     let dfs = Arc::new(Mutex::new(Dfs::new(0)));
-    let report = run(scenario, app, &RunOptions { explorer: Some(Exploring(dfs)), ..RunOptions::default() });
+    let report = run(scenario, app, &plan.options(dfs));
     report.choices.choice_points.max(1)
 }
 
@@ -268,7 +285,7 @@ impl Shared<'_> {
                 (dfs.clone(), Some(dfs))
             }
         };
-        let options = RunOptions { explorer: Some(Exploring(explorer)), ..RunOptions::default() };
+        let options = self.plan.options(explorer);
         for execution in 1..=unit.executions {
             if self.stop.load(Ordering::Relaxed) {
                 return false;

@@ -23,6 +23,8 @@ pub(crate) struct PlanKey {
     pub(crate) iterations: u64,
     pub(crate) chunk: u64,
     pub(crate) shard: (u32, u32),
+    pub(crate) realizable: bool,
+    pub(crate) isr_jitter: Option<(u64, u32)>,
     /// Each scenario by path, with its text's fingerprint.
     pub(crate) scenarios: Vec<(PathBuf, String)>,
 }
@@ -100,6 +102,8 @@ mod tests {
             iterations: 100,
             chunk: 10,
             shard: (0, 1),
+            realizable: false,
+            isr_jitter: None,
             scenarios: vec![("a.yaml".into(), "0123".into())],
         }
     }

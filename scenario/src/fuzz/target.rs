@@ -2,7 +2,6 @@
 //! [`Target`](fwsim::fuzz::shrink::Target), and the artifacts of the shrunk run.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use fwsim::Schedule;
 use fwsim::explore::SharedExplorer;
@@ -10,7 +9,7 @@ use fwsim::fuzz::shrink::{Attempt, Target, shrink};
 
 use crate::app::App;
 use crate::report::Report;
-use crate::run::{Exploring, RunOptions, run};
+use crate::run::{RunOptions, run};
 use crate::scenario::Scenario;
 
 /// A failure the campaign found, shrunk.
@@ -47,12 +46,12 @@ pub(crate) fn signature(report: &Report) -> Option<String> {
 struct ScenarioTarget<'a> {
     scenario: &'a Scenario,
     app: &'a dyn App,
+    plan: &'a super::Plan,
 }
 
 impl Target for ScenarioTarget<'_> {
     fn run(&mut self, explorer: SharedExplorer) -> Attempt {
-        let options = RunOptions { explorer: Some(Exploring(explorer)), ..RunOptions::default() };
-        let report = run(self.scenario, self.app, &options);
+        let report = run(self.scenario, self.app, &self.plan.options(explorer));
         Attempt { failure: signature(&report), diverged: report.choices.diverged, schedule: report.choices.schedule }
     }
 }
@@ -64,13 +63,17 @@ pub(crate) fn shrink_and_record(
     app: &dyn App,
     failing: &Report,
     artifact_dir: PathBuf,
-    limit: Duration,
+    plan: &super::Plan,
 ) -> (Schedule, bool, Report) {
     let signature = signature(failing).expect("a failing report");
     let schedule = failing.choices.schedule.clone();
-    let shrunk = shrink(&mut ScenarioTarget { scenario, app }, schedule, &signature, limit);
-    let options =
-        RunOptions { artifact_dir: Some(artifact_dir), replay: Some(shrunk.schedule.clone()), ..RunOptions::default() };
+    let shrunk = shrink(&mut ScenarioTarget { scenario, app, plan }, schedule, &signature, plan.shrink_limit);
+    let options = RunOptions {
+        artifact_dir: Some(artifact_dir),
+        replay: Some(shrunk.schedule.clone()),
+        isr_jitter: plan.isr_jitter,
+        ..RunOptions::default()
+    };
     let report = run(scenario, app, &options);
     (shrunk.schedule, shrunk.proved_minimal, report)
 }

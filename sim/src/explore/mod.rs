@@ -53,6 +53,7 @@
 mod dfs;
 mod pct;
 mod random;
+mod realizable;
 mod replay;
 mod stream;
 
@@ -63,6 +64,7 @@ use serde::{Deserialize, Serialize};
 pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
+pub use realizable::Realizable;
 pub use replay::Replay;
 pub use stream::Stream;
 
@@ -77,6 +79,9 @@ pub enum ChoiceKind<'a> {
     /// Which of this many interrupt sources due at the same instant runs first, in
     /// `(priority, number)` order.
     Events(usize),
+    /// How late a scheduled interrupt arrives: option `k` of `n` is `k/(n-1)` of the
+    /// configured jitter ([`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter)); 0 is on time.
+    Jitter(usize),
 }
 
 /// Where a choice point falls, in terms that keep their meaning when the schedule changes
@@ -114,7 +119,7 @@ impl ChoicePoint<'_> {
     pub fn options(&self) -> usize {
         match self.kind {
             ChoiceKind::Tasks(ids) => ids.len(),
-            ChoiceKind::Events(n) => n,
+            ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => n,
         }
     }
 }

@@ -88,7 +88,7 @@ impl Explorer for Pct {
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
         let ids = match point.kind {
             ChoiceKind::Tasks(ids) => ids,
-            ChoiceKind::Events(n) => return Ok(self.rng.below(n as u64) as usize),
+            ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => return Ok(self.rng.below(n as u64) as usize),
         };
         for id in ids {
             if !self.priority.contains_key(&id.0) {

@@ -9,7 +9,7 @@ use super::execute::{Execution, execute};
 use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
 use crate::config::SimConfig;
-use crate::explore::{Dfs, Pct, Random, Replay, SharedExplorer};
+use crate::explore::{Dfs, Pct, Random, Realizable, Replay, SharedExplorer};
 use crate::policy::Schedule;
 use crate::sim::Sim;
 use crate::testing::artifacts_root;
@@ -30,11 +30,11 @@ impl Chosen {
         }
     }
 
-    fn configure(&self, config: SimConfig) -> SimConfig {
+    fn shared(&self) -> SharedExplorer {
         match self {
-            Chosen::Random(e) => config.explorer(e.clone()),
-            Chosen::Pct(e) => config.explorer(e.clone()),
-            Chosen::Dfs(e) => config.explorer(e.clone()),
+            Chosen::Random(e) => e.clone(),
+            Chosen::Pct(e) => e.clone(),
+            Chosen::Dfs(e) => e.clone(),
         }
     }
 
@@ -53,6 +53,11 @@ impl Chosen {
     }
 }
 
+/// `explorer`, limited to the realizable choices if the campaign is.
+fn scope_of(realizable: bool, explorer: SharedExplorer) -> SharedExplorer {
+    if realizable { Arc::new(Mutex::new(Realizable::new(explorer))) } else { explorer }
+}
+
 /// The configuration every execution of the campaign starts from: the user's, over the
 /// campaign's order, quiet, without a trace (the reported run records one).
 fn base_config(fuzz: &Fuzz) -> SimConfig {
@@ -66,7 +71,7 @@ where
 {
     let chosen = Chosen::new(fuzz.strategy, fuzz.seed);
     let base = base_config(fuzz);
-    let config = chosen.configure(base.clone());
+    let config = base.clone().shared_explorer(scope_of(fuzz.realizable, chosen.shared()));
     let started = Instant::now();
     let mut report = Report { executions: 0, exhausted: false, longest_run: 0 };
     while report.executions < fuzz.iterations {
@@ -110,6 +115,7 @@ struct Found {
 struct BodyTarget<'a, F> {
     base: &'a SimConfig,
     body: &'a F,
+    realizable: bool,
 }
 
 impl<F> Target for BodyTarget<'_, F>
@@ -117,6 +123,7 @@ where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
     fn run(&mut self, explorer: SharedExplorer) -> Attempt {
+        let explorer = scope_of(self.realizable, explorer);
         let exec = execute(&self.base.clone().shared_explorer(explorer), self.body, None);
         Attempt { schedule: exec.schedule, failure: exec.fault.map(|f| f.signature()), diverged: exec.diverged }
     }
@@ -131,7 +138,8 @@ where
     let test = fuzz.name.clone().unwrap_or_default();
     let original_deviations = found.schedule.deviations.len();
     let signature = found.fault.signature();
-    let shrunk = shrink(&mut BodyTarget { base, body }, found.schedule, &signature, fuzz.shrink_limit);
+    let mut target = BodyTarget { base, body, realizable: fuzz.realizable };
+    let shrunk = shrink(&mut target, found.schedule, &signature, fuzz.shrink_limit);
     let mut file = ReplayFile {
         fwsim_version: env!("CARGO_PKG_VERSION").to_owned(),
         test: test.clone(),
@@ -139,6 +147,7 @@ where
         explorer_seed: fuzz.seed,
         pct_horizon: found.horizon,
         execution: found.execution,
+        realizable: fuzz.realizable,
         sim_seed: base.seed,
         schedule: shrunk.schedule,
         fault: found.fault,

@@ -69,7 +69,10 @@
 //!   fewer deviations breaks the test.
 //!
 //! All three explore *any order* by default: the run order is FIFO, and any runnable task may
-//! be chosen next. [`Fuzz::order`] explores around another order instead.
+//! be chosen next. [`Fuzz::order`] explores around another order instead, and
+//! [`Fuzz::realizable`] keeps that order's task choices and explores only interrupt timing and
+//! order — what the board itself can do (see [`explore::Realizable`](crate::explore::Realizable)
+//! for which finds what).
 //!
 //! ## Environment
 //!
@@ -143,6 +146,7 @@ pub struct Fuzz {
     pub(crate) order: Order,
     pub(crate) config: SimConfig,
     pub(crate) shrink_limit: Duration,
+    pub(crate) realizable: bool,
 }
 
 /// How a campaign that found nothing went.
@@ -170,6 +174,7 @@ impl Fuzz {
             order: Order::Fifo,
             config: SimConfig::new(),
             shrink_limit: Duration::from_secs(30),
+            realizable: false,
         }
     }
     /// The test's name, for the artifacts directory and the replay file (default: the calling
@@ -202,6 +207,15 @@ impl Fuzz {
     /// The configuration each execution starts from (its policy's explorer is replaced).
     pub fn config(mut self, config: SimConfig) -> Self {
         self.config = config;
+        self
+    }
+    /// Explores only what the real scheduler could do (see
+    /// [`explore::Realizable`](crate::explore::Realizable)): the run order's own task order,
+    /// with the explorer choosing among same-instant interrupts and, if the configuration
+    /// sets [`isr_jitter`](SimConfig::isr_jitter), interrupt arrival times. Use it with the
+    /// order of the board's scheduler (`.order(Order::Embassy)`).
+    pub fn realizable(mut self) -> Self {
+        self.realizable = true;
         self
     }
     /// Wall-clock budget for shrinking a failure (default 30 s); the smallest schedule found

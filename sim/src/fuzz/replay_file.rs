@@ -24,6 +24,9 @@ pub struct ReplayFile {
     pub pct_horizon: Option<u64>,
     /// The failing execution's number, counting from 1.
     pub execution: u64,
+    /// The campaign explored only realizable schedules ([`Fuzz::realizable`](super::Fuzz::realizable)).
+    #[serde(default)]
+    pub realizable: bool,
     /// The simulation's own seed ([`SimConfig::seed`](crate::SimConfig::seed)).
     pub sim_seed: u64,
     /// The shrunk schedule, and with it the run order.

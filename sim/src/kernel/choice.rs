@@ -23,6 +23,8 @@ pub(super) struct Choices {
     pub(super) anchor: Anchor,
     /// Picks so far per task serial (kept only with an explorer).
     pub(super) picks: Vec<u64>,
+    /// With interrupt jitter: each source's latest arrival, by rank.
+    pub(super) last_arrival: BTreeMap<u32, u64>,
 }
 
 impl Choices {
@@ -34,6 +36,7 @@ impl Choices {
             ids: Vec::new(),
             anchor: Anchor { after: None, picks: 0, index: 0 },
             picks: Vec::new(),
+            last_arrival: BTreeMap::new(),
         }
     }
 
@@ -121,6 +124,19 @@ impl Core {
         self.maybe_free(slot);
     }
 
+    /// How late a scheduled interrupt arrives, within `max` in `steps` steps: a choice point
+    /// (see [`ChoiceKind::Jitter`]); on time with no explorer.
+    pub(super) fn jitter(&mut self, max: u64, steps: u32) -> u64 {
+        let number = self.choices.count;
+        self.choices.count += 1;
+        if self.choices.explorer.is_none() {
+            return 0;
+        }
+        let anchor = self.choices.next_anchor();
+        let k = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Jitter(steps as usize) });
+        (max as u128 * k as u128 / (steps as u128 - 1)) as u64
+    }
+
     /// Asks the explorer; records a deviation or a divergence.
     pub(super) fn answer(&mut self, point: &ChoicePoint<'_>) -> usize {
         let (number, n) = (point.number, point.options());
@@ -129,7 +145,7 @@ impl Core {
             Ok(i) => {
                 let task = match point.kind {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
-                    ChoiceKind::Events(_) => None,
+                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) => None,
                 };
                 self.choices.deviations.push(Deviation {
                     choice: number,

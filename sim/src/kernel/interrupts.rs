@@ -21,6 +21,18 @@ impl Shared {
         }
         let idx = self.store_isr(f);
         let mut c = self.core.borrow_mut();
+        let at = match self.config.isr_jitter {
+            Some((max, steps)) if steps >= 2 => {
+                // Late, but after any earlier arrival of the same source (not even at the same
+                // instant, where the explorer could swap them): a UART's bytes stay in order
+                // however late each is.
+                let late = at.saturating_add(c.jitter(max, steps));
+                let last = c.choices.last_arrival.entry(irq.rank()).or_insert(0);
+                *last = if *last == 0 { late } else { late.max(*last + 1) };
+                *last
+            }
+            _ => at,
+        };
         let seq = c.next_seq();
         c.clock.events.push(Reverse(IsrEvent { at, rank: irq.rank(), seq, idx, irq }));
         c.clock.due_hint = c.clock.due_hint.min(at);
