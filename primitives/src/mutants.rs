@@ -1,7 +1,7 @@
 //! Deliberately broken variants of the primitives, for the bug zoo (`fwsim-zoo`) that checks
 //! the schedule fuzzer finds each of them.
 //!
-//! Every mutation point asks [`on`] whether its mutant is active. Without the `mutants`
+//! Every mutation point asks `on` whether its mutant is active. Without the `mutants`
 //! feature `on` is a constant `false` and the broken branch is compiled out: a firmware build
 //! never contains one. With the feature, a mutant is active only on the thread that
 //! [`activate`]d it, while the guard lives, so tests running in parallel do not see each

@@ -3,7 +3,7 @@
 //! embassy-time's driver is one global symbol, but many simulations run at once in parallel
 //! tests. The driver therefore asks this thread-local which simulation the calling thread is
 //! running. A [`Sim`](crate::Sim) is current while one of its `run_*` methods runs, inside
-//! [`fwsim::test`](crate::test) and [`fwsim::scope`](crate::scope) bodies, and inside the
+//! [`fwsim::test`](fn@crate::test) and [`fwsim::scope`](crate::scope) bodies, and inside the
 //! closure given to [`Sim::enter`](crate::Sim::enter). Building an embassy `Timer` (which
 //! reads `Instant::now()` at construction) with no current simulation panics with a message
 //! saying so.

@@ -2,7 +2,7 @@
 //! time.
 //!
 //! A [`Diagnostic`] is recorded, never thrown: the simulation keeps running, the test reads
-//! [`Sim::diagnostics`](crate::Sim::diagnostics) and [`fwsim::test`](crate::test) fails when an
+//! [`Sim::diagnostics`](crate::Sim::diagnostics) and [`fwsim::test`](fn@crate::test) fails when an
 //! error-level one was recorded. With [`SimConfig::strict`](crate::SimConfig) the run methods
 //! stop at the first error *or warning* and return it as [`SimError::Strict`].
 //!

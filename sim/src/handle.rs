@@ -104,7 +104,7 @@ impl SimHandle {
         self.shared.schedule_isr(at.as_nanos(), irq, Box::new(handler));
     }
 
-    /// Adds an artifact that [`fwsim::test`](crate::test) writes when the test fails, beside
+    /// Adds an artifact that [`fwsim::test`](fn@crate::test) writes when the test fails, beside
     /// the trace: `write` gets the artifacts directory. A simulated board adds its waveform
     /// and signal log this way, so a failing board test leaves them without the harness
     /// knowing about boards. Writers added to a simulation that has shut down are dropped.

@@ -27,7 +27,7 @@ impl Sim<'_> {
     }
 
     /// Removes and returns the diagnostics recorded so far (for tests that expect some:
-    /// [`fwsim::test`](crate::test) fails on error-level diagnostics left at the end).
+    /// [`fwsim::test`](fn@crate::test) fails on error-level diagnostics left at the end).
     pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.shared.core.borrow_mut().findings.diags)
     }

@@ -18,7 +18,7 @@ use crate::time::{IntoNanos, SimTime};
 ///
 /// `'env` is the lifetime of what the simulation's tasks may borrow: anything declared
 /// *before* the `Sim` (the borrow checker enforces it), and, inside [`fwsim::scope`](crate::scope)
-/// or [`fwsim::test`](crate::test), values handed out by [`alloc`](Self::alloc).
+/// or [`fwsim::test`](fn@crate::test), values handed out by [`alloc`](Self::alloc).
 ///
 /// ```
 /// use embassy_time::{Duration, Timer};
@@ -131,7 +131,7 @@ impl<'env> Sim<'env> {
     /// Moves `value` into storage that lives as long as the simulation and returns a reference
     /// that its tasks may hold — the per-simulation replacement for `static` + `StaticCell`,
     /// which a second run in the same process would find already taken. Available inside
-    /// [`fwsim::scope`](crate::scope) and [`fwsim::test`](crate::test).
+    /// [`fwsim::scope`](crate::scope) and [`fwsim::test`](fn@crate::test).
     #[allow(clippy::mut_from_ref)] // every call moves in a new value: the reference is unique
     pub fn alloc<T: 'env>(&'env self, value: T) -> &'env mut T {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");

@@ -21,7 +21,7 @@ use crate::uart::Uarts;
 /// contact bounce and injected faults) and is used on that simulation's thread. Handles are
 /// cheap: each holds a reference to the board's shared state. Stimuli (`press_at`, `send_at`)
 /// are interrupt handlers scheduled on that simulation, so build and stimulate the board
-/// where the simulation is current: inside [`fwsim::test`], a task, or after
+/// where the simulation is current: inside [`fwsim::test`](fn@fwsim::test), a task, or after
 /// [`Sim::enter`](fwsim::Sim::enter).
 ///
 /// ```

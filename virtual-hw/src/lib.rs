@@ -26,7 +26,7 @@
 //! run on a board.
 //!
 //! Peripheral and device-model misuse (contention, a datasheet timing broken) is reported as
-//! a [`fwsim::Diagnostic::Hardware`], which fails a [`fwsim::test`] unless the test takes it
+//! a [`fwsim::Diagnostic::Hardware`], which fails a [`fwsim::test`](fn@fwsim::test) unless the test takes it
 //! with [`Sim::take_diagnostics`](fwsim::Sim::take_diagnostics).
 
 #![warn(missing_docs)]

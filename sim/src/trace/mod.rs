@@ -6,7 +6,7 @@
 //! * **hashed incrementally** — [`Sim::trace_hash`](crate::Sim::trace_hash) is the
 //!   determinism fingerprint: same program, same config, same seed → same hash;
 //! * kept in a **ring** of the last [`TraceConfig::ring`] records, for failure reports;
-//! * optionally kept **in full** (for [`fwsim::test`](crate::test)'s self-check, which prints
+//! * optionally kept **in full** (for [`fwsim::test`](fn@crate::test)'s self-check, which prints
 //!   the first record where two runs differ) or **streamed to a file**
 //!   ([`TraceConfig::file`]) with bounded memory.
 //!
@@ -214,7 +214,7 @@ pub struct TraceConfig {
     pub enabled: bool,
     /// How many of the latest records to keep in memory for reports.
     pub ring: usize,
-    /// Keep every record in memory (the self-check in [`fwsim::test`](crate::test) uses it).
+    /// Keep every record in memory (the self-check in [`fwsim::test`](fn@crate::test) uses it).
     pub keep_all: bool,
     /// Stream every record to this file (32-byte records, see [`Record::to_bytes`]); the names
     /// are written beside it as `<file>.names.json` when the simulation is dropped.
