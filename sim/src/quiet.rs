@@ -14,13 +14,17 @@ use std::sync::Once;
 thread_local! {
     /// How many quiet sections this thread is inside.
     static DEPTH: Cell<u32> = const { Cell::new(0) };
-    /// Where the last panic kept quiet on this thread was raised (`file:line:column`).
-    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Where the panics kept quiet on this thread were raised (`file:line:column`), in order
+    /// (the first few).
+    static LOCATIONS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Where the last panic kept quiet on this thread was raised, if one was since the last call.
-pub(crate) fn take_last_location() -> Option<String> {
-    LAST_LOCATION.with(|l| l.borrow_mut().take())
+/// How many panic locations a thread keeps between two [`take_locations`].
+const KEPT: usize = 64;
+
+/// Where the panics kept quiet on this thread since the last call were raised, in order.
+pub(crate) fn take_locations() -> Vec<String> {
+    LOCATIONS.with(|l| std::mem::take(&mut *l.borrow_mut()))
 }
 
 static INSTALL: Once = Once::new();
@@ -33,7 +37,12 @@ fn install() {
             if DEPTH.with(Cell::get) == 0 {
                 previous(info);
             } else if let Some(l) = info.location() {
-                LAST_LOCATION.with(|last| *last.borrow_mut() = Some(l.to_string()));
+                LOCATIONS.with(|kept| {
+                    let mut kept = kept.borrow_mut();
+                    if kept.len() < KEPT {
+                        kept.push(l.to_string());
+                    }
+                });
             }
         }));
     });

@@ -218,6 +218,8 @@ fn a_task_panic_is_reported_with_its_task() {
         .expect_err("found");
     assert_eq!(failure.fault.kind, "TaskPanicked");
     assert_eq!(failure.fault.task.as_deref(), Some("second#1"));
+    let location = failure.fault.location.as_deref().unwrap_or_default();
+    assert!(location.starts_with("sim/tests/fuzz.rs:"), "the assertion's location: {location:?}");
     assert!(failure.message.contains("second ran before first"));
 }
 

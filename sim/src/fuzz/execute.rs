@@ -31,21 +31,29 @@ where
     scope(config.clone(), |sim| {
         let outcome = {
             let _quiet = Quiet::enter(true);
-            quiet::take_last_location();
+            quiet::take_locations();
             catch_unwind(AssertUnwindSafe(|| body(sim)))
         };
-        let location = quiet::take_last_location();
+        // Every caught panic (a task's, a handler's, the body's) was raised in this order.
+        let locations = quiet::take_locations();
         let errors = sim.errors();
         let diverged = errors.iter().any(|d| matches!(d, Diagnostic::ReplayDiverged { .. }));
-        let first_error = errors.iter().find(|d| !matches!(d, Diagnostic::ReplayDiverged { .. }));
+        let first_error = errors.iter().position(|d| !matches!(d, Diagnostic::ReplayDiverged { .. }));
         let fault = match (first_error, outcome) {
-            (Some(d), _) => Some(Fault::from_diagnostic(d)),
+            (Some(i), _) => {
+                let mut fault = Fault::from_diagnostic(&errors[i]);
+                if matches!(errors[i], Diagnostic::TaskPanicked { .. }) {
+                    let earlier = errors[..i].iter().filter(|d| matches!(d, Diagnostic::TaskPanicked { .. })).count();
+                    fault.location = locations.get(earlier).cloned();
+                }
+                Some(fault)
+            }
             (None, Err(payload)) => Some(Fault {
                 kind: "panic".to_owned(),
                 message: crate::kernel::panic_message(&*payload),
                 task: None,
                 at: sim.now(),
-                location,
+                location: locations.last().cloned(),
             }),
             (None, Ok(())) => None,
         };
