@@ -13,7 +13,8 @@ cargo --version
 # The portable crates must build for the smallest Cortex-M (no atomic read-modify-write) and a
 # Cortex-M4F; their unsafe code runs under Miri (nightly).
 targets=(thumbv6m-none-eabi thumbv7em-none-eabihf)
-for t in "${targets[@]}"; do
+# boards/qemu's Cortex-M3 (QEMU mps2-an385) for the simulator-versus-board differential test.
+for t in "${targets[@]}" thumbv7m-none-eabi; do
   rustup target list --installed | grep -qx "$t" || rustup target add "$t"
 done
 # Miri runs on a nightly pinned by date, so that CI does not change under the project when a
@@ -32,11 +33,23 @@ if ! command -v micropython >/dev/null 2>&1 && [ -z "${FWSIM_MICROPYTHON:-}" ]; 
   fi
 fi
 
+# QEMU for the board differential test (conformance/tests/qemu_board.rs); without it that test
+# fails and says so.
+if ! command -v qemu-system-arm >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && apt-get install -y -qq qemu-system-arm >/dev/null; } ||
+      echo "warning: could not install qemu-system-arm; the QEMU differential test will fail" >&2
+  else
+    echo "warning: no qemu-system-arm and no apt-get: install QEMU's ARM system emulator; the QEMU differential test will fail" >&2
+  fi
+fi
+
 step "format"
 cargo fmt --all -- --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+(cd boards/qemu && cargo fmt -- --check && cargo clippy --release --locked -q -- -D warnings)
 
 step "dependency directions (DESIGN.md section 3)"
 python3 scripts/check-deps.py --self-test
@@ -49,9 +62,12 @@ step "tests"
 cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc
 
+step "board sizes (boards/qemu, built by the QEMU differential test)"
+python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt}
+
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs --target "$t"
 done
 
 step "miri (every crate with unsafe code)"
