@@ -63,7 +63,7 @@ cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc
 
 step "board sizes (boards/qemu, built by the QEMU differential test)"
-python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt}
+python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt,interrupt_tie}
 
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do

@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use diff_programs::{END_MS, IRQ_COUNT, IRQ_PERIOD_MS, IrqSignal, Log, PROGRAMS};
 use fwsim::{Irq, Order, Sim, SimConfig, SimTime};
@@ -36,13 +37,17 @@ fn on_fwsim(program: &str, tasks: &[&'static str]) -> Marks {
                 _ => sim.spawn(task, diff_programs::interrupt(task, log, irq)),
             };
         }
-        if program == "interrupt" {
-            // The board starts TIMER0 a few instructions after SysTick, so each of its
-            // interrupts comes a few cycles after the SysTick of the same millisecond, and the
-            // task that SysTick woke runs in between: modelled as 1 µs later.
-            for k in 1..=u64::from(IRQ_COUNT) {
-                let at = SimTime::from_millis(k * IRQ_PERIOD_MS) + std::time::Duration::from_micros(1);
-                sim.schedule_isr(at, Irq::new(1, 8), move || irq.signal(()));
+        for k in 1..=u64::from(IRQ_COUNT) {
+            let ms = SimTime::from_millis(k * IRQ_PERIOD_MS);
+            match program {
+                // The board starts TIMER0 a few instructions after SysTick, so each of its
+                // interrupts comes a few cycles after the SysTick of the same millisecond, and
+                // the task that SysTick woke runs in between: modelled as 1 µs later.
+                "interrupt" => sim.schedule_isr(ms + Duration::from_micros(1), Irq::new(1, 8), move || irq.signal(())),
+                // Pended by the SysTick handler itself: taken before thread mode resumes, in the
+                // same instant as the alarm.
+                "interrupt_tie" => sim.schedule_isr(ms, Irq::new(1, 9), move || irq.signal(())),
+                _ => {}
             }
         }
         sim.run_until(SimTime::from_millis(END_MS)).unwrap();

@@ -46,12 +46,21 @@ impl embassy_time_driver::Driver for SysTickDriver {
 
 embassy_time_driver::time_driver_impl!(static DRIVER: SysTickDriver = SysTickDriver);
 
+/// With [`start_tied_irq`]: SysTick pends IRQ 9 every [`IRQ_PERIOD_MS`], [`IRQ_COUNT`] times.
+static TIED: Mutex<Cell<bool>> = Mutex::new(Cell::new(false));
+
 #[exception]
 fn SysTick() {
     critical_section::with(|cs| {
         let ticks = TICKS.borrow(cs).get() + 1;
         TICKS.borrow(cs).set(ticks);
         QUEUE.borrow_ref_mut(cs).next_expiration(ticks);
+        if TIED.borrow(cs).get() && ticks.is_multiple_of(IRQ_PERIOD_MS) && ticks <= IRQ_PERIOD_MS * u64::from(IRQ_COUNT)
+        {
+            // Pended here, it is taken as this handler returns, before thread mode runs: an
+            // interrupt in the very instant of the alarm.
+            NVIC::pend(Irq(9));
+        }
     });
 }
 
@@ -76,13 +85,15 @@ mod timer0 {
     pub const INTERRUPT_ENABLE: u32 = 1 << 3;
 }
 
+/// An external interrupt by number.
 #[derive(Clone, Copy)]
-struct Timer0Irq;
+struct Irq(u16);
 
-// SAFETY: 8 is TIMER0's interrupt number on the AN385 image.
-unsafe impl InterruptNumber for Timer0Irq {
+// SAFETY: only the numbers used here (8: TIMER0; 9: a line no peripheral of this program
+// drives, pended by software) are built, both below the AN385's 32 external interrupts.
+unsafe impl InterruptNumber for Irq {
     fn number(self) -> u16 {
-        8
+        self.0
     }
 }
 
@@ -99,8 +110,20 @@ pub fn start_timer0(signal: &'static IrqSignal) {
     unsafe {
         load_timer0(period);
         core::ptr::write_volatile(timer0::CTRL, timer0::ENABLE | timer0::INTERRUPT_ENABLE);
-        NVIC::unmask(Timer0Irq);
+        NVIC::unmask(Irq(8));
     }
+}
+
+/// Raises IRQ 9 from the SysTick handler of every [`IRQ_PERIOD_MS`]-th millisecond
+/// ([`IRQ_COUNT`] times), its handler signalling `signal`: an interrupt due in the same instant
+/// as the timer alarm of that millisecond.
+pub fn start_tied_irq(signal: &'static IrqSignal) {
+    critical_section::with(|cs| {
+        IRQ_SIGNAL.borrow(cs).set(Some(signal));
+        TIED.borrow(cs).set(true);
+    });
+    // SAFETY: IRQ 9's handler only signals; no peripheral raises it.
+    unsafe { NVIC::unmask(Irq(9)) };
 }
 
 /// Loads TIMER0's reload and current value.
@@ -117,15 +140,16 @@ unsafe fn load_timer0(period: u32) {
 
 #[exception]
 unsafe fn DefaultHandler(irqn: i16) {
-    if irqn != 8 {
-        panic!("unexpected interrupt {irqn}");
+    match irqn {
+        // SAFETY: TIMER0's interrupt-clear register, written from its own handler.
+        8 => unsafe { core::ptr::write_volatile(timer0::INTCLEAR, 1) },
+        9 => {}
+        _ => panic!("unexpected interrupt {irqn}"),
     }
-    // SAFETY: TIMER0's interrupt-clear register, written from its own handler.
-    unsafe { core::ptr::write_volatile(timer0::INTCLEAR, 1) };
     let signal = critical_section::with(|cs| {
         let fired = IRQ_FIRED.borrow(cs).get() + 1;
         IRQ_FIRED.borrow(cs).set(fired);
-        if fired >= IRQ_COUNT {
+        if irqn == 8 && fired >= IRQ_COUNT {
             // SAFETY: stopping TIMER0 from its own interrupt.
             unsafe { core::ptr::write_volatile(timer0::CTRL, 0) };
         }

@@ -25,8 +25,13 @@ pub trait Log {
 pub type IrqSignal = Signal<CriticalSectionRawMutex, ()>;
 
 /// The programs, by name; each lists its tasks' names in spawn order.
-pub const PROGRAMS: [(&str, &[&str]); 3] =
-    [("ties", &["a", "b", "c"]), ("yields", &["x", "y", "z", "sleeper"]), ("interrupt", &["waiter", "ticker"])];
+pub const PROGRAMS: [(&str, &[&str]); 4] = [
+    ("ties", &["a", "b", "c"]),
+    ("yields", &["x", "y", "z", "sleeper"]),
+    ("interrupt", &["waiter", "ticker"]),
+    // `interrupt` again, with the interrupt raised in the same instant as the timer alarm.
+    ("interrupt_tie", &["waiter", "ticker"]),
+];
 
 /// When every program is over (ms): the board exits then.
 pub const END_MS: u64 = 60;
