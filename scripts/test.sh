@@ -65,6 +65,16 @@ cargo test --workspace --locked --doc
 step "board sizes (boards/qemu, built by the QEMU differential test)"
 python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt,interrupt_tie}
 
+step "boards/rp-pico: the demo apps for the Raspberry Pi Pico, ELF and UF2"
+command -v elf2uf2-rs >/dev/null 2>&1 || cargo install --locked elf2uf2-rs --version 2.2.0 --no-default-features
+(cd boards/rp-pico && cargo fmt -- --check && cargo clippy --release --locked -q -- -D warnings && cargo build --release --locked -q)
+pico=boards/rp-pico/target
+for app in button-led uart-shell; do
+  elf2uf2-rs "$pico/thumbv6m-none-eabi/release/$app" "$pico/$app.uf2"
+done
+python3 scripts/uf2-check.py "$pico"/{button-led,uart-shell}.uf2
+python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-shell}
+
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
   cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs --target "$t"
