@@ -132,6 +132,24 @@ pub fn mark(label: &str, value: u64) {
     })
 }
 
+/// Runs `f` as the body of an executor hosted inside the running task (an embassy
+/// `raw::Executor` polled by a fwsim task, as `fwsim-embassy` does): the timers its tasks set
+/// under their own wakers are that executor's timers — kept per waker and fired on time, as
+/// on a board — not [`ForeignWakerTimer`](Diagnostic::ForeignWakerTimer) mistakes. Panics
+/// outside a simulation.
+pub fn hosting<R>(f: impl FnOnce() -> R) -> R {
+    struct Depth<'a>(&'a std::cell::Cell<u32>);
+    impl Drop for Depth<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() - 1);
+        }
+    }
+    let shared = context::current_rc().expect(context::NO_SIM);
+    shared.hosting.set(shared.hosting.get() + 1);
+    let _depth = Depth(&shared.hosting);
+    f()
+}
+
 /// Spends `d` of busy time in the running poll: see [`Delay`].
 pub fn busy_wait(d: impl IntoNanos) {
     let ns = d.into_nanos();

@@ -119,6 +119,9 @@ pub(crate) struct Shared {
     pub(crate) artifact_writers: RefCell<Vec<(String, ArtifactWriter)>>,
     pub(crate) torn_down: Cell<bool>,
     pub(crate) in_run: Cell<bool>,
+    /// How deep inside [`hosting`](crate::hosting) sections the running code is: timers set
+    /// there under foreign wakers belong to a hosted executor's tasks.
+    pub(crate) hosting: Cell<u32>,
     /// The slot `Stop::TaskDone` waits for, and whether it has finished.
     awaited: Cell<Option<u32>>,
     awaited_done: Cell<bool>,
@@ -209,6 +212,7 @@ impl Shared {
             artifact_writers: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
             in_run: Cell::new(false),
+            hosting: Cell::new(0),
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
             must_finish: RefCell::new(Vec::new()),
