@@ -90,9 +90,9 @@ miri -p fwsim --lib
 # that leaks a simulation on purpose, which runs next with the leak check off.
 MIRIFLAGS=-Zmiri-disable-isolation miri -p fwsim --test api --test soundness -- --skip 100_000 --skip leaked_simulation
 MIRIFLAGS=-Zmiri-ignore-leaks miri -p fwsim --test soundness -- leaked_simulation
-# fwsim-embassy's pender and executor polling, through the firmware it hosts (the executor is
-# leaked on purpose: it must be 'static, as on a board).
-MIRIFLAGS=-Zmiri-ignore-leaks miri -p app-embassy-style --test hosted
+# fwsim-embassy's pender and executor polling and fwsim-defmt's logger, through the firmware
+# they host (the executor is leaked on purpose: it must be 'static, as on a board).
+MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-disable-isolation" miri -p fwsim-embassy --test embassy_style
 
 step "examples"
 cargo run --locked -q -p fwsim --example timeline > /dev/null
