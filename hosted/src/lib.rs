@@ -33,6 +33,20 @@ use std::task::{Poll, Waker};
 
 use embassy_executor::{Spawner, raw};
 
+/// fwsim's side of the [`portable_spawn`] seam: spawns each [`Task`](portable_spawn::Task) as
+/// a fwsim task (named after it) on the current simulation — no static pool, so a process may
+/// run many simulations of firmware that spawns through the seam.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FwsimSpawner;
+
+impl portable_spawn::Spawn for FwsimSpawner {
+    type Error = std::convert::Infallible;
+    fn spawn<T: portable_spawn::Task>(&self, args: T::Args) -> Result<(), Self::Error> {
+        fwsim::spawn(T::NAME, T::future(args));
+        Ok(())
+    }
+}
+
 /// What the executor's pender signals: that it has work, and whom to wake for it.
 struct Pender {
     pended: AtomicBool,

@@ -1,0 +1,69 @@
+//! A small app that spawns its sub-tasks through the seam: a ticker logs three times, 10 ms
+//! apart, and a one-shot logs once at 15 ms.
+
+use std::sync::Mutex;
+
+use embassy_time::Timer;
+use portable_spawn::{Spawn, Task};
+
+/// `(ms, what)` as logged, per test binary.
+pub static LOG: Mutex<Vec<(u64, &'static str)>> = Mutex::new(Vec::new());
+
+fn log(what: &'static str) {
+    LOG.lock().unwrap().push((embassy_time::Instant::now().as_millis(), what));
+}
+
+async fn tick(times: u32) {
+    for _ in 0..times {
+        Timer::after_millis(10).await;
+        log("tick");
+    }
+}
+
+async fn once(after_ms: u64) {
+    Timer::after_millis(after_ms).await;
+    log("once");
+}
+
+#[embassy_executor::task]
+async fn tick_task(times: u32) {
+    tick(times).await
+}
+
+#[embassy_executor::task]
+async fn once_task(after_ms: u64) {
+    once(after_ms).await
+}
+
+pub struct Ticker;
+impl Task for Ticker {
+    type Args = u32;
+    const NAME: &'static str = "ticker";
+    fn future(times: u32) -> impl Future<Output = ()> + 'static {
+        tick(times)
+    }
+    fn token(times: u32) -> Result<embassy_executor::SpawnToken<impl Sized>, embassy_executor::SpawnError> {
+        tick_task(times)
+    }
+}
+
+pub struct Once;
+impl Task for Once {
+    type Args = u64;
+    const NAME: &'static str = "once";
+    fn future(after_ms: u64) -> impl Future<Output = ()> + 'static {
+        once(after_ms)
+    }
+    fn token(after_ms: u64) -> Result<embassy_executor::SpawnToken<impl Sized>, embassy_executor::SpawnError> {
+        once_task(after_ms)
+    }
+}
+
+/// The app's start-up: spawns both sub-tasks through whatever spawner it is given.
+pub fn start(spawner: &impl Spawn) {
+    spawner.spawn::<Ticker>(3).expect("a ticker");
+    spawner.spawn::<Once>(15).expect("a one-shot");
+}
+
+/// What the app logs in 50 ms.
+pub const EXPECTED: [(u64, &str); 4] = [(10, "tick"), (15, "once"), (20, "tick"), (30, "tick")];
