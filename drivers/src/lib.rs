@@ -27,6 +27,7 @@ mod ebutton;
 mod encoder;
 mod htu21d;
 mod keypad;
+mod lcd;
 pub mod sched;
 mod switch;
 
@@ -36,4 +37,5 @@ pub use ebutton::EButton;
 pub use encoder::{Encoder, EncoderConfig, EncoderError};
 pub use htu21d::{HTU21D_ADDRESS, Htu21d, Htu21dError};
 pub use keypad::{IDLE_SCAN, Keyboard, SwArray, SwEvents};
+pub use lcd::{Lcd, LcdPins};
 pub use switch::{Switch, SwitchEvent};
