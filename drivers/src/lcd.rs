@@ -32,9 +32,12 @@ pub struct LcdPins<RS, E, D4, D5, D6, D7> {
     pub d7: D7,
 }
 
+/// One row's characters and whether the glass still shows older ones.
+type Row<const COLS: usize> = ([u8; COLS], bool);
+
 /// The row buffer of a `COLS`×`ROWS` display, shared by the writers and the display task.
 pub struct Lcd<M: RawMutex, const COLS: usize, const ROWS: usize> {
-    rows: Mutex<M, RefCell<[([u8; COLS], bool); ROWS]>>,
+    rows: Mutex<M, RefCell<[Row<COLS>; ROWS]>>,
     changed: Signal<M, ()>,
 }
 
