@@ -10,6 +10,7 @@ mod eeprom;
 mod gps;
 mod hd44780;
 mod htu21d;
+mod nec_remote;
 mod ssd1306;
 
 pub use bme280::{Bme280, Calibration};
@@ -17,4 +18,5 @@ pub use eeprom::Eeprom24;
 pub use gps::{Gps, Track};
 pub use hd44780::{Hd44780, Pcf8574Backpack};
 pub use htu21d::{Htu21d, crc8_131};
+pub use nec_remote::NecRemote;
 pub use ssd1306::Ssd1306;

@@ -99,6 +99,11 @@ impl Pin {
         fwsim::isr::schedule(at, self.irq(), move || pin.drive(level));
     }
 
+    /// Another handle on the same pin, for a device model that drives it later.
+    pub(crate) fn handle(&self) -> Pin {
+        Pin { board: self.board.clone(), id: self.id }
+    }
+
     /// The board this pin belongs to.
     pub(crate) fn board(&self) -> &Board {
         &self.board
