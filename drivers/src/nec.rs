@@ -121,13 +121,8 @@ impl NecDecoder {
             let _ = edges.push(0);
             let mut overrun = false;
             let end = start + NEC_BLOCK;
-            loop {
-                match select(pin.wait_for_any_edge(), Timer::at(end)).await {
-                    Either::First(_) => {
-                        overrun |= edges.push((Instant::now() - start).as_micros()).is_err();
-                    }
-                    Either::Second(()) => break,
-                }
+            while let Either::First(_) = select(pin.wait_for_any_edge(), Timer::at(end)).await {
+                overrun |= edges.push((Instant::now() - start).as_micros()).is_err();
             }
             let result = if overrun { Err(NecError::Overrun) } else { self.decode(&edges, had_key) };
             match result {
