@@ -39,5 +39,5 @@ pub use encoder::{Encoder, EncoderConfig, EncoderError};
 pub use htu21d::{HTU21D_ADDRESS, Htu21d, Htu21dError};
 pub use keypad::{IDLE_SCAN, Keyboard, SwArray, SwEvents};
 pub use lcd::{Lcd, LcdPins};
-pub use nec::{NEC_BLOCK, NecDecoder, NecError, NecEvent};
+pub use nec::{NEC_BLOCK, NEC_BLOCK_EXTENDED, NecDecoder, NecError, NecEvent};
 pub use switch::{Switch, SwitchEvent};

@@ -2,8 +2,12 @@
 //!
 //! An IR receiver module's output idles high and goes low for each burst of carrier. The
 //! decoder timestamps every edge of it (its own task, woken by the pin's edge interrupt), and
-//! decodes a block of edges once 80 ms have passed since the first: longer than any NEC frame
-//! (about 68 ms), shorter than the 110 ms between a held key's repeat codes.
+//! decodes a block of edges once 73 ms (80 ms with extended addresses, as in the toolkit) have
+//! passed since the first: longer than any NEC frame (about 68 ms), shorter than the 108 ms
+//! from a frame's start to a held key's first repeat code.
+//!
+//! The thresholds are the toolkit's, deliberately loose: a leading burst over 4 ms, a space
+//! over 3 ms for a frame or over 1.7 ms for a repeat code, a bit's space over 1.12 ms for a 1.
 //!
 //! A frame is 68 edges: a 9 ms burst, a 4.5 ms space, 32 bits (a 562.5 µs burst, then a
 //! 562.5 µs space for 0 or 1687.5 µs for 1, least significant first) and a closing burst. The
@@ -16,8 +20,10 @@ use embassy_time::{Duration, Instant, Timer};
 use embedded_hal::digital::InputPin;
 use embedded_hal_async::digital::Wait;
 
-/// How long after the first edge the block is decoded.
-pub const NEC_BLOCK: Duration = Duration::from_millis(80);
+/// How long after the first edge a block is decoded (with extended addresses: 80 ms).
+pub const NEC_BLOCK: Duration = Duration::from_millis(73);
+/// [`NEC_BLOCK`] with extended addresses, whose transmitters the toolkit allows more slack.
+pub const NEC_BLOCK_EXTENDED: Duration = Duration::from_millis(80);
 
 /// Edges of a whole frame.
 const FRAME_EDGES: usize = 68;
@@ -32,18 +38,22 @@ pub enum NecEvent {
         /// The command.
         command: u8,
     },
-    /// The last key is still held.
-    Repeat,
+    /// A key is still held: the last key's address (0 before any key).
+    Repeat {
+        /// The address of the last key decoded.
+        address: u16,
+    },
 }
 
 /// Why a block did not decode (the toolkit's error codes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NecError {
-    /// The leading burst was not about 9 ms.
+    /// The leading burst was not a 9 ms one (4 ms or shorter), or the space after it was too
+    /// short for a frame or a repeat code.
     BadStart,
-    /// Not a frame's 68 edges, nor a repeat code's 4.
+    /// A frame's header with fewer than a frame's 68 edges.
     BadBlock,
-    /// A repeat code with no key before it.
+    /// A repeat code's header with other than a repeat code's 4 edges.
     BadRepeat,
     /// More edges than a frame has: noise, or two frames run together.
     Overrun,
@@ -60,48 +70,47 @@ pub struct NecDecoder {
     pub extended: bool,
 }
 
-/// `value` within `tolerance` percent of `nominal_us`.
-fn near(value_us: u64, nominal_us: u64, tolerance: u64) -> bool {
-    value_us.abs_diff(nominal_us) * 100 <= nominal_us * tolerance
-}
-
 impl NecDecoder {
-    /// Decodes one block of edge times (µs); `had_key` says whether a key came before (for a
-    /// repeat code).
-    pub fn decode(&self, edges: &[u64], had_key: bool) -> Result<NecEvent, NecError> {
+    /// Decodes one block of edge times (µs from its first edge); `last_address` is the last
+    /// key's, which a repeat code reports.
+    pub fn decode(&self, edges: &[u64], last_address: u16) -> Result<NecEvent, NecError> {
         if edges.len() > FRAME_EDGES {
             return Err(NecError::Overrun);
         }
-        if edges.len() >= 2 && !near(edges[1] - edges[0], 9_000, 15) {
+        if edges.len() < 2 || edges[1] - edges[0] <= 4_000 {
             return Err(NecError::BadStart);
         }
-        if edges.len() < 4 {
-            return Err(NecError::BadBlock);
+        let Some(&after) = edges.get(2) else { return Err(NecError::BadBlock) };
+        let space = after - edges[1];
+        if space <= 1_700 {
+            return Err(NecError::BadStart);
         }
-        let space = edges[2] - edges[1];
-        if edges.len() == 4 && near(space, 2_250, 20) {
-            return if had_key { Ok(NecEvent::Repeat) } else { Err(NecError::BadRepeat) };
+        if space <= 3_000 {
+            return if edges.len() == 4 {
+                Ok(NecEvent::Repeat { address: last_address })
+            } else {
+                Err(NecError::BadRepeat)
+            };
         }
-        if edges.len() != FRAME_EDGES || !near(space, 4_500, 15) {
+        if edges.len() < FRAME_EDGES {
             return Err(NecError::BadBlock);
         }
         let mut bits = 0u32;
         for i in 0..32 {
             // Bit i's space runs from the end of its burst to the start of the next burst.
-            let space = edges[4 + 2 * i] - edges[3 + 2 * i];
-            if space > 1_125 {
+            if edges[4 + 2 * i] - edges[3 + 2 * i] > 1_120 {
                 bits |= 1 << i;
             }
         }
         let [a0, a1, command, check] = bits.to_le_bytes();
-        if command != !check {
-            return Err(NecError::BadData);
-        }
         let address = match (a0 == !a1, self.extended) {
             (true, _) => u16::from(a0),
             (false, true) => u16::from_le_bytes([a0, a1]),
             (false, false) => return Err(NecError::BadAddress),
         };
+        if command != !check {
+            return Err(NecError::BadData);
+        }
         Ok(NecEvent::Key { address, command })
     }
 
@@ -109,7 +118,8 @@ impl NecDecoder {
     /// result.
     pub async fn run<P: Wait + InputPin>(&self, mut pin: P, mut on_event: impl FnMut(Result<NecEvent, NecError>)) -> ! {
         let mut edges: heapless::Vec<u64, { FRAME_EDGES + 1 }> = heapless::Vec::new();
-        let mut had_key = false;
+        let mut last_address = 0;
+        let block = if self.extended { NEC_BLOCK_EXTENDED } else { NEC_BLOCK };
         loop {
             edges.clear();
             if pin.wait_for_falling_edge().await.is_err() {
@@ -120,15 +130,13 @@ impl NecDecoder {
             let start = Instant::now();
             let _ = edges.push(0);
             let mut overrun = false;
-            let end = start + NEC_BLOCK;
+            let end = start + block;
             while let Either::First(_) = select(pin.wait_for_any_edge(), Timer::at(end)).await {
                 overrun |= edges.push((Instant::now() - start).as_micros()).is_err();
             }
-            let result = if overrun { Err(NecError::Overrun) } else { self.decode(&edges, had_key) };
-            match result {
-                Ok(NecEvent::Key { .. }) => had_key = true,
-                Ok(NecEvent::Repeat) => {}
-                Err(_) => had_key = false,
+            let result = if overrun { Err(NecError::Overrun) } else { self.decode(&edges, last_address) };
+            if let Ok(NecEvent::Key { address, .. }) = result {
+                last_address = address;
             }
             on_event(result);
         }
