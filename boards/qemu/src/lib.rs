@@ -169,6 +169,30 @@ impl Log for SemihostingLog {
     }
 }
 
+#[embassy_executor::task]
+async fn finish() {
+    embassy_time::Timer::at(embassy_time::Instant::from_millis(diff_programs::END_MS)).await;
+    end()
+}
+
+/// Runs `program` of `diff-programs`: starts the board's time, calls `start` (to start an
+/// interrupt source), then spawns the program's tasks in its order with `spawn` (a task of the
+/// binary's own, which knows the program's function) and ends the run at
+/// [`END_MS`](diff_programs::END_MS).
+pub fn run(program: &str, start: fn(), spawn: fn(embassy_executor::Spawner, &'static str)) -> ! {
+    let tasks = diff_programs::PROGRAMS.iter().find(|p| p.0 == program).expect("a program of diff-programs").1;
+    let core = cortex_m::Peripherals::take().expect("the core peripherals, once");
+    start_time(core.SYST);
+    start();
+    static EXECUTOR: static_cell::StaticCell<embassy_executor::Executor> = static_cell::StaticCell::new();
+    EXECUTOR.init(embassy_executor::Executor::new()).run(|spawner| {
+        for &name in tasks {
+            spawn(spawner, name);
+        }
+        spawner.spawn(finish().expect("a task slot"));
+    })
+}
+
 /// Prints `end` and leaves QEMU with exit status 0.
 pub fn end() -> ! {
     hprintln!("end");

@@ -1,32 +1,15 @@
-//! The `yields` program of `diff-programs` on the board; prints its marks, then `end`.
+//! The `yields` program of `diff-programs` on the board. Prints its marks, then `end`.
 #![no_std]
 #![no_main]
 
-use embassy_executor::Executor;
-use embassy_time::{Instant, Timer};
-use fwsim_board_qemu::{SemihostingLog, end, start_time};
-use static_cell::StaticCell;
+use fwsim_board_qemu::{SemihostingLog, run};
 
 #[embassy_executor::task(pool_size = 4)]
 async fn task(name: &'static str) {
     diff_programs::yields(name, &SemihostingLog).await
 }
 
-#[embassy_executor::task]
-async fn finish() {
-    Timer::at(Instant::from_millis(diff_programs::END_MS)).await;
-    end()
-}
-
 #[cortex_m_rt::entry]
 fn main() -> ! {
-    let core = cortex_m::Peripherals::take().expect("the core peripherals, once");
-    start_time(core.SYST);
-    static EXECUTOR: StaticCell<Executor> = StaticCell::new();
-    EXECUTOR.init(Executor::new()).run(|spawner| {
-        for name in ["x", "y", "z", "sleeper"] {
-            spawner.spawn(task(name).expect("a task slot"));
-        }
-        spawner.spawn(finish().expect("a task slot"));
-    })
+    run("yields", || {}, |spawner, name| spawner.spawn(task(name).expect("a task slot")))
 }
