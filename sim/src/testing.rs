@@ -185,9 +185,18 @@ pub fn artifacts_root() -> PathBuf {
 fn write_artifacts(sim: &Sim<'_>, test_name: &str) -> std::io::Result<PathBuf> {
     let dir = artifacts_root().join(test_name);
     std::fs::create_dir_all(&dir)?;
+    write_artifacts_to(sim, &dir)?;
+    Ok(dir)
+}
+
+/// Writes a simulation's failure artifacts into `dir` (which exists): the trace as JSON lines
+/// and as Perfetto JSON, what others added (a board's VCD and signal log), and the
+/// diagnostics with the scheduling, seed and wait report. An added artifact that cannot be
+/// written is reported on stderr and skipped.
+pub(crate) fn write_artifacts_to(sim: &Sim<'_>, dir: &std::path::Path) -> std::io::Result<()> {
     sim.write_trace_json_lines(&dir.join("trace.jsonl"))?;
     sim.write_perfetto(&dir.join("trace.perfetto.json"))?;
-    for (name, e) in sim.write_added_artifacts(&dir) {
+    for (name, e) in sim.write_added_artifacts(dir) {
         eprintln!("fwsim: artifact {name} not written: {e}");
     }
     let diags: Vec<String> = sim.diagnostics().iter().map(ToString::to_string).collect();
@@ -200,6 +209,5 @@ fn write_artifacts(sim: &Sim<'_>, test_name: &str) -> std::io::Result<PathBuf> {
             diags.join("\n"),
             sim.wait_report()
         ),
-    )?;
-    Ok(dir)
+    )
 }

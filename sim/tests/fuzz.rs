@@ -2,33 +2,11 @@
 
 use std::cell::Cell;
 
+mod common;
+
+use common::{lost, lost_update};
 use fwsim::fuzz::{Fuzz, ReplayFile, Strategy};
 use fwsim::{Order, Sim};
-
-/// `workers` tasks each increment a counter with a yield between read and write; the first
-/// starts at once, the others `late` turns later, so the default order is correct and a
-/// preemption loses an update.
-fn lost_update<'s>(sim: &'s Sim<'s>, workers: usize, late: usize) {
-    let count = sim.alloc(Cell::new(0));
-    let count = &*count;
-    for w in 0..workers {
-        sim.spawn(format!("worker{w}"), async move {
-            for _ in 0..w * late {
-                fwsim::yield_now().await;
-            }
-            let seen = count.get();
-            fwsim::yield_now().await;
-            count.set(seen + 1);
-        });
-    }
-    sim.run_until_stalled().unwrap();
-    assert_eq!(count.get(), workers, "an increment was lost");
-}
-
-/// [`lost_update`] as a body.
-fn lost(workers: usize, late: usize) -> impl for<'s> Fn(&'s Sim<'s>) + Sync + Copy {
-    move |s| lost_update(s, workers, late)
-}
 
 #[test]
 fn the_default_order_passes_and_dfs_at_bound_0_is_exhausted_at_once() {
@@ -117,7 +95,7 @@ fn the_report_says_what_where_when_and_how_to_replay() {
         "`report::lost_update` failed in execution",
         "panic in the test body at virtual time",
         "an increment was lost",
-        "raised at sim/tests/fuzz.rs:",
+        "raised at sim/tests/common/mod.rs:",
         "1 deviation(s) from the Fifo order, the fewest possible",
         "FWSIM_REPLAY=",
         "cargo test lost_update",
@@ -193,8 +171,8 @@ fn a_task_that_must_finish_but_waits_forever_is_a_deadlock_failure() {
             sim.run_until_stalled().unwrap();
         })
         .expect_err("the deadlock is found");
-    assert!(failure.message.contains("Deadlock"), "{failure}");
-    assert!(failure.message.contains("waiter"), "names the waiting task: {failure}");
+    assert!(failure.fault.message.contains("Deadlock"), "{failure}");
+    assert!(failure.fault.message.contains("waiter"), "names the waiting task: {failure}");
     assert_eq!(failure.deviations, 1);
 }
 
@@ -220,7 +198,7 @@ fn a_task_panic_is_reported_with_its_task() {
     assert_eq!(failure.fault.task.as_deref(), Some("second#1"));
     let location = failure.fault.location.as_deref().unwrap_or_default();
     assert!(location.starts_with("sim/tests/fuzz.rs:"), "the assertion's location: {location:?}");
-    assert!(failure.message.contains("second ran before first"));
+    assert!(failure.fault.message.contains("second ran before first"));
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! binary itself, running the one helper test below), so that no test changes its own
 //! environment.
 
-use std::cell::Cell;
+mod common;
+
 use std::process::Command;
 
 use fwsim::Sim;
@@ -10,21 +11,9 @@ use fwsim::fuzz::{Fuzz, Strategy};
 
 const NAME: &str = "env-lost-update";
 
+/// Two workers, the second 4 turns late: see `common::lost_update`.
 fn lost_update<'s>(sim: &'s Sim<'s>) {
-    let count = sim.alloc(Cell::new(0));
-    let count = &*count;
-    for w in 0..2 {
-        sim.spawn(format!("worker{w}"), async move {
-            for _ in 0..w * 4 {
-                fwsim::yield_now().await;
-            }
-            let seen = count.get();
-            fwsim::yield_now().await;
-            count.set(seen + 1);
-        });
-    }
-    sim.run_until_stalled().unwrap();
-    assert_eq!(count.get(), 2, "an increment was lost");
+    common::lost_update(sim, 2, 4);
 }
 
 #[test]

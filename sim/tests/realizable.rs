@@ -1,5 +1,7 @@
 //! Realizable versus any-order exploration: which finds what.
 
+mod common;
+
 use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
@@ -8,22 +10,9 @@ use embassy_time::{Duration, with_timeout};
 use fwsim::fuzz::{Fuzz, Strategy};
 use fwsim::{Irq, Order, Sim, SimConfig, SimTime};
 
-/// A lost update between two tasks that yield between read and write: on embassy the second
-/// task starts a turn later, so embassy's own order never interleaves them badly.
+/// Two workers, the second 2 turns late: see `common::lost_update`.
 fn lost_update<'s>(sim: &'s Sim<'s>) {
-    let count = &*sim.alloc(Cell::new(0));
-    for w in 0..2 {
-        sim.spawn(format!("w{w}"), async move {
-            for _ in 0..w * 2 {
-                fwsim::yield_now().await;
-            }
-            let seen = count.get();
-            fwsim::yield_now().await;
-            count.set(seen + 1);
-        });
-    }
-    sim.run_until_stalled().unwrap();
-    assert_eq!(count.get(), 2, "an increment was lost");
+    common::lost_update(sim, 2, 2);
 }
 
 #[test]
@@ -64,7 +53,7 @@ fn realizable_exploration_finds_a_late_interrupt() {
         .try_run(reply_in_time)
         .expect_err("a late reply is found");
     assert_eq!(failure.deviations, 1);
-    assert!(failure.message.contains("the reply came after the timeout"), "{failure}");
+    assert!(failure.fault.message.contains("the reply came after the timeout"), "{failure}");
     // Without jitter there is nothing to explore: the same campaign passes.
     let fixed = Fuzz::new(Strategy::Dfs { bound: 1 }).name("reply-fixed").order(Order::Embassy).realizable();
     assert!(fixed.try_run(reply_in_time).is_ok_and(|r| r.exhausted && r.executions == 1));

@@ -320,11 +320,8 @@ impl Shared<'_> {
     }
 }
 
-/// The explorer seed of unit `number`: the campaign seed and the unit number mixed
-/// (SplitMix64), so that neighbouring units draw unrelated streams.
+/// The explorer seed of unit `number`: a SplitMix64 draw from the campaign seed and the unit
+/// number, so that neighbouring units draw unrelated streams.
 fn unit_seed(seed: u64, number: u64) -> u64 {
-    let mut z = seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    fwsim::rng::SimRng::new(seed ^ number).next_u64()
 }

@@ -57,32 +57,11 @@ where
             }),
             (None, Ok(())) => None,
         };
-        if let Some(dir) = artifacts {
-            write_artifacts(sim, dir);
+        if let Some(dir) = artifacts
+            && let Err(e) = crate::testing::write_artifacts_to(sim, dir)
+        {
+            eprintln!("fwsim: artifacts not all written to {}: {e}", dir.display());
         }
         Execution { fault, schedule: sim.schedule(), choice_points: sim.choice_points(), diverged }
     })
-}
-
-/// The trace (JSON lines and Perfetto), the diagnostics and what the board added. Failures to
-/// write are printed, not fatal: the report still has the replay file.
-fn write_artifacts(sim: &Sim<'_>, dir: &Path) {
-    let mut problems = Vec::new();
-    if let Err(e) = sim.write_trace_json_lines(&dir.join("trace.jsonl")) {
-        problems.push(format!("trace.jsonl: {e}"));
-    }
-    if let Err(e) = sim.write_perfetto(&dir.join("trace.perfetto.json")) {
-        problems.push(format!("trace.perfetto.json: {e}"));
-    }
-    for (name, e) in sim.write_added_artifacts(dir) {
-        problems.push(format!("{name}: {e}"));
-    }
-    let diags: Vec<String> = sim.diagnostics().iter().map(ToString::to_string).collect();
-    let text = format!("{}\n{}\n", diags.join("\n"), sim.wait_report());
-    if let Err(e) = std::fs::write(dir.join("diagnostics.txt"), text) {
-        problems.push(format!("diagnostics.txt: {e}"));
-    }
-    for p in problems {
-        eprintln!("fwsim: artifact not written: {p}");
-    }
 }

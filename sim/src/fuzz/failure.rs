@@ -76,8 +76,6 @@ pub struct Failure {
     pub proved_minimal: bool,
     /// The shrunk schedule.
     pub schedule: Schedule,
-    /// The failure's message (the fault's, repeated for convenience).
-    pub message: String,
     /// The artifacts directory, or why it could not be written.
     pub artifacts: Result<PathBuf, String>,
     /// The replay file, when written.

@@ -43,7 +43,7 @@
 //!     })
 //!     .unwrap_err();
 //! assert_eq!(failure.deviations, 1);
-//! assert!(failure.message.contains("an increment was lost"));
+//! assert!(failure.fault.message.contains("an increment was lost"));
 //! ```
 //!
 //! In a test, [`Fuzz::run`] panics with the report instead, and the `#[fwsim::test]` attribute

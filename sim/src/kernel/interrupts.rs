@@ -27,9 +27,12 @@ impl Shared {
                 // instant, where the explorer could swap them): a UART's bytes stay in order
                 // however late each is.
                 let late = at.saturating_add(c.jitter(max, steps));
-                let last = c.choices.last_arrival.entry(irq.rank()).or_insert(0);
-                *last = if *last == 0 { late } else { late.max(*last + 1) };
-                *last
+                let arrival = match c.choices.last_arrival.get(&irq.rank()) {
+                    Some(&last) => late.max(last + 1),
+                    None => late,
+                };
+                c.choices.last_arrival.insert(irq.rank(), arrival);
+                arrival
             }
             _ => at,
         };

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use fwsim::{Policy, Sim, SimConfig};
 
@@ -40,4 +40,29 @@ pub fn logged(policy: Policy, body: impl for<'s> Fn(&'s Sim<'s>, &'s Log) + Sync
 /// `["a", "b"]` as owned strings, for comparisons.
 pub fn strs(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
+}
+
+/// `workers` tasks each increment a counter with a yield between read and write; the first
+/// starts at once, the others `late` turns later, so the default order is correct and a
+/// preemption loses an update.
+pub fn lost_update<'s>(sim: &'s Sim<'s>, workers: usize, late: usize) {
+    let count = sim.alloc(Cell::new(0));
+    let count = &*count;
+    for w in 0..workers {
+        sim.spawn(format!("worker{w}"), async move {
+            for _ in 0..w * late {
+                fwsim::yield_now().await;
+            }
+            let seen = count.get();
+            fwsim::yield_now().await;
+            count.set(seen + 1);
+        });
+    }
+    sim.run_until_stalled().unwrap();
+    assert_eq!(count.get(), workers, "an increment was lost");
+}
+
+/// [`lost_update`] as a body.
+pub fn lost(workers: usize, late: usize) -> impl for<'s> Fn(&'s Sim<'s>) + Sync + Copy {
+    move |s| lost_update(s, workers, late)
 }

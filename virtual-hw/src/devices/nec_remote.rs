@@ -7,9 +7,10 @@
 //! extended, a 16-bit address), the command and its complement. Holding a key sends a repeat
 //! code: a 9 ms burst, a 2.25 ms space and a burst, every 110 ms.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use fwsim::SimTime;
+use fwsim::rng::SimRng;
 
 use crate::{Level, Pin};
 
@@ -24,7 +25,7 @@ const UNIT_NS: u64 = 562_500;
 pub struct NecRemote {
     pin: Pin,
     jitter_ns: u64,
-    rng: Cell<u64>,
+    rng: RefCell<SimRng>,
 }
 
 impl NecRemote {
@@ -32,7 +33,7 @@ impl NecRemote {
     pub fn new(pin: &Pin) -> Self {
         pin.drive(Some(Level::High));
         let seed = fwsim::SimHandle::try_current().map_or(0, |h| h.seed());
-        NecRemote { pin: pin.handle(), jitter_ns: 0, rng: Cell::new(seed ^ 0x004E_4543) }
+        NecRemote { pin: pin.handle(), jitter_ns: 0, rng: RefCell::new(SimRng::new(seed ^ 0x004E_4543)) }
     }
 
     /// Moves every edge later by up to `max` (drawn from the simulation's seed): a receiver's
@@ -43,15 +44,7 @@ impl NecRemote {
     }
 
     fn jitter(&self) -> u64 {
-        if self.jitter_ns == 0 {
-            return 0;
-        }
-        // SplitMix64: deterministic per seed.
-        let mut z = self.rng.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        self.rng.set(z);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % (self.jitter_ns + 1)
+        if self.jitter_ns == 0 { 0 } else { self.rng.borrow_mut().below(self.jitter_ns + 1) }
     }
 
     /// Schedules bursts: `(burst_ns, space_ns)` pairs from `at`, each edge jittered.

@@ -72,7 +72,7 @@ fn main() {
                 let started = Instant::now();
                 let report = match campaign(s, 0, budget, bug).try_run(bug.body(false)) {
                     Ok(report) => report,
-                    Err(failure) => return format!("**the real primitive fails**: {}", failure.message),
+                    Err(failure) => return format!("**the real primitive fails**: {}", failure.fault.message),
                 };
                 let rate = report.executions as f64 / started.elapsed().as_secs_f64();
                 let exhausted = if report.exhausted { " (exhausted)" } else { "" };
@@ -87,7 +87,7 @@ fn main() {
         for s in [Strategy::Random, Strategy::Pct { depth: 3 }] {
             match campaign(s, 1, clean, bug).try_run(bug.body(false)) {
                 Ok(report) => total += report.executions,
-                Err(failure) => println!("- **{} under {s} fails**: {}", bug.name, failure.message),
+                Err(failure) => println!("- **{} under {s} fails**: {}", bug.name, failure.fault.message),
             }
         }
     }
