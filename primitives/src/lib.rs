@@ -50,6 +50,7 @@ pub mod mutants;
 #[cfg(not(feature = "mutants"))]
 mod mutants;
 mod queue;
+mod ringbuf;
 mod semaphore;
 mod time;
 mod wait_any;
@@ -68,7 +69,8 @@ pub use flag::ThreadSafeFlag;
 pub use gather::{Gather, GatherAll, gather, gather_all};
 pub use lock::{Acquire, Lock, LockGuard};
 pub use message::{Message, ThreadSafeEvent, ThreadSafeQueue};
-pub use queue::{Get, Join, Overwritten, Put, Queue, QueueEmpty, QueueFull, RingbufQueue, TaskDoneUnderflow};
+pub use queue::{Get, Join, Put, Queue, QueueEmpty, QueueFull, TaskDoneUnderflow};
+pub use ringbuf::{Overwritten, RingbufQueue};
 pub use semaphore::{OverRelease, Permit, Semaphore, SemaphoreAcquire};
 pub use time::{TimeoutError, WaitFor, wait_for, wait_for_ms};
 pub use wait_any::{wait_all, wait_any};

@@ -1,4 +1,5 @@
-//! [`Queue`] and [`RingbufQueue`]: bounded FIFOs between tasks, with waiting and hand-off.
+//! [`Queue`], and the waiting core it shares with [`RingbufQueue`](crate::RingbufQueue):
+//! bounded FIFOs between tasks, with waiting and hand-off.
 //!
 //! Both keep their items in a const-generic buffer and serve waiting getters (and putters) in
 //! arrival order. When an item arrives for a waiting getter it is *promised* to that getter:
@@ -29,12 +30,6 @@ pub struct QueueFull<T>(pub T);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueEmpty;
 
-/// `put_nowait` on a full [`RingbufQueue`]: the new item was stored and this, the oldest, was
-/// dropped to make room (Python stores, drops and raises `IndexError`; here the dropped item
-/// is handed back instead of lost).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Overwritten<T>(pub T);
-
 /// [`Queue::task_done`] called more often than items were put. Python's toolkit ignores this
 /// silently (CPython raises `ValueError`); here it is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,17 +51,12 @@ impl<T> fmt::Display for QueueFull<T> {
         f.write_str("queue full")
     }
 }
-impl<T> fmt::Display for Overwritten<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("queue full: the oldest item was dropped")
-    }
-}
 
 /// The state both queues share.
-struct Core<T, const N: usize> {
-    items: Deque<T, N>,
+pub(crate) struct Core<T, const N: usize> {
+    pub(crate) items: Deque<T, N>,
     /// Items promised to notified getters (they are the front ones).
-    promised_items: usize,
+    pub(crate) promised_items: usize,
     /// Free slots promised to notified putters.
     promised_space: usize,
     getters: WaitQueue,
@@ -77,7 +67,7 @@ struct Core<T, const N: usize> {
 }
 
 impl<T, const N: usize> Core<T, N> {
-    const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Core {
             items: Deque::new(),
             promised_items: 0,
@@ -93,7 +83,7 @@ impl<T, const N: usize> Core<T, N> {
         self.items.len() - self.promised_items
     }
 
-    fn free_space(&self) -> usize {
+    pub(crate) fn free_space(&self) -> usize {
         N - self.items.len() - self.promised_space
     }
 
@@ -125,14 +115,14 @@ impl<T, const N: usize> Core<T, N> {
         item
     }
 
-    fn push(&mut self, item: T) {
+    pub(crate) fn push(&mut self, item: T) {
         if self.items.push_back(item).is_err() {
             unreachable!("a slot was counted");
         }
         self.item_added();
     }
 
-    fn try_get(&mut self) -> Result<T, QueueEmpty> {
+    pub(crate) fn try_get(&mut self) -> Result<T, QueueEmpty> {
         if self.free_items() == 0 {
             return Err(QueueEmpty);
         }
@@ -196,6 +186,12 @@ pub struct Get<'a, M: RawMutex, T, const N: usize> {
     waiter: Waiter,
 }
 
+impl<'a, M: RawMutex, T, const N: usize> Get<'a, M, T, N> {
+    pub(crate) fn new(core: &'a Mutex<M, RefCell<Core<T, N>>>) -> Self {
+        Get { core, waiter: Waiter::new() }
+    }
+}
+
 impl<M: RawMutex, T, const N: usize> Future for Get<'_, M, T, N> {
     type Output = T;
 
@@ -221,6 +217,12 @@ pub struct Put<'a, M: RawMutex, T, const N: usize> {
     core: &'a Mutex<M, RefCell<Core<T, N>>>,
     waiter: Waiter,
     item: Option<T>,
+}
+
+impl<'a, M: RawMutex, T, const N: usize> Put<'a, M, T, N> {
+    pub(crate) fn new(core: &'a Mutex<M, RefCell<Core<T, N>>>, item: T) -> Self {
+        Put { core, waiter: Waiter::new(), item: Some(item) }
+    }
 }
 
 impl<M: RawMutex, T, const N: usize> Future for Put<'_, M, T, N> {
@@ -268,12 +270,12 @@ macro_rules! shared_methods {
 
         /// Adds an item, waiting for room.
         pub fn put(&self, item: T) -> Put<'_, M, T, N> {
-            Put { core: &self.core, waiter: Waiter::new(), item: Some(item) }
+            Put::new(&self.core, item)
         }
 
         /// Takes the oldest item, waiting for one.
         pub fn get(&self) -> Get<'_, M, T, N> {
-            Get { core: &self.core, waiter: Waiter::new() }
+            Get::new(&self.core)
         }
     };
 }
@@ -385,70 +387,4 @@ impl<M: RawMutex, T, const N: usize> Drop for Join<'_, M, T, N> {
     }
 }
 
-/// The toolkit's `RingbufQueue`: a ring of `N` items where a full `put_nowait` overwrites the
-/// oldest — for producers (often interrupts) that must never block.
-///
-/// Python's `RingbufQueue(buf)` holds `len(buf) - 1` items; `RingbufQueue<_, _, N>` holds
-/// `N`. Async [`put`](Self::put) waits for room instead of overwriting; async
-/// [`get`](Self::get) waits for an item (`async for` in Python: `loop { q.get().await }`).
-///
-/// ```
-/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-/// use fwsim_primitives::{Overwritten, RingbufQueue};
-///
-/// let q = RingbufQueue::<NoopRawMutex, u8, 3>::new();
-/// for i in 1..=3 {
-///     q.put_nowait(i).unwrap();
-/// }
-/// assert_eq!(q.put_nowait(4), Err(Overwritten(1)));
-/// assert_eq!([q.get_nowait(), q.get_nowait(), q.get_nowait()], [Ok(2), Ok(3), Ok(4)]);
-/// ```
-pub struct RingbufQueue<M: RawMutex, T, const N: usize> {
-    core: Mutex<M, RefCell<Core<T, N>>>,
-}
-
-impl<M: RawMutex, T, const N: usize> RingbufQueue<M, T, N> {
-    /// An empty ring.
-    pub const fn new() -> Self {
-        RingbufQueue { core: Mutex::new(RefCell::new(Core::new())) }
-    }
-
-    shared_methods!();
-
-    /// Adds an item; when full, drops the oldest to make room and returns it as the error.
-    pub fn put_nowait(&self, item: T) -> Result<(), Overwritten<T>> {
-        self.core.lock(|c| {
-            let mut c = c.borrow_mut();
-            if c.free_space() > 0 {
-                c.push(item);
-                return Ok(());
-            }
-            let oldest = c.items.pop_front();
-            if c.items.push_back(item).is_err() {
-                unreachable!("a slot was just freed");
-            }
-            // Same count, so promises stand; a getter promised "the front item" gets the next.
-            match oldest {
-                Some(oldest) => Err(Overwritten(oldest)),
-                None => unreachable!("N > 0 and full"),
-            }
-        })
-    }
-
-    /// A copy of the item [`get_nowait`](Self::get_nowait) would return.
-    pub fn peek(&self) -> Result<T, QueueEmpty>
-    where
-        T: Clone,
-    {
-        self.core.lock(|c| {
-            let c = c.borrow();
-            c.items.iter().nth(c.promised_items).cloned().ok_or(QueueEmpty)
-        })
-    }
-}
-
-impl<M: RawMutex, T, const N: usize> Default for RingbufQueue<M, T, N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+pub(crate) use shared_methods;
