@@ -72,6 +72,10 @@ pub struct FuzzArgs {
     /// Go on after a failure (every failure is still shrunk and recorded).
     #[arg(long)]
     pub keep_going: bool,
+    /// How to show progress: a bar on a terminal (`auto`: a bar on a terminal, nothing on a
+    /// pipe), or a line per finished unit on stderr (`lines`, for CI logs).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
     /// Keep the campaign's progress in this file and resume from it.
     #[arg(long)]
     pub state: Option<std::path::PathBuf>,
@@ -92,6 +96,17 @@ pub struct FuzzArgs {
     /// Wall-clock budget for shrinking each failure (`30s`).
     #[arg(long, default_value = "30s")]
     pub shrink_limit: String,
+}
+
+/// How `fwsim fuzz` shows progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    /// A bar when stderr is a terminal, nothing otherwise.
+    Auto,
+    /// A line per finished unit on stderr.
+    Lines,
+    /// Nothing.
+    None,
 }
 
 /// An explorer on the command line.

@@ -1,12 +1,12 @@
 //! `fwsim fuzz`: arguments into a [`Plan`](fwsim_scenario::fuzz::Plan), a progress bar on a
 //! terminal, and the failures printed with the command that replays each.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use fwsim_scenario::fuzz::{Explorer, Observer, Plan, Summary};
 use fwsim_scenario::{App, Duration, Scenario};
 
-use crate::args::{ExplorerArg, FuzzArgs};
+use crate::args::{ExplorerArg, FuzzArgs, ProgressArg};
 use crate::{EXIT_FAILED, EXIT_USAGE, files};
 
 pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
@@ -29,7 +29,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
         })
         .collect();
     let total = plan.iterations * pairs.len() as u64 / u64::from(plan.shard.1);
-    let bar = Bar::new(total);
+    let bar = Progress::new(a.progress, total);
     let summary = match fwsim_scenario::fuzz::fuzz(&plan, &pairs, &bar) {
         Ok(s) => s,
         Err(e) => {
@@ -37,7 +37,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
             return EXIT_USAGE;
         }
     };
-    if let Some(bar) = &bar.0 {
+    if let Some(bar) = &bar.bar {
         bar.finish_and_clear();
     }
     print!("{}", describe(&plan, &summary, pairs.len()));
@@ -153,27 +153,41 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
     out
 }
 
-/// A progress bar of executions on a terminal; nothing on a pipe.
-struct Bar(Option<indicatif::ProgressBar>);
+/// Progress: a bar of executions on a terminal, a line per unit, or nothing.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    lines: bool,
+}
 
-impl Bar {
-    fn new(total: u64) -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Bar(None);
-        }
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} executions, {per_sec}, {eta} left")
-                .expect("a valid template"),
-        );
-        Bar(Some(bar))
+impl Progress {
+    fn new(mode: ProgressArg, executions: u64) -> Self {
+        let bar = (mode == ProgressArg::Auto && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(executions);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} executions, {per_sec}, {eta} left")
+                    .expect("a valid template"),
+            );
+            bar
+        });
+        Progress { bar, lines: mode == ProgressArg::Lines }
     }
 }
 
-impl Observer for Bar {
+impl Observer for Progress {
     fn executed(&self, n: u64) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.inc(n);
+        }
+    }
+
+    fn unit_done(&self, scenario: &std::path::Path, unit: u64, executions: u64, done: usize, units: usize) {
+        if self.lines {
+            // A closed stderr (the reader went away) must not stop the campaign.
+            let _ = writeln!(
+                std::io::stderr(),
+                "fuzz: {} unit {unit} done ({executions} executions); {done} of {units} units",
+                scenario.display()
+            );
         }
     }
 }

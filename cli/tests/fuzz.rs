@@ -3,9 +3,9 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use support::{fwsim, root, scratch};
 
@@ -98,22 +98,22 @@ fn a_killed_campaign_resumes_without_repeating_finished_units() {
     let args = ["fuzz", "button-click.yaml", "-n", "1000", "--chunk", "10", "-j", "1", "--state", "state.json"];
     let mut child = Command::new(env!("CARGO_BIN_EXE_fwsim"))
         .args(args)
+        .args(["--progress", "lines"])
         .current_dir(&dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait (on the real clock: this test is about a process being killed) until a few units
-    // are recorded, then kill it mid-campaign.
-    let state = dir.join("state.json");
-    for _ in 0..600 {
-        if done_units(&state).len() >= 3 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // `--progress lines` reports each unit after the state file records it: read three such
+    // lines (blocking, no clock involved), then kill the campaign mid-way.
+    // The pipe stays open until the child is killed: it is the kill that stops it.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let reported = lines.by_ref().map(Result::unwrap).filter(|l| l.contains(" done (")).take(3).count();
+    assert_eq!(reported, 3, "the campaign reports its units");
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(lines);
+    let state = dir.join("state.json");
     let before = done_units(&state).len();
     assert!((3..100).contains(&before), "killed mid-campaign with {before} of 100 units done");
     let out = fwsim(&dir, &args);

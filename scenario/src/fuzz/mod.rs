@@ -108,6 +108,11 @@ pub trait Observer: Sync {
     fn executed(&self, n: u64) {
         let _ = n;
     }
+    /// Unit `unit` of `scenario` finished with `executions` executions and is recorded in the
+    /// state file (if any); `done` of the shard's `units` are finished, earlier runs' included.
+    fn unit_done(&self, scenario: &std::path::Path, unit: u64, executions: u64, done: usize, units: usize) {
+        let _ = (scenario, unit, executions, done, units);
+    }
 }
 
 impl Observer for () {}
@@ -171,6 +176,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         found: Mutex::new(Vec::new()),
         started: Instant::now(),
         observer,
+        units: all.len(),
     };
     std::thread::scope(|s| {
         for _ in 0..plan.jobs.clamp(1, pending.len().max(1)) {
@@ -256,6 +262,8 @@ struct Shared<'a> {
     found: Mutex<Vec<Found>>,
     started: Instant,
     observer: &'a dyn Observer,
+    /// Units of this shard, in all.
+    units: usize,
 }
 
 impl Shared<'_> {
@@ -309,14 +317,18 @@ impl Shared<'_> {
 
     /// Records a finished unit in the state (and its file).
     fn finish(&self, unit: Unit) {
-        self.finished.fetch_add(1, Ordering::Relaxed);
+        let scenario = &self.scenarios[unit.scenario].0.path;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.mark_done(&self.scenarios[unit.scenario].0.path, unit.number, unit.executions);
+        state.mark_done(scenario, unit.number, unit.executions);
         if let Some(path) = &self.plan.state
             && let Err(e) = state.save(path)
         {
             eprintln!("fwsim fuzz: cannot write the state file {}: {e}", path.display());
         }
+        let done = state.done.values().map(|units| units.len()).sum();
+        drop(state);
+        self.finished.fetch_add(1, Ordering::Relaxed);
+        self.observer.unit_done(scenario, unit.number, unit.executions, done, self.units);
     }
 }
 
