@@ -22,25 +22,19 @@ pub struct Dfs {
     stack: Vec<(u32, u32)>,
     /// Choice points answered in the current execution.
     depth: usize,
-    executions: u64,
     exhausted: bool,
 }
 
 impl Dfs {
     /// A search over the schedules with at most `bound` deviations.
     pub fn new(bound: u32) -> Self {
-        Dfs { bound, stack: Vec::new(), depth: 0, executions: 0, exhausted: false }
+        Dfs { bound, stack: Vec::new(), depth: 0, exhausted: false }
     }
 
     /// Whether every schedule within the bound has been run: the execution that just ended
     /// was the last one.
     pub fn is_exhausted(&self) -> bool {
         self.exhausted
-    }
-
-    /// Executions begun so far.
-    pub fn executions(&self) -> u64 {
-        self.executions
     }
 
     fn deviations_before(&self, frame: usize) -> u32 {
@@ -66,7 +60,6 @@ impl Dfs {
 impl Explorer for Dfs {
     fn begin_execution(&mut self) {
         self.depth = 0;
-        self.executions += 1;
     }
 
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {

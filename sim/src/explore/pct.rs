@@ -58,11 +58,6 @@ impl Pct {
         self.horizon
     }
 
-    /// The bug depth targeted.
-    pub fn depth(&self) -> u32 {
-        self.depth
-    }
-
     fn draw(&mut self) {
         self.priority.clear();
         self.demotions = 0;
