@@ -203,6 +203,41 @@ def _wait_io_event(self, dt):
 _core.IOQueue.wait_io_event = _wait_io_event
 
 
+class Failed(Exception):
+    # What a program's failing gather child raises.
+    pass
+
+
+class Message:
+    # The toolkit's `threadsafe/message.py` refuses to load on the unix port, so the programs
+    # use this model of its algorithm (PRIMITIVES.md: with the guard removed it runs): the
+    # first waiter (while no other holds that role) yields, waits on a ThreadSafeFlag and then
+    # sets the event; the others wait on the event; `set` sets the event, then the flag. The
+    # cancel path (a helper task that takes the flag over) is left out: the programs never
+    # cancel a waiter.
+    def __init__(self):
+        self._event = asyncio.Event()
+        self._flag = asyncio.ThreadSafeFlag()
+        self._flag_taken = False
+
+    def set(self):
+        self._event.set()
+        self._flag.set()
+
+    def clear(self):
+        self._event.clear()
+
+    async def wait(self):
+        if self._flag_taken:
+            await self._event.wait()
+            return
+        self._flag_taken = True
+        await asyncio.sleep(0)
+        await self._flag.wait()
+        self._event.set()
+        self._flag_taken = False
+
+
 def run_program(start, build, marks):
     # Runs one program (`build()` returns its main coroutine function) from virtual time
     # `start`, on a fresh event loop; prints its outcome as a JSON line.

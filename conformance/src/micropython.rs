@@ -46,19 +46,23 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
             Op::Clear(e) => writeln!(out, "{pad}E[{e}].clear()"),
             Op::Isr { after, flag } => writeln!(out, "{pad}schedule_isr({after}, F[{flag}].set)"),
             Op::WaitFlag(f) => writeln!(out, "{pad}await F[{f}].wait()"),
+            Op::SetFlag(f) => writeln!(out, "{pad}F[{f}].set()"),
+            Op::Fail => writeln!(out, "{pad}raise Failed()"),
+            Op::MsgSet(m) => writeln!(out, "{pad}G[{m}].set()"),
+            Op::MsgWait(m) => writeln!(out, "{pad}await G[{m}].wait()\n{pad}G[{m}].clear()"),
             Op::Locked(l, body) => {
                 let _ = writeln!(out, "{pad}async with L[{l}]:");
                 render_ops(out, body, task, indent + 1);
                 Ok(())
             }
-            Op::Abort(n) => writeln!(out, "{pad}if H[{n}] is not None:\n{pad}    H[{n}].cancel()"),
+            Op::Abort(n) => writeln!(out, "{pad}if H[{n}] is not None:\n{pad}    C[{n}] = True\n{pad}    H[{n}].cancel()"),
             Op::Gather(a, b) => {
                 // The children, defined where they are gathered (names unique by depth).
                 for (name, body) in [("ga", a), ("gb", b)] {
                     let _ = writeln!(out, "{pad}async def {name}{indent}():");
                     render_ops(out, body, task, indent + 1);
                 }
-                writeln!(out, "{pad}await asyncio.gather(ga{indent}(), gb{indent}())")
+                writeln!(out, "{pad}try:\n{pad}    await asyncio.gather(ga{indent}(), gb{indent}())\n{pad}except Failed:\n{pad}    pass")
             }
             Op::WaitFor { event, timeout, label } => writeln!(
                 out,
@@ -69,7 +73,7 @@ fn render_ops(out: &mut String, ops: &[Op], task: usize, indent: usize) {
             Op::Await(n) => writeln!(
                 out,
                 "{pad}if H[{n}] is not None:\n{pad}    try:\n{pad}        await H[{n}]\n\
-                 {pad}    except asyncio.CancelledError:\n{pad}        pass"
+                 {pad}    except asyncio.CancelledError:\n{pad}        if C[{task}]:\n{pad}            raise"
             ),
         }
         .expect("writing to a String");
@@ -82,8 +86,12 @@ pub fn render(program: &Program, index: usize) -> String {
     let n = program.tasks.len();
     let _ = writeln!(s, "def prog_{index}():");
     let _ = writeln!(s, "    H = [None] * {n}");
+    // Which tasks a cancel was sent to: an `Await` whose awaited task was cancelled goes on,
+    // one whose own task was (asyncio forwards that cancel to the awaited task) ends.
+    let _ = writeln!(s, "    C = [False] * {n}");
     let _ = writeln!(s, "    E = [asyncio.Event() for _ in range({})]", program.events);
     let _ = writeln!(s, "    F = [asyncio.ThreadSafeFlag() for _ in range({})]", program.events);
+    let _ = writeln!(s, "    G = [Message() for _ in range({})]", program.events);
     let _ = writeln!(s, "    L = [asyncio.Lock() for _ in range({})]", program.locks);
     // Later tasks first, so every name exists when a body runs (closures look names up at
     // call time anyway).

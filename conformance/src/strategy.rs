@@ -16,7 +16,11 @@
 //! * `Gather` is in even tasks only (its children are asyncio tasks, as `Await`'s target is),
 //!   and its children only mark and yield: fwsim-primitives' `gather` runs its
 //!   children in its caller's turns, so children woken by events in another order than theirs
-//!   can run in another order than asyncio's child tasks (its docs say how).
+//!   can run in another order than asyncio's child tasks (its docs say how). Half the gathers
+//!   have a failing child, which fails after its sibling has ended (asyncio's siblings of a
+//!   failed child run on, detached; Rust's are dropped);
+//! * `Message` waiters are even tasks (a cancelled first waiter leaves a helper task behind in
+//!   the toolkit, not in the port), and the embassy subset has no `Message`.
 
 use proptest::prelude::*;
 
@@ -51,6 +55,12 @@ pub enum RawOp {
     Isr(u8, u8),
     /// Wait for a flag.
     WaitFlag(u8),
+    /// Set a flag from a task.
+    SetFlag(u8),
+    /// Set a message.
+    MsgSet(u8),
+    /// Wait for a message and clear it.
+    MsgWait(u8),
     /// Hold a lock around a body.
     Locked(u8, Vec<RawOp>),
     /// Cancel.
@@ -59,8 +69,9 @@ pub enum RawOp {
     Await(u8),
     /// Wait for an event with a timeout (see `duration`).
     WaitFor(u8, u8),
-    /// Gather two bodies (their marks, sleeps and yields).
-    Gather(Vec<RawOp>, Vec<RawOp>),
+    /// Gather two bodies (their marks and yields); the third number picks a failing child
+    /// (0: none, 1: the first, 2: the second, else none).
+    Gather(Vec<RawOp>, Vec<RawOp>, u8),
 }
 
 fn leaf_op() -> impl Strategy<Value = RawOp> {
@@ -75,6 +86,9 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         1 => any::<u8>().prop_map(RawOp::Clear),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(d, f)| RawOp::Isr(d, f)),
         2 => any::<u8>().prop_map(RawOp::WaitFlag),
+        1 => any::<u8>().prop_map(RawOp::SetFlag),
+        1 => any::<u8>().prop_map(RawOp::MsgSet),
+        2 => any::<u8>().prop_map(RawOp::MsgWait),
         1 => any::<u8>().prop_map(RawOp::Abort),
         1 => any::<u8>().prop_map(RawOp::Await),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(e, t)| RawOp::WaitFor(e, t)),
@@ -91,7 +105,7 @@ fn raw_op() -> impl Strategy<Value = RawOp> {
     prop_oneof![
         8 => leaf_op(),
         2 => (any::<u8>(), prop::collection::vec(inner, 0..4)).prop_map(|(l, body)| RawOp::Locked(l, body)),
-        1 => (child(), child()).prop_map(|(a, b)| RawOp::Gather(a, b)),
+        1 => (child(), child(), any::<u8>()).prop_map(|(a, b, f)| RawOp::Gather(a, b, f)),
     ]
 }
 
@@ -204,6 +218,15 @@ impl Fixer {
                         out.push(Op::WaitFlag(f));
                     }
                 }
+                RawOp::SetFlag(f) => out.push(Op::SetFlag(f % EVENTS)),
+                // MicroPython only: embassy has no Message. Waiters only in tasks that are never
+                // cancelled (the toolkit's cancelled first waiter leaves a task behind that the
+                // port cannot start; see fwsim-primitives' `Message`).
+                RawOp::MsgSet(m) if self.subset == Subset::MicroPython => out.push(Op::MsgSet(m % EVENTS)),
+                RawOp::MsgWait(m) if self.subset == Subset::MicroPython && task.is_multiple_of(2) => {
+                    out.push(Op::MsgWait(m % EVENTS))
+                }
+                RawOp::MsgSet(_) | RawOp::MsgWait(_) => {}
                 RawOp::Locked(l, body) => {
                     let l = l % LOCKS;
                     let users = &mut self.lock_users[usize::from(l)];
@@ -220,7 +243,7 @@ impl Fixer {
                         out.push(Op::Locked(l, body));
                     }
                 }
-                RawOp::Gather(a, b) => {
+                RawOp::Gather(a, b, fail) => {
                     // MicroPython only (embassy has no helper tasks), and only children whose
                     // turns do not depend on wake order (see fwsim-primitives' `gather`):
                     // marks and yields. (Children that sleep share their task's one timer
@@ -230,10 +253,27 @@ impl Fixer {
                         ops.iter().filter(|o| matches!(o, RawOp::Mark | RawOp::Yield)).cloned().collect()
                     };
                     let (a, b) = (keep(a), keep(b));
-                    let (a, b) = (self.ops(task, &a, held), self.ops(task, &b, held));
+                    let (mut a, mut b) = (self.ops(task, &a, held), self.ops(task, &b, held));
+                    // A failing child raises after its sibling has ended: asyncio's siblings
+                    // of a failed child run on, detached, where fwsim-primitives' `gather`
+                    // drops them (a documented difference). asyncio runs the children in turn
+                    // once per round, the first before the second, so the first must yield
+                    // more often than the second, the second at least as often as the first.
+                    let yields = |ops: &[Op]| ops.iter().filter(|o| **o == Op::Yield).count();
+                    let fail = match fail % 4 {
+                        1 => Some((&mut a, yields(&b) + 1)),
+                        2 => Some((&mut b, yields(&a))),
+                        _ => None,
+                    };
+                    let gathered = self.subset == Subset::MicroPython && task.is_multiple_of(2);
+                    if let Some((child, at_least)) = fail.filter(|_| gathered) {
+                        let n = yields(child);
+                        child.extend(std::iter::repeat_n(Op::Yield, at_least.saturating_sub(n)));
+                        child.push(Op::Fail);
+                    }
                     // Like `Await` and `WaitFor`, not in tasks that may be cancelled: asyncio's
                     // children are tasks of their own, queued before a cancel is delivered.
-                    if self.subset == Subset::MicroPython && task.is_multiple_of(2) {
+                    if gathered {
                         out.push(Op::Gather(a, b));
                     } else {
                         out.extend(a);

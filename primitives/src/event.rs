@@ -57,17 +57,6 @@ impl<M: RawMutex> Event<M> {
         });
     }
 
-    /// [`set`](Self::set), waking the longest waiting task after the others (for
-    /// [`Message`](crate::Message), whose first waiter MicroPython parks on a
-    /// `ThreadSafeFlag`, which its loop notices after the event's other waiters run).
-    pub(crate) fn set_longest_waiter_last(&self) {
-        self.inner.lock(|i| {
-            let mut i = i.borrow_mut();
-            i.set = true;
-            i.waiters.notify_all_head_last();
-        });
-    }
-
     /// Clears the flag. Waiters already released stay released.
     pub fn clear(&self) {
         self.inner.lock(|i| i.borrow_mut().set = false);

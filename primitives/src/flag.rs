@@ -22,6 +22,12 @@ use embassy_sync::blocking_mutex::raw::RawMutex;
 ///
 /// Use `CriticalSectionRawMutex` when an interrupt sets it.
 ///
+/// **When the waiter runs.** MicroPython delivers a flag through its IO poll, which runs
+/// before the loop pops the next task: a task that sets the flag and yields runs again before
+/// the waiter. With the crate's `fwsim` feature the flag wakes its waiter that way under
+/// fwsim's `MicroPython` order (`fwsim::wake_from_io`); without it,
+/// or on a board, it wakes it as any waker.
+///
 /// ```
 /// use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 /// use fwsim::{Irq, SimTime};
@@ -52,7 +58,7 @@ impl<M: RawMutex> ThreadSafeFlag<M> {
             i.1.take()
         });
         if let Some(w) = waker {
-            w.wake();
+            wake_as_io(w);
         }
     }
 
@@ -100,4 +106,13 @@ impl<M: RawMutex> Default for ThreadSafeFlag<M> {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Wakes the flag's waiter: as an I/O-readiness event under fwsim (see the type docs), a
+/// plain wake otherwise.
+fn wake_as_io(w: Waker) {
+    #[cfg(feature = "fwsim")]
+    fwsim::wake_from_io(w);
+    #[cfg(not(feature = "fwsim"))]
+    w.wake();
 }

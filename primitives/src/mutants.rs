@@ -17,7 +17,8 @@ pub enum Mutant {
     /// `Condition::wait_for` tests its predicate with `if`, not `while`: a waiter woken after
     /// another took what it waited for goes on regardless.
     ConditionIfForWhile,
-    /// `Message::wait` clears the event before waiting: a message set earlier is lost.
+    /// `Message::wait` clears the event and its flag before waiting: a message set earlier is
+    /// lost.
     MessageClearBeforeWait,
     /// `Lock` release frees the lock while waking the next waiter: a newcomer barges in and
     /// both hold it.

@@ -158,15 +158,6 @@ impl WaitQueue {
         }
     }
 
-    /// Notifies every waiter, the head *last*: the others in wait order, then the longest
-    /// waiting one (see `Event::set_longest_waiter_last`).
-    pub(crate) fn notify_all_head_last(&mut self) -> usize {
-        let Some(head) = self.list.pop_front() else { return 0 };
-        let n = self.notify_all();
-        Self::notify_unlinked(head);
-        n + 1
-    }
-
     /// Notifies every waiter, head first (the order of their wake calls is the wait order).
     pub(crate) fn notify_all(&mut self) -> usize {
         let mut n = 0;

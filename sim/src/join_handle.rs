@@ -97,6 +97,11 @@ impl<T> JoinHandle<T> {
     /// and an abort of *that* task reaches the one it awaits, as asyncio forwards a cancel to
     /// the task a cancelled task awaits (a plain handle detaches instead).
     ///
+    /// asyncio delivers the cancel to the awaited task only; the awaiter receives that task's
+    /// `CancelledError` and ends with it unless it catches it. And asyncio loses the cancel
+    /// when the awaited task is the one cancelling, or has just ended and its awaiter has not
+    /// resumed yet. Here both tasks are aborted in every case (CONFORMANCE.md).
+    ///
     /// ```
     /// use embassy_time::Timer;
     /// let sim = fwsim::Sim::new();

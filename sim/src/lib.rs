@@ -156,6 +156,61 @@ pub fn busy_wait(d: impl IntoNanos) {
     expect_current(|s| s.busy_wait(ns))
 }
 
+/// Wakes `waker` as an I/O-readiness event rather than a plain wake, for primitives that
+/// MicroPython builds on its IO poll (a `ThreadSafeFlag` set by a task): under
+/// [`Order::MicroPython`] the task joins the queue at the loop's next step, behind the tasks
+/// the running one queues meanwhile (itself included, when it yields), as asyncio's poll
+/// delivers it; the other orders queue it as any wake. A waker that is not the current
+/// simulation's is woken plainly, so primitives may call this on a board too (through a
+/// feature that leaves fwsim out there).
+///
+/// ```
+/// use std::cell::{Cell, RefCell};
+/// use std::task::{Poll, Waker};
+/// use fwsim::{Policy, SimConfig};
+///
+/// fwsim::scope(SimConfig::new().policy(Policy::MicroPython), |sim| {
+///     let ready = &*sim.alloc(Cell::new(false));
+///     let parked = &*sim.alloc(Cell::new(None::<Waker>));
+///     let log = &*sim.alloc(RefCell::new(Vec::new()));
+///     sim.spawn("waiter", async move {
+///         std::future::poll_fn(|cx| {
+///             if ready.get() { return Poll::Ready(()) }
+///             parked.set(Some(cx.waker().clone()));
+///             Poll::Pending
+///         })
+///         .await;
+///         log.borrow_mut().push("waiter");
+///     });
+///     sim.spawn("setter", async move {
+///         ready.set(true);
+///         fwsim::wake_from_io(parked.take().expect("the waiter ran first"));
+///         fwsim::yield_now().await; // queued before the wake is delivered
+///         log.borrow_mut().push("setter");
+///     });
+///     sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+///     assert_eq!(*log.borrow(), ["setter", "waiter"]); // a plain wake: waiter, setter
+/// });
+/// ```
+pub fn wake_from_io(waker: core::task::Waker) {
+    waker::wake_from_io(waker)
+}
+
+/// Tells the simulation that the running task no longer awaits the timer it asked for at `at`
+/// (a `wait_for` whose future finished first drops its `Timer`; embassy's timer queue keeps
+/// the deadline and wakes the task at it anyway, as on a board). Under
+/// [`Order::MicroPython`] that wake is then a spurious one, with none of the place a sleeper
+/// due at `at` takes (asyncio cancels the sleep). Whether it is called changes no other
+/// order. A later request for the same deadline makes it live again; a call outside a task,
+/// or for a deadline the task has not asked for, does nothing.
+pub fn timer_withdrawn(at: embassy_time::Instant) {
+    context::with_current(|s| {
+        if let Some(s) = s {
+            s.withdraw_timer(at.as_ticks());
+        }
+    })
+}
+
 /// Spawns a task on the current simulation (from inside another task, say).
 pub fn spawn<F>(name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
 where

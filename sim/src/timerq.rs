@@ -139,6 +139,19 @@ impl IntegratedTimerQueue {
         &mut self.slots[i]
     }
 
+    /// Tells the queue that `slot`'s task no longer awaits a wake at `at` (ticks): the slot
+    /// stays queued (a wake it does not need is harmless, a lost one is not), but its expiry
+    /// reports the deadline as not renewed, as a dropped timer's is. A later request for the
+    /// same deadline renews it.
+    pub fn withdraw(&mut self, slot: u32, at: u64) {
+        if let Some(s) = self.slots.get_mut(slot as usize)
+            && s.queued
+            && s.deadline == at
+        {
+            s.renewed_seq = 0;
+        }
+    }
+
     /// Asks for `slot` to be woken at `at` (ticks); `seq` is the insertion sequence to use if
     /// the slot is not queued yet. Returns `true` when embassy's queue would return `true`
     /// ("recompute the alarm"): the item was inserted or moved earlier (or to the same time).

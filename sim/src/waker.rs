@@ -119,7 +119,24 @@ fn wake_elsewhere(current: Option<&crate::kernel::Shared>, word: usize) {
 unsafe fn wake(data: *const ()) {
     // Wake and release the clone under one lookup: this is the common path (embassy-sync's
     // `WakerRegistration::wake` takes the waker out and wakes it by value).
-    dispatch_wake(data, |s, slot, generation| s.wake_and_release(slot, generation));
+    dispatch_wake(data, |s, slot, generation| s.wake_and_release(slot, generation, None));
+}
+
+/// Wakes `w` as an I/O-readiness event (see [`crate::wake_from_io`]).
+pub(crate) fn wake_from_io(w: Waker) {
+    let own = with_current(|s| match (s, decode(&w)) {
+        (Some(s), Some((tag, slot, generation))) if s.tag == tag => {
+            s.wake_and_release(slot, generation, Some(crate::order::Cause::Io));
+            true
+        }
+        _ => false,
+    });
+    if own {
+        // The wake consumed the clone `w` stood for, as a by-value `wake` does.
+        std::mem::forget(w);
+    } else {
+        w.wake();
+    }
 }
 
 // SAFETY: `unsafe` only because `RawWakerVTable` requires it: `data` is a packed number,

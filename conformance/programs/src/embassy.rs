@@ -126,6 +126,9 @@ fn run_ops<'a, S: Spawn + Copy + 'a>(
                 Op::Abort(_) => unreachable!("the embassy subset has no Abort"),
                 Op::Isr { after, flag } => spawn.arm_isr(u64::from(*after), *flag),
                 Op::WaitFlag(f) => world.flags[usize::from(*f)].wait().await,
+                Op::SetFlag(f) => world.raise(*f),
+                Op::Fail => unreachable!("the embassy subset has no Gather"),
+                Op::MsgSet(_) | Op::MsgWait(_) => unreachable!("the embassy subset has no Message (embassy has none)"),
                 Op::Gather(..) => {
                     unreachable!("the embassy subset has no Gather (asyncio's helper tasks have no embassy meaning)")
                 }

@@ -41,6 +41,13 @@ pub enum Op {
     },
     /// Wait for flag `n` (one waiting task per flag, as `ThreadSafeFlag` allows).
     WaitFlag(u8),
+    /// Set flag `n` from a task (asyncio wakes its waiter at the loop's next IO poll, not at
+    /// once).
+    SetFlag(u8),
+    /// Set message `n` (the toolkit's `Message`; messages are numbered like events).
+    MsgSet(u8),
+    /// Wait for message `n`, then clear it, as the toolkit asks its waiters to.
+    MsgWait(u8),
     /// Hold lock `n` around these ops (`async with lock:`; released on cancellation too).
     Locked(u8, Vec<Op>),
     /// Cancel task `n` if it has been spawned (`task.cancel()` / `JoinHandle::abort`).
@@ -50,6 +57,10 @@ pub enum Op {
     /// Run two bodies together and wait for both (asyncio's `gather`, fwsim-primitives'
     /// `gather_all`). The bodies log marks as the task that gathers.
     Gather(Vec<Op>, Vec<Op>),
+    /// Raise: only as the last op of a `Gather` child, whose gather then fails (asyncio's
+    /// `gather` raises the child's exception, which the gathering task catches and goes on;
+    /// fwsim-primitives' `gather` returns the child's `Err`).
+    Fail,
     /// Wait for an event for at most `timeout` ms, then log mark `label` if it came, or
     /// `label | 0x80` if the wait timed out (asyncio's `wait_for_ms`, fwsim-primitives'
     /// `wait_for_ms`, embassy's `with_timeout`).

@@ -120,6 +120,14 @@ impl Shared {
         ns_to_ticks(c.clock.now)
     }
 
+    /// The running task no longer awaits a wake at `at` (ticks): see [`crate::timer_withdrawn`].
+    pub(crate) fn withdraw_timer(&self, at: u64) {
+        let mut c = self.core.borrow_mut();
+        if let Some(slot) = c.poll.running {
+            c.timers.integrated.withdraw(slot, at);
+        }
+    }
+
     pub(crate) fn driver_schedule_wake(&self, at: u64, w: &Waker) {
         // Monomorphised on the queue kind, so that the integrated queue's path (every timer of
         // W2) carries no clone to drop.

@@ -97,12 +97,13 @@ impl Shared {
         self.core.borrow_mut().wake_slot(slot, generation, None, false);
     }
 
-    /// A by-value wake: queue the task and release the clone that was consumed.
+    /// A by-value wake: queue the task and release the clone that was consumed. `cause`
+    /// overrides the one the context implies (a task's wake, an interrupt's).
     #[inline]
-    pub(crate) fn wake_and_release(&self, slot: u32, generation: u32) {
+    pub(crate) fn wake_and_release(&self, slot: u32, generation: u32, cause: Option<Cause>) {
         let mut c = self.core.borrow_mut();
         self.settle_poll_clones(&mut c);
-        c.wake_slot(slot, generation, None, true);
+        c.wake_slot(slot, generation, cause, true);
     }
 
     /// Moves the clones `waker::clone` counted during the current poll into the polled task's

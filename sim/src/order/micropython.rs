@@ -19,9 +19,10 @@ struct ReadyKey {
 /// its key when it is asked for). A task woken while already queued keeps its earlier entry;
 /// the later wake's place is remembered, and if the task wakes itself during its next poll it
 /// resumes there rather than at the tail (in asyncio that wake would have queued another task,
-/// such as a `wait_for`'s awaitable, whose turn the self-wake stands for). Interrupt wakes join
-/// at the next loop step with key = now (like `ThreadSafeFlag`), in the order their tasks
-/// began to wait (the IO poll's order).
+/// such as a `wait_for`'s awaitable, whose turn the self-wake stands for). Interrupt wakes, and
+/// wakes a task makes through [`wake_from_io`](crate::wake_from_io) (a `ThreadSafeFlag` it
+/// sets), join at the next loop step with key = now, in the order their tasks began to wait:
+/// asyncio delivers both through its IO poll, which runs before each task is popped.
 ///
 /// A timer that its task stopped awaiting (a `wait_for` that completed early drops its
 /// sleep) is cancelled in asyncio, while embassy's timer queue keeps it until its deadline and
@@ -94,7 +95,7 @@ impl MicroPython {
 impl RunOrder for MicroPython {
     fn push(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
         let timer_while_running = wake.running && matches!(wake.cause, Cause::Timer { .. });
-        if wake.cause == Cause::Interrupt || timer_while_running {
+        if matches!(wake.cause, Cause::Interrupt | Cause::Io) || timer_while_running {
             return self.deferred.push(task);
         }
         // A self-wake resumes at the place of a wake coalesced while queued (type docs).
@@ -107,7 +108,9 @@ impl RunOrder for MicroPython {
     }
 
     fn wake_while_queued(&mut self, task: Runnable, wake: Wake, cx: &mut OrderCx<'_>) {
-        if !wake.running && !self.held.contains_key(&task) {
+        // A timer nobody awaits is no wake at all in asyncio: it holds no place.
+        let dropped_timer = matches!(wake.cause, Cause::Timer { renewed, .. } if !self.still_awaited(task, renewed));
+        if !wake.running && !dropped_timer && !self.held.contains_key(&task) {
             let key = self.key_of(task, wake, cx);
             self.held.insert(task, key);
         }

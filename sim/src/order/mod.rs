@@ -78,6 +78,9 @@ pub enum Cause {
     Wake,
     /// An interrupt handler woke it.
     Interrupt,
+    /// Task code woke it as an I/O-readiness event ([`wake_from_io`](crate::wake_from_io)):
+    /// a `ThreadSafeFlag` set by a task, which asyncio delivers through its IO poll.
+    Io,
     /// Its timer expired.
     Timer {
         /// The deadline that expired.
