@@ -1,4 +1,4 @@
-//! The toolkit's test programs with listed outputs, ported: `delay_test.py`,
+//! The toolkit's test programs with listed outputs, ported: `delay_test.py` (all five),
 //! `event_test.py`'s `wait_test`. Each runs under `Policy::MicroPython` and what it prints is
 //! compared, line by line and at the virtual millisecond it is printed, with the expected
 //! output the program shows before it runs.
@@ -267,6 +267,69 @@ fn wait_test_nests_wait_any_and_wait_all_and_survives_cancel_and_timeout() {
             ("Waiting for 4s", 9000),
             ("Timeout", 13_000),
             ("done", 13_000),
+        ],
+    );
+}
+
+/// `launch_test`: the delay's callback is a coroutine, which the toolkit starts as a task and
+/// keeps as the delay's `rvalue()`. The port's callback is a closure: it spawns the task and
+/// keeps its handle, which main then aborts (the cancellation) or awaits. The listing
+/// capitalises "Coroutine starts"; the program prints its argument, `coroutine`.
+#[test]
+fn launch_test_a_delay_starts_a_task_that_can_be_cancelled_or_awaited() {
+    use fwsim::JoinHandle;
+    use std::cell::RefCell;
+    run_program(
+        22,
+        |sim, out| {
+            let delay = |ms: u64| -> (&'static DelayMs<M>, &'static RefCell<Option<JoinHandle<()>>>) {
+                let d: &'static DelayMs<M> = Box::leak(Box::new(DelayMs::new(Duration::from_millis(1000))));
+                let rvalue: &'static RefCell<Option<JoinHandle<()>>> = Box::leak(Box::default());
+                sim.spawn(
+                    "delay",
+                    d.run(move || {
+                        let task = fwsim::spawn("cb", async move {
+                            out.print("coroutine starts");
+                            Timer::after_millis(ms).await;
+                            out.print("coroutine ends");
+                        });
+                        *rvalue.borrow_mut() = Some(task);
+                    }),
+                );
+                (d, rvalue)
+            };
+            let (first, (second, rvalue)) = (delay(1000), delay(3000));
+            sim.spawn("main", async move {
+                out.print("Trigger 5 sec delay");
+                first.0.trigger_for(Duration::from_millis(5000)).unwrap();
+                Timer::after_secs(4).await;
+                out.print("Coroutine should run: run to completion.");
+                Timer::after_secs(3).await;
+                second.trigger_for(Duration::from_millis(5000)).unwrap();
+                Timer::after_secs(4).await;
+                out.print("Coroutine should run: test cancellation.");
+                Timer::after_secs(2).await;
+                rvalue.borrow().as_ref().expect("started").abort();
+                second.trigger_for(Duration::from_millis(5000)).unwrap();
+                Timer::after_secs(4).await;
+                out.print("Coroutine should run: test awaiting.");
+                Timer::after_secs(2).await;
+                let task = rvalue.borrow_mut().take().expect("started again");
+                task.await.unwrap();
+                out.print("Done");
+            });
+        },
+        &[
+            ("Trigger 5 sec delay", 0),
+            ("Coroutine should run: run to completion.", 4000),
+            ("coroutine starts", 5000),
+            ("coroutine ends", 6000),
+            ("Coroutine should run: test cancellation.", 11_000),
+            ("coroutine starts", 12_000),
+            ("Coroutine should run: test awaiting.", 17_000),
+            ("coroutine starts", 18_000),
+            ("coroutine ends", 21_000),
+            ("Done", 21_000),
         ],
     );
 }
