@@ -16,8 +16,9 @@ import sys
 
 FIRMWARE_SIDE = {"fwsim-primitives", "fwsim-drivers"}
 SIMULATION = {"fwsim", "fwsim-hw"}
-# Crates that are part of the simulator itself (its proc-macro crate, as tokio has tokio-macros).
-SIMULATOR_PARTS = {"fwsim-macros"}
+# Crates that are part of the simulator itself (its proc-macro crate, as tokio has tokio-macros;
+# its hooks crate, which firmware-side crates call as they call embassy-time-driver).
+SIMULATOR_PARTS = {"fwsim-macros", "fwsim-hooks"}
 
 
 def firmware_side(pkg):

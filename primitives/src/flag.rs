@@ -24,9 +24,8 @@ use embassy_sync::blocking_mutex::raw::RawMutex;
 ///
 /// **When the waiter runs.** MicroPython delivers a flag through its IO poll, which runs
 /// before the loop pops the next task: a task that sets the flag and yields runs again before
-/// the waiter. With the crate's `fwsim` feature the flag wakes its waiter that way under
-/// fwsim's `MicroPython` order (`fwsim::wake_from_io`); without it,
-/// or on a board, it wakes it as any waker.
+/// the waiter. Under fwsim's `MicroPython` order the flag wakes its waiter that way
+/// (through `fwsim_hooks::wake_from_io`); on a board it wakes it as any waker.
 ///
 /// ```
 /// use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
@@ -111,8 +110,5 @@ impl<M: RawMutex> Default for ThreadSafeFlag<M> {
 /// Wakes the flag's waiter: as an I/O-readiness event under fwsim (see the type docs), a
 /// plain wake otherwise.
 fn wake_as_io(w: Waker) {
-    #[cfg(feature = "fwsim")]
-    fwsim::wake_from_io(w);
-    #[cfg(not(feature = "fwsim"))]
-    w.wake();
+    fwsim_hooks::wake_from_io(w);
 }

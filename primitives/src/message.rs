@@ -15,8 +15,8 @@ use crate::{Event, Queue, ThreadSafeFlag};
 /// waiter (while nobody else holds that role) yields once, then waits on a
 /// [`ThreadSafeFlag`] and sets the event when the flag fires; the other waiters wait on the
 /// event. `set` sets the event, then the flag. The event's waiters are released at once, the
-/// flag's at the loop's next step (with the crate's `fwsim` feature, under fwsim's
-/// `MicroPython` order, as MicroPython's IO poll does): the first waiter resumes *after* the
+/// flag's at the loop's next step (under fwsim's `MicroPython` order, as
+/// MicroPython's IO poll does): the first waiter resumes *after* the
 /// others, and after the setter itself when it yields.
 ///
 /// Differences from the toolkit, and why:

@@ -150,8 +150,7 @@ impl<F: Future> Future for WaitFor<F> {
         if let Poll::Ready(v) = fut.as_mut().as_pin_mut().expect("polled until decided").poll(cx) {
             fut.set(None);
             // asyncio cancels the sleep here; embassy's timer queue keeps the deadline.
-            #[cfg(feature = "fwsim")]
-            fwsim::timer_withdrawn(this.deadline);
+            fwsim_hooks::timer_withdrawn(this.deadline.as_ticks());
             return hop(&mut this.stage, if first { 1 } else { 2 }, Ok(v), cx);
         }
         if first {

@@ -161,8 +161,8 @@ pub fn busy_wait(d: impl IntoNanos) {
 /// [`Order::MicroPython`] the task joins the queue at the loop's next step, behind the tasks
 /// the running one queues meanwhile (itself included, when it yields), as asyncio's poll
 /// delivers it; the other orders queue it as any wake. A waker that is not the current
-/// simulation's is woken plainly, so primitives may call this on a board too (through a
-/// feature that leaves fwsim out there).
+/// simulation's is woken plainly. fwsim-primitives reaches it through `fwsim-hooks`, which
+/// is a plain wake on a board.
 ///
 /// ```
 /// use std::cell::{Cell, RefCell};
@@ -204,9 +204,13 @@ pub fn wake_from_io(waker: core::task::Waker) {
 /// order. A later request for the same deadline makes it live again; a call outside a task,
 /// or for a deadline the task has not asked for, does nothing.
 pub fn timer_withdrawn(at: embassy_time::Instant) {
+    timer_withdrawn_ticks(at.as_ticks())
+}
+
+fn timer_withdrawn_ticks(at: u64) {
     context::with_current(|s| {
         if let Some(s) = s {
-            s.withdraw_timer(at.as_ticks());
+            s.withdraw_timer(at);
         }
     })
 }

@@ -193,6 +193,7 @@ impl Core {
 
 impl Shared {
     pub(crate) fn new(config: SimConfig) -> Self {
+        fwsim_hooks::install(&HOOKS);
         let inbox = Arc::new(Inbox::default());
         let tag = registry::register(inbox.clone());
         if let Some(limit) = config.watchdog {
@@ -248,3 +249,8 @@ impl Drop for Shared {
         registry::unregister(self.tag);
     }
 }
+
+/// What fwsim-primitives reports through `fwsim-hooks` (installed with the first simulation;
+/// calls outside a simulation fall back to a plain wake, or nothing).
+static HOOKS: fwsim_hooks::Hooks =
+    fwsim_hooks::Hooks { wake_from_io: crate::wake_from_io, timer_withdrawn: crate::timer_withdrawn_ticks };
