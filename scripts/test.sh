@@ -83,6 +83,7 @@ done
 step "miri (every crate with unsafe code)"
 miri() { cargo "+$nightly" miri test --locked -q "$@"; }
 miri -p fwsim-primitives --lib
+miri -p fwsim-hooks --lib
 miri -p fwsim --lib
 # The integration tests that exercise the unsafe code: task storage, wakers, the current
 # simulation, interrupts, shutdown. Isolation is off for the tests that write trace files. Not

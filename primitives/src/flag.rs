@@ -57,7 +57,8 @@ impl<M: RawMutex> ThreadSafeFlag<M> {
             i.1.take()
         });
         if let Some(w) = waker {
-            wake_as_io(w);
+            // Under fwsim, an I/O-readiness wake (see the type docs); on a board, a plain one.
+            fwsim_hooks::wake_from_io(w);
         }
     }
 
@@ -105,10 +106,4 @@ impl<M: RawMutex> Default for ThreadSafeFlag<M> {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Wakes the flag's waiter: as an I/O-readiness event under fwsim (see the type docs), a
-/// plain wake otherwise.
-fn wake_as_io(w: Waker) {
-    fwsim_hooks::wake_from_io(w);
 }

@@ -202,7 +202,8 @@ pub fn wake_from_io(waker: core::task::Waker) {
 /// [`Order::MicroPython`] that wake is then a spurious one, with none of the place a sleeper
 /// due at `at` takes (asyncio cancels the sleep). Whether it is called changes no other
 /// order. A later request for the same deadline makes it live again; a call outside a task,
-/// or for a deadline the task has not asked for, does nothing.
+/// for a deadline the task has not asked for, or with [`TimerQueueKind::Generic`] (whose
+/// entries are wakers, not tasks) does nothing.
 pub fn timer_withdrawn(at: embassy_time::Instant) {
     timer_withdrawn_ticks(at.as_ticks())
 }

@@ -55,7 +55,7 @@ pub enum Op {
     /// Wait for task `n` to end if it has been spawned (a cancelled task counts as ended).
     Await(u8),
     /// Run two bodies together and wait for both (asyncio's `gather`, fwsim-primitives'
-    /// `gather_all`). The bodies log marks as the task that gathers.
+    /// `gather`; see [`Op::Fail`]). The bodies log marks as the task that gathers.
     Gather(Vec<Op>, Vec<Op>),
     /// Raise: only as the last op of a `Gather` child, whose gather then fails (asyncio's
     /// `gather` raises the child's exception, which the gathering task catches and goes on;
