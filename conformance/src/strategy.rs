@@ -162,6 +162,12 @@ fn duration(n: u8) -> u32 {
 const EVENTS: u8 = 2;
 const LOCKS: u8 = 2;
 
+/// A hand-written program (a table row, a fidelity case) with the events and locks that
+/// generated ones have.
+pub fn program(tasks: Vec<Vec<Op>>) -> Program {
+    Program { tasks, events: EVENTS, locks: LOCKS }
+}
+
 impl Fixer {
     /// The next mark label (below `TIMED_OUT`).
     fn label(&mut self) -> u8 {

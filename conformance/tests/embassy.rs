@@ -8,13 +8,10 @@ use fwsim_conformance::program::{Op, Outcome, Program, first_difference};
 use fwsim_conformance::{differential, embassy_oracle, fwsim_backend, strategy};
 
 use Op::*;
+use strategy::program;
 
 fn real(programs: &[Program]) -> Vec<Outcome> {
     embassy_oracle::run(programs).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn program(tasks: Vec<Vec<Op>>) -> Program {
-    Program { tasks, events: 2, locks: 2 }
 }
 
 #[test]

@@ -15,6 +15,7 @@ use fwsim_conformance::program::{Op, Outcome, Program, first_difference};
 use fwsim_conformance::{differential, fwsim_backend, micropython, strategy};
 
 use Op::*;
+use strategy::program;
 
 fn real(programs: &[Program]) -> Vec<Outcome> {
     micropython::run(programs).unwrap_or_else(|e| panic!("{e}"))
@@ -22,10 +23,6 @@ fn real(programs: &[Program]) -> Vec<Outcome> {
 
 fn sim(program: &Program) -> Outcome {
     fwsim_backend::run(program, Policy::MicroPython)
-}
-
-fn program(tasks: Vec<Vec<Op>>) -> Program {
-    Program { tasks, events: 2, locks: 2 }
 }
 
 #[test]

@@ -5,13 +5,10 @@
 
 use fwsim::Policy;
 use fwsim_conformance::program::{Op, Program, first_difference};
+use fwsim_conformance::strategy::program;
 use fwsim_conformance::{fwsim_backend, micropython};
 
 use Op::*;
-
-fn program(tasks: Vec<Vec<Op>>) -> Program {
-    Program { tasks, events: 2, locks: 2 }
-}
 
 /// Differences an independent check found with programs the random generator did not make
 /// at the time, each now a fixed program compared with the real interpreter.
