@@ -19,6 +19,8 @@
 //!   can run in another order than asyncio's child tasks (its docs say how). Half the gathers
 //!   have a failing child, which fails after its sibling has ended (asyncio's siblings of a
 //!   failed child run on, detached; Rust's are dropped);
+//! * a task that a forwarded cancel can reach (down an odd task's chain of `Await`s) has no
+//!   `Gather` or `WaitFor` either;
 //! * `Message` waiters are even tasks (a cancelled first waiter leaves a helper task behind in
 //!   the toolkit, not in the port), and the embassy subset has no `Message`.
 
@@ -89,8 +91,8 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         1 => any::<u8>().prop_map(RawOp::SetFlag),
         1 => any::<u8>().prop_map(RawOp::MsgSet),
         2 => any::<u8>().prop_map(RawOp::MsgWait),
-        1 => any::<u8>().prop_map(RawOp::Abort),
-        1 => any::<u8>().prop_map(RawOp::Await),
+        2 => any::<u8>().prop_map(RawOp::Abort),
+        2 => any::<u8>().prop_map(RawOp::Await),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(e, t)| RawOp::WaitFor(e, t)),
     ]
 }
@@ -325,10 +327,52 @@ pub fn fix(raw: &[Vec<RawOp>], subset: Subset) -> Program {
         next_label: 0,
     };
     let mut tasks: Vec<Vec<Op>> = (0..n).map(|t| f.ops(t, &raw[t], &mut [false; LOCKS as usize])).collect();
+    if subset == Subset::MicroPython {
+        keep_forwarded_cancels_off_helpers(&mut tasks);
+    }
     // Tasks no op spawned are started by main first, so every task runs.
     let unspawned: Vec<Op> = (1..n).filter(|t| !f.spawned[*t]).map(|t| Op::Spawn(t as u8)).collect();
     tasks[0].splice(0..0, unspawned);
     // The run ends when main returns: give the other tasks time to run first.
     tasks[0].push(Op::Sleep(MAIN_GRACE_MS));
     Program { tasks, events: EVENTS, locks: LOCKS }
+}
+
+/// A cancel of an odd task is forwarded down its chain of `Await`s, and like a cancelled task
+/// itself, a task it reaches must not `Gather` or `WaitFor`: asyncio's helper tasks there are
+/// queued already and run before the cancel is delivered, where fwsim-primitives' futures go
+/// with their task. Odd tasks' `Await`s of such chains are dropped.
+fn keep_forwarded_cancels_off_helpers(tasks: &mut [Vec<Op>]) {
+    fn each(ops: &[Op], f: &mut impl FnMut(&Op)) {
+        for op in ops {
+            f(op);
+            if let Op::Locked(_, body) = op {
+                each(body, f);
+            }
+        }
+    }
+    fn reaches_helpers(tasks: &[Vec<Op>], t: usize, seen: &mut Vec<bool>) -> bool {
+        if std::mem::replace(&mut seen[t], true) {
+            return false;
+        }
+        let (mut helpers, mut awaited) = (false, Vec::new());
+        each(&tasks[t], &mut |op| match op {
+            Op::Gather(..) | Op::WaitFor { .. } => helpers = true,
+            Op::Await(n) => awaited.push(usize::from(*n)),
+            _ => {}
+        });
+        helpers || awaited.into_iter().any(|n| reaches_helpers(tasks, n, seen))
+    }
+    fn drop_awaits(ops: &mut Vec<Op>, bad: &[bool]) {
+        ops.retain(|op| !matches!(op, Op::Await(n) if bad[usize::from(*n)]));
+        for op in ops {
+            if let Op::Locked(_, body) = op {
+                drop_awaits(body, bad);
+            }
+        }
+    }
+    let bad: Vec<bool> = (0..tasks.len()).map(|t| reaches_helpers(tasks, t, &mut vec![false; tasks.len()])).collect();
+    for t in (1..tasks.len()).step_by(2) {
+        drop_awaits(&mut tasks[t], &bad);
+    }
 }

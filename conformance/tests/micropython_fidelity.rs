@@ -152,6 +152,19 @@ fn fidelity_cases_match_the_real_micropython() {
             ]),
         ),
         (
+            // t1 awaits t4, which has not run yet; t2 cancels t1. asyncio forwards the cancel
+            // to t4 at the call, so t4 never runs its mark; fwsim's `abort_on_drop` must abort
+            // t4 then too, not when t1's turn comes (t4's comes first).
+            "a cancel forwarded to an awaited task reaches it at the call",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Spawn(3), Spawn(4), Sleep(200)],
+                vec![Await(4)],
+                vec![Abort(1)],
+                vec![],
+                vec![Mark(0)],
+            ]),
+        ),
+        (
             // t4's wait_for finds its event set at 7 ms and cancels its 15 ms sleep. The
             // timer's wake at 15 ms, during t2's busy section, must give t4 no place: asyncio
             // runs t2's busy section (to 22 ms) before t4's second gather marks.
@@ -195,5 +208,6 @@ fn fidelity_cases_match_the_real_micropython() {
     assert_eq!(outcomes[8].marks, [(2, 2, 0), (0, 0, 0), (1, 1, 0)], "t2, main, t1");
     assert_eq!(outcomes[9].marks, [(3, 3, 0), (1, 1, 0), (2, 2, 0)], "t3, t1, t2");
     assert_eq!(outcomes[10].marks, [(2, 0, 10), (3, 2, 10), (2, 1, 10)], "t3's mark, then t2's gather");
-    assert_eq!(outcomes[11].marks, [(4, 0, 7), (4, 1, 22)], "t4's mark after t2's busy section");
+    assert_eq!(outcomes[11].marks, [], "t4 is cancelled before its first turn");
+    assert_eq!(outcomes[12].marks, [(4, 0, 7), (4, 1, 22)], "t4's mark after t2's busy section");
 }

@@ -97,10 +97,13 @@ impl<T> JoinHandle<T> {
     /// and an abort of *that* task reaches the one it awaits, as asyncio forwards a cancel to
     /// the task a cancelled task awaits (a plain handle detaches instead).
     ///
-    /// asyncio delivers the cancel to the awaited task only; the awaiter receives that task's
-    /// `CancelledError` and ends with it unless it catches it. And asyncio loses the cancel
-    /// when the awaited task is the one cancelling, or has just ended and its awaiter has not
-    /// resumed yet. Here both tasks are aborted in every case (CONFORMANCE.md).
+    /// While this future waits, the awaited task is aborted at the call to the awaiter's
+    /// `abort`, as asyncio's `cancel` marks the awaited task at once (a turn of it already
+    /// queued does not run); the awaiter is dropped at its own turn. asyncio delivers the
+    /// cancel to the awaited task only: the awaiter receives that task's `CancelledError` and
+    /// ends with it unless it catches it. And asyncio loses the cancel when the awaited task
+    /// is the one cancelling, or has just ended and its awaiter has not resumed yet. Here both
+    /// tasks are aborted in every case (CONFORMANCE.md).
     ///
     /// ```
     /// use embassy_time::Timer;
@@ -170,7 +173,11 @@ impl<T> AbortOnDrop<T> {
 impl<T> Future for AbortOnDrop<T> {
     type Output = Result<T, JoinError>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(self.0.as_mut().expect("present until dropped")).poll(cx)
+        let handle = self.0.as_mut().expect("present until dropped");
+        let polled = Pin::new(&mut *handle).poll(cx);
+        // While it waits, an abort of this task reaches the awaited one at once.
+        handle.shared.link_abort(handle.key, polled.is_pending());
+        polled
     }
 }
 

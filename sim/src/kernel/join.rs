@@ -124,6 +124,30 @@ impl Shared {
             // Scheduled like a wake, in the policy's order; dropped instead of polled.
             c.wake_slot(key.slot, key.generation, None, false);
         }
+        drop(c);
+        let forwarded = self.abort_links.borrow_mut().remove(&key.slot);
+        if let Some((generation, target)) = forwarded
+            && generation == key.generation
+        {
+            self.abort(target);
+        }
+    }
+
+    /// Links the running task to `target`, which it awaits through an `AbortOnDrop` (`on`),
+    /// or unlinks it: while linked, an abort of the running task aborts `target` at once, as
+    /// asyncio's `cancel` reaches the awaited task at the call, not when the awaiter next runs.
+    pub(crate) fn link_abort(&self, target: TaskKey, on: bool) {
+        let running = {
+            let c = self.core.borrow();
+            c.poll.running.map(|slot| (slot, c.tasks.metas[slot as usize].generation))
+        };
+        let Some((slot, generation)) = running else { return };
+        let mut links = self.abort_links.borrow_mut();
+        if on {
+            links.insert(slot, (generation, target));
+        } else {
+            links.remove(&slot);
+        }
     }
 
     /// Marks a task finished and wakes its joiner; drops what must be dropped outside borrows.

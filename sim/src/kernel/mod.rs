@@ -127,6 +127,9 @@ pub(crate) struct Shared {
     awaited_done: Cell<bool>,
     /// Tasks declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish).
     pub(crate) must_finish: RefCell<Vec<TaskKey>>,
+    /// Awaiter slot → (its generation, the task it awaits through an `AbortOnDrop`): an abort
+    /// of the awaiter reaches that task at once (`join`).
+    abort_links: RefCell<std::collections::BTreeMap<u32, (u32, TaskKey)>>,
     pub(crate) config: SimConfig,
     /// Derived from `config` once, for the per-poll path: whether polls cost time, and the
     /// same-instant poll limit.
@@ -217,6 +220,7 @@ impl Shared {
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
             must_finish: RefCell::new(Vec::new()),
+            abort_links: RefCell::new(std::collections::BTreeMap::new()),
             has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
             poll_limit: config.same_instant_poll_limit.max(1),
             recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
