@@ -47,6 +47,13 @@ impl portable_spawn::Spawn for FwsimSpawner {
     }
 }
 
+impl portable_spawn::SpawnSend for FwsimSpawner {
+    type Error = std::convert::Infallible;
+    fn spawn_send<T: portable_spawn::SendTask>(&self, args: T::Args) -> Result<(), Self::Error> {
+        portable_spawn::Spawn::spawn::<T>(self, args)
+    }
+}
+
 /// What the executor's pender signals: that it has work, and whom to wake for it.
 struct Pender {
     pended: AtomicBool,

@@ -41,11 +41,15 @@
 //!     spawner.spawn::<Blink>(250).expect("a blink task");
 //! }
 //! ```
+//!
+//! A sub-task spawned from another executor or thread (embassy's `SendSpawner`, say from a task
+//! of an interrupt executor) goes through [`SpawnSend`] instead; its [`SendTask`] adds a `Send`
+//! token. fwsim's spawner implements both seams.
 #![no_std]
 
 use core::future::Future;
 
-use embassy_executor::{SpawnError, SpawnToken, Spawner};
+use embassy_executor::{SendSpawner, SpawnError, SpawnToken, Spawner};
 
 /// One kind of sub-task, spawnable on either executor.
 pub trait Task {
@@ -73,5 +77,40 @@ impl Spawn for Spawner {
     fn spawn<T: Task>(&self, args: T::Args) -> Result<(), SpawnError> {
         Spawner::spawn(self, T::token(args)?);
         Ok(())
+    }
+}
+
+/// A [`Task`] whose token may cross to another executor or thread: what a [`SendSpawner`]
+/// needs. Its `#[embassy_executor::task]` future must be `Send`; the token of such a task
+/// function is `Send` already, so `send_token` is usually the same call as `token`.
+pub trait SendTask: Task {
+    /// The task's spawn token, `Send` (`Err` when the task's pool is full).
+    fn send_token(args: Self::Args) -> Result<SpawnToken<impl Sized + Send>, SpawnError>;
+}
+
+/// Something that spawns [`SendTask`]s from anywhere: embassy's [`SendSpawner`] (a task of an
+/// interrupt executor, or another thread, spawning onto the thread-mode executor), its
+/// [`Spawner`], and fwsim's spawner.
+///
+/// Firmware that holds a `SendSpawner` takes `&impl SpawnSend` and runs on fwsim unchanged.
+pub trait SpawnSend {
+    /// Why a spawn failed.
+    type Error: core::fmt::Debug;
+    /// Spawns task `T` with `args`.
+    fn spawn_send<T: SendTask>(&self, args: T::Args) -> Result<(), Self::Error>;
+}
+
+impl SpawnSend for SendSpawner {
+    type Error = SpawnError;
+    fn spawn_send<T: SendTask>(&self, args: T::Args) -> Result<(), SpawnError> {
+        SendSpawner::spawn(self, T::send_token(args)?);
+        Ok(())
+    }
+}
+
+impl SpawnSend for Spawner {
+    type Error = SpawnError;
+    fn spawn_send<T: SendTask>(&self, args: T::Args) -> Result<(), SpawnError> {
+        Spawn::spawn::<T>(self, args)
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use embassy_time::Timer;
-use portable_spawn::{Spawn, Task};
+use portable_spawn::{SendTask, Spawn, SpawnSend, Task};
 
 /// `(ms, what)` as logged, per test binary.
 pub static LOG: Mutex<Vec<(u64, &'static str)>> = Mutex::new(Vec::new());
@@ -59,7 +59,29 @@ impl Task for Once {
     }
 }
 
+impl SendTask for Ticker {
+    fn send_token(times: u32) -> Result<embassy_executor::SpawnToken<impl Sized + Send>, embassy_executor::SpawnError> {
+        tick_task(times)
+    }
+}
+
+impl SendTask for Once {
+    fn send_token(
+        after_ms: u64,
+    ) -> Result<embassy_executor::SpawnToken<impl Sized + Send>, embassy_executor::SpawnError> {
+        once_task(after_ms)
+    }
+}
+
+/// The same start-up through the `Send` seam (a `SendSpawner` on a board).
+#[allow(dead_code)] // each test binary uses one of the two start-ups
+pub fn start_send(spawner: &impl SpawnSend) {
+    spawner.spawn_send::<Ticker>(3).expect("a ticker");
+    spawner.spawn_send::<Once>(15).expect("a one-shot");
+}
+
 /// The app's start-up: spawns both sub-tasks through whatever spawner it is given.
+#[allow(dead_code)] // each test binary uses one of the two start-ups
 pub fn start(spawner: &impl Spawn) {
     spawner.spawn::<Ticker>(3).expect("a ticker");
     spawner.spawn::<Once>(15).expect("a one-shot");
