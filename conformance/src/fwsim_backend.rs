@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_time::{Instant, Timer};
-use fwsim::{JoinHandle, Policy, Sim, SimConfig, SimError};
+use fwsim::{AbortOnDrop, JoinHandle, Policy, Sim, SimConfig, SimError};
 use fwsim_primitives::{Event, Lock, Message, ThreadSafeFlag};
 
 use fwsim_programs::embassy::{Spawn, World, run_task};
@@ -27,25 +27,67 @@ struct Ctx<'s> {
     flags: Vec<ThreadSafeFlag<CriticalSectionRawMutex>>,
     messages: Vec<Message<NoopRawMutex, ()>>,
     handles: RefCell<Vec<Option<JoinHandle<()>>>>,
+    /// The handles of awaited tasks, while their awaiter waits (so a cancel can reach them).
+    awaited: RefCell<Vec<Option<AbortOnDrop<()>>>>,
     /// The task each task awaits, until it has resumed.
     awaiting: RefCell<Vec<Option<u8>>>,
-    /// The tasks whose bodies ran to the end.
+    /// The tasks whose bodies ran to the end, or that were aborted.
     ended: RefCell<Vec<bool>>,
     marks: RefCell<Vec<Mark>>,
     start: Instant,
 }
 
 impl Ctx<'_> {
-    /// Whether asyncio loses a cancel of `victim` sent by `canceller`: `Task.cancel` walks to
-    /// the task the victim awaits and marks that one, which cancels nobody when it is the
-    /// running task itself or a task that has ended while the victim has not resumed yet.
-    /// fwsim's `abort_on_drop` would abort the victim; CONFORMANCE.md lists the difference,
-    /// and this back end follows asyncio so that the rest of such programs stays comparable.
-    fn cancel_lost(&self, canceller: u8, victim: u8) -> bool {
-        match self.awaiting.borrow()[usize::from(victim)] {
-            Some(awaited) => awaited == canceller || self.ended.borrow()[usize::from(awaited)],
-            None => false,
+    /// What asyncio's `Task.cancel` of `victim`, called by `canceller`, ends up cancelling, as
+    /// the task for fwsim to abort (`None`: the cancel changes nothing the program shows).
+    /// asyncio walks down the chain of tasks awaiting one another and marks the last:
+    /// * the running task itself (the canceller): the mark is overwritten, the cancel is lost;
+    /// * a task that has ended while its awaiter has not resumed: that awaiter gets
+    ///   `CancelledError` from its await, which the victim re-raises and any other task
+    ///   catches;
+    /// * otherwise the last task, which ends cancelled; its awaiter catches the error, except
+    ///   the victim, which re-raises it. So a victim awaiting nothing, or one task, is
+    ///   cancelled (with that task: fwsim's `abort_on_drop` forwards the abort); down a longer
+    ///   chain only the last task is.
+    fn cancel_target(&self, canceller: u8, victim: u8) -> Option<u8> {
+        let (awaiting, ended) = (self.awaiting.borrow(), self.ended.borrow());
+        let (mut last, mut depth) = (victim, 0);
+        while let Some(next) = awaiting[usize::from(last)] {
+            if ended[usize::from(next)] {
+                return (last == victim).then_some(victim);
+            }
+            (last, depth) = (next, depth + 1);
         }
+        match depth {
+            _ if last == canceller => None,
+            0 | 1 => Some(victim),
+            _ => Some(last),
+        }
+    }
+
+    /// Aborts `task` (and, through `abort_on_drop`, the task it awaits), wherever its handle is.
+    fn abort(&self, task: u8) {
+        let t = usize::from(task);
+        if let Some(h) = self.handles.borrow()[t].as_ref() {
+            h.abort();
+        } else if let Some(h) = self.awaited.borrow()[t].as_ref() {
+            h.abort();
+        }
+        self.ended.borrow_mut()[t] = true;
+        if let Some(awaited) = self.awaiting.borrow()[t] {
+            self.ended.borrow_mut()[usize::from(awaited)] = true;
+        }
+    }
+}
+
+/// An `Await` in progress: its handle sits in [`Ctx::awaited`] while it waits; dropped with
+/// the awaiter, it takes the handle back out and drops it, which aborts the awaited task.
+struct Awaiting<'s>(&'s RefCell<Vec<Option<AbortOnDrop<()>>>>, usize);
+
+impl Drop for Awaiting<'_> {
+    fn drop(&mut self) {
+        let handle = self.0.borrow_mut()[self.1].take();
+        drop(handle);
     }
 }
 
@@ -94,10 +136,8 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                     drop(guard);
                 }
                 Op::Abort(n) => {
-                    if !cx.cancel_lost(task, *n)
-                        && let Some(h) = cx.handles.borrow()[usize::from(*n)].as_ref()
-                    {
-                        h.abort();
+                    if let Some(target) = cx.cancel_target(task, *n) {
+                        cx.abort(target);
                     }
                 }
                 Op::Await(n) => {
@@ -105,8 +145,16 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
                     if let Some(h) = handle {
                         // Ended or cancelled: both count as ended. A cancel of this task reaches
                         // the awaited one, as asyncio forwards it.
+                        let slot = usize::from(*n);
                         cx.awaiting.borrow_mut()[usize::from(task)] = Some(*n);
-                        let _ = h.abort_on_drop().await;
+                        cx.awaited.borrow_mut()[slot] = Some(h.abort_on_drop());
+                        let awaiting = Awaiting(&cx.awaited, slot);
+                        let _ = std::future::poll_fn(|c| {
+                            let mut awaited = cx.awaited.borrow_mut();
+                            Pin::new(awaited[slot].as_mut().expect("held while awaited")).poll(c)
+                        })
+                        .await;
+                        drop(awaiting);
                         cx.awaiting.borrow_mut()[usize::from(task)] = None;
                     }
                 }
@@ -144,6 +192,7 @@ pub fn run(program: &Program, policy: Policy) -> Outcome {
             flags: (0..program.events).map(|_| ThreadSafeFlag::new()).collect(),
             messages: (0..program.events).map(|_| Message::new()).collect(),
             handles: RefCell::new((0..program.tasks.len()).map(|_| None).collect()),
+            awaited: RefCell::new((0..program.tasks.len()).map(|_| None).collect()),
             awaiting: RefCell::new(vec![None; program.tasks.len()]),
             ended: RefCell::new(vec![false; program.tasks.len()]),
             marks: RefCell::new(Vec::new()),

@@ -57,7 +57,8 @@ pub enum RawOp {
     Isr(u8, u8),
     /// Wait for a flag.
     WaitFlag(u8),
-    /// Set a flag from a task.
+    /// Set a flag from a task; the high bit adds a yield right after (the setter that goes on
+    /// running is where an I/O-readiness wake and a plain wake order differently).
     SetFlag(u8),
     /// Set a message.
     MsgSet(u8),
@@ -88,7 +89,7 @@ fn leaf_op() -> impl Strategy<Value = RawOp> {
         1 => any::<u8>().prop_map(RawOp::Clear),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(d, f)| RawOp::Isr(d, f)),
         2 => any::<u8>().prop_map(RawOp::WaitFlag),
-        1 => any::<u8>().prop_map(RawOp::SetFlag),
+        3 => any::<u8>().prop_map(RawOp::SetFlag),
         1 => any::<u8>().prop_map(RawOp::MsgSet),
         2 => any::<u8>().prop_map(RawOp::MsgWait),
         2 => any::<u8>().prop_map(RawOp::Abort),
@@ -226,7 +227,12 @@ impl Fixer {
                         out.push(Op::WaitFlag(f));
                     }
                 }
-                RawOp::SetFlag(f) => out.push(Op::SetFlag(f % EVENTS)),
+                RawOp::SetFlag(f) => {
+                    out.push(Op::SetFlag(f % EVENTS));
+                    if f & 0x80 != 0 {
+                        out.push(Op::Yield);
+                    }
+                }
                 // MicroPython only: embassy has no Message. Waiters only in tasks that are never
                 // cancelled (the toolkit's cancelled first waiter leaves a task behind that the
                 // port cannot start; see fwsim-primitives' `Message`).

@@ -182,6 +182,32 @@ fn fidelity_cases_match_the_real_micropython() {
                 ],
             ]),
         ),
+        (
+            // t1 awaits t4; t4 ends, and t2 cancels t1 before t1 resumes. asyncio's cancel
+            // reaches the ended t4 and replaces its result, so t1 gets `CancelledError` from
+            // its await and re-raises it: t1 never marks.
+            "a cancel of a task whose awaited task has just ended cancels it",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Spawn(3), Spawn(4), Sleep(200)],
+                vec![Await(4), Mark(1)],
+                vec![Yield, Abort(1)],
+                vec![],
+                vec![],
+            ]),
+        ),
+        (
+            // t1 awaits t2, which awaits the sleeping t4; t3 cancels t1. asyncio cancels the
+            // last task of the chain only: t4 ends cancelled, t2 catches the error and marks,
+            // and t1 resumes normally and marks.
+            "a cancel down a chain of awaits cancels only the last task",
+            program(vec![
+                vec![Spawn(1), Spawn(2), Spawn(3), Spawn(4), Sleep(200)],
+                vec![Await(2), Mark(1)],
+                vec![Await(4), Mark(2)],
+                vec![Yield, Abort(1)],
+                vec![Sleep(5), Mark(4)],
+            ]),
+        ),
     ];
     let programs: Vec<Program> = cases.iter().map(|(_, p)| p.clone()).collect();
     let outcomes = micropython::run(&programs).unwrap_or_else(|e| panic!("{e}"));
@@ -210,4 +236,6 @@ fn fidelity_cases_match_the_real_micropython() {
     assert_eq!(outcomes[10].marks, [(2, 0, 10), (3, 2, 10), (2, 1, 10)], "t3's mark, then t2's gather");
     assert_eq!(outcomes[11].marks, [], "t4 is cancelled before its first turn");
     assert_eq!(outcomes[12].marks, [(4, 0, 7), (4, 1, 22)], "t4's mark after t2's busy section");
+    assert_eq!(outcomes[13].marks, [], "t1 is cancelled through t4's replaced result");
+    assert_eq!(outcomes[14].marks, [(2, 2, 0), (1, 1, 0)], "t4 cancelled; t2 and t1 go on");
 }

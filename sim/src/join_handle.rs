@@ -100,10 +100,10 @@ impl<T> JoinHandle<T> {
     /// While this future waits, the awaited task is aborted at the call to the awaiter's
     /// `abort`, as asyncio's `cancel` marks the awaited task at once (a turn of it already
     /// queued does not run); the awaiter is dropped at its own turn. asyncio delivers the
-    /// cancel to the awaited task only: the awaiter receives that task's `CancelledError` and
-    /// ends with it unless it catches it. And asyncio loses the cancel when the awaited task
-    /// is the one cancelling, or has just ended and its awaiter has not resumed yet. Here both
-    /// tasks are aborted in every case (CONFORMANCE.md).
+    /// cancel to the last task of a chain of awaits only: each awaiter above it receives
+    /// `CancelledError` and ends with it unless it catches it. And asyncio loses the cancel
+    /// when that last task is the one cancelling. Here every task of the chain is aborted, in
+    /// every case (CONFORMANCE.md, "What the suites cannot see").
     ///
     /// ```
     /// use embassy_time::Timer;
@@ -164,6 +164,14 @@ impl<T> fmt::Debug for JoinHandle<T> {
 pub struct AbortOnDrop<T>(Option<JoinHandle<T>>);
 
 impl<T> AbortOnDrop<T> {
+    /// Aborts the awaited task now, like [`JoinHandle::abort`]; the awaiter is not aborted,
+    /// it gets `Err(JoinError)` when it is polled next.
+    pub fn abort(&self) {
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
+    }
+
     /// The handle back, which detaches on drop again.
     pub fn into_inner(mut self) -> JoinHandle<T> {
         self.0.take().expect("present until dropped")

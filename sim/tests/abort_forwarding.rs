@@ -29,3 +29,26 @@ fn the_awaited_task_is_aborted_at_the_call_not_at_the_awaiters_drop() {
     assert!(!inner_ran_on(Policy::MicroPython));
     assert!(!inner_ran_on(Policy::Fifo));
 }
+
+#[test]
+fn aborting_through_the_awaiters_handle_aborts_the_awaited_task_only() {
+    fwsim::scope(SimConfig::new(), |sim| {
+        let result = &*sim.alloc(Cell::new(None));
+        let inner = sim.spawn("inner", async { embassy_time::Timer::after_secs(10).await });
+        let handle = &*sim.alloc(std::cell::RefCell::new(Some(inner.abort_on_drop())));
+        sim.spawn("outer", async move {
+            let r = std::future::poll_fn(|cx| {
+                let mut h = handle.borrow_mut();
+                std::pin::Pin::new(h.as_mut().expect("held")).poll(cx)
+            })
+            .await;
+            result.set(Some(r.is_err()));
+        });
+        sim.spawn("canceller", async move { handle.borrow().as_ref().expect("held").abort() });
+        let start = fwsim::now();
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(result.get(), Some(true), "outer went on, with inner's abort as its result");
+        assert_eq!(fwsim::now(), start, "no timer left: inner's was dropped with it");
+        assert_eq!(sim.live_tasks(), 0);
+    });
+}
