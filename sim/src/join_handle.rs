@@ -174,7 +174,10 @@ impl<T> AbortOnDrop<T> {
 
     /// The handle back, which detaches on drop again.
     pub fn into_inner(mut self) -> JoinHandle<T> {
-        self.0.take().expect("present until dropped")
+        let handle = self.0.take().expect("present until dropped");
+        // A detached task is no longer the awaiter's to abort.
+        handle.shared.unlink_abort_target(handle.key);
+        handle
     }
 }
 

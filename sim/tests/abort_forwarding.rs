@@ -52,3 +52,33 @@ fn aborting_through_the_awaiters_handle_aborts_the_awaited_task_only() {
         assert_eq!(sim.live_tasks(), 0);
     });
 }
+
+#[test]
+fn a_handle_taken_back_with_into_inner_is_no_longer_aborted_with_the_awaiter() {
+    fwsim::scope(SimConfig::new(), |sim| {
+        let ran = &*sim.alloc(Cell::new(false));
+        let inner = sim.spawn("inner", async move {
+            embassy_time::Timer::after_millis(10).await;
+            ran.set(true);
+        });
+        let outer = sim.spawn("outer", async move {
+            let mut waiting = inner.abort_on_drop();
+            // One poll links outer to inner; then outer takes the plain handle back, detaches
+            // inner, and waits on something else.
+            let _ = poll_once(&mut waiting).await;
+            drop(waiting.into_inner());
+            embassy_time::Timer::after_secs(1).await;
+        });
+        sim.spawn("canceller", async move {
+            embassy_time::Timer::after_millis(1).await;
+            outer.abort();
+        });
+        sim.run_until_quiescent(fwsim::secs(2)).unwrap();
+        assert!(ran.get(), "inner was detached, not aborted with outer");
+    });
+}
+
+/// Polls `f` once and returns whether it was ready.
+async fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> bool {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *f).poll(cx).is_ready())).await
+}

@@ -150,6 +150,11 @@ impl Shared {
         }
     }
 
+    /// Removes every link to `target` (its `AbortOnDrop` became a plain handle again).
+    pub(crate) fn unlink_abort_target(&self, target: TaskKey) {
+        self.abort_links.borrow_mut().retain(|_, (_, linked)| *linked != target);
+    }
+
     /// Marks a task finished and wakes its joiner; drops what must be dropped outside borrows.
     pub(super) fn complete(&self, slot: u32, error: Option<JoinError>) {
         let (joiner, freed) = {
