@@ -63,7 +63,7 @@ cargo test --workspace --locked --all-targets
 cargo test --workspace --locked --doc
 
 step "board sizes (boards/qemu, built by the QEMU differential test)"
-python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt,interrupt_tie}
+python3 scripts/elf-size.py boards/qemu/target/thumbv7m-none-eabi/release/{ties,yields,interrupt,interrupt_tie,button-led,uart-shell,thermostat,encoder-menu}
 
 step "boards/rp-pico: the demo apps for the Raspberry Pi Pico, ELF and UF2"
 command -v elf2uf2-rs >/dev/null 2>&1 || cargo install --locked elf2uf2-rs --version 2.2.0 --no-default-features

@@ -2,16 +2,16 @@
 #![no_std]
 #![no_main]
 
-use fwsim_board_qemu::{SemihostingLog, run, start_timer0};
+use fwsim_board_qemu::{SemihostingMarks, run_program, start_timer0};
 
 static IRQ: diff_programs::IrqSignal = diff_programs::IrqSignal::new();
 
 #[embassy_executor::task(pool_size = 2)]
 async fn task(name: &'static str) {
-    diff_programs::interrupt(name, &SemihostingLog, &IRQ).await
+    diff_programs::interrupt(name, &SemihostingMarks, &IRQ).await
 }
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
-    run("interrupt", || start_timer0(&IRQ), |spawner, name| spawner.spawn(task(name).expect("a task slot")))
+    run_program("interrupt", || start_timer0(&IRQ), |spawner, name| spawner.spawn(task(name).expect("a task slot")))
 }

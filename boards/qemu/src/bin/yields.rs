@@ -2,14 +2,14 @@
 #![no_std]
 #![no_main]
 
-use fwsim_board_qemu::{SemihostingLog, run};
+use fwsim_board_qemu::{SemihostingMarks, run_program};
 
 #[embassy_executor::task(pool_size = 4)]
 async fn task(name: &'static str) {
-    diff_programs::yields(name, &SemihostingLog).await
+    diff_programs::yields(name, &SemihostingMarks).await
 }
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
-    run("yields", || {}, |spawner, name| spawner.spawn(task(name).expect("a task slot")))
+    run_program("yields", || {}, |spawner, name| spawner.spawn(task(name).expect("a task slot")))
 }
