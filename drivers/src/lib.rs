@@ -25,7 +25,7 @@ mod adc;
 mod button;
 mod ebutton;
 mod encoder;
-mod gps;
+pub mod gps;
 mod htu21d;
 mod keypad;
 mod lcd;

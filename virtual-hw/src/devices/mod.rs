@@ -15,7 +15,7 @@ mod ssd1306;
 
 pub use bme280::{Bme280, Calibration};
 pub use eeprom::Eeprom24;
-pub use gps::{Gps, Track};
+pub use gps::{Gps, Mtk, Track, gps_version};
 pub use hd44780::{Hd44780, Pcf8574Backpack};
 pub use htu21d::{Htu21d, crc8_131};
 pub use nec_remote::NecRemote;

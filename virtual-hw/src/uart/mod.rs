@@ -89,6 +89,7 @@ mod factory;
 mod handle;
 mod io;
 mod peer;
+mod split;
 mod state;
 
 pub use config::*;
@@ -96,6 +97,7 @@ pub use device::{UartContext, UartDevice};
 pub use handle::{Uart, UartMonitor};
 pub use io::BLOCKING_READ_LIMIT;
 pub use peer::UartPeer;
+pub use split::{UartRx, UartTx};
 pub(crate) use state::Uarts;
 
 use state::*;

@@ -1,4 +1,5 @@
-//! An NMEA-0183 GPS receiver on a UART: the toolkit's `as_GPS`, parsing side.
+//! An NMEA-0183 GPS receiver on a UART: the toolkit's `as_GPS`, with the command side of
+//! `as_rwGPS`.
 //!
 //! The receiver sends lines like `$GPRMC,…*5C\r\n`. [`Gps`] reads them from any
 //! `embedded_io_async::Read` (or is fed bytes), checks each checksum, and keeps the latest
@@ -6,6 +7,40 @@
 //! `GN`, `GL`…) — counting what it parsed, what failed its checksum, what it does not know
 //! and what was malformed. Garbage between sentences and lines cut short are skipped: a line
 //! is only parsed from a `$` to its end.
+//!
+//! * **Each kind of update** reaches the callback of [`Gps::run`] (or [`Gps::feed`]) with
+//!   its [`Sentence`]: match on the kinds you want, as the toolkit's `cb_mask` selects them.
+//! * **Formats** ([`GpsFix::latitude_string`], [`GpsFix::speed_string`],
+//!   [`DateTime::date_string`]…): the toolkit's angle formats (DD, DMS, DM, KML), speed units,
+//!   compass points and date formats.
+//! * **Local time**: [`GpsFix::local_datetime`] applies an offset in minutes, rolling the date
+//!   over at midnight, month ends and leap days.
+//! * **MTK receivers** (MTK3329/3339, e.g. Adafruit's Ultimate GPS): [`MtkCommand`] builds the
+//!   PMTK sentences to write to the receiver's UART (update rate, baud rate, sentence rates,
+//!   hot/warm/cold start, standby, antenna status); its answers arrive in the same stream as
+//!   [`Sentence::Mtk`] and are kept in [`Gps::mtk`].
+//!
+//! ```
+//! use fwsim_drivers::gps::{AngleFormat, DateFormat, SpeedUnit};
+//! use fwsim_drivers::Gps;
+//!
+//! let mut gps = Gps::new();
+//! gps.parse("$GPRMC,233000,A,4807.038,N,01131.000,E,022.4,084.4,311223,003.1,W*6A").unwrap();
+//! let fix = gps.fix;
+//! assert_eq!(fix.latitude_string(AngleFormat::DegreesMinutesSeconds), " 48°  7'  2\" N");
+//! assert_eq!(fix.speed_string(SpeedUnit::Kph), "41.48 km/h");
+//! assert_eq!(fix.compass_direction(), "E");
+//! // An hour east of UTC, 23:30 on New Year's Eve is already next year.
+//! let local = fix.local_datetime(60).unwrap();
+//! assert_eq!((local.time_string().as_str(), local.date_string(DateFormat::Long).as_str()), ("00:30:00", "January 1st, 2024"));
+//! ```
+
+mod format;
+mod mtk;
+mod parse;
+
+pub use format::{AngleFormat, DateFormat, DateTime, SpeedUnit, degrees_minutes_seconds};
+pub use mtk::{AckStatus, Antenna, MtkCommand, MtkError, MtkReply, MtkState, SentenceRates};
 
 use embedded_io_async::Read;
 
@@ -37,7 +72,7 @@ pub struct GpsFix {
     pub date: Option<(u8, u8, u16)>,
 }
 
-/// Which sentence updated the fix.
+/// Which sentence was parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sentence {
     /// Recommended minimum: time, status, position, speed, course, date.
@@ -52,6 +87,9 @@ pub enum Sentence {
     Gsa,
     /// Satellites in view.
     Gsv,
+    /// An answer of an MTK receiver to a command ([`MtkCommand`]); what it says is also in
+    /// [`Gps::mtk`].
+    Mtk(MtkReply),
 }
 
 /// Why a line did not update the fix.
@@ -91,6 +129,8 @@ pub struct Gps {
     pub fix: GpsFix,
     /// Counts of what was parsed.
     pub stats: GpsStats,
+    /// What an MTK receiver answered to commands.
+    pub mtk: MtkState,
     line: heapless::Vec<u8, LINE>,
     in_line: bool,
 }
@@ -167,99 +207,4 @@ impl Gps {
         let outcome = self.parse_checked(line);
         self.count(outcome)
     }
-
-    fn parse_checked(&mut self, line: &str) -> Result<Sentence, NmeaError> {
-        let body = line.strip_prefix('$').ok_or(NmeaError::Malformed)?;
-        let (body, checksum) = body.rsplit_once('*').ok_or(NmeaError::Malformed)?;
-        let expected = u8::from_str_radix(checksum.trim(), 16).map_err(|_| NmeaError::Malformed)?;
-        if body.bytes().fold(0u8, |a, b| a ^ b) != expected {
-            return Err(NmeaError::Checksum);
-        }
-        let mut fields = body.split(',');
-        let address = fields.next().unwrap_or("");
-        let kind = address.get(2..).ok_or(NmeaError::Malformed)?;
-        let f: heapless::Vec<&str, 24> = fields.collect();
-        let field = |i: usize| f.get(i).copied().unwrap_or("");
-        let mut fix = self.fix;
-        let sentence = match kind {
-            "RMC" => {
-                fix.utc = time(field(0))?;
-                fix.valid = field(1) == "A";
-                if fix.valid {
-                    (fix.latitude, fix.longitude) = position(field(2), field(3), field(4), field(5))?;
-                    fix.speed_knots = number(field(6))?;
-                    fix.course = number(field(7))?;
-                }
-                fix.date = Some(date(field(8))?);
-                Sentence::Rmc
-            }
-            "GLL" => {
-                fix.valid = field(5) == "A";
-                if fix.valid {
-                    (fix.latitude, fix.longitude) = position(field(0), field(1), field(2), field(3))?;
-                    fix.utc = time(field(4))?;
-                }
-                Sentence::Gll
-            }
-            "VTG" => {
-                fix.course = number(field(0))?;
-                fix.speed_knots = number(field(4))?;
-                Sentence::Vtg
-            }
-            "GGA" => {
-                fix.utc = time(field(0))?;
-                let quality: u8 = number(field(5))?;
-                fix.valid = quality > 0;
-                if fix.valid {
-                    (fix.latitude, fix.longitude) = position(field(1), field(2), field(3), field(4))?;
-                    fix.satellites_in_use = number(field(6))?;
-                    fix.hdop = number(field(7))?;
-                    fix.altitude = number(field(8))?;
-                }
-                Sentence::Gga
-            }
-            "GSA" => {
-                fix.satellites_in_use = (2..14).filter(|&i| !field(i).is_empty()).count() as u8;
-                fix.hdop = number(field(15))?;
-                Sentence::Gsa
-            }
-            "GSV" => {
-                fix.satellites_in_view = number(field(2))?;
-                Sentence::Gsv
-            }
-            _ => return Err(NmeaError::Unsupported),
-        };
-        self.fix = fix;
-        Ok(sentence)
-    }
-}
-
-/// A number, or 0 for an empty field.
-fn number<T: core::str::FromStr + Default>(s: &str) -> Result<T, NmeaError> {
-    if s.is_empty() { Ok(T::default()) } else { s.parse().map_err(|_| NmeaError::Malformed) }
-}
-
-/// `hhmmss(.ss)` → hours, minutes, seconds.
-fn time(s: &str) -> Result<[u8; 3], NmeaError> {
-    let digits = |r: core::ops::Range<usize>| s.get(r).and_then(|d| d.parse().ok()).ok_or(NmeaError::Malformed);
-    Ok([digits(0..2)?, digits(2..4)?, digits(4..6)?])
-}
-
-/// `ddmmyy` → day, month, year (`yy` from 80 up is 19yy, the rest 20yy: NMEA's two digits,
-/// read as the `nmea` crate and most receivers' documentation read them).
-fn date(s: &str) -> Result<(u8, u8, u16), NmeaError> {
-    let digits = |r: core::ops::Range<usize>| s.get(r).and_then(|d| d.parse().ok()).ok_or(NmeaError::Malformed);
-    let yy: u8 = digits(4..6)?;
-    Ok((digits(0..2)?, digits(2..4)?, if yy >= 80 { 1900 } else { 2000 } + u16::from(yy)))
-}
-
-/// `ddmm.mmmm,N,dddmm.mmmm,E` → signed degrees.
-fn position(lat: &str, ns: &str, lon: &str, ew: &str) -> Result<(f64, f64), NmeaError> {
-    let angle = |s: &str, degree_digits: usize| -> Result<f64, NmeaError> {
-        let degrees: f64 = s.get(..degree_digits).and_then(|d| d.parse().ok()).ok_or(NmeaError::Malformed)?;
-        let minutes: f64 = s.get(degree_digits..).and_then(|m| m.parse().ok()).ok_or(NmeaError::Malformed)?;
-        Ok(degrees + minutes / 60.0)
-    };
-    let sign = |s: &str, negative: &str| if s == negative { -1.0 } else { 1.0 };
-    Ok((angle(lat, 2)? * sign(ns, "S"), angle(lon, 3)? * sign(ew, "W")))
 }

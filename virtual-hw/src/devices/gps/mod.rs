@@ -9,6 +9,10 @@ use fwsim::SimTime;
 use crate::curve::Curve;
 use crate::uart::{UartContext, UartDevice, UartPeer};
 
+mod commands;
+
+pub use commands::{Mtk, version as gps_version};
+
 /// Where the receiver is: degrees (north and east positive), metres, knots, degrees true.
 pub struct Track {
     /// Latitude in degrees.
@@ -41,6 +45,9 @@ impl Track {
 /// position. Checksums are right; fields follow NMEA 0183 (`ddmm.mmmm`). A
 /// [`UartDevice`]: attach it with [`UartPeer::attach`] (or [`Gps::start`]).
 ///
+/// It takes an MTK3339's commands (PMTK update rate, sentence rates, restarts, standby,
+/// queries, antenna status) and answers as the chip does: see [`Mtk`].
+///
 /// ```
 /// use embedded_io_async::Read;
 /// use fwsim_hw::{Board, devices::{Gps, Track}, uart::UartConfig};
@@ -68,13 +75,16 @@ pub struct Gps {
     utc_at_zero: u64,
     fix_from: SimTime,
     sentences: u64,
+    mtk: Mtk,
+    /// When the next burst is due: a wake-up at any other time is a stale one.
+    next_burst: Option<SimTime>,
 }
 
 impl Gps {
     /// A receiver on `track`; `utc_at_zero` is the UTC time (seconds since 1970) at virtual
     /// time zero; it has a fix from `fix_from` on.
     pub fn new(track: Track, utc_at_zero: u64, fix_from: SimTime) -> Self {
-        Gps { track, utc_at_zero, fix_from, sentences: 0 }
+        Gps { track, utc_at_zero, fix_from, sentences: 0, mtk: Mtk::default(), next_burst: None }
     }
 
     /// Starts one sending on `peer` (the GPS end of the firmware's UART):
@@ -87,22 +97,62 @@ impl Gps {
     pub fn sentences(&self) -> u64 {
         self.sentences
     }
+
+    /// The MTK settings the firmware's commands have made.
+    pub fn mtk(&self) -> &Mtk {
+        &self.mtk
+    }
+
+    fn schedule_burst(&mut self, ctx: &mut UartContext<'_>, at: SimTime) {
+        self.next_burst = Some(at);
+        ctx.wake_at(at);
+    }
 }
 
 impl UartDevice for Gps {
     fn attached(&mut self, ctx: &mut UartContext<'_>) {
-        ctx.wake_at(SimTime::from_secs(ctx.now().as_nanos().div_ceil(1_000_000_000)));
+        let first = SimTime::from_secs(ctx.now().as_nanos().div_ceil(1_000_000_000));
+        self.schedule_burst(ctx, first);
+    }
+
+    fn on_byte(&mut self, ctx: &mut UartContext<'_>, byte: u8) {
+        let was_asleep = self.mtk.standby;
+        let effect = self.mtk.on_byte(byte);
+        let now = ctx.now();
+        if let Some(answer) = effect.answer {
+            ctx.send_at(now, answer.as_bytes());
+        }
+        if let Some(ttff) = effect.restart {
+            self.fix_from = now + ttff;
+        }
+        if was_asleep && !self.mtk.standby {
+            // Any byte wakes it from standby: output resumes a period later.
+            self.schedule_burst(ctx, SimTime(now.as_nanos() + self.mtk.period_ms * 1_000_000));
+        }
     }
 
     fn on_wake(&mut self, ctx: &mut UartContext<'_>) {
         let at = ctx.now();
+        if self.next_burst != Some(at) || self.mtk.standby {
+            return;
+        }
         let fix = at >= self.fix_from;
         let utc = self.utc_at_zero + at.as_nanos() / 1_000_000_000;
-        let mut burst = rmc(&self.track, at, utc, fix);
-        burst.push_str(&gga(&self.track, at, utc, fix));
-        self.sentences += 2;
+        let mut burst = String::new();
+        if self.mtk.rmc() {
+            burst.push_str(&rmc(&self.track, at, utc, fix));
+            self.sentences += 1;
+        }
+        if self.mtk.gga() {
+            burst.push_str(&gga(&self.track, at, utc, fix));
+            self.sentences += 1;
+        }
+        if self.mtk.antenna_status {
+            burst.push_str(&sentence("PGTOP,11,3"));
+            self.sentences += 1;
+        }
         ctx.send_at(at, burst.as_bytes());
-        ctx.wake_at(SimTime(at.as_nanos() + 1_000_000_000));
+        self.schedule_burst(ctx, SimTime(at.as_nanos() + self.mtk.period_ms * 1_000_000));
     }
 }
 
