@@ -58,6 +58,11 @@ pub trait App: Send + Sync {
     /// Builds the board's parts on `board`, spawns the firmware on `sim`, and returns the
     /// handles. Called inside the simulation, at time zero.
     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts;
+    /// What running code costs on the board this app stands for ([`fwsim::CostModel`]):
+    /// virtual time charged per poll and per wake. `None` (the default): code takes no time.
+    fn cost(&self) -> Option<fwsim::CostModel> {
+        None
+    }
 }
 
 /// What kind of part a name stands for: which steps accept it.

@@ -74,6 +74,9 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     // A firmware panic is reported in the verdict (an error diagnostic, its message kept);
     // printing it as well would scramble the output of parallel runs.
     let mut config = SimConfig::new().policy(policy).seed(scenario.seed).quiet_panics(true);
+    if let Some(cost) = app.cost() {
+        config = config.cost(cost);
+    }
     if let Some((max, steps)) = options.isr_jitter {
         config = config.isr_jitter(std::time::Duration::from_nanos(max), steps);
     }

@@ -5,15 +5,26 @@ use fwsim_scenario::App;
 
 mod button_led;
 mod encoder_menu;
+mod gather;
+mod rate;
+mod roundrobin;
 mod thermostat;
 mod uart_shell;
 
 pub use button_led::ButtonLed;
 pub use encoder_menu::EncoderMenu;
+pub use gather::Gather;
+pub use rate::Rate;
+pub use roundrobin::Roundrobin;
 pub use thermostat::Thermostat;
 pub use uart_shell::UartShell;
 
+/// One scheduling turn of a coroutine on a Pyboard 1.1 under MicroPython's asyncio V3, as
+/// the toolkit's `rate.py` measured it: the cost the `roundrobin` and `rate` demos charge per
+/// poll of a task.
+pub const PYBOARD_TURN: std::time::Duration = std::time::Duration::from_micros(195);
+
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {
-    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu]
+    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &Gather, &Roundrobin, &Rate]
 }
