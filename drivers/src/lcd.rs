@@ -133,9 +133,12 @@ where
         let _ = self.d6.set_state((nibble & 4 != 0).into());
         let _ = self.d7.set_state((nibble & 8 != 0).into());
         let _ = self.e.set_high();
-        Timer::after_micros(1).await; // E high for at least 450 ns
+        // A timer ends on a tick, so one for `n` ticks started between two ticks (the task
+        // woken by an interrupt at any instant) lasts between n - 1 and n: two 1 µs ticks make
+        // sure E stays high at least the 450 ns it needs, and the cycle lasts at least 1 µs.
+        Timer::after_micros(2).await;
         let _ = self.e.set_low();
-        Timer::after_micros(1).await; // and a cycle of at least 1 µs
+        Timer::after_micros(2).await;
     }
 
     async fn byte(&mut self, byte: u8, character: bool) {

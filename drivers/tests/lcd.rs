@@ -37,6 +37,23 @@ fn rows_reach_the_glass_with_the_datasheets_timing() {
     });
 }
 
+/// A row written by an interrupt handler, at an instant between two timer ticks: the display
+/// task starts sending there, and its pulses must still be long enough.
+#[test]
+fn a_refresh_started_between_two_ticks_keeps_the_pulse_widths() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let (model, lcd) = display(sim, &board);
+        sim.run_for(ms(100)).unwrap();
+        let between_ticks = SimTime::from_nanos(100_000_667);
+        sim.schedule_isr(between_ticks, fwsim::Irq::new(1, 20), move || lcd.set_row(0, "from an ISR"));
+        sim.run_for(ms(50)).unwrap();
+        assert_eq!(model.text()[0], "from an ISR     ");
+        assert!(sim.diagnostics().is_empty(), "{:?}", sim.diagnostics());
+        assert_eq!(model.short_pulses(), 0);
+    });
+}
+
 /// A writer updates row 0 while the display task is still sending its first text; at the
 /// end the glass must show the last text written.
 fn write_during_refresh<'s>(sim: &'s Sim<'s>) {

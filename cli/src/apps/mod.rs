@@ -6,6 +6,7 @@ use fwsim_scenario::App;
 mod button_led;
 mod encoder_menu;
 mod gather;
+mod gps_logger;
 mod rate;
 mod roundrobin;
 mod thermostat;
@@ -14,6 +15,7 @@ mod uart_shell;
 pub use button_led::ButtonLed;
 pub use encoder_menu::EncoderMenu;
 pub use gather::Gather;
+pub use gps_logger::GpsLogger;
 pub use rate::Rate;
 pub use roundrobin::Roundrobin;
 pub use thermostat::Thermostat;
@@ -26,5 +28,5 @@ pub const PYBOARD_TURN: std::time::Duration = std::time::Duration::from_micros(1
 
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {
-    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &Gather, &Roundrobin, &Rate]
+    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &GpsLogger, &Gather, &Roundrobin, &Rate]
 }
