@@ -56,8 +56,8 @@ fn a_duration_without_a_known_unit() {
 fn an_unknown_app_with_a_suggestion() {
     assert_eq!(
         error_of("app", "app: thermostatt\nsteps:\n  - delay: 1s\n"),
-        "error: s.yaml:1:6: unknown app `thermostatt`; expected one of thermostat, button-led, uart-shell, encoder-menu, gps-logger, gather, \
-         roundrobin, rate; did you mean `thermostat`?"
+        "error: s.yaml:1:6: unknown app `thermostatt`; expected one of thermostat, button-led, uart-shell, encoder-menu, gps-logger, ir-remote, \
+         gather, roundrobin, rate; did you mean `thermostat`?"
     );
 }
 

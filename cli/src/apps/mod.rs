@@ -7,6 +7,7 @@ mod button_led;
 mod encoder_menu;
 mod gather;
 mod gps_logger;
+mod ir_remote;
 mod rate;
 mod roundrobin;
 mod thermostat;
@@ -16,6 +17,7 @@ pub use button_led::ButtonLed;
 pub use encoder_menu::EncoderMenu;
 pub use gather::Gather;
 pub use gps_logger::GpsLogger;
+pub use ir_remote::IrRemote;
 pub use rate::Rate;
 pub use roundrobin::Roundrobin;
 pub use thermostat::Thermostat;
@@ -28,5 +30,5 @@ pub const PYBOARD_TURN: std::time::Duration = std::time::Duration::from_micros(1
 
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {
-    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &GpsLogger, &Gather, &Roundrobin, &Rate]
+    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &GpsLogger, &IrRemote, &Gather, &Roundrobin, &Rate]
 }
