@@ -57,7 +57,7 @@ fn an_unknown_app_with_a_suggestion() {
     assert_eq!(
         error_of("app", "app: thermostatt\nsteps:\n  - delay: 1s\n"),
         "error: s.yaml:1:6: unknown app `thermostatt`; expected one of thermostat, button-led, uart-shell, encoder-menu, gps-logger, ir-remote, \
-         gather, roundrobin, rate; did you mean `thermostat`?"
+         low-power, low-power-polling, gather, roundrobin, rate; did you mean `thermostat`?"
     );
 }
 
@@ -190,5 +190,13 @@ fn at_only_on_stimuli_and_within_on_a_screenshot_needs_a_golden() {
             "app: thermostat\nsteps:\n  - take-screenshot: { part-id: oled, save-to: a.png, within: 1s }\n"
         ),
         "error: s.yaml:3:22: `within:` waits for the display to match `compare-with:`; expected both"
+    );
+}
+
+#[test]
+fn an_idle_share_outside_0_to_100() {
+    assert_eq!(
+        error_of("idle", "app: low-power\nsteps:\n  - expect-idle: { at-least: 150 }\n"),
+        "error: s.yaml:3:18: `at-least: 150` is not a share; expected 0 to 100 (per cent)"
     );
 }

@@ -207,3 +207,27 @@ fn list_names_apps_parts_and_models() {
         assert!(out.stdout.contains(word), "{word} in:\n{}", out.stdout);
     }
 }
+
+#[test]
+fn expect_idle_fails_with_the_share_measured_and_the_report_has_the_busy_time() {
+    let dir = scratch("expect-idle");
+    let file = dir.join("too-busy.yaml");
+    let yaml = "app: low-power-polling\nsteps:\n  - delay: 10s\n  - expect-idle: { at-least: 99.5 }\n";
+    std::fs::write(&file, yaml).unwrap();
+    let out = fwsim(&root(), &["run", file.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("expected the core idle at least 99.5 % of the time; it was idle 98.999 % (busy 0.1000"),
+        "{}",
+        out.stdout
+    );
+    let passing = dir.join("idle.yaml");
+    std::fs::write(&passing, "app: low-power\nsteps:\n  - delay: 10s\n  - expect-idle: { at-least: 99.99 }\n").unwrap();
+    let out = fwsim(&root(), &["run", passing.to_str().unwrap(), "--out", dir.join("out2").to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains(", CPU idle 99.99"), "{}", out.stdout);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out2/idle/report.json")).unwrap()).unwrap();
+    let busy = report["busy_ns"].as_u64().unwrap();
+    assert!(busy > 0 && busy < 1_000_000, "busy {busy} ns in 10 s");
+}

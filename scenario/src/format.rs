@@ -71,6 +71,7 @@ pub struct Step {
     pub power_cycle: Option<bool>,
     pub expect_no_diagnostics: Option<bool>,
     pub expect_task: Option<Spanned<ExpectTask>>,
+    pub expect_idle: Option<Spanned<ExpectIdle>>,
     pub turn: Option<Spanned<Turn>>,
     pub expect_text: Option<Spanned<ExpectText>>,
     pub drive_pin: Option<Spanned<DrivePin>>,
@@ -248,6 +249,13 @@ pub enum LineError {
 pub struct ExpectTask {
     pub name: Spanned<String>,
     pub state: TaskState,
+}
+
+/// `expect-idle`: the share of the time so far that the core was idle, in per cent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExpectIdle {
+    pub at_least: f64,
 }
 
 /// Whether a task has finished.

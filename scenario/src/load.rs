@@ -286,6 +286,15 @@ impl Resolver<'_> {
         if let Some(t) = &step.expect_task {
             actions.push(Action::ExpectTask { name: t.value.name.value.clone(), state: t.value.state });
         }
+        if let Some(i) = &step.expect_idle {
+            let percent = i.value.at_least;
+            if !(0.0..=100.0).contains(&percent) {
+                return Err(self
+                    .loader
+                    .err(at(i), format!("`at-least: {percent}` is not a share; expected 0 to 100 (per cent)")));
+            }
+            actions.push(Action::ExpectIdle { at_least_percent: percent });
+        }
         if let Some(t) = &step.turn {
             let part = self.part(&t.value.part_id, PartKind::Encoder, "turn")?;
             let period = t.value.period.unwrap_or(DEFAULT_DETENT);
@@ -325,7 +334,7 @@ impl Resolver<'_> {
                 place,
                 "the step has no action; expected one of delay, wait-serial, write-serial, expect-pin, set-control, \
                  take-screenshot, press, set-sensor, i2c-fault, serial-error, power-cycle, expect-no-diagnostics, expect-task, \
-                 turn, expect-text, drive-pin, pulse-pin",
+                 expect-idle, turn, expect-text, drive-pin, pulse-pin",
             )),
             (Some(a), Some(b)) => Err(self.loader.err(
                 place,

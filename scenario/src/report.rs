@@ -75,6 +75,9 @@ pub struct Report {
     pub steps: Vec<StepReport>,
     /// The virtual time at the end (ns).
     pub end_ns: u64,
+    /// How much of it the core was busy (ns): the app's cost model and blocking delays
+    /// ([`fwsim::Sim::busy_time`]). The rest it was idle.
+    pub busy_ns: u64,
     /// Everything each serial port received from the firmware (lossy UTF-8).
     pub serial: BTreeMap<String, String>,
     /// How many of the earliest signal changes were dropped to keep the record bounded
@@ -130,7 +133,12 @@ impl Report {
         );
         match &self.outcome {
             Outcome::Passed => {
-                let _ = writeln!(out, "PASS {what}: {} steps in {end} of virtual time", self.steps.len());
+                let busy = if self.busy_ns > 0 && self.end_ns > 0 {
+                    format!(", CPU idle {:.3} %", 100.0 * (1.0 - self.busy_ns as f64 / self.end_ns as f64))
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "PASS {what}: {} steps in {end} of virtual time{busy}", self.steps.len());
             }
             Outcome::Failed(f) | Outcome::TimedOut(f) => {
                 let verdict = if matches!(self.outcome, Outcome::TimedOut(_)) { "TIMEOUT" } else { "FAIL" };

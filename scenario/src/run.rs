@@ -109,6 +109,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
             outcome,
             steps,
             end_ns: sim.now().as_nanos(),
+            busy_ns: sim.busy_time().as_nanos(),
             serial: runner.serial_text(),
             signals_dropped: board.signals().dropped,
             diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),

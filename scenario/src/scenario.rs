@@ -219,6 +219,11 @@ pub enum Action {
     PowerCycle,
     /// No diagnostic has been recorded so far.
     ExpectNoDiagnostics,
+    /// The core was idle at least this share of the time so far (per cent).
+    ExpectIdle {
+        /// The least idle share, per cent.
+        at_least_percent: f64,
+    },
     /// A rotary encoder turns `steps` detents from now, one every `period`.
     Turn {
         /// The encoder.
@@ -274,6 +279,7 @@ impl Action {
             Action::SerialError { .. } => "serial-error",
             Action::PowerCycle => "power-cycle",
             Action::ExpectNoDiagnostics => "expect-no-diagnostics",
+            Action::ExpectIdle { .. } => "expect-idle",
             Action::ExpectTask { .. } => "expect-task",
             Action::Turn { .. } => "turn",
             Action::ExpectText { .. } => "expect-text",

@@ -104,6 +104,29 @@ impl<'env> Sim<'env> {
         SimTime(self.shared.core.borrow().clock.now)
     }
 
+    /// How much of the virtual time so far the core was busy: the [`CostModel`]'s charges for
+    /// polls and wakes, and blocking delays ([`Sim::busy_wait`], [`crate::busy_wait`], a
+    /// blocking [`Delay`](crate::Delay)). The rest it was idle — asleep, on a board.
+    ///
+    /// ```
+    /// use fwsim::{CostModel, Sim, SimConfig, SimTime};
+    ///
+    /// let sim = Sim::with_config(SimConfig::new().cost(CostModel { per_poll_ns: 50_000, per_wake_ns: 0 }));
+    /// sim.spawn("sleepy", async {
+    ///     for _ in 0..10 {
+    ///         embassy_time::Timer::after_millis(100).await;
+    ///     }
+    /// });
+    /// sim.run_until(SimTime::from_secs(1)).unwrap();
+    /// // Eleven polls of 50 µs in a second: busy 0.055 % of the time.
+    /// assert_eq!(sim.busy_time(), SimTime::from_micros(550));
+    /// ```
+    ///
+    /// [`CostModel`]: crate::CostModel
+    pub fn busy_time(&self) -> SimTime {
+        SimTime(self.shared.core.borrow().clock.busy)
+    }
+
     /// Spawns a task on the first executor. It does not run until the simulation runs (and,
     /// like on the real schedulers, not before the spawner yields).
     pub fn spawn<F>(&self, name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>

@@ -8,6 +8,7 @@ mod encoder_menu;
 mod gather;
 mod gps_logger;
 mod ir_remote;
+mod low_power;
 mod rate;
 mod roundrobin;
 mod thermostat;
@@ -18,6 +19,7 @@ pub use encoder_menu::EncoderMenu;
 pub use gather::Gather;
 pub use gps_logger::GpsLogger;
 pub use ir_remote::IrRemote;
+pub use low_power::{LowPower, LowPowerPolling};
 pub use rate::Rate;
 pub use roundrobin::Roundrobin;
 pub use thermostat::Thermostat;
@@ -30,5 +32,17 @@ pub const PYBOARD_TURN: std::time::Duration = std::time::Duration::from_micros(1
 
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {
-    vec![&Thermostat, &ButtonLed, &UartShell, &EncoderMenu, &GpsLogger, &IrRemote, &Gather, &Roundrobin, &Rate]
+    vec![
+        &Thermostat,
+        &ButtonLed,
+        &UartShell,
+        &EncoderMenu,
+        &GpsLogger,
+        &IrRemote,
+        &LowPower,
+        &LowPowerPolling,
+        &Gather,
+        &Roundrobin,
+        &Rate,
+    ]
 }

@@ -20,6 +20,9 @@ pub(crate) struct Clock {
     pub(super) due_hint: u64,
     /// Polls since the clock last moved (`set_now` resets it), for same-instant loops.
     pub(super) instant_polls: u64,
+    /// Busy time so far, ns: the cost model's charges and blocking delays. The rest of the
+    /// time the core was idle.
+    pub(crate) busy: u64,
 }
 
 /// What the loop should do next.
@@ -179,6 +182,7 @@ impl Shared {
         self.advance_to(target);
         let mut c = self.core.borrow_mut();
         let now = c.clock.now;
+        c.clock.busy += now - from;
         if c.trace.enabled {
             c.trace.record(Record { at: from, arg: now, task, source: task, kind: Kind::BusyWait });
         }

@@ -163,6 +163,7 @@ impl Core {
                 events: BinaryHeap::new(),
                 due_hint: 0,
                 instant_polls: 0,
+                busy: 0,
             },
             timers: Timers::new(cfg.timer_queue),
             irq: Interrupts::default(),

@@ -177,7 +177,11 @@ impl Shared {
             }
         }
         if cost > 0 {
-            let target = self.core.borrow().clock.now.saturating_add(cost);
+            let target = {
+                let mut c = self.core.borrow_mut();
+                c.clock.busy += cost;
+                c.clock.now.saturating_add(cost)
+            };
             self.advance_to(target);
         }
         if over_limit { Step::PolledOverLimit } else { Step::Polled }
