@@ -12,6 +12,7 @@ mod low_power;
 mod rate;
 mod roundrobin;
 mod thermostat;
+mod uart_link;
 mod uart_shell;
 
 pub use button_led::ButtonLed;
@@ -23,6 +24,7 @@ pub use low_power::{LowPower, LowPowerPolling};
 pub use rate::Rate;
 pub use roundrobin::Roundrobin;
 pub use thermostat::Thermostat;
+pub use uart_link::UartLink;
 pub use uart_shell::UartShell;
 
 /// One scheduling turn of a coroutine on a Pyboard 1.1 under MicroPython's asyncio V3, as
@@ -41,6 +43,7 @@ pub fn builtin() -> Vec<&'static dyn App> {
         &IrRemote,
         &LowPower,
         &LowPowerPolling,
+        &UartLink,
         &Gather,
         &Roundrobin,
         &Rate,
