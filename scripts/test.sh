@@ -77,7 +77,7 @@ python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-
 
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs -p app-embassy-style -p portable-spawn -p fake-board -p app-toolkit-demos -p app-gps-logger -p app-ir-remote -p app-low-power -p app-uart-link --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs -p app-embassy-style -p portable-spawn -p fake-board -p app-toolkit-demos -p app-gps-logger -p app-ir-remote -p app-low-power -p app-uart-link -p app-syncom-pair --target "$t"
 done
 
 step "miri (every crate with unsafe code)"

@@ -32,6 +32,7 @@ mod lcd;
 mod nec;
 pub mod sched;
 mod switch;
+pub mod syncom;
 
 pub use adc::{Aadc, Band, ReadU16};
 pub use button::{ButtonEvent, Pushbutton, PushbuttonConfig};
@@ -43,3 +44,4 @@ pub use keypad::{IDLE_SCAN, Keyboard, SwArray, SwEvents};
 pub use lcd::{Lcd, LcdPins};
 pub use nec::{NEC_BLOCK, NEC_BLOCK_EXTENDED, NecDecoder, NecError, NecEvent};
 pub use switch::{Switch, SwitchEvent};
+pub use syncom::{SynCom, SynComPins};

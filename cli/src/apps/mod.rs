@@ -11,6 +11,7 @@ mod ir_remote;
 mod low_power;
 mod rate;
 mod roundrobin;
+mod syncom_pair;
 mod thermostat;
 mod uart_link;
 mod uart_shell;
@@ -23,6 +24,7 @@ pub use ir_remote::IrRemote;
 pub use low_power::{LowPower, LowPowerPolling};
 pub use rate::Rate;
 pub use roundrobin::Roundrobin;
+pub use syncom_pair::SyncomPair;
 pub use thermostat::Thermostat;
 pub use uart_link::UartLink;
 pub use uart_shell::UartShell;
@@ -44,6 +46,7 @@ pub fn builtin() -> Vec<&'static dyn App> {
         &LowPower,
         &LowPowerPolling,
         &UartLink,
+        &SyncomPair,
         &Gather,
         &Roundrobin,
         &Rate,
