@@ -69,11 +69,11 @@ step "boards/rp-pico: the demo apps for the Raspberry Pi Pico, ELF and UF2"
 command -v elf2uf2-rs >/dev/null 2>&1 || cargo install --locked elf2uf2-rs --version 2.2.0 --no-default-features
 (cd boards/rp-pico && cargo fmt -- --check && cargo clippy --release --locked -q -- -D warnings && cargo build --release --locked -q)
 pico=boards/rp-pico/target
-for app in button-led uart-shell thermostat encoder-menu; do
+for app in button-led uart-shell thermostat encoder-menu ir-remote low-power gps-logger; do
   elf2uf2-rs "$pico/thumbv6m-none-eabi/release/$app" "$pico/$app.uf2"
 done
-python3 scripts/uf2-check.py "$pico"/{button-led,uart-shell,thermostat,encoder-menu}.uf2
-python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-shell,thermostat,encoder-menu}
+python3 scripts/uf2-check.py "$pico"/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger}.uf2
+python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger}
 
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do

@@ -1,12 +1,12 @@
 //! The board support of the QEMU `mps2-an385` machine (Cortex-M3) for the programs of
 //! `diff-programs` and the apps of `fake-board`: a tickless embassy-time driver at 1 MHz
 //! (`time`), an executor loop that sleeps with WFI (`executor`), hardware interrupt sources
-//! (`irq`), UART0's transmitter and the FPGA LEDs, marks
-//! printed over semihosting, and exit through semihosting.
+//! (`irq`), UART0's transmitter and the FPGA LEDs (`uart`, `led`), marks printed over
+//! semihosting, and exit through semihosting.
 //!
 //! QEMU runs with `-icount shift=0,sleep=off`: every instruction takes one nanosecond of
-//! virtual time and a `wfe`/`wfi` jumps to the next timer event, so a run is deterministic and
-//! idle time costs nothing.
+//! virtual time and a `wfi` jumps to the next timer event, so a run is deterministic and idle
+//! time costs nothing.
 #![no_std]
 
 mod executor;
