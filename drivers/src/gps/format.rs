@@ -5,6 +5,7 @@
 use core::fmt::Write as _;
 
 use super::GpsFix;
+use crate::sched::{civil_from_days, secs_from_civil};
 
 /// How an angle is written (the toolkit's `DD`, `DMS`, `DM`, `KML`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,8 +84,16 @@ impl DateTime {
         let day_minutes = i64::from(self.hour) * 60 + i64::from(self.minute) + i64::from(minutes);
         let days = days_from_civil(self.year, self.month, self.day) + day_minutes.div_euclid(1440);
         let in_day = day_minutes.rem_euclid(1440);
-        let (year, month, day) = civil_from_days(days);
-        DateTime { year, month, day, hour: (in_day / 60) as u8, minute: (in_day % 60) as u8, second: self.second }
+        // Offsets are hours, GPS dates from 1980: the day count stays positive.
+        let (year, month, day) = civil_from_days(days.max(0) as u64);
+        DateTime {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+            hour: (in_day / 60) as u8,
+            minute: (in_day % 60) as u8,
+            second: self.second,
+        }
     }
 
     /// The day of the week, 1 for Monday to 7 for Sunday (the toolkit's and a Pyboard RTC's
@@ -202,26 +211,7 @@ fn angle_string(signed: f64, format: AngleFormat, positive: char, negative: char
     s
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+/// Days since 1970-01-01 of a date (GPS dates are from 1980 on).
 fn days_from_civil(year: u16, month: u8, day: u8) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (u16, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    ((yoe + era * 400 + i64::from(month <= 2)) as u16, month, day)
+    (secs_from_civil(i64::from(year), u32::from(month), u32::from(day), 0, 0, 0) / 86_400) as i64
 }
