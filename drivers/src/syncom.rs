@@ -23,6 +23,7 @@
 //!   still queued are sent once the link is up again.
 
 use core::cell::Cell;
+use core::convert::Infallible;
 
 use embassy_futures::select::{Either, select};
 use embassy_sync::blocking_mutex::Mutex;
@@ -120,13 +121,12 @@ impl<M: RawMutex> SynCom<M> {
         DO: OutputPin,
     {
         loop {
-            let _ = self.session(pins).await;
-            let _ = pins.dout.set_low();
-            let _ = pins.ckout.set_low();
+            // A session ends only when the link broke; the next one starts quiet.
+            let Err(_broken) = self.session(pins).await;
         }
     }
 
-    async fn session<CI, CO, DI, DO>(&self, pins: &mut SynComPins<CI, CO, DI, DO>) -> Result<(), Broken>
+    async fn session<CI, CO, DI, DO>(&self, pins: &mut SynComPins<CI, CO, DI, DO>) -> Result<Infallible, Broken>
     where
         CI: InputPin + Wait,
         CO: OutputPin,

@@ -133,8 +133,8 @@ impl Report {
         );
         match &self.outcome {
             Outcome::Passed => {
-                let busy = if self.busy_ns > 0 && self.end_ns > 0 {
-                    format!(", CPU idle {:.3} %", 100.0 * (1.0 - self.busy_ns as f64 / self.end_ns as f64))
+                let busy = if self.busy_ns > 0 {
+                    format!(", CPU idle {:.3} %", idle_percent(self.busy_ns, self.end_ns))
                 } else {
                     String::new()
                 };
@@ -191,4 +191,9 @@ impl Report {
         }
         out
     }
+}
+
+/// The share of `elapsed_ns` that was not busy, in per cent (100 when no time has passed).
+pub(crate) fn idle_percent(busy_ns: u64, elapsed_ns: u64) -> f64 {
+    if elapsed_ns == 0 { 100.0 } else { 100.0 * (1.0 - busy_ns as f64 / elapsed_ns as f64) }
 }

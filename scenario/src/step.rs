@@ -190,11 +190,7 @@ impl Runner<'_, '_> {
             Action::ExpectIdle { at_least_percent } => {
                 self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
                 let (busy, elapsed) = (self.sim.busy_time(), self.sim.now());
-                let idle = if elapsed.as_nanos() == 0 {
-                    100.0
-                } else {
-                    100.0 * (1.0 - busy.as_nanos() as f64 / elapsed.as_nanos() as f64)
-                };
+                let idle = crate::report::idle_percent(busy.as_nanos(), elapsed.as_nanos());
                 if idle < *at_least_percent {
                     return Err(self.fail(format!(
                         "expected the core idle at least {at_least_percent} % of the time; it was idle {idle:.3} % \

@@ -30,9 +30,11 @@ pub use uart_link::UartLink;
 pub use uart_shell::UartShell;
 
 /// One scheduling turn of a coroutine on a Pyboard 1.1 under MicroPython's asyncio V3, as
-/// the toolkit's `rate.py` measured it: the cost the `roundrobin` and `rate` demos charge per
-/// poll of a task.
-pub const PYBOARD_TURN: std::time::Duration = std::time::Duration::from_micros(195);
+/// the toolkit's `rate.py` measured it (195 µs), as the cost of a task's poll: what the
+/// `roundrobin` and `rate` demos charge.
+fn pyboard_turn() -> fwsim::CostModel {
+    fwsim::CostModel { per_poll_ns: 195_000, per_wake_ns: 0 }
+}
 
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {

@@ -44,6 +44,11 @@ pub use mtk::{AckStatus, Antenna, MtkCommand, MtkError, MtkReply, MtkState, Sent
 
 use embedded_io_async::Read;
 
+/// NMEA's checksum: the XOR of the bytes between `$` and `*`.
+fn checksum(body: &str) -> u8 {
+    body.bytes().fold(0, |a, b| a ^ b)
+}
+
 /// The latest fix, as the sentences so far describe it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct GpsFix {
@@ -106,7 +111,7 @@ pub enum NmeaError {
 /// What the parser has seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GpsStats {
-    /// Sentences that updated the fix.
+    /// Sentences parsed: those that updated the fix, and MTK answers.
     pub parsed: u32,
     /// Lines whose checksum failed.
     pub checksum_errors: u32,

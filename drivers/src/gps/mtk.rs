@@ -105,7 +105,7 @@ impl MtkCommand {
             ),
         };
         let mut s = heapless::String::new();
-        let _ = write!(s, "${body}*{:02X}\r\n", body.bytes().fold(0u8, |a, b| a ^ b));
+        let _ = write!(s, "${body}*{:02X}\r\n", super::checksum(&body));
         Ok(s)
     }
 }

@@ -7,7 +7,7 @@ impl Gps {
         let body = line.strip_prefix('$').ok_or(NmeaError::Malformed)?;
         let (body, checksum) = body.rsplit_once('*').ok_or(NmeaError::Malformed)?;
         let expected = u8::from_str_radix(checksum.trim(), 16).map_err(|_| NmeaError::Malformed)?;
-        if body.bytes().fold(0u8, |a, b| a ^ b) != expected {
+        if super::checksum(body) != expected {
             return Err(NmeaError::Checksum);
         }
         let mut fields = body.split(',');

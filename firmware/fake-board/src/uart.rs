@@ -59,8 +59,12 @@ impl<M: Marks, T: embedded_io::Write> embedded_io_async::Write for ScriptedUart<
     async fn write(&mut self, buf: &[u8]) -> Result<usize, T::Error> {
         self.tx.write_all(buf)?;
         for &b in buf {
-            if b == b'\n' || self.line.push(b).is_err() {
+            if b == b'\n' {
                 self.mark_line();
+            } else if let Err(b) = self.line.push(b) {
+                // A line longer than the buffer is marked in pieces, no byte lost.
+                self.mark_line();
+                let _ = self.line.push(b);
             }
         }
         Ok(buf.len())

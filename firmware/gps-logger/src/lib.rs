@@ -151,7 +151,7 @@ fn log_line(line: &mut heapless::String<96>, fix: &GpsFix) {
     if let Some(t) = fix.local_datetime(LOCAL_OFFSET_MIN) {
         let _ = write!(line, "{}-{:02}-{:02} {} ", t.year, t.month, t.day, t.time_string());
     }
-    let (ns, ew) = (if fix.latitude < 0.0 { 'S' } else { 'N' }, if fix.longitude < 0.0 { 'W' } else { 'E' });
+    let (ns, ew) = hemispheres(fix);
     let _ = write!(
         line,
         "{:.6} {ns} {:.6} {ew} {:.1} m {}",
@@ -162,6 +162,11 @@ fn log_line(line: &mut heapless::String<96>, fix: &GpsFix) {
     );
 }
 
+/// `('N' or 'S', 'E' or 'W')` of `fix`'s position.
+fn hemispheres(fix: &GpsFix) -> (char, char) {
+    (if fix.latitude < 0.0 { 'S' } else { 'N' }, if fix.longitude < 0.0 { 'W' } else { 'E' })
+}
+
 /// The two LCD rows for `fix`.
 fn show<M: RawMutex>(lcd: &Lcd<M, 16, 2>, fix: &GpsFix) {
     let mut top: heapless::String<16> = heapless::String::new();
@@ -169,8 +174,7 @@ fn show<M: RawMutex>(lcd: &Lcd<M, 16, 2>, fix: &GpsFix) {
     let [h, m, s] = fix.utc;
     if fix.valid {
         let local = fix.local_datetime(LOCAL_OFFSET_MIN).map_or((h, m), |t| (t.hour, t.minute));
-        let ns = if fix.latitude < 0.0 { 'S' } else { 'N' };
-        let ew = if fix.longitude < 0.0 { 'W' } else { 'E' };
+        let (ns, ew) = hemispheres(fix);
         let _ = write!(top, "{:9.5}{ns} {:4.0}m", fix.latitude.abs(), fix.altitude);
         let _ = write!(bottom, "{:9.5}{ew} {:02}:{:02}", fix.longitude.abs(), local.0, local.1);
     } else {
