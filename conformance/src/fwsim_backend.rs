@@ -86,6 +86,7 @@ struct Awaiting<'s>(&'s RefCell<Vec<Option<AbortOnDrop<()>>>>, usize);
 
 impl Drop for Awaiting<'_> {
     fn drop(&mut self) {
+        // Taken out first: dropping it aborts a task, and the list must not be borrowed then.
         let handle = self.0.borrow_mut()[self.1].take();
         drop(handle);
     }
