@@ -30,7 +30,7 @@ mod pin;
 mod uart;
 
 pub use bme280::Bme280;
-pub use i2c::{Devices, FakeBus};
+pub use i2c::{BME280_ADDRESS, Devices, FakeBus, LCD_ADDRESS, OLED_ADDRESS};
 pub use lcd::Hd44780;
 pub use output::{MarkedPin, NoPin};
 pub use pin::ScriptedPin;
