@@ -65,17 +65,35 @@ pub fn orphan_wakes() -> u64 {
 /// reused within the process, so that a waker that outlives its simulation cannot reach a
 /// later one (see `waker`).
 pub(crate) fn register(inbox: Arc<Inbox>) -> u32 {
+    let tag = next_tag();
+    registry().lock().unwrap_or_else(|e| e.into_inner()).insert(tag, inbox);
+    tag
+}
+
+/// Re-registers a recycled simulation: its old tag goes, its inbox is emptied (or replaced,
+/// if the watchdog still holds it), and it gets a new tag, under one lock.
+pub(crate) fn rekey(old: u32, inbox: &mut Arc<Inbox>) -> u32 {
+    let tag = next_tag();
+    let mut sims = registry().lock().unwrap_or_else(|e| e.into_inner());
+    sims.remove(&old);
+    match Arc::get_mut(inbox) {
+        Some(fresh) => *fresh = Inbox::default(),
+        None => *inbox = Arc::new(Inbox::default()),
+    }
+    sims.insert(tag, inbox.clone());
+    tag
+}
+
+fn next_tag() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);
-    let tag = NEXT
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| (t < u32::MAX - 1).then_some(t + 1))
-        .unwrap_or_else(|_| {
+    NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| (t < u32::MAX - 1).then_some(t + 1)).unwrap_or_else(
+        |_| {
             panic!(
                 "fwsim: 4,294,967,294 simulations in one process; waker tags would repeat. \
                  Split long campaigns across processes (fwsim fuzz --jobs, --shard)."
             )
-        });
-    registry().lock().unwrap_or_else(|e| e.into_inner()).insert(tag, inbox);
-    tag
+        },
+    )
 }
 
 pub(crate) fn unregister(tag: u32) {

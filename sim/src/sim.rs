@@ -244,7 +244,27 @@ impl fmt::Debug for Sim<'_> {
 /// });
 /// ```
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
-    let sim: Sim<'static> = Sim::with_config(config);
+    scope_reusing(&mut None, config, body)
+}
+
+/// A finished simulation kept for [`scope_reusing`] to build the next one in.
+pub(crate) type Spare = Option<Rc<Shared>>;
+
+/// [`scope`], building the simulation in `spare`'s allocations if it holds one, and leaving
+/// this one there afterwards if nothing else holds it (a join handle or waker returned from
+/// the body may).
+pub(crate) fn scope_reusing<R>(spare: &mut Spare, config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
+    let shared = match spare.take() {
+        Some(mut kept) => match Rc::get_mut(&mut kept) {
+            Some(unique) => {
+                unique.recycle(config);
+                kept
+            }
+            None => Rc::new(Shared::new(config)),
+        },
+        None => Rc::new(Shared::new(config)),
+    };
+    let sim: Sim<'static> = Sim { shared, _env: PhantomData };
     let _enter = Entered::new(&sim.shared);
     // The cast changes only the (invariant) lifetime parameter, which clippy cannot see.
     #[allow(clippy::unnecessary_cast)]
@@ -254,6 +274,11 @@ pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) 
     let r = body(unsafe { &*(&sim as *const Sim<'static> as *const Sim<'_>) });
     drop(_enter);
     sim.shared.shutdown();
+    let mut shared = sim.shared.clone();
+    drop(sim);
+    if Rc::get_mut(&mut shared).is_some() {
+        *spare = Some(shared);
+    }
     r
 }
 

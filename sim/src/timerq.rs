@@ -131,6 +131,17 @@ impl IntegratedTimerQueue {
         Self::default()
     }
 
+    /// Empties the queue, keeping its allocations for the next simulation.
+    pub(crate) fn clear(&mut self) {
+        self.slots.clear();
+        for (_, mut bucket) in self.buckets.drain() {
+            bucket.clear();
+            self.spare.push(bucket);
+        }
+        self.deadlines.clear();
+        self.never.clear();
+    }
+
     fn slot_mut(&mut self, slot: u32) -> &mut Slot {
         let i = slot as usize;
         if i >= self.slots.len() {

@@ -8,13 +8,14 @@ use crate::config::SimConfig;
 use crate::diag::Diagnostic;
 use crate::policy::Schedule;
 use crate::quiet::{self, Quiet};
-use crate::sim::{Sim, scope};
+use crate::sim::{Sim, Spare, scope_reusing};
 
 /// What one execution did.
 pub(super) struct Execution {
     /// The first thing that went wrong, if anything did.
     pub(super) fault: Option<Fault>,
-    /// The deviations it took.
+    /// The deviations it took, if it failed. (A passing run's are never shrunk or reported,
+    /// and copying them out would cost a fuzz loop an allocation per execution.)
     pub(super) schedule: Schedule,
     /// Choice points met.
     pub(super) choice_points: u64,
@@ -28,7 +29,13 @@ pub(super) fn execute<F>(config: &SimConfig, body: &F, artifacts: Option<&Path>)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
-    scope(config.clone(), |sim| {
+    thread_local! {
+        /// The last execution's simulation, whose allocations the next one reuses.
+        static SPARE: std::cell::Cell<Spare> = const { std::cell::Cell::new(None) };
+    }
+    // Taken out while running: a body that explores in turn starts from nothing.
+    let mut spare = SPARE.take();
+    let exec = scope_reusing(&mut spare, config.clone(), |sim| {
         let outcome = {
             let _quiet = Quiet::enter(true);
             quiet::take_locations();
@@ -62,6 +69,12 @@ where
         {
             eprintln!("fwsim: artifacts not all written to {}: {e}", dir.display());
         }
-        Execution { fault, schedule: sim.schedule(), choice_points: sim.choice_points(), diverged }
-    })
+        let schedule = match fault {
+            Some(_) => sim.schedule(),
+            None => Schedule { order: sim.shared.first_order(), deviations: Vec::new() },
+        };
+        Execution { fault, schedule, choice_points: sim.choice_points(), diverged }
+    });
+    SPARE.set(spare);
+    exec
 }

@@ -35,7 +35,8 @@ pub trait Target {
 /// One run of a [`Target`].
 #[derive(Clone, Debug)]
 pub struct Attempt {
-    /// The deviations it took.
+    /// The deviations it took. Only a failing run's are read: a passing run may leave them
+    /// empty.
     pub schedule: Schedule,
     /// The failure's signature; `None` if it passed.
     pub failure: Option<String>,

@@ -40,8 +40,9 @@ impl Choices {
         }
     }
 
-    /// A task was picked to poll: the next choice point is anchored after it.
-    #[cold]
+    /// A task was picked to poll: the next choice point is anchored after it. (Runs only
+    /// with an explorer, and then at every pick.)
+    #[inline]
     fn picked(&mut self, serial: u32) {
         let i = serial as usize;
         if self.picks.len() <= i {
@@ -104,7 +105,6 @@ impl Core {
     }
 
     /// Asks the explorer which of executor `exec`'s `n` candidates runs.
-    #[cold]
     fn ask_for_task(&mut self, exec: usize, number: u64, n: usize) -> usize {
         let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();

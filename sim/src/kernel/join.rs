@@ -215,22 +215,27 @@ impl Shared {
         }
         let _g = Entered::new(self);
         // Tasks first: they may borrow arena values. Their drops may re-enter (a dropped
-        // JoinHandle, a spawn that is refused), so no borrow is held across them.
-        let tasks: Vec<TaskBox> = self.futures.borrow_mut().drain(..).flatten().collect();
+        // JoinHandle, a spawn that is refused), so no borrow is held across them. Each table
+        // is emptied out of its cell, then handed back with its allocation for `recycle`.
+        let mut tasks = std::mem::take(&mut *self.futures.borrow_mut());
         self.core.borrow_mut().tasks.metas.iter_mut().for_each(|t| t.future = None);
-        for task in tasks {
+        for task in tasks.drain(..).flatten() {
             let _ = catch_unwind(AssertUnwindSafe(move || drop(task)));
         }
-        let fns: Vec<_> = self.isr_fns.borrow_mut().drain(..).collect();
+        give_back(&self.futures, tasks);
         self.isr_free.borrow_mut().clear();
-        drop(fns);
+        if !self.isr_fns.borrow().is_empty() {
+            let mut fns = std::mem::take(&mut *self.isr_fns.borrow_mut());
+            fns.clear();
+            give_back(&self.isr_fns, fns);
+        }
         let (joiners, generic, foreign) = {
             let mut c = self.core.borrow_mut();
             c.clock.events.clear();
             c.irq.pending.clear();
             let choice_points = c.choices.count;
             c.choices.explorer.end(choice_points);
-            let joiners: Vec<Waker> = std::mem::take(&mut c.tasks.joiners).into_values().collect();
+            let joiners = std::mem::take(&mut c.tasks.joiners);
             let generic = c.timers.generic.as_mut().map(|g| g.clear());
             let foreign = c.timers.foreign.clear();
             let _ = c.trace.flush();
@@ -239,10 +244,24 @@ impl Shared {
         drop(joiners);
         drop(generic);
         drop(foreign);
-        let arena: Vec<_> = self.arena.borrow_mut().drain(..).collect();
-        drop(arena);
-        let writers: Vec<_> = self.artifact_writers.borrow_mut().drain(..).collect();
-        drop(writers);
+        let mut arena = std::mem::take(&mut *self.arena.borrow_mut());
+        arena.clear();
+        give_back(&self.arena, arena);
+        if !self.artifact_writers.borrow().is_empty() {
+            let mut writers = std::mem::take(&mut *self.artifact_writers.borrow_mut());
+            writers.clear();
+            give_back(&self.artifact_writers, writers);
+        }
         debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
+    }
+}
+
+/// Puts an emptied table back in its cell, unless something was added to the cell meanwhile
+/// (then the cell's own table stays, and `emptied` is just freed).
+#[inline]
+fn give_back<T>(cell: &RefCell<Vec<T>>, emptied: Vec<T>) {
+    let mut table = cell.borrow_mut();
+    if table.is_empty() {
+        *table = emptied;
     }
 }

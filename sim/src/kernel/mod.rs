@@ -53,6 +53,7 @@ mod interrupts;
 mod join;
 mod mode;
 mod poll;
+mod recycle;
 mod run;
 mod task;
 mod tasks;

@@ -16,6 +16,12 @@ pub struct Embassy {
 }
 
 impl Embassy {
+    /// Empties both stacks, keeping their allocations.
+    pub(crate) fn clear(&mut self) {
+        self.batch.clear();
+        self.incoming.clear();
+    }
+
     /// Pushes onto a full stack, which grows: out of line, so that the common push calls
     /// nothing and the wake path saves fewer registers.
     #[cold]

@@ -11,6 +11,13 @@ pub struct Fifo {
     queue: VecDeque<Runnable>,
 }
 
+impl Fifo {
+    /// Empties the queue, keeping its allocation.
+    pub(crate) fn clear(&mut self) {
+        self.queue.clear();
+    }
+}
+
 impl RunOrder for Fifo {
     #[inline]
     fn push(&mut self, task: Runnable, _wake: Wake, _cx: &mut OrderCx<'_>) {
@@ -20,12 +27,14 @@ impl RunOrder for Fifo {
     fn prepare(&mut self, _cx: &mut OrderCx<'_>) -> usize {
         self.queue.len()
     }
+    #[inline]
     fn candidate(&self, i: usize) -> Runnable {
         self.queue[i]
     }
     #[inline]
     fn take(&mut self, i: usize) -> Runnable {
-        self.queue.remove(i).expect("in range")
+        // The front is the common answer, and `remove` does not special-case it.
+        if i == 0 { self.queue.pop_front() } else { self.queue.remove(i) }.expect("in range")
     }
     fn expired_in_registration_order(&self) -> bool {
         true

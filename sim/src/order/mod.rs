@@ -248,6 +248,16 @@ impl RunQueue {
             OrderSpec::Custom(make) => RunQueue::Custom(make()),
         }
     }
+
+    /// An empty queue of `spec`'s order in place of this one, reusing this one's allocations
+    /// when it is the same built-in order.
+    pub(crate) fn reset(&mut self, spec: &OrderSpec) {
+        match (&mut *self, spec) {
+            (RunQueue::Fifo(q), OrderSpec::BuiltIn(Order::Fifo)) => q.clear(),
+            (RunQueue::Embassy(q), OrderSpec::BuiltIn(Order::Embassy)) => q.clear(),
+            _ => *self = RunQueue::new(spec),
+        }
+    }
 }
 
 impl RunOrder for RunQueue {
@@ -263,6 +273,7 @@ impl RunOrder for RunQueue {
     fn prepare(&mut self, cx: &mut OrderCx<'_>) -> usize {
         each!(self, q => q.prepare(cx))
     }
+    #[inline(always)]
     fn candidate(&self, i: usize) -> Runnable {
         each!(self, q => q.candidate(i))
     }

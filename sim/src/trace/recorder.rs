@@ -46,6 +46,47 @@ impl Recorder {
         })
     }
 
+    /// Makes this a new recorder of `cfg`. A recorder that was off and stays off keeps its
+    /// tables' allocations (a fuzz loop recycles a simulation per execution).
+    pub(crate) fn reset(&mut self, cfg: &TraceConfig) -> io::Result<()> {
+        if self.enabled || cfg.enabled || self.all.is_some() || cfg.keep_all {
+            *self = Recorder::new(cfg)?;
+            return Ok(());
+        }
+        let Recorder {
+            enabled: _,
+            hash,
+            count,
+            ring,
+            ring_cap,
+            ring_head,
+            all: _,
+            file,
+            file_path,
+            names,
+            interned,
+            interned_static,
+        } = self;
+        *hash = 0xcbf2_9ce4_8422_2325;
+        *count = 0;
+        ring.clear();
+        *ring_cap = cfg.ring;
+        *ring_head = 0;
+        *file = None;
+        if *file_path != cfg.file {
+            file_path.clone_from(&cfg.file);
+        }
+        names.strings.clear();
+        names.task_names.clear();
+        if !interned.is_empty() {
+            interned.clear();
+        }
+        if !interned_static.is_empty() {
+            interned_static.clear();
+        }
+        Ok(())
+    }
+
     #[inline]
     pub(crate) fn record(&mut self, r: Record) {
         if !self.enabled {

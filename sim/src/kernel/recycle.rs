@@ -1,0 +1,305 @@
+//! Reusing a finished simulation's allocations for the next one.
+//!
+//! A fuzz campaign builds and tears down a simulation per execution, and most executions are
+//! small: a few tasks, a dozen polls. Building a `Shared` from nothing then costs as much as
+//! running it (every table and queue grows from empty, and is freed again at the end).
+//! `recycle` turns a shut-down simulation into a fresh one in place: every collection is
+//! emptied but keeps its capacity.
+//!
+//! A recycled simulation must be indistinguishable from a new one. The resets below
+//! destructure every struct without `..`, so a field added later does not compile until it is
+//! reset here too, and the tests below compare what a fresh and a recycled simulation let one
+//! observe (trace hash, diagnostics, schedule, time) under five configurations.
+//!
+//! Only `fwsim::fuzz` recycles (through `sim::scope_reusing`): it keeps one spare simulation
+//! per thread. A simulation something still holds (a join handle or handle that left the
+//! scope) is never recycled.
+
+use super::*;
+
+impl Shared {
+    /// Makes this shut-down simulation a new one of `config`, under a new tag, so that a
+    /// waker of the last run cannot reach the next.
+    pub(crate) fn recycle(&mut self, config: SimConfig) {
+        debug_assert!(self.torn_down.get(), "only a shut-down simulation is recycled");
+        let Shared {
+            tag,
+            inbox,
+            core,
+            futures,
+            isr_fns,
+            isr_free,
+            arena,
+            artifact_writers,
+            torn_down,
+            in_run,
+            hosting,
+            awaited,
+            awaited_done,
+            must_finish,
+            abort_links,
+            config: old_config,
+            has_cost,
+            poll_limit,
+            recent_from,
+            polling,
+            poll_clones,
+        } = self;
+        // Shutdown drained these; they keep their capacity.
+        debug_assert!(futures.get_mut().is_empty() && isr_fns.get_mut().is_empty() && arena.get_mut().is_empty());
+        debug_assert!(artifact_writers.get_mut().is_empty());
+        futures.get_mut().clear();
+        isr_fns.get_mut().clear();
+        isr_free.get_mut().clear();
+        arena.get_mut().clear();
+        artifact_writers.get_mut().clear();
+        *tag = registry::rekey(*tag, inbox);
+        if let Some(limit) = config.watchdog {
+            inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
+            inbox.watch.enabled.store(true, Ordering::Relaxed);
+            registry::ensure_watchdog();
+        }
+        core.get_mut().reset(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
+        torn_down.set(false);
+        in_run.set(false);
+        hosting.set(0);
+        awaited.set(None);
+        awaited_done.set(false);
+        must_finish.get_mut().clear();
+        if !abort_links.get_mut().is_empty() {
+            abort_links.get_mut().clear();
+        }
+        *has_cost = config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0;
+        *poll_limit = config.same_instant_poll_limit.max(1);
+        *recent_from = config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64);
+        polling.set(NOT_POLLING);
+        poll_clones.set(0);
+        *old_config = config;
+        self.update_mode();
+    }
+}
+
+impl Core {
+    /// Empties every part, as `Core::new(cfg)` would build it.
+    fn reset(&mut self, cfg: &SimConfig) -> std::io::Result<()> {
+        let Core { tasks, executors, choices, clock, timers, irq, poll, findings, trace, mode } = self;
+        trace.reset(&cfg.trace)?;
+        tasks.reset();
+        executors.truncate(1);
+        executors[0].reset(&cfg.order_spec());
+        choices.reset(cfg.explorer_slot());
+        let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
+        *now = cfg.start.as_nanos();
+        *seq = 0;
+        events.clear();
+        *due_hint = 0;
+        *instant_polls = 0;
+        *busy = 0;
+        timers.reset(cfg.timer_queue);
+        let Interrupts { stack, pending } = irq;
+        stack.clear();
+        pending.clear();
+        *poll = PollState::default();
+        let Findings { diags, strict, strict_stop } = findings;
+        diags.clear();
+        *strict = cfg.strict;
+        *strict_stop = None;
+        *mode = ModeKind::General;
+        Ok(())
+    }
+}
+
+impl TaskTable {
+    fn reset(&mut self) {
+        let TaskTable { metas, free, next_serial, live, names, joiners, errors } = self;
+        metas.clear();
+        free.clear();
+        *next_serial = 0;
+        *live = 0;
+        names.clear();
+        // (Emptying an empty map still walks it.)
+        if !joiners.is_empty() {
+            joiners.clear();
+        }
+        if !errors.is_empty() {
+            errors.clear();
+        }
+    }
+}
+
+impl Choices {
+    fn reset(&mut self, mut explorer: ExplorerSlot) {
+        explorer.begin();
+        let Choices { explorer: old, count, deviations, ids, anchor, picks, last_arrival } = self;
+        *old = explorer;
+        *count = 0;
+        deviations.clear();
+        ids.clear();
+        *anchor = Anchor { after: None, picks: 0, index: 0 };
+        picks.clear();
+        if !last_arrival.is_empty() {
+            last_arrival.clear();
+        }
+    }
+}
+
+impl Timers {
+    fn reset(&mut self, kind: TimerQueueKind) {
+        let Timers { integrated, generic, foreign, expired, firing } = self;
+        integrated.clear();
+        *generic = match kind {
+            TimerQueueKind::Integrated => None,
+            TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+        };
+        drop(foreign.clear());
+        expired.clear();
+        *firing = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+
+    use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+    use embassy_sync::signal::Signal;
+    use embassy_time::{Duration, Timer};
+
+    use crate::config::{Irq, SimConfig, TimerQueueKind};
+    use crate::order::Order;
+    use crate::policy::Policy;
+    use crate::sim::{Sim, Spare, scope, scope_reusing};
+
+    /// Everything a run lets one observe: timers, yields, an interrupt, a panic, an abort, a
+    /// join, and a task left waiting forever; then the trace and the reports.
+    fn program<'s>(sim: &'s Sim<'s>) -> String {
+        let signal = &*sim.alloc(Signal::<NoopRawMutex, u32>::new());
+        let waiter = sim.spawn("waiter", async move { signal.wait().await + 1 });
+        sim.spawn("ticker", async move {
+            for _ in 0..3 {
+                Timer::after(Duration::from_micros(250)).await;
+                crate::yield_now().await;
+            }
+        });
+        sim.spawn("panicker", async move {
+            crate::yield_now().await;
+            panic!("planned");
+        });
+        let doomed = sim.spawn("doomed", async move { Timer::after(Duration::from_secs(9)).await });
+        sim.spawn("forever", std::future::pending::<()>());
+        sim.schedule_isr(crate::SimTime::from_micros(600), Irq::new(1, 3), move || signal.signal(41));
+        sim.run_for(crate::ms(1)).unwrap();
+        doomed.abort();
+        let joined = sim.join(waiter).unwrap();
+        let quiescent = sim.run_until_quiescent(crate::ms(5));
+        format!(
+            "joined {joined} at {} · {quiescent:?} · trace {:?}/{} · {:?} · {:?} · {} choice points · live {}",
+            sim.now(),
+            sim.trace_hash(),
+            sim.trace_len(),
+            sim.diagnostics(),
+            sim.schedule(),
+            sim.choice_points(),
+            sim.live_tasks(),
+        )
+    }
+
+    /// A different run, which leaves things behind: queued tasks, timers, a pending interrupt,
+    /// an unread join error, arena values.
+    fn messy<'s>(sim: &'s Sim<'s>) {
+        for i in 0..9u64 {
+            let h = sim.spawn("spinner", async move {
+                loop {
+                    Timer::after(Duration::from_micros(7 * i + 1)).await;
+                    crate::yield_now().await;
+                }
+            });
+            if i % 3 == 0 {
+                h.must_finish();
+            }
+        }
+        sim.spawn("fails", async { panic!("left unread") });
+        let _ = sim.alloc(vec![1u8; 64]);
+        sim.schedule_isr(crate::SimTime::from_millis(50), Irq::new(0, 9), || {});
+        let _ = sim.run_for(crate::us(333));
+    }
+
+    fn configs() -> Vec<SimConfig> {
+        vec![
+            SimConfig::new(),
+            SimConfig::new().order(Order::Fifo).policy(Policy::Random { seed: 5 }).seed(3),
+            SimConfig::new().policy(Policy::MicroPython).quiet_panics(true),
+            SimConfig::new().timer_queue(TimerQueueKind::Generic(16)).no_trace(),
+            SimConfig::new().order(Order::Fifo).isr_jitter(crate::us(40), 4).policy(Policy::Pct {
+                seed: 2,
+                depth: 3,
+                horizon: 50,
+            }),
+        ]
+    }
+
+    #[test]
+    fn recycled_simulation_runs_like_a_new_one() {
+        let quiet = || SimConfig::new().quiet_panics(true);
+        let mut spare: Spare = None;
+        for (i, config) in configs().into_iter().enumerate() {
+            let fresh = scope(config.clone().quiet_panics(true), program);
+            // Leave the spare dirty under another configuration first.
+            scope_reusing(&mut spare, configs()[(i + 1) % 5].clone().quiet_panics(true), messy);
+            let before = spare.as_ref().map(Rc::as_ptr).expect("a spare is kept");
+            let recycled = scope_reusing(&mut spare, config.quiet_panics(true), program);
+            assert_eq!(spare.as_ref().map(Rc::as_ptr), Some(before), "the same allocation was reused");
+            assert_eq!(recycled, fresh, "configuration {i}");
+        }
+        // And the spare still builds a plain simulation.
+        assert_eq!(scope_reusing(&mut spare, quiet(), program), scope(quiet(), program));
+    }
+
+    #[test]
+    fn a_waker_of_an_earlier_run_cannot_wake_a_task_of_the_next() {
+        let kept: Rc<RefCell<Option<Waker>>> = Rc::default();
+        let polls: Rc<Cell<u32>> = Rc::default();
+        let mut spare: Spare = None;
+        let (k, p) = (kept.clone(), polls.clone());
+        scope_reusing(&mut spare, SimConfig::new(), move |sim| {
+            sim.spawn(
+                "parked",
+                std::future::poll_fn(move |cx| {
+                    p.set(p.get() + 1);
+                    k.borrow_mut().get_or_insert_with(|| cx.waker().clone());
+                    Poll::<()>::Pending
+                }),
+            );
+            sim.run_until_stalled().unwrap();
+        });
+        assert_eq!(polls.get(), 1);
+        // The next run's task has the same slot and generation as the kept waker's.
+        let (stale, p) = (kept.borrow_mut().take().expect("kept by the first run"), polls.clone());
+        scope_reusing(&mut spare, SimConfig::new(), move |sim| {
+            sim.spawn(
+                "parked",
+                std::future::poll_fn(move |_| {
+                    p.set(p.get() + 1);
+                    Poll::<()>::Pending
+                }),
+            );
+            sim.run_until_stalled().unwrap();
+            stale.wake();
+            sim.run_until_stalled().unwrap();
+        });
+        assert!(spare.is_some(), "the simulation was recycled");
+        assert_eq!(polls.get(), 2, "the stale wake polled the new task again");
+    }
+
+    #[test]
+    fn a_simulation_still_held_is_not_recycled() {
+        let mut spare: Spare = None;
+        let escaped = scope_reusing(&mut spare, SimConfig::new(), |sim| sim.spawn("t", async { 7 }));
+        assert!(spare.is_none(), "a join handle outlived the scope");
+        drop(escaped);
+        scope_reusing(&mut spare, SimConfig::new(), |sim| sim.run_until_stalled().unwrap());
+        assert!(spare.is_some());
+    }
+}
