@@ -22,6 +22,27 @@ pub(crate) struct Inbox {
     pub(crate) watch: Watch,
 }
 
+impl Inbox {
+    /// Back to `Inbox::default()`, in place (the caller holds the only other reference).
+    fn empty(&self) {
+        let Inbox { dirty, foreign_wakes, hung, hung_count, watch } = self;
+        // Both lists are written before `dirty` is set, and emptied after it is cleared.
+        if dirty.swap(false, Ordering::Relaxed) {
+            foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            hung.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+        hung_count.store(0, Ordering::Relaxed);
+        let Watch { enabled, limit_ms, in_poll, poll_id, task, vt, lock_waits } = watch;
+        enabled.store(false, Ordering::Relaxed);
+        limit_ms.store(0, Ordering::Relaxed);
+        in_poll.store(false, Ordering::Relaxed);
+        poll_id.store(0, Ordering::Relaxed);
+        task.store(0, Ordering::Relaxed);
+        vt.store(0, Ordering::Relaxed);
+        lock_waits.store(0, Ordering::Relaxed);
+    }
+}
+
 /// The state the watchdog samples.
 #[derive(Debug, Default)]
 pub(crate) struct Watch {
@@ -47,9 +68,12 @@ pub fn watchdog_sweeps() -> u64 {
     SWEEPS.load(Ordering::Acquire)
 }
 
-fn registry() -> &'static Mutex<BTreeMap<u32, Arc<Inbox>>> {
-    static R: OnceLock<Mutex<BTreeMap<u32, Arc<Inbox>>>> = OnceLock::new();
-    R.get_or_init(Default::default)
+/// The live simulations' tags and inboxes. A list: it holds one entry per simulation alive
+/// (or kept for reuse) in the process, a handful per thread, and a fuzz loop re-tags an entry
+/// per execution.
+fn registry() -> &'static Mutex<Vec<(u32, Arc<Inbox>)>> {
+    static R: Mutex<Vec<(u32, Arc<Inbox>)>> = Mutex::new(Vec::new());
+    &R
 }
 
 /// Wakes aimed at simulations that no longer exist, from threads with no simulation.
@@ -66,21 +90,33 @@ pub fn orphan_wakes() -> u64 {
 /// later one (see `waker`).
 pub(crate) fn register(inbox: Arc<Inbox>) -> u32 {
     let tag = next_tag();
-    registry().lock().unwrap_or_else(|e| e.into_inner()).insert(tag, inbox);
+    registry().lock().unwrap_or_else(|e| e.into_inner()).push((tag, inbox));
     tag
 }
 
-/// Re-registers a recycled simulation: its old tag goes, its inbox is emptied (or replaced,
-/// if the watchdog still holds it), and it gets a new tag, under one lock.
+/// Re-registers a recycled simulation under a new tag, with an empty inbox.
 pub(crate) fn rekey(old: u32, inbox: &mut Arc<Inbox>) -> u32 {
     let tag = next_tag();
     let mut sims = registry().lock().unwrap_or_else(|e| e.into_inner());
-    sims.remove(&old);
-    match Arc::get_mut(inbox) {
-        Some(fresh) => *fresh = Inbox::default(),
-        None => *inbox = Arc::new(Inbox::default()),
+    match sims.iter_mut().find(|(t, _)| *t == old) {
+        Some(entry) => {
+            entry.0 = tag;
+            // Under the lock nobody can reach the inbox by its old tag any more. If only the
+            // registry and the simulation hold it, nothing can write to it while it is
+            // emptied; a copy elsewhere (a foreign wake under way, the watchdog's sweep) may,
+            // so the simulation takes a new inbox instead.
+            if Arc::strong_count(inbox) == 2 {
+                inbox.empty();
+            } else {
+                *inbox = Arc::new(Inbox::default());
+                entry.1 = inbox.clone();
+            }
+        }
+        None => {
+            *inbox = Arc::new(Inbox::default());
+            sims.push((tag, inbox.clone()));
+        }
     }
-    sims.insert(tag, inbox.clone());
     tag
 }
 
@@ -97,12 +133,16 @@ fn next_tag() -> u32 {
 }
 
 pub(crate) fn unregister(tag: u32) {
-    registry().lock().unwrap_or_else(|e| e.into_inner()).remove(&tag);
+    let mut sims = registry().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = sims.iter().position(|(t, _)| *t == tag) {
+        sims.swap_remove(i);
+    }
 }
 
 /// A wake of `(tag, slot, generation)` from a thread where that simulation is not current.
 pub(crate) fn foreign_wake(tag: u32, slot: u32, generation: u32) {
-    let inbox = registry().lock().unwrap_or_else(|e| e.into_inner()).get(&tag).cloned();
+    let inbox =
+        registry().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(t, _)| *t == tag).map(|(_, i)| i.clone());
     match inbox {
         Some(inbox) => {
             inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).push((slot, generation));

@@ -108,7 +108,17 @@ impl Core {
     fn ask_for_task(&mut self, exec: usize, number: u64, n: usize) -> usize {
         let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();
-        ids.extend((0..n).map(|i| TaskId(self.serial_of(self.executors[exec].candidate(i).0))));
+        let metas = &self.tasks.metas;
+        let serial = |task: &Runnable| TaskId(metas[task.0 as usize].serial);
+        match &self.executors[exec] {
+            // The any-order explorers' queue, read as slices.
+            RunQueue::Fifo(q) => {
+                let (a, b) = q.first(n);
+                ids.extend(a.iter().map(serial));
+                ids.extend(b.iter().map(serial));
+            }
+            queue => ids.extend((0..n).map(|i| serial(&queue.candidate(i)))),
+        }
         let anchor = self.choices.next_anchor();
         let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids) });
         self.choices.ids = ids;

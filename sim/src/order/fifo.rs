@@ -12,6 +12,13 @@ pub struct Fifo {
 }
 
 impl Fifo {
+    /// The first `n` tasks, in order (candidates 0 to `n - 1`), as up to two slices.
+    pub(crate) fn first(&self, n: usize) -> (&[Runnable], &[Runnable]) {
+        let (a, b) = self.queue.as_slices();
+        let k = n.min(a.len());
+        (&a[..k], &b[..(n - k).min(b.len())])
+    }
+
     /// Empties the queue, keeping its allocation.
     pub(crate) fn clear(&mut self) {
         self.queue.clear();
