@@ -168,6 +168,7 @@ mod tests {
     use embassy_time::{Duration, Timer};
 
     use crate::config::{Irq, SimConfig, TimerQueueKind};
+    use crate::diag::Diagnostic;
     use crate::order::Order;
     use crate::policy::Policy;
     use crate::sim::{Sim, Spare, scope, scope_reusing};
@@ -286,8 +287,15 @@ mod tests {
                 }),
             );
             sim.run_until_stalled().unwrap();
+            // From another thread, it would be reported as a cross-thread wake of the task.
+            let from_afar = stale.clone();
+            std::thread::spawn(move || from_afar.wake()).join().unwrap();
             stale.wake();
             sim.run_until_stalled().unwrap();
+            // (The same-thread wake is reported as another simulation's, as it is after a
+            // fresh simulation.)
+            let crossed = sim.diagnostics().into_iter().filter(|d| matches!(d, Diagnostic::CrossThreadWake { .. }));
+            assert_eq!(crossed.count(), 0, "a wake of the earlier run reached this one");
         });
         assert!(spare.is_some(), "the simulation was recycled");
         assert_eq!(polls.get(), 2, "the stale wake polled the new task again");
