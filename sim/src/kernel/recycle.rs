@@ -224,7 +224,7 @@ mod tests {
         sim.spawn("fails", async { panic!("left unread") });
         let _ = sim.alloc(vec![1u8; 64]);
         sim.schedule_isr(crate::SimTime::from_millis(50), Irq::new(0, 9), || {});
-        let _ = sim.run_for(crate::us(333));
+        let _ = sim.run_for(crate::us(40));
     }
 
     fn configs() -> Vec<SimConfig> {
@@ -245,7 +245,9 @@ mod tests {
     fn recycled_simulation_runs_like_a_new_one() {
         let quiet = || SimConfig::new().quiet_panics(true);
         let mut spare: Spare = None;
-        for (i, config) in configs().into_iter().enumerate() {
+        // (Two configurations under Miri, which is slow, for the memory checks.)
+        let n = if cfg!(miri) { 2 } else { configs().len() };
+        for (i, config) in configs().into_iter().take(n).enumerate() {
             let fresh = scope(config.clone().quiet_panics(true), program);
             // Leave the spare dirty under another configuration first.
             scope_reusing(&mut spare, configs()[(i + 1) % 5].clone().quiet_panics(true), messy);
