@@ -69,9 +69,14 @@ fn main() {
     let seeds = args.next().unwrap_or(20);
     let budget = args.next().unwrap_or(10_000);
     let speed_runs = args.next().unwrap_or(20_000);
-    println!("Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions.\n");
-    println!("| bug | fwsim random | fwsim pct d2 | fwsim pct d3 | shuttle random | shuttle pct d2 | shuttle pct d3 |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions \
+         (DFS takes no seed: its one search is every seed's).\n"
+    );
+    println!(
+        "| bug | fwsim random | fwsim pct d2 | fwsim pct d3 | fwsim dfs b2 | shuttle random | shuttle pct d2 | shuttle pct d3 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for port in &SHUTTLE_ZOO {
         let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
         let mut cells = Vec::new();
@@ -83,6 +88,11 @@ fn main() {
                 .collect();
             cells.push(cell(found, seeds));
         }
+        let dfs = fwsim_campaign(Strategy::Dfs { bound: 2 }, 0, budget, bug).try_run(bug.body(true));
+        cells.push(match dfs {
+            Err(f) => format!("{seeds}/{seeds} · {}", f.execution),
+            Ok(_) => format!("0/{seeds}"),
+        });
         for peer in [Peer::Random, Peer::Pct(2), Peer::Pct(3)] {
             let found: Vec<u64> =
                 (0..seeds).filter_map(|seed| shuttle_campaign(peer, seed, budget as usize, port, true).err()).collect();
