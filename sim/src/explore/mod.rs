@@ -51,6 +51,7 @@
 //! ```
 
 mod dfs;
+mod lent;
 mod pct;
 mod random;
 mod realizable;
@@ -62,6 +63,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 pub use dfs::Dfs;
+pub(crate) use lent::{Lent, LentExplorer};
 pub use pct::Pct;
 pub use random::Random;
 pub use realizable::Realizable;
@@ -158,6 +160,8 @@ pub(crate) enum ExplorerSlot {
     None,
     Own(Box<dyn Explorer>),
     Shared(SharedExplorer),
+    /// A fuzz campaign's explorer, for the length of one execution (see `lent`).
+    Lent(Box<LentExplorer>),
 }
 
 impl ExplorerSlot {
@@ -171,6 +175,7 @@ impl ExplorerSlot {
             ExplorerSlot::None => None,
             ExplorerSlot::Own(e) => Some(f(&mut **e)),
             ExplorerSlot::Shared(e) => Some(f(&mut *e.lock().unwrap_or_else(|p| p.into_inner()))),
+            ExplorerSlot::Lent(e) => Some(f(&mut **e)),
         }
     }
 

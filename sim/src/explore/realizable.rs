@@ -42,13 +42,15 @@ impl Explorer for Realizable {
     }
 
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
-        match point.kind {
-            ChoiceKind::Tasks(_) => Ok(0),
-            _ => self.inner().choose(point),
-        }
+        if keeps_run_order(point) { Ok(0) } else { self.inner().choose(point) }
     }
 
     fn end_execution(&mut self, choice_points: u64) {
         self.inner().end_execution(choice_points);
     }
+}
+
+/// Whether realizable exploration leaves `point` to the run order: a choice of the next task.
+pub(crate) fn keeps_run_order(point: &ChoicePoint<'_>) -> bool {
+    matches!(point.kind, ChoiceKind::Tasks(_))
 }

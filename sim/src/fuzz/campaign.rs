@@ -5,52 +5,23 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::execute::{Execution, execute};
+use super::execute::{Execution, execute, execute_lending};
 use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
 use crate::config::SimConfig;
-use crate::explore::{Dfs, Pct, Random, Realizable, Replay, SharedExplorer};
+use crate::explore::{Dfs, Lent, LentExplorer, Pct, Random, Realizable, Replay, SharedExplorer};
 use crate::policy::Schedule;
 use crate::sim::Sim;
 use crate::testing::artifacts_root;
 
-/// The campaign's explorer, typed, so that its state can be read between executions.
-enum Chosen {
-    Random(Arc<Mutex<Random>>),
-    Pct(Arc<Mutex<Pct>>),
-    Dfs(Arc<Mutex<Dfs>>),
-}
-
-impl Chosen {
-    fn new(strategy: Strategy, seed: u64) -> Self {
-        match strategy {
-            Strategy::Random => Chosen::Random(Arc::new(Mutex::new(Random::new(seed)))),
-            Strategy::Pct { depth } => Chosen::Pct(Arc::new(Mutex::new(Pct::adaptive(seed, depth)))),
-            Strategy::Dfs { bound } => Chosen::Dfs(Arc::new(Mutex::new(Dfs::new(bound)))),
-        }
-    }
-
-    fn shared(&self) -> SharedExplorer {
-        match self {
-            Chosen::Random(e) => e.clone(),
-            Chosen::Pct(e) => e.clone(),
-            Chosen::Dfs(e) => e.clone(),
-        }
-    }
-
-    fn exhausted(&self) -> bool {
-        match self {
-            Chosen::Dfs(e) => e.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted(),
-            _ => false,
-        }
-    }
-
-    fn pct_horizon(&self) -> Option<u64> {
-        match self {
-            Chosen::Pct(e) => Some(e.lock().unwrap_or_else(|p| p.into_inner()).horizon()),
-            _ => None,
-        }
-    }
+/// The campaign's explorer, which it lends to each execution in turn (see `explore::lent`).
+fn campaign_explorer(strategy: Strategy, seed: u64, realizable: bool) -> Box<LentExplorer> {
+    let explorer = match strategy {
+        Strategy::Random => Lent::Random(Random::new(seed)),
+        Strategy::Pct { depth } => Lent::Pct(Pct::adaptive(seed, depth)),
+        Strategy::Dfs { bound } => Lent::Dfs(Dfs::new(bound)),
+    };
+    Box::new(LentExplorer { explorer, realizable })
 }
 
 /// `explorer`, limited to the realizable choices if the campaign is.
@@ -69,17 +40,17 @@ pub(super) fn explore<F>(fuzz: &Fuzz, body: &F) -> Result<Report, Box<Failure>>
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
-    let chosen = Chosen::new(fuzz.strategy, fuzz.seed);
+    let mut explorer = Some(campaign_explorer(fuzz.strategy, fuzz.seed, fuzz.realizable));
     let base = base_config(fuzz);
-    let config = base.clone().shared_explorer(scope_of(fuzz.realizable, chosen.shared()));
     let started = Instant::now();
     let mut report = Report { executions: 0, exhausted: false, longest_run: 0 };
     while report.executions < fuzz.iterations {
         if fuzz.time_limit.is_some_and(|limit| report.executions > 0 && started.elapsed() >= limit) {
             break;
         }
-        let horizon = chosen.pct_horizon();
-        let exec = execute(&config, body, None);
+        let horizon = explorer.as_ref().and_then(|e| e.pct_horizon());
+        let exec = execute_lending(&base, body, None, &mut explorer);
+        assert!(explorer.is_some(), "fwsim: the campaign's explorer was not handed back");
         report.executions += 1;
         report.longest_run = report.longest_run.max(exec.choice_points);
         if exec.diverged {
@@ -95,7 +66,7 @@ where
             let found = Found { execution: report.executions, horizon, schedule: exec.schedule, fault };
             return Err(Box::new(finish(fuzz, &base, body, found)));
         }
-        if chosen.exhausted() {
+        if explorer.as_ref().is_some_and(|e| e.exhausted()) {
             report.exhausted = true;
             break;
         }

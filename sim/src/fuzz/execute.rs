@@ -6,6 +6,7 @@ use std::path::Path;
 use super::Fault;
 use crate::config::SimConfig;
 use crate::diag::Diagnostic;
+use crate::explore::LentExplorer;
 use crate::policy::Schedule;
 use crate::quiet::{self, Quiet};
 use crate::sim::{Sim, Spare, scope_reusing};
@@ -29,6 +30,20 @@ pub(super) fn execute<F>(config: &SimConfig, body: &F, artifacts: Option<&Path>)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
+    execute_lending(config, body, artifacts, &mut None)
+}
+
+/// [`execute`], with `explorer` (if any) lent to the run to answer its choice points, and
+/// handed back in `explorer` afterwards.
+pub(super) fn execute_lending<F>(
+    config: &SimConfig,
+    body: &F,
+    artifacts: Option<&Path>,
+    explorer: &mut Option<Box<LentExplorer>>,
+) -> Execution
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
     thread_local! {
         /// The last execution's simulation, whose allocations the next one reuses.
         static SPARE: std::cell::Cell<Spare> = const { std::cell::Cell::new(None) };
@@ -36,6 +51,9 @@ where
     // Taken out while running: a body that explores in turn starts from nothing.
     let mut spare = SPARE.take();
     let exec = scope_reusing(&mut spare, config.clone(), |sim| {
+        if let Some(lent) = explorer.take() {
+            sim.shared.lend_explorer(lent);
+        }
         let outcome = {
             let _quiet = Quiet::enter(true);
             quiet::take_locations();
@@ -73,7 +91,9 @@ where
             Some(_) => sim.schedule(),
             None => Schedule { order: sim.shared.first_order(), deviations: Vec::new() },
         };
-        Execution { fault, schedule, choice_points: sim.choice_points(), diverged }
+        let choice_points = sim.choice_points();
+        *explorer = sim.shared.return_explorer();
+        Execution { fault, schedule, choice_points, diverged }
     });
     SPARE.set(spare);
     exec

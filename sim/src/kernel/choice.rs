@@ -182,6 +182,32 @@ impl Core {
 }
 
 impl Shared {
+    /// Lends a fuzz campaign's explorer to this run before anything has run: it answers every
+    /// choice point from now on, in place of the configuration's.
+    pub(crate) fn lend_explorer(&self, mut explorer: Box<crate::explore::LentExplorer>) {
+        {
+            let mut c = self.core.borrow_mut();
+            assert!(c.choices.count == 0, "fwsim: an explorer is lent before the run starts");
+            crate::explore::Explorer::begin_execution(&mut *explorer);
+            c.choices.explorer = ExplorerSlot::Lent(explorer);
+        }
+        self.update_mode();
+    }
+
+    /// Ends the run for the lent explorer and hands it back (`None` if none was lent).
+    pub(crate) fn return_explorer(&self) -> Option<Box<crate::explore::LentExplorer>> {
+        let mut c = self.core.borrow_mut();
+        if !matches!(c.choices.explorer, ExplorerSlot::Lent(_)) {
+            return None;
+        }
+        let choice_points = c.choices.count;
+        c.choices.explorer.end(choice_points);
+        match std::mem::replace(&mut c.choices.explorer, ExplorerSlot::None) {
+            ExplorerSlot::Lent(e) => Some(e),
+            _ => unreachable!("checked above"),
+        }
+    }
+
     pub(crate) fn deviations(&self) -> Vec<Deviation> {
         self.core.borrow().choices.deviations.clone()
     }

@@ -1,0 +1,70 @@
+//! A fuzz campaign's explorer, lent to one execution at a time.
+//!
+//! A campaign runs its executions one after another, so its explorer needs no lock: it is
+//! moved into the execution's simulation when the body starts and moved back out when the
+//! body ends, and between executions the campaign reads its state (PCT's horizon, whether DFS
+//! is exhausted) directly. A [`SharedExplorer`](super::SharedExplorer) would take a lock at
+//! every choice point.
+
+use super::realizable::keeps_run_order;
+use super::{ChoicePoint, Dfs, Diverged, Explorer, Pct, Random};
+
+/// The explorer a campaign owns.
+#[derive(Debug)]
+pub(crate) enum Lent {
+    /// Uniformly random answers.
+    Random(Random),
+    /// PCT with a learnt horizon.
+    Pct(Pct),
+    /// Bounded depth-first search.
+    Dfs(Dfs),
+}
+
+/// A campaign's explorer, limited to the realizable choices when asked.
+#[derive(Debug)]
+pub(crate) struct LentExplorer {
+    /// The explorer.
+    pub(crate) explorer: Lent,
+    /// Whether only realizable choices are explored (see [`super::Realizable`]).
+    pub(crate) realizable: bool,
+}
+
+impl LentExplorer {
+    fn inner(&mut self) -> &mut dyn Explorer {
+        match &mut self.explorer {
+            Lent::Random(e) => e,
+            Lent::Pct(e) => e,
+            Lent::Dfs(e) => e,
+        }
+    }
+
+    /// PCT's horizon as learnt so far.
+    pub(crate) fn pct_horizon(&self) -> Option<u64> {
+        match &self.explorer {
+            Lent::Pct(e) => Some(e.horizon()),
+            _ => None,
+        }
+    }
+
+    /// Whether DFS has run every schedule within its bound.
+    pub(crate) fn exhausted(&self) -> bool {
+        matches!(&self.explorer, Lent::Dfs(e) if e.is_exhausted())
+    }
+}
+
+impl Explorer for LentExplorer {
+    fn begin_execution(&mut self) {
+        self.inner().begin_execution();
+    }
+
+    fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
+        if self.realizable && keeps_run_order(point) {
+            return Ok(0);
+        }
+        self.inner().choose(point)
+    }
+
+    fn end_execution(&mut self, choice_points: u64) {
+        self.inner().end_execution(choice_points);
+    }
+}
