@@ -27,6 +27,16 @@ pub(crate) fn take_locations() -> Vec<String> {
     LOCATIONS.with(|l| std::mem::take(&mut *l.borrow_mut()))
 }
 
+/// Forgets the panic locations kept so far on this thread.
+pub(crate) fn forget_locations() {
+    LOCATIONS.with(|l| {
+        let mut kept = l.borrow_mut();
+        if !kept.is_empty() {
+            kept.clear();
+        }
+    });
+}
+
 static INSTALL: Once = Once::new();
 
 /// Installs the filtering hook (once per process).

@@ -56,7 +56,7 @@ impl<'env> Sim<'env> {
 
     /// A simulation with this configuration.
     pub fn with_config(config: SimConfig) -> Self {
-        Sim { shared: Rc::new(Shared::new(config)), _env: PhantomData }
+        Sim { shared: Rc::new(Shared::new(Rc::new(config))), _env: PhantomData }
     }
 
     /// Runs `f` with this simulation current on this thread, so that code outside tasks can
@@ -244,7 +244,7 @@ impl fmt::Debug for Sim<'_> {
 /// });
 /// ```
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
-    scope_reusing(&mut None, config, body)
+    scope_reusing(&mut None, Rc::new(config), body)
 }
 
 /// A finished simulation kept for [`scope_reusing`] to build the next one in.
@@ -253,7 +253,11 @@ pub(crate) type Spare = Option<Rc<Shared>>;
 /// [`scope`], building the simulation in `spare`'s allocations if it holds one, and leaving
 /// this one there afterwards if nothing else holds it (a join handle or waker returned from
 /// the body may).
-pub(crate) fn scope_reusing<R>(spare: &mut Spare, config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
+pub(crate) fn scope_reusing<R>(
+    spare: &mut Spare,
+    config: Rc<SimConfig>,
+    body: impl for<'s> FnOnce(&'s Sim<'s>) -> R,
+) -> R {
     let shared = match spare.take() {
         Some(mut kept) => match Rc::get_mut(&mut kept) {
             Some(unique) => {

@@ -2,6 +2,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::rc::Rc;
 
 use super::Fault;
 use crate::config::SimConfig;
@@ -30,13 +31,13 @@ pub(super) fn execute<F>(config: &SimConfig, body: &F, artifacts: Option<&Path>)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
-    execute_lending(config, body, artifacts, &mut None)
+    execute_lending(&Rc::new(config.clone()), body, artifacts, &mut None)
 }
 
 /// [`execute`], with `explorer` (if any) lent to the run to answer its choice points, and
 /// handed back in `explorer` afterwards.
 pub(super) fn execute_lending<F>(
-    config: &SimConfig,
+    config: &Rc<SimConfig>,
     body: &F,
     artifacts: Option<&Path>,
     explorer: &mut Option<Box<LentExplorer>>,
@@ -56,7 +57,7 @@ where
         }
         let outcome = {
             let _quiet = Quiet::enter(true);
-            quiet::take_locations();
+            quiet::forget_locations();
             catch_unwind(AssertUnwindSafe(|| body(sim)))
         };
         // Every caught panic (a task's, a handler's, the body's) was raised in this order.

@@ -41,6 +41,10 @@ impl Core {
     }
 
     pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
+        if self.tasks.live == 0 {
+            // Every task finished (the usual end of a test): nothing to list.
+            return WaitReport { at: SimTime(self.clock.now), reached_limit, waiting: Vec::new() };
+        }
         let mut waiting: Vec<(u32, TaskReport)> = self
             .tasks
             .metas

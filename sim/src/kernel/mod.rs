@@ -131,7 +131,8 @@ pub(crate) struct Shared {
     /// Awaiter slot → (its generation, the task it awaits through an `AbortOnDrop`): an abort
     /// of the awaiter reaches that task at once (`join`).
     abort_links: RefCell<std::collections::BTreeMap<u32, (u32, TaskKey)>>,
-    pub(crate) config: SimConfig,
+    /// Shared with the fuzz loop, which starts every execution from the same configuration.
+    pub(crate) config: Rc<SimConfig>,
     /// Derived from `config` once, for the per-poll path: whether polls cost time, and the
     /// same-instant poll limit.
     has_cost: bool,
@@ -197,7 +198,7 @@ impl Core {
 }
 
 impl Shared {
-    pub(crate) fn new(config: SimConfig) -> Self {
+    pub(crate) fn new(config: Rc<SimConfig>) -> Self {
         fwsim_hooks::install(&HOOKS);
         let inbox = Arc::new(Inbox::default());
         let tag = registry::register(inbox.clone());

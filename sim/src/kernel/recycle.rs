@@ -20,7 +20,7 @@ use super::*;
 impl Shared {
     /// Makes this shut-down simulation a new one of `config`, under a new tag, so that a
     /// waker of the last run cannot reach the next.
-    pub(crate) fn recycle(&mut self, config: SimConfig) {
+    pub(crate) fn recycle(&mut self, config: Rc<SimConfig>) {
         debug_assert!(self.torn_down.get(), "only a shut-down simulation is recycled");
         let Shared {
             tag,
@@ -227,6 +227,10 @@ mod tests {
         let _ = sim.run_for(crate::us(40));
     }
 
+    fn reusing<R>(spare: &mut Spare, config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
+        scope_reusing(spare, Rc::new(config), body)
+    }
+
     fn configs() -> Vec<SimConfig> {
         vec![
             SimConfig::new(),
@@ -250,14 +254,14 @@ mod tests {
         for (i, config) in configs().into_iter().take(n).enumerate() {
             let fresh = scope(config.clone().quiet_panics(true), program);
             // Leave the spare dirty under another configuration first.
-            scope_reusing(&mut spare, configs()[(i + 1) % 5].clone().quiet_panics(true), messy);
+            reusing(&mut spare, configs()[(i + 1) % 5].clone().quiet_panics(true), messy);
             let before = spare.as_ref().map(Rc::as_ptr).expect("a spare is kept");
-            let recycled = scope_reusing(&mut spare, config.quiet_panics(true), program);
+            let recycled = reusing(&mut spare, config.quiet_panics(true), program);
             assert_eq!(spare.as_ref().map(Rc::as_ptr), Some(before), "the same allocation was reused");
             assert_eq!(recycled, fresh, "configuration {i}");
         }
         // And the spare still builds a plain simulation.
-        assert_eq!(scope_reusing(&mut spare, quiet(), program), scope(quiet(), program));
+        assert_eq!(reusing(&mut spare, quiet(), program), scope(quiet(), program));
     }
 
     #[test]
@@ -266,7 +270,7 @@ mod tests {
         let polls: Rc<Cell<u32>> = Rc::default();
         let mut spare: Spare = None;
         let (k, p) = (kept.clone(), polls.clone());
-        scope_reusing(&mut spare, SimConfig::new(), move |sim| {
+        reusing(&mut spare, SimConfig::new(), move |sim| {
             sim.spawn(
                 "parked",
                 std::future::poll_fn(move |cx| {
@@ -280,7 +284,7 @@ mod tests {
         assert_eq!(polls.get(), 1);
         // The next run's task has the same slot and generation as the kept waker's.
         let (stale, p) = (kept.borrow_mut().take().expect("kept by the first run"), polls.clone());
-        scope_reusing(&mut spare, SimConfig::new(), move |sim| {
+        reusing(&mut spare, SimConfig::new(), move |sim| {
             sim.spawn(
                 "parked",
                 std::future::poll_fn(move |_| {
@@ -306,10 +310,10 @@ mod tests {
     #[test]
     fn a_simulation_still_held_is_not_recycled() {
         let mut spare: Spare = None;
-        let escaped = scope_reusing(&mut spare, SimConfig::new(), |sim| sim.spawn("t", async { 7 }));
+        let escaped = reusing(&mut spare, SimConfig::new(), |sim| sim.spawn("t", async { 7 }));
         assert!(spare.is_none(), "a join handle outlived the scope");
         drop(escaped);
-        scope_reusing(&mut spare, SimConfig::new(), |sim| sim.run_until_stalled().unwrap());
+        reusing(&mut spare, SimConfig::new(), |sim| sim.run_until_stalled().unwrap());
         assert!(spare.is_some());
     }
 }
