@@ -58,7 +58,7 @@ impl Shared {
                 return Poll::Pending;
             }
             t.flags |= TAKEN;
-            if let Some(e) = c.tasks.errors.remove(&key.slot) {
+            if let Some(e) = c.tasks.take_error(key.slot) {
                 let freed = c.maybe_free(key.slot);
                 drop(c);
                 if freed {
@@ -97,7 +97,7 @@ impl Shared {
                 return;
             }
             t.flags |= DETACHED;
-            let joiner = c.tasks.joiners.remove(&key.slot);
+            let joiner = c.tasks.take_joiner(key.slot);
             (c.maybe_free(key.slot), joiner)
         };
         drop(joiner);
@@ -178,7 +178,7 @@ impl Shared {
             let t = &mut c.tasks.metas[slot as usize];
             t.flags |= DONE;
             t.flags &= !(RUNNING | ABORT);
-            let joiner = c.tasks.joiners.remove(&slot);
+            let joiner = c.tasks.take_joiner(slot);
             if self.awaited.get() == Some(slot) {
                 self.awaited_done.set(true);
             }

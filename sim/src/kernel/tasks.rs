@@ -25,6 +25,21 @@ pub(super) struct TaskTable {
     pub(super) errors: BTreeMap<u32, JoinError>,
 }
 
+impl TaskTable {
+    /// The waker awaiting `slot`'s join handle. (The side tables are usually empty, and a
+    /// lookup in an empty map still costs a call per task.)
+    #[inline]
+    pub(super) fn take_joiner(&mut self, slot: u32) -> Option<Waker> {
+        if self.joiners.is_empty() { None } else { self.joiners.remove(&slot) }
+    }
+
+    /// How `slot`'s task failed, if it did and nobody has asked yet.
+    #[inline]
+    pub(super) fn take_error(&mut self, slot: u32) -> Option<JoinError> {
+        if self.errors.is_empty() { None } else { self.errors.remove(&slot) }
+    }
+}
+
 // Task flags.
 pub(super) const OCCUPIED: u8 = 1;
 pub(super) const QUEUED: u8 = 2;
@@ -179,9 +194,9 @@ impl Core {
         if releasable && t.has(OCCUPIED) {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
-            self.tasks.names[slot as usize] = Cow::Borrowed("");
-            self.tasks.errors.remove(&slot); // (its timer left in `complete`)
             t.future = None;
+            self.tasks.names[slot as usize] = Cow::Borrowed("");
+            self.tasks.take_error(slot); // (its timer left in `complete`)
             self.tasks.free.push(slot);
             return true;
         }
