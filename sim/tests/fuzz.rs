@@ -75,12 +75,14 @@ fn random_finds_the_lost_update_and_shrinks_it_to_the_minimum_dfs_proves() {
 
 #[test]
 fn pct_with_a_learnt_horizon_finds_a_depth_two_bug() {
+    // (Two late yields, not three: under PCT each yield hands over to the other task, so
+    // every further late yield the bug must run past costs another change point.)
     let failure = Fuzz::new(Strategy::Pct { depth: 2 })
         .name("pct-lost-update")
         .iterations(2_000)
-        .try_run(|s| lost_update(s, 2, 3))
+        .try_run(|s| lost_update(s, 2, 2))
         .expect_err("pct finds it");
-    assert_eq!(failure.deviations, minimum_by_dfs("pct-min", |s| lost_update(s, 2, 3)));
+    assert_eq!(failure.deviations, minimum_by_dfs("pct-min", |s| lost_update(s, 2, 2)));
     let file = ReplayFile::read(failure.replay_file.as_ref().unwrap()).unwrap();
     assert_eq!(file.explorer, Strategy::Pct { depth: 2 });
     assert!(file.pct_horizon.is_some_and(|h| h > 0), "the horizon was learnt: {file:?}");
@@ -226,4 +228,31 @@ fn exploring_around_the_embassy_order_uses_that_order() {
         .try_run(|s| lost_update(s, 2, 1))
         .expect_err("found");
     assert_eq!(failure.schedule.order, Order::Embassy);
+}
+
+#[test]
+fn pct_lets_a_task_that_yields_in_a_loop_be_overtaken() {
+    // "waiter" yields until "setter" has run. A PCT that kept a yielding task's priority would
+    // poll the waiter for ever whenever its priority is the higher one (a same-instant loop).
+    fn body<'s>(sim: &'s Sim<'s>) {
+        let flag = &*sim.alloc(Cell::new(false));
+        sim.spawn("waiter", async move {
+            while !flag.get() {
+                fwsim::yield_now().await;
+            }
+        })
+        .must_finish();
+        sim.spawn("setter", async move { flag.set(true) });
+        sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        assert_eq!(sim.diagnostics(), vec![]);
+    }
+    for depth in [1, 2, 3] {
+        let fuzz = Fuzz::new(Strategy::Pct { depth })
+            .name(format!("pct-yield-spin-d{depth}"))
+            .config(fwsim::SimConfig::new().same_instant_poll_limit(1_000))
+            .iterations(100)
+            .shrink_limit(std::time::Duration::ZERO);
+        let report = fuzz.try_run(body).unwrap_or_else(|f| panic!("PCT d{depth}: {}", f.fault.message));
+        assert_eq!(report.executions, 100);
+    }
 }

@@ -99,7 +99,10 @@ mod tests {
         dfs.begin_execution();
         let anchor = Anchor { after: None, picks: 0, index: 0 };
         let out = (0..points)
-            .map(|n| dfs.choose(&ChoicePoint { number: n as u64, anchor, kind: ChoiceKind::Events(options) }).unwrap())
+            .map(|n| {
+                dfs.choose(&ChoicePoint { number: n as u64, anchor, kind: ChoiceKind::Events(options), yielded: None })
+                    .unwrap()
+            })
             .collect();
         dfs.end_execution(points as u64);
         out

@@ -7,7 +7,9 @@ use crate::rng::SimRng;
 
 /// Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010): random task priorities
 /// and `depth - 1` priority change points placed among the first `horizon` choice points;
-/// `depth` counts choice points, not polls. It finds any bug of depth `d` with probability at
+/// `depth` counts choice points, not polls. A task that yields
+/// ([`ChoicePoint::yielded`](super::ChoicePoint::yielded)) drops to the lowest priority, as
+/// shuttle's PCT does: cooperative code yields to let others run. It finds any bug of depth `d` with probability at
 /// least `1/(n·k^(d-1))`, where `k` is the horizon. Each execution draws new priorities and
 /// change points from the stream; simultaneous interrupts are ordered at random.
 ///
@@ -92,6 +94,14 @@ impl Explorer for Pct {
                 let p = self.rng.next_u64() | (1 << 63);
                 self.priority.insert(id.0, p);
             }
+        }
+        // A task that just yielded goes to the back, as if it had lowered its own priority:
+        // otherwise a task yielding in a loop until another one runs never lets it.
+        if let Some(y) = point.yielded
+            && ids.contains(&y)
+        {
+            self.demotions += 1;
+            self.priority.insert(y.0, (1 << 32) - self.demotions);
         }
         let best = |pr: &BTreeMap<u32, u64>| {
             (0..ids.len()).max_by_key(|&i| (pr[&ids[i].0], std::cmp::Reverse(i))).expect("options ≥ 2")

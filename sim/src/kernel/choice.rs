@@ -25,6 +25,9 @@ pub(super) struct Choices {
     pub(super) picks: Vec<u64>,
     /// With interrupt jitter: each source's latest arrival, by rank.
     pub(super) last_arrival: BTreeMap<u32, u64>,
+    /// The task whose latest poll ended in a yield (it woke itself and returned `Pending`),
+    /// if the latest poll did (kept only with an explorer).
+    pub(super) yielded: Option<TaskId>,
 }
 
 impl Choices {
@@ -37,6 +40,7 @@ impl Choices {
             anchor: Anchor { after: None, picks: 0, index: 0 },
             picks: Vec::new(),
             last_arrival: BTreeMap::new(),
+            yielded: None,
         }
     }
 
@@ -120,7 +124,8 @@ impl Core {
             queue => ids.extend((0..n).map(|i| serial(&queue.candidate(i)))),
         }
         let anchor = self.choices.next_anchor();
-        let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids) });
+        let yielded = self.choices.yielded;
+        let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids), yielded });
         self.choices.ids = ids;
         idx
     }
@@ -143,7 +148,7 @@ impl Core {
             return 0;
         }
         let anchor = self.choices.next_anchor();
-        let k = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Jitter(steps as usize) });
+        let k = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Jitter(steps as usize), yielded: None });
         (max as u128 * k as u128 / (steps as u128 - 1)) as u64
     }
 

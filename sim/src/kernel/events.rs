@@ -108,7 +108,7 @@ impl Core {
                 0
             } else {
                 let anchor = self.choices.next_anchor();
-                self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Events(group.len()) })
+                self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Events(group.len()), yielded: None })
             }
         } else {
             0

@@ -130,7 +130,7 @@ impl TaskTable {
 impl Choices {
     fn reset(&mut self, mut explorer: ExplorerSlot) {
         explorer.begin();
-        let Choices { explorer: old, count, deviations, ids, anchor, picks, last_arrival } = self;
+        let Choices { explorer: old, count, deviations, ids, anchor, picks, last_arrival, yielded } = self;
         *old = explorer;
         *count = 0;
         deviations.clear();
@@ -140,6 +140,7 @@ impl Choices {
         if !last_arrival.is_empty() {
             last_arrival.clear();
         }
+        *yielded = None;
     }
 }
 
