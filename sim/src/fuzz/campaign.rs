@@ -42,7 +42,7 @@ where
 {
     let mut explorer = Some(campaign_explorer(fuzz.strategy, fuzz.seed, fuzz.realizable));
     let base = base_config(fuzz);
-    let shared_base = std::rc::Rc::new(base.clone());
+    let config = std::rc::Rc::new(base.clone());
     let started = Instant::now();
     let mut report = Report { executions: 0, exhausted: false, longest_run: 0 };
     while report.executions < fuzz.iterations {
@@ -50,7 +50,7 @@ where
             break;
         }
         let horizon = explorer.as_ref().and_then(|e| e.pct_horizon());
-        let exec = execute_lending(&shared_base, body, None, &mut explorer);
+        let exec = execute_lending(&config, body, None, &mut explorer);
         assert!(explorer.is_some(), "fwsim: the campaign's explorer was not handed back");
         report.executions += 1;
         report.longest_run = report.longest_run.max(exec.choice_points);
