@@ -114,8 +114,8 @@ pub struct ChoicePoint<'a> {
     pub anchor: Anchor,
     /// What it chooses between.
     pub kind: ChoiceKind<'a>,
-    /// For a choice of tasks: the task that just yielded (woke itself during its poll and
-    /// returned `Pending`, as `yield_now` does), if the poll before this choice point did. A
+    /// For a choice of tasks: the task that just yielded (was woken again during its poll and
+    /// returned `Pending`, as after `yield_now`), if the poll before this choice point did. A
     /// priority-based explorer sends it to the back, or a task that yields in a loop until
     /// another runs would never let that one run.
     pub yielded: Option<TaskId>,

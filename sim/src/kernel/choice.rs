@@ -25,8 +25,8 @@ pub(super) struct Choices {
     pub(super) picks: Vec<u64>,
     /// With interrupt jitter: each source's latest arrival, by rank.
     pub(super) last_arrival: BTreeMap<u32, u64>,
-    /// The task whose latest poll ended in a yield (it woke itself and returned `Pending`),
-    /// if the latest poll did (kept only with an explorer).
+    /// The task whose latest poll ended in a yield (it was woken again during that poll and
+    /// returned `Pending`), if the latest poll did (kept only outside the lean modes).
     pub(super) yielded: Option<TaskId>,
 }
 
@@ -113,16 +113,7 @@ impl Core {
         let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();
         let metas = &self.tasks.metas;
-        let serial = |task: &Runnable| TaskId(metas[task.0 as usize].serial);
-        match &self.executors[exec] {
-            // The any-order explorers' queue, read as slices.
-            RunQueue::Fifo(q) => {
-                let (a, b) = q.first(n);
-                ids.extend(a.iter().map(serial));
-                ids.extend(b.iter().map(serial));
-            }
-            queue => ids.extend((0..n).map(|i| serial(&queue.candidate(i)))),
-        }
+        self.executors[exec].each_candidate(n, |task| ids.push(TaskId(metas[task.0 as usize].serial)));
         let anchor = self.choices.next_anchor();
         let yielded = self.choices.yielded;
         let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids), yielded });

@@ -202,11 +202,8 @@ impl Shared {
         fwsim_hooks::install(&HOOKS);
         let inbox = Arc::new(Inbox::default());
         let tag = registry::register(inbox.clone());
-        if let Some(limit) = config.watchdog {
-            inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
-            inbox.watch.enabled.store(true, Ordering::Relaxed);
-            registry::ensure_watchdog();
-        }
+        watch_if_asked(&inbox, &config);
+        let PollLimits { has_cost, poll_limit, recent_from } = PollLimits::of(&config);
         let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
         let shared = Shared {
             tag,
@@ -224,9 +221,9 @@ impl Shared {
             awaited_done: Cell::new(false),
             must_finish: RefCell::new(Vec::new()),
             abort_links: RefCell::new(std::collections::BTreeMap::new()),
-            has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
-            poll_limit: config.same_instant_poll_limit.max(1),
-            recent_from: config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64),
+            has_cost,
+            poll_limit,
+            recent_from,
             polling: Cell::new(NOT_POLLING),
             poll_clones: Cell::new(0),
             config,
@@ -248,6 +245,33 @@ impl Shared {
             && !cfg.strict;
         let order = if single { c.executors[0].built_in_variant() } else { None };
         c.mode = ModeKind::choose(lean, order);
+    }
+}
+
+/// What `Shared` derives from its configuration once, for the per-poll path.
+struct PollLimits {
+    has_cost: bool,
+    poll_limit: u64,
+    recent_from: u64,
+}
+
+impl PollLimits {
+    fn of(config: &SimConfig) -> Self {
+        let poll_limit = config.same_instant_poll_limit.max(1);
+        PollLimits {
+            has_cost: config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0,
+            poll_limit,
+            recent_from: poll_limit.saturating_sub(RECENT as u64),
+        }
+    }
+}
+
+/// Arms the watchdog for this simulation if its configuration asks for one.
+fn watch_if_asked(inbox: &Inbox, config: &SimConfig) {
+    if let Some(limit) = config.watchdog {
+        inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
+        inbox.watch.enabled.store(true, Ordering::Relaxed);
+        registry::ensure_watchdog();
     }
 }
 

@@ -13,8 +13,6 @@ pub(crate) struct PollState {
     pub(super) spin_from: Option<u64>,
     /// Wakes this poll made (for the cost model).
     pub(super) wakes: u64,
-    /// The task woke itself during this poll: if the poll ends `Pending`, it yielded.
-    pub(super) self_woken: bool,
     /// Polls so far (for the watchdog).
     pub(super) id: u64,
     /// The last polls' tasks, recorded only when a same-instant loop nears the limit.
@@ -29,7 +27,6 @@ impl Default for PollState {
             now_reads: 0,
             spin_from: None,
             wakes: 0,
-            self_woken: false,
             id: 0,
             recent: [u32::MAX; RECENT],
             recent_head: 0,
@@ -86,7 +83,6 @@ impl Shared {
             }
             if !M::LEAN {
                 c.poll.wakes = 0;
-                c.poll.self_woken = false;
                 c.rec(Kind::PollBegin, serial, serial, 0);
             }
             if self.config.watchdog.is_some() {
@@ -141,7 +137,9 @@ impl Shared {
             if !M::LEAN {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
-                let yielded = c.poll.self_woken && matches!(result, Ok(Poll::Pending));
+                // Queued again by the end of its own poll (the pick cleared QUEUED): it yielded.
+                let requeued = c.tasks.metas[slot as usize].has(QUEUED);
+                let yielded = requeued && matches!(result, Ok(Poll::Pending));
                 c.choices.yielded = yielded.then_some(TaskId(serial));
             }
             let exec = if M::SINGLE { 0 } else { c.tasks.metas[slot as usize].exec as usize };

@@ -54,11 +54,7 @@ impl Shared {
         arena.get_mut().clear();
         artifact_writers.get_mut().clear();
         *tag = registry::rekey(*tag, inbox);
-        if let Some(limit) = config.watchdog {
-            inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
-            inbox.watch.enabled.store(true, Ordering::Relaxed);
-            registry::ensure_watchdog();
-        }
+        watch_if_asked(inbox, &config);
         core.get_mut().reset(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
         torn_down.set(false);
         in_run.set(false);
@@ -69,9 +65,8 @@ impl Shared {
         if !abort_links.get_mut().is_empty() {
             abort_links.get_mut().clear();
         }
-        *has_cost = config.cost.per_poll_ns > 0 || config.cost.per_wake_ns > 0;
-        *poll_limit = config.same_instant_poll_limit.max(1);
-        *recent_from = config.same_instant_poll_limit.max(1).saturating_sub(RECENT as u64);
+        PollLimits { has_cost: *has_cost, poll_limit: *poll_limit, recent_from: *recent_from } =
+            PollLimits::of(&config);
         polling.set(NOT_POLLING);
         poll_clones.set(0);
         *old_config = config;
@@ -148,10 +143,7 @@ impl Timers {
     fn reset(&mut self, kind: TimerQueueKind) {
         let Timers { integrated, generic, foreign, expired, firing } = self;
         integrated.clear();
-        *generic = match kind {
-            TimerQueueKind::Integrated => None,
-            TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
-        };
+        *generic = Timers::generic_queue(kind);
         drop(foreign.clear());
         expired.clear();
         *firing = false;

@@ -22,13 +22,18 @@ impl Timers {
     pub(super) fn new(kind: TimerQueueKind) -> Self {
         Timers {
             integrated: IntegratedTimerQueue::new(),
-            generic: match kind {
-                TimerQueueKind::Integrated => None,
-                TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
-            },
+            generic: Self::generic_queue(kind),
             foreign: GenericTimerQueue::new(usize::MAX),
             expired: Vec::new(),
             firing: false,
+        }
+    }
+
+    /// The generic queue `kind` asks for, if any.
+    pub(super) fn generic_queue(kind: TimerQueueKind) -> Option<GenericTimerQueue> {
+        match kind {
+            TimerQueueKind::Integrated => None,
+            TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
         }
     }
 }

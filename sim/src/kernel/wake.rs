@@ -62,12 +62,8 @@ impl Core {
             }
             self.poll.wakes += !queued as u64;
         }
-        let running = self.poll.running == Some(slot);
-        if !M::LEAN {
-            self.poll.self_woken |= running;
-        }
         let cause = cause.unwrap_or(if self.irq.stack.is_empty() { Cause::Wake } else { Cause::Interrupt });
-        let wake = Wake { task: TaskId(serial), cause, running };
+        let wake = Wake { task: TaskId(serial), cause, running: self.poll.running == Some(slot) };
         let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
         let queue = M::queue(&mut self.executors, exec);
         if queued {

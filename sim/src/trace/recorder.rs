@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use super::{Names, Record, TraceConfig};
 
+/// The trace hash before any record (FNV-1a's offset basis).
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// The recorder inside a simulation.
 pub(crate) struct Recorder {
     pub(crate) enabled: bool,
@@ -32,7 +35,7 @@ impl Recorder {
         };
         Ok(Recorder {
             enabled: cfg.enabled,
-            hash: 0xcbf2_9ce4_8422_2325,
+            hash: HASH_SEED,
             count: 0,
             ring: Vec::with_capacity(if cfg.enabled { cfg.ring.min(1 << 16) } else { 0 }),
             ring_cap: cfg.ring,
@@ -67,7 +70,7 @@ impl Recorder {
             interned,
             interned_static,
         } = self;
-        *hash = 0xcbf2_9ce4_8422_2325;
+        *hash = HASH_SEED;
         *count = 0;
         ring.clear();
         *ring_cap = cfg.ring;
