@@ -20,82 +20,57 @@ pub const CORTEX_M0_POLL: Duration = Duration::from_micros(10);
 /// The cost of a wake.
 pub const CORTEX_M0_WAKE: Duration = Duration::from_micros(2);
 
+/// The low-power logger in one of its two forms.
+pub struct LowPower {
+    /// The button read every millisecond instead of watched by its edge interrupt.
+    polling: bool,
+}
+
 /// The low-power logger, button by interrupt.
-pub struct LowPower;
+pub static LOW_POWER: LowPower = LowPower { polling: false };
 
 /// The same logger, button polled every millisecond.
-pub struct LowPowerPolling;
-
-fn parts() -> Vec<PartInfo> {
-    vec![
-        PartInfo::new("button", PartKind::Button, "push button on pin BTN, to ground, pulled up"),
-        PartInfo::new("led", PartKind::Pin, "heartbeat LED on pin LED, high = lit"),
-        PartInfo::new("uart", PartKind::Serial, "the log on UART0, 115,200 baud"),
-    ]
-}
-
-fn cost() -> Option<CostModel> {
-    Some(CostModel { per_poll_ns: CORTEX_M0_POLL.as_nanos() as u64, per_wake_ns: CORTEX_M0_WAKE.as_nanos() as u64 })
-}
-
-/// Builds the board; `polling` picks the firmware's form.
-fn start<'s>(sim: &'s Sim<'s>, board: &Board, polling: bool) -> Parts {
-    let bus = board.i2c_bus("I2C0", 400_000);
-    bus.attach(0x40, "htu21d", Htu21d::new(21.0, 45.0));
-    let pin = board.input("BTN", Pull::Up);
-    let button = board.button("BUTTON", &pin, Level::Low);
-    let led = board.output("LED", Drive::PushPull, Level::Low);
-    let uart = board.uart("UART0", UartConfig::new(115_200));
-    let mut parts = Parts::new();
-    parts.button("button", button).pin("led", led.probe()).serial("uart", uart.peer());
-    if polling {
-        sim.spawn("logger", app_low_power::run_polling(bus.handle(), pin, led, uart));
-    } else {
-        sim.spawn("logger", app_low_power::run(bus.handle(), pin, led, uart));
-    }
-    parts
-}
+pub static LOW_POWER_POLLING: LowPower = LowPower { polling: true };
 
 impl App for LowPower {
     fn name(&self) -> &str {
-        "low-power"
+        if self.polling { "low-power-polling" } else { "low-power" }
     }
 
     fn about(&self) -> &str {
-        "Low-power logger: a sensor every 10 s, a button by interrupt, a heartbeat; the core mostly asleep (firmware/low-power)"
+        if self.polling {
+            "The low-power logger with its button polled every millisecond: a thousand wake-ups a second (firmware/low-power)"
+        } else {
+            "Low-power logger: a sensor every 10 s, a button by interrupt, a heartbeat; the core mostly asleep (firmware/low-power)"
+        }
     }
 
     fn parts(&self) -> Vec<PartInfo> {
-        parts()
+        vec![
+            PartInfo::new("button", PartKind::Button, "push button on pin BTN, to ground, pulled up"),
+            PartInfo::new("led", PartKind::Pin, "heartbeat LED on pin LED, high = lit"),
+            PartInfo::new("uart", PartKind::Serial, "the log on UART0, 115,200 baud"),
+        ]
     }
 
     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
-        start(sim, board, false)
+        let bus = board.i2c_bus("I2C0", 400_000);
+        bus.attach(0x40, "htu21d", Htu21d::new(21.0, 45.0));
+        let pin = board.input("BTN", Pull::Up);
+        let button = board.button("BUTTON", &pin, Level::Low);
+        let led = board.output("LED", Drive::PushPull, Level::Low);
+        let uart = board.uart("UART0", UartConfig::new(115_200));
+        let mut parts = Parts::new();
+        parts.button("button", button).pin("led", led.probe()).serial("uart", uart.peer());
+        if self.polling {
+            sim.spawn("logger", app_low_power::run_polling(bus.handle(), pin, led, uart));
+        } else {
+            sim.spawn("logger", app_low_power::run(bus.handle(), pin, led, uart));
+        }
+        parts
     }
 
     fn cost(&self) -> Option<CostModel> {
-        cost()
-    }
-}
-
-impl App for LowPowerPolling {
-    fn name(&self) -> &str {
-        "low-power-polling"
-    }
-
-    fn about(&self) -> &str {
-        "The low-power logger with its button polled every millisecond: a thousand wake-ups a second (firmware/low-power)"
-    }
-
-    fn parts(&self) -> Vec<PartInfo> {
-        parts()
-    }
-
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
-        start(sim, board, true)
-    }
-
-    fn cost(&self) -> Option<CostModel> {
-        cost()
+        Some(CostModel { per_poll_ns: CORTEX_M0_POLL.as_nanos() as u64, per_wake_ns: CORTEX_M0_WAKE.as_nanos() as u64 })
     }
 }
