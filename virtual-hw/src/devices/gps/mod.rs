@@ -176,6 +176,11 @@ fn angle(deg: f64, degree_digits: usize, pos: char, neg: char) -> String {
     s
 }
 
+/// `ddmm.mmmm,N,dddmm.mmmm,E`: the track's position as both sentences give it.
+fn position(t: &Track, at: SimTime) -> String {
+    format!("{},{}", angle(t.latitude.at(at), 2, 'N', 'S'), angle(t.longitude.at(at), 3, 'E', 'W'))
+}
+
 fn rmc(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
     let (y, m, d) = civil_from_days(utc / 86_400);
     let date = format!("{d:02}{m:02}{:02}", y % 100);
@@ -183,10 +188,9 @@ fn rmc(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
         return sentence(&format!("GPRMC,{},V,,,,,,,{date},,,N", hms(utc)));
     }
     sentence(&format!(
-        "GPRMC,{},A,{},{},{:.2},{:.2},{date},,,A",
+        "GPRMC,{},A,{},{:.2},{:.2},{date},,,A",
         hms(utc),
-        angle(t.latitude.at(at), 2, 'N', 'S'),
-        angle(t.longitude.at(at), 3, 'E', 'W'),
+        position(t, at),
         t.speed_knots.at(at),
         t.course.at(at)
     ))
@@ -196,13 +200,7 @@ fn gga(t: &Track, at: SimTime, utc: u64, fix: bool) -> String {
     if !fix {
         return sentence(&format!("GPGGA,{},,,,,0,00,99.99,,,,,,", hms(utc)));
     }
-    sentence(&format!(
-        "GPGGA,{},{},{},1,08,0.9,{:.1},M,47.0,M,,",
-        hms(utc),
-        angle(t.latitude.at(at), 2, 'N', 'S'),
-        angle(t.longitude.at(at), 3, 'E', 'W'),
-        t.altitude.at(at)
-    ))
+    sentence(&format!("GPGGA,{},{},1,08,0.9,{:.1},M,47.0,M,,", hms(utc), position(t, at), t.altitude.at(at)))
 }
 
 /// `(year, month 1–12, day 1–31)` of a day count since 1970-01-01 (proleptic Gregorian;
