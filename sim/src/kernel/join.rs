@@ -224,11 +224,7 @@ impl Shared {
         }
         give_back(&self.futures, tasks);
         self.isr_free.borrow_mut().clear();
-        if !self.isr_fns.borrow().is_empty() {
-            let mut fns = std::mem::take(&mut *self.isr_fns.borrow_mut());
-            fns.clear();
-            give_back(&self.isr_fns, fns);
-        }
+        drop_all(&self.isr_fns);
         let (joiners, generic, foreign) = {
             let mut c = self.core.borrow_mut();
             c.clock.events.clear();
@@ -244,16 +240,21 @@ impl Shared {
         drop(joiners);
         drop(generic);
         drop(foreign);
-        let mut arena = std::mem::take(&mut *self.arena.borrow_mut());
-        arena.clear();
-        give_back(&self.arena, arena);
-        if !self.artifact_writers.borrow().is_empty() {
-            let mut writers = std::mem::take(&mut *self.artifact_writers.borrow_mut());
-            writers.clear();
-            give_back(&self.artifact_writers, writers);
-        }
+        drop_all(&self.arena);
+        drop_all(&self.artifact_writers);
         debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
     }
+}
+
+/// Drops a table's entries outside its cell's borrow (their drops may re-enter), keeping the
+/// table's allocation.
+fn drop_all<T>(cell: &RefCell<Vec<T>>) {
+    if cell.borrow().is_empty() {
+        return;
+    }
+    let mut table = std::mem::take(&mut *cell.borrow_mut());
+    table.clear();
+    give_back(cell, table);
 }
 
 /// Puts an emptied table back in its cell, unless something was added to the cell meanwhile
