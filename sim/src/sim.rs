@@ -160,7 +160,7 @@ impl<'env> Sim<'env> {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
         // SAFETY: `T: 'env`, and the arena is dropped by `shutdown`, which runs before `'env`
         // can end (when the Sim drops, or at the end of `scope`).
-        let (entry, mut ptr) = unsafe { ArenaBox::new(value) };
+        let (entry, mut ptr) = unsafe { ArenaBox::new_in(&self.shared.blocks, value) };
         self.shared.arena.borrow_mut().push(entry);
         // SAFETY: the value never moves and is freed only at shutdown, after which no `'env`
         // reference can be used; each call moves in a new value, so the reference is unique.
@@ -309,7 +309,7 @@ pub(crate) fn spawn_on_shared<F: Future>(
     // that is leaked instead never polls or drops its tasks again: nothing but its own
     // methods can (the current-simulation pointer needs a live borrow of the Sim, see
     // `context`; join handles and wakers never poll), and the state it leaks is never freed.
-    let task = unsafe { TaskBox::new(TaskCell::Running(future)) };
+    let task = unsafe { TaskBox::new_in(&shared.blocks, TaskCell::Running(future)) };
     let key = shared.spawn_boxed(exec, name, task);
     JoinHandle { shared: shared.clone(), key, _output: PhantomData }
 }

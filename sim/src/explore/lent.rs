@@ -38,6 +38,17 @@ impl LentExplorer {
         }
     }
 
+    /// The answer to a choice of `n` tasks, if it does not depend on which tasks they are:
+    /// the random explorer's, exploring any order (a realizable campaign leaves choices of
+    /// tasks to the run order, in `choose`).
+    #[inline(always)]
+    pub(crate) fn choose_blind(&mut self, n: usize) -> Option<usize> {
+        match &mut self.explorer {
+            Lent::Random(e) if !self.realizable => Some(e.choose_among(n)),
+            _ => None,
+        }
+    }
+
     /// PCT's horizon as learnt so far.
     pub(crate) fn pct_horizon(&self) -> Option<u64> {
         match &self.explorer {
@@ -57,11 +68,18 @@ impl Explorer for LentExplorer {
         self.inner().begin_execution();
     }
 
+    #[inline(always)]
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
         if self.realizable && keeps_run_order(point) {
             return Ok(0);
         }
-        self.inner().choose(point)
+        // Matched here rather than through `inner`, so that each explorer's `choose` is a
+        // direct call the compiler can inline into the choice point.
+        match &mut self.explorer {
+            Lent::Random(e) => e.choose(point),
+            Lent::Pct(e) => e.choose(point),
+            Lent::Dfs(e) => e.choose(point),
+        }
     }
 
     fn end_execution(&mut self, choice_points: u64) {

@@ -18,8 +18,17 @@ impl Random {
     }
 }
 
+impl Random {
+    /// The answer to a choice point of `n` options: all this explorer reads of one.
+    #[inline(always)]
+    pub(crate) fn choose_among(&mut self, n: usize) -> usize {
+        self.rng.below(n as u64) as usize
+    }
+}
+
 impl Explorer for Random {
+    #[inline(always)]
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
-        Ok(self.rng.below(point.options() as u64) as usize)
+        Ok(self.choose_among(point.options()))
     }
 }

@@ -99,3 +99,45 @@ where
     SPARE.set(spare);
     exec
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::Order;
+    use crate::explore::{Lent, Random};
+
+    /// Four tasks that yield at different rates, then a failure, so that the schedule is kept.
+    fn body(sim: &Sim<'_>) {
+        for (name, yields) in [("a", 3), ("b", 1), ("c", 2), ("d", 0)] {
+            sim.spawn(name, async move {
+                for _ in 0..yields {
+                    crate::yield_now().await;
+                }
+            });
+        }
+        sim.run_until_stalled().unwrap();
+        panic!("every execution fails");
+    }
+
+    /// A lent random explorer answers choices of tasks without the candidate list; what it
+    /// records (deviations, anchors, the tasks they run) must be what the same explorer
+    /// records when it reads every candidate.
+    #[test]
+    fn a_lent_random_explorer_records_the_schedule_a_shared_one_does() {
+        let config = SimConfig::new().order(Order::Fifo).no_trace().quiet_panics(true);
+        let shared = Arc::new(Mutex::new(Random::new(7)));
+        let reading = config.clone().explorer(shared);
+        let mut lent = Some(Box::new(LentExplorer { explorer: Lent::Random(Random::new(7)), realizable: false }));
+        let config = Rc::new(config);
+        let mut deviations = 0;
+        for _ in 0..20 {
+            let blind = execute_lending(&config, &body, None, &mut lent).schedule;
+            let full = execute(&reading, &body, None).schedule;
+            assert_eq!(blind, full);
+            deviations += full.deviations.len();
+        }
+        assert!(deviations > 20, "the executions deviate ({deviations} deviations)");
+    }
+}

@@ -90,7 +90,7 @@ impl Core {
                     if n >= 2 {
                         let number = self.choices.count;
                         self.choices.count += 1;
-                        idx = self.ask_for_task(exec, number, n);
+                        idx = self.ask_for_task::<M>(exec, number, n);
                     }
                     let slot = M::queue(&mut self.executors, exec).take(idx).0;
                     let serial = self.serial_of(slot);
@@ -109,11 +109,25 @@ impl Core {
     }
 
     /// Asks the explorer which of executor `exec`'s `n` candidates runs.
-    fn ask_for_task(&mut self, exec: usize, number: u64, n: usize) -> usize {
+    #[inline]
+    fn ask_for_task<M: Mode>(&mut self, exec: usize, number: u64, n: usize) -> usize {
+        if let Some(i) = self.choices.explorer.choose_blind(n) {
+            // An explorer that needs only the number of options: no candidate list to build.
+            let anchor = self.choices.next_anchor();
+            if i != 0 {
+                let candidate = M::queue(&mut self.executors, exec).candidate(i);
+                let task = TaskId(self.serial_of(candidate.0));
+                self.deviate(number, i, n, anchor, Some(task));
+            }
+            return i;
+        }
         let mut ids = std::mem::take(&mut self.choices.ids);
         ids.clear();
         let metas = &self.tasks.metas;
-        self.executors[exec].each_candidate(n, |task| ids.push(TaskId(metas[task.0 as usize].serial)));
+        let queue = M::queue(&mut self.executors, exec);
+        for i in 0..n {
+            ids.push(TaskId(metas[queue.candidate(i).0 as usize].serial));
+        }
         let anchor = self.choices.next_anchor();
         let yielded = self.choices.yielded;
         let idx = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Tasks(&ids), yielded });
@@ -144,6 +158,7 @@ impl Core {
     }
 
     /// Asks the explorer; records a deviation or a divergence.
+    #[inline(always)]
     pub(super) fn answer(&mut self, point: &ChoicePoint<'_>) -> usize {
         let (number, n) = (point.number, point.options());
         match self.choices.explorer.choose(point) {
@@ -153,14 +168,7 @@ impl Core {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
                     ChoiceKind::Events(_) | ChoiceKind::Jitter(_) => None,
                 };
-                self.choices.deviations.push(Deviation {
-                    choice: number,
-                    alternative: i as u32,
-                    options: n as u32,
-                    anchor: Some(point.anchor),
-                    task,
-                });
-                self.rec(Kind::Deviation, i as u32, n as u32, number);
+                self.deviate(number, i, n, point.anchor, task);
                 i
             }
             Err(d) => {
@@ -174,6 +182,19 @@ impl Core {
                 0
             }
         }
+    }
+
+    /// Records the answer `i` (not the run order's own) to choice point `number` of `n`
+    /// options, at `anchor`, that runs `task` if it is a choice of tasks.
+    fn deviate(&mut self, number: u64, i: usize, n: usize, anchor: Anchor, task: Option<TaskId>) {
+        self.choices.deviations.push(Deviation {
+            choice: number,
+            alternative: i as u32,
+            options: n as u32,
+            anchor: Some(anchor),
+            task,
+        });
+        self.rec(Kind::Deviation, i as u32, n as u32, number);
     }
 }
 

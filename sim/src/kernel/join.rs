@@ -26,6 +26,15 @@ impl Shared {
         TaskKey { slot, generation, serial }
     }
 
+    /// Drops slot `slot`'s task box, if it still has one, keeping its block for reuse. (Its
+    /// drop may re-enter: no borrow is held across it.)
+    pub(super) fn free_task(&self, slot: u32) {
+        let task = self.futures.borrow_mut()[slot as usize].take();
+        if let Some(task) = task {
+            self.blocks.drop_task(task);
+        }
+    }
+
     pub(crate) fn add_executor(&self, order: OrderSpec) -> u8 {
         let mut c = self.core.borrow_mut();
         let id = c.executors.len();
@@ -62,7 +71,7 @@ impl Shared {
                 let freed = c.maybe_free(key.slot);
                 drop(c);
                 if freed {
-                    drop(self.futures.borrow_mut()[key.slot as usize].take());
+                    self.free_task(key.slot);
                 }
                 return Poll::Ready(Err(e));
             }
@@ -72,6 +81,7 @@ impl Shared {
             // SAFETY: the handle that created this key was made for this output type, and a
             // DONE task is never polled.
             unsafe { task.take_output(out) };
+            self.blocks.drop_task(task);
         }
         self.core.borrow_mut().maybe_free(key.slot);
         Poll::Ready(Ok(()))
@@ -102,8 +112,7 @@ impl Shared {
         };
         drop(joiner);
         if freed {
-            let task = self.futures.borrow_mut()[key.slot as usize].take();
-            drop(task);
+            self.free_task(key.slot);
         }
     }
 
@@ -185,8 +194,7 @@ impl Shared {
             (joiner, c.maybe_free(slot))
         };
         if freed {
-            let task = self.futures.borrow_mut()[slot as usize].take();
-            drop(task);
+            self.free_task(slot);
         }
         if let Some(j) = joiner {
             j.wake();
@@ -220,7 +228,7 @@ impl Shared {
         let mut tasks = std::mem::take(&mut *self.futures.borrow_mut());
         self.core.borrow_mut().tasks.metas.iter_mut().for_each(|t| t.future = None);
         for task in tasks.drain(..).flatten() {
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(task)));
+            let _ = catch_unwind(AssertUnwindSafe(|| self.blocks.drop_task(task)));
         }
         give_back(&self.futures, tasks);
         self.isr_free.borrow_mut().clear();
@@ -240,7 +248,11 @@ impl Shared {
         drop(joiners);
         drop(generic);
         drop(foreign);
-        drop_all(&self.arena);
+        if !self.arena.borrow().is_empty() {
+            let mut values = std::mem::take(&mut *self.arena.borrow_mut());
+            values.drain(..).for_each(|v| self.blocks.drop_arena_value(v));
+            give_back(&self.arena, values);
+        }
         drop_all(&self.artifact_writers);
         debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
     }

@@ -46,6 +46,7 @@ use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
 use crate::trace::{Kind, Record, Recorder, TaskRef};
 use crate::waker;
 
+mod blocks;
 mod choice;
 mod events;
 mod findings;
@@ -115,6 +116,8 @@ pub(crate) struct Shared {
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
     isr_free: RefCell<Vec<u32>>,
     pub(crate) arena: RefCell<Vec<ArenaBox>>,
+    /// The blocks of dropped tasks and arena values, for the next ones of their sizes.
+    pub(crate) blocks: blocks::Blocks,
     /// What else to write into a failure's artifacts directory (a board's waveform…), by
     /// file-name stem.
     pub(crate) artifact_writers: RefCell<Vec<(String, ArtifactWriter)>>,
@@ -213,6 +216,7 @@ impl Shared {
             isr_fns: RefCell::new(Vec::new()),
             isr_free: RefCell::new(Vec::new()),
             arena: RefCell::new(Vec::new()),
+            blocks: blocks::Blocks::default(),
             artifact_writers: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),
             in_run: Cell::new(false),

@@ -59,7 +59,9 @@ impl Shared {
                 drop(c);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
                 self.core.borrow_mut().tasks.metas[slot as usize].flags &= !QUEUED;
-                drop(fut);
+                if let Some(fut) = fut {
+                    self.blocks.drop_task(fut);
+                }
                 self.complete(slot, Some(JoinError::Aborted));
                 return Step::Polled;
             }
@@ -163,8 +165,7 @@ impl Shared {
             Ok(Poll::Pending) if !abort_now => {}
             Ok(Poll::Ready(())) => self.complete(slot, None),
             Ok(Poll::Pending) => {
-                let fut = self.futures.borrow_mut()[slot as usize].take();
-                drop(fut);
+                self.free_task(slot);
                 self.complete(slot, Some(JoinError::Aborted));
             }
             Err(payload) => {

@@ -30,6 +30,7 @@ impl Shared {
             isr_fns,
             isr_free,
             arena,
+            blocks: _, // kept: the next run reuses them
             artifact_writers,
             torn_down,
             in_run,

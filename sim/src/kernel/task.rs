@@ -1,6 +1,9 @@
 //! Task storage: the type-erased future with room for its output, the owning pointer that
 //! keeps it pinned, and the per-simulation arena behind `Sim::alloc`.
 
+use std::alloc::Layout;
+
+use super::blocks::Blocks;
 use super::*;
 
 /// A spawned future, type-erased, with room for its output.
@@ -53,18 +56,32 @@ impl<F: Future> ErasedTask for TaskCell<F> {
 pub(crate) struct TaskBox(NonNull<dyn ErasedTask>);
 
 impl TaskBox {
-    /// Moves `cell` to the heap (where it stays pinned until dropped), erasing its lifetime.
+    /// Moves `cell` into a block from `blocks` (where it stays pinned until dropped), erasing
+    /// its lifetime.
     ///
     /// # Safety
     /// The caller guarantees the task is dropped, and never polled, after anything it borrows
     /// ends: `Shared::shutdown` drops every task, and it runs before `'env` can end.
-    pub(crate) unsafe fn new<'a>(cell: impl ErasedTask + 'a) -> Self {
-        let raw: *mut (dyn ErasedTask + 'a) = Box::into_raw(Box::new(cell));
+    pub(crate) unsafe fn new_in<'a, T: ErasedTask + 'a>(blocks: &Blocks, cell: T) -> Self {
+        let block = blocks.take(Layout::new::<T>()).cast::<T>();
+        // SAFETY: the block is unused, and sized and aligned for a `T`.
+        unsafe { block.as_ptr().write(cell) };
+        let raw: *mut (dyn ErasedTask + 'a) = block.as_ptr();
         // SAFETY: only the trait object's lifetime bound changes (same layout and metadata);
         // the caller upholds the lifetime, as documented above.
         let raw: *mut (dyn ErasedTask + 'static) = unsafe { std::mem::transmute(raw) };
-        // SAFETY: `Box::into_raw` never returns null.
+        // SAFETY: the block's pointer is non-null.
         TaskBox(unsafe { NonNull::new_unchecked(raw) })
+    }
+
+    /// Gives up ownership: the task's layout and pointer, to be dropped in place and its block
+    /// freed or reused by the caller.
+    pub(crate) fn into_raw(self) -> (Layout, NonNull<dyn ErasedTask>) {
+        // SAFETY: the task is live until this box is dropped, and this box is not dropped.
+        let layout = Layout::for_value(unsafe { self.0.as_ref() });
+        let ptr = self.0;
+        std::mem::forget(self);
+        (layout, ptr)
     }
 
     /// The task, for the poll path to cache: valid until this box is dropped, and pinned.
@@ -84,7 +101,8 @@ impl TaskBox {
 
 impl Drop for TaskBox {
     fn drop(&mut self) {
-        // SAFETY: the pointer came from `Box::into_raw` in `new` and is freed only here.
+        // SAFETY: the block came from the global allocator with the task's layout (see
+        // `Blocks`), which is what a `Box` of it is; it is freed only here.
         drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }
 }
@@ -93,30 +111,54 @@ impl Drop for TaskBox {
 /// pointer for the same reason as [`TaskBox`]: the reference handed out must stay valid while
 /// the arena's `Vec` moves its entries.
 pub(crate) struct ArenaBox {
-    ptr: NonNull<()>,
-    drop_value: unsafe fn(NonNull<()>),
+    ptr: NonNull<u8>,
+    layout: Layout,
+    drop_value: unsafe fn(NonNull<u8>),
 }
 
 impl ArenaBox {
-    /// Moves `value` to the heap; returns the entry that owns it and a pointer to it.
+    /// Moves `value` into a block from `blocks`; returns the entry that owns it and a pointer
+    /// to it.
     ///
     /// # Safety
     /// The caller guarantees the entry is dropped before anything `T` borrows ends.
-    pub(crate) unsafe fn new<T>(value: T) -> (Self, NonNull<T>) {
-        /// Frees a `T` made by `new`.
-        unsafe fn drop_value<T>(ptr: NonNull<()>) {
-            // SAFETY: `ptr` came from `Box::into_raw` of a `Box<T>` and is freed once.
-            drop(unsafe { Box::from_raw(ptr.cast::<T>().as_ptr()) });
+    pub(crate) unsafe fn new_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
+        /// Drops the `T` that `new_in` moved to `ptr`, in place.
+        unsafe fn drop_value<T>(ptr: NonNull<u8>) {
+            // SAFETY: `ptr` holds the `T` moved there by `new_in`, dropped once.
+            unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
         }
-        // SAFETY: `Box::into_raw` never returns null.
-        let ptr = unsafe { NonNull::new_unchecked(Box::into_raw(Box::new(value))) };
-        (ArenaBox { ptr: ptr.cast(), drop_value: drop_value::<T> }, ptr)
+        let layout = Layout::new::<T>();
+        let ptr = blocks.take(layout);
+        // SAFETY: the block is unused, and sized and aligned for a `T`.
+        unsafe { ptr.cast::<T>().as_ptr().write(value) };
+        (ArenaBox { ptr, layout, drop_value: drop_value::<T> }, ptr.cast())
+    }
+
+    /// Gives up ownership: the value's layout and block, and the function that drops it in
+    /// place; the caller drops it and frees or reuses the block.
+    pub(crate) fn into_raw(self) -> (Layout, NonNull<u8>, unsafe fn(NonNull<u8>)) {
+        let parts = (self.layout, self.ptr, self.drop_value);
+        std::mem::forget(self);
+        parts
     }
 }
 
 impl Drop for ArenaBox {
     fn drop(&mut self) {
-        // SAFETY: `drop_value` is the one made for this pointer's type in `new`.
+        /// Frees the block, after the value's drop whether that returned or panicked.
+        struct Free(NonNull<u8>, Layout);
+        impl Drop for Free {
+            fn drop(&mut self) {
+                if self.1.size() > 0 {
+                    // SAFETY: the block came from the global allocator with this layout (see
+                    // `Blocks`), and its value has been dropped.
+                    unsafe { std::alloc::dealloc(self.0.as_ptr(), self.1) }
+                }
+            }
+        }
+        let _free = Free(self.ptr, self.layout);
+        // SAFETY: `drop_value` is the one made for this block's type in `new_in`; it runs once.
         unsafe { (self.drop_value)(self.ptr) }
     }
 }

@@ -19,10 +19,11 @@ impl Core {
     /// (a task, an interrupt) is read from the context.
     #[inline(always)]
     pub(crate) fn wake_slot(&mut self, slot: u32, generation: u32, cause: Option<Cause>, release: bool) {
-        // The default mode inline, the others out of line: the common wake then saves fewer
-        // registers.
+        // The default mode and a fuzz campaign's inline, the others out of line: the common
+        // wake then saves fewer registers.
         match self.mode {
             ModeKind::LeanEmbassy => self.wake::<Lean<Embassy>>(slot, generation, cause, release),
+            ModeKind::FullFifo => self.wake::<Full<Fifo>>(slot, generation, cause, release),
             mode => self.wake_in(mode, slot, generation, cause, release),
         }
     }

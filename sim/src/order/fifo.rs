@@ -12,14 +12,6 @@ pub struct Fifo {
 }
 
 impl Fifo {
-    /// The first `n` tasks, in order (candidates 0 to `n - 1`), read from the queue's two
-    /// slices.
-    pub(crate) fn first(&self, n: usize) -> impl Iterator<Item = Runnable> + '_ {
-        let (a, b) = self.queue.as_slices();
-        let k = n.min(a.len());
-        a[..k].iter().chain(&b[..(n - k).min(b.len())]).copied()
-    }
-
     /// Empties the queue, keeping its allocation.
     pub(crate) fn clear(&mut self) {
         self.queue.clear();

@@ -249,16 +249,6 @@ impl RunQueue {
         }
     }
 
-    /// Calls `f` on candidates 0 to `n - 1` of the prepared pick, in order: `candidate(i)` for
-    /// each, read in one pass where the order allows.
-    #[inline]
-    pub(crate) fn each_candidate(&self, n: usize, mut f: impl FnMut(Runnable)) {
-        match self {
-            RunQueue::Fifo(q) => q.first(n).for_each(f),
-            queue => (0..n).for_each(|i| f(queue.candidate(i))),
-        }
-    }
-
     /// An empty queue of `spec`'s order in place of this one, reusing this one's allocations
     /// when it is the same built-in order.
     pub(crate) fn reset(&mut self, spec: &OrderSpec) {
