@@ -103,3 +103,94 @@ impl Drop for KeepOnDrop<'_> {
         unsafe { self.blocks.give(self.layout, self.block) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use super::*;
+    use crate::kernel::TaskCell;
+
+    /// A future that panics when dropped.
+    struct PanicsOnDrop([u64; 4]);
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("dropping {}", self.0[0]);
+        }
+    }
+    impl std::future::Future for PanicsOnDrop {
+        type Output = ();
+        fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+            std::task::Poll::Ready(())
+        }
+    }
+
+    fn kept(blocks: &Blocks) -> usize {
+        blocks.free.borrow().len()
+    }
+
+    #[test]
+    fn a_dropped_task_block_is_reused_by_the_next_task_of_its_size() {
+        let blocks = Blocks::default();
+        // SAFETY: the tasks borrow nothing.
+        let first = unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async { 1u64 })) };
+        let at = first.as_ptr().cast::<u8>();
+        blocks.drop_task(first);
+        assert_eq!(kept(&blocks), 1);
+        // SAFETY: as above.
+        let other_size = unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async { [0u8; 100] })) };
+        assert_eq!(kept(&blocks), 1, "a block of another size is not taken");
+        // SAFETY: as above.
+        let second = unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async { 2u64 })) };
+        assert_eq!(second.as_ptr().cast::<u8>(), at, "the same block");
+        assert_eq!(kept(&blocks), 0);
+        drop(other_size); // the ordinary drop frees its block
+        blocks.drop_task(second);
+    }
+
+    #[test]
+    fn a_task_whose_drop_panics_still_gives_its_block_back() {
+        let blocks = Blocks::default();
+        // SAFETY: the task borrows nothing.
+        let task = unsafe { TaskBox::new_in(&blocks, TaskCell::Running(PanicsOnDrop([7; 4]))) };
+        let quiet = crate::quiet::Quiet::enter(true);
+        assert!(catch_unwind(AssertUnwindSafe(|| blocks.drop_task(task))).is_err());
+        drop(quiet);
+        assert_eq!(kept(&blocks), 1);
+    }
+
+    #[test]
+    fn arena_values_of_every_size_are_dropped_once_and_their_blocks_kept_or_freed() {
+        let blocks = Blocks::default();
+        let dropped = std::rc::Rc::new(std::cell::Cell::new(0));
+        struct Counted(std::rc::Rc<std::cell::Cell<u32>>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        // SAFETY: the values borrow nothing.
+        let (zst, _) = unsafe { ArenaBox::new_in(&blocks, ()) };
+        // SAFETY: as above.
+        let (kept_one, _) = unsafe { ArenaBox::new_in(&blocks, Counted(dropped.clone())) };
+        // SAFETY: as above.
+        let (freed_one, mut value) = unsafe { ArenaBox::new_in(&blocks, [5u16; 3]) };
+        // SAFETY: the entry owns the value and is alive.
+        assert_eq!(unsafe { value.as_mut() }[2], 5);
+        blocks.drop_arena_value(zst);
+        blocks.drop_arena_value(kept_one);
+        drop(freed_one);
+        assert_eq!(dropped.get(), 1);
+        assert_eq!(kept(&blocks), 1, "zero-sized values have no block; a plain drop frees its own");
+    }
+
+    #[test]
+    fn past_the_limit_blocks_are_freed() {
+        let blocks = Blocks::default();
+        // SAFETY: the tasks borrow nothing.
+        let tasks: Vec<_> =
+            (0..KEPT + 3).map(|i| unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async move { i })) }).collect();
+        tasks.into_iter().for_each(|t| blocks.drop_task(t));
+        assert_eq!(kept(&blocks), KEPT);
+    }
+}
