@@ -1,7 +1,5 @@
 //! Probabilistic Concurrency Testing.
 
-use std::collections::BTreeMap;
-
 use super::{ChoiceKind, ChoicePoint, Diverged, Explorer};
 use crate::rng::SimRng;
 
@@ -22,7 +20,8 @@ pub struct Pct {
     depth: u32,
     horizon: u64,
     adaptive: bool,
-    priority: BTreeMap<u32, u64>,
+    /// Each task's priority, by serial; 0 for a task not met yet in this execution.
+    priority: Vec<u64>,
     /// Choice numbers at which the highest-priority candidate is demoted, ascending.
     change_points: Vec<u64>,
     demotions: u64,
@@ -37,7 +36,7 @@ impl Pct {
             depth,
             horizon,
             adaptive: false,
-            priority: BTreeMap::new(),
+            priority: Vec::new(),
             change_points: Vec::new(),
             demotions: 0,
             executions: 0,
@@ -88,11 +87,14 @@ impl Explorer for Pct {
             ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => return Ok(self.rng.below(n as u64) as usize),
         };
         for id in ids {
-            if !self.priority.contains_key(&id.0) {
+            let i = id.0 as usize;
+            if self.priority.len() <= i {
+                self.priority.resize(i + 1, 0);
+            }
+            if self.priority[i] == 0 {
                 // Initial priorities live above every demoted one (which count down from
                 // depth), so a demotion always sends the task to the back.
-                let p = self.rng.next_u64() | (1 << 63);
-                self.priority.insert(id.0, p);
+                self.priority[i] = self.rng.next_u64() | (1 << 63);
             }
         }
         // A task that just yielded goes to the back, as if it had lowered its own priority:
@@ -101,16 +103,16 @@ impl Explorer for Pct {
             && ids.contains(&y)
         {
             self.demotions += 1;
-            self.priority.insert(y.0, (1 << 32) - self.demotions);
+            self.priority[y.0 as usize] = (1 << 32) - self.demotions;
         }
-        let best = |pr: &BTreeMap<u32, u64>| {
-            (0..ids.len()).max_by_key(|&i| (pr[&ids[i].0], std::cmp::Reverse(i))).expect("options ≥ 2")
+        let best = |pr: &[u64]| {
+            (0..ids.len()).max_by_key(|&i| (pr[ids[i].0 as usize], std::cmp::Reverse(i))).expect("options ≥ 2")
         };
         while self.change_points.first() == Some(&point.number) {
             self.change_points.remove(0);
             let top = best(&self.priority);
             self.demotions += 1;
-            self.priority.insert(ids[top].0, (1 << 32) - self.demotions);
+            self.priority[ids[top].0 as usize] = (1 << 32) - self.demotions;
         }
         Ok(best(&self.priority))
     }

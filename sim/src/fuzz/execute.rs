@@ -62,7 +62,8 @@ where
         };
         // Every caught panic (a task's, a handler's, the body's) was raised in this order.
         let locations = quiet::take_locations();
-        let errors = sim.errors();
+        // (Most executions report nothing: then there is nothing to filter and clone.)
+        let errors = if sim.shared.has_diagnostics() { sim.errors() } else { Vec::new() };
         let diverged = errors.iter().any(|d| matches!(d, Diagnostic::ReplayDiverged { .. }));
         let first_error = errors.iter().position(|d| !matches!(d, Diagnostic::ReplayDiverged { .. }));
         let fault = match (first_error, outcome) {

@@ -63,6 +63,11 @@ impl Shared {
         self.core.borrow_mut().report(d);
     }
 
+    /// Whether any diagnostic has been recorded (and not taken).
+    pub(crate) fn has_diagnostics(&self) -> bool {
+        !self.core.borrow().findings.diags.is_empty()
+    }
+
     pub(super) fn take_strict_stop(&self) -> Option<SimError> {
         if !self.config.strict {
             return None;

@@ -73,9 +73,18 @@ impl Shared {
         if keys.is_empty() {
             return false;
         }
-        keys.retain(|k| !self.is_finished(*k));
+        if self.torn_down.get() {
+            keys.clear();
+            return false;
+        }
+        let mut c = self.core.borrow_mut();
+        let metas = &c.tasks.metas;
+        keys.retain(|k| {
+            let t = &metas[k.slot as usize];
+            t.generation == k.generation && !t.has(DONE)
+        });
         // Both ends the caller matches mean nothing is runnable at this instant.
-        !keys.is_empty() && self.core.borrow_mut().next_event_time().is_none()
+        !keys.is_empty() && c.next_event_time().is_none()
     }
 
     /// The loop, in mode `M`. A lean simulation is never strict, so it has no strict stop to
