@@ -187,9 +187,11 @@ mod tests {
     #[test]
     fn past_the_limit_blocks_are_freed() {
         let blocks = Blocks::default();
-        // SAFETY: the tasks borrow nothing.
-        let tasks: Vec<_> =
-            (0..KEPT + 3).map(|i| unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async move { i })) }).collect();
+        let spawn = |i: usize| {
+            // SAFETY: the task borrows nothing.
+            unsafe { TaskBox::new_in(&blocks, TaskCell::Running(async move { i })) }
+        };
+        let tasks: Vec<_> = (0..KEPT + 3).map(spawn).collect();
         tasks.into_iter().for_each(|t| blocks.drop_task(t));
         assert_eq!(kept(&blocks), KEPT);
     }
