@@ -86,6 +86,7 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
             Some(_) if a.jitter_steps < 2 => return Err("--jitter-steps must be at least 2".into()),
             Some(j) => Some((Duration::parse(j).map_err(|e| format!("--isr-jitter: {e}"))?.0, a.jitter_steps)),
         },
+        isr_preemption: a.isr_preemption,
     })
 }
 

@@ -62,6 +62,7 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
         artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, &scenario)),
         replay: Some(replay.schedule.clone()),
         isr_jitter: replay.isr_jitter,
+        isr_preemption: replay.isr_preemption,
         ..RunOptions::default()
     };
     let mut report = fwsim_scenario::run(&scenario, app, &options);

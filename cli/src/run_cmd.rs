@@ -30,6 +30,7 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             replay: None,
             explorer: None,
             isr_jitter: None,
+            isr_preemption: false,
             progress: bar.clone().map(|bar| {
                 let name = s.name.clone();
                 Progress(Arc::new(move |t: SimTime| {

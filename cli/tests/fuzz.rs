@@ -152,3 +152,28 @@ fn realizable_campaigns_with_interrupt_jitter() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--isr-jitter:"), "{}", out.stderr);
 }
+
+/// The executions a passing campaign's summary line counts.
+fn executions(stdout: &str) -> u64 {
+    let line = stdout.lines().find(|l| l.starts_with("fuzz: ")).expect("a summary line");
+    line["fuzz: ".len()..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn interrupts_landing_inside_polls_are_more_schedules_to_explore() {
+    let dir = with_scenarios("fuzz-preemption", &["encoder-menu.yaml"]);
+    let base = ["fuzz", "encoder-menu.yaml", "--realizable", "--explorer", "dfs", "--bound", "1"];
+    let between_polls = fwsim(&dir, &base);
+    assert_eq!(between_polls.code, 0, "{}{}", between_polls.stdout, between_polls.stderr);
+    let inside = fwsim(&dir, &[&base[..], &["--isr-preemption"]].concat());
+    assert_eq!(inside.code, 0, "{}{}", inside.stdout, inside.stderr);
+    assert!(inside.stdout.contains("1/1 units done; 0 failure(s)"), "{}", inside.stdout);
+    // The encoder's edge interrupts may also land at the end of the menu task's critical
+    // sections: each is one more schedule at bound 1, and the menu survives them all.
+    assert!(
+        executions(&inside.stdout) > executions(&between_polls.stdout),
+        "{}\n{}",
+        between_polls.stdout,
+        inside.stdout
+    );
+}

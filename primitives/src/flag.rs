@@ -76,6 +76,13 @@ impl<M: RawMutex> ThreadSafeFlag<M> {
     /// Waits for the flag, then clears it.
     pub async fn wait(&self) {
         poll_fn(|cx| {
+            if crate::mutants::on(crate::mutants::Mutant::FlagSplitSections) {
+                if self.inner.lock(|i| core::mem::take(&mut i.borrow_mut().0)) {
+                    return Poll::Ready(());
+                }
+                self.inner.lock(|i| i.borrow_mut().1 = Some(cx.waker().clone()));
+                return Poll::Pending;
+            }
             let evicted = self.inner.lock(|i| {
                 let mut i = i.borrow_mut();
                 if i.0 {

@@ -43,6 +43,10 @@ pub enum Mutant {
     /// A `Queue::get` cancelled after an item was promised to it keeps the promise: the item
     /// stays invisible to other getters.
     QueueCancelKeepsPromise,
+    /// `ThreadSafeFlag::wait` checks the flag in one critical section and registers its waker
+    /// in another: an interrupt that sets the flag between the two wakes nobody (a wait that
+    /// is not interrupt-safe).
+    FlagSplitSections,
 }
 
 #[cfg(feature = "mutants")]

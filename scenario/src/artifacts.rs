@@ -55,6 +55,7 @@ pub fn write(
         timeout_ns: scenario.timeout.0,
         schedule: sim.schedule(),
         isr_jitter: sim.config().isr_jitter,
+        isr_preemption: sim.config().isr_preemption,
     };
     let json = serde_json::to_string_pretty(&replay).expect("a replay serialises");
     results.push(("replay.json".into(), std::fs::write(dir.join("replay.json"), json + "\n")));

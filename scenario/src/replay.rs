@@ -36,6 +36,10 @@ pub struct ReplayFile {
     /// its choices are in the schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub isr_jitter: Option<(u64, u32)>,
+    /// Whether interrupts could land inside polls (`fwsim fuzz --isr-preemption`): those
+    /// choices are in the schedule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub isr_preemption: bool,
 }
 
 /// A 64-bit FNV-1a fingerprint of a scenario's text, in hex.
@@ -67,5 +71,34 @@ impl ReplayFile {
             ));
         }
         Ok(replay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(isr_preemption: bool) -> ReplayFile {
+        ReplayFile {
+            fwsim_replay: REPLAY_VERSION,
+            scenario: "a.yaml".into(),
+            fingerprint: fingerprint("a"),
+            app: "button-led".into(),
+            policy: "embassy".into(),
+            seed: 0,
+            timeout_ns: 1,
+            schedule: Schedule::default(),
+            isr_jitter: None,
+            isr_preemption,
+        }
+    }
+
+    #[test]
+    fn interrupt_preemption_is_recorded_only_when_it_was_explored() {
+        let plain = serde_json::to_string(&file(false)).unwrap();
+        assert!(!plain.contains("isr_preemption"), "files of runs without it stay as they were: {plain}");
+        assert_eq!(serde_json::from_str::<ReplayFile>(&plain).unwrap(), file(false));
+        let preempting = serde_json::to_string(&file(true)).unwrap();
+        assert_eq!(serde_json::from_str::<ReplayFile>(&preempting).unwrap(), file(true));
     }
 }

@@ -40,6 +40,9 @@ pub struct RunOptions {
     /// Scheduled interrupts may arrive this late, in this many steps
     /// ([`SimConfig::isr_jitter`]): choices for the explorer.
     pub isr_jitter: Option<(u64, u32)>,
+    /// Interrupts may land inside polls, at critical-section exits
+    /// ([`SimConfig::isr_preemption`]): choices for the explorer.
+    pub isr_preemption: bool,
 }
 
 /// An explorer shared with a run (a newtype, for `Debug`).
@@ -80,6 +83,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     if let Some((max, steps)) = options.isr_jitter {
         config = config.isr_jitter(std::time::Duration::from_nanos(max), steps);
     }
+    config = config.isr_preemption(options.isr_preemption);
     if let (None, Some(Exploring(explorer))) = (&options.replay, &options.explorer) {
         config = config.shared_explorer(explorer.clone());
     }

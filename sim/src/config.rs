@@ -111,6 +111,13 @@ pub struct SimConfig {
     /// nanoseconds late, in this many steps: each arrival is a choice point an explorer answers
     /// ([`ChoiceKind::Jitter`](crate::explore::ChoiceKind)); with no explorer they are on time.
     pub isr_jitter: Option<(u64, u32)>,
+    /// An interrupt due as a task's poll starts may instead arrive during that poll and land at
+    /// the end of any of its critical sections, as on a board where the poll takes time: two
+    /// choice points an explorer answers ([`ChoiceKind::IntoPoll`](crate::explore::ChoiceKind),
+    /// then [`SectionExit`](crate::explore::ChoiceKind)). It finds a primitive that checks and
+    /// registers in two critical sections, with an interrupt between them. With no explorer,
+    /// interrupts run between polls.
+    pub isr_preemption: bool,
 }
 
 impl Default for SimConfig {
@@ -132,6 +139,7 @@ impl Default for SimConfig {
             watchdog: Some(std::time::Duration::from_secs(5)),
             quiet_panics: false,
             isr_jitter: None,
+            isr_preemption: false,
         }
     }
 }
@@ -272,6 +280,12 @@ impl SimConfig {
     /// [`explore::Realizable`](crate::explore::Realizable)).
     pub fn isr_jitter(mut self, max: impl IntoNanos, steps: u32) -> Self {
         self.isr_jitter = Some((max.into_nanos(), steps));
+        self
+    }
+    /// Sets [`isr_preemption`](Self::isr_preemption): interrupts may land inside a poll, at
+    /// its critical-section exits, where an explorer chooses.
+    pub fn isr_preemption(mut self, on: bool) -> Self {
+        self.isr_preemption = on;
         self
     }
     /// Sets [`quiet_panics`](Self::quiet_panics).

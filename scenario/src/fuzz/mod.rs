@@ -81,6 +81,8 @@ pub struct Plan {
     /// Scheduled interrupts (the stimuli among them) may arrive this late (ns), in this many
     /// steps.
     pub isr_jitter: Option<(u64, u32)>,
+    /// Interrupts may land inside polls, at critical-section exits.
+    pub isr_preemption: bool,
 }
 
 /// How a campaign went.
@@ -150,6 +152,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         shard: plan.shard,
         realizable: plan.realizable,
         isr_jitter: plan.isr_jitter,
+        isr_preemption: plan.isr_preemption,
         scenarios: scenarios.iter().map(|(s, _)| (s.path.clone(), s.fingerprint.clone())).collect(),
     };
     let state = match &plan.state {
@@ -218,7 +221,12 @@ impl Plan {
     pub(crate) fn options(&self, explorer: SharedExplorer) -> RunOptions {
         let explorer: SharedExplorer =
             if self.realizable { Arc::new(Mutex::new(Realizable::new(explorer))) } else { explorer };
-        RunOptions { explorer: Some(Exploring(explorer)), isr_jitter: self.isr_jitter, ..RunOptions::default() }
+        RunOptions {
+            explorer: Some(Exploring(explorer)),
+            isr_jitter: self.isr_jitter,
+            isr_preemption: self.isr_preemption,
+            ..RunOptions::default()
+        }
     }
 }
 

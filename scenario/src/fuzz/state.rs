@@ -25,6 +25,8 @@ pub(crate) struct PlanKey {
     pub(crate) shard: (u32, u32),
     pub(crate) realizable: bool,
     pub(crate) isr_jitter: Option<(u64, u32)>,
+    #[serde(default)]
+    pub(crate) isr_preemption: bool,
     /// Each scenario by path, with its text's fingerprint.
     pub(crate) scenarios: Vec<(PathBuf, String)>,
 }
@@ -104,6 +106,7 @@ mod tests {
             shard: (0, 1),
             realizable: false,
             isr_jitter: None,
+            isr_preemption: false,
             scenarios: vec![("a.yaml".into(), "0123".into())],
         }
     }

@@ -72,6 +72,7 @@ pub(crate) fn shrink_and_record(
         artifact_dir: Some(artifact_dir),
         replay: Some(shrunk.schedule.clone()),
         isr_jitter: plan.isr_jitter,
+        isr_preemption: plan.isr_preemption,
         ..RunOptions::default()
     };
     let report = run(scenario, app, &options);

@@ -84,7 +84,9 @@ impl Explorer for Pct {
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
         let ids = match point.kind {
             ChoiceKind::Tasks(ids) => ids,
-            ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => return Ok(self.rng.below(n as u64) as usize),
+            ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPoll | ChoiceKind::SectionExit => {
+                return Ok(self.rng.below(point.options() as u64) as usize);
+            }
         };
         for id in ids {
             let i = id.0 as usize;

@@ -157,6 +157,18 @@ impl Core {
         (max as u128 * k as u128 / (steps as u128 - 1)) as u64
     }
 
+    /// A two-way choice point of `kind` (an interrupt moved into a poll, or landing at a
+    /// critical-section exit), answered by the explorer; 0 with none.
+    pub(super) fn binary_choice(&mut self, kind: ChoiceKind<'static>) -> usize {
+        let number = self.choices.count;
+        self.choices.count += 1;
+        if self.choices.explorer.is_none() {
+            return 0;
+        }
+        let anchor = self.choices.next_anchor();
+        self.answer(&ChoicePoint { number, anchor, kind, yielded: None })
+    }
+
     /// Asks the explorer; records a deviation or a divergence.
     #[inline(always)]
     pub(super) fn answer(&mut self, point: &ChoicePoint<'_>) -> usize {
@@ -166,7 +178,9 @@ impl Core {
             Ok(i) => {
                 let task = match point.kind {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
-                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) => None,
+                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPoll | ChoiceKind::SectionExit => {
+                        None
+                    }
                 };
                 self.deviate(number, i, n, point.anchor, task);
                 i

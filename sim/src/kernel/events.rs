@@ -127,8 +127,9 @@ impl Core {
 }
 
 impl Shared {
-    /// Delivers one due event. Returns `false` when nothing is due.
-    pub(super) fn deliver_one(&self) -> bool {
+    /// Delivers one due event. Returns `false` when nothing is due. `between_polls`: a poll at
+    /// this instant follows, so an interrupt may be moved into it (`arm_into_poll`).
+    pub(super) fn deliver_one(&self, between_polls: bool) -> bool {
         let due = self.core.borrow_mut().next_due(self.config.timer_irq);
         match due {
             None => false,
@@ -138,18 +139,22 @@ impl Shared {
                 true
             }
             Some(Due::Isr { irq, idx }) => {
-                let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
-                self.isr_free.borrow_mut().push(idx);
-                if let Some(f) = f {
-                    self.run_isr(irq, f);
+                if !(between_polls && self.arm_into_poll(irq, idx)) {
+                    self.run_stored_isr(irq, idx);
                 }
                 true
             }
         }
     }
 
+    /// Delivers every due event (time does not move).
     pub(super) fn deliver_due(&self) {
-        while self.deliver_one() {}
+        while self.deliver_one(false) {}
+    }
+
+    /// Delivers every due event before the run loop's next poll.
+    pub(super) fn deliver_due_between_polls(&self) {
+        while self.deliver_one(true) {}
     }
 
     /// Moves the clock to `target`, delivering every event that falls due on the way (at its
@@ -174,6 +179,8 @@ impl Shared {
 
     /// Busy time inside a poll (a blocking delay): records it and advances the clock.
     pub(crate) fn busy_wait(&self, ns: u64) {
+        // An interrupt moved into this poll has arrived by the end of the delay.
+        _ = self.land_armed_irq();
         let (from, target, task) = {
             let c = self.core.borrow();
             let task = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));

@@ -11,6 +11,10 @@ pub(crate) struct Interrupts {
     pub(super) stack: Vec<Irq>,
     /// Interrupts raised inside a critical section, run when it ends.
     pub(crate) pending: Vec<(Irq, u32)>,
+    /// A scheduled interrupt an explorer moved into the poll that follows
+    /// ([`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption)): it lands at one of
+    /// that poll's critical-section exits, or when the poll returns.
+    pub(crate) armed: Option<(Irq, u32)>,
 }
 
 impl Shared {
@@ -92,8 +96,14 @@ impl Shared {
         }
     }
 
-    /// Runs interrupts deferred by a critical section that just ended.
+    /// Runs interrupts deferred by a critical section that just ended, then offers an armed
+    /// interrupt this exit.
     pub(crate) fn run_pending_irqs(&self) {
+        self.run_deferred_irqs();
+        self.offer_section_exit();
+    }
+
+    fn run_deferred_irqs(&self) {
         loop {
             let next = {
                 let mut c = self.core.borrow_mut();
@@ -104,11 +114,72 @@ impl Shared {
                 c.irq.pending.pop()
             };
             let Some((irq, idx)) = next else { return };
-            let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
-            self.isr_free.borrow_mut().push(idx);
-            if let Some(f) = f {
-                self.run_isr(irq, f);
-            }
+            self.run_stored_isr(irq, idx);
+        }
+    }
+
+    /// With [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption) and an explorer,
+    /// asks whether the interrupt `(irq, idx)`, due between polls, arrives during the next
+    /// poll instead; if so it is armed and `true` is returned. Only when a task is runnable
+    /// (otherwise no poll follows at this instant) and none is armed yet.
+    pub(super) fn arm_into_poll(&self, irq: Irq, idx: u32) -> bool {
+        if !self.config.isr_preemption {
+            return false;
+        }
+        let mut c = self.core.borrow_mut();
+        if c.choices.explorer.is_none()
+            || c.irq.armed.is_some()
+            || c.poll.running.is_some()
+            || !c.irq.stack.is_empty()
+            || !c.tasks.metas.iter().any(|t| t.flags & (QUEUED | DONE) == QUEUED)
+        {
+            return false;
+        }
+        if c.binary_choice(ChoiceKind::IntoPoll) == 0 {
+            return false;
+        }
+        c.irq.armed = Some((irq, idx));
+        drop(c);
+        // The next critical-section exit calls back (`run_pending_irqs`).
+        crate::cs::note_pending();
+        true
+    }
+
+    /// A critical section of the polled task just ended: an armed interrupt may land here.
+    fn offer_section_exit(&self) {
+        let mut c = self.core.borrow_mut();
+        if c.irq.armed.is_none() {
+            return;
+        }
+        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.binary_choice(ChoiceKind::SectionExit) != 0 {
+            // Not in the task's own code, or not here: ask again at the next exit.
+            drop(c);
+            crate::cs::note_pending();
+            return;
+        }
+        drop(c);
+        _ = self.land_armed_irq();
+    }
+
+    /// Runs the armed interrupt, if any: at a critical-section exit, or once the poll it was
+    /// moved into has returned (or the run ends before that poll).
+    /// Whether one ran.
+    #[inline]
+    pub(super) fn land_armed_irq(&self) -> bool {
+        if !self.config.isr_preemption {
+            return false;
+        }
+        let Some((irq, idx)) = self.core.borrow_mut().irq.armed.take() else { return false };
+        self.run_stored_isr(irq, idx);
+        true
+    }
+
+    /// Runs the handler stored at `idx` (scheduled or deferred), freeing its place.
+    pub(super) fn run_stored_isr(&self, irq: Irq, idx: u32) {
+        let f = self.isr_fns.borrow_mut().get_mut(idx as usize).and_then(Option::take);
+        self.isr_free.borrow_mut().push(idx);
+        if let Some(f) = f {
+            self.run_isr(irq, f);
         }
     }
 

@@ -237,6 +237,7 @@ impl Shared {
             let mut c = self.core.borrow_mut();
             c.clock.events.clear();
             c.irq.pending.clear();
+            c.irq.armed = None;
             let choice_points = c.choices.count;
             c.choices.explorer.end(choice_points);
             let joiners = std::mem::take(&mut c.tasks.joiners);

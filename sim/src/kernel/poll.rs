@@ -181,6 +181,9 @@ impl Shared {
                 self.complete(slot, Some(JoinError::Panicked(message)));
             }
         }
+        // An interrupt moved into this poll that no critical-section exit took: it arrived after
+        // the last one, which for the task is the same as after the poll.
+        _ = self.land_armed_irq();
         if cost > 0 {
             let target = {
                 let mut c = self.core.borrow_mut();

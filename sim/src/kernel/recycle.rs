@@ -92,9 +92,10 @@ impl Core {
         *instant_polls = 0;
         *busy = 0;
         timers.reset(cfg.timer_queue);
-        let Interrupts { stack, pending } = irq;
+        let Interrupts { stack, pending, armed } = irq;
         stack.clear();
         pending.clear();
+        *armed = None;
         *poll = PollState::default();
         let Findings { diags, strict, strict_stop } = findings;
         diags.clear();

@@ -57,6 +57,8 @@ impl Shared {
         // The mode is fixed when the Sim is built, so the whole loop is chosen once.
         let mode = self.core.borrow().mode;
         let result = by_mode!(mode, M => self.run_loop::<M>(advance, limit, &mut stop));
+        // Moved into a poll that the run stopped before: it runs now, still at its instant.
+        _ = self.land_armed_irq();
         self.awaited.set(None);
         match result {
             Ok(RunEnd::Quiescent | RunEnd::Stalled) if self.stuck_must_finish() => {
@@ -125,7 +127,7 @@ impl Shared {
                     }
                 }
                 Step::EventsDue => {
-                    self.deliver_due();
+                    self.deliver_due_between_polls();
                     // An interrupt handler can make the condition hold with no poll after it
                     // (a byte leaving a UART whose writer is not waiting).
                     if let Stop::When(condition) = stop
@@ -134,6 +136,9 @@ impl Shared {
                         return Ok(RunEnd::Stopped);
                     }
                 }
+                // An interrupt moved into a poll that did not happen (the task was aborted): it
+                // runs now, before time moves.
+                Step::Idle if self.land_armed_irq() => {}
                 Step::Idle if !advance => return Ok(RunEnd::Stalled),
                 Step::Idle => {
                     let mut c = self.core.borrow_mut();

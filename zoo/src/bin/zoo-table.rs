@@ -16,7 +16,7 @@ const EXPLORERS: [Strategy; 4] =
     [Strategy::Random, Strategy::Pct { depth: 2 }, Strategy::Pct { depth: 3 }, Strategy::Dfs { bound: 2 }];
 
 fn campaign(strategy: Strategy, seed: u64, budget: u64, bug: &Bug) -> Fuzz {
-    Fuzz::new(strategy)
+    bug.fuzz(strategy)
         .name(format!("zoo-table-{}", bug.name))
         .seed(seed)
         .iterations(budget)

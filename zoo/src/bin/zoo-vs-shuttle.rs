@@ -47,7 +47,7 @@ fn shuttle_campaign(peer: Peer, seed: u64, budget: usize, bug: &ShuttleBug, muta
 }
 
 fn fwsim_campaign(strategy: Strategy, seed: u64, budget: u64, bug: &Bug) -> Fuzz {
-    Fuzz::new(strategy)
+    bug.fuzz(strategy)
         .name(format!("zoo-vs-shuttle-{}", bug.name))
         .seed(seed)
         .iterations(budget)

@@ -4,13 +4,13 @@
 use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Barrier;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "barrier-reuse", mutant: Mutant::BarrierReuse, scenario };
+pub const BUG: Bug = Bug { name: "barrier-reuse", mutant: Mutant::BarrierReuse, scenario, config: SimConfig::new };
 
 const ROUNDS: usize = 2;
 

@@ -3,13 +3,14 @@
 use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Condition;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "condition-if-for-while", mutant: Mutant::ConditionIfForWhile, scenario };
+pub const BUG: Bug =
+    Bug { name: "condition-if-for-while", mutant: Mutant::ConditionIfForWhile, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let cond = &*sim.alloc(Condition::<NoopRawMutex>::new());

@@ -4,13 +4,14 @@ use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_time::{Duration, Timer};
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::DelayMs;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "delay-ms-stale-trigger", mutant: Mutant::DelayMsStaleTrigger, scenario };
+pub const BUG: Bug =
+    Bug { name: "delay-ms-stale-trigger", mutant: Mutant::DelayMsStaleTrigger, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let delay = &*sim.alloc(DelayMs::<NoopRawMutex>::new(Duration::from_millis(10)));

@@ -3,13 +3,14 @@
 
 use embassy_futures::select::select;
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::ThreadSafeFlag;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "flag-stale-waker", mutant: Mutant::FlagKeepsStaleWaker, scenario };
+pub const BUG: Bug =
+    Bug { name: "flag-stale-waker", mutant: Mutant::FlagKeepsStaleWaker, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let flag = &*sim.alloc(ThreadSafeFlag::<NoopRawMutex>::new());

@@ -4,13 +4,13 @@
 use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Lock;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "lock-barging", mutant: Mutant::LockBarging, scenario };
+pub const BUG: Bug = Bug { name: "lock-barging", mutant: Mutant::LockBarging, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let lock = &*sim.alloc(Lock::<NoopRawMutex>::new());

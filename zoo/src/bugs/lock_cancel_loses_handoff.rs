@@ -3,13 +3,14 @@
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_time::{Duration, Timer};
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::{Lock, wait_for};
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "lock-cancel-loses-handoff", mutant: Mutant::LockCancelLosesHandoff, scenario };
+pub const BUG: Bug =
+    Bug { name: "lock-cancel-loses-handoff", mutant: Mutant::LockCancelLosesHandoff, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let lock = &*sim.alloc(Lock::<NoopRawMutex>::new());

@@ -1,13 +1,14 @@
 //! Clear before wait: a message set before the receiver waits is wiped out.
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Message;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "message-clear-before-wait", mutant: Mutant::MessageClearBeforeWait, scenario };
+pub const BUG: Bug =
+    Bug { name: "message-clear-before-wait", mutant: Mutant::MessageClearBeforeWait, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let message = &*sim.alloc(Message::<NoopRawMutex, u32>::new());

@@ -3,13 +3,18 @@
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_time::{Duration, Timer};
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::{Queue, wait_for};
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "queue-cancel-keeps-promise", mutant: Mutant::QueueCancelKeepsPromise, scenario };
+pub const BUG: Bug = Bug {
+    name: "queue-cancel-keeps-promise",
+    mutant: Mutant::QueueCancelKeepsPromise,
+    scenario,
+    config: SimConfig::new,
+};
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let queue = &*sim.alloc(Queue::<NoopRawMutex, u32, 2>::new());

@@ -1,13 +1,14 @@
 //! A full queue's putter is not woken when a get frees a slot.
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Queue;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "queue-putter-not-woken", mutant: Mutant::QueuePutterNotWoken, scenario };
+pub const BUG: Bug =
+    Bug { name: "queue-putter-not-woken", mutant: Mutant::QueuePutterNotWoken, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let queue = &*sim.alloc(Queue::<NoopRawMutex, u32, 1>::new());

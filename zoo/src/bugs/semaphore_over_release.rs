@@ -3,13 +3,14 @@
 use std::cell::Cell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
-use fwsim::Sim;
+use fwsim::{Sim, SimConfig};
 use fwsim_primitives::Semaphore;
 
 use crate::{Bug, Mutant, finish};
 
 /// The entry.
-pub const BUG: Bug = Bug { name: "semaphore-over-release", mutant: Mutant::SemaphoreOverRelease, scenario };
+pub const BUG: Bug =
+    Bug { name: "semaphore-over-release", mutant: Mutant::SemaphoreOverRelease, scenario, config: SimConfig::new };
 
 fn scenario<'s>(sim: &'s Sim<'s>) {
     let semaphore = &*sim.alloc(Semaphore::<NoopRawMutex>::new(1));

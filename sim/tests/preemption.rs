@@ -1,0 +1,184 @@
+//! Interrupts landing inside a poll, at its critical-section exits
+//! (`SimConfig::isr_preemption`): what only they find, and that the default order is kept.
+
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
+use std::task::{Poll, Waker};
+
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+use fwsim::fuzz::{Fuzz, Strategy};
+use fwsim::{Irq, Order, Sim, SimConfig, SimTime};
+
+/// A flag whose wait checks and registers in two critical sections: an interrupt that sets it
+/// between the two finds no waker to wake, and the waiter sleeps forever.
+struct SplitFlag {
+    state: Mutex<CriticalSectionRawMutex, RefCell<(bool, Option<Waker>)>>,
+}
+
+impl SplitFlag {
+    fn new() -> Self {
+        SplitFlag { state: Mutex::new(RefCell::new((false, None))) }
+    }
+
+    fn set(&self) {
+        let waker = self.state.lock(|s| {
+            let mut s = s.borrow_mut();
+            s.0 = true;
+            s.1.take()
+        });
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    async fn wait(&self) {
+        poll_fn(|cx| {
+            if self.state.lock(|s| std::mem::take(&mut s.borrow_mut().0)) {
+                return Poll::Ready(());
+            }
+            // The gap: an interrupt landing here sets the flag unseen.
+            self.state.lock(|s| s.borrow_mut().1 = Some(cx.waker().clone()));
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The right way, as `fwsim_primitives::ThreadSafeFlag` does it: one critical section.
+    async fn wait_in_one_section(&self) {
+        poll_fn(|cx| {
+            self.state.lock(|s| {
+                let mut s = s.borrow_mut();
+                if std::mem::take(&mut s.0) {
+                    return Poll::Ready(());
+                }
+                s.1 = Some(cx.waker().clone());
+                Poll::Pending
+            })
+        })
+        .await
+    }
+}
+
+/// A waiter that must finish and an interrupt due as it starts.
+fn split_flag<'s>(sim: &'s Sim<'s>) {
+    let flag = &*sim.alloc(SplitFlag::new());
+    sim.spawn("waiter", async move { flag.wait().await }).must_finish();
+    sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || flag.set());
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+}
+
+/// The same with a wait that checks and registers in one section.
+fn one_section_flag<'s>(sim: &'s Sim<'s>) {
+    let flag = &*sim.alloc(SplitFlag::new());
+    sim.spawn("waiter", async move { flag.wait_in_one_section().await }).must_finish();
+    sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || flag.set());
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+}
+
+fn preempting() -> SimConfig {
+    SimConfig::new().isr_preemption(true)
+}
+
+fn realizable_dfs(name: &str, bound: u32, config: SimConfig) -> Fuzz {
+    Fuzz::new(Strategy::Dfs { bound }).name(name).config(config).order(Order::Embassy).realizable()
+}
+
+#[test]
+fn only_preemption_points_find_an_interrupt_between_two_critical_sections() {
+    let between_polls = realizable_dfs("split-flag-between-polls", 3, SimConfig::new());
+    let report = between_polls.try_run(split_flag).expect("between polls the interrupt never splits the wait");
+    assert!(report.exhausted);
+    let failure = realizable_dfs("split-flag-preempted", 1, preempting())
+        .try_run(split_flag)
+        .expect_err("an interrupt at the first section's exit is found");
+    assert_eq!(failure.deviations, 1, "moving the interrupt into the poll is the one deviation: {failure}");
+    assert!(failure.fault.message.contains("waiter"), "the waiter deadlocks: {failure}");
+}
+
+#[test]
+fn a_primitive_that_checks_and_registers_in_one_section_passes_every_landing() {
+    let report =
+        realizable_dfs("one-section-preempted", 3, preempting()).try_run(one_section_flag).expect("no lost wake");
+    assert!(report.exhausted);
+    // Before the poll, at its one exit, or after it: three schedules.
+    assert_eq!(report.executions, 3);
+}
+
+#[test]
+fn without_an_explorer_interrupts_still_run_between_polls() {
+    fwsim::scope(preempting(), split_flag);
+}
+
+#[test]
+fn random_and_pct_find_it_and_the_replay_fails_the_same_way() {
+    for strategy in [Strategy::Random, Strategy::Pct { depth: 2 }] {
+        let campaign = Fuzz::new(strategy).name("split-flag-random").config(preempting()).iterations(200);
+        let failure = campaign.try_run(split_flag).expect_err("found");
+        let file = fwsim::fuzz::ReplayFile::read(failure.replay_file.as_ref().unwrap()).unwrap();
+        let replayed = campaign.replay(&file, split_flag).expect_err("the replay fails too");
+        assert_eq!(replayed.fault.kind, failure.fault.kind);
+    }
+}
+
+#[test]
+fn an_interrupt_moved_into_a_poll_that_never_comes_runs_before_time_moves() {
+    // A waiter that is aborted before its poll: the interrupt moved into that poll still runs,
+    // at its own instant.
+    let ran_at = std::sync::Mutex::new(Vec::new());
+    let campaign = Fuzz::new(Strategy::Dfs { bound: 2 }).name("moved-into-aborted").config(preempting());
+    let report = campaign
+        .try_run(|sim| {
+            let at = &*sim.alloc(Cell::new(None));
+            let victim = sim.spawn("victim", async {});
+            sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || at.set(Some(embassy_time::Instant::now())));
+            // Something later, for time to move to.
+            sim.schedule_isr(SimTime::from_millis(5), Irq::new(1, 5), || {});
+            victim.abort();
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+            ran_at.lock().unwrap().push(at.get());
+        })
+        .expect("passes");
+    assert!(report.exhausted);
+    let ran_at = ran_at.into_inner().unwrap();
+    assert!(!ran_at.is_empty());
+    assert!(ran_at.iter().all(|t| *t == Some(embassy_time::Instant::from_ticks(0))), "{ran_at:?}");
+}
+
+#[test]
+fn an_interrupt_moved_into_a_poll_still_runs_when_the_run_stops_first() {
+    let campaign = Fuzz::new(Strategy::Dfs { bound: 1 }).name("moved-then-stopped").config(preempting());
+    let report = campaign
+        .try_run(|sim| {
+            let ran = &*sim.alloc(Cell::new(false));
+            let _waiter = sim.spawn("idle", async {});
+            sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || ran.set(true));
+            // Holds from its second check on: right after the interrupts are delivered, before
+            // any poll.
+            let checks = Cell::new(0);
+            let stopped = sim.run_until_true(|| {
+                checks.set(checks.get() + 1);
+                checks.get() > 1
+            });
+            assert!(stopped.unwrap());
+            assert!(ran.get(), "the interrupt ran before the run returned");
+        })
+        .expect("passes");
+    assert_eq!(report.executions, 2, "before the poll, or moved into it");
+}
+
+#[test]
+fn an_interrupt_moved_into_a_poll_lands_before_its_busy_time() {
+    use embedded_hal::delay::DelayNs;
+    let campaign = Fuzz::new(Strategy::Dfs { bound: 1 }).name("moved-then-busy").config(preempting());
+    let report = campaign
+        .try_run(|sim| {
+            let at = &*sim.alloc(Cell::new(None));
+            sim.spawn("busy", async { fwsim::Delay.delay_ms(3) });
+            sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || at.set(Some(embassy_time::Instant::now())));
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+            assert_eq!(at.get(), Some(embassy_time::Instant::from_ticks(0)), "it arrived as the poll began");
+        })
+        .expect("passes");
+    assert_eq!(report.executions, 2);
+}
