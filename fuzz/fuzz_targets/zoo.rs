@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use fwsim::explore::Stream;
-use fwsim::{Order, SimConfig};
+use fwsim::Order;
 use fwsim_zoo::ZOO;
 use libfuzzer_sys::fuzz_target;
 
@@ -16,6 +16,6 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, schedule)) = data.split_first() else { return };
     let bug = &ZOO[which as usize % ZOO.len()];
     let explorer = Arc::new(Mutex::new(Stream::new(schedule)));
-    let config = SimConfig::new().order(Order::Fifo).explorer(explorer).no_trace();
+    let config = (bug.config)().order(Order::Fifo).explorer(explorer).no_trace();
     fwsim::scope(config, |sim| bug.body(true)(sim));
 });

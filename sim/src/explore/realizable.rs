@@ -6,7 +6,8 @@ use super::{ChoiceKind, ChoicePoint, Diverged, Explorer, SharedExplorer};
 /// next task (embassy's and MicroPython's are deterministic) and lets `inner` answer the rest
 /// — the order of interrupts due at the same instant, and, with
 /// [`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter), how late each scheduled interrupt
-/// arrives.
+/// arrives, and, with [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption), at which
+/// critical-section exit of a poll it lands.
 ///
 /// Which to use: a bug that needs tasks to run in an order the scheduler never picks (a
 /// preemption where the firmware has no await) is a bug only under another scheduler, or

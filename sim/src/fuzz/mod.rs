@@ -72,7 +72,10 @@
 //! be chosen next. [`Fuzz::order`] explores around another order instead, and
 //! [`Fuzz::realizable`] keeps that order's task choices and explores only interrupt timing and
 //! order — what the board itself can do (see [`explore::Realizable`](crate::explore::Realizable)
-//! for which finds what).
+//! for which finds what). Either way, a configuration with
+//! [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption) also lets an interrupt land
+//! inside a poll, at the end of one of its critical sections: what a check and a wait split
+//! over two sections need to break.
 //!
 //! ## Environment
 //!
@@ -212,8 +215,9 @@ impl Fuzz {
     /// Explores only what the real scheduler could do (see
     /// [`explore::Realizable`](crate::explore::Realizable)): the run order's own task order,
     /// with the explorer choosing among same-instant interrupts and, if the configuration
-    /// sets [`isr_jitter`](SimConfig::isr_jitter), interrupt arrival times. Use it with the
-    /// order of the board's scheduler (`.order(Order::Embassy)`).
+    /// sets [`isr_jitter`](SimConfig::isr_jitter), interrupt arrival times (and, with
+    /// [`isr_preemption`](SimConfig::isr_preemption), where in a poll an interrupt lands). Use
+    /// it with the order of the board's scheduler (`.order(Order::Embassy)`).
     pub fn realizable(mut self) -> Self {
         self.realizable = true;
         self

@@ -161,9 +161,8 @@ impl Shared {
         _ = self.land_armed_irq();
     }
 
-    /// Runs the armed interrupt, if any: at a critical-section exit, or once the poll it was
-    /// moved into has returned (or the run ends before that poll).
-    /// Whether one ran.
+    /// Runs the armed interrupt, if any, and says whether it did: at a critical-section exit,
+    /// once the poll it was moved into has returned, or when that poll does not come.
     #[inline]
     pub(super) fn land_armed_irq(&self) -> bool {
         if !self.config.isr_preemption {
