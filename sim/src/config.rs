@@ -111,12 +111,13 @@ pub struct SimConfig {
     /// nanoseconds late, in this many steps: each arrival is a choice point an explorer answers
     /// ([`ChoiceKind::Jitter`](crate::explore::ChoiceKind)); with no explorer they are on time.
     pub isr_jitter: Option<(u64, u32)>,
-    /// An interrupt due as a task's poll starts may instead arrive during that poll and land at
-    /// the end of any of its critical sections, as on a board where the poll takes time: two
-    /// choice points an explorer answers ([`ChoiceKind::IntoPoll`](crate::explore::ChoiceKind),
-    /// then [`SectionExit`](crate::explore::ChoiceKind)). It finds a primitive that checks and
-    /// registers in two critical sections, with an interrupt between them. With no explorer,
-    /// interrupts run between polls.
+    /// An interrupt due as tasks are about to be polled may instead arrive while they run, as on
+    /// a board where a poll takes time, and land at the end of any of their critical sections
+    /// or polls at that instant: choice points an explorer answers
+    /// ([`ChoiceKind::IntoPolls`](crate::explore::ChoiceKind), then
+    /// [`Landing`](crate::explore::ChoiceKind)). It finds a primitive that checks and registers
+    /// in two critical sections, with an interrupt between them. With no explorer, interrupts
+    /// run between polls.
     pub isr_preemption: bool,
 }
 

@@ -182,3 +182,25 @@ fn an_interrupt_moved_into_a_poll_lands_before_its_busy_time() {
         .expect("passes");
     assert_eq!(report.executions, 2);
 }
+
+/// The waiter polls second at the interrupt's instant: the interrupt must pass over the first
+/// task's poll to land in the waiter's gap.
+fn split_flag_second<'s>(sim: &'s Sim<'s>) {
+    let flag = &*sim.alloc(SplitFlag::new());
+    sim.spawn("first", async {});
+    sim.spawn("waiter", async move { flag.wait().await }).must_finish();
+    sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || flag.set());
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+}
+
+#[test]
+fn an_interrupt_moved_into_the_polls_may_land_in_any_of_them() {
+    let fifo = |name: &str, bound| {
+        Fuzz::new(Strategy::Dfs { bound }).name(name).config(preempting()).order(Order::Fifo).realizable()
+    };
+    // Moved in, it lands by default where the first poll ends: before the waiter runs.
+    let one = fifo("split-second-bound-1", 1).try_run(split_flag_second).expect("one deviation is not enough");
+    assert!(one.exhausted);
+    let failure = fifo("split-second-bound-2", 2).try_run(split_flag_second).expect_err("found");
+    assert_eq!(failure.deviations, 2, "moved in, then carried past the first poll: {failure}");
+}

@@ -84,13 +84,15 @@ pub enum ChoiceKind<'a> {
     /// How late a scheduled interrupt arrives: option `k` of `n` is `k/(n-1)` of the
     /// configured jitter ([`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter)); 0 is on time.
     Jitter(usize),
-    /// An interrupt falls due as a task is about to be polled
+    /// An interrupt falls due as tasks are about to be polled
     /// ([`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption)): it runs before the
-    /// poll (0) or arrives during it (1), to land at one of the poll's critical-section exits.
-    IntoPoll,
-    /// An interrupt arrived during this poll and a critical section just ended: it lands here
-    /// (0), or later (1) — at a later exit, or when the poll returns if none is left.
-    SectionExit,
+    /// polls (0), or arrives while they run (1), to land at the end of one of their critical
+    /// sections or of a poll ([`Landing`](Self::Landing)).
+    IntoPolls,
+    /// An interrupt moved into this instant's polls may land here, where a critical section or
+    /// a poll just ended: here (0), or later (1). It never lands later than the last poll at
+    /// its instant.
+    Landing,
 }
 
 /// Where a choice point falls, in terms that keep their meaning when the schedule changes
@@ -134,7 +136,7 @@ impl ChoicePoint<'_> {
         match self.kind {
             ChoiceKind::Tasks(ids) => ids.len(),
             ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => n,
-            ChoiceKind::IntoPoll | ChoiceKind::SectionExit => 2,
+            ChoiceKind::IntoPolls | ChoiceKind::Landing => 2,
         }
     }
 }

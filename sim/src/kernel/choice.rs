@@ -178,9 +178,7 @@ impl Core {
             Ok(i) => {
                 let task = match point.kind {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
-                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPoll | ChoiceKind::SectionExit => {
-                        None
-                    }
+                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPolls | ChoiceKind::Landing => None,
                 };
                 self.deviate(number, i, n, point.anchor, task);
                 i

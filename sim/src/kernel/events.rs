@@ -128,7 +128,7 @@ impl Core {
 
 impl Shared {
     /// Delivers one due event. Returns `false` when nothing is due. `between_polls`: a poll at
-    /// this instant follows, so an interrupt may be moved into it (`arm_into_poll`).
+    /// this instant follows, so an interrupt may be moved into it (`arm_into_polls`).
     pub(super) fn deliver_one(&self, between_polls: bool) -> bool {
         let due = self.core.borrow_mut().next_due(self.config.timer_irq);
         match due {
@@ -139,7 +139,7 @@ impl Shared {
                 true
             }
             Some(Due::Isr { irq, idx }) => {
-                if !(between_polls && self.arm_into_poll(irq, idx)) {
+                if !(between_polls && self.arm_into_polls(irq, idx)) {
                     self.run_stored_isr(irq, idx);
                 }
                 true
@@ -160,6 +160,8 @@ impl Shared {
     /// Moves the clock to `target`, delivering every event that falls due on the way (at its
     /// own time). Polls nothing.
     pub(crate) fn advance_to(&self, target: u64) {
+        // An interrupt moved into this instant's polls lands before time moves on.
+        _ = self.land_armed_irq();
         loop {
             self.deliver_due();
             let mut c = self.core.borrow_mut();
@@ -179,8 +181,6 @@ impl Shared {
 
     /// Busy time inside a poll (a blocking delay): records it and advances the clock.
     pub(crate) fn busy_wait(&self, ns: u64) {
-        // An interrupt moved into this poll has arrived by the end of the delay.
-        _ = self.land_armed_irq();
         let (from, target, task) = {
             let c = self.core.borrow();
             let task = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));

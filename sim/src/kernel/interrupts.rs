@@ -11,9 +11,9 @@ pub(crate) struct Interrupts {
     pub(super) stack: Vec<Irq>,
     /// Interrupts raised inside a critical section, run when it ends.
     pub(crate) pending: Vec<(Irq, u32)>,
-    /// A scheduled interrupt an explorer moved into the poll that follows
-    /// ([`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption)): it lands at one of
-    /// that poll's critical-section exits, or when the poll returns.
+    /// A scheduled interrupt an explorer moved into the polls that follow at its instant
+    /// ([`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption)): it lands at the end
+    /// of one of their critical sections or of a poll, and before time moves on.
     pub(crate) armed: Option<(Irq, u32)>,
 }
 
@@ -119,10 +119,10 @@ impl Shared {
     }
 
     /// With [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption) and an explorer,
-    /// asks whether the interrupt `(irq, idx)`, due between polls, arrives during the next
-    /// poll instead; if so it is armed and `true` is returned. Only when a task is runnable
-    /// (otherwise no poll follows at this instant) and none is armed yet.
-    pub(super) fn arm_into_poll(&self, irq: Irq, idx: u32) -> bool {
+    /// asks whether the interrupt `(irq, idx)`, due between polls, arrives while the polls at
+    /// its instant run instead; if so it is armed and `true` is returned. Only when a task is
+    /// runnable (otherwise no poll follows at this instant) and none is armed yet.
+    pub(super) fn arm_into_polls(&self, irq: Irq, idx: u32) -> bool {
         if !self.config.isr_preemption {
             return false;
         }
@@ -131,11 +131,11 @@ impl Shared {
             || c.irq.armed.is_some()
             || c.poll.running.is_some()
             || !c.irq.stack.is_empty()
-            || !c.tasks.metas.iter().any(|t| t.flags & (QUEUED | DONE) == QUEUED)
+            || !c.any_runnable()
         {
             return false;
         }
-        if c.binary_choice(ChoiceKind::IntoPoll) == 0 {
+        if c.binary_choice(ChoiceKind::IntoPolls) == 0 {
             return false;
         }
         c.irq.armed = Some((irq, idx));
@@ -145,13 +145,31 @@ impl Shared {
         true
     }
 
+    /// A poll just ended: an armed interrupt lands here, or in a later poll at this instant if
+    /// the explorer says so and there is one.
+    #[inline]
+    pub(super) fn offer_poll_end(&self) {
+        if !self.config.isr_preemption {
+            return;
+        }
+        let mut c = self.core.borrow_mut();
+        if c.irq.armed.is_none() {
+            return;
+        }
+        if c.any_runnable() && c.binary_choice(ChoiceKind::Landing) != 0 {
+            return;
+        }
+        drop(c);
+        _ = self.land_armed_irq();
+    }
+
     /// A critical section of the polled task just ended: an armed interrupt may land here.
     fn offer_section_exit(&self) {
         let mut c = self.core.borrow_mut();
         if c.irq.armed.is_none() {
             return;
         }
-        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.binary_choice(ChoiceKind::SectionExit) != 0 {
+        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.binary_choice(ChoiceKind::Landing) != 0 {
             // Not in the task's own code, or not here: ask again at the next exit.
             drop(c);
             crate::cs::note_pending();
@@ -161,8 +179,8 @@ impl Shared {
         _ = self.land_armed_irq();
     }
 
-    /// Runs the armed interrupt, if any, and says whether it did: at a critical-section exit,
-    /// once the poll it was moved into has returned, or when that poll does not come.
+    /// Runs the armed interrupt, if any, and says whether it did: where a critical section or
+    /// a poll ended, or before time moves on (or the run returns) if it has not landed yet.
     #[inline]
     pub(super) fn land_armed_irq(&self) -> bool {
         if !self.config.isr_preemption {
@@ -184,5 +202,12 @@ impl Shared {
 
     pub(crate) fn in_interrupt(&self) -> bool {
         !self.core.borrow().irq.stack.is_empty()
+    }
+}
+
+impl Core {
+    /// Whether a task is queued to run (so a poll follows at this instant).
+    fn any_runnable(&self) -> bool {
+        self.tasks.metas.iter().any(|t| t.flags & (QUEUED | DONE) == QUEUED)
     }
 }

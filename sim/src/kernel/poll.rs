@@ -181,9 +181,8 @@ impl Shared {
                 self.complete(slot, Some(JoinError::Panicked(message)));
             }
         }
-        // An interrupt moved into this poll that no critical-section exit took: it arrived after
-        // the last one, which for the task is the same as after the poll.
-        _ = self.land_armed_irq();
+        // An interrupt moved into this instant's polls that no critical-section exit took.
+        self.offer_poll_end();
         if cost > 0 {
             let target = {
                 let mut c = self.core.borrow_mut();
