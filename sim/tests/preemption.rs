@@ -98,11 +98,17 @@ fn only_preemption_points_find_an_interrupt_between_two_critical_sections() {
 
 #[test]
 fn a_primitive_that_checks_and_registers_in_one_section_passes_every_landing() {
-    let report =
-        realizable_dfs("one-section-preempted", 3, preempting()).try_run(one_section_flag).expect("no lost wake");
-    assert!(report.exhausted);
-    // Before the poll, at its one exit, or after it: three schedules.
-    assert_eq!(report.executions, 3);
+    for order in [Order::Embassy, Order::MicroPython, Order::Fifo] {
+        let campaign = |name: &str, bound| {
+            Fuzz::new(Strategy::Dfs { bound }).name(name).config(preempting()).order(order).realizable()
+        };
+        let report = campaign("one-section", 3).try_run(one_section_flag).expect("no lost wake");
+        assert!(report.exhausted);
+        // Before the poll, at its one exit, or after it: three schedules.
+        assert_eq!(report.executions, 3, "{order:?}");
+        let failure = campaign("split-flag", 1).try_run(split_flag).expect_err("found");
+        assert_eq!(failure.deviations, 1, "{order:?}");
+    }
 }
 
 #[test]
