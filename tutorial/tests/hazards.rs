@@ -1,13 +1,17 @@
 //! Chapters 4 and 6 of the tutorial: interrupts, and the hazards of cooperative scheduling.
 
 use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
+use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_sync::signal::Signal;
 use embassy_time::{Instant, Timer};
 use embedded_hal::delay::DelayNs;
-use fwsim::{Irq, SimError, SimTime};
+use fwsim::fuzz::{Fuzz, Strategy};
+use fwsim::{Irq, Order, SimConfig, SimError, SimTime};
 use fwsim_primitives::{Lock, ThreadSafeFlag};
 
 // ANCHOR: isr
@@ -46,6 +50,54 @@ fn a_noop_mutex_in_an_interrupt_handler_is_reported() {
     assert_eq!(sim.diagnostics()[0].kind(), "IsrMisuse");
 }
 // ANCHOR_END: isr_misuse
+
+// ANCHOR: isr_split
+/// A home-made data-ready flag whose wait checks in one critical section and registers its
+/// waker in the next.
+struct DataReady(Mutex<CriticalSectionRawMutex, RefCell<(bool, Option<Waker>)>>);
+
+impl DataReady {
+    fn set(&self) {
+        let waker = self.0.lock(|s| {
+            let mut s = s.borrow_mut();
+            s.0 = true;
+            s.1.take()
+        });
+        waker.map(Waker::wake);
+    }
+
+    async fn wait(&self) {
+        poll_fn(|cx| {
+            if self.0.lock(|s| std::mem::take(&mut s.borrow_mut().0)) {
+                return Poll::Ready(());
+            }
+            // An interrupt here sets the flag with no waker to wake.
+            self.0.lock(|s| s.borrow_mut().1 = Some(cx.waker().clone()));
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+#[test]
+fn an_interrupt_between_two_critical_sections_is_found() {
+    let failure = Fuzz::new(Strategy::Dfs { bound: 2 })
+        .name("data-ready")
+        // Interrupts may land inside a poll, where its critical sections end.
+        .config(SimConfig::new().isr_preemption(true))
+        .order(Order::Embassy)
+        .realizable()
+        .try_run(|sim| {
+            let ready = &*sim.alloc(DataReady(Mutex::new(RefCell::new((false, None)))));
+            sim.spawn("reader", async move { ready.wait().await }).must_finish();
+            sim.schedule_isr(SimTime::ZERO, Irq::new(1, 6), move || ready.set());
+            sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+        })
+        .expect_err("the reader sleeps for ever");
+    assert_eq!(failure.deviations, 1);
+    assert!(failure.fault.message.contains("Deadlock"));
+}
+// ANCHOR_END: isr_split
 
 // ANCHOR: blocking
 #[test]
