@@ -63,7 +63,9 @@ impl DataReady {
             s.0 = true;
             s.1.take()
         });
-        waker.map(Waker::wake);
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 
     async fn wait(&self) {
