@@ -157,8 +157,8 @@ impl Core {
         (max as u128 * k as u128 / (steps as u128 - 1)) as u64
     }
 
-    /// A two-way choice point of `kind` (an interrupt moved into a poll, or landing at a
-    /// critical-section exit), answered by the explorer; 0 with none.
+    /// A two-way choice point of `kind` (an interrupt moved into the polls at its instant, or
+    /// landing where a critical section or a poll ended), answered by the explorer; 0 with none.
     pub(super) fn binary_choice(&mut self, kind: ChoiceKind<'static>) -> usize {
         let number = self.choices.count;
         self.choices.count += 1;
