@@ -93,8 +93,8 @@ pub struct FuzzArgs {
     /// How many arrival times --isr-jitter spreads over (evenly, on time first).
     #[arg(long, default_value_t = 5)]
     pub jitter_steps: u32,
-    /// Let a scheduled interrupt due as a task's poll starts land inside that poll, at the end
-    /// of any of its critical sections (where a check and a wait split in two sections break).
+    /// Let a scheduled interrupt due as tasks are polled land inside their polls, where any of
+    /// their critical sections ends (where a check and a wait split in two sections break).
     #[arg(long)]
     pub isr_preemption: bool,
     /// Wall-clock budget for shrinking each failure (`30s`).
