@@ -66,8 +66,8 @@ impl State {
         }
         if state.plan != plan {
             return Err(format!(
-                "{}: the state file is of another campaign (explorer, seed, iterations, chunk, shard or the \
-                 scenarios' text differ); delete it or give another --state",
+                "{}: the state file is of another campaign (explorer, seed, iterations, chunk, shard, \
+                 interrupt timing or the scenarios' text differ); delete it or give another --state",
                 path.display()
             ));
         }
