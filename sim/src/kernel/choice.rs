@@ -147,19 +147,13 @@ impl Core {
     /// How late a scheduled interrupt arrives, within `max` in `steps` steps: a choice point
     /// (see [`ChoiceKind::Jitter`]); on time with no explorer.
     pub(super) fn jitter(&mut self, max: u64, steps: u32) -> u64 {
-        let number = self.choices.count;
-        self.choices.count += 1;
-        if self.choices.explorer.is_none() {
-            return 0;
-        }
-        let anchor = self.choices.next_anchor();
-        let k = self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Jitter(steps as usize), yielded: None });
+        let k = self.interrupt_choice(ChoiceKind::Jitter(steps as usize));
         (max as u128 * k as u128 / (steps as u128 - 1)) as u64
     }
 
-    /// A two-way choice point of `kind` (an interrupt moved into the polls at its instant, or
-    /// landing where a critical section or a poll ended), answered by the explorer; 0 with none.
-    pub(super) fn binary_choice(&mut self, kind: ChoiceKind<'static>) -> usize {
+    /// A choice point about interrupts (their order, timing, or where they land in a poll),
+    /// counted and answered by the explorer; 0 with none.
+    pub(super) fn interrupt_choice(&mut self, kind: ChoiceKind<'static>) -> usize {
         let number = self.choices.count;
         self.choices.count += 1;
         if self.choices.explorer.is_none() {

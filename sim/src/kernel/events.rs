@@ -102,14 +102,7 @@ impl Core {
         }
         let idx = if group.len() >= 2 {
             group.sort_by_key(|g| (g.0, g.1));
-            let number = self.choices.count;
-            self.choices.count += 1;
-            if self.choices.explorer.is_none() {
-                0
-            } else {
-                let anchor = self.choices.next_anchor();
-                self.answer(&ChoicePoint { number, anchor, kind: ChoiceKind::Events(group.len()), yielded: None })
-            }
+            self.interrupt_choice(ChoiceKind::Events(group.len()))
         } else {
             0
         };

@@ -135,7 +135,7 @@ impl Shared {
         {
             return false;
         }
-        if c.binary_choice(ChoiceKind::IntoPolls) == 0 {
+        if c.interrupt_choice(ChoiceKind::IntoPolls) == 0 {
             return false;
         }
         c.irq.armed = Some((irq, idx));
@@ -156,7 +156,7 @@ impl Shared {
         if c.irq.armed.is_none() {
             return;
         }
-        if c.any_runnable() && c.binary_choice(ChoiceKind::Landing) != 0 {
+        if c.any_runnable() && c.interrupt_choice(ChoiceKind::Landing) != 0 {
             return;
         }
         drop(c);
@@ -169,7 +169,7 @@ impl Shared {
         if c.irq.armed.is_none() {
             return;
         }
-        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.binary_choice(ChoiceKind::Landing) != 0 {
+        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.interrupt_choice(ChoiceKind::Landing) != 0 {
             // Not in the task's own code, or not here: ask again at the next exit.
             drop(c);
             crate::cs::note_pending();
