@@ -7,6 +7,8 @@
 //! #[fwsim::test(explorer = "random", iterations = 2000)]    // schedule fuzzing
 //! #[fwsim::test(explorer = "pct", depth = 3)]
 //! #[fwsim::test(explorer = "dfs", bound = 2)]               // every schedule with ≤ 2 deviations
+//! // only what embassy's scheduler could do: interrupts up to 2 ms late, landing inside polls
+//! #[fwsim::test(explorer = "dfs", bound = 1, realizable, isr_jitter = "2ms", isr_preemption)]
 //! ```
 //!
 //! The body is the simulation's `main` task; it may spawn others with `fwsim::spawn` and
@@ -14,10 +16,19 @@
 //! `fwsim::fuzz::Fuzz` campaign (iterations 1,000 unless given; the explorer deviates from
 //! `order`, FIFO unless given), and `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT` and
 //! `FWSIM_REPLAY` apply.
+//!
+//! The interrupt knobs need an explorer, since without one every interrupt is on time and
+//! between polls:
+//! - `realizable`: `Fuzz::realizable`, the run order's own task order (the order defaults to
+//!   `"embassy"` then);
+//! - `isr_jitter = "2ms"` (`ns`, `us`, `ms`, `s`; or any expression implementing
+//!   `fwsim::IntoNanos`) and `jitter_steps = 5` (the default): `SimConfig::isr_jitter`;
+//! - `isr_preemption`: `SimConfig::isr_preemption(true)`.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::quote;
+use syn::spanned::Spanned;
 use syn::{Error, ItemFn, LitInt, LitStr, parse_macro_input};
 
 /// The attribute's arguments.
@@ -28,7 +39,14 @@ struct Args {
     iterations: Option<LitInt>,
     depth: Option<LitInt>,
     bound: Option<LitInt>,
+    realizable: Option<Span>,
+    isr_jitter: Option<syn::Expr>,
+    jitter_steps: Option<LitInt>,
+    isr_preemption: Option<Span>,
 }
+
+/// The keys the attribute takes, for the error that names them.
+const KEYS: &str = "`explorer`, `order`, `iterations`, `depth`, `bound`, `realizable`, `isr_jitter`, `jitter_steps` or `isr_preemption`";
 
 impl Args {
     fn parse(&mut self, meta: syn::meta::ParseNestedMeta) -> syn::Result<()> {
@@ -39,11 +57,50 @@ impl Args {
             "iterations" => self.iterations = Some(meta.value()?.parse()?),
             "depth" => self.depth = Some(meta.value()?.parse()?),
             "bound" => self.bound = Some(meta.value()?.parse()?),
-            _ => {
-                return Err(meta.error("fwsim::test: expected `explorer`, `order`, `iterations`, `depth` or `bound`"));
-            }
+            "realizable" => self.realizable = flag(&meta)?.then(|| meta.path.span()),
+            "isr_jitter" => self.isr_jitter = Some(meta.value()?.parse()?),
+            "jitter_steps" => self.jitter_steps = Some(meta.value()?.parse()?),
+            "isr_preemption" => self.isr_preemption = flag(&meta)?.then(|| meta.path.span()),
+            _ => return Err(meta.error(format!("fwsim::test: expected {KEYS}"))),
         }
         Ok(())
+    }
+
+    /// The configuration each execution starts from: the default, with the interrupt knobs.
+    fn config(&self) -> syn::Result<proc_macro2::TokenStream> {
+        let mut config = quote!(::fwsim::SimConfig::new());
+        if let Some(jitter) = &self.isr_jitter {
+            let max = nanos(jitter)?;
+            let steps = match &self.jitter_steps {
+                None => quote!(5),
+                Some(s) if s.base10_parse::<u32>()? >= 2 => quote!(#s),
+                Some(s) => {
+                    return Err(Error::new(
+                        s.span(),
+                        "fwsim::test: `jitter_steps` must be 2 or more (on time, and late)",
+                    ));
+                }
+            };
+            config = quote!(#config.isr_jitter(#max, #steps));
+        } else if let Some(steps) = &self.jitter_steps {
+            return Err(Error::new(steps.span(), "fwsim::test: `jitter_steps` needs `isr_jitter`"));
+        }
+        if self.isr_preemption.is_some() {
+            config = quote!(#config.isr_preemption(true));
+        }
+        Ok(config)
+    }
+
+    /// The first knob given that only an explorer uses.
+    fn explorer_only(&self) -> Option<Span> {
+        let ints = [&self.iterations, &self.depth, &self.bound, &self.jitter_steps];
+        let flags = [self.realizable, self.isr_preemption];
+        ints.into_iter()
+            .flatten()
+            .map(LitInt::span)
+            .chain(flags.into_iter().flatten())
+            .chain(self.isr_jitter.as_ref().map(Spanned::span))
+            .next()
     }
 
     fn order(&self, default: &str) -> syn::Result<proc_macro2::TokenStream> {
@@ -96,6 +153,37 @@ impl Args {
     }
 }
 
+/// A bare key (`realizable`) or one set to a boolean (`realizable = false`).
+fn flag(meta: &syn::meta::ParseNestedMeta) -> syn::Result<bool> {
+    if meta.input.peek(syn::Token![=]) { Ok(meta.value()?.parse::<syn::LitBool>()?.value) } else { Ok(true) }
+}
+
+/// A duration in nanoseconds: a string such as `"2ms"` read here, so that a typo is a compile
+/// error, or any expression implementing `fwsim::IntoNanos`, passed through.
+fn nanos(expr: &syn::Expr) -> syn::Result<proc_macro2::TokenStream> {
+    let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = expr else {
+        return Ok(quote!(#expr));
+    };
+    let value = text.value();
+    let digits = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let scale: Option<u64> = match &value[digits..] {
+        "ns" => Some(1),
+        "us" => Some(1_000),
+        "ms" => Some(1_000_000),
+        "s" => Some(1_000_000_000),
+        _ => None,
+    };
+    let bad = |why: &str| Err(Error::new(text.span(), format!("fwsim::test: `{value}` {why}")));
+    let Some(scale) = scale else {
+        return bad("is not a duration; expected a whole number and ns, us, ms or s, as in \"2ms\"");
+    };
+    match value[..digits].parse::<u64>().ok().map(|n| n.checked_mul(scale)) {
+        Some(Some(ns)) => Ok(quote!(::core::time::Duration::from_nanos(#ns))),
+        Some(None) => bad("is too long a duration (the limit is about 584 years)"),
+        None => bad("is not a duration; expected a whole number and ns, us, ms or s, as in \"2ms\""),
+    }
+}
+
 /// Runs an `async fn` test body in virtual time; see the [crate docs](crate).
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -126,17 +214,23 @@ fn expand(args: &Args, function: ItemFn) -> syn::Result<proc_macro2::TokenStream
     };
     let run = match &args.explorer {
         None => {
-            if let Some(extra) = [&args.iterations, &args.depth, &args.bound].into_iter().flatten().next() {
-                return Err(Error::new(extra.span(), "fwsim::test: this needs an `explorer`"));
+            if let Some(extra) = args.explorer_only() {
+                return Err(Error::new(extra, "fwsim::test: this needs an `explorer`"));
             }
             let order = args.order("embassy")?;
             quote!(::fwsim::test_with(::fwsim::SimConfig::new().order(#order), #run_body);)
         }
         Some(explorer) => {
             let strategy = args.strategy(explorer)?;
-            let order = args.order("fifo")?;
+            // Realizable exploration keeps a real scheduler's order; FIFO is none.
+            let order = args.order(if args.realizable.is_some() { "embassy" } else { "fifo" })?;
+            let config = args.config()?;
+            let realizable = args.realizable.map(|_| quote!(.realizable()));
             let iterations = args.iterations.as_ref().map(|n| quote!(.iterations(#n)));
-            quote!(::fwsim::fuzz::Fuzz::new(#strategy).order(#order) #iterations .run(#run_body);)
+            quote! {
+                ::fwsim::fuzz::Fuzz::new(#strategy).config(#config).order(#order) #realizable #iterations
+                    .run(#run_body);
+            }
         }
     };
     Ok(quote! {

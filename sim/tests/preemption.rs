@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
+use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use embassy_sync::blocking_mutex::Mutex;
@@ -209,4 +210,45 @@ fn an_interrupt_moved_into_the_polls_may_land_in_any_of_them() {
     assert!(one.exhausted);
     let failure = fifo("split-second-bound-2", 2).try_run(split_flag_second).expect_err("found");
     assert_eq!(failure.deviations, 2, "moved in, then carried past the first poll: {failure}");
+}
+
+/// The race from a `#[fwsim::test]` body: a waiter task and an interrupt due as it starts.
+async fn waiter_and_interrupt(split: bool) {
+    let flag = Rc::new(SplitFlag::new());
+    let setter = flag.clone();
+    let waiter =
+        fwsim::spawn("waiter", async move { if split { flag.wait().await } else { flag.wait_in_one_section().await } });
+    fwsim::isr::schedule(fwsim::now(), Irq::new(1, 4), move || setter.set());
+    waiter.await.unwrap();
+}
+
+#[fwsim::test(explorer = "dfs", bound = 1, realizable, isr_preemption)]
+#[should_panic(expected = "1 deviation(s) from the Embassy order, the fewest possible")]
+async fn the_test_attribute_explores_interrupts_landing_inside_polls() {
+    waiter_and_interrupt(true).await
+}
+
+#[fwsim::test(explorer = "dfs", bound = 3, realizable, isr_jitter = "2ms", jitter_steps = 3, isr_preemption)]
+async fn the_test_attribute_passes_a_one_section_wait_at_every_landing_and_arrival() {
+    waiter_and_interrupt(false).await
+}
+
+/// An interrupt due at 1 ms that a task expects to have run by 2 ms.
+async fn expect_interrupt_by_2ms() {
+    let arrived = Rc::new(Cell::new(false));
+    let set = arrived.clone();
+    fwsim::isr::schedule(SimTime::from_millis(1), Irq::new(1, 4), move || set.set(true));
+    embassy_time::Timer::after_millis(2).await;
+    assert!(arrived.get(), "the interrupt came more than 1 ms late");
+}
+
+#[fwsim::test(explorer = "dfs", bound = 1, realizable, isr_jitter = embassy_time::Duration::from_millis(2), jitter_steps = 3)]
+#[should_panic(expected = "the interrupt came more than 1 ms late")]
+async fn the_test_attribute_explores_late_interrupts() {
+    expect_interrupt_by_2ms().await
+}
+
+#[fwsim::test(explorer = "dfs", bound = 1, realizable, isr_jitter = "500us", jitter_steps = 3)]
+async fn the_test_attribute_keeps_interrupts_within_the_jitter_bound() {
+    expect_interrupt_by_2ms().await
 }

@@ -47,7 +47,10 @@
 //! ```
 //!
 //! In a test, [`Fuzz::run`] panics with the report instead, and the `#[fwsim::test]` attribute
-//! (crate `fwsim-macros`, re-exported as `fwsim::test`) wraps an `async fn` body in it.
+//! (crate `fwsim-macros`, re-exported as `fwsim::test`) wraps an `async fn` body in it; its
+//! keys `realizable`, `isr_jitter = "2ms"` and `isr_preemption` set what [`Fuzz::realizable`],
+//! [`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter) and
+//! [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption) do.
 //!
 //! ## What counts as a failure
 //!
