@@ -203,6 +203,21 @@ proptest! {
             prop_assert_eq!(&lean, &observe_with(&program, general.no_trace()), "{:?}", order);
         }
     }
+
+    /// Under an explorer, every mode meets the same choice points and gets the same answers:
+    /// explore (no trace, a fuzz campaign's mode), full (trace on) and general (the FIFO order
+    /// handed in as a custom one).
+    #[test]
+    fn every_mode_explores_every_program_identically(program in program(), seed in 0u64..1_000) {
+        use fwsim::order::Fifo;
+        for policy in [Policy::Random { seed }, Policy::Pct { seed, depth: 3, horizon: 40 }] {
+            let explore = observe_with(&program, SimConfig::new().policy(policy.clone()).no_trace());
+            let full = observe_with(&program, SimConfig::new().policy(policy.clone()));
+            let general = SimConfig::new().policy(policy.clone()).custom_order(Fifo::default).no_trace();
+            prop_assert_eq!(&explore, &full, "{:?}", policy);
+            prop_assert_eq!(&explore, &observe_with(&program, general), "{:?}", policy);
+        }
+    }
 }
 
 #[test]

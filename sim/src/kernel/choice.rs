@@ -26,7 +26,7 @@ pub(super) struct Choices {
     /// With interrupt jitter: each source's latest arrival, by rank.
     pub(super) last_arrival: BTreeMap<u32, u64>,
     /// The task whose latest poll ended in a yield (it was woken again during that poll and
-    /// returned `Pending`), if the latest poll did (kept only outside the lean modes).
+    /// returned `Pending`), if the latest poll did (kept only in the modes with an explorer).
     pub(super) yielded: Option<TaskId>,
 }
 
@@ -76,7 +76,7 @@ impl Core {
             loop {
                 let queue = M::queue(&mut self.executors, exec);
                 let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
-                let slot = if M::LEAN || self.choices.explorer.is_none() {
+                let slot = if !M::EXPLORES || self.choices.explorer.is_none() {
                     // No explorer: the order's own pick, in one step.
                     let Some((task, choice)) = queue.pop(&mut cx) else { break };
                     self.choices.count += choice as u64;

@@ -147,11 +147,15 @@ impl Shared {
 
     /// A poll just ended: an armed interrupt lands here, or in a later poll at this instant if
     /// the explorer says so and there is one.
-    #[inline]
+    #[inline(always)]
     pub(super) fn offer_poll_end(&self) {
-        if !self.config.isr_preemption {
-            return;
+        if self.config.isr_preemption {
+            self.offer_poll_end_preempting();
         }
+    }
+
+    #[inline(never)]
+    fn offer_poll_end_preempting(&self) {
         let mut c = self.core.borrow_mut();
         if c.irq.armed.is_none() {
             return;

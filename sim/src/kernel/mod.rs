@@ -7,10 +7,11 @@
 //!
 //! Speed: the common configuration (one executor, no explorer, no trace, no cost model, no poll
 //! spans, not strict) is *lean*. There is one run loop, one wake path and one pick, each
-//! generic over a [`Mode`](mode): the optional work (trace records, cost accounting, explorers,
-//! several executors, strict stops) sits behind `!M::LEAN`, so a lean instance compiles it out
-//! (as embassy-executor compiles its trace hooks in or out) and calls its built-in order
-//! directly. Entry points choose the instance once per call from `Core::mode`.
+//! generic over a [`Mode`](mode): the optional work (trace records, cost accounting, strict
+//! stops behind `M::EXTRAS`, the explorer behind `M::EXPLORES`) is compiled out of an instance
+//! that cannot need it (as embassy-executor compiles its trace hooks in or out), which calls
+//! its built-in order directly; a fuzz campaign's executions run with the explorer and no
+//! extras. Entry points choose the instance once per call from `Core::mode`.
 //! `lean_path_matches_general_path` in `tests/determinism.rs` runs generated programs both
 //! ways and compares what they observe.
 //!
@@ -241,14 +242,10 @@ impl Shared {
         let mut c = self.core.borrow_mut();
         let cfg = &self.config;
         let single = c.executors.len() == 1;
-        let lean = single
-            && c.choices.explorer.is_none()
-            && !c.trace.enabled
-            && !cfg.poll_spans
-            && !self.has_cost
-            && !cfg.strict;
+        let extras = c.trace.enabled || cfg.poll_spans || self.has_cost || cfg.strict;
+        let explores = !c.choices.explorer.is_none();
         let order = if single { c.executors[0].built_in_variant() } else { None };
-        c.mode = ModeKind::choose(lean, order);
+        c.mode = ModeKind::choose(extras, explores, order);
     }
 }
 

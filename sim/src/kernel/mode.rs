@@ -1,11 +1,12 @@
 //! How the loop, the wake path and the pick are compiled: once per [`Mode`].
 //!
 //! A simulation with one executor of a built-in order runs in a mode that knows that order
-//! (`Lean<O>` or `Full<O>`), so its methods inline into the loop; any other runs in `General`,
-//! which reaches its orders through [`RunQueue`]'s dispatch. The lean modes also have none of
-//! the optional work (explorer, trace, cost model, poll spans, strict stops): what sits behind
-//! `!M::LEAN` disappears from them. Entry points (a waker, the run loop) choose the mode once
-//! per call with [`by_mode!`].
+//! (`Lean<O>`, `Explore<O>` or `Full<O>`), so its methods inline into the loop; any other runs
+//! in `General`, which reaches its orders through [`RunQueue`]'s dispatch. What a mode can
+//! leave out disappears from it: the extras (trace, cost model, poll spans, strict stops)
+//! behind `M::EXTRAS`, the explorer behind `M::EXPLORES`. A lean mode has neither; a fuzz
+//! campaign's executions run in an explore mode. Entry points (a waker, the run loop) choose
+//! the mode once per call with [`by_mode!`].
 
 use std::marker::PhantomData;
 
@@ -13,8 +14,10 @@ use crate::order::{BuiltIn, Order, RunOrder, RunQueue};
 
 /// A way of compiling the kernel's hot path.
 pub(super) trait Mode {
-    /// Nothing optional (and one executor).
-    const LEAN: bool;
+    /// A trace, cost model, poll spans or strict stops may be on.
+    const EXTRAS: bool;
+    /// An explorer may answer the choice points.
+    const EXPLORES: bool;
     /// One executor, of the order `Q`.
     const SINGLE: bool;
     /// The run queue type the hot path calls.
@@ -27,7 +30,8 @@ pub(super) trait Mode {
 pub(super) struct General;
 
 impl Mode for General {
-    const LEAN: bool = false;
+    const EXTRAS: bool = true;
+    const EXPLORES: bool = true;
     const SINGLE: bool = false;
     type Q = RunQueue;
     #[inline(always)]
@@ -40,7 +44,8 @@ impl Mode for General {
 pub(super) struct Lean<O>(PhantomData<O>);
 
 impl<O: BuiltIn> Mode for Lean<O> {
-    const LEAN: bool = true;
+    const EXTRAS: bool = false;
+    const EXPLORES: bool = false;
     const SINGLE: bool = true;
     type Q = O;
     #[inline(always)]
@@ -49,11 +54,27 @@ impl<O: BuiltIn> Mode for Lean<O> {
     }
 }
 
-/// A simulation whose one executor runs the built-in order `O`, with optional work on.
+/// A simulation whose one executor runs the built-in order `O`, with an explorer and no
+/// extras: a fuzz campaign's execution.
+pub(super) struct Explore<O>(PhantomData<O>);
+
+impl<O: BuiltIn> Mode for Explore<O> {
+    const EXTRAS: bool = false;
+    const EXPLORES: bool = true;
+    const SINGLE: bool = true;
+    type Q = O;
+    #[inline(always)]
+    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
+        O::of(&mut executors[0])
+    }
+}
+
+/// A simulation whose one executor runs the built-in order `O`, with extras on.
 pub(super) struct Full<O>(PhantomData<O>);
 
 impl<O: BuiltIn> Mode for Full<O> {
-    const LEAN: bool = false;
+    const EXTRAS: bool = true;
+    const EXPLORES: bool = true;
     const SINGLE: bool = true;
     type Q = O;
     #[inline(always)]
@@ -70,23 +91,31 @@ pub(super) enum ModeKind {
     LeanEmbassy,
     LeanMicroPython,
     LeanFifo,
+    ExploreEmbassy,
+    ExploreMicroPython,
+    ExploreFifo,
     FullEmbassy,
     FullMicroPython,
     FullFifo,
 }
 
 impl ModeKind {
-    /// The mode for a simulation whose optional work is off (`lean`) or not, and whose one
-    /// executor runs the built-in `order` (`None`: several executors, or a custom order).
-    pub(super) fn choose(lean: bool, order: Option<Order>) -> Self {
-        match (lean, order) {
-            (true, Some(Order::Embassy)) => ModeKind::LeanEmbassy,
-            (true, Some(Order::MicroPython)) => ModeKind::LeanMicroPython,
-            (true, Some(Order::Fifo)) => ModeKind::LeanFifo,
-            (false, Some(Order::Embassy)) => ModeKind::FullEmbassy,
-            (false, Some(Order::MicroPython)) => ModeKind::FullMicroPython,
-            (false, Some(Order::Fifo)) => ModeKind::FullFifo,
-            _ => ModeKind::General,
+    /// The mode for a simulation with `extras` on or not and an explorer (`explores`) or not,
+    /// whose one executor runs the built-in `order` (`None`: several executors, or a custom
+    /// order).
+    pub(super) fn choose(extras: bool, explores: bool, order: Option<Order>) -> Self {
+        use ModeKind::*;
+        match (extras, explores, order) {
+            (false, false, Some(Order::Embassy)) => LeanEmbassy,
+            (false, false, Some(Order::MicroPython)) => LeanMicroPython,
+            (false, false, Some(Order::Fifo)) => LeanFifo,
+            (false, true, Some(Order::Embassy)) => ExploreEmbassy,
+            (false, true, Some(Order::MicroPython)) => ExploreMicroPython,
+            (false, true, Some(Order::Fifo)) => ExploreFifo,
+            (true, _, Some(Order::Embassy)) => FullEmbassy,
+            (true, _, Some(Order::MicroPython)) => FullMicroPython,
+            (true, _, Some(Order::Fifo)) => FullFifo,
+            (_, _, None) => General,
         }
     }
 }
@@ -105,6 +134,18 @@ macro_rules! by_mode {
             }
             ModeKind::LeanFifo => {
                 type $m = Lean<Fifo>;
+                $e
+            }
+            ModeKind::ExploreEmbassy => {
+                type $m = Explore<Embassy>;
+                $e
+            }
+            ModeKind::ExploreMicroPython => {
+                type $m = Explore<MicroPython>;
+                $e
+            }
+            ModeKind::ExploreFifo => {
+                type $m = Explore<Fifo>;
                 $e
             }
             ModeKind::FullEmbassy => {

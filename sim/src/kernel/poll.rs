@@ -83,7 +83,7 @@ impl Shared {
                 c.poll.recent[h] = slot;
                 c.poll.recent_head = (h + 1) % RECENT;
             }
-            if !M::LEAN {
+            if M::EXTRAS {
                 c.poll.wakes = 0;
                 c.rec(Kind::PollBegin, serial, serial, 0);
             }
@@ -112,7 +112,7 @@ impl Shared {
         // exists during the poll (only the table's copy of the pointer, unused meanwhile).
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
         let _quiet = crate::quiet::Quiet::enter(self.config.quiet_panics);
-        let result = if !M::LEAN && self.config.poll_spans {
+        let result = if M::EXTRAS && self.config.poll_spans {
             let t = self.core.borrow();
             let span = tracing::trace_span!("poll", task = %t.tasks.names[slot as usize], serial);
             drop(t);
@@ -131,14 +131,16 @@ impl Shared {
             self.polling.set(NOT_POLLING);
             c.poll.running = None;
             if let Some(from) = c.poll.spin_from.take()
-                && !M::LEAN
+                && M::EXTRAS
             {
                 let now = c.clock.now;
                 c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
             }
-            if !M::LEAN {
+            if M::EXTRAS {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
+            }
+            if M::EXPLORES {
                 // Queued again by the end of its own poll (the pick cleared QUEUED): it yielded.
                 let requeued = c.tasks.metas[slot as usize].has(QUEUED);
                 let yielded = requeued && matches!(result, Ok(Poll::Pending));
@@ -154,7 +156,7 @@ impl Shared {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
-            let cost = if !M::LEAN && self.has_cost {
+            let cost = if M::EXTRAS && self.has_cost {
                 self.config.cost.per_poll_ns + self.config.cost.per_wake_ns * c.poll.wakes
             } else {
                 0

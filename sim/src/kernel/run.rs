@@ -89,7 +89,7 @@ impl Shared {
         !keys.is_empty() && c.next_event_time().is_none()
     }
 
-    /// The loop, in mode `M`. A lean simulation is never strict, so it has no strict stop to
+    /// The loop, in mode `M`. Only a mode with extras can be strict and have a strict stop to
     /// look for.
     pub(super) fn run_loop<M: Mode>(
         &self,
@@ -99,7 +99,7 @@ impl Shared {
     ) -> Result<RunEnd, SimError> {
         loop {
             self.drain_inbox();
-            if !M::LEAN
+            if M::EXTRAS
                 && let Some(e) = self.take_strict_stop()
             {
                 return Err(e);
@@ -107,7 +107,7 @@ impl Shared {
             let step = self.poll_one::<M>();
             match step {
                 Step::Polled | Step::PolledOverLimit => {
-                    if !M::LEAN
+                    if M::EXTRAS
                         && let Some(e) = self.take_strict_stop()
                     {
                         return Err(e);

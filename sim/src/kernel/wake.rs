@@ -23,7 +23,7 @@ impl Core {
         // wake then saves fewer registers.
         match self.mode {
             ModeKind::LeanEmbassy => self.wake::<Lean<Embassy>>(slot, generation, cause, release),
-            ModeKind::FullFifo => self.wake::<Full<Fifo>>(slot, generation, cause, release),
+            ModeKind::ExploreFifo => self.wake::<Explore<Fifo>>(slot, generation, cause, release),
             mode => self.wake_in(mode, slot, generation, cause, release),
         }
     }
@@ -56,7 +56,7 @@ impl Core {
         let queued = t.flags & QUEUED != 0;
         t.flags |= QUEUED;
         let (serial, exec) = (t.serial, if M::SINGLE { 0 } else { t.exec as usize });
-        if !M::LEAN {
+        if M::EXTRAS {
             if self.trace.enabled {
                 let src = self.source().encode();
                 self.rec(if queued { Kind::WakeCoalesced } else { Kind::Wake }, serial, src, 0);
