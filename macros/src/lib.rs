@@ -242,3 +242,6 @@ fn expand(args: &Args, function: ItemFn) -> syn::Result<proc_macro2::TokenStream
         }
     })
 }
+
+#[cfg(test)]
+mod tests;
