@@ -322,6 +322,15 @@ pub enum SimError {
     MainPanicked(String),
     /// Strict mode stopped at this diagnostic.
     Strict(Diagnostic),
+    /// An invariant declared with [`Sim::invariant`](crate::Sim::invariant) failed.
+    InvariantBroken {
+        /// The invariant's name.
+        name: String,
+        /// When the step that broke it ended.
+        at: SimTime,
+        /// The step: `a poll of name#id`, or `interrupts and timers`.
+        after: String,
+    },
     /// The task [`Sim::join`](crate::Sim::join) waited for did not complete.
     Task {
         /// The task, as `name#id`.
@@ -340,6 +349,9 @@ impl fmt::Display for SimError {
             }
             SimError::MainPanicked(m) => write!(f, "the main future panicked: {m}"),
             SimError::Strict(d) => write!(f, "strict mode: {d}"),
+            SimError::InvariantBroken { name, at, after } => {
+                write!(f, "invariant `{name}` broken at {at}, after {after}")
+            }
             SimError::Task { task, error } => write!(f, "{task}: {error}"),
         }
     }

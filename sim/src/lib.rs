@@ -216,6 +216,13 @@ fn timer_withdrawn_ticks(at: u64) {
     })
 }
 
+/// Declares an invariant on the current simulation, as [`Sim::invariant`] does, from inside
+/// a task (a `#[fwsim::test]` body, say): `holds` must then own what it reads (an `Rc`).
+pub fn invariant(name: impl Into<Cow<'static, str>>, holds: impl Fn() -> bool + 'static) {
+    let (name, holds) = (name.into(), Box::new(holds));
+    expect_current(|s| s.invariants.add((name, holds)));
+}
+
 /// Spawns a task on the current simulation (from inside another task, say).
 pub fn spawn<F>(name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
 where

@@ -206,6 +206,39 @@ impl<'env> Sim<'env> {
         self.shared.schedule_isr(at.as_nanos(), irq, f);
     }
 
+    /// Declares what must hold at every step from now on: `holds` is checked after every poll
+    /// of a task and after every batch of interrupts and timers delivered between polls (never
+    /// inside a poll, where a task may break and restore it unseen). The first step after
+    /// which it fails ends the run with [`SimError::InvariantBroken`](crate::SimError), naming
+    /// the invariant, the virtual time and the task whose poll broke it; the invariant is then
+    /// dropped. Under a fuzz campaign that is a failure like any other, so an explorer looks
+    /// for the schedule that breaks it even where the end state looks fine.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// fwsim::scope(fwsim::SimConfig::new(), |sim| {
+    ///     let level = &*sim.alloc(Cell::new(0u32));
+    ///     sim.invariant("the tank never overflows", || level.get() <= 100);
+    ///     sim.spawn("pump", async move {
+    ///         level.set(120); // over for one step…
+    ///         fwsim::yield_now().await;
+    ///         level.set(80); // …and back before the end
+    ///     });
+    ///     let err = sim.run_until_stalled().unwrap_err();
+    ///     assert_eq!(
+    ///         err.to_string(),
+    ///         "invariant `the tank never overflows` broken at 0.000000000s, after a poll of pump#0"
+    ///     );
+    /// });
+    /// ```
+    pub fn invariant(&self, name: impl Into<Cow<'static, str>>, holds: impl Fn() -> bool + 'env) {
+        let check: Box<dyn Fn() -> bool + 'env> = Box::new(holds);
+        // SAFETY: erasing 'env. Checks run only from this simulation's run loop and clock,
+        // while it is borrowed, and are dropped by `shutdown`, which runs before 'env can end.
+        let check: Box<dyn Fn() -> bool> = unsafe { std::mem::transmute(check) };
+        self.shared.invariants.add((name.into(), check));
+    }
+
     /// Spends `d` of busy time now (a blocking delay outside any task: interrupts and timers
     /// that fall due meanwhile are delivered, nothing is polled).
     pub fn busy_wait(&self, d: impl IntoNanos) {

@@ -65,6 +65,11 @@ fn a_leaked_simulation_never_runs_its_borrowing_handlers_or_tasks_again() {
             embassy_time::Timer::after_millis(2).await;
             r.set(r.get() + text.len());
         });
+        let r = ran.clone();
+        sim.invariant("reads the borrowed text", move || {
+            r.set(r.get() + text.len());
+            true
+        });
         let handle = sim.handle();
         std::mem::forget(sim);
         handle
@@ -75,7 +80,32 @@ fn a_leaked_simulation_never_runs_its_borrowing_handlers_or_tasks_again() {
     assert!(busy.contains("no simulation is current"), "{busy}");
     handle.schedule_isr(SimTime::from_millis(1), Irq::new(1, 4), || {});
     assert_eq!(handle.now(), SimTime::ZERO);
-    assert_eq!(ran.get(), 0, "neither the handler nor the task ran");
+    assert_eq!(ran.get(), 0, "neither the handler, the task nor the invariant ran");
+}
+
+#[test]
+fn an_invariant_is_dropped_before_the_arena_values_it_borrows() {
+    /// Reads the heap memory it borrows when dropped: under Miri, a drop after the arena's
+    /// values would be a read of freed memory.
+    struct ReadsOnDrop<'a>(&'a Vec<u32>, Rc<Cell<u32>>);
+    impl Drop for ReadsOnDrop<'_> {
+        fn drop(&mut self) {
+            self.1.set(self.0[0]);
+        }
+    }
+    let read = Rc::new(Cell::new(0));
+    fwsim::scope(quiet(), |sim| {
+        let values = &*sim.alloc(vec![7u32]);
+        let guard = ReadsOnDrop(values, read.clone());
+        // The whole guard moves into the check (a closure that named only `guard.0` would
+        // take that field alone and leave the guard to drop with this body).
+        sim.invariant("keeps a guard", move || {
+            let guard = &guard;
+            guard.0[0] == 7
+        });
+        sim.run_for(ms(1)).unwrap();
+    });
+    assert_eq!(read.get(), 7);
 }
 
 #[test]

@@ -56,7 +56,9 @@
 //!
 //! A panic in the body (an `assert!`, an `unwrap()` of a run method's error such as
 //! [`SimError::Deadlock`](crate::SimError::Deadlock) from a
-//! [`must_finish`](crate::JoinHandle::must_finish) task), or an error-level
+//! [`must_finish`](crate::JoinHandle::must_finish) task, or
+//! [`SimError::InvariantBroken`](crate::SimError::InvariantBroken) from an
+//! [`invariant`](crate::Sim::invariant) checked at every step), or an error-level
 //! [diagnostic](crate::Diagnostic): a task panic, a lost waker. Panics are kept quiet while
 //! exploring ([`SimConfig::quiet_panics`](crate::SimConfig::quiet_panics)); the report carries
 //! the first failure's message and location.

@@ -142,12 +142,24 @@ impl Shared {
 
     /// Delivers every due event (time does not move).
     pub(super) fn deliver_due(&self) {
-        while self.deliver_one(false) {}
+        let mut delivered = false;
+        while self.deliver_one(false) {
+            delivered = true;
+        }
+        if delivered {
+            self.check_invariants_after_events();
+        }
     }
 
     /// Delivers every due event before the run loop's next poll.
     pub(super) fn deliver_due_between_polls(&self) {
-        while self.deliver_one(true) {}
+        let mut delivered = false;
+        while self.deliver_one(true) {
+            delivered = true;
+        }
+        if delivered {
+            self.check_invariants_after_events();
+        }
     }
 
     /// Moves the clock to `target`, delivering every event that falls due on the way (at its

@@ -231,6 +231,8 @@ impl Shared {
             let _ = catch_unwind(AssertUnwindSafe(|| self.blocks.drop_task(task)));
         }
         give_back(&self.futures, tasks);
+        // Before the arena values they may read.
+        self.invariants.clear();
         self.isr_free.borrow_mut().clear();
         drop_all(&self.isr_fns);
         let (joiners, generic, foreign) = {

@@ -52,6 +52,7 @@ mod choice;
 mod events;
 mod findings;
 mod interrupts;
+mod invariants;
 mod join;
 mod mode;
 mod poll;
@@ -132,6 +133,8 @@ pub(crate) struct Shared {
     awaited_done: Cell<bool>,
     /// Tasks declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish).
     pub(crate) must_finish: RefCell<Vec<TaskKey>>,
+    /// What must hold at every step ([`Sim::invariant`](crate::Sim::invariant)).
+    pub(crate) invariants: invariants::Invariants,
     /// Awaiter slot → (its generation, the task it awaits through an `AbortOnDrop`): an abort
     /// of the awaiter reaches that task at once (`join`).
     abort_links: RefCell<std::collections::BTreeMap<u32, (u32, TaskKey)>>,
@@ -225,6 +228,7 @@ impl Shared {
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
             must_finish: RefCell::new(Vec::new()),
+            invariants: invariants::Invariants::default(),
             abort_links: RefCell::new(std::collections::BTreeMap::new()),
             has_cost,
             poll_limit,

@@ -56,6 +56,9 @@ impl Shared {
             let picked = c.pick::<M>();
             let Some((slot, abort)) = picked else { return Step::Idle };
             if abort {
+                if self.invariants.armed() {
+                    self.invariants.task_step(format_args!("the drop of aborted {}", c.label(slot)));
+                }
                 drop(c);
                 let fut = self.futures.borrow_mut()[slot as usize].take();
                 self.core.borrow_mut().tasks.metas[slot as usize].flags &= !QUEUED;
@@ -86,6 +89,10 @@ impl Shared {
             if M::EXTRAS {
                 c.poll.wakes = 0;
                 c.rec(Kind::PollBegin, serial, serial, 0);
+            }
+            if self.invariants.armed() {
+                // Named now: the poll may end the task and free the slot that names it.
+                self.invariants.task_step(format_args!("a poll of {}", c.label(slot)));
             }
             if self.config.watchdog.is_some() {
                 c.poll.id += 1;

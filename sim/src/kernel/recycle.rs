@@ -38,6 +38,7 @@ impl Shared {
             awaited,
             awaited_done,
             must_finish,
+            invariants,
             abort_links,
             config: old_config,
             has_cost,
@@ -63,6 +64,7 @@ impl Shared {
         awaited.set(None);
         awaited_done.set(false);
         must_finish.get_mut().clear();
+        invariants.clear();
         if !abort_links.get_mut().is_empty() {
             abort_links.get_mut().clear();
         }

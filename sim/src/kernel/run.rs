@@ -60,6 +60,7 @@ impl Shared {
         // Moved into a poll that the run stopped before: it runs now, still at its instant.
         _ = self.land_armed_irq();
         self.awaited.set(None);
+        let result = result.and_then(|end| self.take_broken_invariant().map(|()| end));
         match result {
             Ok(RunEnd::Quiescent | RunEnd::Stalled) if self.stuck_must_finish() => {
                 Err(SimError::Deadlock(self.core.borrow().wait_report(false)))
@@ -107,6 +108,9 @@ impl Shared {
             let step = self.poll_one::<M>();
             match step {
                 Step::Polled | Step::PolledOverLimit => {
+                    if self.invariants.armed() {
+                        self.check_invariants_after_poll()?;
+                    }
                     if M::EXTRAS
                         && let Some(e) = self.take_strict_stop()
                     {
@@ -128,6 +132,9 @@ impl Shared {
                 }
                 Step::EventsDue => {
                     self.deliver_due_between_polls();
+                    if self.invariants.armed() {
+                        self.invariants.take_broken()?;
+                    }
                     // An interrupt handler can make the condition hold with no poll after it
                     // (a byte leaving a UART whose writer is not waiting).
                     if let Stop::When(condition) = stop
