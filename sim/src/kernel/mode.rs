@@ -40,12 +40,13 @@ impl Mode for General {
     }
 }
 
-/// A lean simulation whose one executor runs the built-in order `O`.
-pub(super) struct Lean<O>(PhantomData<O>);
+/// A simulation whose one executor runs the built-in order `O`, with the extras (`EXTRAS`)
+/// and an explorer (`EXPLORES`) compiled in or out.
+pub(super) struct Single<O, const EXTRAS: bool, const EXPLORES: bool>(PhantomData<O>);
 
-impl<O: BuiltIn> Mode for Lean<O> {
-    const EXTRAS: bool = false;
-    const EXPLORES: bool = false;
+impl<O: BuiltIn, const EXTRAS: bool, const EXPLORES: bool> Mode for Single<O, EXTRAS, EXPLORES> {
+    const EXTRAS: bool = EXTRAS;
+    const EXPLORES: bool = EXPLORES;
     const SINGLE: bool = true;
     type Q = O;
     #[inline(always)]
@@ -54,34 +55,12 @@ impl<O: BuiltIn> Mode for Lean<O> {
     }
 }
 
-/// A simulation whose one executor runs the built-in order `O`, with an explorer and no
-/// extras: a fuzz campaign's execution.
-pub(super) struct Explore<O>(PhantomData<O>);
-
-impl<O: BuiltIn> Mode for Explore<O> {
-    const EXTRAS: bool = false;
-    const EXPLORES: bool = true;
-    const SINGLE: bool = true;
-    type Q = O;
-    #[inline(always)]
-    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
-        O::of(&mut executors[0])
-    }
-}
-
-/// A simulation whose one executor runs the built-in order `O`, with extras on.
-pub(super) struct Full<O>(PhantomData<O>);
-
-impl<O: BuiltIn> Mode for Full<O> {
-    const EXTRAS: bool = true;
-    const EXPLORES: bool = true;
-    const SINGLE: bool = true;
-    type Q = O;
-    #[inline(always)]
-    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
-        O::of(&mut executors[0])
-    }
-}
+/// Neither: the common configuration.
+pub(super) type Lean<O> = Single<O, false, false>;
+/// An explorer and no extras: a fuzz campaign's execution.
+pub(super) type Explore<O> = Single<O, false, true>;
+/// Extras on (and perhaps an explorer).
+pub(super) type Full<O> = Single<O, true, true>;
 
 /// Which mode a simulation runs in, decided when it is built (and again when an executor is
 /// added).
