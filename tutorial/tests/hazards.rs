@@ -162,3 +162,28 @@ async fn pulses_race() {
     assert_eq!(total.get(), 7, "pulses were lost");
 }
 // ANCHOR_END: race
+
+// ANCHOR: invariant
+/// Moves a unit of charge between two battery cells in two steps, with an await between.
+async fn rebalance(cells: Rc<[Cell<u32>; 2]>, from: usize, to: usize) {
+    cells[from].set(cells[from].get() - 1);
+    fwsim::yield_now().await; // e.g. waiting for the charger's I2C reply
+    cells[to].set(cells[to].get() + 1);
+}
+
+#[fwsim::test(explorer = "dfs", bound = 2)]
+#[should_panic(expected = "invariant `at most one unit in flight` broken")]
+async fn two_rebalances_in_flight_at_once() {
+    let cells = Rc::new([Cell::new(10), Cell::new(10)]);
+    let gauge = cells.clone();
+    // The fuel gauge reads at any moment and smooths over one unit in flight, not two: the
+    // sum must stay at 19 or more at every step. (At the end it is 20 in every schedule.)
+    fwsim::invariant("at most one unit in flight", move || gauge[0].get() + gauge[1].get() >= 19);
+    let first = fwsim::spawn("first", rebalance(cells.clone(), 0, 1));
+    fwsim::yield_now().await; // the second request comes a little later
+    let second = fwsim::spawn("second", rebalance(cells.clone(), 1, 0));
+    first.await.unwrap();
+    second.await.unwrap();
+    assert_eq!(cells[0].get() + cells[1].get(), 20);
+}
+// ANCHOR_END: invariant
