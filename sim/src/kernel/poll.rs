@@ -147,19 +147,20 @@ impl Shared {
                 let done = matches!(result, Ok(Poll::Ready(())));
                 c.rec(Kind::PollEnd, serial, serial, done as u64);
             }
-            if M::EXPLORES {
-                // Queued again by the end of its own poll (the pick cleared QUEUED): it yielded.
-                let requeued = c.tasks.metas[slot as usize].has(QUEUED);
-                let yielded = requeued && matches!(result, Ok(Poll::Pending));
-                c.choices.yielded = yielded.then_some(TaskId(serial));
-            }
             let exec = if M::SINGLE { 0 } else { c.tasks.metas[slot as usize].exec as usize };
             M::queue(&mut c.executors, exec).poll_ended(Runnable(slot));
+            let pending = matches!(result, Ok(Poll::Pending));
             let t = &mut c.tasks.metas[slot as usize];
             t.clones.add(clones_made);
-            t.flags &= !RUNNING;
-            let abort_now = t.has(ABORT);
-            if matches!(result, Ok(Poll::Pending)) && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0 {
+            let flags = t.flags;
+            t.flags = flags & !RUNNING;
+            let abort_now = flags & ABORT != 0;
+            let lost = pending && !abort_now && t.clones.live() == 0 && t.clones.since_poll() > 0;
+            if M::EXPLORES {
+                // Queued again by the end of its own poll (the pick cleared QUEUED): it yielded.
+                c.choices.yielded = (pending && flags & QUEUED != 0).then_some(TaskId(serial));
+            }
+            if lost {
                 // Clones dropped during the task's own poll were dropped by the task.
                 c.check_lost(slot, true);
             }
