@@ -51,7 +51,7 @@ impl<'env> Sim<'env> {
         self.shared.run(RunSpec { advance: true, limit: Some(target), stop: Stop::Never })?;
         // Every event up to the target has been processed: land exactly on it.
         self.shared.advance_to(target);
-        self.shared.take_broken_invariant()
+        Ok(())
     }
 
     /// Runs until `condition` holds (checked after every poll and every batch of interrupts and
@@ -87,7 +87,6 @@ impl<'env> Sim<'env> {
             return Ok(true);
         }
         self.enter(|| self.shared.advance_to(target));
-        self.shared.take_broken_invariant()?;
         Ok(condition())
     }
 
@@ -107,7 +106,6 @@ impl<'env> Sim<'env> {
             // Every event up to the limit has been processed: land exactly on it, as
             // `run_until` does, so that a loop of steps makes progress.
             self.enter(|| self.shared.advance_to(target));
-            self.shared.take_broken_invariant()?;
         }
         Ok(self.shared.core.borrow().wait_report(reached_limit))
     }

@@ -90,7 +90,7 @@ fn a_break_as_a_run_lands_on_its_end_is_reported_by_that_run() {
         fwsim::scope(SimConfig::new(), |sim| {
             let level = &*sim.alloc(Cell::new(0u32));
             sim.invariant("the level stays under 10", || level.get() < 10);
-            // Due exactly where the run stops: delivered as the run lands on its end.
+            // Due exactly where the run stops: the run's last step delivers it.
             sim.schedule_isr(SimTime::from_millis(5), Irq::new(1, 2), move || level.set(12));
             let err = if quiescent {
                 sim.run_until_quiescent(fwsim::ms(5)).map(drop).unwrap_err()

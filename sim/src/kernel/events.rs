@@ -142,19 +142,19 @@ impl Shared {
 
     /// Delivers every due event (time does not move).
     pub(super) fn deliver_due(&self) {
-        let mut delivered = false;
-        while self.deliver_one(false) {
-            delivered = true;
-        }
-        if delivered {
-            self.check_invariants_after_events();
-        }
+        self.deliver_all_due(false);
     }
 
     /// Delivers every due event before the run loop's next poll.
     pub(super) fn deliver_due_between_polls(&self) {
+        self.deliver_all_due(true);
+    }
+
+    /// Delivers every due event, then lets the invariants see what the handlers did.
+    #[inline(always)]
+    fn deliver_all_due(&self, between_polls: bool) {
         let mut delivered = false;
-        while self.deliver_one(true) {
+        while self.deliver_one(between_polls) {
             delivered = true;
         }
         if delivered {

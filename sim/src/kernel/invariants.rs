@@ -69,7 +69,7 @@ impl Shared {
     /// Runs every invariant after a step that `after` describes; the first that fails is
     /// recorded as the break (returned by the run loop) and dropped.
     #[cold]
-    pub(super) fn check_invariants(&self, after: impl FnOnce(&Core) -> String) {
+    pub(super) fn check_invariants(&self, after: impl FnOnce() -> String) {
         if self.invariants.broken.borrow().is_some() || self.torn_down.get() {
             return;
         }
@@ -82,9 +82,8 @@ impl Shared {
         *cell = checks;
         drop(cell);
         if let Some(name) = name {
-            let c = self.core.borrow();
-            let error =
-                SimError::InvariantBroken { name: name.into_owned(), at: SimTime(c.clock.now), after: after(&c) };
+            let at = SimTime(self.core.borrow().clock.now);
+            let error = SimError::InvariantBroken { name: name.into_owned(), at, after: after() };
             *self.invariants.broken.borrow_mut() = Some(error);
         }
     }
@@ -92,7 +91,7 @@ impl Shared {
     /// After a task's step (a poll, or dropping an aborted task): what its code did is visible
     /// to every invariant. The break, if it made one.
     pub(super) fn check_invariants_after_poll(&self) -> Result<(), SimError> {
-        self.check_invariants(|_| self.invariants.step.borrow().clone());
+        self.check_invariants(|| self.invariants.step.borrow().clone());
         self.invariants.take_broken()
     }
 
@@ -100,12 +99,13 @@ impl Shared {
     #[inline(always)]
     pub(super) fn check_invariants_after_events(&self) {
         if self.invariants.armed() && self.core.borrow().poll.running.is_none() {
-            self.check_invariants(|_| "interrupts and timers".to_owned());
+            self.check_invariants(|| "interrupts and timers".to_owned());
         }
     }
 
-    /// The break found, if any (run methods call this after moving the clock outside the loop).
-    pub(crate) fn take_broken_invariant(&self) -> Result<(), SimError> {
+    /// The break found, if any, as a run ends (one found while it stopped or landed on its
+    /// limit, after its last step).
+    pub(super) fn take_broken_invariant(&self) -> Result<(), SimError> {
         if self.invariants.armed() { self.invariants.take_broken() } else { Ok(()) }
     }
 }
