@@ -57,6 +57,8 @@ where
         }
         let outcome = {
             let _quiet = Quiet::enter(true);
+            // Every poll and handler runs inside this section: they need none of their own.
+            sim.shared.quiet_around.set(true);
             quiet::forget_locations();
             catch_unwind(AssertUnwindSafe(|| body(sim)))
         };

@@ -21,8 +21,6 @@ pub(super) struct Choices {
     /// Where the next choice point is, in terms that survive other deviations (kept only
     /// with an explorer): the last task picked, how often it was, and the choice points since.
     pub(super) anchor: Anchor,
-    /// Picks so far per task serial (kept only with an explorer).
-    pub(super) picks: Vec<u64>,
     /// With interrupt jitter: each source's latest arrival, by rank.
     pub(super) last_arrival: BTreeMap<u32, u64>,
     /// The task whose latest poll ended in a yield (it was woken again during that poll and
@@ -38,22 +36,16 @@ impl Choices {
             deviations: Vec::new(),
             ids: Vec::new(),
             anchor: Anchor { after: None, picks: 0, index: 0 },
-            picks: Vec::new(),
             last_arrival: BTreeMap::new(),
             yielded: None,
         }
     }
 
-    /// A task was picked to poll: the next choice point is anchored after it. (Runs only
-    /// with an explorer, and then at every pick.)
+    /// Task `serial` was picked to poll for the `picks`-th time: the next choice point is
+    /// anchored after it. (Runs only with an explorer, and then at every pick.)
     #[inline]
-    fn picked(&mut self, serial: u32) {
-        let i = serial as usize;
-        if self.picks.len() <= i {
-            self.picks.resize(i + 1, 0);
-        }
-        self.picks[i] += 1;
-        self.anchor = Anchor { after: Some(TaskId(serial)), picks: self.picks[i], index: 0 };
+    fn picked(&mut self, serial: u32, picks: u64) {
+        self.anchor = Anchor { after: Some(TaskId(serial)), picks, index: 0 };
     }
 
     /// The anchor of the choice point being met; the next one at the same place gets the next
@@ -93,8 +85,10 @@ impl Core {
                         idx = self.ask_for_task::<M>(exec, number, n);
                     }
                     let slot = M::queue(&mut self.executors, exec).take(idx).0;
-                    let serial = self.serial_of(slot);
-                    self.choices.picked(serial);
+                    let t = &mut self.tasks.metas[slot as usize];
+                    t.picks += 1;
+                    let (serial, picks) = (t.serial, t.picks);
+                    self.choices.picked(serial, picks);
                     slot
                 };
                 let t = &self.tasks.metas[slot as usize];

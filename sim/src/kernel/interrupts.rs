@@ -67,7 +67,7 @@ impl Shared {
             c.rec(Kind::Interrupt, running, TaskRef::Interrupt(irq.number).encode(), irq.priority as u64);
         }
         let r = {
-            let _quiet = crate::quiet::Quiet::enter(self.config.quiet_panics);
+            let _quiet = self.quiet_section();
             catch_unwind(AssertUnwindSafe(f))
         };
         self.core.borrow_mut().irq.stack.pop();

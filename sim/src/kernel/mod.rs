@@ -153,6 +153,10 @@ pub(crate) struct Shared {
     /// ends, or earlier when a clone is dropped or woken by value (`settle_poll_clones`).
     pub(crate) polling: Cell<usize>,
     pub(crate) poll_clones: Cell<u32>,
+    /// Whether whoever runs this simulation keeps its thread quiet around the whole of it (a
+    /// fuzz execution does, see `fuzz::execute`): then a poll or a handler needs no quiet
+    /// section of its own.
+    pub(crate) quiet_around: Cell<bool>,
 }
 
 /// `Shared::polling` between polls: no waker has this word (tags stay below `u32::MAX`).
@@ -235,6 +239,7 @@ impl Shared {
             recent_from,
             polling: Cell::new(NOT_POLLING),
             poll_clones: Cell::new(0),
+            quiet_around: Cell::new(false),
             config,
         };
         shared.update_mode();

@@ -45,6 +45,13 @@ pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Shared {
+    /// A quiet section for a poll or a handler, if panics in them are to stay quiet and the
+    /// thread is not kept quiet already.
+    #[inline(always)]
+    pub(super) fn quiet_section(&self) -> Option<crate::quiet::Quiet> {
+        crate::quiet::Quiet::enter(self.config.quiet_panics && !self.quiet_around.get())
+    }
+
     /// One step of the loop: polls one task, or says why it did not. `M` must be
     /// `Core::mode`'s; the loop is monomorphised on it.
     pub(super) fn poll_one<M: Mode>(&self) -> Step {
@@ -118,7 +125,7 @@ impl Shared {
         // completion and frees wait for this poll to end. No other reference to the future
         // exists during the poll (only the table's copy of the pointer, unused meanwhile).
         let task = unsafe { Pin::new_unchecked(&mut *task.as_ptr()) };
-        let _quiet = crate::quiet::Quiet::enter(self.config.quiet_panics);
+        let _quiet = self.quiet_section();
         let result = if M::EXTRAS && self.config.poll_spans {
             let t = self.core.borrow();
             let span = tracing::trace_span!("poll", task = %t.tasks.names[slot as usize], serial);

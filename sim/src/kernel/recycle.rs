@@ -46,6 +46,7 @@ impl Shared {
             recent_from,
             polling,
             poll_clones,
+            quiet_around,
         } = self;
         // Shutdown drained these; they keep their capacity.
         debug_assert!(futures.get_mut().is_empty() && isr_fns.get_mut().is_empty() && arena.get_mut().is_empty());
@@ -72,6 +73,7 @@ impl Shared {
             PollLimits::of(&config);
         polling.set(NOT_POLLING);
         poll_clones.set(0);
+        quiet_around.set(false);
         *old_config = config;
         self.update_mode();
     }
@@ -129,13 +131,12 @@ impl TaskTable {
 impl Choices {
     fn reset(&mut self, mut explorer: ExplorerSlot) {
         explorer.begin();
-        let Choices { explorer: old, count, deviations, ids, anchor, picks, last_arrival, yielded } = self;
+        let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded } = self;
         *old = explorer;
         *count = 0;
         deviations.clear();
         ids.clear();
         *anchor = Anchor { after: None, picks: 0, index: 0 };
-        picks.clear();
         if !last_arrival.is_empty() {
             last_arrival.clear();
         }

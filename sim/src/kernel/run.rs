@@ -82,12 +82,17 @@ impl Shared {
         }
         let mut c = self.core.borrow_mut();
         let metas = &c.tasks.metas;
-        keys.retain(|k| {
+        let unfinished = |k: &TaskKey| {
             let t = &metas[k.slot as usize];
             t.generation == k.generation && !t.has(DONE)
-        });
+        };
+        if !keys.iter().any(unfinished) {
+            // All finished (the common end of a run): forgotten in one go.
+            keys.clear();
+            return false;
+        }
         // Both ends the caller matches mean nothing is runnable at this instant.
-        !keys.is_empty() && c.next_event_time().is_none()
+        c.next_event_time().is_none()
     }
 
     /// The loop, in mode `M`. Only a mode with extras can be strict and have a strict stop to

@@ -62,6 +62,9 @@ pub(super) struct TaskMeta {
     /// borrow that table. Set at spawn; the box stays put until the task is DONE (see
     /// `poll_one`), and a DONE task is never polled.
     pub(super) future: Option<NonNull<dyn ErasedTask>>,
+    /// Times picked to poll (counted only with an explorer: the anchor of the choice points
+    /// after each pick, see `Choices::picked`).
+    pub(super) picks: u64,
 }
 
 /// A task's waker clone counts, packed in one word: live clones (low half) and clones made
@@ -165,6 +168,7 @@ impl Core {
                     exec: 0,
                     clones: CloneCounts::default(),
                     future: None,
+                    picks: 0,
                 });
                 self.tasks.names.push(Cow::Borrowed(""));
                 s
@@ -181,6 +185,7 @@ impl Core {
         t.exec = exec;
         self.tasks.names[slot as usize] = name;
         t.clones = CloneCounts::default();
+        t.picks = 0;
         self.tasks.live += 1;
         let generation = t.generation;
         self.enqueue_new(slot);
