@@ -6,12 +6,23 @@ use super::*;
 impl Core {
     /// Queues a task that is not queued (a spawn).
     pub(super) fn enqueue_new(&mut self, slot: u32) {
+        // As `wake_slot`: the default mode's and a fuzz campaign's queue directly, not through
+        // `RunQueue`'s dispatch.
+        match self.mode {
+            ModeKind::LeanEmbassy => self.enqueue_new_in::<Lean<Embassy>>(slot),
+            ModeKind::ExploreFifo => self.enqueue_new_in::<Explore<Fifo>>(slot),
+            _ => self.enqueue_new_in::<General>(slot),
+        }
+    }
+
+    #[inline(always)]
+    fn enqueue_new_in<M: Mode>(&mut self, slot: u32) {
         let t = &mut self.tasks.metas[slot as usize];
         t.flags |= QUEUED;
-        let (exec, serial) = (t.exec as usize, t.serial);
+        let (exec, serial) = (if M::SINGLE { 0 } else { t.exec as usize }, t.serial);
         let wake = Wake { task: TaskId(serial), cause: Cause::Spawn, running: false };
         let mut cx = OrderCx { now: self.clock.now, seq: &mut self.clock.seq };
-        self.executors[exec].push(Runnable(slot), wake, &mut cx);
+        M::queue(&mut self.executors, exec).push(Runnable(slot), wake, &mut cx);
     }
 
     /// Wakes a task of this simulation; `release` also drops one counted clone of its waker
