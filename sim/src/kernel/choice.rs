@@ -86,8 +86,8 @@ impl Core {
                     }
                     let slot = M::queue(&mut self.executors, exec).take(idx).0;
                     let t = &mut self.tasks.metas[slot as usize];
-                    t.picks += 1;
-                    let (serial, picks) = (t.serial, t.picks);
+                    t.picks = t.picks.saturating_add(1);
+                    let (serial, picks) = (t.serial, t.picks as u64);
                     self.choices.picked(serial, picks);
                     slot
                 };

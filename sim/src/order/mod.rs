@@ -208,7 +208,10 @@ impl fmt::Debug for OrderSpec {
 }
 
 /// An executor's run queue: the built-in orders as themselves (so that the hot path calls
-/// them directly, with no indirect call), any other behind the trait.
+/// them directly, with no indirect call), any other behind the trait. With an explicit tag:
+/// the hot path checks which order it holds several times per poll, and a tag is one compare
+/// where a niche in a field needs a decode.
+#[repr(u8)]
 pub(crate) enum RunQueue {
     Embassy(Embassy),
     MicroPython(MicroPython),
