@@ -9,8 +9,10 @@
 use super::realizable::keeps_run_order;
 use super::{ChoicePoint, Dfs, Diverged, Explorer, Pct, Random};
 
-/// The explorer a campaign owns.
+/// The explorer a campaign owns. (With an explicit tag: every choice point checks which one
+/// it is, and a tag is one compare where a niche in a field needs a decode.)
 #[derive(Debug)]
+#[repr(u8)]
 pub(crate) enum Lent {
     /// Uniformly random answers.
     Random(Random),
