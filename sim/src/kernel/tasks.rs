@@ -161,38 +161,38 @@ impl Core {
     pub(super) fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
         let serial = self.tasks.next_serial;
         self.tasks.next_serial += 1;
-        let slot = match self.tasks.free.pop() {
-            Some(s) => s,
-            None => {
-                let s = self.tasks.metas.len() as u32;
-                assert!(s <= waker::SLOT_MASK, "fwsim: more than 1,048,576 tasks alive at once");
-                self.tasks.metas.push(TaskMeta {
-                    generation: 0,
-                    serial: 0,
-                    flags: 0,
-                    exec: 0,
-                    clones: CloneCounts::default(),
-                    future: None,
-                    picks: 0,
-                });
-                self.tasks.names.push(Cow::Borrowed(""));
-                s
-            }
-        };
         if self.trace.enabled {
             let name_id = self.trace.name_task(serial, &name);
             let src = self.source().encode();
             self.rec(Kind::Spawn, serial, src, name_id as u64);
         }
-        let t = &mut self.tasks.metas[slot as usize];
-        t.serial = serial;
-        t.flags = OCCUPIED;
-        t.exec = exec;
-        self.tasks.names[slot as usize] = name;
-        t.clones = CloneCounts::default();
-        t.picks = 0;
+        let entry = |generation| TaskMeta {
+            generation,
+            serial,
+            flags: OCCUPIED,
+            exec,
+            clones: CloneCounts::default(),
+            future: None,
+            picks: 0,
+        };
+        let (slot, generation) = match self.tasks.free.pop() {
+            Some(s) => {
+                let t = &mut self.tasks.metas[s as usize];
+                *t = entry(t.generation);
+                self.tasks.names[s as usize] = name;
+                (s, t.generation)
+            }
+            None => {
+                // A new slot is written once, whole (a recycled simulation's first tasks all
+                // take new slots).
+                let s = self.tasks.metas.len() as u32;
+                assert!(s <= waker::SLOT_MASK, "fwsim: more than 1,048,576 tasks alive at once");
+                self.tasks.metas.push(entry(0));
+                self.tasks.names.push(name);
+                (s, 0)
+            }
+        };
         self.tasks.live += 1;
-        let generation = t.generation;
         self.enqueue_new(slot);
         (slot, generation)
     }
