@@ -205,7 +205,8 @@ impl Core {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
             t.future = None;
-            self.tasks.names[slot as usize] = Cow::Borrowed("");
+            // The name stays until the slot's next task replaces it (or the table is emptied):
+            // nothing reads a free slot's name.
             self.tasks.take_error(slot); // (its timer left in `complete`)
             self.tasks.free.push(slot);
             return true;
