@@ -50,6 +50,7 @@ use crate::waker;
 mod blocks;
 mod choice;
 mod events;
+mod executors;
 mod findings;
 mod interrupts;
 mod invariants;
@@ -65,6 +66,7 @@ mod wake;
 
 use choice::*;
 use events::*;
+use executors::Executors;
 use findings::*;
 use interrupts::*;
 use mode::*;
@@ -86,7 +88,7 @@ pub(crate) struct Core {
     /// The tasks: states, names, join bookkeeping (`tasks`).
     tasks: TaskTable,
     /// Each executor's run queue, in executor order (`order`).
-    executors: Vec<RunQueue>,
+    executors: Executors,
     /// Choice points and who answers them (`choice`).
     choices: Choices,
     /// The clock and the scheduled interrupt events (`events`).
@@ -168,7 +170,7 @@ impl Core {
         chooser.begin();
         Ok(Core {
             tasks: TaskTable::default(),
-            executors: vec![RunQueue::new(&cfg.order_spec())],
+            executors: Executors::new(RunQueue::new(&cfg.order_spec())),
             choices: Choices::new(chooser),
             clock: Clock {
                 now: cfg.start.as_nanos(),

@@ -10,6 +10,7 @@
 
 use std::marker::PhantomData;
 
+use super::Executors;
 use crate::order::{BuiltIn, Order, RunOrder, RunQueue};
 
 /// A way of compiling the kernel's hot path.
@@ -23,7 +24,7 @@ pub(super) trait Mode {
     /// The run queue type the hot path calls.
     type Q: RunOrder;
     /// Executor `exec`'s queue (a lean mode has executor 0 only).
-    fn queue(executors: &mut [RunQueue], exec: usize) -> &mut Self::Q;
+    fn queue(executors: &mut Executors, exec: usize) -> &mut Self::Q;
 }
 
 /// Any configuration.
@@ -35,7 +36,7 @@ impl Mode for General {
     const SINGLE: bool = false;
     type Q = RunQueue;
     #[inline(always)]
-    fn queue(executors: &mut [RunQueue], exec: usize) -> &mut RunQueue {
+    fn queue(executors: &mut Executors, exec: usize) -> &mut RunQueue {
         &mut executors[exec]
     }
 }
@@ -50,8 +51,8 @@ impl<O: BuiltIn, const EXTRAS: bool, const EXPLORES: bool> Mode for Single<O, EX
     const SINGLE: bool = true;
     type Q = O;
     #[inline(always)]
-    fn queue(executors: &mut [RunQueue], _exec: usize) -> &mut O {
-        O::of(&mut executors[0])
+    fn queue(executors: &mut Executors, _exec: usize) -> &mut O {
+        O::of(executors.first())
     }
 }
 

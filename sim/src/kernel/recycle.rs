@@ -85,8 +85,8 @@ impl Core {
         let Core { tasks, executors, choices, clock, timers, irq, poll, findings, trace, mode } = self;
         trace.reset(&cfg.trace)?;
         tasks.reset();
-        executors.truncate(1);
-        executors[0].reset(&cfg.order_spec());
+        executors.keep_first_only();
+        executors.first().reset(&cfg.order_spec());
         choices.reset(cfg.explorer_slot());
         let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
         *now = cfg.start.as_nanos();
