@@ -117,8 +117,10 @@ impl Shared {
                 return;
             }
             t.flags |= DETACHED;
+            // (Most handles are dropped while their task runs: nothing to free yet.)
+            let done = t.has(DONE);
             let joiner = c.tasks.take_joiner(key.slot);
-            (c.maybe_free(key.slot), joiner)
+            (done && c.maybe_free(key.slot), joiner)
         };
         drop(joiner);
         if freed {
