@@ -1,10 +1,10 @@
-//! One random campaign over a zoo bug's real primitive, for a profiler: the speed figures and
-//! instruction counts in `FUZZING.md` come from it.
+//! One random campaign over a zoo bug's real primitive, for a profiler: the instruction
+//! counts in `FUZZING.md` come from it.
 //!
 //! ```sh
-//! cargo build --release -p fwsim-zoo --example profile
-//! valgrind --tool=callgrind target/release/examples/profile barrier-reuse 2000
-//! valgrind --tool=callgrind target/release/examples/profile barrier-reuse 6000
+//! cargo build --release -p fwsim-zoo --example campaign_profile
+//! valgrind --tool=callgrind target/release/examples/campaign_profile barrier-reuse 2000
+//! valgrind --tool=callgrind target/release/examples/campaign_profile barrier-reuse 6000
 //! ```
 //!
 //! The difference between the two totals, over 4,000, is the instructions per execution
