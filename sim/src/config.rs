@@ -200,7 +200,7 @@ impl SimConfig {
     }
     /// The run order simulations of this configuration use.
     pub(crate) fn order_spec(&self) -> OrderSpec {
-        self.order.clone().unwrap_or(OrderSpec::BuiltIn(self.policy.order()))
+        self.order.clone().unwrap_or_else(|| OrderSpec::BuiltIn(self.policy.order()))
     }
     /// A simulation's explorer.
     pub(crate) fn explorer_slot(&self) -> ExplorerSlot {
