@@ -198,7 +198,9 @@ impl SimConfig {
             }
         }
     }
-    /// The run order simulations of this configuration use.
+    /// The run order simulations of this configuration use. (The policy's is looked up only
+    /// when no order is given: a recycled fuzz execution asks once per execution, and the
+    /// lookup's jump table, cold each time, was a mispredicted indirect jump.)
     pub(crate) fn order_spec(&self) -> OrderSpec {
         self.order.clone().unwrap_or_else(|| OrderSpec::BuiltIn(self.policy.order()))
     }

@@ -67,12 +67,6 @@ impl Policy {
 
     /// A fresh explorer for one simulation under this policy.
     pub(crate) fn explorer(&self) -> ExplorerSlot {
-        // The common case first, as a plain test: this runs once per simulation, and a fuzz
-        // campaign recycles one per execution, where the `match`'s jump table, cold again each
-        // time, was a mispredicted indirect jump.
-        if matches!(self, Policy::Embassy | Policy::MicroPython | Policy::Fifo) {
-            return ExplorerSlot::None;
-        }
         match self {
             Policy::Embassy | Policy::MicroPython | Policy::Fifo => ExplorerSlot::None,
             Policy::Random { seed } => ExplorerSlot::Own(Box::new(explore::Random::new(*seed))),
