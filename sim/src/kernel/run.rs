@@ -91,6 +91,9 @@ impl Shared {
             keys.clear();
             return false;
         }
+        // The finished ones are forgotten, so a long run that keeps declaring tasks does not
+        // scan every task it ever declared at the end of each run.
+        keys.retain(unfinished);
         // Both ends the caller matches mean nothing is runnable at this instant.
         c.next_event_time().is_none()
     }
@@ -198,5 +201,22 @@ impl Shared {
                 None => Err(SimError::Livelock { tasks, at }),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Sim, SimConfig};
+
+    /// A run that ends with one declared task unfinished keeps only the unfinished ones.
+    #[test]
+    fn finished_must_finish_tasks_are_forgotten_while_another_waits() {
+        let sim = Sim::with_config(SimConfig::new());
+        sim.spawn("sleeper", async { embassy_time::Timer::after_secs(3600).await }).must_finish();
+        for _ in 0..100 {
+            sim.spawn("quick", async {}).must_finish();
+            sim.run_until_stalled().unwrap();
+        }
+        assert_eq!(sim.shared.must_finish.borrow().len(), 1, "only the sleeper is still declared");
     }
 }
