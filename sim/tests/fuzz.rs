@@ -221,6 +221,37 @@ fn a_body_that_is_not_deterministic_is_named_as_such() {
 }
 
 #[test]
+fn a_random_failure_that_does_not_fail_again_is_named_not_deterministic() {
+    // A random campaign records no schedule while it explores: it runs the failing execution
+    // again, from the explorer's state, to record one. A body that fails only once cannot be
+    // recorded, and must not be reported with a schedule that does not fail.
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let outcome = std::panic::catch_unwind(|| {
+        Fuzz::new(Strategy::Random).name("fails-once").run(|sim| {
+            sim.spawn("t", fwsim::yield_now());
+            sim.run_until_stalled().unwrap();
+            assert!(RUNS.fetch_add(1, Ordering::Relaxed) != 3, "the fourth execution fails");
+        })
+    });
+    let message = *outcome.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("is not deterministic: execution 4 failed"), "{message}");
+    assert!(message.contains("it passed"), "{message}");
+}
+
+#[test]
+fn a_random_failure_is_reported_with_the_schedule_it_took() {
+    // Found by random exploration, which records nothing until the failing execution is run
+    // again: that schedule must replay to the same failure, before and after shrinking.
+    let fuzz = Fuzz::new(Strategy::Random).name("random-recorded").seed(3).shrink_limit(std::time::Duration::ZERO);
+    let failure = fuzz.try_run(|s| lost_update(s, 3, 2)).expect_err("found");
+    assert!(failure.deviations > 0, "{failure:?}");
+    let file = ReplayFile::read(failure.replay_file.as_deref().expect("written")).expect("readable");
+    let again = Fuzz::new(Strategy::Random).replay(&file, |s| lost_update(s, 3, 2));
+    assert_eq!(again.expect_err("fails again").fault, failure.fault);
+}
+
+#[test]
 fn exploring_around_the_embassy_order_uses_that_order() {
     let failure = Fuzz::new(Strategy::Random)
         .name("embassy-order")

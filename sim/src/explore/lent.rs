@@ -29,6 +29,8 @@ pub(crate) struct LentExplorer {
     pub(crate) explorer: Lent,
     /// Whether only realizable choices are explored (see [`super::Realizable`]).
     pub(crate) realizable: bool,
+    /// Whether the executions it answers record their deviations (see `Choices::record`).
+    pub(crate) record: bool,
 }
 
 impl LentExplorer {
@@ -47,6 +49,16 @@ impl LentExplorer {
     pub(crate) fn choose_blind(&mut self, n: usize) -> Option<usize> {
         match &mut self.explorer {
             Lent::Random(e) if !self.realizable => Some(e.choose_among(n)),
+            _ => None,
+        }
+    }
+
+    /// The random explorer's state, from which it gives the same answers again: a campaign
+    /// that keeps it before an execution can re-run that execution (`None` for the others,
+    /// whose answers also depend on what earlier executions met).
+    pub(crate) fn random_state(&self) -> Option<Random> {
+        match &self.explorer {
+            Lent::Random(e) => Some(e.clone()),
             _ => None,
         }
     }

@@ -6,7 +6,7 @@ use crate::rng::SimRng;
 /// Answers every choice point uniformly at random from a seeded stream. Shared across
 /// executions, the stream goes on, so each execution explores another schedule; rebuilt from
 /// the seed, it repeats them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Random {
     rng: SimRng,
 }

@@ -132,7 +132,8 @@ mod tests {
         let config = SimConfig::new().order(Order::Fifo).no_trace().quiet_panics(true);
         let shared = Arc::new(Mutex::new(Random::new(7)));
         let reading = config.clone().explorer(shared);
-        let mut lent = Some(Box::new(LentExplorer { explorer: Lent::Random(Random::new(7)), realizable: false }));
+        let mut lent =
+            Some(Box::new(LentExplorer { explorer: Lent::Random(Random::new(7)), realizable: false, record: true }));
         let config = Rc::new(config);
         let mut deviations = 0;
         for _ in 0..20 {
@@ -142,5 +143,23 @@ mod tests {
             deviations += full.deviations.len();
         }
         assert!(deviations > 20, "the executions deviate ({deviations} deviations)");
+    }
+
+    /// Recording off, the same explorer meets the same choice points and records nothing.
+    #[test]
+    fn an_unrecorded_execution_records_no_deviations() {
+        let config = Rc::new(SimConfig::new().order(Order::Fifo).no_trace().quiet_panics(true));
+        let lent =
+            |record| Some(Box::new(LentExplorer { explorer: Lent::Random(Random::new(7)), realizable: false, record }));
+        let (mut on, mut off) = (lent(true), lent(false));
+        let mut deviations = 0;
+        for _ in 0..20 {
+            let recorded = execute_lending(&config, &body, None, &mut on);
+            let unrecorded = execute_lending(&config, &body, None, &mut off);
+            assert_eq!(unrecorded.schedule.deviations, vec![]);
+            assert_eq!(unrecorded.choice_points, recorded.choice_points);
+            deviations += recorded.schedule.deviations.len();
+        }
+        assert!(deviations > 20, "the recorded executions deviate ({deviations} deviations)");
     }
 }

@@ -63,6 +63,13 @@
 //! exploring ([`SimConfig::quiet_panics`](crate::SimConfig::quiet_panics)); the report carries
 //! the first failure's message and location.
 //!
+//! The body must be deterministic: given the same answers at its choice points, it must do the
+//! same thing (no wall-clock reads, thread timing, `HashMap` iteration order, or statics kept
+//! from one execution to the next). Replay files and shrinking rely on it, and so does the
+//! random explorer, which records no schedule while it explores: it runs the failing execution
+//! a second time, from its state before that execution, to record the schedule. A body that
+//! does not fail the same way again is reported as not deterministic.
+//!
 //! ## Explorers, and which to use
 //!
 //! * [`Strategy::Random`]: every choice uniformly at random. Cheap, and finds most shallow bugs

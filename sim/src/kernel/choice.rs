@@ -26,6 +26,11 @@ pub(super) struct Choices {
     /// The task whose latest poll ended in a yield (it was woken again during that poll and
     /// returned `Pending`), if the latest poll did (kept only in the modes with an explorer).
     pub(super) yielded: Option<TaskId>,
+    /// Whether deviations (and the anchors that place them) are recorded. Off only for a fuzz
+    /// campaign's random explorer, whose answers depend on nothing but its own state: the
+    /// campaign re-runs a failing execution from that state with recording on (see
+    /// `fuzz::campaign`), and a passing one needs no schedule.
+    pub(super) record: bool,
 }
 
 impl Choices {
@@ -38,6 +43,7 @@ impl Choices {
             anchor: Anchor { after: None, picks: 0, index: 0 },
             last_arrival: BTreeMap::new(),
             yielded: None,
+            record: true,
         }
     }
 
@@ -85,10 +91,12 @@ impl Core {
                         idx = self.ask_for_task::<M>(exec, number, n);
                     }
                     let slot = M::queue(&mut self.executors, exec).take(idx).0;
-                    let t = &mut self.tasks.metas[slot as usize];
-                    t.picks = t.picks.saturating_add(1);
-                    let (serial, picks) = (t.serial, t.picks as u64);
-                    self.choices.picked(serial, picks);
+                    if self.choices.record {
+                        let t = &mut self.tasks.metas[slot as usize];
+                        t.picks = t.picks.saturating_add(1);
+                        let (serial, picks) = (t.serial, t.picks as u64);
+                        self.choices.picked(serial, picks);
+                    }
                     slot
                 };
                 let t = &self.tasks.metas[slot as usize];
@@ -107,6 +115,9 @@ impl Core {
     fn ask_for_task<M: Mode>(&mut self, exec: usize, number: u64, n: usize) -> usize {
         if let Some(i) = self.choices.explorer.choose_blind(n) {
             // An explorer that needs only the number of options: no candidate list to build.
+            if !self.choices.record {
+                return i;
+            }
             let anchor = self.choices.next_anchor();
             if i != 0 {
                 let candidate = M::queue(&mut self.executors, exec).candidate(i);
@@ -187,6 +198,9 @@ impl Core {
     /// Records the answer `i` (not the run order's own) to choice point `number` of `n`
     /// options, at `anchor`, that runs `task` if it is a choice of tasks.
     fn deviate(&mut self, number: u64, i: usize, n: usize, anchor: Anchor, task: Option<TaskId>) {
+        if !self.choices.record {
+            return;
+        }
         self.choices.deviations.push(Deviation {
             choice: number,
             alternative: i as u32,
@@ -206,6 +220,7 @@ impl Shared {
             let mut c = self.core.borrow_mut();
             assert!(c.choices.count == 0, "fwsim: an explorer is lent before the run starts");
             crate::explore::Explorer::begin_execution(&mut *explorer);
+            c.choices.record = explorer.record;
             c.choices.explorer = ExplorerSlot::Lent(explorer);
         }
         self.update_mode();

@@ -131,7 +131,7 @@ impl TaskTable {
 impl Choices {
     fn reset(&mut self, mut explorer: ExplorerSlot) {
         explorer.begin();
-        let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded } = self;
+        let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
         *old = explorer;
         *count = 0;
         deviations.clear();
@@ -141,6 +141,7 @@ impl Choices {
             last_arrival.clear();
         }
         *yielded = None;
+        *record = true;
     }
 }
 
