@@ -97,7 +97,7 @@ pub use join_handle::{AbortOnDrop, ExecutorId, JoinError, JoinHandle, TaskId};
 pub use order::Order;
 pub use policy::{Deviation, Policy, Schedule};
 pub use pool::{SpawnError, TaskPool};
-pub use registry::{orphan_wakes, watchdog_sweeps};
+pub use registry::{orphan_wakes, set_next_tag, watchdog_sweeps};
 pub use sim::{Sim, scope};
 pub use testing::{test, test_with};
 pub use time::{IntoNanos, SimTime, ms, secs, us};

@@ -68,12 +68,47 @@ pub fn watchdog_sweeps() -> u64 {
     SWEEPS.load(Ordering::Acquire)
 }
 
-/// The live simulations' tags and inboxes. A list: it holds one entry per simulation alive
-/// (or kept for reuse) in the process, a handful per thread, and a fuzz loop re-tags an entry
-/// per execution.
-fn registry() -> &'static Mutex<Vec<(u32, Arc<Inbox>)>> {
-    static R: Mutex<Vec<(u32, Arc<Inbox>)>> = Mutex::new(Vec::new());
-    &R
+/// The live simulations and the next tag to hand out.
+struct Registry {
+    /// Tags and inboxes. A list: it holds one entry per simulation alive (or kept for reuse)
+    /// in the process, a handful per thread, and a fuzz loop re-tags an entry per execution.
+    sims: Vec<(u32, Arc<Inbox>)>,
+    /// The tag after the last one handed out.
+    next: u32,
+    /// Whether the tags have wrapped: from then on a tag may be one still in use.
+    wrapped: bool,
+}
+
+impl Registry {
+    /// A tag no live simulation has: never 0 or `u32::MAX` (see `waker`). Tags count up and,
+    /// after 4,294,967,294 simulations (under an hour of fuzzing on one core), start again at 1,
+    /// skipping the tags still in use.
+    fn next_tag(&mut self) -> u32 {
+        loop {
+            let tag = self.next;
+            if tag >= u32::MAX - 1 {
+                self.next = 1;
+                self.wrapped = true;
+            } else {
+                self.next = tag + 1;
+            }
+            if tag != 0 && tag != u32::MAX && !(self.wrapped && self.sims.iter().any(|(t, _)| *t == tag)) {
+                return tag;
+            }
+        }
+    }
+}
+
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    static R: Mutex<Registry> = Mutex::new(Registry { sims: Vec::new(), next: 1, wrapped: false });
+    R.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes `tag` the next tag handed out: lets a test reach the wrap of the tags without
+/// creating four billion simulations. Not for use outside fwsim's tests.
+#[doc(hidden)]
+pub fn set_next_tag(tag: u32) {
+    registry().next = tag;
 }
 
 /// Wakes aimed at simulations that no longer exist, from threads with no simulation.
@@ -85,19 +120,20 @@ pub fn orphan_wakes() -> u64 {
     ORPHAN_WAKES.load(Ordering::Relaxed)
 }
 
-/// Registers a new simulation and returns its tag: never 0, never `u32::MAX`, and never
-/// reused within the process, so that a waker that outlives its simulation cannot reach a
-/// later one (see `waker`).
+/// Registers a new simulation and returns its tag, which no other live simulation has (see
+/// `Registry::next_tag`).
 pub(crate) fn register(inbox: Arc<Inbox>) -> u32 {
-    let tag = next_tag();
-    registry().lock().unwrap_or_else(|e| e.into_inner()).push((tag, inbox));
+    let mut registry = registry();
+    let tag = registry.next_tag();
+    registry.sims.push((tag, inbox));
     tag
 }
 
 /// Re-registers a recycled simulation under a new tag, with an empty inbox.
 pub(crate) fn rekey(old: u32, inbox: &mut Arc<Inbox>) -> u32 {
-    let tag = next_tag();
-    let mut sims = registry().lock().unwrap_or_else(|e| e.into_inner());
+    let mut registry = registry();
+    let tag = registry.next_tag();
+    let sims = &mut registry.sims;
     match sims.iter_mut().find(|(t, _)| *t == old) {
         Some(entry) => {
             entry.0 = tag;
@@ -120,20 +156,8 @@ pub(crate) fn rekey(old: u32, inbox: &mut Arc<Inbox>) -> u32 {
     tag
 }
 
-fn next_tag() -> u32 {
-    static NEXT: AtomicU32 = AtomicU32::new(1);
-    NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| (t < u32::MAX - 1).then_some(t + 1)).unwrap_or_else(
-        |_| {
-            panic!(
-                "fwsim: 4,294,967,294 simulations in one process; waker tags would repeat. \
-                 Split long campaigns across processes (fwsim fuzz --jobs, --shard)."
-            )
-        },
-    )
-}
-
 pub(crate) fn unregister(tag: u32) {
-    let mut sims = registry().lock().unwrap_or_else(|e| e.into_inner());
+    let sims = &mut registry().sims;
     if let Some(i) = sims.iter().position(|(t, _)| *t == tag) {
         sims.swap_remove(i);
     }
@@ -141,8 +165,7 @@ pub(crate) fn unregister(tag: u32) {
 
 /// A wake of `(tag, slot, generation)` from a thread where that simulation is not current.
 pub(crate) fn foreign_wake(tag: u32, slot: u32, generation: u32) {
-    let inbox =
-        registry().lock().unwrap_or_else(|e| e.into_inner()).iter().find(|(t, _)| *t == tag).map(|(_, i)| i.clone());
+    let inbox = registry().sims.iter().find(|(t, _)| *t == tag).map(|(_, i)| i.clone());
     match inbox {
         Some(inbox) => {
             inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).push((slot, generation));
@@ -177,8 +200,7 @@ fn watchdog_loop() {
         // The watchdog is the one wall-clock component, by design: it reports polls that hang
         // in real time and never feeds the schedule.
         std::thread::sleep(Duration::from_millis(10));
-        let sims: Vec<(u32, Arc<Inbox>)> =
-            registry().lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(t, i)| (*t, i.clone())).collect();
+        let sims: Vec<(u32, Arc<Inbox>)> = registry().sims.iter().map(|(t, i)| (*t, i.clone())).collect();
         seen.retain(|t, _| sims.iter().any(|(s, _)| s == t));
         for (tag, inbox) in sims {
             let w = &inbox.watch;

@@ -22,12 +22,14 @@
 //!   [`CrossThreadWake`](crate::Diagnostic::CrossThreadWake) (or counted by
 //!   [`orphan_wakes`](crate::orphan_wakes) if the simulation is gone).
 //!
-//! Tags are never reused within a process (the 4,294,967,295th simulation panics rather than
-//! repeat one), so a waker that outlives its simulation can never reach another: its wakes are
+//! No two live simulations share a tag, and a tag is not handed out again until 4,294,967,294
+//! more simulations have been made (under an hour of fuzzing on one core: a campaign makes one
+//! per execution), so a waker that outlives its simulation reaches no other: its wakes are
 //! reported ([`CrossSimWake`](crate::Diagnostic::CrossSimWake)), its clones and drops ignored.
-//! Generations wrap after 4,096 reuses of one slot; a stale waker of a finished task that
-//! meets a later task in the same slot with the same generation can only produce a spurious
-//! wake, which futures tolerate.
+//! Generations wrap after 4,096 reuses of one slot. Either wrap can let a stale waker that was
+//! kept that long meet a later task with the same slot and generation: its wake is then a
+//! spurious wake, which futures tolerate, and its clones and drops move that task's count of
+//! wakers (at worst a lost-waker report that is wrong, or one that is missed).
 //!
 //! The word needs 64 bits: fwsim runs on 64-bit hosts only.
 
