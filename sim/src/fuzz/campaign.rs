@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::execute::{Execution, execute, execute_lending};
+use super::execute::{Execution, Failed, execute, execute_lending};
 use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
 use crate::config::SimConfig;
@@ -68,10 +68,10 @@ where
                 report.executions
             );
         }
-        if let Some(fault) = exec.fault {
-            let (schedule, fault) = match unrecorded {
-                Some(state) => rerun_recorded(fuzz, &config, body, state, fault, report.executions),
-                None => (exec.schedule, fault),
+        if let Some(failed) = exec.failed {
+            let Failed { fault, schedule } = match unrecorded {
+                Some(state) => rerun_recorded(fuzz, &config, body, state, failed.fault, report.executions),
+                None => *failed,
             };
             let found = Found { execution: report.executions, horizon, schedule, fault };
             return Err(Box::new(finish(fuzz, &base, body, found)));
@@ -93,14 +93,14 @@ fn rerun_recorded<F>(
     state: Random,
     fault: Fault,
     execution: u64,
-) -> (Schedule, Fault)
+) -> Failed
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
     let lent = LentExplorer { explorer: Lent::Random(state), realizable: fuzz.realizable, record: true };
     let again = execute_lending(config, body, None, &mut Some(Box::new(lent)));
-    match again.fault {
-        Some(same) if same == fault => (again.schedule, same),
+    match again.failed {
+        Some(same) if same.fault == fault => *same,
         other => panic!(
             "fwsim: `{}` is not deterministic: execution {execution} failed ({}), and run again with the \
              same answers it {} (look for wall-clock reads, thread timing, HashMap iteration or statics \
@@ -108,7 +108,7 @@ where
             fuzz.name.as_deref().unwrap_or_default(),
             fault.signature(),
             match other {
-                Some(f) => format!("failed otherwise ({})", f.signature()),
+                Some(f) => format!("failed otherwise ({})", f.fault.signature()),
                 None => "passed".to_owned(),
             }
         ),
@@ -137,7 +137,12 @@ where
     fn run(&mut self, explorer: SharedExplorer) -> Attempt {
         let explorer = scope_of(self.realizable, explorer);
         let exec = execute(&self.base.clone().shared_explorer(explorer), self.body, None);
-        Attempt { schedule: exec.schedule, failure: exec.fault.map(|f| f.signature()), diverged: exec.diverged }
+        let (schedule, failure) = match exec.failed {
+            Some(failed) => (failed.schedule, Some(failed.fault.signature())),
+            // (A passing attempt's schedule is never read.)
+            None => (Schedule::default(), None),
+        };
+        Attempt { schedule, failure, diverged: exec.diverged }
     }
 }
 
@@ -193,8 +198,8 @@ where
     config.trace.enabled = true;
     config.trace.keep_all = true;
     let exec: Execution = execute(&config, body, made.as_ref().ok().map(|_| dir.as_path()));
-    if let Some(fault) = exec.fault {
-        file.fault = fault;
+    if let Some(failed) = exec.failed {
+        file.fault = failed.fault;
     }
     let Ok(()) = made else { return (made.map(|_| dir), None) };
     let path = dir.join("replay.json");
@@ -220,7 +225,7 @@ where
             file.test
         );
     }
-    let Some(_) = exec.fault else {
+    let Some(_) = exec.failed else {
         eprintln!("fwsim: `{}`: the replayed schedule passes now", file.test);
         return Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points });
     };
