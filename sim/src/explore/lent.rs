@@ -34,14 +34,6 @@ pub(crate) struct LentExplorer {
 }
 
 impl LentExplorer {
-    fn inner(&mut self) -> &mut dyn Explorer {
-        match &mut self.explorer {
-            Lent::Random(e) => e,
-            Lent::Pct(e) => e,
-            Lent::Dfs(e) => e,
-        }
-    }
-
     /// The answer to a choice of `n` tasks, if it does not depend on which tasks they are:
     /// the random explorer's, exploring any order (a realizable campaign leaves choices of
     /// tasks to the run order, in `choose`).
@@ -78,8 +70,14 @@ impl LentExplorer {
 }
 
 impl Explorer for LentExplorer {
+    // Every method matches on the explorer: each explorer's method is then a direct call
+    // (inlined into the choice point, for `choose`), not a second call through `dyn Explorer`.
     fn begin_execution(&mut self) {
-        self.inner().begin_execution();
+        match &mut self.explorer {
+            Lent::Random(e) => e.begin_execution(),
+            Lent::Pct(e) => e.begin_execution(),
+            Lent::Dfs(e) => e.begin_execution(),
+        }
     }
 
     #[inline(always)]
@@ -87,8 +85,6 @@ impl Explorer for LentExplorer {
         if self.realizable && keeps_run_order(point) {
             return Ok(0);
         }
-        // Matched here rather than through `inner`, so that each explorer's `choose` is a
-        // direct call the compiler can inline into the choice point.
         match &mut self.explorer {
             Lent::Random(e) => e.choose(point),
             Lent::Pct(e) => e.choose(point),
@@ -97,6 +93,10 @@ impl Explorer for LentExplorer {
     }
 
     fn end_execution(&mut self, choice_points: u64) {
-        self.inner().end_execution(choice_points);
+        match &mut self.explorer {
+            Lent::Random(e) => e.end_execution(choice_points),
+            Lent::Pct(e) => e.end_execution(choice_points),
+            Lent::Dfs(e) => e.end_execution(choice_points),
+        }
     }
 }
