@@ -75,7 +75,8 @@ struct Registry {
     sims: Vec<(u32, Arc<Inbox>)>,
     /// The tag after the last one handed out.
     next: u32,
-    /// Whether the tags have wrapped: from then on a tag may be one still in use.
+    /// Whether the tags have wrapped (or been set by hand): from then on a tag may be one
+    /// still in use.
     wrapped: bool,
 }
 
@@ -104,11 +105,15 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
     R.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Makes `tag` the next tag handed out: lets a test reach the wrap of the tags without
-/// creating four billion simulations. Not for use outside fwsim's tests.
+/// Makes `tag` the next tag handed out (or the next one no live simulation has): lets a test
+/// reach the wrap of the tags without creating four billion simulations. Not for use outside
+/// fwsim's tests.
 #[doc(hidden)]
 pub fn set_next_tag(tag: u32) {
-    registry().next = tag;
+    let mut registry = registry();
+    registry.next = tag;
+    // From here on tags may repeat: skip the live ones, as after a wrap.
+    registry.wrapped = true;
 }
 
 /// Wakes aimed at simulations that no longer exist, from threads with no simulation.
