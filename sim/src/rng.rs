@@ -30,8 +30,14 @@ impl SimRng {
     /// A uniform value in `0..n` (`n > 0`), by Lemire's multiply-shift (bias below 2⁻⁶⁴·n).
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
+        Self::scale(self.next_u64(), n)
+    }
+
+    /// The value in `0..n` (`n > 0`) that `below` makes of the 64 random bits `drawn`.
+    #[inline]
+    pub fn scale(drawn: u64, n: u64) -> u64 {
         debug_assert!(n > 0);
-        ((self.next_u64() as u128 * n as u128) >> 64) as u64
+        ((drawn as u128 * n as u128) >> 64) as u64
     }
 }
 
