@@ -11,6 +11,8 @@ use embassy_sync::signal::Signal;
 use embassy_time::{Duration, Timer};
 use fwsim::{Diagnostic, Sim, SimConfig, SimError, SimTime, WaitState, ms};
 
+mod common;
+
 /// The kernel's general path (trace on) and its lean one (trace off): each diagnostic test
 /// runs under both.
 fn both_paths() -> [SimConfig; 2] {
@@ -262,14 +264,7 @@ impl PollHelper for std::pin::Pin<&mut Timer> {
 fn a_wake_aimed_at_another_simulation_is_reported() {
     let stolen: RefCell<Option<Waker>> = RefCell::new(None);
     let a = Sim::new();
-    a.spawn(
-        "a-task",
-        std::future::poll_fn(|cx| {
-            *stolen.borrow_mut() = Some(cx.waker().clone());
-            Poll::<()>::Pending
-        }),
-    );
-    a.run_until_stalled().unwrap();
+    common::park_keeping_waker(&a, "a-task", &stolen);
     let b = Sim::new();
     b.spawn("b-task", async {
         stolen.borrow().as_ref().unwrap().wake_by_ref();

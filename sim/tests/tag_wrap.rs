@@ -5,10 +5,12 @@
 //! Alone in its test binary: it moves the process-wide tag counter.
 
 use std::cell::RefCell;
-use std::task::{Poll, Waker};
+use std::task::Waker;
 
 use fwsim::fuzz::{Fuzz, Strategy};
 use fwsim::{Diagnostic, Sim};
+
+mod common;
 
 #[test]
 fn tags_wrap_and_skip_the_simulations_still_alive() {
@@ -16,14 +18,7 @@ fn tags_wrap_and_skip_the_simulations_still_alive() {
     fwsim::set_next_tag(kept);
     let stolen: RefCell<Option<Waker>> = RefCell::new(None);
     let alive = Sim::new();
-    alive.spawn(
-        "kept-task",
-        std::future::poll_fn(|cx| {
-            *stolen.borrow_mut() = Some(cx.waker().clone());
-            Poll::<()>::Pending
-        }),
-    );
-    alive.run_until_stalled().unwrap();
+    common::park_keeping_waker(&alive, "kept-task", &stolen);
 
     // A campaign across the wrap: every execution takes a new tag.
     let report = Fuzz::new(Strategy::Random).name("across-the-wrap").iterations(20).run(|sim| {

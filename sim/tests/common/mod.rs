@@ -66,3 +66,16 @@ pub fn lost_update<'s>(sim: &'s Sim<'s>, workers: usize, late: usize) {
 pub fn lost(workers: usize, late: usize) -> impl for<'s> Fn(&'s Sim<'s>) + Sync + Copy {
     move |s| lost_update(s, workers, late)
 }
+
+/// Spawns a task named `name` that keeps a clone of its waker in `stolen` and waits for ever,
+/// and runs `sim` until it waits: a waker to wake from elsewhere.
+pub fn park_keeping_waker<'env>(sim: &Sim<'env>, name: &'static str, stolen: &'env RefCell<Option<std::task::Waker>>) {
+    sim.spawn(
+        name,
+        std::future::poll_fn(move |cx| {
+            *stolen.borrow_mut() = Some(cx.waker().clone());
+            std::task::Poll::<()>::Pending
+        }),
+    );
+    sim.run_until_stalled().unwrap();
+}
