@@ -75,25 +75,18 @@ struct Registry {
     sims: Vec<(u32, Arc<Inbox>)>,
     /// The tag after the last one handed out.
     next: u32,
-    /// Whether the tags have wrapped (or been set by hand): from then on a tag may be one
-    /// still in use.
-    wrapped: bool,
 }
 
 impl Registry {
     /// A tag no live simulation has: never 0 or `u32::MAX` (see `waker`). Tags count up and,
     /// after 4,294,967,294 simulations (under an hour of fuzzing on one core), start again at 1,
-    /// skipping the tags still in use.
+    /// skipping the tags still in use (a scan of the few live entries, under the lock the
+    /// caller holds anyway).
     fn next_tag(&mut self) -> u32 {
         loop {
             let tag = self.next;
-            if tag >= u32::MAX - 1 {
-                self.next = 1;
-                self.wrapped = true;
-            } else {
-                self.next = tag + 1;
-            }
-            if tag != 0 && tag != u32::MAX && !(self.wrapped && self.sims.iter().any(|(t, _)| *t == tag)) {
+            self.next = if tag >= u32::MAX - 1 { 1 } else { tag + 1 };
+            if tag != 0 && tag != u32::MAX && !self.sims.iter().any(|(t, _)| *t == tag) {
                 return tag;
             }
         }
@@ -101,7 +94,7 @@ impl Registry {
 }
 
 fn registry() -> std::sync::MutexGuard<'static, Registry> {
-    static R: Mutex<Registry> = Mutex::new(Registry { sims: Vec::new(), next: 1, wrapped: false });
+    static R: Mutex<Registry> = Mutex::new(Registry { sims: Vec::new(), next: 1 });
     R.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -110,10 +103,7 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 /// fwsim's tests.
 #[doc(hidden)]
 pub fn set_next_tag(tag: u32) {
-    let mut registry = registry();
-    registry.next = tag;
-    // From here on tags may repeat: skip the live ones, as after a wrap.
-    registry.wrapped = true;
+    registry().next = tag;
 }
 
 /// Wakes aimed at simulations that no longer exist, from threads with no simulation.

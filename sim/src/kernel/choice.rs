@@ -48,7 +48,7 @@ impl Choices {
     }
 
     /// Task `serial` was picked to poll for the `picks`-th time: the next choice point is
-    /// anchored after it. (Runs only with an explorer, and then at every pick.)
+    /// anchored after it. (Runs only with an explorer that records, and then at every pick.)
     #[inline]
     fn picked(&mut self, serial: u32, picks: u64) {
         self.anchor = Anchor { after: Some(TaskId(serial)), picks, index: 0 };
