@@ -61,7 +61,9 @@ mod active {
         static ACTIVE: Cell<Option<Mutant>> = const { Cell::new(None) };
     }
 
-    /// Whether `m` is active on this thread.
+    /// Whether `m` is active on this thread. (Inlinable: a mutant build's primitives ask at
+    /// every mutation point, and their futures are compiled in the crate that uses them.)
+    #[inline]
     pub(crate) fn on(m: Mutant) -> bool {
         ACTIVE.with(|a| a.get() == Some(m))
     }

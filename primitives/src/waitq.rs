@@ -102,6 +102,10 @@ unsafe impl Linked<Links<Waiter>> for Waiter {
 }
 
 /// A FIFO of waiters. Lives inside a primitive's mutex; every method is called with it held.
+///
+/// The hot methods are `#[inline]`: their callers, the primitives' futures, are generic and
+/// compiled in the crate that uses them, and without link-time optimisation a call into
+/// another crate is inlined only when the callee allows it.
 pub(crate) struct WaitQueue {
     list: List<Waiter>,
 }
@@ -113,6 +117,7 @@ impl WaitQueue {
 
     /// Queues `waiter` at the tail if it is idle, or refreshes its waker if it is queued.
     /// Returns its state afterwards (`Notified` means: consume and proceed).
+    #[inline]
     pub(crate) fn register(&mut self, waiter: Pin<&Waiter>, waker: &Waker) -> WaitState {
         let w = waiter.get_ref();
         // SAFETY: the waker cell is only touched under the primitive's lock, which we hold.
@@ -136,6 +141,7 @@ impl WaitQueue {
 
     /// Notifies the waiter at the head: unlinks it, marks it notified and wakes it.
     /// Returns `false` when nobody waits.
+    #[inline]
     pub(crate) fn notify_one(&mut self) -> bool {
         match self.list.pop_front() {
             Some(node) => {
@@ -147,6 +153,7 @@ impl WaitQueue {
     }
 
     /// Marks a node just unlinked from this list notified and wakes it.
+    #[inline]
     fn notify_unlinked(node: NonNull<Waiter>) {
         // SAFETY: the node was linked until the caller unlinked it under the lock it still
         // holds, so it is live and pinned (it unlinks itself on drop, which needs that lock).
@@ -159,6 +166,7 @@ impl WaitQueue {
     }
 
     /// Notifies every waiter, head first (the order of their wake calls is the wait order).
+    #[inline]
     pub(crate) fn notify_all(&mut self) -> usize {
         let mut n = 0;
         while self.notify_one() {
@@ -170,6 +178,7 @@ impl WaitQueue {
     /// Takes `waiter` out, whatever its state, and returns the state it had: a future calls
     /// this when dropped. `Notified` tells the primitive that a hand-off addressed to this
     /// waiter was never consumed (a lock or a permit must then pass on).
+    #[inline]
     pub(crate) fn cancel(&mut self, waiter: Pin<&Waiter>) -> WaitState {
         let w = waiter.get_ref();
         let before = w.state.get();

@@ -238,6 +238,8 @@ pub fn yield_now() -> impl Future<Output = ()> {
     struct YieldNow(bool);
     impl Future for YieldNow {
         type Output = ();
+        // Inlinable into the awaiting future, which is compiled in the caller's crate.
+        #[inline]
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
             if self.0 {
                 return Poll::Ready(());

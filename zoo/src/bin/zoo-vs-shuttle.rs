@@ -3,7 +3,7 @@
 //! per second on the real primitives, side by side in one process.
 //!
 //! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] 2>/dev/null`
-//! (default 20, 10000, 20000; shuttle prints every failure it finds on stderr).
+//! (default 20, 10000, 200000; shuttle prints every failure it finds on stderr).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -68,7 +68,7 @@ fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().expect("arguments are whole numbers"));
     let seeds = args.next().unwrap_or(20);
     let budget = args.next().unwrap_or(10_000);
-    let speed_runs = args.next().unwrap_or(20_000);
+    let speed_runs = args.next().unwrap_or(200_000);
     println!(
         "Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions \
          (DFS takes no seed: its one search is every seed's).\n"
