@@ -63,9 +63,9 @@ pub(super) struct TaskMeta {
     /// `poll_one`), and a DONE task is never polled.
     pub(super) future: Option<NonNull<dyn ErasedTask>>,
     /// Times picked to poll (counted only with an explorer that records its schedule: the
-    /// anchor of the choice points after each pick, see `Choices::picked`). 32 bits keep the entry at 40 bytes, which the
-    /// wake and poll paths of every mode measurably prefer; a count that saturates would take
-    /// one task polled four billion times in one execution.
+    /// anchor of the choice points after each pick, see `Choices::picked`). 32 bits keep the
+    /// entry at 40 bytes, which the wake and poll paths of every mode measurably prefer; a
+    /// count that saturates would take one task polled four billion times in one execution.
     pub(super) picks: u32,
 }
 
