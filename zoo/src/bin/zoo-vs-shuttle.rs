@@ -3,7 +3,8 @@
 //! per second on the real primitives, side by side in one process.
 //!
 //! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] 2>/dev/null`
-//! (default 20, 10000, 200000; shuttle prints every failure it finds on stderr).
+//! (default 20, 10000, 200000; shuttle prints every failure it finds on stderr). `SEEDS` 0
+//! skips the find table: `zoo-vs-shuttle 0` measures speed only.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -64,11 +65,49 @@ fn cell(mut found: Vec<u64>, seeds: u64) -> String {
 }
 
 fn main() {
-    std::panic::set_hook(Box::new(|_| {}));
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>().expect("arguments are whole numbers"));
+    let mut args = std::env::args().skip(1).map(|a| {
+        a.parse::<u64>().unwrap_or_else(|_| {
+            eprintln!(
+                "zoo-vs-shuttle: `{a}` is not a whole number; usage: zoo-vs-shuttle [SEEDS] [BUDGET] [SPEED_RUNS]"
+            );
+            std::process::exit(2)
+        })
+    });
     let seeds = args.next().unwrap_or(20);
     let budget = args.next().unwrap_or(10_000);
     let speed_runs = args.next().unwrap_or(200_000);
+    // The mutants' panics are the point of the find table, and shuttle reports each one.
+    std::panic::set_hook(Box::new(|_| {}));
+    if seeds > 0 {
+        find_table(seeds, budget);
+    }
+    println!(
+        "\nExecutions per second on the real primitives, random explorer on both: {ROUNDS} rounds of \
+         {speed_runs} executions, fwsim and shuttle taking turns; the median round of each:\n"
+    );
+    println!("| bug | fwsim | shuttle | ratio |");
+    println!("|---|---|---|---|");
+    for port in &SHUTTLE_ZOO {
+        let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        // Taking turns, so that a slow spell of a shared machine slows both alike.
+        for _ in 0..ROUNDS {
+            let started = Instant::now();
+            let report = fwsim_campaign(Strategy::Random, 1, speed_runs, bug).run(bug.body(false));
+            ours.push(report.executions as f64 / started.elapsed().as_secs_f64());
+            let started = Instant::now();
+            match shuttle_campaign(Peer::Random, 1, speed_runs as usize, port, false) {
+                Ok(n) => theirs.push(n as f64 / started.elapsed().as_secs_f64()),
+                Err(n) => panic!("{}: shuttle fails the real primitive after {n} executions", port.name),
+            }
+        }
+        let (ours, theirs) = (median(ours), median(theirs));
+        println!("| {} | {ours:.0}/s | {theirs:.0}/s | {:.1}× |", port.name, ours / theirs);
+    }
+}
+
+/// Seeds that find each bug and the median executions, for every explorer on both sides.
+fn find_table(seeds: u64, budget: u64) {
     println!(
         "Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions \
          (DFS takes no seed: its one search is every seed's).\n"
@@ -99,29 +138,6 @@ fn main() {
             cells.push(cell(found, seeds));
         }
         println!("| {} | {} |", port.name, cells.join(" | "));
-    }
-    println!(
-        "\nExecutions per second on the real primitives, random explorer on both: {ROUNDS} rounds of \
-         {speed_runs} executions, fwsim and shuttle taking turns; the median round of each:\n"
-    );
-    println!("| bug | fwsim | shuttle | ratio |");
-    println!("|---|---|---|---|");
-    for port in &SHUTTLE_ZOO {
-        let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        // Taking turns, so that a slow spell of a shared machine slows both alike.
-        for _ in 0..ROUNDS {
-            let started = Instant::now();
-            let report = fwsim_campaign(Strategy::Random, 1, speed_runs, bug).run(bug.body(false));
-            ours.push(report.executions as f64 / started.elapsed().as_secs_f64());
-            let started = Instant::now();
-            match shuttle_campaign(Peer::Random, 1, speed_runs as usize, port, false) {
-                Ok(n) => theirs.push(n as f64 / started.elapsed().as_secs_f64()),
-                Err(n) => panic!("{}: shuttle fails the real primitive after {n} executions", port.name),
-            }
-        }
-        let (ours, theirs) = (median(ours), median(theirs));
-        println!("| {} | {ours:.0}/s | {theirs:.0}/s | {:.1}× |", port.name, ours / theirs);
     }
 }
 
