@@ -42,6 +42,13 @@ pub struct ReplayFile {
     pub isr_preemption: bool,
 }
 
+/// Whether `text` is the replay file of a fuzzed test (`fwsim::fuzz::ReplayFile`), which
+/// users may hand to `fwsim replay` by mistake.
+fn is_test_replay(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|v| v.get("fwsim_version").is_some() && v.get("test").is_some())
+}
+
 /// A 64-bit FNV-1a fingerprint of a scenario's text, in hex.
 pub fn fingerprint(text: &str) -> String {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
@@ -54,12 +61,16 @@ impl ReplayFile {
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::file(path, format!("cannot read the replay file: {e}; expected a replay.json")))?;
         let replay: ReplayFile = serde_json::from_str(&text).map_err(|e| {
-            InputError::at(
-                path,
-                e.line() as u32,
-                e.column() as u32,
-                format!("{e}; expected a replay file written by fwsim run"),
-            )
+            // The position leads the message already; serde's copy at the end would repeat it.
+            let message = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&position).unwrap_or(&message);
+            let expected = if is_test_replay(&text) {
+                "it is a test's replay file (from `fwsim::fuzz`), which `FWSIM_REPLAY=FILE cargo test NAME` runs"
+            } else {
+                "expected a replay file written by fwsim run"
+            };
+            InputError::at(path, e.line() as u32, e.column() as u32, format!("{message}; {expected}"))
         })?;
         if replay.fwsim_replay != REPLAY_VERSION {
             return Err(InputError::file(
@@ -91,6 +102,31 @@ mod tests {
             isr_jitter: None,
             isr_preemption,
         }
+    }
+
+    /// Writes `text` to a file of its own, reads it as a replay file, and removes it.
+    fn read_error(name: &str, text: &str) -> (PathBuf, String) {
+        let path = std::env::temp_dir().join(format!("fwsim-{name}-{}.json", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let error = ReplayFile::read(&path).expect_err("not a scenario's replay file").to_string();
+        std::fs::remove_file(&path).unwrap();
+        (path, error)
+    }
+
+    #[test]
+    fn a_bad_replay_file_is_named_with_its_position_once() {
+        let (path, error) = read_error("bad-replay", "{\n  \"fwsim_replay\": \"one\"\n}\n");
+        let expected = format!(
+            "{}:2:23: invalid type: string \"one\", expected u32; expected a replay file written by fwsim run",
+            path.display()
+        );
+        assert_eq!(error, expected);
+    }
+
+    #[test]
+    fn a_tests_replay_file_is_pointed_at_cargo_test() {
+        let (_, error) = read_error("test-replay", r#"{"fwsim_version": "0.1.0", "test": "t"}"#);
+        assert!(error.ends_with("which `FWSIM_REPLAY=FILE cargo test NAME` runs"), "{error}");
     }
 
     #[test]

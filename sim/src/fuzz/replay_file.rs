@@ -40,13 +40,54 @@ impl ReplayFile {
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("fwsim: cannot read the replay file {}: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("fwsim: {}:{}:{}: not a replay file: {e}", path.display(), e.line(), e.column()))
+        serde_json::from_str(&text).map_err(|e| {
+            // The position leads the message, as a compiler's does; serde's copy of it at the
+            // end would say it twice.
+            let message = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&position).unwrap_or(&message);
+            let hint = if has_key(&text, "fwsim_replay") {
+                "; it is a scenario's replay file, which `fwsim replay FILE` runs"
+            } else {
+                ""
+            };
+            format!("fwsim: {}:{}:{}: not a replay file: {message}{hint}", path.display(), e.line(), e.column())
+        })
     }
 
     /// Writes it, pretty-printed.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         std::fs::write(path, json + "\n")
+    }
+}
+
+/// Whether `text` is a JSON object with the key `key`.
+fn has_key(text: &str, key: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.get(key).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_replay_file_is_named_with_its_line_and_column_once() {
+        let path = std::env::temp_dir().join(format!("fwsim-bad-replay-{}.json", std::process::id()));
+        std::fs::write(&path, "{\n  \"fwsim_version\": 7\n}\n").unwrap();
+        let error = ReplayFile::read(&path).expect_err("not a replay file");
+        std::fs::remove_file(&path).unwrap();
+        let expected =
+            format!("fwsim: {}:2:20: not a replay file: invalid type: integer `7`, expected a string", path.display());
+        assert_eq!(error, expected);
+    }
+
+    #[test]
+    fn a_scenario_replay_file_is_pointed_at_fwsim_replay() {
+        let path = std::env::temp_dir().join(format!("fwsim-scenario-replay-{}.json", std::process::id()));
+        std::fs::write(&path, r#"{"fwsim_replay": 1, "scenario": "s.yaml"}"#).unwrap();
+        let error = ReplayFile::read(&path).expect_err("not a test's replay file");
+        std::fs::remove_file(&path).unwrap();
+        assert!(error.ends_with("; it is a scenario's replay file, which `fwsim replay FILE` runs"), "{error}");
     }
 }
