@@ -76,6 +76,14 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     suggest(name, candidates).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
 }
 
+/// serde_json's message without the " at line L column C" it ends with: an `InputError` (or
+/// a `file:line:col:` prefix) says where already.
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    message.strip_suffix(&position).map_or(message.clone(), str::to_owned)
+}
+
 /// serde-saphyr's error as `file:line:col: message`, with a suggestion for a misspelt key.
 pub(crate) fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> InputError {
     let (line, col) = e.location().map_or((1, 1), |l| (l.line() as u32, l.column() as u32));

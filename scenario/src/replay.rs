@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use fwsim::Schedule;
 use serde::{Deserialize, Serialize};
 
-use crate::error::InputError;
+use crate::error::{InputError, json_message};
 
 /// The format version this build writes and reads.
 pub const REPLAY_VERSION: u32 = 1;
@@ -61,10 +61,7 @@ impl ReplayFile {
         let text = std::fs::read_to_string(path)
             .map_err(|e| InputError::file(path, format!("cannot read the replay file: {e}; expected a replay.json")))?;
         let replay: ReplayFile = serde_json::from_str(&text).map_err(|e| {
-            // The position leads the message already; serde's copy at the end would repeat it.
-            let message = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            let message = message.strip_suffix(&position).unwrap_or(&message);
+            let message = json_message(&e);
             let expected = if is_test_replay(&text) {
                 "it is a test's replay file (from `fwsim::fuzz`), which `FWSIM_REPLAY=FILE cargo test NAME` runs"
             } else {

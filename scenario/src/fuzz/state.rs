@@ -55,8 +55,10 @@ impl State {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new(plan)),
             Err(e) => return Err(format!("{}: cannot read the state file: {e}", path.display())),
         };
-        let state: State = serde_json::from_str(&text)
-            .map_err(|e| format!("{}:{}:{}: not a fuzzing state file: {e}", path.display(), e.line(), e.column()))?;
+        let state: State = serde_json::from_str(&text).map_err(|e| {
+            let message = crate::error::json_message(&e);
+            format!("{}:{}:{}: not a fuzzing state file: {message}", path.display(), e.line(), e.column())
+        })?;
         if state.fwsim_fuzz_state != VERSION {
             return Err(format!(
                 "{}: state format {} is not this build's ({VERSION})",
@@ -127,5 +129,17 @@ mod tests {
         let e = State::load_or_new(&path, plan(2)).unwrap_err();
         assert!(e.contains("another campaign"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_named_with_its_position_once() {
+        let path = std::env::temp_dir().join(format!("fwsim-bad-state-{}.json", std::process::id()));
+        std::fs::write(&path, "{\n  \"fwsim_fuzz_state\": [\n").unwrap();
+        let e = State::load_or_new(&path, plan(1)).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            e,
+            format!("{}:2:22: not a fuzzing state file: invalid type: sequence, expected u32", path.display())
+        );
     }
 }
