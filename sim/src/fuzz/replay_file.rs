@@ -40,13 +40,18 @@ impl ReplayFile {
     pub fn read(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("fwsim: cannot read the replay file {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| {
+        Self::parse(path, &text)
+    }
+
+    /// Parses the text of the replay file `path`.
+    fn parse(path: &Path, text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| {
             // The position leads the message, as a compiler's does; serde's copy of it at the
             // end would say it twice.
             let message = e.to_string();
             let position = format!(" at line {} column {}", e.line(), e.column());
             let message = message.strip_suffix(&position).unwrap_or(&message);
-            let hint = if has_key(&text, "fwsim_replay") {
+            let hint = if has_key(text, "fwsim_replay") {
                 "; it is a scenario's replay file, which `fwsim replay FILE` runs"
             } else {
                 ""
@@ -73,21 +78,15 @@ mod tests {
 
     #[test]
     fn a_bad_replay_file_is_named_with_its_line_and_column_once() {
-        let path = std::env::temp_dir().join(format!("fwsim-bad-replay-{}.json", std::process::id()));
-        std::fs::write(&path, "{\n  \"fwsim_version\": 7\n}\n").unwrap();
-        let error = ReplayFile::read(&path).expect_err("not a replay file");
-        std::fs::remove_file(&path).unwrap();
-        let expected =
-            format!("fwsim: {}:2:20: not a replay file: invalid type: integer `7`, expected a string", path.display());
-        assert_eq!(error, expected);
+        let error =
+            ReplayFile::parse(Path::new("r.json"), "{\n  \"fwsim_version\": 7\n}\n").expect_err("not a replay file");
+        assert_eq!(error, "fwsim: r.json:2:20: not a replay file: invalid type: integer `7`, expected a string");
     }
 
     #[test]
     fn a_scenario_replay_file_is_pointed_at_fwsim_replay() {
-        let path = std::env::temp_dir().join(format!("fwsim-scenario-replay-{}.json", std::process::id()));
-        std::fs::write(&path, r#"{"fwsim_replay": 1, "scenario": "s.yaml"}"#).unwrap();
-        let error = ReplayFile::read(&path).expect_err("not a test's replay file");
-        std::fs::remove_file(&path).unwrap();
+        let text = r#"{"fwsim_replay": 1, "scenario": "s.yaml"}"#;
+        let error = ReplayFile::parse(Path::new("r.json"), text).expect_err("not a test's replay file");
         assert!(error.ends_with("; it is a scenario's replay file, which `fwsim replay FILE` runs"), "{error}");
     }
 }
