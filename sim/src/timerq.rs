@@ -381,6 +381,11 @@ impl GenericTimerQueue {
         self.items.is_empty()
     }
 
+    /// The most timers it holds (`usize::MAX`: unbounded).
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Drops every timer (simulation teardown).
     pub fn clear(&mut self) -> Vec<(u64, Waker)> {
         std::mem::take(&mut self.items)

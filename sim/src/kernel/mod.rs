@@ -176,7 +176,7 @@ impl Core {
                 now: cfg.start.as_nanos(),
                 seq: 0,
                 events: BinaryHeap::new(),
-                due_hint: 0,
+                due_hint: u64::MAX,
                 instant_polls: 0,
                 busy: 0,
             },

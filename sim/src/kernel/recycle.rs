@@ -65,7 +65,9 @@ impl Shared {
         awaited.set(None);
         awaited_done.set(false);
         must_finish.get_mut().clear();
-        invariants.clear();
+        if invariants.armed() {
+            invariants.clear();
+        }
         if !abort_links.get_mut().is_empty() {
             abort_links.get_mut().clear();
         }
@@ -92,7 +94,7 @@ impl Core {
         *now = cfg.start.as_nanos();
         *seq = 0;
         events.clear();
-        *due_hint = 0;
+        *due_hint = u64::MAX;
         *instant_polls = 0;
         *busy = 0;
         timers.reset(cfg.timer_queue);
@@ -130,7 +132,9 @@ impl TaskTable {
 
 impl Choices {
     fn reset(&mut self, mut explorer: ExplorerSlot) {
-        explorer.begin();
+        if !explorer.is_none() {
+            explorer.begin();
+        }
         let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
         *old = explorer;
         *count = 0;
@@ -149,8 +153,19 @@ impl Timers {
     fn reset(&mut self, kind: TimerQueueKind) {
         let Timers { integrated, generic, foreign, expired, firing } = self;
         integrated.clear();
-        *generic = Timers::generic_queue(kind);
-        drop(foreign.clear());
+        // Shutdown emptied the generic queue and the foreign one; a generic queue is rebuilt
+        // only for another kind or capacity.
+        let same_kind = match (&*generic, kind) {
+            (None, TimerQueueKind::Integrated) => true,
+            (Some(g), TimerQueueKind::Generic(n)) => g.capacity() == n.max(1) && g.is_empty(),
+            _ => false,
+        };
+        if !same_kind {
+            *generic = Timers::generic_queue(kind);
+        }
+        if !foreign.is_empty() {
+            drop(foreign.clear());
+        }
         expired.clear();
         *firing = false;
     }

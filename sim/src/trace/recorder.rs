@@ -50,8 +50,49 @@ impl Recorder {
     }
 
     /// Makes this a new recorder of `cfg`. A recorder that was off and stays off keeps its
-    /// tables' allocations (a fuzz loop recycles a simulation per execution).
+    /// tables' allocations (a fuzz loop recycles a simulation per execution); one that has
+    /// nothing to empty but its counters is reset inline.
+    #[inline]
     pub(crate) fn reset(&mut self, cfg: &TraceConfig) -> io::Result<()> {
+        let Recorder {
+            enabled,
+            hash,
+            count,
+            ring,
+            ring_cap,
+            ring_head,
+            all,
+            file,
+            file_path,
+            names,
+            interned,
+            interned_static,
+        } = self;
+        let bare = !*enabled
+            && !cfg.enabled
+            && all.is_none()
+            && !cfg.keep_all
+            && file_path.is_none()
+            && cfg.file.is_none()
+            && names.strings.is_empty()
+            && names.task_names.is_empty()
+            && interned.is_empty()
+            && interned_static.is_empty();
+        if !bare {
+            return self.reset_tables(cfg);
+        }
+        debug_assert!(file.is_none(), "a recorder that is off writes no file");
+        *hash = HASH_SEED;
+        *count = 0;
+        ring.clear();
+        *ring_cap = cfg.ring;
+        *ring_head = 0;
+        Ok(())
+    }
+
+    /// [`reset`](Self::reset) of a recorder that was or will be on, or has names to forget.
+    #[inline(never)]
+    fn reset_tables(&mut self, cfg: &TraceConfig) -> io::Result<()> {
         if self.enabled || cfg.enabled || self.all.is_some() || cfg.keep_all {
             *self = Recorder::new(cfg)?;
             return Ok(());
@@ -172,6 +213,12 @@ impl Recorder {
 
     pub(crate) fn all(&self) -> Option<&[Record]> {
         self.all.as_deref()
+    }
+
+    /// Whether [`flush`](Self::flush) has anything to write.
+    #[inline]
+    pub(crate) fn has_output(&self) -> bool {
+        self.file.is_some() || (self.enabled && self.file_path.is_some())
     }
 
     pub(crate) fn flush(&mut self) -> io::Result<()> {
