@@ -102,7 +102,16 @@ impl Core {
         stack.clear();
         pending.clear();
         *armed = None;
-        *poll = PollState::default();
+        // Field by field: a whole `PollState` built on the stack and copied in was read back
+        // across two of its stores, a store-forwarding stall on every recycle.
+        let PollState { running, now_reads, spin_from, wakes, id, recent, recent_head } = poll;
+        *running = None;
+        *now_reads = 0;
+        *spin_from = None;
+        *wakes = 0;
+        *id = 0;
+        *recent = [u32::MAX; RECENT];
+        *recent_head = 0;
         let Findings { diags, strict, strict_stop } = findings;
         diags.clear();
         *strict = cfg.strict;
