@@ -110,10 +110,35 @@ impl Drop for TaskBox {
 /// A value moved into the per-simulation arena ([`Sim::alloc`](crate::Sim::alloc)), held by raw
 /// pointer for the same reason as [`TaskBox`]: the reference handed out must stay valid while
 /// the arena's `Vec` moves its entries.
+///
+/// Two words, like a `Box<dyn Any>`: the block, and what is known of its type. (An entry of
+/// four words was returned through memory, written word by word and read back in wider loads
+/// to be pushed: a store-forwarding stall on every `Sim::alloc`.)
 pub(crate) struct ArenaBox {
     ptr: NonNull<u8>,
+    kind: &'static ArenaKind,
+}
+
+/// The layout of an arena value's type, and the function that drops one in place.
+struct ArenaKind {
     layout: Layout,
     drop_value: unsafe fn(NonNull<u8>),
+}
+
+/// The [`ArenaKind`] of `T`, as a constant, so that a reference to it is `'static`.
+trait HasArenaKind: Sized {
+    const KIND: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: drop_value::<Self> };
+}
+
+impl<T> HasArenaKind for T {}
+
+/// Drops the `T` that [`ArenaBox::new_in`] moved to `ptr`, in place.
+///
+/// # Safety
+/// `ptr` holds a `T` that nothing else will use or drop.
+unsafe fn drop_value<T>(ptr: NonNull<u8>) {
+    // SAFETY: the caller guarantees `ptr` holds a `T`, dropped once.
+    unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
 }
 
 impl ArenaBox {
@@ -123,22 +148,17 @@ impl ArenaBox {
     /// # Safety
     /// The caller guarantees the entry is dropped before anything `T` borrows ends.
     pub(crate) unsafe fn new_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
-        /// Drops the `T` that `new_in` moved to `ptr`, in place.
-        unsafe fn drop_value<T>(ptr: NonNull<u8>) {
-            // SAFETY: `ptr` holds the `T` moved there by `new_in`, dropped once.
-            unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
-        }
-        let layout = Layout::new::<T>();
-        let ptr = blocks.take(layout);
+        let kind: &'static ArenaKind = &<T as HasArenaKind>::KIND;
+        let ptr = blocks.take(kind.layout);
         // SAFETY: the block is unused, and sized and aligned for a `T`.
         unsafe { ptr.cast::<T>().as_ptr().write(value) };
-        (ArenaBox { ptr, layout, drop_value: drop_value::<T> }, ptr.cast())
+        (ArenaBox { ptr, kind }, ptr.cast())
     }
 
     /// Gives up ownership: the value's layout and block, and the function that drops it in
     /// place; the caller drops it and frees or reuses the block.
     pub(crate) fn into_raw(self) -> (Layout, NonNull<u8>, unsafe fn(NonNull<u8>)) {
-        let parts = (self.layout, self.ptr, self.drop_value);
+        let parts = (self.kind.layout, self.ptr, self.kind.drop_value);
         std::mem::forget(self);
         parts
     }
@@ -157,9 +177,9 @@ impl Drop for ArenaBox {
                 }
             }
         }
-        let _free = Free(self.ptr, self.layout);
+        let _free = Free(self.ptr, self.kind.layout);
         // SAFETY: `drop_value` is the one made for this block's type in `new_in`; it runs once.
-        unsafe { (self.drop_value)(self.ptr) }
+        unsafe { (self.kind.drop_value)(self.ptr) }
     }
 }
 
