@@ -2,9 +2,10 @@
 //! `fwsim_zoo::on_shuttle`), each explorer over the same seeds and budget, then executions
 //! per second on the real primitives, side by side in one process.
 //!
-//! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] 2>/dev/null`
-//! (default 20, 10000, 200000; shuttle prints every failure it finds on stderr). `SEEDS` 0
-//! skips the find table: `zoo-vs-shuttle 0` measures speed only.
+//! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] [BUG…] 2>/dev/null`
+//! (default 20, 10000, 200000, every bug; shuttle prints every failure it finds on stderr).
+//! `SEEDS` 0 skips the find table: `zoo-vs-shuttle 0` measures speed only, and
+//! `zoo-vs-shuttle 0 0 200000 barrier-reuse` the speed of one bug.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -65,23 +66,32 @@ fn cell(mut found: Vec<u64>, seeds: u64) -> String {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1).map(|a| {
-        a.parse::<u64>().unwrap_or_else(|_| {
+    const USAGE: &str = "usage: zoo-vs-shuttle [SEEDS] [BUDGET] [SPEED_RUNS] [BUG…]";
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Up to three numbers, then bug names.
+    let numbers: Vec<u64> = args.iter().map_while(|a| a.parse().ok()).take(3).collect();
+    let seeds = numbers.first().copied().unwrap_or(20);
+    let budget = numbers.get(1).copied().unwrap_or(10_000);
+    let speed_runs = numbers.get(2).copied().unwrap_or(200_000);
+    let chosen = &args[numbers.len()..];
+    for name in chosen {
+        if !SHUTTLE_ZOO.iter().any(|p| p.name == name) {
+            let names: Vec<&str> = SHUTTLE_ZOO.iter().map(|p| p.name).collect();
             eprintln!(
-                "zoo-vs-shuttle: `{a}` is not a whole number; usage: zoo-vs-shuttle [SEEDS] [BUDGET] [SPEED_RUNS]"
+                "zoo-vs-shuttle: `{name}` is neither a whole number nor one of the bugs ({}); {USAGE}",
+                names.join(", ")
             );
             std::process::exit(2)
-        })
-    });
-    let seeds = args.next().unwrap_or(20);
-    let budget = args.next().unwrap_or(10_000);
-    let speed_runs = args.next().unwrap_or(200_000);
+        }
+    }
+    let ports: Vec<&ShuttleBug> =
+        SHUTTLE_ZOO.iter().filter(|p| chosen.is_empty() || chosen.iter().any(|n| n == p.name)).collect();
     if seeds > 0 {
         // The mutants' panics are the point of the find table: silenced there only, so that a
         // panic of the speed table (shuttle failing a real primitive) is still printed.
         let printing = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        find_table(seeds, budget);
+        find_table(&ports, seeds, budget);
         std::panic::set_hook(printing);
     }
     println!(
@@ -90,7 +100,7 @@ fn main() {
     );
     println!("| bug | fwsim | shuttle | ratio |");
     println!("|---|---|---|---|");
-    for port in &SHUTTLE_ZOO {
+    for port in &ports {
         let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         // Taking turns, so that a slow spell of a shared machine slows both alike.
@@ -110,7 +120,7 @@ fn main() {
 }
 
 /// Seeds that find each bug and the median executions, for every explorer on both sides.
-fn find_table(seeds: u64, budget: u64) {
+fn find_table(ports: &[&ShuttleBug], seeds: u64, budget: u64) {
     println!(
         "Seeds {seeds}, at most {budget} executions each. Cell: seeds that find the bug / median executions \
          (DFS takes no seed: its one search is every seed's).\n"
@@ -119,7 +129,7 @@ fn find_table(seeds: u64, budget: u64) {
         "| bug | fwsim random | fwsim pct d2 | fwsim pct d3 | fwsim dfs b2 | shuttle random | shuttle pct d2 | shuttle pct d3 |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for port in &SHUTTLE_ZOO {
+    for port in ports {
         let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
         let mut cells = Vec::new();
         for s in [Strategy::Random, Strategy::Pct { depth: 2 }, Strategy::Pct { depth: 3 }] {
