@@ -102,8 +102,8 @@ impl Core {
         stack.clear();
         pending.clear();
         *armed = None;
-        // Field by field: a whole `PollState` built on the stack and copied in was read back
-        // across two of its stores, a store-forwarding stall on every recycle.
+        // Field by field: a whole `PollState` built on the stack and copied in is read back
+        // across two of its stores (a store-forwarding stall on every recycle).
         let PollState { running, now_reads, spin_from, wakes, id, recent, recent_head } = poll;
         *running = None;
         *now_reads = 0;

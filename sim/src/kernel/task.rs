@@ -111,9 +111,9 @@ impl Drop for TaskBox {
 /// pointer for the same reason as [`TaskBox`]: the reference handed out must stay valid while
 /// the arena's `Vec` moves its entries.
 ///
-/// Two words, like a `Box<dyn Any>`: the block, and what is known of its type. (An entry of
-/// four words was returned through memory, written word by word and read back in wider loads
-/// to be pushed: a store-forwarding stall on every `Sim::alloc`.)
+/// Two words, like a `Box<dyn Any>`: the block, and what is known of its type. Two words come
+/// back from `new_in` in registers; a larger entry comes back through memory, written word by
+/// word and read back in wider loads to be pushed (a store-forwarding stall per `Sim::alloc`).
 pub(crate) struct ArenaBox {
     ptr: NonNull<u8>,
     kind: &'static ArenaKind,
