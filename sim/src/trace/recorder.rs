@@ -54,13 +54,14 @@ impl Recorder {
     /// nothing to empty but its counters is reset inline.
     #[inline]
     pub(crate) fn reset(&mut self, cfg: &TraceConfig) -> io::Result<()> {
+        // Every field named, so that a new one is not forgotten here.
         let Recorder {
             enabled,
-            hash,
-            count,
-            ring,
-            ring_cap,
-            ring_head,
+            hash: _,
+            count: _,
+            ring: _,
+            ring_cap: _,
+            ring_head: _,
             all,
             file,
             file_path,
@@ -78,16 +79,22 @@ impl Recorder {
             && names.task_names.is_empty()
             && interned.is_empty()
             && interned_static.is_empty();
+        debug_assert!(*enabled || file.is_none(), "a recorder that is off writes no file");
         if !bare {
             return self.reset_tables(cfg);
         }
-        debug_assert!(file.is_none(), "a recorder that is off writes no file");
-        *hash = HASH_SEED;
-        *count = 0;
-        ring.clear();
-        *ring_cap = cfg.ring;
-        *ring_head = 0;
+        self.reset_counters(cfg);
         Ok(())
+    }
+
+    /// What every reset of a recorder that stays off does: the hash, the count, the ring.
+    #[inline(always)]
+    fn reset_counters(&mut self, cfg: &TraceConfig) {
+        self.hash = HASH_SEED;
+        self.count = 0;
+        self.ring.clear();
+        self.ring_cap = cfg.ring;
+        self.ring_head = 0;
     }
 
     /// [`reset`](Self::reset) of a recorder that was or will be on, or has names to forget.
@@ -97,36 +104,18 @@ impl Recorder {
             *self = Recorder::new(cfg)?;
             return Ok(());
         }
-        let Recorder {
-            enabled: _,
-            hash,
-            count,
-            ring,
-            ring_cap,
-            ring_head,
-            all: _,
-            file,
-            file_path,
-            names,
-            interned,
-            interned_static,
-        } = self;
-        *hash = HASH_SEED;
-        *count = 0;
-        ring.clear();
-        *ring_cap = cfg.ring;
-        *ring_head = 0;
-        *file = None;
-        if *file_path != cfg.file {
-            file_path.clone_from(&cfg.file);
+        self.reset_counters(cfg);
+        self.file = None;
+        if self.file_path != cfg.file {
+            self.file_path.clone_from(&cfg.file);
         }
-        names.strings.clear();
-        names.task_names.clear();
-        if !interned.is_empty() {
-            interned.clear();
+        self.names.strings.clear();
+        self.names.task_names.clear();
+        if !self.interned.is_empty() {
+            self.interned.clear();
         }
-        if !interned_static.is_empty() {
-            interned_static.clear();
+        if !self.interned_static.is_empty() {
+            self.interned_static.clear();
         }
         Ok(())
     }
