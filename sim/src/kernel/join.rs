@@ -249,11 +249,8 @@ impl Shared {
         {
             let mut c = self.core.borrow_mut();
             c.clock.events.clear();
-            // (A campaign's lent explorer has been handed back: the slot is empty.)
-            if !c.choices.explorer.is_none() {
-                let choice_points = c.choices.count;
-                c.choices.explorer.end(choice_points);
-            }
+            let choice_points = c.choices.count;
+            c.choices.explorer.end(choice_points);
         }
         // Before the arena values they may read. Most runs use none of these: one inline test
         // skips them all, and their work stays out of line.
@@ -265,9 +262,7 @@ impl Shared {
             values.drain(..).for_each(|v| self.blocks.drop_arena_value(v));
             give_back(&self.arena, values);
         }
-        if !self.artifact_writers.borrow().is_empty() {
-            drop_all(&self.artifact_writers);
-        }
+        drop_all(&self.artifact_writers);
         debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
     }
 
@@ -275,9 +270,9 @@ impl Shared {
     #[inline]
     fn has_cold_leftovers(&self) -> bool {
         let c = self.core.borrow();
+        // (`isr_free` names slots of `isr_fns`, which only shutdown empties.)
         self.invariants.armed()
             || !self.isr_fns.borrow().is_empty()
-            || !self.isr_free.borrow().is_empty()
             || !c.irq.pending.is_empty()
             || c.irq.armed.is_some()
             || !c.tasks.joiners.is_empty()
@@ -286,8 +281,8 @@ impl Shared {
             || c.trace.has_output()
     }
 
-    /// Shutdown's rarely needed part: invariants, interrupt handlers, joiners, timers' foreign
-    /// wakers, the trace file.
+    /// Shutdown's rarely needed part: invariants, interrupt handlers, joiners, the generic and
+    /// foreign timer queues' wakers, the trace file.
     #[cold]
     #[inline(never)]
     fn shutdown_cold(self: &Rc<Self>) {

@@ -65,9 +65,7 @@ impl Shared {
         awaited.set(None);
         awaited_done.set(false);
         must_finish.get_mut().clear();
-        if invariants.armed() {
-            invariants.clear();
-        }
+        invariants.clear();
         if !abort_links.get_mut().is_empty() {
             abort_links.get_mut().clear();
         }
@@ -141,9 +139,7 @@ impl TaskTable {
 
 impl Choices {
     fn reset(&mut self, mut explorer: ExplorerSlot) {
-        if !explorer.is_none() {
-            explorer.begin();
-        }
+        explorer.begin();
         let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
         *old = explorer;
         *count = 0;
@@ -164,12 +160,8 @@ impl Timers {
         integrated.clear();
         // Shutdown emptied the generic queue and the foreign one; a generic queue is rebuilt
         // only for another kind or capacity.
-        let same_kind = match (&*generic, kind) {
-            (None, TimerQueueKind::Integrated) => true,
-            (Some(g), TimerQueueKind::Generic(n)) => g.capacity() == n.max(1) && g.is_empty(),
-            _ => false,
-        };
-        if !same_kind {
+        debug_assert!(generic.as_ref().is_none_or(GenericTimerQueue::is_empty));
+        if generic.as_ref().map(GenericTimerQueue::capacity) != Timers::generic_capacity(kind) {
             *generic = Timers::generic_queue(kind);
         }
         if !foreign.is_empty() {

@@ -31,9 +31,14 @@ impl Timers {
 
     /// The generic queue `kind` asks for, if any.
     pub(super) fn generic_queue(kind: TimerQueueKind) -> Option<GenericTimerQueue> {
+        Self::generic_capacity(kind).map(GenericTimerQueue::new)
+    }
+
+    /// The capacity of the generic queue `kind` asks for, if it asks for one.
+    pub(super) fn generic_capacity(kind: TimerQueueKind) -> Option<usize> {
         match kind {
             TimerQueueKind::Integrated => None,
-            TimerQueueKind::Generic(n) => Some(GenericTimerQueue::new(n.max(1))),
+            TimerQueueKind::Generic(n) => Some(n.max(1)),
         }
     }
 }
