@@ -204,11 +204,18 @@ impl SimConfig {
     pub(crate) fn order_spec(&self) -> OrderSpec {
         self.order.clone().unwrap_or_else(|| OrderSpec::BuiltIn(self.policy.order()))
     }
-    /// A simulation's explorer.
-    pub(crate) fn explorer_slot(&self) -> ExplorerSlot {
+    /// Puts a new simulation's explorer into `slot`, in place. (Returned by value, an empty
+    /// slot was built on the stack in narrower stores than the loads that copied it: a
+    /// store-forwarding stall once per fuzz execution.)
+    #[inline]
+    pub(crate) fn put_explorer(&self, slot: &mut ExplorerSlot) {
         match &self.explorer {
-            Some(e) => ExplorerSlot::Shared(e.0.clone()),
-            None => self.policy.explorer(),
+            Some(e) => *slot = ExplorerSlot::Shared(e.0.clone()),
+            // Tested inline: a fuzz execution's policy has none, and the policy's own match is
+            // a jump table, cold and mispredicted once per execution.
+            None if self.policy.has_explorer() => *slot = self.policy.explorer(),
+            None if slot.is_none() => {}
+            None => *slot = ExplorerSlot::None,
         }
     }
     /// Whether simulations of this configuration ask an explorer shared among them (so that

@@ -166,7 +166,8 @@ pub(crate) const NOT_POLLING: usize = usize::MAX;
 
 impl Core {
     fn new(cfg: &SimConfig) -> std::io::Result<Self> {
-        let mut chooser = cfg.explorer_slot();
+        let mut chooser = ExplorerSlot::None;
+        cfg.put_explorer(&mut chooser);
         chooser.begin();
         Ok(Core {
             tasks: TaskTable::default(),

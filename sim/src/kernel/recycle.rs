@@ -87,7 +87,7 @@ impl Core {
         tasks.reset();
         executors.keep_first_only();
         executors.first().reset(&cfg.order_spec());
-        choices.reset(cfg.explorer_slot());
+        choices.reset(cfg);
         let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
         *now = cfg.start.as_nanos();
         *seq = 0;
@@ -138,10 +138,10 @@ impl TaskTable {
 }
 
 impl Choices {
-    fn reset(&mut self, mut explorer: ExplorerSlot) {
+    fn reset(&mut self, cfg: &SimConfig) {
+        let Choices { explorer, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
+        cfg.put_explorer(explorer);
         explorer.begin();
-        let Choices { explorer: old, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
-        *old = explorer;
         *count = 0;
         deviations.clear();
         ids.clear();

@@ -65,6 +65,12 @@ impl Policy {
         }
     }
 
+    /// Whether this policy has an explorer (its [`explorer`](Self::explorer) is not empty).
+    #[inline]
+    pub(crate) fn has_explorer(&self) -> bool {
+        !matches!(self, Policy::Embassy | Policy::MicroPython | Policy::Fifo)
+    }
+
     /// A fresh explorer for one simulation under this policy.
     pub(crate) fn explorer(&self) -> ExplorerSlot {
         match self {
