@@ -58,9 +58,20 @@ where
         /// The last execution's simulation, whose allocations the next one reuses.
         static SPARE: std::cell::Cell<Spare> = const { std::cell::Cell::new(None) };
     }
-    // Taken out while running: a body that explores in turn starts from nothing.
-    let mut spare = SPARE.take();
-    let exec = scope_reusing(&mut spare, config.clone(), |sim| {
+    /// Puts the spare back once the execution is over.
+    struct PutBack(Spare);
+    impl Drop for PutBack {
+        #[inline]
+        fn drop(&mut self) {
+            SPARE.set(self.0.take());
+        }
+    }
+    // Taken out while running: a body that explores in turn starts from nothing. Put back by
+    // a guard, so that the execution is returned straight from `scope_reusing` into this
+    // function's result: held in a local meanwhile, it was copied in wider loads than the
+    // stores that wrote it (a store-forwarding stall once per execution).
+    let mut spare = PutBack(SPARE.take());
+    scope_reusing(&mut spare.0, config.clone(), |sim| {
         if let Some(lent) = explorer.take() {
             sim.shared.lend_explorer(lent);
         }
@@ -104,9 +115,7 @@ where
         let choice_points = sim.choice_points();
         *explorer = sim.shared.return_explorer();
         Execution { failed, choice_points, diverged }
-    });
-    SPARE.set(spare);
-    exec
+    })
 }
 
 #[cfg(test)]
