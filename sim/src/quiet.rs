@@ -24,7 +24,12 @@ const KEPT: usize = 64;
 
 /// Where the panics kept quiet on this thread since the last call were raised, in order.
 pub(crate) fn take_locations() -> Vec<String> {
-    LOCATIONS.with(|l| std::mem::take(&mut *l.borrow_mut()))
+    LOCATIONS.with(|l| {
+        let mut kept = l.borrow_mut();
+        // Mostly none: an empty list is then built in the result, not copied out of the cell
+        // through a temporary (which was read back across its own stores, a stall).
+        if kept.is_empty() { Vec::new() } else { std::mem::take(&mut *kept) }
+    })
 }
 
 /// Forgets the panic locations kept so far on this thread.

@@ -107,11 +107,12 @@ impl<'env> Sim<'env> {
             // `run_until` does, so that a loop of steps makes progress.
             self.enter(|| self.shared.advance_to(target));
         }
-        if self.shared.live_tasks() == 0 {
-            // The usual end of a test: nothing to list. Built here, in the result: returned by
-            // the out-of-line `wait_report`, it was copied in wider loads than the stores that
-            // wrote it (a store-forwarding stall once per fuzz execution).
-            return Ok(WaitReport { at: self.now(), reached_limit, waiting: Vec::new() });
+        let finished_at = self.shared.core.borrow().all_finished_at();
+        if let Some(at) = finished_at {
+            // Built here, in the result: returned by the out-of-line `wait_report`, it was
+            // copied in wider loads than the stores that wrote it (a store-forwarding stall
+            // once per fuzz execution).
+            return Ok(WaitReport { at, reached_limit, waiting: Vec::new() });
         }
         Ok(self.shared.core.borrow().wait_report(reached_limit))
     }

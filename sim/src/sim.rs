@@ -100,6 +100,7 @@ impl<'env> Sim<'env> {
     }
 
     /// The virtual time.
+    #[inline]
     pub fn now(&self) -> SimTime {
         SimTime(self.shared.core.borrow().clock.now)
     }

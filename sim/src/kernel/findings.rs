@@ -40,10 +40,15 @@ impl Core {
         }
     }
 
+    /// The time, if every task has finished: the usual end of a test, with nothing to list.
+    #[inline]
+    pub(crate) fn all_finished_at(&self) -> Option<SimTime> {
+        (self.tasks.live == 0).then_some(SimTime(self.clock.now))
+    }
+
     pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
-        if self.tasks.live == 0 {
-            // Every task finished (the usual end of a test): nothing to list.
-            return WaitReport { at: SimTime(self.clock.now), reached_limit, waiting: Vec::new() };
+        if let Some(at) = self.all_finished_at() {
+            return WaitReport { at, reached_limit, waiting: Vec::new() };
         }
         let mut waiting: Vec<(u32, TaskReport)> = self
             .tasks
