@@ -163,6 +163,9 @@ impl<M: RawMutex, C: FnMut()> Future for BarrierWait<'_, M, C> {
 
 impl<M: RawMutex, C: FnMut()> Drop for BarrierWait<'_, M, C> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.barrier.inner.lock(|i| {

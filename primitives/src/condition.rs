@@ -165,6 +165,9 @@ impl<M: RawMutex> Future for Notified<'_, M> {
 
 impl<M: RawMutex> Drop for Notified<'_, M> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.cond.waiters.lock(|w| w.borrow_mut().cancel(waiter));

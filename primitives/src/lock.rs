@@ -143,6 +143,9 @@ impl<'a, M: RawMutex> Future for Acquire<'a, M> {
 
 impl<M: RawMutex> Drop for Acquire<'_, M> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.lock.inner.lock(|i| {

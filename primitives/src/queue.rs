@@ -205,6 +205,9 @@ impl<M: RawMutex, T, const N: usize> Future for Get<'_, M, T, N> {
 
 impl<M: RawMutex, T, const N: usize> Drop for Get<'_, M, T, N> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.core.lock(|c| c.borrow_mut().cancel_get(waiter));
@@ -239,6 +242,9 @@ impl<M: RawMutex, T, const N: usize> Future for Put<'_, M, T, N> {
 
 impl<M: RawMutex, T, const N: usize> Drop for Put<'_, M, T, N> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.core.lock(|c| c.borrow_mut().cancel_put(waiter));
@@ -381,6 +387,9 @@ impl<M: RawMutex, T, const N: usize> Future for Join<'_, M, T, N> {
 
 impl<M: RawMutex, T, const N: usize> Drop for Join<'_, M, T, N> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.core.lock(|c| c.borrow_mut().joiners.cancel(waiter));

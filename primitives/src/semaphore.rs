@@ -153,6 +153,9 @@ impl<'a, M: RawMutex> Future for SemaphoreAcquire<'a, M> {
 
 impl<M: RawMutex> Drop for SemaphoreAcquire<'_, M> {
     fn drop(&mut self) {
+        if !self.waiter.is_lent() {
+            return; // idle: nobody else can reach it, no lock needed (see `waitq`)
+        }
         // SAFETY: if the waiter was ever linked, the future was pinned and has not moved.
         let waiter = unsafe { Pin::new_unchecked(&self.waiter) };
         self.sem.inner.lock(|i| {
