@@ -46,6 +46,7 @@ pub(crate) struct Entered<'a> {
 }
 
 impl<'a> Entered<'a> {
+    #[inline]
     pub(crate) fn new(shared: &'a Rc<Shared>) -> Self {
         let prev = CURRENT.with(|c| c.replace(Rc::as_ptr(shared)));
         Entered { prev, _owner: PhantomData }
@@ -53,6 +54,7 @@ impl<'a> Entered<'a> {
 }
 
 impl Drop for Entered<'_> {
+    #[inline]
     fn drop(&mut self) {
         CURRENT.with(|c| c.set(self.prev));
     }
