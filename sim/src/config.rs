@@ -205,7 +205,7 @@ impl SimConfig {
         self.order.clone().unwrap_or_else(|| OrderSpec::BuiltIn(self.policy.order()))
     }
     /// Puts a new simulation's explorer into `slot`, in place. (Returned by value, an empty
-    /// slot was built on the stack in narrower stores than the loads that copied it: a
+    /// slot would be built on the stack in narrower stores than the loads that copy it: a
     /// store-forwarding stall once per fuzz execution.)
     #[inline]
     pub(crate) fn put_explorer(&self, slot: &mut ExplorerSlot) {

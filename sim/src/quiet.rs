@@ -27,7 +27,7 @@ pub(crate) fn take_locations() -> Vec<String> {
     LOCATIONS.with(|l| {
         let mut kept = l.borrow_mut();
         // Mostly none: an empty list is then built in the result, not copied out of the cell
-        // through a temporary (which was read back across its own stores, a stall).
+        // through a temporary (which would be read back across its own stores, a stall).
         if kept.is_empty() { Vec::new() } else { std::mem::take(&mut *kept) }
     })
 }

@@ -109,7 +109,7 @@ impl<'env> Sim<'env> {
         }
         let finished_at = self.shared.core.borrow().all_finished_at();
         if let Some(at) = finished_at {
-            // Built here, in the result: returned by the out-of-line `wait_report`, it was
+            // Built here, in the result: returned by the out-of-line `wait_report`, it would be
             // copied in wider loads than the stores that wrote it (a store-forwarding stall
             // once per fuzz execution).
             return Ok(WaitReport { at, reached_limit, waiting: Vec::new() });

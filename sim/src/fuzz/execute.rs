@@ -68,7 +68,7 @@ where
     }
     // Taken out while running: a body that explores in turn starts from nothing. Put back by
     // a guard, so that the execution is returned straight from `scope_reusing` into this
-    // function's result: held in a local meanwhile, it was copied in wider loads than the
+    // function's result: held in a local meanwhile, it would be copied in wider loads than the
     // stores that wrote it (a store-forwarding stall once per execution).
     let mut spare = PutBack(SPARE.take());
     scope_reusing(&mut spare.0, config.clone(), |sim| {

@@ -154,9 +154,8 @@ fn find_table(ports: &[&ShuttleBug], seeds: u64, budget: u64) {
     }
 }
 
-/// Rounds of the speed comparison. Nine, not five: this host has slow spells of several
-/// seconds, and five rounds of each side (about seven seconds a bug) were at times all inside
-/// one.
+/// Rounds of the speed comparison: enough that a slow spell of a shared host (several
+/// seconds) cannot cover most of a bug's rounds (nine take about twelve seconds a bug).
 const ROUNDS: usize = 9;
 
 fn median(mut rates: Vec<f64>) -> f64 {
