@@ -20,17 +20,36 @@ pub(crate) struct PollState {
     pub(super) recent_head: usize,
 }
 
+impl PollState {
+    /// No poll under way, none counted or recorded.
+    const IDLE: PollState = PollState {
+        running: None,
+        now_reads: 0,
+        spin_from: None,
+        wakes: 0,
+        id: 0,
+        recent: [u32::MAX; RECENT],
+        recent_head: 0,
+    };
+
+    /// Back to [`IDLE`](Self::IDLE), field by field: a whole `PollState` built on the stack
+    /// and copied in is read back across two of its stores (a store-forwarding stall on every
+    /// recycle).
+    pub(super) fn reset(&mut self) {
+        let PollState { running, now_reads, spin_from, wakes, id, recent, recent_head } = self;
+        *running = Self::IDLE.running;
+        *now_reads = Self::IDLE.now_reads;
+        *spin_from = Self::IDLE.spin_from;
+        *wakes = Self::IDLE.wakes;
+        *id = Self::IDLE.id;
+        *recent = Self::IDLE.recent;
+        *recent_head = Self::IDLE.recent_head;
+    }
+}
+
 impl Default for PollState {
     fn default() -> Self {
-        PollState {
-            running: None,
-            now_reads: 0,
-            spin_from: None,
-            wakes: 0,
-            id: 0,
-            recent: [u32::MAX; RECENT],
-            recent_head: 0,
-        }
+        Self::IDLE
     }
 }
 

@@ -100,16 +100,7 @@ impl Core {
         stack.clear();
         pending.clear();
         *armed = None;
-        // Field by field: a whole `PollState` built on the stack and copied in is read back
-        // across two of its stores (a store-forwarding stall on every recycle).
-        let PollState { running, now_reads, spin_from, wakes, id, recent, recent_head } = poll;
-        *running = None;
-        *now_reads = 0;
-        *spin_from = None;
-        *wakes = 0;
-        *id = 0;
-        *recent = [u32::MAX; RECENT];
-        *recent_head = 0;
+        poll.reset();
         let Findings { diags, strict, strict_stop } = findings;
         diags.clear();
         *strict = cfg.strict;
@@ -160,12 +151,9 @@ impl Timers {
         integrated.clear();
         // Shutdown emptied the generic queue and the foreign one; a generic queue is rebuilt
         // only for another kind or capacity.
-        debug_assert!(generic.as_ref().is_none_or(GenericTimerQueue::is_empty));
+        debug_assert!(generic.as_ref().is_none_or(GenericTimerQueue::is_empty) && foreign.is_empty());
         if generic.as_ref().map(GenericTimerQueue::capacity) != Timers::generic_capacity(kind) {
             *generic = Timers::generic_queue(kind);
-        }
-        if !foreign.is_empty() {
-            drop(foreign.clear());
         }
         expired.clear();
         *firing = false;

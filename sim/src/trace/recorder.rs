@@ -50,62 +50,57 @@ impl Recorder {
     }
 
     /// Makes this a new recorder of `cfg`. A recorder that was off and stays off keeps its
-    /// tables' allocations (a fuzz loop recycles a simulation per execution); one that has
+    /// tables' allocations (a fuzz loop recycles a simulation per execution), and one with
     /// nothing to empty but its counters is reset inline.
     #[inline]
     pub(crate) fn reset(&mut self, cfg: &TraceConfig) -> io::Result<()> {
+        if self.enabled || cfg.enabled || self.all.is_some() || cfg.keep_all {
+            return self.rebuild(cfg);
+        }
         // Every field named, so that a new one is not forgotten here.
         let Recorder {
-            enabled,
-            hash: _,
-            count: _,
-            ring: _,
-            ring_cap: _,
-            ring_head: _,
-            all,
+            enabled: _,
+            hash,
+            count,
+            ring,
+            ring_cap,
+            ring_head,
+            all: _,
             file,
             file_path,
             names,
             interned,
             interned_static,
         } = self;
-        let bare = !*enabled
-            && !cfg.enabled
-            && all.is_none()
-            && !cfg.keep_all
-            && file_path.is_none()
-            && cfg.file.is_none()
-            && names.strings.is_empty()
-            && names.task_names.is_empty()
-            && interned.is_empty()
-            && interned_static.is_empty();
-        debug_assert!(*enabled || file.is_none(), "a recorder that is off writes no file");
-        if !bare {
-            return self.reset_tables(cfg);
+        debug_assert!(file.is_none(), "a recorder that is off writes no file");
+        *hash = HASH_SEED;
+        *count = 0;
+        ring.clear();
+        *ring_cap = cfg.ring;
+        *ring_head = 0;
+        let has_tables = file_path.is_some()
+            || cfg.file.is_some()
+            || !names.strings.is_empty()
+            || !names.task_names.is_empty()
+            || !interned.is_empty()
+            || !interned_static.is_empty();
+        if has_tables {
+            self.forget_tables(cfg);
         }
-        self.reset_counters(cfg);
         Ok(())
     }
 
-    /// What every reset of a recorder that stays off does: the hash, the count, the ring.
-    #[inline(always)]
-    fn reset_counters(&mut self, cfg: &TraceConfig) {
-        self.hash = HASH_SEED;
-        self.count = 0;
-        self.ring.clear();
-        self.ring_cap = cfg.ring;
-        self.ring_head = 0;
+    /// [`reset`](Self::reset) of a recorder that was or will be on: a new one.
+    #[inline(never)]
+    fn rebuild(&mut self, cfg: &TraceConfig) -> io::Result<()> {
+        *self = Recorder::new(cfg)?;
+        Ok(())
     }
 
-    /// [`reset`](Self::reset) of a recorder that was or will be on, or has names to forget.
+    /// [`reset`](Self::reset)'s part for a recorder that stays off but names tasks or a file:
+    /// forgets them, keeping the tables' allocations.
     #[inline(never)]
-    fn reset_tables(&mut self, cfg: &TraceConfig) -> io::Result<()> {
-        if self.enabled || cfg.enabled || self.all.is_some() || cfg.keep_all {
-            *self = Recorder::new(cfg)?;
-            return Ok(());
-        }
-        self.reset_counters(cfg);
-        self.file = None;
+    fn forget_tables(&mut self, cfg: &TraceConfig) {
         if self.file_path != cfg.file {
             self.file_path.clone_from(&cfg.file);
         }
@@ -117,7 +112,6 @@ impl Recorder {
         if !self.interned_static.is_empty() {
             self.interned_static.clear();
         }
-        Ok(())
     }
 
     #[inline]
