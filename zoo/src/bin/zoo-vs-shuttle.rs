@@ -96,10 +96,12 @@ fn main() {
     }
     println!(
         "\nExecutions per second on the real primitives, random explorer on both: {ROUNDS} rounds of \
-         {speed_runs} executions, fwsim and shuttle taking turns; the median round of each:\n"
+         {speed_runs} executions, fwsim and shuttle taking turns; the median round of each and its \
+         ratio, then each side's slowest and fastest round and the ratio of the fastest (a slow \
+         spell of the host only ever lowers a round):\n"
     );
-    println!("| bug | fwsim | shuttle | ratio |");
-    println!("|---|---|---|---|");
+    println!("| bug | fwsim | shuttle | ratio | fwsim rounds | shuttle rounds | fastest ratio |");
+    println!("|---|---|---|---|---|---|---|");
     for port in &ports {
         let bug = ZOO.iter().find(|b| b.name == port.name).expect("every port is a zoo bug");
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -114,8 +116,17 @@ fn main() {
                 Err(n) => panic!("{}: shuttle fails the real primitive after {n} executions", port.name),
             }
         }
-        let (ours, theirs) = (median(ours), median(theirs));
-        println!("| {} | {ours:.0}/s | {theirs:.0}/s | {:.1}× |", port.name, ours / theirs);
+        let (ours, theirs) = (Rounds::of(ours), Rounds::of(theirs));
+        println!(
+            "| {} | {:.0}/s | {:.0}/s | {:.1}× | {} | {} | {:.1}× |",
+            port.name,
+            ours.median,
+            theirs.median,
+            ours.median / theirs.median,
+            ours.spread(),
+            theirs.spread(),
+            ours.fastest / theirs.fastest
+        );
     }
 }
 
@@ -158,7 +169,21 @@ fn find_table(ports: &[&ShuttleBug], seeds: u64, budget: u64) {
 /// seconds) cannot cover most of a bug's rounds (nine take about twelve seconds a bug).
 const ROUNDS: usize = 9;
 
-fn median(mut rates: Vec<f64>) -> f64 {
-    rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
+/// One side's rounds of the speed table, in executions per second.
+struct Rounds {
+    slowest: f64,
+    median: f64,
+    fastest: f64,
+}
+
+impl Rounds {
+    fn of(mut rates: Vec<f64>) -> Rounds {
+        rates.sort_by(f64::total_cmp);
+        Rounds { slowest: rates[0], median: rates[rates.len() / 2], fastest: rates[rates.len() - 1] }
+    }
+
+    /// The slowest and the fastest round, in thousands per second.
+    fn spread(&self) -> String {
+        format!("{:.0}–{:.0} k/s", self.slowest / 1e3, self.fastest / 1e3)
+    }
 }
