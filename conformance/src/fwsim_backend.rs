@@ -19,8 +19,8 @@ use fwsim_programs::{End, Mark, Op, Outcome, Program};
 /// Task names, so traces and wait reports say which program task is which.
 const NAMES: [&str; 8] = ["t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"];
 
-struct Ctx<'s> {
-    program: &'s Program,
+struct Ctx {
+    program: Program,
     events: Vec<Event<NoopRawMutex>>,
     locks: Vec<Lock<NoopRawMutex>>,
     /// Set by interrupt handlers: a critical-section mutex, as on a board.
@@ -37,7 +37,7 @@ struct Ctx<'s> {
     start: Instant,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// What asyncio's `Task.cancel` of `victim`, called by `canceller`, ends up cancelling, as
     /// the task for fwsim to abort (`None`: the cancel changes nothing the program shows).
     /// asyncio walks down the chain of tasks awaiting one another and marks the last:
@@ -94,7 +94,7 @@ impl Drop for Awaiting<'_> {
 
 type Body<'s> = Pin<Box<dyn Future<Output = ()> + 's>>;
 
-fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Body<'s> {
+fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx, task: u8, ops: &'s [Op]) -> Body<'s> {
     Box::pin(async move {
         for op in ops {
             match op {
@@ -185,9 +185,8 @@ fn run_ops<'s>(sim: &'s Sim<'s>, cx: &'s Ctx<'s>, task: u8, ops: &'s [Op]) -> Bo
 pub fn run(program: &Program, policy: Policy) -> Outcome {
     fwsim::scope(SimConfig::new().policy(policy).no_trace().watchdog(None), |sim| {
         // Owned by the simulation, so its tasks may borrow it.
-        let program: &Program = sim.alloc(program.clone());
-        let cx: &Ctx<'_> = sim.alloc(Ctx {
-            program,
+        let cx: &Ctx = sim.alloc(Ctx {
+            program: program.clone(),
             events: (0..program.events).map(|_| Event::new()).collect(),
             locks: (0..program.locks).map(|_| Lock::new()).collect(),
             flags: (0..program.events).map(|_| ThreadSafeFlag::new()).collect(),
@@ -199,7 +198,7 @@ pub fn run(program: &Program, policy: Policy) -> Outcome {
             marks: RefCell::new(Vec::new()),
             start: Instant::now(),
         });
-        let end = match sim.block_on(run_ops(sim, cx, 0, &program.tasks[0])) {
+        let end = match sim.block_on(run_ops(sim, cx, 0, &cx.program.tasks[0])) {
             Ok(()) => End::Done,
             Err(SimError::Deadlock(_)) => End::Deadlock,
             Err(e) => End::Error(e.to_string()),
@@ -235,7 +234,8 @@ pub fn run_embassy(program: &Program) -> Outcome {
     fwsim::scope(SimConfig::new().policy(Policy::Embassy).no_trace().watchdog(None), |sim| {
         let program: &Program = sim.alloc(program.clone());
         let world: &World = sim.alloc(World::new(program, |ms| fwsim::busy_wait(fwsim::ms(ms))));
-        let spawner: &SimSpawner<'_> = sim.alloc(SimSpawner { sim, world, program });
+        // References only: never dropped, nothing to free.
+        let spawner: &SimSpawner<'_> = sim.alloc_borrowing(SimSpawner { sim, world, program });
         world.started(0);
         sim.spawn(NAMES[0], run_task(world, program, spawner, 0));
         let end = match sim.run_until_quiescent(fwsim::secs(3600)) {

@@ -41,7 +41,7 @@ pub enum Band {
 ///
 /// # fwsim::test(|sim| {
 /// let level = &*sim.alloc(Cell::new(30_000));
-/// let aadc = &*sim.alloc(Aadc::new(Pot(level)));
+/// let aadc = &*sim.alloc_borrowing(Aadc::new(Pot(level))); // it borrows `level`
 /// let mut waiter = sim.spawn("waiter", async move {
 ///     let v = aadc.wait(Band::Around(1_000)).await;
 ///     (v, embassy_time::Instant::now().as_millis())

@@ -29,7 +29,8 @@ use crate::waitq::{WaitQueue, WaitState, Waiter};
 ///
 /// # fwsim::test(|sim| {
 /// let rounds = &*sim.alloc(Cell::new(0));
-/// let barrier = &*sim.alloc(Barrier::<NoopRawMutex, _>::with_callback(3, move || rounds.set(rounds.get() + 1)));
+/// // The callback borrows `rounds`: `alloc_borrowing`.
+/// let barrier = &*sim.alloc_borrowing(Barrier::<NoopRawMutex, _>::with_callback(3, move || rounds.set(rounds.get() + 1)));
 /// for i in 0..3u64 {
 ///     sim.spawn("worker", async move {
 ///         embassy_time::Timer::after_millis(i).await;

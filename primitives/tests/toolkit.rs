@@ -129,7 +129,7 @@ fn barrier_leader_runs_the_callback_and_the_rest_wake_in_arrival_order() {
     for policy in [Policy::Embassy, Policy::MicroPython] {
         fwsim::test_with(SimConfig::new().policy(policy.clone()), |sim| {
             let log = &*sim.alloc(Log::default());
-            let barrier: &Barrier<M, _> = sim.alloc(Barrier::with_callback(3, move || log.at("callback")));
+            let barrier: &Barrier<M, _> = sim.alloc_borrowing(Barrier::with_callback(3, move || log.at("callback")));
             for (i, name) in ["p0", "p1", "p2"].into_iter().enumerate() {
                 sim.spawn(name, async move {
                     Timer::after_millis(i as u64 * 10).await;
@@ -157,7 +157,8 @@ fn barrier_leader_runs_the_callback_and_the_rest_wake_in_arrival_order() {
 fn barrier_resets_at_once_so_a_fast_task_enters_the_next_round() {
     both(|sim| {
         let rounds = &*sim.alloc(Cell::new(0));
-        let barrier: &Barrier<M, _> = sim.alloc(Barrier::with_callback(2, move || rounds.set(rounds.get() + 1)));
+        let barrier: &Barrier<M, _> =
+            sim.alloc_borrowing(Barrier::with_callback(2, move || rounds.set(rounds.get() + 1)));
         let log = &*sim.alloc(Log::default());
         sim.spawn("fast", async move {
             for round in 0..3 {
@@ -678,8 +679,8 @@ fn broker_event_agent_wakes_a_task_and_callbacks_may_publish() {
     for policy in [Policy::Embassy, Policy::MicroPython] {
         fwsim::test_with(SimConfig::new().policy(policy), |sim| {
             let ev: &Event<M> = sim.alloc(Event::new());
-            let broker: &Broker<'_, M, u32, 4> = sim.alloc(Broker::new());
-            let relay = &*sim.alloc(move |_: &'static str, m: &u32| {
+            let broker: &Broker<'_, M, u32, 4> = sim.alloc_borrowing(Broker::new());
+            let relay = &*sim.alloc_borrowing(move |_: &'static str, m: &u32| {
                 broker.publish("echo", m + 1);
             });
             broker.subscribe(Topic::Exact("in"), Agent::Call(relay)).unwrap();

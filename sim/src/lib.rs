@@ -46,7 +46,8 @@
 //! Keep **no mutable statics** (no `StaticCell`, no `static SIGNAL`): `fwsim::test` runs every
 //! body twice, tests run in parallel, and fuzzing runs thousands of simulations in one
 //! process. Create resources per simulation — as locals declared before the `Sim`, or with
-//! [`Sim::alloc`] inside [`fwsim::test`](test()) / [`scope`] — and pass references to the tasks.
+//! [`Sim::alloc`] inside [`fwsim::test`](test()) / [`scope`] (a value that holds such references
+//! goes through [`Sim::alloc_borrowing`]) — and pass references to the tasks.
 //! Only board crates wrap firmware in `#[embassy_executor::task]` and statics.
 //!
 //! Do not enable embassy-time's `std`/`mock-driver` features or `critical-section/std` in a

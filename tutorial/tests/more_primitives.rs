@@ -50,7 +50,7 @@ fn a_broker_hands_each_message_to_every_subscriber_of_its_topic() {
     fwsim::test(|sim| {
         let display = &*sim.alloc(Queue::<NoopRawMutex, (&'static str, i32), 4>::new());
         let logger = &*sim.alloc(RingbufQueue::<NoopRawMutex, (&'static str, i32), 2>::new());
-        let broker = &*sim.alloc(Broker::<NoopRawMutex, i32, 8>::new());
+        let broker = &*sim.alloc_borrowing(Broker::<NoopRawMutex, i32, 8>::new());
         broker.subscribe(Topic::Exact("room/temp"), Agent::Queue(display)).unwrap();
         broker.subscribe(Topic::Glob("room/*"), Agent::Queue(logger)).unwrap();
         let shown = &*sim.alloc(RefCell::new(Vec::new()));

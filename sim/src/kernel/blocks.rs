@@ -106,6 +106,7 @@ impl Drop for KeepOnDrop<'_> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
     use super::*;
@@ -182,6 +183,26 @@ mod tests {
         drop(freed_one);
         assert_eq!(dropped.get(), 1);
         assert_eq!(kept(&blocks), 1, "zero-sized values have no block; a plain drop frees its own");
+    }
+
+    #[test]
+    fn an_undropped_value_never_runs_its_drop_and_its_block_is_still_reused() {
+        struct Counted<'a>(&'a Cell<u32>);
+        impl Drop for Counted<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.0.get() + 1);
+            }
+        }
+        let dropped = Cell::new(0);
+        let blocks = Blocks::default();
+        // SAFETY: the values are never dropped, so nothing uses `dropped` after the entries.
+        let (kept_one, _) = unsafe { ArenaBox::new_undropped_in(&blocks, Counted(&dropped)) };
+        // SAFETY: as above.
+        let (freed_one, _) = unsafe { ArenaBox::new_undropped_in(&blocks, Counted(&dropped)) };
+        blocks.drop_arena_value(kept_one);
+        drop(freed_one);
+        assert_eq!(dropped.get(), 0, "neither drop ran");
+        assert_eq!(kept(&blocks), 1, "the block given back is kept; the other was freed");
     }
 
     #[test]

@@ -226,9 +226,10 @@ impl Shared {
         self.core.borrow().tasks.live
     }
 
-    /// Drops every task, pending interrupt and arena value, in that order, and refuses new
-    /// ones (a spawn panics, an interrupt handler is dropped unrun): afterwards nothing of the
-    /// simulation's `'env` remains, so the state may outlive it (join handles keep it).
+    /// Drops every task, pending interrupt and arena value, in that order (an arena value that
+    /// borrows is left undropped: see `Sim::alloc_borrowing`), and refuses new ones (a spawn
+    /// panics, an interrupt handler is dropped unrun): afterwards nothing of the simulation's
+    /// `'env` remains, so the state may outlive it (join handles keep it).
     pub(crate) fn shutdown(self: &Rc<Self>) {
         if self.torn_down.replace(true) {
             return;

@@ -119,15 +119,17 @@ pub(crate) struct ArenaBox {
     kind: &'static ArenaKind,
 }
 
-/// The layout of an arena value's type, and the function that drops one in place.
+/// The layout of an arena value's type, and what becomes of a value of it at the end: the
+/// function that drops one in place, or one that leaves it undropped.
 struct ArenaKind {
     layout: Layout,
     drop_value: unsafe fn(NonNull<u8>),
 }
 
-/// The [`ArenaKind`] of `T`, as a constant, so that a reference to it is `'static`.
+/// The [`ArenaKind`]s of `T`, as constants, so that references to them are `'static`.
 trait HasArenaKind: Sized {
-    const KIND: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: drop_value::<Self> };
+    const DROPPED: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: drop_value::<Self> };
+    const UNDROPPED: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: keep_value };
 }
 
 impl<T> HasArenaKind for T {}
@@ -141,14 +143,39 @@ unsafe fn drop_value<T>(ptr: NonNull<u8>) {
     unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
 }
 
+/// Leaves an [`ArenaBox::new_undropped_in`] value as it is: its drop never runs, and what it
+/// owns is never freed (as a `static`'s).
+///
+/// # Safety
+/// None needed; `unsafe` only to share `drop_value`'s type.
+unsafe fn keep_value(_: NonNull<u8>) {}
+
 impl ArenaBox {
-    /// Moves `value` into a block from `blocks`; returns the entry that owns it and a pointer
-    /// to it.
+    /// Moves `value` into a block from `blocks`, to be dropped with the entry; returns the
+    /// entry that owns it and a pointer to it.
     ///
     /// # Safety
     /// The caller guarantees the entry is dropped before anything `T` borrows ends.
     pub(crate) unsafe fn new_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
-        let kind: &'static ArenaKind = &<T as HasArenaKind>::KIND;
+        // SAFETY: as this function's.
+        unsafe { Self::with_kind(blocks, value, &<T as HasArenaKind>::DROPPED) }
+    }
+
+    /// Moves `value` into a block from `blocks`, never to be dropped: the entry frees or
+    /// reuses the block and leaves the value's drop unrun (see `Sim::alloc_borrowing`).
+    ///
+    /// # Safety
+    /// The caller guarantees nothing uses the value after the entry is dropped.
+    pub(crate) unsafe fn new_undropped_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
+        // SAFETY: as this function's: the value is never dropped, so nothing it borrows is
+        // used at the end.
+        unsafe { Self::with_kind(blocks, value, &<T as HasArenaKind>::UNDROPPED) }
+    }
+
+    /// # Safety
+    /// As `new_in` for a kind that drops, as `new_undropped_in` for one that does not.
+    #[inline(always)]
+    unsafe fn with_kind<T>(blocks: &Blocks, value: T, kind: &'static ArenaKind) -> (Self, NonNull<T>) {
         let ptr = blocks.take(kind.layout);
         // SAFETY: the block is unused, and sized and aligned for a `T`.
         unsafe { ptr.cast::<T>().as_ptr().write(value) };
