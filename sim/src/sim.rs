@@ -178,7 +178,9 @@ impl<'env> Sim<'env> {
     /// });
     /// ```
     ///
-    /// A value that borrows another one does not compile here:
+    /// A value that borrows another one does not compile here: the compiler says the borrowed
+    /// data escapes and "requires that `'1` must outlive `'static`". Allocate it with
+    /// `alloc_borrowing`:
     ///
     /// ```compile_fail
     /// fwsim::scope(fwsim::SimConfig::new(), |sim| {
