@@ -55,6 +55,7 @@
 
 #![warn(missing_docs)]
 
+mod arena;
 mod config;
 mod context;
 pub mod cs;
