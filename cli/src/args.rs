@@ -45,8 +45,8 @@ pub struct FuzzArgs {
     /// Who answers the choice points.
     #[arg(long, value_enum, default_value = "random")]
     pub explorer: ExplorerArg,
-    /// PCT's bug depth.
-    #[arg(long, default_value_t = 2)]
+    /// PCT's bug depth: the choice points a bug needs (1 or more).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     pub depth: u32,
     /// DFS's bound: the most deviations a schedule may have.
     #[arg(long, default_value_t = 2)]
@@ -64,7 +64,7 @@ pub struct FuzzArgs {
     #[arg(long)]
     pub time_limit: Option<String>,
     /// Threads (default: the machine's cores).
-    #[arg(long, short)]
+    #[arg(long, short, value_parser = at_least_one())]
     pub jobs: Option<usize>,
     /// Run only this part of the work, `i/n` (1-based), for CI matrices.
     #[arg(long)]
@@ -186,7 +186,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub timeout_exit_code: Option<u8>,
     /// Scenarios run in parallel (default: the machine's cores). Output order never changes.
-    #[arg(long, short)]
+    #[arg(long, short, value_parser = at_least_one())]
     pub jobs: Option<usize>,
 }
 
@@ -231,4 +231,9 @@ pub enum Format {
     Human,
     /// One JSON array of reports.
     Json,
+}
+
+/// A count of threads: 1 or more (clap names the flag and the range when it is not).
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..)
 }

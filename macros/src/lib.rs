@@ -13,9 +13,9 @@
 //!
 //! The body is the simulation's `main` task; it may spawn others with `fwsim::spawn` and
 //! return `()` or a `Result<(), E: Debug>`. With an explorer the test is a
-//! `fwsim::fuzz::Fuzz` campaign (iterations 1,000 unless given; the explorer deviates from
-//! `order`, FIFO unless given), and `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT` and
-//! `FWSIM_REPLAY` apply.
+//! `fwsim::fuzz::Fuzz` campaign (iterations 1,000 unless given, and never 0; the explorer
+//! deviates from `order`, FIFO unless given), and `FWSIM_SEED`, `FWSIM_ITERATIONS`,
+//! `FWSIM_TIME_LIMIT` and `FWSIM_REPLAY` apply.
 //!
 //! The interrupt knobs need an explorer, since without one every interrupt is on time and
 //! between polls:
@@ -45,6 +45,15 @@ struct Args {
     isr_preemption: Option<Span>,
 }
 
+/// `lit`, if it is a whole number of at least 1: zero `iterations` would make a test that
+/// cannot fail, and PCT's `depth` counts the choice points a bug needs.
+fn at_least_one(lit: LitInt, key: &str, why: &str) -> syn::Result<LitInt> {
+    if lit.base10_parse::<u64>()? == 0 {
+        return Err(Error::new(lit.span(), format!("fwsim::test: `{key}` must be 1 or more: {why}")));
+    }
+    Ok(lit)
+}
+
 /// The keys the attribute takes, for the error that names them.
 const KEYS: &str = "`explorer`, `order`, `iterations`, `depth`, `bound`, `realizable`, `isr_jitter`, `jitter_steps` or `isr_preemption`";
 
@@ -54,8 +63,17 @@ impl Args {
         match key.as_str() {
             "explorer" => self.explorer = Some(meta.value()?.parse()?),
             "order" => self.order = Some(meta.value()?.parse()?),
-            "iterations" => self.iterations = Some(meta.value()?.parse()?),
-            "depth" => self.depth = Some(meta.value()?.parse()?),
+            "iterations" => {
+                self.iterations =
+                    Some(at_least_one(meta.value()?.parse()?, "iterations", "0 would never run the body, and pass")?)
+            }
+            "depth" => {
+                self.depth = Some(at_least_one(
+                    meta.value()?.parse()?,
+                    "depth",
+                    "it counts the choice points a bug needs (1: no priority change)",
+                )?)
+            }
             "bound" => self.bound = Some(meta.value()?.parse()?),
             "realizable" => self.realizable = flag(&meta)?.then(|| meta.path.span()),
             "isr_jitter" => self.isr_jitter = Some(meta.value()?.parse()?),

@@ -71,3 +71,12 @@ fn unknown_keys_and_misplaced_ones_are_named() {
     assert!(error(quote!(explorer = "random", depth = 2)).contains("`depth` does not apply to explorer \"random\""));
     assert!(error(quote!(explorer = "dfs", order = "tokio")).contains("unknown order \"tokio\""));
 }
+
+#[test]
+fn zero_iterations_or_depth_is_refused() {
+    let none = error(quote!(explorer = "random", iterations = 0));
+    assert!(none.contains("`iterations` must be 1 or more") && none.contains("never run the body"), "{none}");
+    let flat = error(quote!(explorer = "pct", depth = 0));
+    assert!(flat.contains("`depth` must be 1 or more"), "{flat}");
+    assert!(expand_attr(quote!(explorer = "pct", depth = 1, iterations = 1)).is_ok());
+}

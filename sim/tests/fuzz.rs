@@ -287,3 +287,17 @@ fn pct_lets_a_task_that_yields_in_a_loop_be_overtaken() {
         assert_eq!(report.executions, 100);
     }
 }
+
+/// A campaign that could never run its body would pass whatever the body does: refused.
+#[test]
+#[should_panic(expected = "iterations must be 1 or more")]
+fn zero_iterations_are_refused() {
+    let _ = Fuzz::new(Strategy::Random).iterations(0);
+}
+
+/// PCT's depth counts choice points: 0 means nothing.
+#[test]
+#[should_panic(expected = "Strategy::Pct's depth must be 1 or more")]
+fn a_pct_depth_of_zero_is_refused() {
+    let _ = Fuzz::new(Strategy::Pct { depth: 0 });
+}

@@ -60,6 +60,10 @@ fn a_bad_value_is_an_error_naming_the_variable() {
     let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "lots")]);
     assert!(!ok);
     assert!(output.contains("FWSIM_ITERATIONS=\"lots\": expected a whole number"), "{output}");
+    // Zero would pass without running the body: refused, not obeyed.
+    let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "0")]);
+    assert!(!ok);
+    assert!(output.contains("FWSIM_ITERATIONS=0: expected 1 or more"), "{output}");
     let (ok, output) = run_child(&[("FWSIM_REPLAY", "/nonexistent/replay.json")]);
     assert!(!ok);
     assert!(output.contains("cannot read the replay file /nonexistent/replay.json"), "{output}");

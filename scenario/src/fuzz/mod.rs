@@ -135,7 +135,7 @@ struct Found {
 }
 
 /// Runs the campaign over `scenarios` (each with its app). `Err` for a plan that cannot run
-/// (a sharded DFS, a state file of another campaign).
+/// (a sharded DFS, no iterations, PCT of depth 0, a state file of another campaign).
 pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Observer) -> Result<Summary, String> {
     let (index, count) = plan.shard;
     if count == 0 || index >= count {
@@ -143,6 +143,12 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
     }
     if matches!(plan.explorer, Explorer::Dfs { .. }) && count > 1 {
         return Err("a DFS campaign cannot be sharded: its search is one sequence".into());
+    }
+    if plan.iterations == 0 || plan.chunk == 0 {
+        return Err("iterations and chunk must be at least 1: a campaign of no executions tests nothing".into());
+    }
+    if plan.explorer == (Explorer::Pct { depth: 0 }) {
+        return Err("PCT's depth must be at least 1: it counts the choice points a bug needs".into());
     }
     let key = PlanKey {
         explorer: plan.explorer,
@@ -344,4 +350,38 @@ impl Shared<'_> {
 /// number, so that neighbouring units draw unrelated streams.
 fn unit_seed(seed: u64, number: u64) -> u64 {
     fwsim::rng::SimRng::new(seed ^ number).next_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(explorer: Explorer, iterations: u64) -> Plan {
+        Plan {
+            explorer,
+            seed: 0,
+            iterations,
+            chunk: 10,
+            shard: (0, 1),
+            jobs: 1,
+            keep_going: false,
+            time_limit: None,
+            state: None,
+            out: PathBuf::from("unused"),
+            shrink_limit: Duration::ZERO,
+            realizable: false,
+            isr_jitter: None,
+            isr_preemption: false,
+        }
+    }
+
+    /// A plan that would test nothing is refused before any work.
+    #[test]
+    fn plans_that_test_nothing_are_refused() {
+        let none = fuzz(&plan(Explorer::Random, 0), &[], &()).unwrap_err();
+        assert!(none.contains("iterations and chunk must be at least 1"), "{none}");
+        let flat = fuzz(&plan(Explorer::Pct { depth: 0 }, 10), &[], &()).unwrap_err();
+        assert!(flat.contains("PCT's depth must be at least 1"), "{flat}");
+        assert!(fuzz(&plan(Explorer::Pct { depth: 1 }, 10), &[], &()).is_ok());
+    }
 }

@@ -36,7 +36,13 @@ impl Overrides {
             .transpose()?;
         Ok(Overrides {
             seed: number("FWSIM_SEED")?,
-            iterations: number("FWSIM_ITERATIONS")?,
+            iterations: match number("FWSIM_ITERATIONS")? {
+                Some(0) => {
+                    return Err("fwsim: FWSIM_ITERATIONS=0: expected 1 or more (0 would never run the body, and pass)"
+                        .to_owned());
+                }
+                n => n,
+            },
             time_limit,
             replay: get("FWSIM_REPLAY").filter(|v| !v.is_empty()).map(PathBuf::from),
         })
@@ -102,6 +108,8 @@ mod tests {
     fn bad_values_name_the_variable() {
         let e = read(&[("FWSIM_ITERATIONS", "lots")]).unwrap_err();
         assert!(e.contains("FWSIM_ITERATIONS=\"lots\"") && e.contains("whole number"), "{e}");
+        let e = read(&[("FWSIM_ITERATIONS", "0")]).unwrap_err();
+        assert!(e.contains("FWSIM_ITERATIONS=0: expected 1 or more"), "{e}");
         let e = read(&[("FWSIM_TIME_LIMIT", "5 parsecs")]).unwrap_err();
         assert!(e.contains("FWSIM_TIME_LIMIT") && e.contains("30s"), "{e}");
     }

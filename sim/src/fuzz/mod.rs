@@ -96,7 +96,7 @@
 //! | variable | effect |
 //! |---|---|
 //! | `FWSIM_SEED=n` | the explorer's seed |
-//! | `FWSIM_ITERATIONS=n` | executions (at most) |
+//! | `FWSIM_ITERATIONS=n` | executions (at most; 1 or more, since 0 would test nothing) |
 //! | `FWSIM_TIME_LIMIT=30s` | wall-clock budget for the exploration (`ms`, `s`, `m`, `h`) |
 //! | `FWSIM_REPLAY=path` | the test named in the replay file runs that file's schedule once |
 //! | `FWSIM_ARTIFACTS=dir` | where artifacts go |
@@ -179,7 +179,17 @@ pub struct Report {
 impl Fuzz {
     /// A campaign with `strategy`: 1,000 iterations, seed 0, FIFO order (any runnable task may
     /// run next), the default [`SimConfig`] otherwise.
+    ///
+    /// # Panics
+    /// For `Strategy::Pct { depth: 0 }`: PCT's depth counts the choice points a bug needs, so
+    /// it is 1 or more (1 changes no priority).
+    #[track_caller]
     pub fn new(strategy: Strategy) -> Self {
+        if let Strategy::Pct { depth: 0 } = strategy {
+            panic!(
+                "fwsim: Strategy::Pct's depth must be 1 or more: it counts the choice points a bug needs (1: no priority change)"
+            );
+        }
         Fuzz {
             strategy,
             name: None,
@@ -199,7 +209,12 @@ impl Fuzz {
         self
     }
     /// At most this many executions (`FWSIM_ITERATIONS` overrides).
+    ///
+    /// # Panics
+    /// For 0: a campaign that never runs the body would pass whatever the body does.
+    #[track_caller]
     pub fn iterations(mut self, n: u64) -> Self {
+        assert!(n >= 1, "fwsim: a campaign's iterations must be 1 or more: 0 would never run the body, and pass");
         self.iterations = n;
         self
     }
