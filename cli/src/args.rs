@@ -60,7 +60,8 @@ pub struct FuzzArgs {
     /// The campaign's seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Stop starting work after this much wall-clock time (`90s`, `10m`).
+    /// Stop starting work after this much wall-clock time (`90s`, `10m`); the first unit
+    /// always runs.
     #[arg(long)]
     pub time_limit: Option<String>,
     /// Threads (default: the machine's cores).

@@ -46,6 +46,30 @@ fn a_passing_campaign_reports_its_executions_and_exits_0() {
     assert!(out.stderr.is_empty(), "no progress bar on a pipe: {}", out.stderr);
 }
 
+/// `--time-limit` stops starting units once it has passed, but the first unit always runs
+/// (a campaign of no executions would pass having tested nothing); the state file keeps the
+/// rest for the next invocation. A limit of zero has passed before any unit, whatever the
+/// machine's speed.
+#[test]
+fn a_time_limit_stops_starting_units_after_the_first_and_the_rest_resume() {
+    let dir = with_scenarios("fuzz-time-limit", &["button-click.yaml"]);
+    let args = ["fuzz", "button-click.yaml", "-n", "30", "--chunk", "10", "-j", "1", "--state", "s.json"];
+    let limited = fwsim(&dir, &[&args[..], &["--time-limit", "0s"]].concat());
+    assert_eq!(limited.code, 0, "{}{}", limited.stdout, limited.stderr);
+    assert!(
+        limited.stdout.contains(
+            "fuzz: 10 executions over 1 scenario(s) (random, seed 0); 1/3 units done, stopped by --time-limit"
+        ),
+        "{}",
+        limited.stdout
+    );
+    assert_eq!(done_units(&dir.join("s.json")).len(), 1);
+    let rest = fwsim(&dir, &args);
+    assert_eq!(rest.code, 0, "{}{}", rest.stdout, rest.stderr);
+    assert!(rest.stdout.contains("fuzz: 20 executions over 1 scenario(s)"), "{}", rest.stdout);
+    assert!(rest.stdout.contains("3/3 units done; 0 failure(s)"), "{}", rest.stdout);
+}
+
 #[test]
 fn a_failure_is_shrunk_recorded_and_replayed_by_fwsim_replay() {
     let dir = with_scenarios("fuzz-fail", &["must-fail/heater-too-soon.yaml"]);

@@ -67,7 +67,7 @@ pub struct Plan {
     pub jobs: usize,
     /// Go on after a failure.
     pub keep_going: bool,
-    /// Stop starting units after this much wall-clock time.
+    /// Stop starting units after this much wall-clock time (the first one always starts).
     pub time_limit: Option<Duration>,
     /// Where to keep the state for resuming, if anywhere.
     pub state: Option<PathBuf>,
@@ -283,10 +283,17 @@ struct Shared<'a> {
 impl Shared<'_> {
     fn work(&self, pending: &[Unit]) {
         loop {
-            if self.stop.load(Ordering::Relaxed) || self.plan.time_limit.is_some_and(|t| self.started.elapsed() >= t) {
+            if self.stop.load(Ordering::Relaxed) {
                 return;
             }
-            let Some(&unit) = pending.get(self.next.fetch_add(1, Ordering::Relaxed)) else { return };
+            let next = self.next.fetch_add(1, Ordering::Relaxed);
+            // The time limit stops *starting* units, never the first: a campaign that ran
+            // nothing would pass having tested nothing (`Fuzz::time_limit` runs one execution
+            // too). A unit not started stays pending in the state file.
+            if next > 0 && self.plan.time_limit.is_some_and(|t| self.started.elapsed() >= t) {
+                return;
+            }
+            let Some(&unit) = pending.get(next) else { return };
             if self.run_unit(unit) {
                 self.finish(unit);
             }
