@@ -1,5 +1,6 @@
-//! `fwsim fuzz`: campaigns that pass, failures shrunk and replayed, shards that partition the
-//! work, and a killed campaign resumed from its state file without repeating finished work.
+//! `fwsim fuzz`: campaigns that pass, failures shrunk and replayed, the first failure stopping
+//! the campaign (or not, with `--keep-going`), a time limit, shards that partition the work,
+//! and a killed campaign resumed from its state file without repeating finished work.
 
 mod support;
 
@@ -44,6 +45,46 @@ fn a_passing_campaign_reports_its_executions_and_exits_0() {
         out.stdout
     );
     assert!(out.stderr.is_empty(), "no progress bar on a pipe: {}", out.stderr);
+}
+
+/// A campaign stops at its first failure; `--keep-going` runs every unit and records every
+/// failure, each shrunk with its own replay file.
+#[test]
+fn the_first_failure_stops_the_campaign_unless_keep_going() {
+    let dir = with_scenarios("fuzz-keep-going", &["must-fail/heater-too-soon.yaml", "button-click.yaml"]);
+    let args = ["fuzz", "heater-too-soon.yaml", "button-click.yaml", "-n", "20", "--chunk", "10", "-j", "1"];
+    let stopped = fwsim(&dir, &args);
+    assert_eq!(stopped.code, 1, "{}{}", stopped.stdout, stopped.stderr);
+    assert!(stopped.stdout.contains("fuzz: 1 executions over 2 scenario(s)"), "{}", stopped.stdout);
+    assert!(stopped.stdout.contains("1/4 units done; 1 failure(s)"), "{}", stopped.stdout);
+    assert!(!dir.join("fwsim-out/fuzz/heater-too-soon/unit-1").exists(), "no unit after the failure ran");
+    std::fs::remove_dir_all(dir.join("fwsim-out")).unwrap();
+    let all = fwsim(&dir, &[&args[..], &["--keep-going"]].concat());
+    assert_eq!(all.code, 1, "{}{}", all.stdout, all.stderr);
+    for unit in [0, 1] {
+        let line = format!("FAIL heater-too-soon.yaml (unit {unit}, execution 1): 0 deviation(s)");
+        assert!(all.stdout.contains(&line), "{}", all.stdout);
+        assert!(dir.join(format!("fwsim-out/fuzz/heater-too-soon/unit-{unit}/replay.json")).exists());
+    }
+    // Both failing units stopped at their first execution; the passing scenario ran in full.
+    assert!(all.stdout.contains("fuzz: 22 executions over 2 scenario(s)"), "{}", all.stdout);
+    assert!(all.stdout.contains("4/4 units done; 2 failure(s)"), "{}", all.stdout);
+}
+
+/// `--out` moves the artifacts, and a shrink limit of zero reports the failing schedule as
+/// found (the limit has passed before the first candidate, whatever the machine's speed).
+#[test]
+fn out_and_shrink_limit_are_obeyed() {
+    let dir = with_scenarios("fuzz-out", &["must-fail/heater-too-soon.yaml"]);
+    let out = fwsim(
+        &dir,
+        &["fuzz", "heater-too-soon.yaml", "-n", "5", "-j", "1", "--out", "elsewhere", "--shrink-limit", "0s"],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("(unit 0, execution 1): 2 deviation(s), shrunk from 2"), "{}", out.stdout);
+    assert!(out.stdout.contains("replay: fwsim replay elsewhere/heater-too-soon/unit-0/replay.json"), "{}", out.stdout);
+    assert!(dir.join("elsewhere/heater-too-soon/unit-0/replay.json").exists());
+    assert!(!dir.join("fwsim-out").exists(), "nothing in the default directory");
 }
 
 /// `--time-limit` stops starting units once it has passed, but the first unit always runs
