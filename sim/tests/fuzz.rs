@@ -301,3 +301,20 @@ fn zero_iterations_are_refused() {
 fn a_pct_depth_of_zero_is_refused() {
     let _ = Fuzz::new(Strategy::Pct { depth: 0 });
 }
+
+/// A time limit stops exploring once it has passed, but never before the first execution: a
+/// campaign that ran nothing would pass having tested nothing. (A zero limit has passed before
+/// the first execution ends, whatever the machine's speed.)
+#[test]
+fn a_time_limit_runs_the_first_execution_and_stops() {
+    let body = |sim: &Sim| {
+        for name in ["a", "b"] {
+            sim.spawn(name, fwsim::yield_now());
+        }
+        sim.run_until_stalled().unwrap();
+    };
+    let limited = Fuzz::new(Strategy::Random).name("time-limit").iterations(1_000);
+    let report = limited.time_limit(std::time::Duration::ZERO).run(body);
+    assert_eq!(report.executions, 1, "{report:?}");
+    assert!(!report.exhausted);
+}
