@@ -53,6 +53,10 @@ fn fwsim_iterations_and_seed_widen_the_run() {
     let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "5000"), ("FWSIM_SEED", "77")]);
     assert!(!ok);
     assert!(output.contains("(random, seed 77)"), "{output}");
+    // A time limit from the environment narrows it again: only the first execution runs.
+    let limited = [("FWSIM_ITERATIONS", "5000"), ("FWSIM_SEED", "77"), ("FWSIM_TIME_LIMIT", "0s")];
+    let (ok, output) = run_child(&limited);
+    assert!(ok, "{output}");
 }
 
 #[test]
