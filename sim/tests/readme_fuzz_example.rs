@@ -30,3 +30,39 @@ fn this_file_holds_the_readme_example() {
     let this = include_str!("readme_fuzz_example.rs");
     assert!(this.contains(block), "README's example differs from this file");
 }
+
+/// The failure report the README prints under the example is the one the example gives: each
+/// of its lines (but the elided one) is a line of the real report.
+#[test]
+fn the_readme_shows_the_report_the_example_gives() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = &readme[readme.find("## Schedule fuzzing").unwrap()..];
+    let shown = &section[section.find("```text\n").unwrap() + 8..];
+    let shown = &shown[..shown.find("```").unwrap()];
+    // Named as libtest names the test, since the report names the thread's test.
+    let report = std::thread::Builder::new()
+        .name("deposits_race".into())
+        .spawn(|| std::panic::catch_unwind(deposits_race).expect_err("the example fails"))
+        .unwrap()
+        .join()
+        .unwrap();
+    let report = relative_artifacts(report.downcast_ref::<String>().expect("a formatted report"));
+    for line in shown.lines().filter(|l| l.trim() != "…") {
+        assert!(report.lines().any(|l| l == line), "README line `{line}` is not in the report:\n{report}");
+    }
+}
+
+/// `report` with the artifacts' absolute paths (under the target directory, wherever
+/// `CARGO_TARGET_DIR` puts it) written `target/fwsim-artifacts/…`, as the README shows them.
+fn relative_artifacts(report: &str) -> String {
+    const DIR: &str = "/fwsim-artifacts/";
+    let mut out = String::new();
+    let mut rest = report;
+    while let Some(at) = rest.find(DIR) {
+        let path_start = rest[..at].rfind([' ', '=']).map_or(0, |i| i + 1);
+        out.push_str(&rest[..path_start]);
+        out.push_str("target/fwsim-artifacts/");
+        rest = &rest[at + DIR.len()..];
+    }
+    out + rest
+}

@@ -99,12 +99,17 @@ impl fmt::Display for Failure {
         if let Some(l) = &fault.location {
             writeln!(f, "  raised at {l}")?;
         }
-        let minimal = if self.proved_minimal { ", the fewest possible" } else { "" };
-        writeln!(
-            f,
-            "  schedule: {} deviation(s) from the {:?} order{minimal} (shrunk from {} in {} runs)",
-            self.deviations, self.schedule.order, self.original_deviations, self.shrink_runs
-        )?;
+        if self.original_deviations == 0 {
+            // Nothing was shrunk: "0 deviations, shrunk from 0 in 0 runs" would say nothing.
+            writeln!(f, "  schedule: the {:?} order's own, with no deviation", self.schedule.order)?;
+        } else {
+            let minimal = if self.proved_minimal { ", the fewest possible" } else { "" };
+            writeln!(
+                f,
+                "  schedule: {} deviation(s) from the {:?} order{minimal} (shrunk from {} in {} runs)",
+                self.deviations, self.schedule.order, self.original_deviations, self.shrink_runs
+            )?;
+        }
         match &self.artifacts {
             Ok(dir) => writeln!(f, "  artifacts: {}", dir.display())?,
             Err(e) => writeln!(f, "  artifacts not written: {e}")?,
