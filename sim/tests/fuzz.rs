@@ -135,6 +135,28 @@ fn the_report_says_what_where_when_and_how_to_replay() {
     assert_eq!(fixed.unwrap().executions, 1);
 }
 
+/// A replay file whose schedule no longer fits the body (here: a task it names is gone) is
+/// refused, not taken for a pass; a file written by another fwsim version says so.
+#[test]
+fn a_replay_that_no_longer_fits_is_refused_and_names_the_versions() {
+    let failure =
+        Fuzz::new(Strategy::Random).name("replay::misfit").try_run(|s| lost_update(s, 2, 1)).expect_err("found");
+    let mut file = ReplayFile::read(failure.replay_file.as_ref().unwrap()).unwrap();
+    let misfit = |file: &ReplayFile| {
+        let file = file.clone();
+        let outcome =
+            std::panic::catch_unwind(move || Fuzz::new(Strategy::Random).replay(&file, |s| lost_update(s, 1, 1)));
+        let payload = outcome.expect_err("a schedule that no longer fits panics");
+        payload.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    let same = misfit(&file);
+    assert!(same.contains("no longer fits the test"), "{same}");
+    assert!(same.contains("the test or the code under test changed"), "{same}");
+    file.fwsim_version = "0.0.1".into();
+    let older = misfit(&file);
+    assert!(older.contains(&format!("written by fwsim 0.0.1, this is fwsim {}", env!("CARGO_PKG_VERSION"))), "{older}");
+}
+
 #[test]
 fn a_task_that_must_finish_but_waits_forever_is_a_deadlock_failure() {
     // A lost wake-up: the waiter checks a flag, then (a turn later) starts waiting for the

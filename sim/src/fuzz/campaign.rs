@@ -219,9 +219,14 @@ where
     let exec = execute(&base.clone().explorer(replay.clone()), body, None);
     let unmet = replay.lock().unwrap_or_else(|p| p.into_inner()).unmet();
     if exec.diverged || unmet > 0 {
+        let ours = env!("CARGO_PKG_VERSION");
+        let cause = if file.fwsim_version == ours {
+            "the test or the code under test changed since it was written".to_owned()
+        } else {
+            format!("it was written by fwsim {}, this is fwsim {ours}; or the test changed", file.fwsim_version)
+        };
         panic!(
-            "fwsim: the replay file for `{}` no longer fits the test: its schedule diverged from the run \
-             (the test or the code under test changed since it was written)",
+            "fwsim: the replay file for `{}` no longer fits the test: its schedule diverged from the run ({cause})",
             file.test
         );
     }
