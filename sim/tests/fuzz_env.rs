@@ -22,10 +22,21 @@ fn child() {
     Fuzz::new(Strategy::Random).name(NAME).iterations(1).run(lost_update);
 }
 
+#[test]
+#[ignore = "a helper: run as a child process by the tests below"]
+fn other_child() {
+    Fuzz::new(Strategy::Random).name("env-other").iterations(1).run(lost_update);
+}
+
 /// Runs `child` with `env`; its exit status and stderr.
 fn run_child(env: &[(&str, &str)]) -> (bool, String) {
+    run_named_child("child", env)
+}
+
+/// Runs the helper test `name` with `env`; its exit status and stderr.
+fn run_named_child(name: &str, env: &[(&str, &str)]) -> (bool, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "child", "--include-ignored", "--nocapture", "--test-threads=1"]);
+    cmd.args(["--exact", name, "--include-ignored", "--nocapture", "--test-threads=1"]);
     for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT"] {
         cmd.env_remove(var);
     }
@@ -42,6 +53,11 @@ fn fwsim_replay_reruns_the_named_tests_schedule() {
     assert!(!ok);
     assert!(output.contains("fails when its replay file is replayed"), "{output}");
     assert!(output.contains("an increment was lost"), "{output}");
+    // Another test ignores the file and runs its own campaign (one passing execution), so that
+    // `cargo test` with the variable set runs every other test as usual.
+    let (ok, output) = run_named_child("other_child", &[("FWSIM_REPLAY", file.to_str().unwrap())]);
+    assert!(ok, "{output}");
+    assert!(!output.contains("replayed"), "{output}");
 }
 
 #[test]
