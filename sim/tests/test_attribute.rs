@@ -18,6 +18,19 @@ async fn a_test_may_return_a_result() -> Result<(), String> {
     if seven == 7 { Ok(()) } else { Err(format!("got {seven}")) }
 }
 
+#[fwsim::test]
+#[should_panic(expected = "the test returned an error: \"got 8\"")]
+async fn an_error_returned_fails_the_test() -> Result<(), String> {
+    Err("got 8".into())
+}
+
+/// Under an explorer too: the error is the failure the campaign reports and shrinks.
+#[fwsim::test(explorer = "dfs", bound = 1)]
+#[should_panic(expected = "the test returned an error: \"lost\"")]
+async fn an_error_returned_fails_a_fuzzed_test() -> Result<(), String> {
+    if two_increments(false).await == 2 { Ok(()) } else { Err("lost".into()) }
+}
+
 /// Two workers increment with a yield between read and write; the second starts a turn later.
 async fn two_increments(atomic: bool) -> usize {
     let count = Rc::new(Cell::new(0));
