@@ -268,6 +268,9 @@ fn a_random_failure_is_reported_with_the_schedule_it_took() {
     let fuzz = Fuzz::new(Strategy::Random).name("random-recorded").seed(3).shrink_limit(std::time::Duration::ZERO);
     let failure = fuzz.try_run(|s| lost_update(s, 3, 2)).expect_err("found");
     assert!(failure.deviations > 0, "{failure:?}");
+    // A zero shrink limit reports the schedule as found: no candidate was tried.
+    assert_eq!((failure.shrink_runs, failure.deviations), (0, failure.original_deviations), "{failure:?}");
+    assert!(!failure.proved_minimal);
     let file = ReplayFile::read(failure.replay_file.as_deref().expect("written")).expect("readable");
     let again = Fuzz::new(Strategy::Random).replay(&file, |s| lost_update(s, 3, 2));
     assert_eq!(again.expect_err("fails again").fault, failure.fault);
