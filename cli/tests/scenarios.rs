@@ -172,6 +172,34 @@ fn overrides_of_seed_and_policy_show_in_the_verdict() {
     assert!(out.stdout.contains("app uart-shell, micropython order, seed 9"), "{}", out.stdout);
 }
 
+/// `--verbose` adds every step with its virtual times; `--quiet` leaves only failures and the
+/// summary; the two together are a usage error.
+#[test]
+fn verbose_and_quiet_choose_how_much_is_printed() {
+    let dir = scratch("verbosity");
+    let out = dir.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let args = [
+            &["run", "scenarios/button-click.yaml", "scenarios/must-fail/heater-too-soon.yaml", "--out", out][..],
+            extra,
+        ];
+        fwsim(&root(), &args.concat())
+    };
+    let plain = run(&[]);
+    assert_eq!(plain.code, 1, "{}", plain.stdout);
+    assert!(plain.stdout.contains("PASS click toggles") && plain.stdout.contains("FAIL expects heating too soon"));
+    assert!(!plain.stdout.contains("line   6 wait-serial"), "{}", plain.stdout);
+    let verbose = run(&["--verbose"]);
+    assert!(verbose.stdout.contains("  ok     1. line   6 wait-serial: 0.000000000s .. "), "{}", verbose.stdout);
+    let quiet = run(&["--quiet"]);
+    assert!(!quiet.stdout.contains("PASS click toggles"), "{}", quiet.stdout);
+    assert!(quiet.stdout.contains("FAIL expects heating too soon"), "{}", quiet.stdout);
+    assert!(quiet.stdout.contains("1 passed, 1 failed, 2 scenarios"), "{}", quiet.stdout);
+    let both = run(&["--quiet", "--verbose"]);
+    assert_eq!(both.code, 2);
+    assert!(both.stderr.contains("'--quiet' cannot be used with '--verbose'"), "{}", both.stderr);
+}
+
 #[test]
 fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
     let dir = scratch("new");
