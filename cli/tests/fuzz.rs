@@ -227,6 +227,34 @@ fn realizable_campaigns_with_interrupt_jitter() {
     assert!(out.stderr.contains("--isr-jitter:"), "{}", out.stderr);
 }
 
+/// A failure that needs a deviation (an IR edge 2 ms late, which a board's interrupt never
+/// is: see FUZZING.md) is shrunk, proved minimal, and replayed by `fwsim replay` bit for bit:
+/// the replay's trace, waveform, signals and serial log are the fuzzer's, byte for byte.
+#[test]
+fn a_deviating_failure_replays_bit_for_bit() {
+    let dir = with_scenarios("fuzz-deviating", &["ir-remote.yaml"]);
+    let args = ["fuzz", "ir-remote.yaml", "--realizable", "--isr-jitter", "2ms", "--explorer", "dfs", "--bound", "1"];
+    let out = fwsim(&dir, &[&args[..], &["-j", "1"]].concat());
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("1 deviation(s), the fewest possible"), "{}", out.stdout);
+    let found = dir.join("fwsim-out/fuzz/ir-remote/unit-0");
+    let replay = fwsim(&dir, &["replay", "fwsim-out/fuzz/ir-remote/unit-0/replay.json", "--out", "replayed"]);
+    assert_eq!(replay.code, 1, "{}{}", replay.stdout, replay.stderr);
+    assert!(replay.stdout.contains("embassy replayed order"), "{}", replay.stdout);
+    for artifact in ["trace.jsonl", "board.vcd", "signals.txt", "serial-uart.log"] {
+        let (a, b) = (found.join(artifact), dir.join("replayed/ir-remote").join(artifact));
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "{artifact} differs");
+    }
+}
+
+#[test]
+fn a_pct_campaign_reports_its_depth() {
+    let dir = with_scenarios("fuzz-pct", &["button-click.yaml"]);
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--explorer", "pct", "--depth", "3", "-n", "20"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("fuzz: 20 executions over 1 scenario(s) (pct depth 3, seed 0)"), "{}", out.stdout);
+}
+
 /// The executions a passing campaign's summary line counts.
 fn executions(stdout: &str) -> u64 {
     let line = stdout.lines().find(|l| l.starts_with("fuzz: ")).expect("a summary line");
