@@ -113,10 +113,15 @@ fn the_report_says_what_where_when_and_how_to_replay() {
     assert_eq!(file.schedule, failure.schedule);
     assert_eq!(file.fwsim_version, env!("CARGO_PKG_VERSION"));
 
-    // The file replays the failure; against fixed code it passes.
+    // The file replays the failure, bit for bit: the same trace, written afresh; against fixed
+    // code it passes.
+    let trace = std::fs::read(dir.join("trace.jsonl")).unwrap();
+    std::fs::remove_file(dir.join("trace.jsonl")).unwrap();
     let replayed = Fuzz::new(Strategy::Random).replay(&file, |s| lost_update(s, 2, 1)).unwrap_err();
     assert_eq!(replayed.fault.message, failure.fault.message);
     assert_eq!(replayed.execution, 0);
+    let again = replayed.artifacts.as_ref().unwrap().join("trace.jsonl");
+    assert!(std::fs::read(again).unwrap() == trace, "the replay's trace is the failure's");
     let fixed = Fuzz::new(Strategy::Random).replay(&file, |sim| {
         let count = sim.alloc(Cell::new(0));
         let count = &*count;
