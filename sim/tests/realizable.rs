@@ -82,6 +82,35 @@ fn realizable_exploration_reorders_interrupts_due_at_the_same_instant() {
     assert_eq!(failure.deviations, 1);
 }
 
+/// Two tasks sleep until the same instant: the producer stores a sample, the consumer reads
+/// it. In the timer queue's own order the producer's timer fires first; on a board the two
+/// deadlines, computed as each task ran, may put either first.
+fn same_deadline<'s>(sim: &'s Sim<'s>) {
+    let sample = &*sim.alloc(Cell::new(0u32));
+    let read = sim.spawn("consumer", async move {
+        embassy_time::Timer::after_millis(10).await;
+        sample.get()
+    });
+    sim.spawn("producer", async move {
+        embassy_time::Timer::after_millis(10).await;
+        sample.set(7);
+    });
+    sim.run_for(fwsim::ms(20)).unwrap();
+    assert_eq!(sim.join(read).unwrap(), 7, "the consumer read before the producer stored");
+}
+
+#[test]
+fn realizable_exploration_reorders_timers_expiring_at_the_same_instant() {
+    let fuzz = |name, bound| Fuzz::new(Strategy::Dfs { bound }).name(name).order(Order::Embassy).realizable();
+    // Embassy's own order passes (the run order and the timer queue's order agree here).
+    assert!(fuzz("same-deadline-own", 0).try_run(same_deadline).is_ok());
+    // The other expiry order breaks it: one deviation, at a timer choice, not a task choice.
+    let failure = fuzz("same-deadline", 1).try_run(same_deadline).expect_err("the other expiry order is found");
+    assert_eq!(failure.deviations, 1);
+    assert!(failure.schedule.deviations.iter().all(|d| d.task.is_none()), "{:?}", failure.schedule);
+    assert!(failure.fault.message.contains("the consumer read before the producer stored"), "{failure}");
+}
+
 #[test]
 fn a_realizable_replay_file_says_so_and_replays() {
     let jittery = SimConfig::new().isr_jitter(fwsim::ms(1), 5);

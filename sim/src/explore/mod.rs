@@ -81,6 +81,11 @@ pub enum ChoiceKind<'a> {
     /// Which of this many interrupt sources due at the same instant runs first, in
     /// `(priority, number)` order.
     Events(usize),
+    /// Which of this many timers expiring at the same instant wakes its task next, the timer
+    /// queue's own order first. On a board their deadlines, computed from `now()` as the
+    /// tasks ran, differ by the tasks' execution times, or fall in one tick: either may fire
+    /// first.
+    Timers(usize),
     /// How late a scheduled interrupt arrives: option `k` of `n` is `k/(n-1)` of the
     /// configured jitter ([`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter)); 0 is on time.
     Jitter(usize),
@@ -135,7 +140,7 @@ impl ChoicePoint<'_> {
     pub fn options(&self) -> usize {
         match self.kind {
             ChoiceKind::Tasks(ids) => ids.len(),
-            ChoiceKind::Events(n) | ChoiceKind::Jitter(n) => n,
+            ChoiceKind::Events(n) | ChoiceKind::Timers(n) | ChoiceKind::Jitter(n) => n,
             ChoiceKind::IntoPolls | ChoiceKind::Landing => 2,
         }
     }

@@ -84,7 +84,11 @@ impl Explorer for Pct {
     fn choose(&mut self, point: &ChoicePoint<'_>) -> Result<usize, Diverged> {
         let ids = match point.kind {
             ChoiceKind::Tasks(ids) => ids,
-            ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPolls | ChoiceKind::Landing => {
+            ChoiceKind::Events(_)
+            | ChoiceKind::Timers(_)
+            | ChoiceKind::Jitter(_)
+            | ChoiceKind::IntoPolls
+            | ChoiceKind::Landing => {
                 return Ok(self.rng.below(point.options() as u64) as usize);
             }
         };

@@ -4,7 +4,8 @@ use super::{ChoiceKind, ChoicePoint, Diverged, Explorer, SharedExplorer};
 
 /// Explores only what a real scheduler could do: it keeps the run order's own pick of the
 /// next task (embassy's and MicroPython's are deterministic) and lets `inner` answer the rest
-/// — the order of interrupts due at the same instant, and, with
+/// — the order of interrupts due at the same instant, the order in which timers expiring at
+/// the same instant wake their tasks, and, with
 /// [`SimConfig::isr_jitter`](crate::SimConfig::isr_jitter), how late each scheduled interrupt
 /// arrives, and, with [`SimConfig::isr_preemption`](crate::SimConfig::isr_preemption), at which
 /// critical-section exit of a poll it lands.
@@ -13,9 +14,9 @@ use super::{ChoiceKind, ChoicePoint, Diverged, Explorer, SharedExplorer};
 /// preemption where the firmware has no await) is a bug only under another scheduler, or
 /// after a refactoring; any-order exploration (the explorer alone, over FIFO) finds it, and
 /// realizable exploration rightly does not. A bug that needs an interrupt to land a little
-/// later, or two interrupts to swap, can happen on the board as it is: realizable exploration
-/// finds it with far fewer schedules to try, and every failure it reports is one the board
-/// can produce.
+/// later, or two interrupts or two timers due together to swap, can happen on the board as
+/// it is: realizable exploration finds it with far fewer schedules to try, and every failure
+/// it reports is one the board can produce.
 pub struct Realizable {
     inner: SharedExplorer,
 }

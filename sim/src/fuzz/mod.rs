@@ -241,7 +241,8 @@ impl Fuzz {
     }
     /// Explores only what the real scheduler could do (see
     /// [`explore::Realizable`](crate::explore::Realizable)): the run order's own task order,
-    /// with the explorer choosing among same-instant interrupts and, if the configuration
+    /// with the explorer choosing among same-instant interrupts, the wake order of timers that
+    /// expire at the same instant and, if the configuration
     /// sets [`isr_jitter`](SimConfig::isr_jitter), interrupt arrival times (and, with
     /// [`isr_preemption`](SimConfig::isr_preemption), where in a poll an interrupt lands). Use
     /// it with the order of the board's scheduler (`.order(Order::Embassy)`).

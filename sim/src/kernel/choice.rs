@@ -156,8 +156,8 @@ impl Core {
         (max as u128 * k as u128 / (steps as u128 - 1)) as u64
     }
 
-    /// A choice point about interrupts (their order, timing, or where they land in a poll),
-    /// counted and answered by the explorer; 0 with none.
+    /// A choice point about interrupts (their order, timing, or where they land in a poll) or
+    /// timers expiring together, counted and answered by the explorer; 0 with none.
     pub(super) fn interrupt_choice(&mut self, kind: ChoiceKind<'static>) -> usize {
         let number = self.choices.count;
         self.choices.count += 1;
@@ -177,7 +177,11 @@ impl Core {
             Ok(i) => {
                 let task = match point.kind {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
-                    ChoiceKind::Events(_) | ChoiceKind::Jitter(_) | ChoiceKind::IntoPolls | ChoiceKind::Landing => None,
+                    ChoiceKind::Events(_)
+                    | ChoiceKind::Timers(_)
+                    | ChoiceKind::Jitter(_)
+                    | ChoiceKind::IntoPolls
+                    | ChoiceKind::Landing => None,
                 };
                 self.deviate(number, i, n, point.anchor, task);
                 i

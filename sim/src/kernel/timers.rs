@@ -44,12 +44,29 @@ impl Timers {
 }
 
 impl Core {
+    /// Timers expiring together wake their tasks in an order the explorer may change (see
+    /// [`ChoiceKind::Timers`]): one choice point per place but the last, of the timers not
+    /// placed yet, the queue's own next first. With no explorer, the queue's order. (Cold and
+    /// out of line: most alarms expire one timer.)
+    #[cold]
+    #[inline(never)]
+    fn order_expired(&mut self, expired: &mut [Expired]) {
+        for place in 0..expired.len() - 1 {
+            let i = self.interrupt_choice(ChoiceKind::Timers(expired.len() - place));
+            // The chosen timer moves to `place`; the others keep their order.
+            expired[place..=place + i].rotate_right(1);
+        }
+    }
+
     /// Fires the alarm: expires due timers; returns foreign wakers to wake without the borrow.
     pub(super) fn fire_alarm(&mut self) -> Vec<Waker> {
         let now_ticks = ns_to_ticks(self.clock.now);
         let mut expired = std::mem::take(&mut self.timers.expired);
         expired.clear();
         self.timers.integrated.next_expiration(now_ticks, &mut expired);
+        if expired.len() >= 2 {
+            self.order_expired(&mut expired);
+        }
         self.timers.firing = true;
         // `expired` is in embassy's wake order (descending insertion). Run queues only order
         // their own tasks, so an order that wants registration order takes its tasks in a
