@@ -21,24 +21,26 @@ async fn deposits_race() {
     assert_eq!(total.get(), 15, "a deposit was lost");
 }
 
-#[test]
-fn this_file_holds_the_readme_example() {
+/// The first code block of kind `kind` (`rust`, `text`) in the README's fuzzing section.
+fn readme_block(kind: &str) -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let section = &readme[readme.find("## Schedule fuzzing").unwrap()..];
-    let block = &section[section.find("```rust\n").unwrap() + 8..];
-    let block = &block[..block.find("```").unwrap()];
+    let fence = format!("```{kind}\n");
+    let block = &section[section.find(&fence).unwrap() + fence.len()..];
+    block[..block.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn this_file_holds_the_readme_example() {
     let this = include_str!("readme_fuzz_example.rs");
-    assert!(this.contains(block), "README's example differs from this file");
+    assert!(this.contains(&readme_block("rust")), "README's example differs from this file");
 }
 
 /// The failure report the README prints under the example is the one the example gives: each
 /// of its lines (but the elided one) is a line of the real report.
 #[test]
 fn the_readme_shows_the_report_the_example_gives() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let section = &readme[readme.find("## Schedule fuzzing").unwrap()..];
-    let shown = &section[section.find("```text\n").unwrap() + 8..];
-    let shown = &shown[..shown.find("```").unwrap()];
+    let shown = readme_block("text");
     // Named as libtest names the test, since the report names the thread's test.
     let report = std::thread::Builder::new()
         .name("deposits_race".into())
