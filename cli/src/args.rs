@@ -83,8 +83,9 @@ pub struct FuzzArgs {
     /// Directory for failures' artifacts (`<scenario>/unit-<n>/` for each failure).
     #[arg(long, default_value = "fwsim-out/fuzz")]
     pub out: PathBuf,
-    /// Explore only what the scenario's scheduler could do: keep its task order, explore
-    /// interrupt order and (with --isr-jitter) arrival times.
+    /// Explore only what the scenario's scheduler could do: keep its task order, explore the
+    /// order of interrupts and of timers due at the same instant and (with --isr-jitter)
+    /// interrupt arrival times.
     #[arg(long)]
     pub realizable: bool,
     /// Let scheduled interrupts (button edges, serial bytes, sensor events) arrive up to this
