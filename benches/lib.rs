@@ -7,6 +7,8 @@
 //! (`embassy_sync::signal::Signal<NoopRawMutex, _>`); W1 also runs each peer's native one
 //! (`w1_native_*`).
 
+pub mod cpu;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{BinaryHeap, VecDeque};
 use std::future::Future;

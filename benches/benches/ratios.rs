@@ -69,7 +69,7 @@ fn main() {
 
     // The ratios depend on the CPU (the peers' atomic operations cost far more on some than
     // on others), so every run says which one it ran on.
-    println!("cpu: {}", cpu_description());
+    println!("cpu: {}", cpu::describe());
     if wanted("w1") {
         w1_ratios(runs);
     }
@@ -78,22 +78,6 @@ fn main() {
     }
     if wanted("w3") {
         w3_ratios(runs);
-    }
-}
-
-/// The CPU's name, family and model from `/proc/cpuinfo` (Linux), and the cores available.
-fn cpu_description() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let field = |key: &str| {
-        info.lines()
-            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
-            .and_then(|l| l.split_once(':'))
-            .map(|(_, v)| v.trim().to_string())
-    };
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    match (field("model name"), field("cpu family"), field("model")) {
-        (Some(name), Some(family), Some(model)) => format!("{name} (family {family}, model {model}), {cores} cores"),
-        _ => format!("unknown, {cores} cores"),
     }
 }
 

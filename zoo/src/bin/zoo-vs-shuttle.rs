@@ -95,7 +95,7 @@ fn main() {
         std::panic::set_hook(printing);
     }
     // A ratio moves with the CPU: every speed table says which one it was measured on.
-    println!("\ncpu: {}", cpu());
+    println!("\ncpu: {}", fwsim_benches::cpu::describe());
     println!(
         "\nExecutions per second on the real primitives, random explorer on both: {ROUNDS} rounds of \
          {speed_runs} executions, fwsim and shuttle taking turns; the median round of each and its \
@@ -165,20 +165,6 @@ fn find_table(ports: &[&ShuttleBug], seeds: u64, budget: u64) {
         }
         println!("| {} | {} |", port.name, cells.join(" | "));
     }
-}
-
-/// The CPU as Linux names it (`/proc/cpuinfo`'s first processor), and the threads available.
-fn cpu() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let first: Vec<(&str, &str)> = info
-        .lines()
-        .take_while(|l| !l.trim().is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .collect();
-    let get = |key| first.iter().find(|(k, _)| *k == key).map_or("?", |(_, v)| *v);
-    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{} (family {}, model {}), {threads} threads available", get("model name"), get("cpu family"), get("model"))
 }
 
 /// Rounds of the speed comparison: enough that a slow spell of a shared host (several
