@@ -52,10 +52,10 @@ pub struct FuzzArgs {
     #[arg(long, default_value_t = 2)]
     pub bound: u32,
     /// Executions per scenario.
-    #[arg(long, short = 'n', default_value_t = 1000)]
+    #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: u64,
     /// Executions per unit of work (the unit of sharding and resuming).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
     pub chunk: u64,
     /// The campaign's seed.
     #[arg(long, default_value_t = 0)]

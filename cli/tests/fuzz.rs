@@ -149,8 +149,14 @@ fn bad_arguments_are_usage_errors() {
     let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--explorer", "dfs", "--shard", "1/2"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot be sharded"), "{}", out.stderr);
-    // Zero threads, or a PCT of depth 0, mean nothing: refused rather than quietly changed.
-    for (flag, bad) in [("--jobs", ["-j", "0"]), ("--depth", ["--depth", "0"])] {
+    // Zero threads, iterations or executions per unit, or a PCT of depth 0, mean nothing:
+    // refused rather than quietly changed.
+    for (flag, bad) in [
+        ("--jobs", ["-j", "0"]),
+        ("--depth", ["--depth", "0"]),
+        ("--iterations", ["-n", "0"]),
+        ("--chunk", ["--chunk", "0"]),
+    ] {
         let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--explorer", "pct", bad[0], bad[1]]);
         assert_eq!(out.code, 2, "{flag}: {}", out.stderr);
         assert!(out.stderr.contains(&format!("invalid value '0' for '{flag}")), "{}", out.stderr);

@@ -239,9 +239,10 @@ impl Plan {
 /// This shard's units, scenario by scenario.
 fn units(plan: &Plan, scenarios: usize) -> Vec<Unit> {
     let (index, count) = plan.shard;
+    // (`fuzz` refused zero iterations and chunks.)
     let chunk = match plan.explorer {
-        Explorer::Dfs { .. } => plan.iterations.max(1),
-        _ => plan.chunk.max(1),
+        Explorer::Dfs { .. } => plan.iterations,
+        _ => plan.chunk,
     };
     let per_scenario = plan.iterations.div_ceil(chunk);
     (0..scenarios)
