@@ -16,28 +16,22 @@ fn lost_update<'s>(sim: &'s Sim<'s>) {
     common::lost_update(sim, 2, 4);
 }
 
-#[test]
-#[ignore = "a helper: run as a child process by the tests below"]
-fn child() {
-    Fuzz::new(Strategy::Random).name(NAME).iterations(1).run(lost_update);
-}
+/// The campaign's name in the child: `NAME`, unless the parent names another test with this
+/// variable (one helper then plays any test).
+const CHILD_NAME: &str = "FWSIM_ENV_TEST_CHILD_NAME";
 
 #[test]
 #[ignore = "a helper: run as a child process by the tests below"]
-fn other_child() {
-    Fuzz::new(Strategy::Random).name("env-other").iterations(1).run(lost_update);
+fn child() {
+    let name = std::env::var(CHILD_NAME).unwrap_or_else(|_| NAME.to_owned());
+    Fuzz::new(Strategy::Random).name(name).iterations(1).run(lost_update);
 }
 
 /// Runs `child` with `env`; its exit status and stderr.
 fn run_child(env: &[(&str, &str)]) -> (bool, String) {
-    run_named_child("child", env)
-}
-
-/// Runs the helper test `name` with `env`; its exit status and stderr.
-fn run_named_child(name: &str, env: &[(&str, &str)]) -> (bool, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", name, "--include-ignored", "--nocapture", "--test-threads=1"]);
-    for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT"] {
+    cmd.args(["--exact", "child", "--include-ignored", "--nocapture", "--test-threads=1"]);
+    for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT", CHILD_NAME] {
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());
@@ -55,7 +49,7 @@ fn fwsim_replay_reruns_the_named_tests_schedule() {
     assert!(output.contains("an increment was lost"), "{output}");
     // Another test ignores the file and runs its own campaign (one passing execution), so that
     // `cargo test` with the variable set runs every other test as usual.
-    let (ok, output) = run_named_child("other_child", &[("FWSIM_REPLAY", file.to_str().unwrap())]);
+    let (ok, output) = run_child(&[("FWSIM_REPLAY", file.to_str().unwrap()), (CHILD_NAME, "env-other")]);
     assert!(ok, "{output}");
     assert!(!output.contains("replayed"), "{output}");
 }
