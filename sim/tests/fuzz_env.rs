@@ -47,6 +47,9 @@ fn fwsim_replay_reruns_the_named_tests_schedule() {
     assert!(!ok);
     assert!(output.contains("fails when its replay file is replayed"), "{output}");
     assert!(output.contains("an increment was lost"), "{output}");
+    let deviations = failure.deviations;
+    let shown = format!("schedule: {deviations} deviation(s) from the Fifo order, as the replay file gives it");
+    assert!(output.contains(&shown), "{output}");
     // Another test ignores the file and runs its own campaign (one passing execution), so that
     // `cargo test` with the variable set runs every other test as usual.
     let (ok, output) = run_child(&[("FWSIM_REPLAY", file.to_str().unwrap()), (CHILD_NAME, "env-other")]);

@@ -10,12 +10,18 @@ async fn deposit(total: Rc<Cell<u32>>, amount: u32) {
     total.set(balance + amount);
 }
 
+/// Adds a bonus once the other tasks have had their turn: no await between its read and write.
+async fn bonus(total: Rc<Cell<u32>>) {
+    fwsim::yield_now().await;
+    total.set(total.get() + 5);
+}
+
 #[fwsim::test(explorer = "dfs", bound = 2)]
 #[should_panic(expected = "a deposit was lost")]
 async fn deposits_race() {
     let total = Rc::new(Cell::new(0));
-    let a = fwsim::spawn("a", deposit(total.clone(), 10));
-    let b = fwsim::spawn("b", deposit(total.clone(), 5));
+    let a = fwsim::spawn("deposit", deposit(total.clone(), 10));
+    let b = fwsim::spawn("bonus", bonus(total.clone()));
     a.await.unwrap();
     b.await.unwrap();
     assert_eq!(total.get(), 15, "a deposit was lost");
@@ -49,6 +55,7 @@ fn the_readme_shows_the_report_the_example_gives() {
         .join()
         .unwrap();
     let report = relative_artifacts(report.downcast_ref::<String>().expect("a formatted report"));
+    let report = as_if_pasted(&report);
     for line in shown.lines().filter(|l| l.trim() != "…") {
         assert!(report.lines().any(|l| l == line), "README line `{line}` is not in the report:\n{report}");
     }
@@ -67,4 +74,14 @@ fn relative_artifacts(report: &str) -> String {
         rest = &rest[at + DIR.len()..];
     }
     out + rest
+}
+
+/// `report` with the assertion's location in this file written as it is in the README's block
+/// pasted into `tests/deposits.rs`, as the README shows it.
+fn as_if_pasted(report: &str) -> String {
+    let line_of = |text: &str| text.lines().position(|l| l.contains("assert_eq!(total.get()")).unwrap() + 1;
+    let here =
+        format!("raised at sim/tests/readme_fuzz_example.rs:{}:5", line_of(include_str!("readme_fuzz_example.rs")));
+    assert!(report.contains(&here), "the report names the assertion `{here}`:\n{report}");
+    report.replace(&here, &format!("raised at tests/deposits.rs:{}:5", line_of(&readme_block("rust"))))
 }

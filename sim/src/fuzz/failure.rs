@@ -99,7 +99,14 @@ impl fmt::Display for Failure {
         if let Some(l) = &fault.location {
             writeln!(f, "  raised at {l}")?;
         }
-        if self.original_deviations == 0 {
+        if self.execution == 0 {
+            // Replayed as the file gives it: nothing was searched or shrunk.
+            writeln!(
+                f,
+                "  schedule: {} deviation(s) from the {:?} order, as the replay file gives it",
+                self.deviations, self.schedule.order
+            )?;
+        } else if self.original_deviations == 0 {
             // Nothing was shrunk: "0 deviations, shrunk from 0 in 0 runs" would say nothing.
             writeln!(f, "  schedule: the {:?} order's own, with no deviation", self.schedule.order)?;
         } else {
