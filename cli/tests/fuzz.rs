@@ -47,6 +47,22 @@ fn a_passing_campaign_reports_its_executions_and_exits_0() {
     assert!(out.stderr.is_empty(), "no progress bar on a pipe: {}", out.stderr);
 }
 
+/// On a terminal the campaign shows a bar of executions, and clears it at the end.
+#[test]
+fn a_terminal_gets_a_progress_bar() {
+    let dir = with_scenarios("fuzz-terminal", &["button-click.yaml"]);
+    let out = support::fwsim_on_a_terminal(&dir, &["fuzz", "button-click.yaml", "-n", "30", "--chunk", "10"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("fuzz: 30 executions over 1 scenario(s)"), "{}", out.stdout);
+    assert!(out.stderr.contains("/30 executions, "), "a bar on the terminal: {:?}", out.stderr);
+    // `--progress lines` is for logs: a line per unit even on a terminal, and no bar.
+    let args = ["fuzz", "button-click.yaml", "-n", "30", "--chunk", "10", "--progress", "lines"];
+    let out = support::fwsim_on_a_terminal(&dir, &args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stderr.matches(" done (10 executions); ").count(), 3, "{:?}", out.stderr);
+    assert!(!out.stderr.contains("/30 executions, "), "no bar with --progress lines: {:?}", out.stderr);
+}
+
 /// A campaign stops at its first failure; `--keep-going` runs every unit and records every
 /// failure, each shrunk with its own replay file.
 #[test]

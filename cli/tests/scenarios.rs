@@ -200,6 +200,22 @@ fn verbose_and_quiet_choose_how_much_is_printed() {
     assert!(both.stderr.contains("'--quiet' cannot be used with '--verbose'"), "{}", both.stderr);
 }
 
+/// On a terminal `fwsim run` shows a bar of scenarios done, which follows the virtual time of
+/// a long one; `--quiet` shows none.
+#[test]
+fn a_terminal_gets_a_progress_bar_unless_quiet() {
+    let dir = scratch("terminal");
+    let out = dir.to_str().unwrap();
+    let args = ["run", "scenarios/thermostat.yaml", "scenarios/button-click.yaml", "--out", out];
+    let shown = support::fwsim_on_a_terminal(&root(), &args);
+    assert_eq!(shown.code, 0, "{}{}", shown.stdout, shown.stderr);
+    assert!(shown.stderr.contains("/2 scenarios"), "a bar on the terminal: {:?}", shown.stderr);
+    assert!(shown.stderr.contains(" of virtual time"), "the bar follows virtual time: {:?}", shown.stderr);
+    let quiet = support::fwsim_on_a_terminal(&root(), &[&args[..], &["--quiet"]].concat());
+    assert_eq!(quiet.code, 0, "{}{}", quiet.stdout, quiet.stderr);
+    assert!(!quiet.stderr.contains("scenarios"), "no bar with --quiet: {:?}", quiet.stderr);
+}
+
 #[test]
 fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
     let dir = scratch("new");

@@ -34,3 +34,42 @@ pub fn fwsim(cwd: &Path, args: &[&str]) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Runs `fwsim args…` in `cwd` with stderr on a pseudo-terminal, as in a developer's shell:
+/// `stderr` is what the terminal received, escape sequences and all.
+pub fn fwsim_on_a_terminal(cwd: &Path, args: &[&str]) -> Output {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::Read;
+
+    let controller = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("open a pseudo-terminal");
+    grantpt(&controller).expect("grantpt");
+    unlockpt(&controller).expect("unlockpt");
+    let name = ptsname(&controller, Vec::new()).expect("the terminal's name");
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("a UTF-8 terminal name"))
+        .expect("open the terminal's side");
+    let child = Command::new(env!("CARGO_BIN_EXE_fwsim"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(terminal)
+        .spawn()
+        .expect("run fwsim");
+    // Read while it runs, or a full terminal buffer would block it. The read ends with an
+    // error (EIO) once no process holds the terminal's side open.
+    let mut controller = std::fs::File::from(controller);
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let _ = controller.read_to_end(&mut seen);
+        seen
+    });
+    let out = child.wait_with_output().expect("fwsim exits");
+    let seen = reader.join().expect("the terminal's reader");
+    Output {
+        code: out.status.code().expect("fwsim exits normally"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&seen).into_owned(),
+    }
+}
