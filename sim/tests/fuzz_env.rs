@@ -24,14 +24,35 @@ const CHILD_NAME: &str = "FWSIM_ENV_TEST_CHILD_NAME";
 #[ignore = "a helper: run as a child process by the tests below"]
 fn child() {
     let name = std::env::var(CHILD_NAME).unwrap_or_else(|_| NAME.to_owned());
-    Fuzz::new(Strategy::Random).name(name).iterations(1).run(lost_update);
+    match name.as_str() {
+        PASSING => Fuzz::new(Strategy::Random).name(name).iterations(1).run(two_yielders),
+        EXHAUSTED => Fuzz::new(Strategy::Dfs { bound: 1 }).name(name).iterations(1000).run(two_yielders),
+        _ => Fuzz::new(Strategy::Random).name(name).iterations(1).run(lost_update),
+    };
+}
+
+/// The child's names for a random campaign that passes, and a DFS that passes and runs out of
+/// schedules.
+const PASSING: &str = "env-passing";
+const EXHAUSTED: &str = "env-exhausted";
+
+/// Two tasks that yield three times each and share nothing: it passes in every schedule.
+fn two_yielders<'s>(sim: &'s Sim<'s>) {
+    for name in ["a", "b"] {
+        sim.spawn(name, async {
+            for _ in 0..3 {
+                fwsim::yield_now().await;
+            }
+        });
+    }
+    sim.run_until_stalled().unwrap();
 }
 
 /// Runs `child` with `env`; its exit status and stderr.
 fn run_child(env: &[(&str, &str)]) -> (bool, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", "child", "--include-ignored", "--nocapture", "--test-threads=1"]);
-    for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT", CHILD_NAME] {
+    for var in ["FWSIM_SEED", "FWSIM_ITERATIONS", "FWSIM_REPLAY", "FWSIM_TIME_LIMIT", "FWSIM_PROGRESS", CHILD_NAME] {
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());
@@ -84,4 +105,41 @@ fn a_bad_value_is_an_error_naming_the_variable() {
     let (ok, output) = run_child(&[("FWSIM_REPLAY", "/nonexistent/replay.json")]);
     assert!(!ok);
     assert!(output.contains("cannot read the replay file /nonexistent/replay.json"), "{output}");
+}
+
+/// A campaign widened from the environment says how far it is and, at the end, what ran and
+/// why it stopped; `FWSIM_PROGRESS` sets how often (0s: at every look, each 1024 executions)
+/// or silences it. A campaign of the code's own size says nothing.
+#[test]
+fn a_widened_campaign_reports_its_progress() {
+    let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000"), ("FWSIM_PROGRESS", "0s")]);
+    assert!(ok, "{output}");
+    let lines: Vec<&str> = output.lines().filter(|l| l.starts_with("fwsim: `env-passing`: ")).collect();
+    assert_eq!(lines.len(), 3, "{output}");
+    assert!(lines[0].starts_with("fwsim: `env-passing`: 1024 of 3000 executions, "), "{output}");
+    assert!(lines[1].starts_with("fwsim: `env-passing`: 2048 of 3000 executions, "), "{output}");
+    assert!(lines[2].starts_with("fwsim: `env-passing`: 3000 executions passed (random, seed 0) in "), "{output}");
+    // The default interval is 10 s: only the last line in a run this short.
+    let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000")]);
+    assert!(ok, "{output}");
+    assert!(!output.contains("of 3000 executions"), "{output}");
+    assert!(output.contains("3000 executions passed"), "{output}");
+    let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000"), ("FWSIM_PROGRESS", "off")]);
+    assert!(ok && !output.contains("fwsim: `env-passing`"), "{output}");
+    let (ok, output) = run_child(&[(CHILD_NAME, PASSING)]);
+    assert!(ok && !output.contains("fwsim: `env-passing`"), "{output}");
+    // Why a campaign stopped before its iterations.
+    let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000"), ("FWSIM_TIME_LIMIT", "0s")]);
+    assert!(ok, "{output}");
+    assert!(output.contains("1 executions passed (random, seed 0) in "), "{output}");
+    assert!(output.contains("; stopped by the time limit of 0.0 s"), "{output}");
+    let (ok, output) = run_child(&[(CHILD_NAME, EXHAUSTED), ("FWSIM_PROGRESS", "10s")]);
+    assert!(ok, "{output}");
+    assert!(output.contains("executions passed (dfs bound 1, seed 0) in "), "{output}");
+    assert!(output.contains("; every schedule within the bound was explored"), "{output}");
+    // A failure says that shrinking begins, before the report.
+    let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "5000"), ("FWSIM_SEED", "77")]);
+    assert!(!ok);
+    let shrinking = output.find("failed; shrinking its schedule (at most 30.0 s)").expect(&output);
+    assert!(shrinking < output.find("fwsim: `env-lost-update` failed in execution").expect(&output), "{output}");
 }

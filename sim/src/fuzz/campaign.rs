@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use super::execute::{Execution, Failed, execute, execute_lending};
+use super::progress::Progress;
 use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
 use crate::config::SimConfig;
@@ -47,7 +47,8 @@ where
     let mut explorer = Some(campaign_explorer(fuzz.strategy, fuzz.seed, fuzz.realizable));
     let base = base_config(fuzz);
     let config = std::rc::Rc::new(base.clone());
-    let started = Instant::now();
+    let mut progress = Progress::start(fuzz);
+    let started = progress.started();
     let mut report = Report { executions: 0, exhausted: false, longest_run: 0 };
     while report.executions < fuzz.iterations {
         if fuzz.time_limit.is_some_and(|limit| report.executions > 0 && started.elapsed() >= limit) {
@@ -59,6 +60,7 @@ where
         assert!(explorer.is_some(), "fwsim: the campaign's explorer was not handed back");
         report.executions += 1;
         report.longest_run = report.longest_run.max(exec.choice_points);
+        progress.executed(fuzz, report.executions);
         if exec.diverged {
             panic!(
                 "fwsim: `{}` is not deterministic: execution {} met other choices than the one before it \
@@ -69,6 +71,7 @@ where
             );
         }
         if let Some(failed) = exec.failed {
+            progress.failed(fuzz, report.executions);
             let Failed { fault, schedule } = match unrecorded {
                 Some(state) => rerun_recorded(fuzz, &config, body, state, failed.fault, report.executions),
                 None => *failed,
@@ -81,6 +84,7 @@ where
             break;
         }
     }
+    progress.passed(fuzz, &report);
     Ok(report)
 }
 

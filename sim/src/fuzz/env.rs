@@ -12,10 +12,13 @@ pub(super) struct Overrides {
     iterations: Option<u64>,
     time_limit: Option<Duration>,
     replay: Option<PathBuf>,
+    /// `FWSIM_PROGRESS`: an interval, or `Some(None)` for `off`.
+    progress: Option<Option<Duration>>,
 }
 
 impl Overrides {
-    /// Reads `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT` and `FWSIM_REPLAY`; a value
+    /// Reads `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT`, `FWSIM_REPLAY` and
+    /// `FWSIM_PROGRESS`; a value
     /// that does not parse is an error naming the variable and what was expected.
     pub(super) fn read() -> Result<Self, String> {
         Self::from_lookup(|k| std::env::var(k).ok())
@@ -34,6 +37,14 @@ impl Overrides {
                 })
             })
             .transpose()?;
+        let progress = get("FWSIM_PROGRESS")
+            .map(|v| match v.trim() {
+                "off" => Ok(None),
+                interval => parse_duration(interval).map(Some).ok_or_else(|| {
+                    format!("fwsim: FWSIM_PROGRESS={v:?}: expected an interval such as 10s or 1m, or off")
+                }),
+            })
+            .transpose()?;
         Ok(Overrides {
             seed: number("FWSIM_SEED")?,
             iterations: match number("FWSIM_ITERATIONS")? {
@@ -45,6 +56,7 @@ impl Overrides {
             },
             time_limit,
             replay: get("FWSIM_REPLAY").filter(|v| !v.is_empty()).map(PathBuf::from),
+            progress,
         })
     }
 
@@ -57,6 +69,13 @@ impl Overrides {
         }
         if let Some(limit) = self.time_limit {
             fuzz.time_limit = Some(limit);
+        }
+        // A campaign widened from the environment may run for minutes: it says how far it is.
+        if self.iterations.is_some() || self.time_limit.is_some() {
+            fuzz.progress = fuzz.progress.or(Some(super::progress::DEFAULT_INTERVAL));
+        }
+        if let Some(progress) = self.progress {
+            fuzz.progress = progress;
         }
     }
 
@@ -104,12 +123,34 @@ mod tests {
         assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
     }
 
+    /// Progress comes on when the environment widens a campaign, at the interval
+    /// `FWSIM_PROGRESS` gives; `off` silences it, and the builder's interval stays otherwise.
+    #[test]
+    fn widening_turns_progress_on_unless_told_otherwise() {
+        let progress = |pairs: &[(&str, &str)], fuzz: Fuzz| {
+            let mut fuzz = fuzz;
+            read(pairs).unwrap().apply(&mut fuzz);
+            fuzz.progress
+        };
+        let plain = || Fuzz::new(super::super::Strategy::Random);
+        assert_eq!(progress(&[], plain()), None);
+        assert_eq!(progress(&[("FWSIM_SEED", "3")], plain()), None);
+        assert_eq!(progress(&[("FWSIM_ITERATIONS", "9")], plain()), Some(Duration::from_secs(10)));
+        assert_eq!(progress(&[("FWSIM_TIME_LIMIT", "1m")], plain()), Some(Duration::from_secs(10)));
+        assert_eq!(progress(&[("FWSIM_ITERATIONS", "9"), ("FWSIM_PROGRESS", "off")], plain()), None);
+        assert_eq!(progress(&[("FWSIM_PROGRESS", "2s")], plain()), Some(Duration::from_secs(2)));
+        let given = || plain().progress(Duration::from_secs(1));
+        assert_eq!(progress(&[("FWSIM_ITERATIONS", "9")], given()), Some(Duration::from_secs(1)));
+    }
+
     #[test]
     fn bad_values_name_the_variable() {
         let e = read(&[("FWSIM_ITERATIONS", "lots")]).unwrap_err();
         assert!(e.contains("FWSIM_ITERATIONS=\"lots\"") && e.contains("whole number"), "{e}");
         let e = read(&[("FWSIM_ITERATIONS", "0")]).unwrap_err();
         assert!(e.contains("FWSIM_ITERATIONS=0: expected 1 or more"), "{e}");
+        let e = read(&[("FWSIM_PROGRESS", "often")]).unwrap_err();
+        assert!(e.contains("FWSIM_PROGRESS=\"often\"") && e.contains("10s") && e.contains("off"), "{e}");
         let e = read(&[("FWSIM_TIME_LIMIT", "5 parsecs")]).unwrap_err();
         assert!(e.contains("FWSIM_TIME_LIMIT") && e.contains("30s"), "{e}");
     }

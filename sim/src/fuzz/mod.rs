@@ -100,11 +100,13 @@
 //! | `FWSIM_TIME_LIMIT=30s` | wall-clock budget for the exploration (`ms`, `s`, `m`, `h`) |
 //! | `FWSIM_REPLAY=path` | the test named in the replay file runs that file's schedule once |
 //! | `FWSIM_ARTIFACTS=dir` | where artifacts go |
+//! | `FWSIM_PROGRESS=10s` | a progress line on stderr at most this often, and one at the end ([`Fuzz::progress`]; `off`: none). On by itself, every 10 s, when `FWSIM_ITERATIONS` or `FWSIM_TIME_LIMIT` is set; `cargo test -- --nocapture` shows the lines as they come |
 
 mod campaign;
 mod env;
 mod execute;
 mod failure;
+mod progress;
 mod replay_file;
 pub mod shrink;
 #[cfg(feature = "proptest")]
@@ -162,6 +164,7 @@ pub struct Fuzz {
     pub(crate) config: SimConfig,
     pub(crate) shrink_limit: Duration,
     pub(crate) realizable: bool,
+    pub(crate) progress: Option<Duration>,
 }
 
 /// How a campaign that found nothing went.
@@ -200,6 +203,7 @@ impl Fuzz {
             config: SimConfig::new(),
             shrink_limit: Duration::from_secs(30),
             realizable: false,
+            progress: None,
         }
     }
     /// The test's name, for the artifacts directory and the replay file (default: the calling
@@ -254,6 +258,16 @@ impl Fuzz {
     /// by then is reported.
     pub fn shrink_limit(mut self, limit: Duration) -> Self {
         self.shrink_limit = limit;
+        self
+    }
+
+    /// Prints progress on stderr: a line at most once per `interval` (the executions so far,
+    /// and their rate), one when a failure is found and shrinking begins, and one at the end of
+    /// a passing campaign (what ran, and whether the time limit or an exhausted DFS stopped it).
+    /// Off by default; a campaign widened by `FWSIM_ITERATIONS` or `FWSIM_TIME_LIMIT` turns it
+    /// on with a 10 s interval, and `FWSIM_PROGRESS=30s` sets the interval (`off`: none).
+    pub fn progress(mut self, interval: Duration) -> Self {
+        self.progress = Some(interval);
         self
     }
 
