@@ -88,6 +88,36 @@ fn pct_with_a_learnt_horizon_finds_a_depth_two_bug() {
     assert!(file.pct_horizon.is_some_and(|h| h > 0), "the horizon was learnt: {file:?}");
 }
 
+/// The shrunk run's trace shows each deviation as what it is: a choice point's number, the
+/// option taken and how many there were (not a task: the poll after it shows the task run),
+/// in the JSON lines and on a track of its own in the Perfetto file.
+#[test]
+fn the_trace_of_a_failure_shows_its_deviations() {
+    let failure =
+        Fuzz::new(Strategy::Dfs { bound: 1 }).name("trace::lost_update").try_run(|s| lost_update(s, 2, 1)).unwrap_err();
+    let [deviation] = &failure.schedule.deviations[..] else { panic!("one deviation: {:?}", failure.schedule) };
+    let dir = failure.artifacts.as_ref().unwrap();
+    let lines = std::fs::read_to_string(dir.join("trace.jsonl")).unwrap();
+    let records: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let shown: Vec<_> = records.iter().filter(|r| r["kind"] == "Deviation").collect();
+    assert_eq!(shown.len(), 1, "{lines}");
+    assert_eq!(shown[0]["choice"], deviation.choice);
+    assert_eq!(shown[0]["alternative"], deviation.alternative);
+    assert_eq!(shown[0]["options"], deviation.options);
+    assert!(shown[0]["task"].is_null(), "{}", shown[0]);
+    let perfetto: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("trace.perfetto.json")).unwrap()).unwrap();
+    let events = perfetto["traceEvents"].as_array().unwrap();
+    let marks: Vec<_> = events.iter().filter(|e| e["name"] == "deviation").collect();
+    assert_eq!(marks.len(), 1);
+    assert_eq!((&marks[0]["tid"], &marks[0]["args"]["alternative"]), (&4.into(), &deviation.alternative.into()));
+    // Every task track is a task that ran: none is made up of an option's index.
+    let tracks: Vec<&str> =
+        events.iter().filter(|e| e["ph"] == "M").map(|e| e["args"]["name"].as_str().unwrap()).collect();
+    assert!(tracks.iter().all(|t| !t.starts_with('?')), "{tracks:?}");
+    assert!(tracks.contains(&"schedule deviations"), "{tracks:?}");
+}
+
 #[test]
 fn the_report_says_what_where_when_and_how_to_replay() {
     let failure =

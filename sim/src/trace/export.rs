@@ -31,21 +31,34 @@ pub fn read_file(path: &std::path::Path) -> io::Result<Vec<Record>> {
 /// `{"t_ns":1000,"kind":"Wake","task":"blink#1","source":"timer","arg":0}`.
 pub fn write_json_lines(records: &[Record], names: &Names, mut out: impl Write) -> io::Result<()> {
     for r in records {
-        let task = match r.kind {
-            Kind::Interrupt => names.describe(r.source_ref()),
-            _ => names.describe(r.task_ref()),
+        // A deviation's fields are numbers, not tasks: the next poll shows which task it ran.
+        let line = if r.kind == Kind::Deviation {
+            serde_json::json!({
+                "t_ns": r.at,
+                "kind": "Deviation",
+                "task": null,
+                "source": null,
+                "arg": r.arg,
+                "choice": r.arg,
+                "alternative": r.task,
+                "options": r.source,
+            })
+        } else {
+            let task = match r.kind {
+                Kind::Interrupt => names.describe(r.source_ref()),
+                _ => names.describe(r.task_ref()),
+            };
+            serde_json::json!({
+                "t_ns": r.at,
+                "kind": format!("{:?}", r.kind),
+                "task": task,
+                "source": match r.kind {
+                    Kind::Mark => names.string(r.source as u64).to_owned(),
+                    _ => names.describe(r.source_ref()),
+                },
+                "arg": r.arg,
+            })
         };
-        let line = serde_json::json!({
-            "t_ns": r.at,
-            "kind": format!("{:?}", r.kind),
-            "task": task,
-            "source": match r.kind {
-                Kind::Mark => names.string(r.source as u64).to_owned(),
-                Kind::Deviation => r.source.to_string(),
-                _ => names.describe(r.source_ref()),
-            },
-            "arg": r.arg,
-        });
         writeln!(out, "{line}")?;
     }
     Ok(())
@@ -65,8 +78,20 @@ pub fn write_perfetto(records: &[Record], names: &Names, mut out: impl Write) ->
     };
     let us = |ns: u64| ns as f64 / 1000.0;
     let mut seen_tasks = std::collections::BTreeSet::new();
+    let mut deviations_named = false;
     for (i, r) in records.iter().enumerate() {
         let task = r.task_ref();
+        if r.kind == Kind::Deviation {
+            // On the schedule's own track: its `task` field is an option's index, not a task.
+            if !deviations_named {
+                deviations_named = true;
+                events.push(serde_json::json!({"ph":"M","name":"thread_name","pid":1,"tid":4,
+                    "args":{"name":"schedule deviations"}}));
+            }
+            events.push(serde_json::json!({"ph":"i","s":"t","name":"deviation","pid":1,"tid":4,"ts":us(r.at),
+                "args":{"choice":r.arg,"alternative":r.task,"options":r.source}}));
+            continue;
+        }
         if let TaskRef::Task(s) = task
             && seen_tasks.insert(s)
         {

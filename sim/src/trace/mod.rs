@@ -65,7 +65,8 @@ pub enum Kind {
     /// An interrupt handler ran: `source` is the interrupt, `arg` its priority.
     Interrupt = 13,
     /// A choice point answered off the default: choice `arg`, alternative `task`, `source`
-    /// options.
+    /// options (numbers, not tasks: the JSON lines name them `choice`, `alternative` and
+    /// `options`, and Perfetto shows them on a track of their own).
     Deviation = 14,
     /// A diagnostic was recorded (index `arg` in [`Sim::diagnostics`](crate::Sim::diagnostics)).
     Diagnostic = 15,
