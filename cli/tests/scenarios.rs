@@ -37,6 +37,10 @@ fn the_failing_scenario_fails_with_its_step_time_and_place() {
     assert!(lines[1].ends_with("expected pin `heater` to be high within 60.000000000s; it stayed low"), "{}", lines[1]);
     assert_eq!(lines[2], "  last signal changes:");
     assert!(out.stdout.contains("  last trace events:"));
+    // The signal changes are shown once, with their values: not again as trace marks.
+    let events = &out.stdout[out.stdout.find("  last trace events:").unwrap()..];
+    assert!(!events.contains(r#""kind":"Mark""#), "{events}");
+    assert!(events.contains(r#""kind":"PollBegin""#), "{events}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("heater-too-soon/report.json")).unwrap()).unwrap();
     assert_eq!(report["outcome"]["verdict"], "failed");

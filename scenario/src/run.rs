@@ -209,11 +209,19 @@ impl Runner<'_, '_> {
         if e.timed_out { Outcome::TimedOut(failure) } else { Outcome::Failed(failure) }
     }
 
+    /// The last trace events but the board's signal marks, which the signal changes beside
+    /// them show with their values (a mark carries a hash of a text value, for the trace hash).
     fn recent_events(&self) -> Vec<String> {
-        let records = self.sim.trace_records();
-        let from = records.len().saturating_sub(RECENT);
+        let names = self.sim.trace_names();
+        let signals = self.board.signals();
+        let is_signal = |r: &fwsim::trace::Record| {
+            r.kind == fwsim::trace::Kind::Mark && signals.names.iter().any(|(n, _)| n == names.string(r.source as u64))
+        };
+        let mut records: Vec<_> =
+            self.sim.trace_records().into_iter().rev().filter(|r| !is_signal(r)).take(RECENT).collect();
+        records.reverse();
         let mut buf = Vec::new();
-        let _ = fwsim::trace::write_json_lines(&records[from..], &self.sim.trace_names(), &mut buf);
+        let _ = fwsim::trace::write_json_lines(&records, &names, &mut buf);
         String::from_utf8_lossy(&buf).lines().map(String::from).collect()
     }
 
