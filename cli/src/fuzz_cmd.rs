@@ -125,6 +125,9 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
             f.deviations,
             f.original_deviations
         ));
+        for line in &f.report.choices.explained {
+            out.push_str(&format!("    {line}\n"));
+        }
         for line in f.report.human(false).lines() {
             out.push_str(&format!("  {line}\n"));
         }

@@ -71,6 +71,13 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),
         Format::Human => {
             print!("{}", report.human(a.verbose));
+            let deviations = &report.choices.explained;
+            if !deviations.is_empty() {
+                println!("the replayed schedule's {} deviation(s):", deviations.len());
+                for line in deviations {
+                    println!("  {line}");
+                }
+            }
             if let Some(dir) = report.artifacts.first().and_then(|p| p.parent()) {
                 println!("artifacts: {}", dir.display());
             }

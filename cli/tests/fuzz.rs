@@ -249,9 +249,10 @@ fn realizable_campaigns_with_interrupt_jitter() {
     assert!(out.stderr.contains("--isr-jitter:"), "{}", out.stderr);
 }
 
-/// A failure that needs a deviation (an IR edge 2 ms late, which a board's interrupt never
-/// is: see FUZZING.md) is shrunk, proved minimal, and replayed by `fwsim replay` bit for bit:
-/// the replay's trace, waveform, signals and serial log are the fuzzer's, byte for byte.
+/// A failure that needs a deviation (an IR edge 1 ms late, which a board's interrupt never
+/// is: see FUZZING.md) is shrunk, proved minimal, explained, and replayed by `fwsim replay` bit
+/// for bit: the replay's trace, waveform, signals and serial log are the fuzzer's, byte for
+/// byte.
 #[test]
 fn a_deviating_failure_replays_bit_for_bit() {
     let dir = with_scenarios("fuzz-deviating", &["ir-remote.yaml"]);
@@ -259,10 +260,17 @@ fn a_deviating_failure_replays_bit_for_bit() {
     let out = fwsim(&dir, &[&args[..], &["-j", "1"]].concat());
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("1 deviation(s), the fewest possible"), "{}", out.stdout);
+    let late = "    at 0.000000000s: irq1000, due at 4.065882169s, arrives 1ms late\n";
+    assert!(out.stdout.contains(late), "the deviation in words: {}", out.stdout);
     let found = dir.join("fwsim-out/fuzz/ir-remote/unit-0");
     let replay = fwsim(&dir, &["replay", "fwsim-out/fuzz/ir-remote/unit-0/replay.json", "--out", "replayed"]);
     assert_eq!(replay.code, 1, "{}{}", replay.stdout, replay.stderr);
     assert!(replay.stdout.contains("embassy replayed order"), "{}", replay.stdout);
+    assert!(
+        replay.stdout.contains("the replayed schedule's 1 deviation(s):\n  at 0.000000000s: irq1000"),
+        "{}",
+        replay.stdout
+    );
     for artifact in ["trace.jsonl", "board.vcd", "signals.txt", "serial-uart.log"] {
         let (a, b) = (found.join(artifact), dir.join("replayed/ir-remote").join(artifact));
         assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "{artifact} differs");

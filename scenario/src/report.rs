@@ -103,6 +103,9 @@ pub struct RunChoices {
     pub choice_points: u64,
     /// A replayed schedule did not fit the run.
     pub diverged: bool,
+    /// The schedule's deviations in words (see `fwsim::Sim::deviations_explained`; the run
+    /// is traced, so they are).
+    pub explained: Vec<String>,
 }
 
 impl Report {

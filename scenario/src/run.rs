@@ -123,6 +123,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
                 schedule: sim.schedule(),
                 choice_points: sim.choice_points(),
                 diverged: sim.diagnostics().iter().any(|d| matches!(d, fwsim::Diagnostic::ReplayDiverged { .. })),
+                explained: sim.deviations_explained(),
             },
         };
         if let Some(dir) = &options.artifact_dir {

@@ -88,6 +88,29 @@ impl Sim<'_> {
         Schedule { order: self.shared.first_order(), deviations: self.shared.deviations() }
     }
 
+    /// The run's deviations so far in words, one line each: what ran before what, which
+    /// interrupt arrived late or out of turn, which timer fired first. Only a traced run
+    /// explains them (the trace names the tasks), at most 64; a fuzz campaign's report
+    /// shows the shrunk run's.
+    ///
+    /// ```
+    /// use fwsim::{Policy, SimConfig};
+    /// // Two tasks that yield once each; the chooser picks at random at each turn.
+    /// let sim = fwsim::Sim::with_config(SimConfig::new().policy(Policy::Random { seed: 3 }));
+    /// for name in ["a", "b"] {
+    ///     sim.spawn(name, async { fwsim::yield_now().await });
+    /// }
+    /// sim.run_until_stalled().unwrap();
+    /// let explained = sim.deviations_explained();
+    /// assert_eq!(explained.len(), sim.schedule().deviations.len());
+    /// for line in &explained {
+    ///     assert!(line.contains(" ran before "), "{line}");
+    /// }
+    /// ```
+    pub fn deviations_explained(&self) -> Vec<String> {
+        self.shared.core.borrow().choices_explained().to_vec()
+    }
+
     /// How many choice points the run has met.
     pub fn choice_points(&self) -> u64 {
         self.shared.choice_points()

@@ -123,12 +123,18 @@ fn the_report_says_what_where_when_and_how_to_replay() {
     let failure =
         Fuzz::new(Strategy::Random).name("report::lost_update").try_run(|s| lost_update(s, 2, 1)).expect_err("found");
     let text = failure.to_string();
+    let shown = common::doc_block("FUZZING.md", "## When it fails", "text");
+    let relative = common::relative_artifacts(&text);
+    for line in shown.lines() {
+        assert!(relative.lines().any(|l| l == line), "FUZZING.md's line `{line}` is not in the report:\n{text}");
+    }
     for needle in [
         "`report::lost_update` failed in execution",
         "panic in the test body at virtual time",
         "an increment was lost",
         "raised at sim/tests/common/mod.rs:",
         "1 deviation(s) from the Fifo order, the fewest possible",
+        "\n    at 0.000000000s: worker1#1 ran before worker0#0, before any task ran\n",
         "FWSIM_REPLAY=",
         "cargo test lost_update",
     ] {

@@ -45,6 +45,20 @@ impl SplitFlag {
         .await
     }
 
+    /// `wait`, after a critical section of its own that an interrupt can land after harmlessly
+    /// (the check that follows sees the flag): to break it, the interrupt must pass that exit.
+    async fn wait_after_a_section(&self) {
+        poll_fn(|cx| {
+            self.state.lock(|_| ());
+            if self.state.lock(|s| std::mem::take(&mut s.borrow_mut().0)) {
+                return Poll::Ready(());
+            }
+            self.state.lock(|s| s.borrow_mut().1 = Some(cx.waker().clone()));
+            Poll::Pending
+        })
+        .await
+    }
+
     /// The right way, as `fwsim_primitives::ThreadSafeFlag` does it: one critical section.
     async fn wait_in_one_section(&self) {
         poll_fn(|cx| {
@@ -94,6 +108,8 @@ fn only_preemption_points_find_an_interrupt_between_two_critical_sections() {
         .try_run(split_flag)
         .expect_err("an interrupt at the first section's exit is found");
     assert_eq!(failure.deviations, 1, "moving the interrupt into the poll is the one deviation: {failure}");
+    assert_eq!(failure.explained.len(), 1, "{failure}");
+    assert!(failure.explained[0].contains(" arrives while the tasks due at this instant are polled"), "{failure}");
     assert!(failure.fault.message.contains("waiter"), "the waiter deadlocks: {failure}");
 }
 
@@ -251,4 +267,28 @@ async fn the_test_attribute_explores_late_interrupts() {
 #[fwsim::test(explorer = "dfs", bound = 1, realizable, isr_jitter = "500us", jitter_steps = 3)]
 async fn the_test_attribute_keeps_interrupts_within_the_jitter_bound() {
     expect_interrupt_by_2ms().await
+}
+
+/// `split_flag` with the gap after the wait's second critical-section exit.
+fn gap_at_second_exit<'s>(sim: &'s Sim<'s>) {
+    let flag = &*sim.alloc(SplitFlag::new());
+    sim.spawn("waiter", async move { flag.wait_after_a_section().await }).must_finish();
+    sim.schedule_isr(SimTime::ZERO, Irq::new(1, 4), move || flag.set());
+    sim.run_until_quiescent(fwsim::secs(1)).unwrap();
+}
+
+/// An interrupt that must pass one critical-section exit to reach the gap takes two
+/// deviations, and the report says what each did: moved into the poll, then landing later
+/// than the first exit.
+#[test]
+fn a_landing_past_an_exit_takes_a_deviation_the_report_explains() {
+    assert!(realizable_dfs("second-exit-b1", 1, preempting()).try_run(gap_at_second_exit).is_ok());
+    let failure = realizable_dfs("second-exit-b2", 2, preempting()).try_run(gap_at_second_exit).expect_err("found");
+    assert_eq!(failure.deviations, 2, "{failure}");
+    let expected = [
+        "at 0.000000000s: irq4 arrives while the tasks due at this instant are polled, not before them",
+        "at 0.000000000s: irq4, moved into the polls, lands later than this critical-section end",
+    ];
+    assert_eq!(failure.explained, expected, "{failure}");
+    assert!(failure.to_string().contains(&format!("\n    {}\n", expected[1])), "{failure}");
 }

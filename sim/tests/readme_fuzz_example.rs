@@ -27,14 +27,10 @@ async fn deposits_race() {
     assert_eq!(total.get(), 15, "a deposit was lost");
 }
 
-/// The first code block of kind `kind` (`rust`, `text`) in the README's fuzzing section.
-fn readme_block(kind: &str) -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let section = &readme[readme.find("## Schedule fuzzing").unwrap()..];
-    let fence = format!("```{kind}\n");
-    let block = &section[section.find(&fence).unwrap() + fence.len()..];
-    block[..block.find("```").unwrap()].to_owned()
-}
+// The checks, after the example (which must stay one block, as the README has it).
+mod common;
+
+use common::{doc_block, relative_artifacts};
 
 #[test]
 fn this_file_holds_the_readme_example() {
@@ -61,21 +57,6 @@ fn the_readme_shows_the_report_the_example_gives() {
     }
 }
 
-/// `report` with the artifacts' absolute paths (under the target directory, wherever
-/// `CARGO_TARGET_DIR` puts it) written `target/fwsim-artifacts/…`, as the README shows them.
-fn relative_artifacts(report: &str) -> String {
-    const DIR: &str = "/fwsim-artifacts/";
-    let mut out = String::new();
-    let mut rest = report;
-    while let Some(at) = rest.find(DIR) {
-        let path_start = rest[..at].rfind([' ', '=']).map_or(0, |i| i + 1);
-        out.push_str(&rest[..path_start]);
-        out.push_str("target/fwsim-artifacts/");
-        rest = &rest[at + DIR.len()..];
-    }
-    out + rest
-}
-
 /// `report` with the assertion's location in this file written as it is in the README's block
 /// pasted into `tests/deposits.rs`, as the README shows it.
 fn as_if_pasted(report: &str) -> String {
@@ -84,4 +65,9 @@ fn as_if_pasted(report: &str) -> String {
         format!("raised at sim/tests/readme_fuzz_example.rs:{}:5", line_of(include_str!("readme_fuzz_example.rs")));
     assert!(report.contains(&here), "the report names the assertion `{here}`:\n{report}");
     report.replace(&here, &format!("raised at tests/deposits.rs:{}:5", line_of(&readme_block("rust"))))
+}
+
+/// The first code block of kind `kind` in the README's fuzzing section.
+fn readme_block(kind: &str) -> String {
+    doc_block("README.md", "## Schedule fuzzing", kind)
 }

@@ -54,6 +54,8 @@ fn realizable_exploration_finds_a_late_interrupt() {
         .expect_err("a late reply is found");
     assert_eq!(failure.deviations, 1);
     assert!(failure.fault.message.contains("the reply came after the timeout"), "{failure}");
+    // The report says which interrupt came late, and by how much.
+    assert_eq!(failure.explained, ["at 0.000000000s: irq5, due at 0.009500000s, arrives 750µs late"], "{failure}");
     // Without jitter there is nothing to explore: the same campaign passes.
     let fixed = Fuzz::new(Strategy::Dfs { bound: 1 }).name("reply-fixed").order(Order::Embassy).realizable();
     assert!(fixed.try_run(reply_in_time).is_ok_and(|r| r.exhausted && r.executions == 1));
@@ -80,11 +82,14 @@ fn realizable_exploration_reorders_interrupts_due_at_the_same_instant() {
         .try_run(same_instant)
         .expect_err("the swapped order is found");
     assert_eq!(failure.deviations, 1);
+    let swapped = "at 0.001000000s: irq2 was served before irq1, of 2 interrupt sources due together";
+    assert_eq!(failure.explained, [swapped], "{failure}");
 }
 
 /// Two tasks sleep until the same instant: the producer stores a sample, the consumer reads
-/// it. In the timer queue's own order the producer's timer fires first; on a board the two
-/// deadlines, computed as each task ran, may put either first.
+/// it. In the timer queue's own order the consumer's timer fires first, and embassy polls the
+/// tasks woken together latest first: the producer runs first. On a board the two deadlines,
+/// computed as each task ran, may put either timer first.
 fn same_deadline<'s>(sim: &'s Sim<'s>) {
     let sample = &*sim.alloc(Cell::new(0u32));
     let read = sim.spawn("consumer", async move {
@@ -109,6 +114,8 @@ fn realizable_exploration_reorders_timers_expiring_at_the_same_instant() {
     assert_eq!(failure.deviations, 1);
     assert!(failure.schedule.deviations.iter().all(|d| d.task.is_none()), "{:?}", failure.schedule);
     assert!(failure.fault.message.contains("the consumer read before the producer stored"), "{failure}");
+    let swapped = "at 0.010000000s: producer#1's timer fired before consumer#0's, of 2 expiring together";
+    assert_eq!(failure.explained, [swapped], "{failure}");
 }
 
 #[test]

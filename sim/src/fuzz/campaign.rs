@@ -72,7 +72,7 @@ where
         }
         if let Some(failed) = exec.failed {
             progress.failed(fuzz, report.executions);
-            let Failed { fault, schedule } = match unrecorded {
+            let Failed { fault, schedule, .. } = match unrecorded {
                 Some(state) => rerun_recorded(fuzz, &config, body, state, failed.fault, report.executions),
                 None => *failed,
             };
@@ -182,7 +182,7 @@ where
         schedule: shrunk.schedule,
         fault: found.fault,
     };
-    let (artifacts, replay_file) = record(base, body, &mut file);
+    let Recorded { artifacts, replay_file, explained } = record(base, body, &mut file);
     Failure {
         test,
         strategy: fuzz.strategy,
@@ -194,14 +194,23 @@ where
         shrink_runs: shrunk.runs,
         proved_minimal: shrunk.proved_minimal,
         schedule: file.schedule,
+        explained,
         artifacts,
         replay_file,
     }
 }
 
+/// What the report run left: the artifacts directory (or why not), the replay file, and the
+/// schedule's deviations in words.
+struct Recorded {
+    artifacts: Result<PathBuf, String>,
+    replay_file: Option<PathBuf>,
+    explained: Vec<String>,
+}
+
 /// Runs `file`'s schedule with the full trace, writing the artifacts and the replay file
-/// (with the fault of this run): the directory and the file's path.
-fn record<F>(base: &SimConfig, body: &F, file: &mut ReplayFile) -> (Result<PathBuf, String>, Option<PathBuf>)
+/// (with the fault of this run).
+fn record<F>(base: &SimConfig, body: &F, file: &mut ReplayFile) -> Recorded
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -211,14 +220,16 @@ where
     config.trace.enabled = true;
     config.trace.keep_all = true;
     let exec: Execution = execute(&config, body, made.as_ref().ok().map(|_| dir.as_path()));
+    let mut explained = Vec::new();
     if let Some(failed) = exec.failed {
         file.fault = failed.fault;
+        explained = failed.explained;
     }
-    let Ok(()) = made else { return (made.map(|_| dir), None) };
+    let Ok(()) = made else { return Recorded { artifacts: made.map(|_| dir), replay_file: None, explained } };
     let path = dir.join("replay.json");
     match file.write(&path) {
-        Ok(()) => (Ok(dir), Some(path)),
-        Err(e) => (Err(format!("{}: {e}", path.display())), None),
+        Ok(()) => Recorded { artifacts: Ok(dir), replay_file: Some(path), explained },
+        Err(e) => Recorded { artifacts: Err(format!("{}: {e}", path.display())), replay_file: None, explained },
     }
 }
 
@@ -248,7 +259,7 @@ where
         return Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points });
     };
     let mut file = file.clone();
-    let (artifacts, replay_file) = record(&base, body, &mut file);
+    let Recorded { artifacts, replay_file, explained } = record(&base, body, &mut file);
     Err(Box::new(Failure {
         test: file.test.clone(),
         strategy: file.explorer,
@@ -260,6 +271,7 @@ where
         shrink_runs: 0,
         proved_minimal: false,
         schedule: file.schedule.clone(),
+        explained,
         artifacts,
         replay_file,
     }))

@@ -32,6 +32,8 @@ pub(super) struct Failed {
     /// The deviations it took (a passing run's are never shrunk or reported, and are not
     /// copied out).
     pub(super) schedule: Schedule,
+    /// Its deviations in words, if the run was traced (see `Sim::deviations_explained`).
+    pub(super) explained: Vec<String>,
 }
 
 /// Runs `body` once under `config`; with `artifacts`, writes the trace and board artifacts
@@ -111,7 +113,8 @@ where
         {
             eprintln!("fwsim: artifacts not all written to {}: {e}", dir.display());
         }
-        let failed = fault.map(|fault| Box::new(Failed { fault, schedule: sim.schedule() }));
+        let failed = fault
+            .map(|fault| Box::new(Failed { fault, schedule: sim.schedule(), explained: sim.deviations_explained() }));
         let choice_points = sim.choice_points();
         *explorer = sim.shared.return_explorer();
         Execution { failed, choice_points, diverged }

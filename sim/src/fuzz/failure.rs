@@ -76,11 +76,17 @@ pub struct Failure {
     pub proved_minimal: bool,
     /// The shrunk schedule.
     pub schedule: Schedule,
+    /// The shrunk schedule's deviations in words, as the report run met them (see
+    /// [`Sim::deviations_explained`](crate::Sim::deviations_explained)).
+    pub explained: Vec<String>,
     /// The artifacts directory, or why it could not be written.
     pub artifacts: Result<PathBuf, String>,
     /// The replay file, when written.
     pub replay_file: Option<PathBuf>,
 }
+
+/// How many deviations the report explains; the trace has the rest.
+const SHOWN_EXPLAINED: usize = 8;
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -117,6 +123,12 @@ impl fmt::Display for Failure {
                 self.deviations, self.schedule.order, self.original_deviations, self.shrink_runs
             )?;
         }
+        for line in self.explained.iter().take(SHOWN_EXPLAINED) {
+            writeln!(f, "    {line}")?;
+        }
+        if let Some(more) = self.deviations.checked_sub(SHOWN_EXPLAINED).filter(|&n| n > 0) {
+            writeln!(f, "    … {more} more in the trace (Deviation records)")?;
+        }
         match &self.artifacts {
             Ok(dir) => writeln!(f, "  artifacts: {}", dir.display())?,
             Err(e) => writeln!(f, "  artifacts not written: {e}")?,
@@ -146,5 +158,35 @@ impl<E: fmt::Debug> Outcome for Result<(), E> {
         if let Err(e) = self {
             panic!("the test returned an error: {e:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report explains its first deviations and counts the rest.
+    #[test]
+    fn a_long_schedule_is_explained_in_part() {
+        let fault = Fault { kind: "panic".into(), message: "boom".into(), task: None, at: SimTime(0), location: None };
+        let explained: Vec<String> = (0..10).map(|i| format!("deviation {i}")).collect();
+        let failure = Failure {
+            test: "t".into(),
+            strategy: Strategy::Random,
+            seed: 0,
+            execution: 1,
+            fault,
+            deviations: 10,
+            original_deviations: 12,
+            shrink_runs: 5,
+            proved_minimal: false,
+            schedule: Schedule::default(),
+            explained,
+            artifacts: Err("not written".into()),
+            replay_file: None,
+        };
+        let text = failure.to_string();
+        assert!(text.contains("\n    deviation 7\n    … 2 more in the trace (Deviation records)\n"), "{text}");
+        assert!(!text.contains("deviation 8"), "{text}");
     }
 }

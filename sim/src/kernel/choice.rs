@@ -31,6 +31,8 @@ pub(super) struct Choices {
     /// campaign re-runs a failing execution from that state with recording on (see
     /// `fuzz::campaign`), and a passing one needs no schedule.
     pub(super) record: bool,
+    /// The deviations in words, in a traced run that records them (see `explain`).
+    pub(super) explained: Vec<String>,
 }
 
 impl Choices {
@@ -44,6 +46,7 @@ impl Choices {
             last_arrival: BTreeMap::new(),
             yielded: None,
             record: true,
+            explained: Vec::new(),
         }
     }
 
@@ -120,9 +123,13 @@ impl Core {
             }
             let anchor = self.choices.next_anchor();
             if i != 0 {
-                let candidate = M::queue(&mut self.executors, exec).candidate(i);
-                let task = TaskId(self.serial_of(candidate.0));
+                let queue = M::queue(&mut self.executors, exec);
+                let (chosen, default) = (queue.candidate(i).0, queue.candidate(0).0);
+                let task = TaskId(self.serial_of(chosen));
                 self.deviate(number, i, n, anchor, Some(task));
+                if self.explaining() {
+                    self.explain_task_choice(task, TaskId(self.serial_of(default)), anchor);
+                }
             }
             return i;
         }
@@ -175,6 +182,11 @@ impl Core {
         match self.choices.explorer.choose(point) {
             Ok(0) => 0,
             Ok(i) => {
+                if let ChoiceKind::Tasks(ids) = point.kind
+                    && self.explaining()
+                {
+                    self.explain_task_choice(ids[i], ids[0], point.anchor);
+                }
                 let task = match point.kind {
                     ChoiceKind::Tasks(ids) => Some(ids[i]),
                     ChoiceKind::Events(_)

@@ -17,6 +17,22 @@ pub(crate) struct Interrupts {
     pub(crate) armed: Option<(Irq, u32)>,
 }
 
+impl Core {
+    /// The choice point of an interrupt moved into the polls, at a `place` where it may land:
+    /// whether it lands later instead.
+    fn lands_later(&mut self, place: &str) -> bool {
+        let later = self.interrupt_choice(ChoiceKind::Landing) != 0;
+        if later
+            && self.explaining()
+            && let Some((irq, _)) = self.irq.armed
+        {
+            let name = explain::irq_name(irq);
+            self.explain(format_args!("{name}, moved into the polls, lands later than this {place}"));
+        }
+        later
+    }
+}
+
 impl Shared {
     /// Schedules `f` at `at`. A simulation that has been shut down drops it unrun.
     pub(crate) fn schedule_isr(&self, at: u64, irq: Irq, f: IsrFn) {
@@ -30,7 +46,13 @@ impl Shared {
                 // Late, but after any earlier arrival of the same source (not even at the same
                 // instant, where the explorer could swap them): a UART's bytes stay in order
                 // however late each is.
-                let late = at.saturating_add(c.jitter(max, steps));
+                let delay = c.jitter(max, steps);
+                if delay > 0 && c.explaining() {
+                    let (name, due, delay) =
+                        (explain::irq_name(irq), SimTime(at), std::time::Duration::from_nanos(delay));
+                    c.explain(format_args!("{name}, due at {due}, arrives {delay:?} late"));
+                }
+                let late = at.saturating_add(delay);
                 let arrival = match c.choices.last_arrival.get(&irq.rank()) {
                     Some(&last) => late.max(last + 1),
                     None => late,
@@ -138,6 +160,10 @@ impl Shared {
         if c.interrupt_choice(ChoiceKind::IntoPolls) == 0 {
             return false;
         }
+        if c.explaining() {
+            let name = explain::irq_name(irq);
+            c.explain(format_args!("{name} arrives while the tasks due at this instant are polled, not before them"));
+        }
         c.irq.armed = Some((irq, idx));
         drop(c);
         // The next critical-section exit calls back (`run_pending_irqs`).
@@ -160,7 +186,7 @@ impl Shared {
         if c.irq.armed.is_none() {
             return;
         }
-        if c.any_runnable() && c.interrupt_choice(ChoiceKind::Landing) != 0 {
+        if c.any_runnable() && c.lands_later("poll end") {
             return;
         }
         drop(c);
@@ -173,7 +199,7 @@ impl Shared {
         if c.irq.armed.is_none() {
             return;
         }
-        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.interrupt_choice(ChoiceKind::Landing) != 0 {
+        if c.poll.running.is_none() || !c.irq.stack.is_empty() || c.lands_later("critical-section end") {
             // Not in the task's own code, or not here: ask again at the next exit.
             drop(c);
             crate::cs::note_pending();

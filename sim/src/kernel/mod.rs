@@ -51,6 +51,7 @@ mod blocks;
 mod choice;
 mod events;
 mod executors;
+mod explain;
 mod findings;
 mod interrupts;
 mod invariants;

@@ -130,7 +130,7 @@ impl TaskTable {
 
 impl Choices {
     fn reset(&mut self, cfg: &SimConfig) {
-        let Choices { explorer, count, deviations, ids, anchor, last_arrival, yielded, record } = self;
+        let Choices { explorer, count, deviations, ids, anchor, last_arrival, yielded, record, explained } = self;
         cfg.put_explorer(explorer);
         explorer.begin();
         *count = 0;
@@ -142,6 +142,9 @@ impl Choices {
         }
         *yielded = None;
         *record = true;
+        if !explained.is_empty() {
+            explained.clear();
+        }
     }
 }
 

@@ -53,6 +53,11 @@ impl Core {
     fn order_expired(&mut self, expired: &mut [Expired]) {
         for place in 0..expired.len() - 1 {
             let i = self.interrupt_choice(ChoiceKind::Timers(expired.len() - place));
+            if i != 0 && self.explaining() {
+                let (chosen, default) = (self.label(expired[place + i].slot), self.label(expired[place].slot));
+                let n = expired.len();
+                self.explain(format_args!("{chosen}'s timer fired before {default}'s, of {n} expiring together"));
+            }
             // The chosen timer moves to `place`; the others keep their order.
             expired[place..=place + i].rotate_right(1);
         }

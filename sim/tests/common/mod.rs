@@ -79,3 +79,29 @@ pub fn park_keeping_waker<'env>(sim: &Sim<'env>, name: &'static str, stolen: &'e
     );
     sim.run_until_stalled().unwrap();
 }
+
+/// The first code block of kind `kind` (`rust`, `text`) after `heading` in the repository's
+/// document `doc`: a document's example, for the test that checks it.
+pub fn doc_block(doc: &str, heading: &str, kind: &str) -> String {
+    let path = format!("{}/../{doc}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let section = &text[text.find(heading).unwrap_or_else(|| panic!("{doc} has no `{heading}`"))..];
+    let fence = format!("```{kind}\n");
+    let block = &section[section.find(&fence).expect("a code block") + fence.len()..];
+    block[..block.find("```").expect("the block's end")].to_owned()
+}
+
+/// `report` with the artifacts' absolute paths (under the target directory, wherever
+/// `CARGO_TARGET_DIR` puts it) written `target/fwsim-artifacts/…`, as the README shows them.
+pub fn relative_artifacts(report: &str) -> String {
+    const DIR: &str = "/fwsim-artifacts/";
+    let mut out = String::new();
+    let mut rest = report;
+    while let Some(at) = rest.find(DIR) {
+        let path_start = rest[..at].rfind([' ', '=']).map_or(0, |i| i + 1);
+        out.push_str(&rest[..path_start]);
+        out.push_str("target/fwsim-artifacts/");
+        rest = &rest[at + DIR.len()..];
+    }
+    out + rest
+}
