@@ -123,11 +123,12 @@ impl fmt::Display for Failure {
                 self.deviations, self.schedule.order, self.original_deviations, self.shrink_runs
             )?;
         }
-        for line in self.explained.iter().take(SHOWN_EXPLAINED) {
+        let shown = self.explained.len().min(SHOWN_EXPLAINED);
+        for line in &self.explained[..shown] {
             writeln!(f, "    {line}")?;
         }
-        if let Some(more) = self.deviations.checked_sub(SHOWN_EXPLAINED).filter(|&n| n > 0) {
-            writeln!(f, "    … {more} more in the trace (Deviation records)")?;
+        if shown > 0 && self.deviations > shown {
+            writeln!(f, "    … {} more in the trace (Deviation records)", self.deviations - shown)?;
         }
         match &self.artifacts {
             Ok(dir) => writeln!(f, "  artifacts: {}", dir.display())?,
