@@ -119,10 +119,10 @@ fn a_widened_campaign_reports_its_progress() {
     assert!(lines[0].starts_with("fwsim: `env-passing`: 1024 of 3000 executions, "), "{output}");
     assert!(lines[1].starts_with("fwsim: `env-passing`: 2048 of 3000 executions, "), "{output}");
     assert!(lines[2].starts_with("fwsim: `env-passing`: 3000 executions passed (random, seed 0) in "), "{output}");
-    // The default interval is 10 s: only the last line in a run this short.
+    // Widening alone turns the lines on (every 10 s, so how many come before the last one
+    // depends on the machine's speed: only the last is checked).
     let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000")]);
     assert!(ok, "{output}");
-    assert!(!output.contains("of 3000 executions"), "{output}");
     assert!(output.contains("3000 executions passed"), "{output}");
     let (ok, output) = run_child(&[(CHILD_NAME, PASSING), ("FWSIM_ITERATIONS", "3000"), ("FWSIM_PROGRESS", "off")]);
     assert!(ok && !output.contains("fwsim: `env-passing`"), "{output}");
