@@ -15,7 +15,7 @@
 //! return `()` or a `Result<(), E: Debug>`. With an explorer the test is a
 //! `fwsim::fuzz::Fuzz` campaign (iterations 1,000 unless given, and never 0; the explorer
 //! deviates from `order`, FIFO unless given), and `FWSIM_SEED`, `FWSIM_ITERATIONS`,
-//! `FWSIM_TIME_LIMIT` and `FWSIM_REPLAY` apply.
+//! `FWSIM_TIME_LIMIT`, `FWSIM_REPLAY` and `FWSIM_PROGRESS` apply.
 //!
 //! The interrupt knobs need an explorer, since without one every interrupt is on time and
 //! between polls:
