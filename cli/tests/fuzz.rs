@@ -260,14 +260,14 @@ fn a_deviating_failure_replays_bit_for_bit() {
     let out = fwsim(&dir, &[&args[..], &["-j", "1"]].concat());
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("1 deviation(s), the fewest possible"), "{}", out.stdout);
-    let late = "    at 0.000000000s: irq1000, due at 4.065882169s, arrives 1ms late\n";
+    let late = "    at 0.000000000s: irq1000 (IR), due at 4.065882169s, arrives 1ms late\n";
     assert!(out.stdout.contains(late), "the deviation in words: {}", out.stdout);
     let found = dir.join("fwsim-out/fuzz/ir-remote/unit-0");
     let replay = fwsim(&dir, &["replay", "fwsim-out/fuzz/ir-remote/unit-0/replay.json", "--out", "replayed"]);
     assert_eq!(replay.code, 1, "{}{}", replay.stdout, replay.stderr);
     assert!(replay.stdout.contains("embassy replayed order"), "{}", replay.stdout);
     assert!(
-        replay.stdout.contains("the replayed schedule's 1 deviation(s):\n  at 0.000000000s: irq1000"),
+        replay.stdout.contains("the replayed schedule's 1 deviation(s):\n  at 0.000000000s: irq1000 (IR)"),
         "{}",
         replay.stdout
     );

@@ -29,6 +29,28 @@ pub fn schedule(at: crate::SimTime, irq: Irq, handler: impl FnOnce() + 'static) 
     expect_current(|s| s.schedule_isr(at.as_nanos(), irq, Box::new(handler)));
 }
 
+/// Names interrupt source `irq` in the current simulation's trace and reports: `irq1004
+/// (UART0)` where they would say `irq1004` (a board names each source it creates). Nothing
+/// outside a simulation, or when the trace is off.
+///
+/// ```
+/// let sim = fwsim::Sim::new();
+/// let irq = fwsim::Irq::new(2, 7);
+/// sim.enter(|| fwsim::isr::name(irq, "sensor ready"));
+/// sim.schedule_isr(fwsim::SimTime::from_millis(1), irq, || {});
+/// sim.run_for(fwsim::ms(2)).unwrap();
+/// let names = sim.trace_names();
+/// let interrupt = sim.trace_records().into_iter().find(|r| r.kind == fwsim::trace::Kind::Interrupt).unwrap();
+/// assert_eq!(names.describe(interrupt.source_ref()), "irq7 (sensor ready)");
+/// ```
+pub fn name(irq: Irq, name: &str) {
+    with_current(|s| {
+        if let Some(s) = s {
+            s.core.borrow_mut().trace.name_irq(irq.number, name);
+        }
+    });
+}
+
 /// Whether the calling code runs in interrupt context.
 pub fn in_interrupt() -> bool {
     with_current(|s| s.is_some_and(|s| s.in_interrupt()))

@@ -265,7 +265,8 @@ impl Board {
     /// An independent watchdog on this board (see [`Watchdog`]) with its own interrupt; a
     /// [power cycle](Board::power_cycle) stops it, as a reset does.
     pub fn watchdog(&self, name: &str, timeout: impl IntoNanos) -> Watchdog {
-        let dog = Watchdog::new(name, timeout, self.allocate_irq(0));
+        let irq = self.borrow().allocate_named_irq(0, name);
+        let dog = Watchdog::new(name, timeout, irq);
         let kept = dog.clone();
         self.borrow().power_hooks.push(Rc::new(move || kept.stop()));
         dog

@@ -141,7 +141,8 @@ impl Board {
 
     /// A new interrupt source at `priority`: a number no other source of this board has
     /// (every pin, button, UART and bus takes one when it is created), for device models of
-    /// your own. Numbers count up from [`FIRST_BOARD_IRQ`].
+    /// your own. Numbers count up from [`FIRST_BOARD_IRQ`]. The board's own parts name their
+    /// sources in the trace; [`fwsim::isr::name`] names yours.
     pub fn allocate_irq(&self, priority: u8) -> Irq {
         self.borrow().allocate_irq(priority)
     }
@@ -194,5 +195,13 @@ impl Inner {
             .expect("fwsim-hw: a board ran out of interrupt numbers (64,535 sources)");
         self.irqs += 1;
         Irq::new(priority, number)
+    }
+
+    /// [`allocate_irq`](Self::allocate_irq) for the part called `name`, which the trace and
+    /// the reports then name with it (`irq1004 (UART0)`).
+    pub(crate) fn allocate_named_irq(&mut self, priority: u8, name: &str) -> Irq {
+        let irq = self.allocate_irq(priority);
+        fwsim::isr::name(irq, name);
+        irq
     }
 }

@@ -293,7 +293,8 @@ impl crate::Board {
     /// interrupt; a [power cycle](crate::Board::power_cycle) keeps its memory and powers it up
     /// again ([`Flash::reboot`]).
     pub fn flash<const WRITE: usize, const ERASE: usize>(&self, capacity: usize) -> Flash<WRITE, ERASE> {
-        let flash = Flash::new(capacity, self.allocate_irq(3));
+        let irq = self.borrow().allocate_named_irq(3, "flash");
+        let flash = Flash::new(capacity, irq);
         let kept = flash.clone();
         self.borrow().power_hooks.push(Rc::new(move || kept.reboot()));
         flash

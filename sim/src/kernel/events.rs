@@ -105,7 +105,7 @@ impl Core {
             let idx = self.interrupt_choice(ChoiceKind::Events(group.len()));
             if idx != 0 && self.explaining() {
                 let name = |g: &(u32, u64, Option<IsrEvent>)| {
-                    g.2.map_or("the timer alarm".to_owned(), |e| explain::irq_name(e.irq))
+                    g.2.map_or("the timer alarm".to_owned(), |e| self.irq_label(e.irq))
                 };
                 let (chosen, first, n) = (name(&group[idx]), name(&group[0]), group.len());
                 self.explain(format_args!("{chosen} was served before {first}, of {n} interrupt sources due together"));

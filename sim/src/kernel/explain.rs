@@ -41,6 +41,11 @@ impl Core {
         &self.choices.explained
     }
 
+    /// An interrupt source as the trace names it (`irq1004 (UART0)`, or `irq1004`).
+    pub(super) fn irq_label(&self, irq: Irq) -> String {
+        self.trace.names.describe(TaskRef::Interrupt(irq.number))
+    }
+
     /// `task` as the trace names it (`name#serial`).
     fn task_name(&self, task: TaskId) -> String {
         self.trace.names.describe(TaskRef::Task(task.0))
@@ -57,11 +62,6 @@ pub(crate) fn ordinal(n: u64) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// An interrupt source, as the trace names it.
-pub(super) fn irq_name(irq: Irq) -> String {
-    format!("irq{}", irq.number)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ impl Core {
             && self.explaining()
             && let Some((irq, _)) = self.irq.armed
         {
-            let name = explain::irq_name(irq);
+            let name = self.irq_label(irq);
             self.explain(format_args!("{name}, moved into the polls, lands later than this {place}"));
         }
         later
@@ -48,8 +48,7 @@ impl Shared {
                 // however late each is.
                 let delay = c.jitter(max, steps);
                 if delay > 0 && c.explaining() {
-                    let (name, due, delay) =
-                        (explain::irq_name(irq), SimTime(at), std::time::Duration::from_nanos(delay));
+                    let (name, due, delay) = (c.irq_label(irq), SimTime(at), std::time::Duration::from_nanos(delay));
                     c.explain(format_args!("{name}, due at {due}, arrives {delay:?} late"));
                 }
                 let late = at.saturating_add(delay);
@@ -94,12 +93,11 @@ impl Shared {
         };
         self.core.borrow_mut().irq.stack.pop();
         if let Err(p) = r {
-            let at = SimTime(self.core.borrow().clock.now);
-            self.report(Diagnostic::TaskPanicked {
-                task: format!("irq{}", irq.number),
-                at,
-                message: panic_message(&*p),
-            });
+            let (at, task) = {
+                let c = self.core.borrow();
+                (SimTime(c.clock.now), c.irq_label(irq))
+            };
+            self.report(Diagnostic::TaskPanicked { task, at, message: panic_message(&*p) });
         }
     }
 
@@ -161,7 +159,7 @@ impl Shared {
             return false;
         }
         if c.explaining() {
-            let name = explain::irq_name(irq);
+            let name = c.irq_label(irq);
             c.explain(format_args!("{name} arrives while the tasks due at this instant are polled, not before them"));
         }
         c.irq.armed = Some((irq, idx));

@@ -235,6 +235,10 @@ pub struct Names {
     pub strings: Vec<String>,
     /// For each task serial, the index of its name in `strings`.
     pub task_names: Vec<u32>,
+    /// Interrupt sources given a name ([`isr::name`](crate::isr::name)): IRQ number → index
+    /// of the name in `strings`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub irqs: std::collections::BTreeMap<u16, u32>,
 }
 
 impl Names {
@@ -248,7 +252,10 @@ impl Names {
         match r {
             TaskRef::Task(s) => format!("{}#{}", self.task(s), s),
             TaskRef::Timer => "timer".into(),
-            TaskRef::Interrupt(n) => format!("irq{n}"),
+            TaskRef::Interrupt(n) => match self.irqs.get(&n) {
+                Some(&name) => format!("irq{n} ({})", self.string(name as u64)),
+                None => format!("irq{n}"),
+            },
             TaskRef::Outside => "outside".into(),
         }
     }

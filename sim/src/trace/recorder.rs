@@ -82,6 +82,7 @@ impl Recorder {
             || cfg.file.is_some()
             || !names.strings.is_empty()
             || !names.task_names.is_empty()
+            || !names.irqs.is_empty()
             || !interned.is_empty()
             || !interned_static.is_empty();
         if has_tables {
@@ -106,6 +107,7 @@ impl Recorder {
         }
         self.names.strings.clear();
         self.names.task_names.clear();
+        self.names.irqs.clear();
         if !self.interned.is_empty() {
             self.interned.clear();
         }
@@ -177,6 +179,14 @@ impl Recorder {
         }
         self.names.task_names[i] = id;
         id
+    }
+
+    /// Names interrupt source `number` (only while recording: names serve the trace).
+    pub(crate) fn name_irq(&mut self, number: u16, name: &str) {
+        if self.enabled {
+            let id = self.intern(name);
+            self.names.irqs.insert(number, id);
+        }
     }
 
     pub(crate) fn hash(&self) -> Option<u64> {

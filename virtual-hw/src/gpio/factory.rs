@@ -33,7 +33,7 @@ impl Board {
             let b = &mut *b;
             let signal = b.rec.add(name, SignalKind::Wire);
             let (id, net) = (b.gpio.pins.len(), b.gpio.nets.len());
-            let irq = b.allocate_irq(GPIO_IRQ_PRIORITY);
+            let irq = b.allocate_named_irq(GPIO_IRQ_PRIORITY, name);
             b.gpio.pins.push(PinState {
                 name: name.to_string(),
                 net,
@@ -96,7 +96,7 @@ impl Board {
             let mut b = self.borrow();
             let net = b.gpio.pins[pin.id].net;
             let id = b.gpio.buttons.len();
-            let irq = b.allocate_irq(GPIO_IRQ_PRIORITY);
+            let irq = b.allocate_named_irq(GPIO_IRQ_PRIORITY, name);
             b.gpio.buttons.push(ButtonState { name: name.to_string(), net, rail, closed: false, bounce: None, irq });
             b.gpio.nets[net].buttons.push(id);
             id

@@ -29,7 +29,7 @@ impl Board {
         let mut b = self.borrow();
         let b = &mut *b;
         let signal = b.rec.add(name, SignalKind::Text);
-        let irq = b.allocate_irq(I2C_IRQ_PRIORITY);
+        let irq = b.allocate_named_irq(I2C_IRQ_PRIORITY, name);
         b.i2c.all.push(BusState {
             irq,
             name: name.to_string(),

@@ -31,7 +31,7 @@ impl Board {
         let mut b = self.borrow();
         let b = &mut *b;
         let signal = b.rec.add(name, SignalKind::Text);
-        let irq = b.allocate_irq(SPI_IRQ_PRIORITY);
+        let irq = b.allocate_named_irq(SPI_IRQ_PRIORITY, name);
         b.spi.all.push(BusState {
             irq,
             name: name.to_string(),

@@ -125,7 +125,7 @@ impl UartPeer {
     pub fn attach<D: UartDevice + 'static>(&self, name: &str, device: D) -> Rc<RefCell<D>> {
         let typed = Rc::new(RefCell::new(device));
         let device: Rc<RefCell<dyn UartDevice>> = typed.clone();
-        let irq = self.board.allocate_irq(UART_IRQ_PRIORITY + 1);
+        let irq = self.board.borrow().allocate_named_irq(UART_IRQ_PRIORITY + 1, name);
         let attached = Attached { name: name.to_owned(), device: device.clone(), irq };
         self.board.borrow().uarts.all[self.id].device = Some(attached);
         let kept = device.clone();

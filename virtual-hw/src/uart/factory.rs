@@ -11,7 +11,7 @@ impl Board {
         let b = &mut *b;
         let tx_signal = b.rec.add(&format!("{name}.tx"), SignalKind::Text);
         let rx_signal = b.rec.add(&format!("{name}.rx"), SignalKind::Text);
-        let irq = b.allocate_irq(UART_IRQ_PRIORITY);
+        let irq = b.allocate_named_irq(UART_IRQ_PRIORITY, name);
         b.uarts.all.push(UartState {
             irq,
             name: name.to_string(),
