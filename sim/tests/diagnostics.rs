@@ -378,3 +378,19 @@ fn the_test_helper_runs_on_a_thread_named_main() {
     // embassy-sync's ThreadModeRawMutex asserts this name on std.
     fwsim::test(|_sim| assert_eq!(std::thread::current().name(), Some("main")));
 }
+
+/// A diagnostic about what an interrupt handler did names the source, when it has a name.
+#[test]
+fn an_isr_misuse_names_the_interrupt_source() {
+    use embassy_sync::blocking_mutex::Mutex as BlockingMutex;
+    let presses = BlockingMutex::<fwsim::IsrCheckedRawMutex, _>::new(Cell::new(0));
+    let sim = Sim::new();
+    let (named, unnamed) = (fwsim::Irq::new(1, 7), fwsim::Irq::new(1, 8));
+    sim.enter(|| fwsim::isr::name(named, "BUTTON"));
+    sim.schedule_isr(SimTime::from_millis(1), named, || presses.lock(|c| c.set(1)));
+    sim.schedule_isr(SimTime::from_millis(2), unnamed, || presses.lock(|c| c.set(2)));
+    sim.run_for(ms(3)).unwrap();
+    let shown: Vec<String> = sim.take_diagnostics().iter().map(ToString::to_string).collect();
+    assert!(shown[0].contains("interrupt 7 (BUTTON) locked"), "{shown:?}");
+    assert!(shown[1].contains("interrupt 8 locked"), "{shown:?}");
+}

@@ -153,7 +153,10 @@ impl Core {
         match self.source() {
             TaskRef::Task(_) => self.label(self.poll.running.expect("running")),
             TaskRef::Timer => "the timer alarm".into(),
-            TaskRef::Interrupt(n) => format!("interrupt {n}"),
+            TaskRef::Interrupt(n) => match self.trace.names.irqs.get(&n) {
+                Some(&name) => format!("interrupt {n} ({})", self.trace.names.string(name as u64)),
+                None => format!("interrupt {n}"),
+            },
             TaskRef::Outside => "code outside the tasks".into(),
         }
     }
