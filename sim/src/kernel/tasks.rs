@@ -153,8 +153,8 @@ impl Core {
         match self.source() {
             TaskRef::Task(_) => self.label(self.poll.running.expect("running")),
             TaskRef::Timer => "the timer alarm".into(),
-            TaskRef::Interrupt(n) => match self.trace.names.irqs.get(&n) {
-                Some(&name) => format!("interrupt {n} ({})", self.trace.names.string(name as u64)),
+            TaskRef::Interrupt(n) => match self.trace.names.irq(n) {
+                Some(name) => format!("interrupt {n} ({name})"),
                 None => format!("interrupt {n}"),
             },
             TaskRef::Outside => "code outside the tasks".into(),

@@ -252,12 +252,17 @@ impl Names {
         match r {
             TaskRef::Task(s) => format!("{}#{}", self.task(s), s),
             TaskRef::Timer => "timer".into(),
-            TaskRef::Interrupt(n) => match self.irqs.get(&n) {
-                Some(&name) => format!("irq{n} ({})", self.string(name as u64)),
+            TaskRef::Interrupt(n) => match self.irq(n) {
+                Some(name) => format!("irq{n} ({name})"),
                 None => format!("irq{n}"),
             },
             TaskRef::Outside => "outside".into(),
         }
+    }
+
+    /// The name given to interrupt source `number`, if any.
+    pub fn irq(&self, number: u16) -> Option<&str> {
+        self.irqs.get(&number).map(|&id| self.string(id as u64))
     }
 
     /// The interned string `id`.
