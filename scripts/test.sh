@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# The test command builds everything once, from nothing: incremental caches would only take
+# disk (CI machines have run out of it).
+export CARGO_INCREMENTAL=0
+step "disk"
+df -h "$PWD" | tail -1
+# A clean run writes about 6.5 GB (target/ 5.1 GB, boards/*/target 1.4 GB).
+free_mb=$(df --output=avail -B1M "$PWD" | tail -1 | tr -d ' ')
+if [ "${free_mb:-0}" -lt 8000 ]; then
+  echo "warning: ${free_mb} MB free here; a clean run needs about 6,500 MB and fails with 'No space left on device' without it" >&2
+fi
+
 step "toolchain"
 cargo --version
 { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
