@@ -112,7 +112,8 @@ MIRIFLAGS="-Zmiri-ignore-leaks -Zmiri-disable-isolation" miri -p fwsim-embassy -
 # Borrows), and the queue then writes `expires_at` through it (Tree Borrows). That is upstream
 # code (embassy-rs/embassy#1308 asks about the same field), and no use of it avoids the path.
 # Nor the board crates (boards/), whose unsafe code reaches device registers and interrupt
-# vectors that Miri cannot model: they run on QEMU (the differential test above) instead.
+# vectors that Miri cannot model: boards/qemu runs on QEMU instead (the differential test
+# above), and boards/rp-pico is built and linked for its chip.
 
 step "examples"
 cargo run --locked -q -p fwsim --example timeline > /dev/null
