@@ -135,7 +135,6 @@ if target/debug/zoo -runs=500000 -seed=1 -artifact_prefix="$corpus/" "$corpus" >
 fi
 ls "$corpus"/crash-* >/dev/null
 
-
 step "speed against shuttle (FUZZING.md's goal: a benchmark, printed with its CPU, never asserted)"
 # Last, on a quiet machine, so that every CI log records the ratio on its own CPU; one core, as
 # FUZZING.md measures it (a campaign moved between cores runs at half its rate).

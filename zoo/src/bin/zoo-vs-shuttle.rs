@@ -138,7 +138,7 @@ fn main() {
     if let Some((ratio, name)) = slowest {
         // A reading, not a verdict: one run on a shared host moves by several per cent.
         let side = if ratio >= 10.0 { "at or above" } else { "below" };
-        println!("\nlowest median ratio: {ratio:.1}× ({name}), {side} FUZZING.md's goal of 10× in this run");
+        println!("\nlowest median ratio: {ratio:.2}× ({name}), {side} FUZZING.md's goal of 10× in this run");
     }
 }
 
