@@ -139,5 +139,7 @@ step "speed against shuttle (FUZZING.md's goal: a benchmark, printed with its CP
 # Last, on a quiet machine, so that every CI log records the ratio on its own CPU; one core, as
 # FUZZING.md measures it (a campaign moved between cores runs at half its rate).
 cargo build --locked -q --release -p fwsim-zoo --bin zoo-vs-shuttle
-pin=(); command -v taskset >/dev/null 2>&1 && pin=(taskset -c 0)
+# The first CPU this process may use (a container's CPU set need not include CPU 0).
+cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+pin=(); command -v taskset >/dev/null 2>&1 && pin=(taskset -c "$cpu")
 "${pin[@]}" target/release/zoo-vs-shuttle 0
