@@ -12,7 +12,7 @@ use support::{fwsim, root, scratch};
 
 /// A scratch directory holding copies of `scenarios` (paths under the repository's
 /// `scenarios/`), flattened.
-fn with_scenarios(name: &str, scenarios: &[&str]) -> std::path::PathBuf {
+fn with_scenarios(name: &str, scenarios: &[&str]) -> support::Scratch {
     let dir = scratch(name);
     for s in scenarios {
         let from = root().join("scenarios").join(s);

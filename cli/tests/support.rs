@@ -10,12 +10,40 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("cli/ has a parent").to_path_buf()
 }
 
-/// A fresh directory for one test.
-pub fn scratch(name: &str) -> PathBuf {
+/// A fresh directory for one test, removed when the test passes and kept when it fails, so
+/// that a failure's files can be read (its path is printed).
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("fwsim-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create a scratch directory");
-    dir
+    Scratch(dir)
+}
+
+/// The directory [`scratch`] made; a `Path` by deref.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the failed test's files are kept in {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// What a run of the binary gave.
