@@ -8,7 +8,7 @@
 # of the two sides' instructions per cycle, which moves with the CPU; a table from this script
 # beside `zoo-vs-shuttle 0` on one machine says how much of the speed comes from each.
 #
-# Method: `zoo-vs-shuttle 0 0 N BUG` runs nine rounds of N executions on each side. It is
+# Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions on each side (nine). It is
 # counted at two values of N, so that start-up and the rounds' fixed costs cancel out; fwsim's
 # side is everything under `fwsim::fuzz::campaign::explore` (a campaign's own thread), and
 # shuttle's the rest of the total.
@@ -18,15 +18,23 @@ cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "instruction-ratio: needs valgrind (apt-get install -y valgrind)" >&2; exit 2; }
 cargo build -q -p fwsim-zoo --release --bin zoo-vs-shuttle
 bin=target/release/zoo-vs-shuttle
+# A one-execution speed table names the bugs both sides run (its first column) and how many
+# rounds of each side it takes ("9 rounds of 1 executions").
+table=$("$bin" 0 0 1 2>/dev/null)
+mapfile -t known < <(awk -F' *\\| *' '/^\| [a-z]/ && $2 != "bug" {print $2}' <<<"$table")
+rounds=$(grep -o '[0-9]* rounds of' <<<"$table" | grep -o '^[0-9]*')
+[ -n "$rounds" ] && [ ${#known[@]} -gt 0 ] || { echo "instruction-ratio: cannot read zoo-vs-shuttle's speed table" >&2; exit 2; }
 bugs=("$@")
-if [ ${#bugs[@]} -eq 0 ]; then
-  # The bug names are the first column of the speed table.
-  mapfile -t bugs < <("$bin" 0 0 1 2>/dev/null | awk -F' *\\| *' '/^\| [a-z]/ && $2 != "bug" {print $2}')
-fi
+[ ${#bugs[@]} -gt 0 ] || bugs=("${known[@]}")
+for bug in "${bugs[@]}"; do
+  if ! printf '%s\n' "${known[@]}" | grep -qxF -- "$bug"; then
+    echo "instruction-ratio: \`$bug\` is not one of the bugs both sides run: ${known[*]}" >&2
+    exit 2
+  fi
+done
 
 small=1000
 large=3000
-rounds=9 # zoo-vs-shuttle's ROUNDS
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
