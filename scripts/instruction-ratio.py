@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Instructions per execution of fwsim and of shuttle on the zoo's shared bugs, counted by
+callgrind: the part of zoo-vs-shuttle's speed ratio that does not depend on the CPU.
+
+    python3 scripts/instruction-ratio.py [--misses] [BUG...]   (every shared bug if none)
+
+The speed ratio that FUZZING.md's goal is judged by is this instruction ratio times the ratio
+of the instructions each side retires per second, which the CPU decides. `--misses` adds
+callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
+current AMD and Intel cores) and prints, per 1,000 instructions of each side, the L1
+instruction and data misses and the mispredicted branches: the usual reasons why one program
+retires fewer instructions a cycle than another. About 1 minute a bug, 3 with `--misses`.
+
+Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
+It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
+fwsim's side is everything under `fwsim::fuzz::campaign::explore` (a campaign runs on a thread
+of its own) and shuttle's is the rest of the total.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SMALL, LARGE = 1000, 3000
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "zoo-vs-shuttle")
+
+
+def fail(message):
+    print(f"instruction-ratio: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def speed_table_facts():
+    """The bugs both sides run and the number of rounds, from a one-execution speed table."""
+    table = subprocess.run([BIN, "0", "0", "1"], capture_output=True, text=True, check=True).stdout
+    bugs = [row.split("|")[1].strip() for row in table.splitlines() if re.match(r"^\| [a-z]", row)]
+    bugs = [b for b in bugs if b != "bug"]
+    rounds = re.search(r"(\d+) rounds of", table)
+    if not bugs or not rounds:
+        fail("cannot read zoo-vs-shuttle's speed table")
+    return bugs, int(rounds.group(1))
+
+
+def profile(bug, executions, misses, directory):
+    """Each event's program total and fwsim's inclusive count, from one callgrind run."""
+    out = os.path.join(directory, f"{bug}.{executions}")
+    extra = ["--cache-sim=yes", "--branch-sim=yes"] if misses else []
+    subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *extra, BIN, "0", "0", str(executions), bug],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+    )
+    text = subprocess.run(
+        ["callgrind_annotate", "--inclusive=yes", out], capture_output=True, text=True, check=True
+    ).stdout
+    events = re.search(r"^Events shown:\s+(.*)$", text, re.M).group(1).split()
+    total, fwsim = None, None
+    for line in text.splitlines():
+        numbers = [int(n.replace(",", "")) for n in re.findall(r"(?:^|\s)([\d,]+)(?= \()", line)]
+        if len(numbers) != len(events):
+            continue
+        if "PROGRAM TOTALS" in line:
+            total = numbers
+        elif "fwsim::fuzz::campaign::explore" in line and (fwsim is None or numbers[0] > fwsim[0]):
+            fwsim = numbers
+    if total is None or fwsim is None:
+        fail(f"no fwsim campaign in the profile of {bug}")
+    return events, total, fwsim
+
+
+def per_execution(bug, misses, runs, directory):
+    """Each event per execution, for fwsim and for shuttle."""
+    events, t1, f1 = profile(bug, SMALL, misses, directory)
+    _, t2, f2 = profile(bug, LARGE, misses, directory)
+    fwsim = {e: (f2[i] - f1[i]) / runs for i, e in enumerate(events)}
+    shuttle = {e: ((t2[i] - f2[i]) - (t1[i] - f1[i])) / runs for i, e in enumerate(events)}
+    return fwsim, shuttle
+
+
+def main():
+    args = sys.argv[1:]
+    misses = "--misses" in args
+    chosen = [a for a in args if a != "--misses"]
+    if any(a.startswith("-") for a in chosen):
+        fail(f"unknown option; usage: {__doc__.splitlines()[3].strip()}")
+    if shutil.which("valgrind") is None:
+        fail("needs valgrind (apt-get install -y valgrind)")
+    subprocess.run(["cargo", "build", "-q", "-p", "fwsim-zoo", "--release", "--bin", "zoo-vs-shuttle"], cwd=ROOT, check=True)
+    known, rounds = speed_table_facts()
+    for bug in chosen:
+        if bug not in known:
+            fail(f"`{bug}` is not one of the bugs both sides run: {', '.join(known)}")
+    runs = rounds * (LARGE - SMALL)
+    header = "| bug | fwsim instructions | shuttle instructions | ratio |"
+    if misses:
+        header += " I1 misses per 1,000 (fwsim / shuttle) | D1 misses per 1,000 | mispredicted branches per 1,000 |"
+    print(header)
+    print("|---" * (header.count("|") - 1) + "|")
+    with tempfile.TemporaryDirectory() as directory:
+        for bug in chosen or known:
+            fw, sh = per_execution(bug, misses, runs, directory)
+            row = f"| {bug} | {fw['Ir']:,.0f} | {sh['Ir']:,.0f} | {sh['Ir'] / fw['Ir']:.2f}× |"
+            if misses:
+
+                def per_k(side, *names):
+                    # (A count near zero can come out a hair below it: the two runs differ a little.)
+                    return 1000 * sum(side[n] for n in names) / side["Ir"]
+
+                for names in [("I1mr",), ("D1mr", "D1mw"), ("Bcm", "Bim")]:
+                    row += f" {max(per_k(fw, *names), 0):.1f} / {max(per_k(sh, *names), 0):.1f} |"
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
