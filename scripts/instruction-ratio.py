@@ -9,7 +9,7 @@ of the instructions each side retires per second, which the CPU decides. `--miss
 callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
 current AMD and Intel cores) and prints, per 1,000 instructions of each side, the L1
 instruction and data misses and the mispredicted branches: the usual reasons why one program
-retires fewer instructions a cycle than another. About 1 minute a bug, 3 with `--misses`.
+retires fewer instructions a cycle than another. About 15 seconds a bug, 45 with `--misses`.
 
 Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
 It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
