@@ -24,7 +24,10 @@ import subprocess
 import sys
 import tempfile
 
+USAGE = "python3 scripts/instruction-ratio.py [--misses] [BUG...]"
 SMALL, LARGE = 1000, 3000
+# The miss columns of `--misses`: callgrind's events that each one sums.
+MISSES = [("I1mr",), ("D1mr", "D1mw"), ("Bcm", "Bim")]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "zoo-vs-shuttle")
 
@@ -82,12 +85,18 @@ def per_execution(bug, misses, runs, directory):
     return fwsim, shuttle
 
 
+def per_thousand(side, names):
+    """The events `names` per 1,000 instructions of one side. (A count near zero can come out
+    a hair below it, since the two profiled runs differ a little: shown as 0.)"""
+    return max(0.0, 1000 * sum(side[n] for n in names) / side["Ir"])
+
+
 def main():
     args = sys.argv[1:]
     misses = "--misses" in args
     chosen = [a for a in args if a != "--misses"]
     if any(a.startswith("-") for a in chosen):
-        fail(f"unknown option; usage: {__doc__.splitlines()[3].strip()}")
+        fail(f"unknown option; usage: {USAGE}")
     if shutil.which("valgrind") is None:
         fail("needs valgrind (apt-get install -y valgrind)")
     subprocess.run(["cargo", "build", "-q", "-p", "fwsim-zoo", "--release", "--bin", "zoo-vs-shuttle"], cwd=ROOT, check=True)
@@ -106,13 +115,8 @@ def main():
             fw, sh = per_execution(bug, misses, runs, directory)
             row = f"| {bug} | {fw['Ir']:,.0f} | {sh['Ir']:,.0f} | {sh['Ir'] / fw['Ir']:.2f}× |"
             if misses:
-
-                def per_k(side, *names):
-                    # (A count near zero can come out a hair below it: the two runs differ a little.)
-                    return 1000 * sum(side[n] for n in names) / side["Ir"]
-
-                for names in [("I1mr",), ("D1mr", "D1mw"), ("Bcm", "Bim")]:
-                    row += f" {max(per_k(fw, *names), 0):.1f} / {max(per_k(sh, *names), 0):.1f} |"
+                for names in MISSES:
+                    row += f" {per_thousand(fw, names):.1f} / {per_thousand(sh, names):.1f} |"
             print(row, flush=True)
 
 

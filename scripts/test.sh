@@ -14,7 +14,7 @@ step "disk"
 df -h "$PWD" | tail -1 || true
 # A clean run writes about 7 GB (target/ 5.5 GB, boards/*/target 1.4 GB).
 free_mb=$(df --output=avail -B1M "$PWD" 2>/dev/null | tail -1 | tr -d ' ' || true)
-if [ "${free_mb:-0}" -lt 8000 ]; then
+if [ -n "$free_mb" ] && [ "$free_mb" -lt 8000 ]; then
   echo "warning: ${free_mb} MB free here; a clean run needs about 7,000 MB and fails with 'No space left on device' without it" >&2
 fi
 
