@@ -2,14 +2,17 @@
 """Instructions per execution of fwsim and of shuttle on the zoo's shared bugs, counted by
 callgrind: the part of zoo-vs-shuttle's speed ratio that does not depend on the CPU.
 
-    python3 scripts/instruction-ratio.py [--misses] [BUG...]   (every shared bug if none)
+    python3 scripts/instruction-ratio.py [--misses] [--d1=BYTES,WAYS,LINE] [BUG...]
+                                           (every shared bug if none)
 
 The speed ratio that FUZZING.md's goal is judged by is this instruction ratio times the ratio
 of the instructions each side retires per second, which the CPU decides. `--misses` adds
 callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
 current AMD and Intel cores) and prints, per 1,000 instructions of each side, the L1
 instruction and data misses and the mispredicted branches: the usual reasons why one program
-retires fewer instructions a cycle than another. About 15 seconds a bug, 45 with `--misses`.
+retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies `--misses`)
+simulates another L1 data cache instead, here the 48 KiB 12-way one of Intel's cores since Ice
+Lake and of AMD's Zen 5. About 15 seconds a bug, 45 with `--misses`.
 
 Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
 It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
@@ -24,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-USAGE = "python3 scripts/instruction-ratio.py [--misses] [BUG...]"
+USAGE = "python3 scripts/instruction-ratio.py [--misses] [--d1=BYTES,WAYS,LINE] [BUG...]"
 SMALL, LARGE = 1000, 3000
 # The miss columns of `--misses`: callgrind's events that each one sums.
 MISSES = [("I1mr",), ("D1mr", "D1mw"), ("Bcm", "Bim")]
@@ -49,15 +52,19 @@ def speed_table_facts():
 
 
 def profile(bug, executions, misses, directory):
-    """Each event's program total and fwsim's inclusive count, from one callgrind run."""
+    """Each event's program total and fwsim's inclusive count, from one callgrind run.
+    `misses`: None, or the extra options of callgrind's cache and branch simulation."""
     out = os.path.join(directory, f"{bug}.{executions}")
-    extra = ["--cache-sim=yes", "--branch-sim=yes"] if misses else []
-    subprocess.run(
+    extra = ["--cache-sim=yes", "--branch-sim=yes", *misses] if misses is not None else []
+    run = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *extra, BIN, "0", "0", str(executions), bug],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    if run.returncode != 0:
+        said = [line for line in run.stderr.splitlines() if line.startswith("valgrind:")]
+        fail(f"valgrind failed on {bug}: {' / '.join(said) or run.stderr.strip()[-300:]}")
     text = subprocess.run(
         ["callgrind_annotate", "--inclusive=yes", out], capture_output=True, text=True, check=True
     ).stdout
@@ -93,8 +100,12 @@ def per_thousand(side, names):
 
 def main():
     args = sys.argv[1:]
-    misses = "--misses" in args
-    chosen = [a for a in args if a != "--misses"]
+    d1 = [a for a in args if a.startswith("--d1=")]
+    for a in d1:
+        if not re.fullmatch(r"--d1=\d+,\d+,\d+", a):
+            fail(f"`{a}`: expected --d1=BYTES,WAYS,LINE, as in --d1=49152,12,64")
+    misses = [a.replace("--d1=", "--D1=") for a in d1[-1:]] if "--misses" in args or d1 else None
+    chosen = [a for a in args if a != "--misses" and a not in d1]
     if any(a.startswith("-") for a in chosen):
         fail(f"unknown option; usage: {USAGE}")
     if shutil.which("valgrind") is None:
@@ -106,7 +117,7 @@ def main():
             fail(f"`{bug}` is not one of the bugs both sides run: {', '.join(known)}")
     runs = rounds * (LARGE - SMALL)
     header = "| bug | fwsim instructions | shuttle instructions | ratio |"
-    if misses:
+    if misses is not None:
         header += " I1 misses per 1,000 (fwsim / shuttle) | D1 misses per 1,000 | mispredicted branches per 1,000 |"
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
@@ -114,7 +125,7 @@ def main():
         for bug in chosen or known:
             fw, sh = per_execution(bug, misses, runs, directory)
             row = f"| {bug} | {fw['Ir']:,.0f} | {sh['Ir']:,.0f} | {sh['Ir'] / fw['Ir']:.2f}× |"
-            if misses:
+            if misses is not None:
                 for names in MISSES:
                     row += f" {per_thousand(fw, names):.1f} / {per_thousand(sh, names):.1f} |"
             print(row, flush=True)
