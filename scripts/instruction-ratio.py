@@ -8,9 +8,9 @@ callgrind: the part of zoo-vs-shuttle's speed ratio that does not depend on the 
 The speed ratio that FUZZING.md's goal is judged by is this instruction ratio times the ratio
 of the instructions each side retires per second, which the CPU decides. `--misses` adds
 callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
-current AMD and Intel cores) and prints, per 1,000 instructions of each side, the L1
-instruction and data misses and the mispredicted branches: the usual reasons why one program
-retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies `--misses`)
+Zen 4; Intel's L1 instruction cache is the same) and prints, per 1,000 instructions of each
+side, the L1 instruction and data misses and the mispredicted branches: the usual reasons why
+one program retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies `--misses`)
 simulates another L1 data cache instead, here the 48 KiB 12-way one of Intel's cores since Ice
 Lake and of AMD's Zen 5. About 15 seconds a bug, 45 with `--misses`.
 
