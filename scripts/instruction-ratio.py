@@ -10,9 +10,9 @@ of the instructions each side retires per second, which the CPU decides. `--miss
 callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
 Zen 4; Intel's L1 instruction cache is the same) and prints, per 1,000 instructions of each
 side, the L1 instruction and data misses and the mispredicted branches: the usual reasons why
-one program retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies `--misses`)
-simulates another L1 data cache instead, here the 48 KiB 12-way one of Intel's cores since Ice
-Lake and of AMD's Zen 5. About 15 seconds a bug, 45 with `--misses`.
+one program retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies
+`--misses`) simulates another L1 data cache instead, here the 48 KiB 12-way one of Intel's cores
+since Ice Lake and of AMD's Zen 5. About 15 seconds a bug, 45 with `--misses`.
 
 Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
 It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
