@@ -40,9 +40,17 @@ def fail(message):
     sys.exit(2)
 
 
+def output_of(command):
+    """What `command` prints, or a clean exit naming it and the end of what it said."""
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        fail(f"`{' '.join(command)}` failed: {run.stderr.strip()[-300:]}")
+    return run.stdout
+
+
 def speed_table_facts():
     """The bugs both sides run and the number of rounds, from a one-execution speed table."""
-    table = subprocess.run([BIN, "0", "0", "1"], capture_output=True, text=True, check=True).stdout
+    table = output_of([BIN, "0", "0", "1"])
     bugs = [row.split("|")[1].strip() for row in table.splitlines() if re.match(r"^\| [a-z]", row)]
     bugs = [b for b in bugs if b != "bug"]
     rounds = re.search(r"(\d+) rounds of", table)
@@ -65,9 +73,7 @@ def profile(bug, executions, misses, directory):
     if run.returncode != 0:
         said = [line for line in run.stderr.splitlines() if line.startswith("valgrind:")]
         fail(f"valgrind failed on {bug}: {' / '.join(said) or run.stderr.strip()[-300:]}")
-    text = subprocess.run(
-        ["callgrind_annotate", "--inclusive=yes", out], capture_output=True, text=True, check=True
-    ).stdout
+    text = output_of(["callgrind_annotate", "--inclusive=yes", out])
     events = re.search(r"^Events shown:\s+(.*)$", text, re.M).group(1).split()
     total, fwsim = None, None
     for line in text.splitlines():
@@ -110,7 +116,9 @@ def main():
         fail(f"unknown option; usage: {USAGE}")
     if shutil.which("valgrind") is None:
         fail("needs valgrind (apt-get install -y valgrind)")
-    subprocess.run(["cargo", "build", "-q", "-p", "fwsim-zoo", "--release", "--bin", "zoo-vs-shuttle"], cwd=ROOT, check=True)
+    build = ["cargo", "build", "-q", "-p", "fwsim-zoo", "--release", "--bin", "zoo-vs-shuttle"]
+    if subprocess.run(build, cwd=ROOT).returncode != 0:
+        fail("cannot build zoo-vs-shuttle (cargo's errors are above)")
     known, rounds = speed_table_facts()
     for bug in chosen:
         if bug not in known:
