@@ -74,7 +74,10 @@ def profile(bug, executions, misses, directory):
         said = [line for line in run.stderr.splitlines() if line.startswith("valgrind:")]
         fail(f"valgrind failed on {bug}: {' / '.join(said) or run.stderr.strip()[-300:]}")
     text = output_of(["callgrind_annotate", "--inclusive=yes", out])
-    events = re.search(r"^Events shown:\s+(.*)$", text, re.M).group(1).split()
+    shown = re.search(r"^Events shown:\s+(.*)$", text, re.M)
+    if shown is None:
+        fail(f"cannot read callgrind_annotate's output for {bug}")
+    events = shown.group(1).split()
     total, fwsim = None, None
     for line in text.splitlines():
         numbers = [int(n.replace(",", "")) for n in re.findall(r"(?:^|\s)([\d,]+)(?= \()", line)]
