@@ -7,12 +7,14 @@ callgrind: the part of zoo-vs-shuttle's speed ratio that does not depend on the 
 
 The speed ratio that FUZZING.md's goal is judged by is this instruction ratio times the ratio
 of the instructions each side retires per second, which the CPU decides. `--misses` adds
-callgrind's cache and branch simulation (32 KiB 8-way L1 caches with 64-byte lines, as on
-Zen 4; Intel's L1 instruction cache is the same) and prints, per 1,000 instructions of each
-side, the L1 instruction and data misses and the mispredicted branches: the usual reasons why
-one program retires fewer instructions a cycle than another. `--d1=49152,12,64` (implies
-`--misses`) simulates another L1 data cache instead, here the 48 KiB 12-way one of Intel's cores
-since Ice Lake and of AMD's Zen 5. About 15 seconds a bug, 45 with `--misses`.
+callgrind's cache and branch simulation and prints, per 1,000 instructions of each side, the L1
+instruction and data misses and the mispredicted branches: the usual reasons why one program
+retires fewer instructions a cycle than another. The simulated L1 caches are 32 KiB, 8-way,
+with 64-byte lines (Zen 4's; Intel's L1 instruction cache is the same) on every host: callgrind
+would otherwise take the host's own, and tables from two machines would not compare.
+`--d1=49152,12,64` (implies `--misses`) simulates another L1 data cache instead, here the
+48 KiB 12-way one of Intel's cores since Ice Lake and of AMD's Zen 5. About 15 seconds a bug, 45
+with `--misses`.
 
 Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
 It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
@@ -29,6 +31,8 @@ import tempfile
 
 USAGE = "python3 scripts/instruction-ratio.py [--misses] [--d1=BYTES,WAYS,LINE] [BUG...]"
 SMALL, LARGE = 1000, 3000
+# The L1 caches `--misses` simulates, whatever the host's (BYTES,WAYS,LINE).
+L1 = "32768,8,64"
 # The miss columns of `--misses`: callgrind's events that each one sums.
 MISSES = [("I1mr",), ("D1mr", "D1mw"), ("Bcm", "Bim")]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -113,7 +117,8 @@ def main():
     for a in d1:
         if not re.fullmatch(r"--d1=\d+,\d+,\d+", a):
             fail(f"`{a}`: expected --d1=BYTES,WAYS,LINE, as in --d1=49152,12,64")
-    misses = [a.replace("--d1=", "--D1=") for a in d1[-1:]] if "--misses" in args or d1 else None
+    d1_cache = d1[-1].removeprefix("--d1=") if d1 else L1
+    misses = [f"--I1={L1}", f"--D1={d1_cache}"] if "--misses" in args or d1 else None
     chosen = [a for a in args if a != "--misses" and a not in d1]
     if any(a.startswith("-") for a in chosen):
         fail(f"unknown option; usage: {USAGE}")
