@@ -16,22 +16,15 @@ impl Shared {
     /// Spawns `task`; returns its slot (low half) and generation (high half), and its serial.
     fn spawn_unkeyed(&self, exec: u8, name: Cow<'static, str>, task: TaskBox) -> (u64, u32) {
         assert!(!self.torn_down.get(), "fwsim: spawn on a simulation that has been shut down");
-        let future = task.as_ptr();
-        let (slot, generation, serial) = {
+        let (slot, generation, serial, left) = {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
-            let (slot, generation) = c.alloc_task(name, exec);
-            let t = &mut c.tasks.metas[slot as usize];
-            t.future = Some(future);
-            (slot, generation, t.serial)
+            let (slot, generation, left) = c.alloc_task(name, exec, task);
+            (slot, generation, c.tasks.next_serial - 1, left)
         };
-        let mut f = self.futures.borrow_mut();
-        if slot as usize == f.len() {
-            f.push(Some(task)); // a new slot (the table grows one slot at a time)
-        } else {
-            let old = f[slot as usize].replace(task);
-            drop(f);
-            drop(old); // a box left by the slot's previous task: its drop may re-enter
+        if let Some(left) = left {
+            // A box left by the slot's previous task: its drop may re-enter.
+            self.blocks.drop_task(left);
         }
         (slot as u64 | (generation as u64) << 32, serial)
     }
@@ -39,10 +32,16 @@ impl Shared {
     /// Drops slot `slot`'s task box, if it still has one, keeping its block for reuse. (Its
     /// drop may re-enter: no borrow is held across it.)
     pub(super) fn free_task(&self, slot: u32) {
-        let task = self.futures.borrow_mut()[slot as usize].take();
+        let task = self.take_task(slot);
         if let Some(task) = task {
             self.blocks.drop_task(task);
         }
+    }
+
+    /// Takes slot `slot`'s task box out of the table, to be dropped outside the borrow.
+    #[inline]
+    pub(super) fn take_task(&self, slot: u32) -> Option<TaskBox> {
+        self.core.borrow_mut().tasks.metas[slot as usize].future.take()
     }
 
     pub(crate) fn add_executor(&self, order: OrderSpec) -> u8 {
@@ -86,7 +85,7 @@ impl Shared {
                 return Poll::Ready(Err(e));
             }
         }
-        let task = self.futures.borrow_mut()[key.slot as usize].take();
+        let task = self.take_task(key.slot);
         if let Some(mut task) = task {
             // SAFETY: the handle that created this key was made for this output type, and a
             // DONE task is never polled.
@@ -235,18 +234,10 @@ impl Shared {
             return;
         }
         let _g = Entered::new(self);
-        // Tasks first: they may borrow arena values. Their drops may re-enter (a dropped
-        // JoinHandle, a spawn that is refused), so no borrow is held across them. Each table
-        // is emptied out of its cell, then handed back with its allocation for `recycle`.
-        let mut tasks = std::mem::take(&mut *self.futures.borrow_mut());
-        self.core.borrow_mut().tasks.metas.iter_mut().for_each(|t| t.future = None);
-        // In slot order. (Most runs have freed every box by now: a plain loop over the
-        // slots costs less than draining them through an adapter.)
-        for task in tasks.iter_mut().filter_map(Option::take) {
-            let _ = catch_unwind(AssertUnwindSafe(|| self.blocks.drop_task(task)));
+        // Tasks first: they may borrow arena values. Most runs have freed every box by now.
+        if self.core.borrow().tasks.metas.iter().any(|t| t.future.is_some()) {
+            self.drop_held_tasks();
         }
-        tasks.clear();
-        give_back(&self.futures, tasks);
         {
             let mut c = self.core.borrow_mut();
             c.clock.events.clear();
@@ -264,7 +255,21 @@ impl Shared {
             give_back(&self.arena, values);
         }
         drop_all(&self.artifact_writers);
-        debug_assert!(self.futures.borrow().is_empty() && self.isr_fns.borrow().is_empty());
+        debug_assert!(self.isr_fns.borrow().is_empty());
+    }
+
+    /// Drops the task boxes still held, in slot order. Their drops may re-enter (a dropped
+    /// JoinHandle, a spawn, which is refused now), so each is taken out of the table and
+    /// dropped with no borrow held; a drop that panics does not stop the others.
+    #[cold]
+    #[inline(never)]
+    fn drop_held_tasks(&self) {
+        let slots = self.core.borrow().tasks.metas.len();
+        for slot in 0..slots as u32 {
+            if let Some(task) = self.take_task(slot) {
+                let _ = catch_unwind(AssertUnwindSafe(|| self.blocks.drop_task(task)));
+            }
+        }
     }
 
     /// Whether shutdown has anything besides tasks and arena values to drop or flush.

@@ -1,9 +1,10 @@
 //! The simulation core: task table, run queues, timers, events, the run loop.
 //!
 //! Re-entrancy is the rule here: a poll can call back into the core (wakes, timers, busy time,
-//! spawns, interrupts), so no `RefCell` borrow is ever held across a call into user code —
-//! futures are taken out of their slot while polled, interrupt handlers out of theirs while run,
-//! and `Waker`s that are not ours are woken only after the borrow is released.
+//! spawns, interrupts), so no `RefCell` borrow is ever held across a call into user code — a
+//! future is polled in place through a pointer and taken out of its entry only to be dropped,
+//! interrupt handlers are taken out of their slot while run, and `Waker`s that are not ours are
+//! woken (or dropped) only after the borrow is released.
 //!
 //! Speed: the common configuration (one executor, no explorer, no trace, no cost model, no poll
 //! spans, not strict) is *lean*. There is one run loop, one wake path and one pick, each
@@ -75,7 +76,7 @@ pub(crate) use poll::panic_message;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
-pub(crate) use task::{ArenaBox, ErasedTask, IsrFn, TaskBox, TaskCell};
+pub(crate) use task::{ArenaBox, IsrFn, TaskBox, TaskCell};
 pub(crate) use tasks::TaskKey;
 
 /// Writes one artifact into a directory.
@@ -117,7 +118,6 @@ pub(crate) struct Shared {
     pub(crate) tag: u32,
     pub(crate) inbox: Arc<Inbox>,
     pub(crate) core: RefCell<Core>,
-    futures: RefCell<Vec<Option<TaskBox>>>,
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
     isr_free: RefCell<Vec<u32>>,
     pub(crate) arena: RefCell<Vec<ArenaBox>>,
@@ -224,7 +224,6 @@ impl Shared {
             tag,
             inbox,
             core: RefCell::new(core),
-            futures: RefCell::new(Vec::new()),
             isr_fns: RefCell::new(Vec::new()),
             isr_free: RefCell::new(Vec::new()),
             arena: RefCell::new(Vec::new()),

@@ -85,9 +85,10 @@ impl Shared {
                 if self.invariants.armed() {
                     self.invariants.task_step(format_args!("the drop of aborted {}", c.label(slot)));
                 }
+                let t = &mut c.tasks.metas[slot as usize];
+                t.flags &= !QUEUED;
+                let fut = t.future.take();
                 drop(c);
-                let fut = self.futures.borrow_mut()[slot as usize].take();
-                self.core.borrow_mut().tasks.metas[slot as usize].flags &= !QUEUED;
                 if let Some(fut) = fut {
                     self.blocks.drop_task(fut);
                 }
@@ -98,11 +99,11 @@ impl Shared {
             t.flags = (t.flags | RUNNING) & !(QUEUED | LOST);
             t.clones.poll_begins();
             let (generation, serial) = (t.generation, t.serial);
-            // The future stays in its box, in place: a RUNNING task's box is never dropped or
-            // replaced (aborts, completion and frees wait for the poll to end), so the pointer
-            // is valid for the poll even if the table grows meanwhile (a spawn moves the boxes'
-            // pointers, not the futures).
-            let task = t.future.expect("fwsim: queued task has no future");
+            // The future stays in its box, in place: a RUNNING task's box is never taken out
+            // of its entry (aborts, completion and frees wait for the poll to end), so the
+            // pointer is valid for the poll even if the table grows meanwhile (a spawn may
+            // move the entries, which hold the box's pointer, not the future).
+            let task = t.future.as_ref().expect("fwsim: queued task has no future").as_ptr();
             c.poll.running = Some(slot);
             c.poll.now_reads = 0;
             c.clock.instant_polls += 1;
@@ -206,7 +207,7 @@ impl Shared {
             }
             Err(payload) => {
                 let message = panic_message(&*payload);
-                let fut = self.futures.borrow_mut()[slot as usize].take();
+                let fut = self.take_task(slot);
                 // Dropping a panicked future may panic again; contain that too.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(fut)));
                 let (task, at) = {

@@ -26,7 +26,6 @@ impl Shared {
             tag,
             inbox,
             core,
-            futures,
             isr_fns,
             isr_free,
             arena,
@@ -49,9 +48,9 @@ impl Shared {
             quiet_around,
         } = self;
         // Shutdown drained these; they keep their capacity.
-        debug_assert!(futures.get_mut().is_empty() && isr_fns.get_mut().is_empty() && arena.get_mut().is_empty());
+        debug_assert!(isr_fns.get_mut().is_empty() && arena.get_mut().is_empty());
+        debug_assert!(core.get_mut().tasks.metas.iter().all(|t| t.future.is_none()));
         debug_assert!(artifact_writers.get_mut().is_empty());
-        futures.get_mut().clear();
         isr_fns.get_mut().clear();
         isr_free.get_mut().clear();
         arena.get_mut().clear();

@@ -58,10 +58,14 @@ pub(super) struct TaskMeta {
     /// Live clones of this task's waker (made on this thread), and clones made since its last
     /// poll began.
     pub(super) clones: CloneCounts,
-    /// The task's future, in its box in `Shared::futures`: cached so that a poll need not
-    /// borrow that table. Set at spawn; the box stays put until the task is DONE (see
-    /// `poll_one`), and a DONE task is never polled.
-    pub(super) future: Option<NonNull<dyn ErasedTask>>,
+    /// The task's future, in the box that owns it. Set at spawn; taken out to be dropped
+    /// (outside the core's borrow: a future's drop may re-enter) only once the task is DONE,
+    /// or aborted and not running, or at shutdown: so it stays put while the task is polled.
+    /// A freed slot may still hold its last task's box (see `Core::drop_stale_entry`) until
+    /// the slot is reused or the simulation shut down. `ManuallyDrop`: the table never drops
+    /// a box itself (every box is taken out first, and shutdown takes what is left), so
+    /// emptying the table is not a loop over its entries.
+    pub(super) future: ManuallyDrop<Option<TaskBox>>,
     /// Times picked to poll (counted only with an explorer that records its schedule: the
     /// anchor of the choice points after each pick, see `Choices::picked`). 32 bits keep the
     /// entry at 40 bytes, which the wake and poll paths of every mode measurably prefer; a
@@ -161,7 +165,15 @@ impl Core {
         }
     }
 
-    pub(super) fn alloc_task(&mut self, name: Cow<'static, str>, exec: u8) -> (u32, u32) {
+    /// Puts `task` in a slot, new or free, and queues it; returns the slot, its generation,
+    /// and the box a free slot still held (see `TaskMeta::future`), for the caller to drop
+    /// outside the core's borrow.
+    pub(super) fn alloc_task(
+        &mut self,
+        name: Cow<'static, str>,
+        exec: u8,
+        task: TaskBox,
+    ) -> (u32, u32, Option<TaskBox>) {
         let serial = self.tasks.next_serial;
         self.tasks.next_serial += 1;
         if self.trace.enabled {
@@ -169,45 +181,46 @@ impl Core {
             let src = self.source().encode();
             self.rec(Kind::Spawn, serial, src, name_id as u64);
         }
-        let entry = |generation| TaskMeta {
+        let entry = |generation, task| TaskMeta {
             generation,
             serial,
             flags: OCCUPIED,
             exec,
             clones: CloneCounts::default(),
-            future: None,
+            future: ManuallyDrop::new(Some(task)),
             picks: 0,
         };
-        let (slot, generation) = match self.tasks.free.pop() {
+        let (slot, generation, left) = match self.tasks.free.pop() {
             Some(s) => {
                 let t = &mut self.tasks.metas[s as usize];
-                *t = entry(t.generation);
+                let left = t.future.take();
+                *t = entry(t.generation, task);
                 self.tasks.names[s as usize] = name;
-                (s, t.generation)
+                (s, t.generation, left)
             }
             None => {
                 // A new slot is written once, whole (a recycled simulation's first tasks all
                 // take new slots).
                 let s = self.tasks.metas.len() as u32;
                 assert!(s <= waker::SLOT_MASK, "fwsim: more than 1,048,576 tasks alive at once");
-                self.tasks.metas.push(entry(0));
+                self.tasks.metas.push(entry(0, task));
                 self.tasks.names.push(name);
-                (s, 0)
+                (s, 0, None)
             }
         };
         self.tasks.live += 1;
         self.enqueue_new(slot);
-        (slot, generation)
+        (slot, generation, left)
     }
 
-    /// Frees a finished slot if nobody can still ask for its output.
+    /// Frees a finished slot if nobody can still ask for its output. (Its future box stays:
+    /// the caller takes it out and drops it outside the borrow, see `Shared::free_task`.)
     pub(super) fn maybe_free(&mut self, slot: u32) -> bool {
         let t = &mut self.tasks.metas[slot as usize];
         let releasable = t.has(DONE) && !t.has(QUEUED) && (t.has(DETACHED) || t.has(TAKEN));
         if releasable && t.has(OCCUPIED) {
             t.flags = 0;
             t.generation = t.generation.wrapping_add(1) & waker::GEN_MASK;
-            t.future = None;
             // The name stays until the slot's next task replaces it (or the table is emptied):
             // nothing reads a free slot's name.
             self.tasks.take_error(slot); // (its timer left in `complete`)
@@ -242,6 +255,48 @@ mod tests {
             sim.run_until_stalled().unwrap();
         }
         sim.shared.core.borrow().tasks.metas.len()
+    }
+
+    /// A detached task that woke itself and then finished leaves its box (holding its
+    /// output) in its freed slot; whoever takes the slot next, a spawn or the shutdown, drops
+    /// it with no borrow held: the output's drop here spawns.
+    #[test]
+    fn a_box_left_in_a_freed_slot_is_dropped_by_the_next_spawn_or_the_shutdown() {
+        struct SpawnsOnDrop(crate::SimHandle, std::rc::Rc<std::cell::Cell<u32>>);
+        impl Drop for SpawnsOnDrop {
+            fn drop(&mut self) {
+                self.1.set(self.1.get() + 1);
+                // Refused (a panic) once the simulation is shut down.
+                let spawned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    drop(self.0.spawn("from-a-drop", async {}));
+                }));
+                if spawned.is_ok() {
+                    self.1.set(self.1.get() + 100);
+                }
+            }
+        }
+        let finish_while_queued = |sim: &Sim, drops: &std::rc::Rc<std::cell::Cell<u32>>| {
+            let mut output = Some(SpawnsOnDrop(sim.handle(), drops.clone()));
+            drop(sim.spawn(
+                "ready-while-queued",
+                std::future::poll_fn(move |cx| {
+                    cx.waker().wake_by_ref();
+                    std::task::Poll::Ready(output.take())
+                }),
+            ));
+            sim.run_until_stalled().unwrap();
+        };
+        let drops = std::rc::Rc::default();
+        let sim = Sim::with_config(SimConfig::new().quiet_panics(true));
+        finish_while_queued(&sim, &drops);
+        assert_eq!(sim.live_tasks(), 0);
+        sim.spawn("reuses-the-slot", async {});
+        assert_eq!(drops.get(), 101, "dropped by the spawn that reused its slot, and could spawn");
+        sim.run_until_stalled().unwrap();
+        assert_eq!(sim.shared.core.borrow().tasks.metas.len(), 2, "the slot was reused");
+        finish_while_queued(&sim, &drops);
+        drop(sim);
+        assert_eq!(drops.get(), 102, "dropped by the shutdown, whose spawn was refused");
     }
 
     #[test]
