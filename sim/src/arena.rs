@@ -1,11 +1,8 @@
 //! The per-simulation arena behind [`Sim::alloc`] and [`Sim::alloc_borrowing`]: values that
 //! live exactly as long as a simulation, so that its tasks may borrow them, as firmware borrows
 //! its `static`s. Why there are two doors, one that drops and one that never does, is in
-//! `alloc_borrowing`'s docs; the blocks behind both are `kernel::blocks`'.
+//! `alloc_borrowing`'s docs; the memory behind both is `kernel::bump`'s.
 
-use std::ptr::NonNull;
-
-use crate::kernel::ArenaBox;
 use crate::sim::Sim;
 
 impl<'env> Sim<'env> {
@@ -49,9 +46,13 @@ impl<'env> Sim<'env> {
     pub fn alloc<T: 'static>(&'env self, value: T) -> &'env mut T {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
         // SAFETY: `T` borrows nothing, so its drop at shutdown can read nothing that has ended
-        // or been dropped (tasks, handlers and invariants are dropped before the arena).
-        let (entry, ptr) = unsafe { ArenaBox::new_in(&self.shared.blocks, value) };
-        self.keep(entry, ptr)
+        // or been dropped (tasks, handlers and invariants are dropped before the arena), and
+        // shutdown drops it; the reference handed out is `'env`, which ends before the memory
+        // is reused or freed (after shutdown).
+        let mut ptr = unsafe { self.shared.arena.borrow_mut().put(value, true) };
+        // SAFETY: a value just moved in, alive and unmoved until shutdown: the reference is
+        // unique.
+        unsafe { ptr.as_mut() }
     }
 
     /// [`alloc`](Self::alloc) for a value that borrows the simulation's data — other
@@ -81,19 +82,11 @@ impl<'env> Sim<'env> {
     pub fn alloc_borrowing<T: 'env>(&'env self, value: T) -> &'env mut T {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
         // SAFETY: `T: 'env`, and the value is never dropped, so nothing it borrows is used
-        // after shutdown, which runs before `'env` can end.
-        let (entry, ptr) = unsafe { ArenaBox::new_undropped_in(&self.shared.blocks, value) };
-        self.keep(entry, ptr)
-    }
-
-    /// Keeps an arena entry until shutdown and hands out its value.
-    #[allow(clippy::mut_from_ref)] // `ptr` is a value just moved in: the reference is unique
-    #[inline(always)]
-    fn keep<T>(&'env self, entry: ArenaBox, mut ptr: NonNull<T>) -> &'env mut T {
-        self.shared.arena.borrow_mut().push(entry);
-        // SAFETY: the value never moves and its block is freed or reused only at shutdown,
-        // after which no `'env` reference can be used; each call moves in a new value, so the
-        // reference is unique.
+        // after shutdown, which runs before `'env` can end; the reference handed out is
+        // `'env` too, which ends before the memory is reused or freed.
+        let mut ptr = unsafe { self.shared.arena.borrow_mut().put(value, false) };
+        // SAFETY: a value just moved in, alive and unmoved until shutdown: the reference is
+        // unique.
         unsafe { ptr.as_mut() }
     }
 }

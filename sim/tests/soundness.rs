@@ -147,6 +147,33 @@ fn arena_values_that_borrow_each_other_are_never_dropped() {
     assert_eq!(report.executions, 3);
 }
 
+/// Arena values are dropped at the end in the order they were allocated, each once, and one
+/// whose drop panics keeps none of the later ones from being dropped.
+#[test]
+fn arena_values_are_dropped_in_order_even_past_a_panicking_drop() {
+    struct Noted(&'static str, Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for Noted {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0);
+            if self.0 == "panics" {
+                panic!("dropping {}", self.0);
+            }
+        }
+    }
+    let noted = Rc::new(RefCell::new(Vec::new()));
+    let n = noted.clone();
+    let ended = catch_unwind(AssertUnwindSafe(|| {
+        fwsim::scope(quiet(), move |sim| {
+            sim.alloc(Noted("first", n.clone()));
+            sim.alloc(Noted("panics", n.clone()));
+            sim.alloc([7u64; 200]); // past the first chunk of the arena
+            sim.alloc(Noted("last", n.clone()));
+        })
+    }));
+    assert_eq!(panic_text(ended), "dropping panics");
+    assert_eq!(*noted.borrow(), ["first", "panics", "last"]);
+}
+
 #[test]
 fn a_waker_used_after_its_simulation_is_dropped_is_counted_or_reported() {
     let stash = Rc::new(RefCell::new(None));

@@ -1,20 +1,20 @@
-//! Heap blocks kept for reuse: the memory of tasks and arena values that have been dropped.
+//! Heap blocks kept for reuse: the memory of tasks that have been dropped.
 //!
 //! A fuzz campaign runs the same body thousands of times in one recycled simulation (see
-//! `recycle`), and every execution spawns the same futures and allocates the same arena
-//! values: the same sizes, over and over. Dropping one keeps its block here, keyed by layout,
-//! and the next value of that layout moves into it, so that after the first execution a run
-//! calls the allocator for none of them.
+//! `recycle`), and every execution spawns the same futures: the same sizes, over and over.
+//! Dropping one keeps its block here, keyed by layout, and the next future of that layout
+//! moves into it, so that after the first execution a run calls the allocator for none of
+//! them. (Arena values live in `bump`'s chunks instead: they are all dropped at once.)
 //!
 //! Every block comes from the global allocator with exactly the layout of the value that
-//! lives in it, so a [`TaskBox`] or [`ArenaBox`] dropped the ordinary way (its `Box` freed)
-//! is still correct; only the paths that hand a value back here keep its block.
+//! lives in it, so a [`TaskBox`] dropped the ordinary way (its `Box` freed) is still correct;
+//! only the paths that hand a task back here keep its block.
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::cell::RefCell;
 use std::ptr::NonNull;
 
-use super::{ArenaBox, TaskBox};
+use super::TaskBox;
 
 /// At most this many free blocks are kept; more are freed.
 const KEPT: usize = 64;
@@ -69,14 +69,6 @@ impl Blocks {
         // once, and `_keep` then gives the block back with the layout the value had.
         unsafe { value.as_ptr().drop_in_place() }
     }
-
-    /// Drops `entry`'s value and keeps its block, as [`drop_task`](Self::drop_task).
-    pub(crate) fn drop_arena_value(&self, entry: ArenaBox) {
-        let (layout, block, drop_value) = entry.into_raw();
-        let _keep = KeepOnDrop { blocks: self, layout, block };
-        // SAFETY: `into_raw` handed over the value, whose drop is `drop_value`; it runs once.
-        unsafe { drop_value(block) }
-    }
 }
 
 impl Drop for Blocks {
@@ -98,15 +90,14 @@ struct KeepOnDrop<'a> {
 
 impl Drop for KeepOnDrop<'_> {
     fn drop(&mut self) {
-        // SAFETY: built by `drop_task` and `drop_arena_value` from a block handed over by
-        // `into_raw`, whose value has been dropped by the time this runs.
+        // SAFETY: built by `drop_task` from a block handed over by `into_raw`, whose value
+        // has been dropped by the time this runs.
         unsafe { self.blocks.give(self.layout, self.block) }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
     use super::*;
@@ -158,51 +149,6 @@ mod tests {
         assert!(catch_unwind(AssertUnwindSafe(|| blocks.drop_task(task))).is_err());
         drop(quiet);
         assert_eq!(kept(&blocks), 1);
-    }
-
-    #[test]
-    fn arena_values_of_every_size_are_dropped_once_and_their_blocks_kept_or_freed() {
-        let blocks = Blocks::default();
-        let dropped = std::rc::Rc::new(std::cell::Cell::new(0));
-        struct Counted(std::rc::Rc<std::cell::Cell<u32>>);
-        impl Drop for Counted {
-            fn drop(&mut self) {
-                self.0.set(self.0.get() + 1);
-            }
-        }
-        // SAFETY: the values borrow nothing.
-        let (zst, _) = unsafe { ArenaBox::new_in(&blocks, ()) };
-        // SAFETY: as above.
-        let (kept_one, _) = unsafe { ArenaBox::new_in(&blocks, Counted(dropped.clone())) };
-        // SAFETY: as above.
-        let (freed_one, mut value) = unsafe { ArenaBox::new_in(&blocks, [5u16; 3]) };
-        // SAFETY: the entry owns the value and is alive.
-        assert_eq!(unsafe { value.as_mut() }[2], 5);
-        blocks.drop_arena_value(zst);
-        blocks.drop_arena_value(kept_one);
-        drop(freed_one);
-        assert_eq!(dropped.get(), 1);
-        assert_eq!(kept(&blocks), 1, "zero-sized values have no block; a plain drop frees its own");
-    }
-
-    #[test]
-    fn an_undropped_value_never_runs_its_drop_and_its_block_is_still_reused() {
-        struct Counted<'a>(&'a Cell<u32>);
-        impl Drop for Counted<'_> {
-            fn drop(&mut self) {
-                self.0.set(self.0.get() + 1);
-            }
-        }
-        let dropped = Cell::new(0);
-        let blocks = Blocks::default();
-        // SAFETY: the values are never dropped, so nothing uses `dropped` after the entries.
-        let (kept_one, _) = unsafe { ArenaBox::new_undropped_in(&blocks, Counted(&dropped)) };
-        // SAFETY: as above.
-        let (freed_one, _) = unsafe { ArenaBox::new_undropped_in(&blocks, Counted(&dropped)) };
-        blocks.drop_arena_value(kept_one);
-        drop(freed_one);
-        assert_eq!(dropped.get(), 0, "neither drop ran");
-        assert_eq!(kept(&blocks), 1, "the block given back is kept; the other was freed");
     }
 
     #[test]

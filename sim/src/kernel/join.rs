@@ -249,13 +249,43 @@ impl Shared {
         if self.has_cold_leftovers() {
             self.shutdown_cold();
         }
-        if !self.arena.borrow().is_empty() {
-            let mut values = std::mem::take(&mut *self.arena.borrow_mut());
-            values.drain(..).for_each(|v| self.blocks.drop_arena_value(v));
-            give_back(&self.arena, values);
+        if self.arena.borrow().has_drops() {
+            self.drop_arena_values();
         }
         drop_all(&self.artifact_writers);
         debug_assert!(self.isr_fns.borrow().is_empty());
+    }
+
+    /// Drops the arena's values, in the order they came. Their drops may re-enter (and an
+    /// `alloc` is refused now), so no borrow is held across them; one that panics does not
+    /// stop the others (they are dropped while the panic unwinds).
+    fn drop_arena_values(&self) {
+        /// The values left to drop: dropped by `drop_all`, or by the guard's own drop if one
+        /// of them panics.
+        struct Rest {
+            values: Vec<bump::Dropped>,
+            next: usize,
+        }
+        impl Rest {
+            fn drop_all(&mut self) {
+                while let Some(&value) = self.values.get(self.next) {
+                    self.next += 1;
+                    // SAFETY: each value was listed by `Bump::put` and is dropped once (`next`
+                    // has moved past it), at shutdown, after which nothing uses it.
+                    unsafe { value.drop_value() };
+                }
+            }
+        }
+        impl Drop for Rest {
+            fn drop(&mut self) {
+                self.drop_all();
+            }
+        }
+        let mut rest = Rest { values: self.arena.borrow_mut().take_drops(), next: 0 };
+        rest.drop_all();
+        let mut emptied = std::mem::take(&mut rest.values);
+        emptied.clear();
+        self.arena.borrow_mut().give_back_drops(emptied);
     }
 
     /// Drops the task boxes still held, in slot order. Their drops may re-enter (a dropped

@@ -49,6 +49,7 @@ use crate::trace::{Kind, Record, Recorder, TaskRef};
 use crate::waker;
 
 mod blocks;
+mod bump;
 mod choice;
 mod events;
 mod executors;
@@ -76,7 +77,7 @@ pub(crate) use poll::panic_message;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};
-pub(crate) use task::{ArenaBox, IsrFn, TaskBox, TaskCell};
+pub(crate) use task::{IsrFn, TaskBox, TaskCell};
 pub(crate) use tasks::TaskKey;
 
 /// Writes one artifact into a directory.
@@ -120,7 +121,8 @@ pub(crate) struct Shared {
     pub(crate) core: RefCell<Core>,
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
     isr_free: RefCell<Vec<u32>>,
-    pub(crate) arena: RefCell<Vec<ArenaBox>>,
+    /// The values of `Sim::alloc` (`bump`).
+    pub(crate) arena: RefCell<bump::Bump>,
     /// The blocks of dropped tasks and arena values, for the next ones of their sizes.
     pub(crate) blocks: blocks::Blocks,
     /// What else to write into a failure's artifacts directory (a board's waveform…), by
@@ -226,7 +228,7 @@ impl Shared {
             core: RefCell::new(core),
             isr_fns: RefCell::new(Vec::new()),
             isr_free: RefCell::new(Vec::new()),
-            arena: RefCell::new(Vec::new()),
+            arena: RefCell::new(bump::Bump::default()),
             blocks: blocks::Blocks::default(),
             artifact_writers: RefCell::new(Vec::new()),
             torn_down: Cell::new(false),

@@ -48,12 +48,12 @@ impl Shared {
             quiet_around,
         } = self;
         // Shutdown drained these; they keep their capacity.
-        debug_assert!(isr_fns.get_mut().is_empty() && arena.get_mut().is_empty());
+        debug_assert!(isr_fns.get_mut().is_empty() && !arena.get_mut().has_drops());
         debug_assert!(core.get_mut().tasks.metas.iter().all(|t| t.future.is_none()));
         debug_assert!(artifact_writers.get_mut().is_empty());
         isr_fns.get_mut().clear();
         isr_free.get_mut().clear();
-        arena.get_mut().clear();
+        arena.get_mut().reset();
         artifact_writers.get_mut().clear();
         *tag = registry::rekey(*tag, inbox);
         watch_if_asked(inbox, &config);
@@ -110,6 +110,7 @@ impl Core {
 }
 
 impl TaskTable {
+    #[inline]
     fn reset(&mut self) {
         let TaskTable { metas, free, next_serial, live, names, joiners, errors } = self;
         metas.clear();

@@ -1,5 +1,5 @@
-//! Task storage: the type-erased future with room for its output, the owning pointer that
-//! keeps it pinned, and the per-simulation arena behind `Sim::alloc`.
+//! Task storage: the type-erased future with room for its output, and the owning pointer that
+//! keeps it pinned.
 
 use std::alloc::Layout;
 
@@ -104,109 +104,6 @@ impl Drop for TaskBox {
         // SAFETY: the block came from the global allocator with the task's layout (see
         // `Blocks`), which is what a `Box` of it is; it is freed only here.
         drop(unsafe { Box::from_raw(self.0.as_ptr()) });
-    }
-}
-
-/// A value moved into the per-simulation arena ([`Sim::alloc`](crate::Sim::alloc)), held by raw
-/// pointer for the same reason as [`TaskBox`]: the reference handed out must stay valid while
-/// the arena's `Vec` moves its entries.
-///
-/// Two words, like a `Box<dyn Any>`: the block, and what is known of its type. Two words come
-/// back from `new_in` in registers; a larger entry comes back through memory, written word by
-/// word and read back in wider loads to be pushed (a store-forwarding stall per `Sim::alloc`).
-pub(crate) struct ArenaBox {
-    ptr: NonNull<u8>,
-    kind: &'static ArenaKind,
-}
-
-/// The layout of an arena value's type, and what becomes of a value of it at the end: the
-/// function that drops one in place, or one that leaves it undropped.
-struct ArenaKind {
-    layout: Layout,
-    drop_value: unsafe fn(NonNull<u8>),
-}
-
-/// The [`ArenaKind`]s of `T`, as constants, so that references to them are `'static`.
-trait HasArenaKind: Sized {
-    const DROPPED: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: drop_value::<Self> };
-    const UNDROPPED: ArenaKind = ArenaKind { layout: Layout::new::<Self>(), drop_value: keep_value };
-}
-
-impl<T> HasArenaKind for T {}
-
-/// Drops the `T` that [`ArenaBox::new_in`] moved to `ptr`, in place.
-///
-/// # Safety
-/// `ptr` holds a `T` that nothing else will use or drop.
-unsafe fn drop_value<T>(ptr: NonNull<u8>) {
-    // SAFETY: the caller guarantees `ptr` holds a `T`, dropped once.
-    unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
-}
-
-/// Leaves an [`ArenaBox::new_undropped_in`] value as it is: its drop never runs, and what it
-/// owns is never freed (as a `static`'s).
-///
-/// # Safety
-/// None needed; `unsafe` only to share `drop_value`'s type.
-unsafe fn keep_value(_: NonNull<u8>) {}
-
-impl ArenaBox {
-    /// Moves `value` into a block from `blocks`, to be dropped with the entry; returns the
-    /// entry that owns it and a pointer to it.
-    ///
-    /// # Safety
-    /// The caller guarantees the entry is dropped before anything `T` borrows ends.
-    pub(crate) unsafe fn new_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
-        // SAFETY: as this function's.
-        unsafe { Self::with_kind(blocks, value, &<T as HasArenaKind>::DROPPED) }
-    }
-
-    /// Moves `value` into a block from `blocks`, never to be dropped: the entry frees or
-    /// reuses the block and leaves the value's drop unrun (see `Sim::alloc_borrowing`).
-    ///
-    /// # Safety
-    /// The caller guarantees nothing uses the value after the entry is dropped.
-    pub(crate) unsafe fn new_undropped_in<T>(blocks: &Blocks, value: T) -> (Self, NonNull<T>) {
-        // SAFETY: as this function's: the value is never dropped, so nothing it borrows is
-        // used at the end.
-        unsafe { Self::with_kind(blocks, value, &<T as HasArenaKind>::UNDROPPED) }
-    }
-
-    /// # Safety
-    /// As `new_in` for a kind that drops, as `new_undropped_in` for one that does not.
-    #[inline(always)]
-    unsafe fn with_kind<T>(blocks: &Blocks, value: T, kind: &'static ArenaKind) -> (Self, NonNull<T>) {
-        let ptr = blocks.take(kind.layout);
-        // SAFETY: the block is unused, and sized and aligned for a `T`.
-        unsafe { ptr.cast::<T>().as_ptr().write(value) };
-        (ArenaBox { ptr, kind }, ptr.cast())
-    }
-
-    /// Gives up ownership: the value's layout and block, and the function that drops it in
-    /// place; the caller drops it and frees or reuses the block.
-    pub(crate) fn into_raw(self) -> (Layout, NonNull<u8>, unsafe fn(NonNull<u8>)) {
-        let parts = (self.kind.layout, self.ptr, self.kind.drop_value);
-        std::mem::forget(self);
-        parts
-    }
-}
-
-impl Drop for ArenaBox {
-    fn drop(&mut self) {
-        /// Frees the block, after the value's drop whether that returned or panicked.
-        struct Free(NonNull<u8>, Layout);
-        impl Drop for Free {
-            fn drop(&mut self) {
-                if self.1.size() > 0 {
-                    // SAFETY: the block came from the global allocator with this layout (see
-                    // `Blocks`), and its value has been dropped.
-                    unsafe { std::alloc::dealloc(self.0.as_ptr(), self.1) }
-                }
-            }
-        }
-        let _free = Free(self.ptr, self.kind.layout);
-        // SAFETY: `drop_value` is the one made for this block's type in `new_in`; it runs once.
-        unsafe { (self.kind.drop_value)(self.ptr) }
     }
 }
 

@@ -1,0 +1,243 @@
+//! The memory behind [`Sim::alloc`](crate::Sim::alloc): values placed one after another in
+//! chunks, dropped in the order they came when the simulation shuts down, the chunks kept for
+//! the next simulation built in the same allocation (see `recycle`).
+//!
+//! A fuzz campaign allocates the same few values in every execution. Placing one in a chunk
+//! that the last execution left empty is an alignment, a compare and a write; giving it a heap
+//! block of its own meant a search of the kept blocks, a table entry per value, and handing
+//! every block back at the end.
+//!
+//! A chunk never moves and is freed only when the arena is [`reset`](Bump::reset) or dropped:
+//! the references `Sim::alloc` hands out stay valid while the simulation lives.
+
+use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use std::ptr::NonNull;
+
+/// The first chunk's size: room for a simulation's usual values at once.
+const FIRST_CHUNK: usize = 1024;
+/// The alignment of every chunk, at least: any value aligned to this or less fits any chunk.
+const CHUNK_ALIGN: usize = 16;
+
+/// One heap allocation that values are placed in.
+struct Chunk {
+    start: NonNull<u8>,
+    layout: Layout,
+}
+
+/// Drops the `T` that [`Bump::put`] placed at `ptr`, in place.
+///
+/// # Safety
+/// `ptr` holds a `T` that nothing else will use or drop.
+unsafe fn drop_value<T>(ptr: NonNull<u8>) {
+    // SAFETY: the caller guarantees `ptr` holds a `T`, dropped once.
+    unsafe { ptr.cast::<T>().as_ptr().drop_in_place() }
+}
+
+/// A value to drop at the end, and how.
+#[derive(Clone, Copy)]
+pub(crate) struct Dropped {
+    value: NonNull<u8>,
+    drop_value: unsafe fn(NonNull<u8>),
+}
+
+impl Dropped {
+    /// Drops the value.
+    ///
+    /// # Safety
+    /// Once (of all copies of this entry), and only after nothing uses the value any more
+    /// (see [`Bump::put`]).
+    pub(crate) unsafe fn drop_value(self) {
+        // SAFETY: `drop_value` was made for this value's type in `put`; the caller runs it once.
+        unsafe { (self.drop_value)(self.value) }
+    }
+}
+
+/// The arena: chunks, the one being filled last, and the values to drop at the end.
+#[derive(Default)]
+pub(crate) struct Bump {
+    chunks: Vec<Chunk>,
+    /// Bytes used in the last chunk.
+    used: usize,
+    /// The values placed to be dropped, in the order they came.
+    drops: Vec<Dropped>,
+}
+
+impl Bump {
+    /// Moves `value` into the arena; with `dropped`, it is listed for [`take_drops`](Self::take_drops)
+    /// (a value that needs no drop is not listed).
+    ///
+    /// # Safety
+    /// The caller uses the value only until the arena is reset or dropped, and, with `dropped`,
+    /// drops it (through `take_drops`) before anything `T` borrows ends.
+    #[inline(always)]
+    pub(crate) unsafe fn put<T>(&mut self, value: T, dropped: bool) -> NonNull<T> {
+        let ptr = self.room(Layout::new::<T>()).cast::<T>();
+        // SAFETY: `room` gave unused memory, sized and aligned for a `T`.
+        unsafe { ptr.as_ptr().write(value) };
+        if dropped && std::mem::needs_drop::<T>() {
+            self.drops.push(Dropped { value: ptr.cast(), drop_value: drop_value::<T> });
+        }
+        ptr
+    }
+
+    /// Unused memory for `layout`: the next free bytes of the last chunk if they fit, or a new
+    /// chunk. A zero-sized layout gets a dangling, aligned pointer, as a `Box` of one does.
+    #[inline(always)]
+    fn room(&mut self, layout: Layout) -> NonNull<u8> {
+        if layout.size() == 0 {
+            // An address equal to the alignment: non-null, aligned, never dereferenced.
+            return NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is non-zero");
+        }
+        if let Some(chunk) = self.chunks.last() {
+            let base = chunk.start.as_ptr().addr();
+            // Within the chunk, so no overflow: `used` is at most the chunk's size.
+            let offset = (base + self.used).next_multiple_of(layout.align()) - base;
+            if layout.size() <= chunk.layout.size().saturating_sub(offset) {
+                self.used = offset + layout.size();
+                // SAFETY: `offset + size` is within the chunk's allocation.
+                return unsafe { chunk.start.add(offset) };
+            }
+        }
+        self.grow(layout)
+    }
+
+    /// A new chunk, twice the last one's size or more, with `layout`'s value at its start.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, layout: Layout) -> NonNull<u8> {
+        let last = self.chunks.last().map_or(0, |c| c.layout.size());
+        let size = last.saturating_mul(2).max(FIRST_CHUNK).max(layout.size());
+        let chunk = Layout::from_size_align(size, layout.align().max(CHUNK_ALIGN))
+            .unwrap_or_else(|_| panic!("fwsim: no arena chunk of {size} bytes can be allocated"));
+        // SAFETY: the size is non-zero (at least `FIRST_CHUNK`).
+        let start = NonNull::new(unsafe { alloc(chunk) }).unwrap_or_else(|| handle_alloc_error(chunk));
+        self.chunks.push(Chunk { start, layout: chunk });
+        self.used = layout.size();
+        start
+    }
+
+    /// Whether a value is listed to be dropped.
+    #[inline]
+    pub(crate) fn has_drops(&self) -> bool {
+        !self.drops.is_empty()
+    }
+
+    /// Takes the list of values to drop, in the order they came; the caller drops them with no
+    /// borrow of the arena held (a drop may re-enter the simulation) and may hand the emptied
+    /// list back with [`give_back_drops`](Self::give_back_drops).
+    pub(crate) fn take_drops(&mut self) -> Vec<Dropped> {
+        std::mem::take(&mut self.drops)
+    }
+
+    /// Keeps an emptied list's allocation for the next values, unless new ones were listed.
+    pub(crate) fn give_back_drops(&mut self, emptied: Vec<Dropped>) {
+        debug_assert!(emptied.is_empty());
+        if self.drops.is_empty() {
+            self.drops = emptied;
+        }
+    }
+
+    /// Forgets every value (the caller has dropped those it had to), keeping the last chunk,
+    /// the largest, for the next values: its memory is reused.
+    pub(crate) fn reset(&mut self) {
+        self.drops.clear();
+        if self.chunks.len() > 1 {
+            let last = self.chunks.pop().expect("more than one");
+            self.free_chunks();
+            self.chunks.push(last);
+        }
+        self.used = 0;
+    }
+
+    fn free_chunks(&mut self) {
+        for chunk in self.chunks.drain(..) {
+            // SAFETY: the chunk came from the global allocator with this layout, and is freed
+            // once (it has left the list).
+            unsafe { dealloc(chunk.start.as_ptr(), chunk.layout) }
+        }
+    }
+}
+
+impl Drop for Bump {
+    /// Frees the chunks. Values still listed are not dropped (a simulation that shut down has
+    /// dropped them; one that did not leaks what they own, which is safe).
+    fn drop(&mut self) {
+        self.free_chunks();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+
+    /// Records its name when dropped.
+    struct Noted(&'static str, Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for Noted {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0);
+        }
+    }
+
+    fn drop_all(bump: &mut Bump) {
+        for d in bump.take_drops() {
+            // SAFETY: every value was put with `dropped` and is not used after this.
+            unsafe { d.drop_value() };
+        }
+    }
+
+    #[test]
+    fn values_of_every_size_and_alignment_keep_their_contents_and_are_dropped_once_in_order() {
+        #[repr(align(64))]
+        struct Wide(u8);
+        /// Sets its flag when dropped (it borrows it, so that an undropped one leaks nothing).
+        struct Flags<'a>(&'a std::cell::Cell<bool>);
+        impl Drop for Flags<'_> {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let never_dropped = std::cell::Cell::new(false);
+        let noted = Rc::new(RefCell::new(Vec::new()));
+        let mut bump = Bump::default();
+        // SAFETY (each `put`): the values are read before `drop_all`, and borrow nothing.
+        let a = unsafe { bump.put(Noted("a", noted.clone()), true) };
+        let unit = unsafe { bump.put((), true) };
+        let byte = unsafe { bump.put(7u8, true) };
+        let wide = unsafe { bump.put(Wide(9), true) };
+        let big = unsafe { bump.put([3u64; 300], true) }; // larger than the first chunk
+        let b = unsafe { bump.put(Noted("b", noted.clone()), true) };
+        let kept = unsafe { bump.put(Flags(&never_dropped), false) };
+        assert_eq!(wide.as_ptr().addr() % 64, 0);
+        // SAFETY: each pointer holds its value, alive until `drop_all`.
+        unsafe {
+            assert_eq!((a.as_ref().0, *unit.as_ref(), *byte.as_ref(), wide.as_ref().0), ("a", (), 7, 9));
+            assert!(big.as_ref().iter().all(|x| *x == 3));
+            assert_eq!((b.as_ref().0, kept.as_ref().0.get()), ("b", false));
+        }
+        assert_eq!(bump.chunks.len(), 3, "the big value and the one after it needed new chunks");
+        drop_all(&mut bump);
+        assert_eq!(*noted.borrow(), ["a", "b"], "in the order they came");
+        assert!(!never_dropped.get(), "the undropped one not at all");
+        bump.reset();
+        assert_eq!(bump.chunks.len(), 1, "the largest chunk is kept");
+        // The next values reuse it from its start.
+        let start = bump.chunks[0].start;
+        // SAFETY: borrows nothing; never used.
+        assert_eq!(unsafe { bump.put(1u32, true) }.cast::<u8>(), start);
+    }
+
+    #[test]
+    fn many_small_values_fill_chunks_without_overlapping() {
+        let mut bump = Bump::default();
+        // SAFETY: plain data, read only before the arena is dropped.
+        let values: Vec<NonNull<[u8; 24]>> = (0..200u8).map(|i| unsafe { bump.put([i; 24], true) }).collect();
+        for (i, v) in values.iter().enumerate() {
+            // SAFETY: as above.
+            assert_eq!(unsafe { v.as_ref() }, &[i as u8; 24]);
+        }
+        assert!(!bump.has_drops(), "plain data needs no drop");
+    }
+}
