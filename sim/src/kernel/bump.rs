@@ -15,7 +15,9 @@ use std::ptr::NonNull;
 
 /// The first chunk's size: room for a simulation's usual values at once.
 const FIRST_CHUNK: usize = 1024;
-/// The alignment of every chunk, at least: any value aligned to this or less fits any chunk.
+/// The alignment of every chunk, at least. (A value of any alignment fits any chunk: `room`
+/// aligns its offset from the chunk's address; this only spares the common values padding at
+/// the start of a chunk.)
 const CHUNK_ALIGN: usize = 16;
 
 /// One heap allocation that values are placed in.
@@ -202,13 +204,20 @@ mod tests {
         let never_dropped = std::cell::Cell::new(false);
         let noted = Rc::new(RefCell::new(Vec::new()));
         let mut bump = Bump::default();
-        // SAFETY (each `put`): the values are read before `drop_all`, and borrow nothing.
+        // SAFETY: read only before `drop_all`, which drops it; it borrows nothing.
         let a = unsafe { bump.put(Noted("a", noted.clone()), true) };
+        // SAFETY: as `a`.
         let unit = unsafe { bump.put((), true) };
+        // SAFETY: as `a`.
         let byte = unsafe { bump.put(7u8, true) };
+        // SAFETY: as `a`.
         let wide = unsafe { bump.put(Wide(9), true) };
-        let big = unsafe { bump.put([3u64; 300], true) }; // larger than the first chunk
+        // SAFETY: as `a`; larger than the first chunk.
+        let big = unsafe { bump.put([3u64; 300], true) };
+        // SAFETY: as `a`.
         let b = unsafe { bump.put(Noted("b", noted.clone()), true) };
+        // SAFETY: never dropped, so what it borrows (`never_dropped`, which outlives the
+        // arena) is never used at the end; read only before `drop_all`.
         let kept = unsafe { bump.put(Flags(&never_dropped), false) };
         assert_eq!(wide.as_ptr().addr() % 64, 0);
         // SAFETY: each pointer holds its value, alive until `drop_all`.

@@ -19,8 +19,7 @@ impl Shared {
         let (slot, generation, serial, left) = {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
-            let (slot, generation, left) = c.alloc_task(name, exec, task);
-            (slot, generation, c.tasks.next_serial - 1, left)
+            c.alloc_task(name, exec, task)
         };
         if let Some(left) = left {
             // A box left by the slot's previous task: its drop may re-enter.

@@ -123,7 +123,7 @@ pub(crate) struct Shared {
     isr_free: RefCell<Vec<u32>>,
     /// The values of `Sim::alloc` (`bump`).
     pub(crate) arena: RefCell<bump::Bump>,
-    /// The blocks of dropped tasks and arena values, for the next ones of their sizes.
+    /// The blocks of dropped tasks, for the next ones of their sizes.
     pub(crate) blocks: blocks::Blocks,
     /// What else to write into a failure's artifacts directory (a board's waveform…), by
     /// file-name stem.

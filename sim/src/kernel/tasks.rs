@@ -165,15 +165,15 @@ impl Core {
         }
     }
 
-    /// Puts `task` in a slot, new or free, and queues it; returns the slot, its generation,
-    /// and the box a free slot still held (see `TaskMeta::future`), for the caller to drop
-    /// outside the core's borrow.
+    /// Puts `task` in a slot, new or free, and queues it; returns the slot, its generation, the
+    /// task's serial, and the box a free slot still held (see `TaskMeta::future`), for the
+    /// caller to drop outside the core's borrow.
     pub(super) fn alloc_task(
         &mut self,
         name: Cow<'static, str>,
         exec: u8,
         task: TaskBox,
-    ) -> (u32, u32, Option<TaskBox>) {
+    ) -> (u32, u32, u32, Option<TaskBox>) {
         let serial = self.tasks.next_serial;
         self.tasks.next_serial += 1;
         if self.trace.enabled {
@@ -210,7 +210,7 @@ impl Core {
         };
         self.tasks.live += 1;
         self.enqueue_new(slot);
-        (slot, generation, left)
+        (slot, generation, serial, left)
     }
 
     /// Frees a finished slot if nobody can still ask for its output. (Its future box stays:
