@@ -90,7 +90,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn must_finish(&self) {
-        self.shared.must_finish.borrow_mut().push(self.key);
+        self.shared.core.borrow_mut().declare_must_finish(self.key);
     }
 
     /// This handle, made to abort the task when it is dropped unfinished: await it from a task

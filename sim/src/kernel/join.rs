@@ -197,6 +197,8 @@ impl Shared {
             let t = &mut c.tasks.metas[slot as usize];
             t.flags |= DONE;
             t.flags &= !(RUNNING | ABORT);
+            let declared = t.must_finish as u32;
+            c.tasks.must_finish -= declared;
             let joiner = c.tasks.take_joiner(slot);
             if self.awaited.get() == Some(slot) {
                 self.awaited_done.set(true);

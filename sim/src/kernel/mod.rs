@@ -136,8 +136,6 @@ pub(crate) struct Shared {
     /// The slot `Stop::TaskDone` waits for, and whether it has finished.
     awaited: Cell<Option<u32>>,
     awaited_done: Cell<bool>,
-    /// Tasks declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish).
-    pub(crate) must_finish: RefCell<Vec<TaskKey>>,
     /// What must hold at every step ([`Sim::invariant`](crate::Sim::invariant)).
     pub(crate) invariants: invariants::Invariants,
     /// Awaiter slot → (its generation, the task it awaits through an `AbortOnDrop`): an abort
@@ -236,7 +234,6 @@ impl Shared {
             hosting: Cell::new(0),
             awaited: Cell::new(None),
             awaited_done: Cell::new(false),
-            must_finish: RefCell::new(Vec::new()),
             invariants: invariants::Invariants::default(),
             abort_links: RefCell::new(std::collections::BTreeMap::new()),
             has_cost,

@@ -36,7 +36,6 @@ impl Shared {
             hosting,
             awaited,
             awaited_done,
-            must_finish,
             invariants,
             abort_links,
             config: old_config,
@@ -63,7 +62,6 @@ impl Shared {
         hosting.set(0);
         awaited.set(None);
         awaited_done.set(false);
-        must_finish.get_mut().clear();
         invariants.clear();
         if !abort_links.get_mut().is_empty() {
             abort_links.get_mut().clear();
@@ -112,11 +110,12 @@ impl Core {
 impl TaskTable {
     #[inline]
     fn reset(&mut self) {
-        let TaskTable { metas, free, next_serial, live, names, joiners, errors } = self;
+        let TaskTable { metas, free, next_serial, live, must_finish, names, joiners, errors } = self;
         metas.clear();
         free.clear();
         *next_serial = 0;
         *live = 0;
+        *must_finish = 0;
         names.clear();
         // (Emptying an empty map still walks it.)
         if !joiners.is_empty() {

@@ -15,6 +15,10 @@ pub(super) struct TaskTable {
     pub(super) next_serial: u32,
     /// Tasks not finished.
     pub(super) live: usize,
+    /// Tasks declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish) and not
+    /// finished: a count kept by the declaration and by `complete`, so that the end of a run
+    /// tells whether one is stuck without a look at any task.
+    pub(super) must_finish: u32,
     /// Task names, per slot: only labels read them (a table apart from `metas`, whose entries
     /// stay small for the hot paths).
     pub(super) names: Vec<Cow<'static, str>>,
@@ -55,6 +59,10 @@ pub(super) struct TaskMeta {
     pub(super) serial: u32,
     pub(super) flags: u8,
     pub(super) exec: u8,
+    /// Declared with [`JoinHandle::must_finish`](crate::JoinHandle::must_finish) (counted in
+    /// `TaskTable::must_finish` until it finishes). A byte of the entry's padding: the flags
+    /// byte is full.
+    pub(super) must_finish: bool,
     /// Live clones of this task's waker (made on this thread), and clones made since its last
     /// poll began.
     pub(super) clones: CloneCounts,
@@ -186,6 +194,7 @@ impl Core {
             serial,
             flags: OCCUPIED,
             exec,
+            must_finish: false,
             clones: CloneCounts::default(),
             future: ManuallyDrop::new(Some(task)),
             picks: 0,
@@ -211,6 +220,16 @@ impl Core {
         self.tasks.live += 1;
         self.enqueue_new(slot);
         (slot, generation, serial, left)
+    }
+
+    /// Declares that `key`'s task must finish, once (a second declaration, or one made once
+    /// the task has finished, counts nothing).
+    pub(crate) fn declare_must_finish(&mut self, key: TaskKey) {
+        let Some(t) = self.tasks.metas.get_mut(key.slot as usize) else { return };
+        if t.generation == key.generation && t.flags & (OCCUPIED | DONE) == OCCUPIED && !t.must_finish {
+            t.must_finish = true;
+            self.tasks.must_finish += 1;
+        }
     }
 
     /// Frees a finished slot if nobody can still ask for its output. (Its future box stays:
