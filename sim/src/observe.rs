@@ -34,7 +34,7 @@ impl Sim<'_> {
 
     /// How many polls the watchdog has reported hung (readable from inside the hung poll).
     pub fn watchdog_reports(&self) -> usize {
-        self.shared.inbox.hung_count.load(std::sync::atomic::Ordering::Acquire)
+        self.shared.inbox.run.hung_polls(self.shared.tag)
     }
 
     /// Tasks that have not finished, and what they wait for.

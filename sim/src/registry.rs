@@ -6,40 +6,70 @@
 //! own loop, and the watchdog only reports.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// What other threads may tell a simulation.
+///
+/// Everything written here names the run it is for by its tag: a recycled simulation takes a
+/// new tag without emptying its inbox (see [`rekey`]), and its drain drops what a former run
+/// was sent.
 #[derive(Debug, Default)]
 pub(crate) struct Inbox {
     pub(crate) dirty: AtomicBool,
-    /// Wakes refused because they came from another thread: (slot, generation).
-    pub(crate) foreign_wakes: Mutex<Vec<(u32, u32)>>,
-    /// Polls the watchdog found hung: (task serial, virtual ns, wall ms).
-    pub(crate) hung: Mutex<Vec<(u32, u64, u64)>>,
-    pub(crate) hung_count: AtomicUsize,
+    /// Wakes refused because they came from another thread: (tag, slot, generation).
+    pub(crate) foreign_wakes: Mutex<Vec<(u32, u32, u32)>>,
+    /// Polls the watchdog found hung: (tag, task serial, virtual ns, wall ms).
+    pub(crate) hung: Mutex<Vec<(u32, u32, u64, u64)>>,
+    /// The current run's tag, and how many of its polls the watchdog reported hung.
+    pub(crate) run: RunReports,
     pub(crate) watch: Watch,
 }
 
 impl Inbox {
-    /// Back to `Inbox::default()`, in place (the caller holds the only other reference).
-    fn empty(&self) {
-        let Inbox { dirty, foreign_wakes, hung, hung_count, watch } = self;
-        // Both lists are written before `dirty` is set, and emptied after it is cleared.
-        if dirty.swap(false, Ordering::Relaxed) {
-            foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).clear();
-            hung.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        }
-        hung_count.store(0, Ordering::Relaxed);
-        let Watch { enabled, limit_ms, in_poll, poll_id, task, vt, lock_waits } = watch;
-        enabled.store(false, Ordering::Relaxed);
-        limit_ms.store(0, Ordering::Relaxed);
-        in_poll.store(false, Ordering::Relaxed);
-        poll_id.store(0, Ordering::Relaxed);
-        task.store(0, Ordering::Relaxed);
-        vt.store(0, Ordering::Relaxed);
-        lock_waits.store(0, Ordering::Relaxed);
+    /// Starts run `tag`: no poll under way, no watchdog until `watch_if_asked` arms it, no
+    /// reports. (A poll id, task and time left from a former run are never read: the watchdog
+    /// times a poll by its tag and id, and a poll writes the other two before it starts.)
+    pub(crate) fn begin_run(&self, tag: u32) {
+        let w = &self.watch;
+        w.enabled.store(false, Ordering::Relaxed);
+        w.limit_ms.store(0, Ordering::Relaxed);
+        w.in_poll.store(false, Ordering::Relaxed);
+        self.run.begin(tag);
+    }
+}
+
+/// A run's tag (high half) and the count of its polls reported hung (low half), in one word:
+/// the watchdog counts a report only if the word still names the run the report is about,
+/// in one compare-and-swap, so a run that begins meanwhile starts from zero whatever the
+/// timing.
+#[derive(Debug, Default)]
+pub(crate) struct RunReports(AtomicU64);
+
+impl RunReports {
+    fn begin(&self, tag: u32) {
+        self.0.store((tag as u64) << 32, Ordering::Release);
+    }
+
+    /// The current run's tag.
+    fn tag(&self) -> u32 {
+        (self.0.load(Ordering::Acquire) >> 32) as u32
+    }
+
+    /// Counts one report for run `tag`, unless another run has begun.
+    fn count_for(&self, tag: u32) {
+        // (Refused when the word names another run: that run has nothing to count.)
+        let _ = self
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| ((word >> 32) as u32 == tag).then_some(word + 1));
+    }
+
+    /// The reports counted for run `tag`.
+    pub(crate) fn hung_polls(&self, tag: u32) -> usize {
+        let word = self.0.load(Ordering::Acquire);
+        if (word >> 32) as u32 == tag { word as u32 as usize } else { 0 }
     }
 }
 
@@ -68,28 +98,51 @@ pub fn watchdog_sweeps() -> u64 {
     SWEEPS.load(Ordering::Acquire)
 }
 
+/// How many tags a recycled simulation takes at a time: its next runs' tags are then its own
+/// to hand out, with no lock (a fuzz campaign recycles one simulation per execution).
+const TAG_BLOCK: u32 = 1024;
+
+/// A live simulation's entry: the tags it may hand out (the current run's and those after
+/// it), and its inbox.
+struct Entry {
+    tags: Range<u32>,
+    inbox: Arc<Inbox>,
+}
+
 /// The live simulations and the next tag to hand out.
 struct Registry {
-    /// Tags and inboxes. A list: it holds one entry per simulation alive (or kept for reuse)
-    /// in the process, a handful per thread, and a fuzz loop re-tags an entry per execution.
-    sims: Vec<(u32, Arc<Inbox>)>,
+    /// A list: it holds one entry per simulation alive (or kept for reuse) in the process, a
+    /// handful per thread.
+    sims: Vec<Entry>,
     /// The tag after the last one handed out.
     next: u32,
 }
 
 impl Registry {
-    /// A tag no live simulation has: never 0 or `u32::MAX` (see `waker`). Tags count up and,
-    /// after 4,294,967,294 simulations (under an hour of fuzzing on one core), start again at 1,
-    /// skipping the tags still in use (a scan of the few live entries, under the lock the
-    /// caller holds anyway).
-    fn next_tag(&mut self) -> u32 {
+    /// `len` consecutive tags that no live simulation may hand out, none of them 0 or
+    /// `u32::MAX` (see `waker`). Tags count up and, after 4,294,967,294 (under an hour of
+    /// fuzzing on one core), start again at 1, skipping the blocks still in use (a scan of the
+    /// few live entries, under the lock the caller holds anyway).
+    fn next_tags(&mut self, len: u32) -> Range<u32> {
         loop {
-            let tag = self.next;
-            self.next = if tag >= u32::MAX - 1 { 1 } else { tag + 1 };
-            if tag != 0 && tag != u32::MAX && !self.sims.iter().any(|(t, _)| *t == tag) {
-                return tag;
+            let start = self.next;
+            if start == 0 || start > u32::MAX - len {
+                self.next = 1;
+                continue;
+            }
+            let tags = start..start + len;
+            match self.sims.iter().find(|e| e.tags.start < tags.end && tags.start < e.tags.end) {
+                Some(live) => self.next = live.tags.end,
+                None => {
+                    self.next = tags.end;
+                    return tags;
+                }
             }
         }
+    }
+
+    fn entry_of(&mut self, tag: u32) -> Option<&mut Entry> {
+        self.sims.iter_mut().find(|e| e.tags.contains(&tag))
     }
 }
 
@@ -115,60 +168,63 @@ pub fn orphan_wakes() -> u64 {
     ORPHAN_WAKES.load(Ordering::Relaxed)
 }
 
-/// Registers a new simulation and returns its tag, which no other live simulation has (see
-/// `Registry::next_tag`).
-pub(crate) fn register(inbox: Arc<Inbox>) -> u32 {
-    let mut registry = registry();
-    let tag = registry.next_tag();
-    registry.sims.push((tag, inbox));
-    tag
+/// Counts a wake that reached no live run: its simulation is gone, or has moved on to another
+/// run (a recycled one's drain finds it).
+pub(crate) fn count_orphan_wake() {
+    ORPHAN_WAKES.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Re-registers a recycled simulation under a new tag, with an empty inbox.
-pub(crate) fn rekey(old: u32, inbox: &mut Arc<Inbox>) -> u32 {
+/// Registers a new simulation and returns its tag, which no other live simulation has (see
+/// `Registry::next_tags`); the tags it may hand out itself end at the second number.
+pub(crate) fn register(inbox: Arc<Inbox>) -> (u32, u32) {
     let mut registry = registry();
-    let tag = registry.next_tag();
-    let sims = &mut registry.sims;
-    match sims.iter_mut().find(|(t, _)| *t == old) {
-        Some(entry) => {
-            entry.0 = tag;
-            // Under the lock nobody can reach the inbox by its old tag any more. If only the
-            // registry and the simulation hold it, nothing can write to it while it is
-            // emptied; a copy elsewhere (a foreign wake under way, the watchdog's sweep) may,
-            // so the simulation takes a new inbox instead.
-            if Arc::strong_count(inbox) == 2 {
-                inbox.empty();
-            } else {
-                *inbox = Arc::new(Inbox::default());
-                entry.1 = inbox.clone();
-            }
-        }
-        None => {
-            *inbox = Arc::new(Inbox::default());
-            sims.push((tag, inbox.clone()));
-        }
+    let tags = registry.next_tags(1);
+    inbox.begin_run(tags.start);
+    registry.sims.push(Entry { tags: tags.clone(), inbox });
+    (tags.start, tags.end)
+}
+
+/// Gives a recycled simulation its next run's tag, from the tags it holds (below `tags_end`),
+/// or from a new block of them when it has none left: the old tag then reaches nothing of
+/// the new run. Its inbox is not emptied: what was sent to a former run is dropped by the
+/// drain, whenever it arrives.
+#[inline]
+pub(crate) fn rekey(tag: &mut u32, tags_end: &mut u32, inbox: &Inbox) {
+    if tag.wrapping_add(1) < *tags_end {
+        *tag += 1;
+    } else {
+        (*tag, *tags_end) = take_tag_block(*tag);
     }
-    tag
+    inbox.begin_run(*tag);
+}
+
+/// A new block of tags for the simulation that holds `tag`: (its first, its end).
+#[cold]
+#[inline(never)]
+fn take_tag_block(tag: u32) -> (u32, u32) {
+    let mut registry = registry();
+    let tags = registry.next_tags(TAG_BLOCK);
+    // (Only a live simulation is recycled, and only its drop unregisters it.)
+    registry.entry_of(tag).expect("fwsim: a recycled simulation is registered").tags = tags.clone();
+    (tags.start, tags.end)
 }
 
 pub(crate) fn unregister(tag: u32) {
     let sims = &mut registry().sims;
-    if let Some(i) = sims.iter().position(|(t, _)| *t == tag) {
+    if let Some(i) = sims.iter().position(|e| e.tags.contains(&tag)) {
         sims.swap_remove(i);
     }
 }
 
 /// A wake of `(tag, slot, generation)` from a thread where that simulation is not current.
 pub(crate) fn foreign_wake(tag: u32, slot: u32, generation: u32) {
-    let inbox = registry().sims.iter().find(|(t, _)| *t == tag).map(|(_, i)| i.clone());
+    let inbox = registry().entry_of(tag).map(|e| e.inbox.clone());
     match inbox {
         Some(inbox) => {
-            inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).push((slot, generation));
+            inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()).push((tag, slot, generation));
             inbox.dirty.store(true, Ordering::Release);
         }
-        None => {
-            ORPHAN_WAKES.fetch_add(1, Ordering::Relaxed);
-        }
+        None => count_orphan_wake(),
     }
 }
 
@@ -189,23 +245,29 @@ pub(crate) fn ensure_watchdog() {
 }
 
 fn watchdog_loop() {
-    // tag → (poll id, lock waits) of the interval being timed, when it began, reported yet.
-    let mut seen: BTreeMap<u32, ((u64, u64), Instant, bool)> = BTreeMap::new();
+    /// What names the interval being timed: run tag, poll id, lock waits.
+    type Interval = (u32, u64, u64);
+    // Entry → the interval being timed, when it began, reported yet. (An entry is named by
+    // the start of its tags when the sweep began.)
+    let mut seen: BTreeMap<u32, (Interval, Instant, bool)> = BTreeMap::new();
     loop {
         // The watchdog is the one wall-clock component, by design: it reports polls that hang
         // in real time and never feeds the schedule.
         std::thread::sleep(Duration::from_millis(10));
-        let sims: Vec<(u32, Arc<Inbox>)> = registry().sims.iter().map(|(t, i)| (*t, i.clone())).collect();
+        let sims: Vec<(u32, Arc<Inbox>)> = registry().sims.iter().map(|e| (e.tags.start, e.inbox.clone())).collect();
         seen.retain(|t, _| sims.iter().any(|(s, _)| s == t));
-        for (tag, inbox) in sims {
+        for (start, inbox) in sims {
             let w = &inbox.watch;
             let lock_waits = w.lock_waits.load(Ordering::Acquire);
             if !w.enabled.load(Ordering::Relaxed) || !w.in_poll.load(Ordering::Acquire) || lock_waits % 2 == 1 {
-                seen.remove(&tag);
+                seen.remove(&start);
                 continue;
             }
-            let id = (w.poll_id.load(Ordering::Acquire), lock_waits);
-            let entry = seen.entry(tag).or_insert((id, Instant::now(), false));
+            // Read after `in_poll`: the run of that poll, or a later one (whose id is timed
+            // apart, so a former run's poll id cannot look like this run's poll hanging).
+            let run = inbox.run.tag();
+            let id = (run, w.poll_id.load(Ordering::Acquire), lock_waits);
+            let entry = seen.entry(start).or_insert((id, Instant::now(), false));
             if entry.0 != id {
                 *entry = (id, Instant::now(), false);
                 continue;
@@ -219,11 +281,57 @@ fn watchdog_loop() {
                     crate::SimTime(vt),
                     ran.as_millis()
                 );
-                inbox.hung.lock().unwrap_or_else(|e| e.into_inner()).push((task, vt, ran.as_millis() as u64));
-                inbox.hung_count.fetch_add(1, Ordering::Release);
+                // Listed before it is counted: a poll that sees the count and returns finds the
+                // report at the next drain. A run begun meanwhile keeps a count of zero, and
+                // its drain drops the report of the former run's poll.
+                inbox.hung.lock().unwrap_or_else(|e| e.into_inner()).push((run, task, vt, ran.as_millis() as u64));
                 inbox.dirty.store(true, Ordering::Release);
+                inbox.run.count_for(run);
             }
         }
         SWEEPS.fetch_add(1, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_live(next: u32, live: &[Range<u32>]) -> Registry {
+        let sims = live.iter().map(|tags| Entry { tags: tags.clone(), inbox: Arc::default() }).collect();
+        Registry { sims, next }
+    }
+
+    #[test]
+    fn blocks_of_tags_skip_live_ones_and_wrap_before_the_reserved_tags() {
+        let mut r = with_live(10, &[12..13, 14..1038]);
+        assert_eq!(r.next_tags(1), 10..11);
+        assert_eq!(r.next_tags(2), 1038..1040, "11..13 overlaps the live tag 12, 13..15 the live block");
+        r.next = u32::MAX - 1;
+        assert_eq!(r.next_tags(1), u32::MAX - 1..u32::MAX, "the last tag below u32::MAX");
+        assert_eq!(r.next_tags(1), 1..2, "then 1 (never u32::MAX or 0)");
+        r.next = u32::MAX - 1000;
+        assert_eq!(
+            r.next_tags(TAG_BLOCK),
+            1038..1038 + TAG_BLOCK,
+            "a block that would reach u32::MAX starts again at 1, past the live ones"
+        );
+        r.next = 0;
+        assert_eq!(r.next_tags(2), 1..3, "never 0");
+    }
+
+    #[test]
+    fn hung_polls_are_counted_for_the_run_they_hung_in_only() {
+        let run = RunReports::default();
+        run.begin(7);
+        run.count_for(7);
+        run.count_for(7);
+        assert_eq!(run.hung_polls(7), 2);
+        assert_eq!(run.hung_polls(8), 0, "another run's count is not this one's");
+        run.begin(8);
+        run.count_for(7);
+        assert_eq!(run.hung_polls(8), 0, "a report of the former run counts nothing");
+        run.count_for(8);
+        assert_eq!(run.hung_polls(8), 1);
     }
 }

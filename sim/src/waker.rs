@@ -22,10 +22,12 @@
 //!   [`CrossThreadWake`](crate::Diagnostic::CrossThreadWake) (or counted by
 //!   [`orphan_wakes`](crate::orphan_wakes) if the simulation is gone).
 //!
-//! No two live simulations share a tag, and a tag is not handed out again until 4,294,967,294
-//! more simulations have been made (under an hour of fuzzing on one core: a campaign makes one
-//! per execution), so a waker that outlives its simulation reaches no other: its wakes are
-//! reported ([`CrossSimWake`](crate::Diagnostic::CrossSimWake)), its clones and drops ignored.
+//! Every run has a tag of its own: no two live simulations hold the same tags (a recycled
+//! simulation gives each run the next tag of a block it holds, see `registry`), and a tag is
+//! not handed out again until 4,294,967,294 more have been (under an hour of fuzzing on one
+//! core: a campaign takes one per execution), so a waker that outlives its run reaches no
+//! other: its wakes are reported ([`CrossSimWake`](crate::Diagnostic::CrossSimWake)), or
+//! counted when they come from another thread, its clones and drops ignored.
 //! Generations wrap after 4,096 reuses of one slot. Either wrap can let a stale waker that was
 //! kept that long meet a later task with the same slot and generation: its wake is then a
 //! spurious wake, which futures tolerate, and its clones and drops move that task's count of

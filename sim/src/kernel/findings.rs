@@ -96,7 +96,12 @@ impl Shared {
             return;
         }
         let wakes = std::mem::take(&mut *self.inbox.foreign_wakes.lock().unwrap_or_else(|e| e.into_inner()));
-        for (slot, generation) in wakes {
+        for (tag, slot, generation) in wakes {
+            if tag != self.tag {
+                // Sent to a former run of this recycled simulation: that run is gone.
+                registry::count_orphan_wake();
+                continue;
+            }
             let task = {
                 let c = self.core.borrow();
                 match c.tasks.metas.get(slot as usize) {
@@ -108,7 +113,10 @@ impl Shared {
             self.report(Diagnostic::CrossThreadWake { task, at });
         }
         let hung = std::mem::take(&mut *self.inbox.hung.lock().unwrap_or_else(|e| e.into_inner()));
-        for (serial, vt, wall_ms) in hung {
+        for (tag, serial, vt, wall_ms) in hung {
+            if tag != self.tag {
+                continue;
+            }
             let task = {
                 let c = self.core.borrow();
                 match c.tasks.metas.iter().position(|t| t.serial == serial && t.has(OCCUPIED)) {

@@ -116,7 +116,10 @@ const RECENT: usize = 8;
 
 /// A simulation's state, shared by the `Sim`, its join handles and the thread-local pointer.
 pub(crate) struct Shared {
+    /// The current run's tag, which its wakers carry (see `waker`).
     pub(crate) tag: u32,
+    /// The end of the tags this simulation may give its next runs (`registry::rekey`).
+    tags_end: u32,
     pub(crate) inbox: Arc<Inbox>,
     pub(crate) core: RefCell<Core>,
     isr_fns: RefCell<Vec<Option<IsrFn>>>,
@@ -216,12 +219,13 @@ impl Shared {
     pub(crate) fn new(config: Rc<SimConfig>) -> Self {
         fwsim_hooks::install(&HOOKS);
         let inbox = Arc::new(Inbox::default());
-        let tag = registry::register(inbox.clone());
+        let (tag, tags_end) = registry::register(inbox.clone());
         watch_if_asked(&inbox, &config);
         let PollLimits { has_cost, poll_limit, recent_from } = PollLimits::of(&config);
         let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
         let shared = Shared {
             tag,
+            tags_end,
             inbox,
             core: RefCell::new(core),
             isr_fns: RefCell::new(Vec::new()),
