@@ -115,6 +115,7 @@ impl Shared {
         let hung = std::mem::take(&mut *self.inbox.hung.lock().unwrap_or_else(|e| e.into_inner()));
         for (tag, serial, vt, wall_ms) in hung {
             if tag != self.tag {
+                // A poll of a former run of this recycled simulation.
                 continue;
             }
             let task = {

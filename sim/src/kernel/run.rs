@@ -71,7 +71,6 @@ impl Shared {
 
     /// Whether a task declared `must_finish` is unfinished while nothing is runnable and
     /// nothing is scheduled: nothing can ever finish it.
-    #[inline]
     fn stuck_must_finish(&self) -> bool {
         let mut c = self.core.borrow_mut();
         // (A shut-down simulation dropped its tasks unfinished: nothing is stuck in it.)
