@@ -45,10 +45,9 @@ impl<'env> Sim<'env> {
     #[allow(clippy::mut_from_ref)] // every call moves in a new value: the reference is unique
     pub fn alloc<T: 'static>(&'env self, value: T) -> &'env mut T {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
-        // SAFETY: `T` borrows nothing, so its drop at shutdown can read nothing that has ended
-        // or been dropped (tasks, handlers and invariants are dropped before the arena), and
-        // shutdown drops it; the reference handed out is `'env`, which ends before the memory
-        // is reused or freed (after shutdown).
+        // Shutdown drops the value, after tasks, handlers and invariants; the reference handed
+        // out is `'env`, which ends before the memory is reused or freed (after shutdown).
+        // SAFETY: `T` borrows nothing, so its drop reads nothing that has ended or been dropped.
         let mut ptr = unsafe { self.shared.arena.borrow_mut().put(value, true) };
         // SAFETY: a value just moved in, alive and unmoved until shutdown: the reference is
         // unique.
@@ -81,9 +80,9 @@ impl<'env> Sim<'env> {
     #[allow(clippy::mut_from_ref)] // every call moves in a new value: the reference is unique
     pub fn alloc_borrowing<T: 'env>(&'env self, value: T) -> &'env mut T {
         assert!(!self.shared.torn_down.get(), "fwsim: alloc on a simulation that has been shut down");
+        // The reference handed out is `'env`, which ends before the memory is reused or freed.
         // SAFETY: `T: 'env`, and the value is never dropped, so nothing it borrows is used
-        // after shutdown, which runs before `'env` can end; the reference handed out is
-        // `'env` too, which ends before the memory is reused or freed.
+        // after shutdown, which runs before `'env` can end.
         let mut ptr = unsafe { self.shared.arena.borrow_mut().put(value, false) };
         // SAFETY: a value just moved in, alive and unmoved until shutdown: the reference is
         // unique.

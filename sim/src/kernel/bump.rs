@@ -87,8 +87,7 @@ impl Bump {
     #[inline(always)]
     fn room(&mut self, layout: Layout) -> NonNull<u8> {
         if layout.size() == 0 {
-            // An address equal to the alignment: non-null, aligned, never dereferenced.
-            return NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is non-zero");
+            return super::blocks::dangling(layout);
         }
         if let Some(chunk) = self.chunks.last() {
             let base = chunk.start.as_ptr().addr();
