@@ -17,29 +17,33 @@ thread_local! {
     /// Where the panics kept quiet on this thread were raised (`file:line:column`), in order
     /// (the first few).
     static LOCATIONS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Whether `LOCATIONS` may hold any. Read first, since most executions keep none: this
+    /// one is a plain load, where every access to `LOCATIONS` checks that its destructor is
+    /// registered and borrows it.
+    static KEPT_ANY: Cell<bool> = const { Cell::new(false) };
 }
 
 /// How many panic locations a thread keeps between two [`take_locations`].
 const KEPT: usize = 64;
 
 /// Where the panics kept quiet on this thread since the last call were raised, in order.
+#[inline]
 pub(crate) fn take_locations() -> Vec<String> {
-    LOCATIONS.with(|l| {
-        let mut kept = l.borrow_mut();
-        // Mostly none: an empty list is then built in the result, not copied out of the cell
-        // through a temporary (which would be read back across its own stores, a stall).
-        if kept.is_empty() { Vec::new() } else { std::mem::take(&mut *kept) }
-    })
+    if KEPT_ANY.replace(false) { take_kept() } else { Vec::new() }
+}
+
+#[cold]
+#[inline(never)]
+fn take_kept() -> Vec<String> {
+    LOCATIONS.with(|l| std::mem::take(&mut *l.borrow_mut()))
 }
 
 /// Forgets the panic locations kept so far on this thread.
+#[inline]
 pub(crate) fn forget_locations() {
-    LOCATIONS.with(|l| {
-        let mut kept = l.borrow_mut();
-        if !kept.is_empty() {
-            kept.clear();
-        }
-    });
+    if KEPT_ANY.replace(false) {
+        drop(take_kept());
+    }
 }
 
 static INSTALL: Once = Once::new();
@@ -56,6 +60,7 @@ fn install() {
                     let mut kept = kept.borrow_mut();
                     if kept.len() < KEPT {
                         kept.push(l.to_string());
+                        KEPT_ANY.set(true);
                     }
                 });
             }
@@ -81,5 +86,41 @@ impl Quiet {
 impl Drop for Quiet {
     fn drop(&mut self) {
         DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Panics `n` times inside a quiet section, each from its own line.
+    fn panic_quietly(n: usize) -> Vec<u32> {
+        let _quiet = Quiet::enter(true);
+        (0..n)
+            .map(|_| {
+                let line = line!() + 1;
+                let caught = std::panic::catch_unwind(|| panic!("kept quiet"));
+                assert!(caught.is_err());
+                line
+            })
+            .collect()
+    }
+
+    #[test]
+    fn locations_are_taken_once_and_forgotten_on_request() {
+        forget_locations();
+        assert_eq!(take_locations(), Vec::<String>::new());
+        let lines = panic_quietly(2);
+        let taken = take_locations();
+        assert_eq!(taken.len(), 2, "{taken:?}");
+        for (location, line) in taken.iter().zip(lines) {
+            assert!(location.starts_with(&format!("sim/src/quiet.rs:{line}:")), "{location}");
+        }
+        assert_eq!(take_locations(), Vec::<String>::new(), "taken already");
+        panic_quietly(1);
+        forget_locations();
+        assert_eq!(take_locations(), Vec::<String>::new(), "forgotten");
+        panic_quietly(KEPT + 3);
+        assert_eq!(take_locations().len(), KEPT, "only the first few are kept");
     }
 }

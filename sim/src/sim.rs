@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use crate::config::{Irq, SimConfig};
 use crate::context::{self, Entered};
+use crate::explore::LentExplorer;
 use crate::join_handle::JoinHandle;
 pub use crate::join_handle::{ExecutorId, JoinError, TaskId};
 use crate::kernel::{Shared, TaskBox, TaskCell};
@@ -56,7 +57,7 @@ impl<'env> Sim<'env> {
 
     /// A simulation with this configuration.
     pub fn with_config(config: SimConfig) -> Self {
-        Sim { shared: Rc::new(Shared::new(Rc::new(config))), _env: PhantomData }
+        Sim { shared: Rc::new(Shared::new(Rc::new(config), None)), _env: PhantomData }
     }
 
     /// Runs `f` with this simulation current on this thread, so that code outside tasks can
@@ -262,7 +263,7 @@ impl fmt::Debug for Sim<'_> {
 /// });
 /// ```
 pub fn scope<R>(config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
-    scope_reusing(&mut None, Rc::new(config), body)
+    scope_reusing(&mut None, Rc::new(config), None, body)
 }
 
 /// A finished simulation kept for [`scope_reusing`] to build the next one in.
@@ -270,21 +271,23 @@ pub(crate) type Spare = Option<Rc<Shared>>;
 
 /// [`scope`], building the simulation in `spare`'s allocations if it holds one, and leaving
 /// this one there afterwards if nothing else holds it (a join handle or waker returned from
-/// the body may).
+/// the body may); with `lent`, that explorer answers the simulation's choice points (see
+/// `Shared::return_explorer` to take it back).
 pub(crate) fn scope_reusing<R>(
     spare: &mut Spare,
     config: Rc<SimConfig>,
+    lent: Option<Box<LentExplorer>>,
     body: impl for<'s> FnOnce(&'s Sim<'s>) -> R,
 ) -> R {
     let shared = match spare.take() {
         Some(mut kept) => match Rc::get_mut(&mut kept) {
             Some(unique) => {
-                unique.recycle(config);
+                unique.recycle(config, lent);
                 kept
             }
-            None => Rc::new(Shared::new(config)),
+            None => Rc::new(Shared::new(config, lent)),
         },
-        None => Rc::new(Shared::new(config)),
+        None => Rc::new(Shared::new(config, lent)),
     };
     let sim: Sim<'static> = Sim { shared, _env: PhantomData };
     let _enter = Entered::new(&sim.shared);

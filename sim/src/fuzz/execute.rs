@@ -73,10 +73,7 @@ where
     // function's result: held in a local meanwhile, it would be copied in wider loads than the
     // stores that wrote it (a store-forwarding stall once per execution).
     let mut spare = PutBack(SPARE.take());
-    scope_reusing(&mut spare.0, config.clone(), |sim| {
-        if let Some(lent) = explorer.take() {
-            sim.shared.lend_explorer(lent);
-        }
+    scope_reusing(&mut spare.0, config.clone(), explorer.take(), |sim| {
         let outcome = {
             let _quiet = Quiet::enter(true);
             // Every poll and handler runs inside this section: they need none of their own.

@@ -228,31 +228,32 @@ impl Core {
     }
 }
 
-impl Shared {
-    /// Lends a fuzz campaign's explorer to this run before anything has run: it answers every
-    /// choice point from now on, in place of the configuration's.
-    pub(crate) fn lend_explorer(&self, mut explorer: Box<crate::explore::LentExplorer>) {
-        {
-            let mut c = self.core.borrow_mut();
-            assert!(c.choices.count == 0, "fwsim: an explorer is lent before the run starts");
-            crate::explore::Explorer::begin_execution(&mut *explorer);
-            c.choices.record = explorer.record;
-            c.choices.explorer = ExplorerSlot::Lent(explorer);
-        }
-        self.update_mode();
+impl Choices {
+    /// Lends a fuzz campaign's explorer to the run about to start: it answers every choice
+    /// point, in place of the configuration's (see `Shared::return_explorer`).
+    #[inline]
+    pub(super) fn lend(&mut self, mut explorer: Box<crate::explore::LentExplorer>) {
+        assert!(self.count == 0, "fwsim: an explorer is lent before the run starts");
+        crate::explore::Explorer::begin_execution(&mut *explorer);
+        self.record = explorer.record;
+        self.explorer = ExplorerSlot::Lent(explorer);
     }
+}
 
+impl Shared {
     /// Ends the run for the lent explorer and hands it back (`None` if none was lent).
     pub(crate) fn return_explorer(&self) -> Option<Box<crate::explore::LentExplorer>> {
         let mut c = self.core.borrow_mut();
-        if !matches!(c.choices.explorer, ExplorerSlot::Lent(_)) {
-            return None;
-        }
         let choice_points = c.choices.count;
-        c.choices.explorer.end(choice_points);
         match std::mem::replace(&mut c.choices.explorer, ExplorerSlot::None) {
-            ExplorerSlot::Lent(e) => Some(e),
-            _ => unreachable!("checked above"),
+            ExplorerSlot::Lent(mut e) => {
+                crate::explore::Explorer::end_execution(&mut *e, choice_points);
+                Some(e)
+            }
+            other => {
+                c.choices.explorer = other;
+                None
+            }
         }
     }
 

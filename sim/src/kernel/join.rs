@@ -345,10 +345,16 @@ impl Shared {
 
 /// Drops a table's entries outside its cell's borrow (their drops may re-enter), keeping the
 /// table's allocation.
+#[inline]
 fn drop_all<T>(cell: &RefCell<Vec<T>>) {
-    if cell.borrow().is_empty() {
-        return;
+    if !cell.borrow().is_empty() {
+        drop_entries(cell);
     }
+}
+
+/// `drop_all`'s work, out of line: most shutdowns find the table empty.
+#[inline(never)]
+fn drop_entries<T>(cell: &RefCell<Vec<T>>) {
     let mut table = std::mem::take(&mut *cell.borrow_mut());
     table.clear();
     give_back(cell, table);

@@ -169,14 +169,19 @@ pub(crate) struct Shared {
 pub(crate) const NOT_POLLING: usize = usize::MAX;
 
 impl Core {
-    fn new(cfg: &SimConfig) -> std::io::Result<Self> {
-        let mut chooser = ExplorerSlot::None;
-        cfg.put_explorer(&mut chooser);
-        chooser.begin();
+    fn new(cfg: &SimConfig, lent: Option<Box<crate::explore::LentExplorer>>) -> std::io::Result<Self> {
+        let mut choices = Choices::new(ExplorerSlot::None);
+        match lent {
+            Some(lent) => choices.lend(lent),
+            None => {
+                cfg.put_explorer(&mut choices.explorer);
+                choices.explorer.begin();
+            }
+        }
         Ok(Core {
             tasks: TaskTable::default(),
             executors: Executors::new(RunQueue::new(&cfg.order_spec())),
-            choices: Choices::new(chooser),
+            choices,
             clock: Clock {
                 now: cfg.start.as_nanos(),
                 seq: 0,
@@ -216,13 +221,15 @@ impl Core {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Rc<SimConfig>) -> Self {
+    /// A new simulation of `config`; with `lent`, that explorer answers its choice points (see
+    /// `Choices::lend`).
+    pub(crate) fn new(config: Rc<SimConfig>, lent: Option<Box<crate::explore::LentExplorer>>) -> Self {
         fwsim_hooks::install(&HOOKS);
         let inbox = Arc::new(Inbox::default());
         let (tag, tags_end) = registry::register(inbox.clone());
         watch_if_asked(&inbox, &config);
         let PollLimits { has_cost, poll_limit, recent_from } = PollLimits::of(&config);
-        let core = Core::new(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
+        let core = Core::new(&config, lent).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
         let shared = Shared {
             tag,
             tags_end,

@@ -16,11 +16,13 @@
 //! scope) is never recycled.
 
 use super::*;
+use crate::explore::LentExplorer;
 
 impl Shared {
     /// Makes this shut-down simulation a new one of `config`, under a new tag, so that a
-    /// waker of the last run cannot reach the next.
-    pub(crate) fn recycle(&mut self, config: Rc<SimConfig>) {
+    /// waker of the last run cannot reach the next; with `lent`, that explorer answers its
+    /// choice points (see `Choices::lend`).
+    pub(crate) fn recycle(&mut self, config: Rc<SimConfig>, lent: Option<Box<LentExplorer>>) {
         debug_assert!(self.torn_down.get(), "only a shut-down simulation is recycled");
         let Shared {
             tag,
@@ -57,7 +59,7 @@ impl Shared {
         artifact_writers.get_mut().clear();
         registry::rekey(tag, tags_end, inbox);
         watch_if_asked(inbox, &config);
-        core.get_mut().reset(&config).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
+        core.get_mut().reset(&config, lent).unwrap_or_else(|e| panic!("fwsim: cannot create the trace file: {e}"));
         torn_down.set(false);
         in_run.set(false);
         hosting.set(0);
@@ -79,13 +81,16 @@ impl Shared {
 
 impl Core {
     /// Empties every part, as `Core::new(cfg)` would build it.
-    fn reset(&mut self, cfg: &SimConfig) -> std::io::Result<()> {
+    fn reset(&mut self, cfg: &SimConfig, lent: Option<Box<LentExplorer>>) -> std::io::Result<()> {
         let Core { tasks, executors, choices, clock, timers, irq, poll, findings, trace, mode } = self;
         trace.reset(&cfg.trace)?;
         tasks.reset();
         executors.keep_first_only();
-        executors.first().reset(&cfg.order_spec());
-        choices.reset(cfg);
+        match &cfg.order {
+            Some(spec) => executors.first().reset(spec),
+            None => executors.first().reset(&cfg.order_spec()),
+        }
+        choices.reset(cfg, lent);
         let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
         *now = cfg.start.as_nanos();
         *seq = 0;
@@ -129,10 +134,10 @@ impl TaskTable {
 }
 
 impl Choices {
-    fn reset(&mut self, cfg: &SimConfig) {
+    /// Empties the choices; the configuration's explorer answers them, or `lent`.
+    #[inline]
+    fn reset(&mut self, cfg: &SimConfig, lent: Option<Box<LentExplorer>>) {
         let Choices { explorer, count, deviations, ids, anchor, last_arrival, yielded, record, explained } = self;
-        cfg.put_explorer(explorer);
-        explorer.begin();
         *count = 0;
         deviations.clear();
         ids.clear();
@@ -141,14 +146,22 @@ impl Choices {
             last_arrival.clear();
         }
         *yielded = None;
-        *record = true;
         if !explained.is_empty() {
             explained.clear();
+        }
+        match lent {
+            Some(lent) => self.lend(lent),
+            None => {
+                cfg.put_explorer(explorer);
+                explorer.begin();
+                *record = true;
+            }
         }
     }
 }
 
 impl Timers {
+    #[inline]
     fn reset(&mut self, kind: TimerQueueKind) {
         let Timers { integrated, generic, foreign, expired, firing } = self;
         integrated.clear();
@@ -156,11 +169,19 @@ impl Timers {
         // only for another kind or capacity.
         debug_assert!(generic.as_ref().is_none_or(GenericTimerQueue::is_empty) && foreign.is_empty());
         if generic.as_ref().map(GenericTimerQueue::capacity) != Timers::generic_capacity(kind) {
-            *generic = Timers::generic_queue(kind);
+            rebuild(generic, kind);
         }
         expired.clear();
         *firing = false;
     }
+}
+
+/// Builds the generic timer queue `kind` asks for (once in a campaign: its executions share
+/// one configuration).
+#[cold]
+#[inline(never)]
+fn rebuild(generic: &mut Option<GenericTimerQueue>, kind: TimerQueueKind) {
+    *generic = Timers::generic_queue(kind);
 }
 
 #[cfg(test)]
@@ -234,7 +255,7 @@ mod tests {
     }
 
     fn reusing<R>(spare: &mut Spare, config: SimConfig, body: impl for<'s> FnOnce(&'s Sim<'s>) -> R) -> R {
-        scope_reusing(spare, Rc::new(config), body)
+        scope_reusing(spare, Rc::new(config), None, body)
     }
 
     fn configs() -> Vec<SimConfig> {

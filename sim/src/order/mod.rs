@@ -254,12 +254,20 @@ impl RunQueue {
 
     /// An empty queue of `spec`'s order in place of this one, reusing this one's allocations
     /// when it is the same built-in order.
+    #[inline]
     pub(crate) fn reset(&mut self, spec: &OrderSpec) {
         match (&mut *self, spec) {
             (RunQueue::Fifo(q), OrderSpec::BuiltIn(Order::Fifo)) => q.clear(),
             (RunQueue::Embassy(q), OrderSpec::BuiltIn(Order::Embassy)) => q.clear(),
-            _ => *self = RunQueue::new(spec),
+            _ => self.rebuild(spec),
         }
+    }
+
+    /// A new queue in place of this one: of another order, or of the MicroPython one, whose
+    /// ordered sets keep no allocations to reuse.
+    #[inline(never)]
+    fn rebuild(&mut self, spec: &OrderSpec) {
+        *self = RunQueue::new(spec);
     }
 }
 
