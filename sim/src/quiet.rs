@@ -26,12 +26,14 @@ thread_local! {
 /// How many panic locations a thread keeps between two [`take_locations`].
 const KEPT: usize = 64;
 
-/// Where the panics kept quiet on this thread since the last call were raised, in order.
+/// Where the panics kept quiet on this thread since the last call (or [`forget_locations`])
+/// were raised, in order.
 #[inline]
 pub(crate) fn take_locations() -> Vec<String> {
     if KEPT_ANY.replace(false) { take_kept() } else { Vec::new() }
 }
 
+/// The kept locations, out of line: most executions keep none.
 #[cold]
 #[inline(never)]
 fn take_kept() -> Vec<String> {
