@@ -198,11 +198,16 @@ impl SimConfig {
             }
         }
     }
-    /// The run order simulations of this configuration use. (The policy's is looked up only
-    /// when no order is given: a recycled fuzz execution asks once per execution, and the
-    /// lookup's jump table, cold each time, was a mispredicted indirect jump.)
-    pub(crate) fn order_spec(&self) -> OrderSpec {
-        self.order.clone().unwrap_or_else(|| OrderSpec::BuiltIn(self.policy.order()))
+    /// Calls `f` with the run order simulations of this configuration use, borrowed when it is
+    /// given (a recycled execution then neither clones nor drops it). The policy's is looked up
+    /// only when no order is given: a recycled fuzz execution asks once per execution, and the
+    /// lookup's jump table, cold each time, was a mispredicted indirect jump.
+    #[inline]
+    pub(crate) fn with_order_spec<R>(&self, f: impl FnOnce(&OrderSpec) -> R) -> R {
+        match &self.order {
+            Some(spec) => f(spec),
+            None => f(&OrderSpec::BuiltIn(self.policy.order())),
+        }
     }
     /// Puts a new simulation's explorer into `slot`, in place. (Returned by value, an empty
     /// slot would be built on the stack in narrower stores than the loads that copy it: a

@@ -72,7 +72,7 @@ impl Blocks {
 
 /// Where a zero-sized value of `layout` lives, as a `Box` of one does: an address equal to
 /// the alignment, non-null, aligned, never dereferenced.
-pub(super) fn dangling(layout: Layout) -> NonNull<u8> {
+fn dangling(layout: Layout) -> NonNull<u8> {
     NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is non-zero")
 }
 

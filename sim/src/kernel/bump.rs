@@ -1,6 +1,7 @@
-//! The memory behind [`Sim::alloc`](crate::Sim::alloc): values placed one after another in
-//! chunks, dropped in the order they came when the simulation shuts down, the chunks kept for
-//! the next simulation built in the same allocation (see `recycle`).
+//! The memory behind [`Sim::alloc`](crate::Sim::alloc): a [`bumpalo`] arena, whose values are
+//! placed one after another in chunks, plus the list of those to drop, in the order they came,
+//! when the simulation shuts down. A recycled simulation (see `recycle`) resets the arena, which
+//! keeps its largest chunk for the next execution's values.
 //!
 //! A fuzz campaign allocates the same few values in every execution. Placing one in a chunk
 //! that the last execution left empty is an alignment, a compare and a write; giving it a heap
@@ -10,21 +11,7 @@
 //! A chunk never moves and is freed only when the arena is [`reset`](Bump::reset) or dropped:
 //! the references `Sim::alloc` hands out stay valid while the simulation lives.
 
-use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::ptr::NonNull;
-
-/// The first chunk's size: room for a simulation's usual values at once.
-const FIRST_CHUNK: usize = 1024;
-/// The alignment of every chunk, at least. (A value of any alignment fits any chunk: `room`
-/// aligns its offset from the chunk's address; this only spares the common values padding at
-/// the start of a chunk.)
-const CHUNK_ALIGN: usize = 16;
-
-/// One heap allocation that values are placed in.
-struct Chunk {
-    start: NonNull<u8>,
-    layout: Layout,
-}
 
 /// Drops the `T` that [`Bump::put`] placed at `ptr`, in place.
 ///
@@ -54,12 +41,10 @@ impl Dropped {
     }
 }
 
-/// The arena: chunks, the one being filled last, and the values to drop at the end.
+/// The arena, and the values in it to drop at the end.
 #[derive(Default)]
 pub(crate) struct Bump {
-    chunks: Vec<Chunk>,
-    /// Bytes used in the last chunk.
-    used: usize,
+    values: bumpalo::Bump,
     /// The values placed to be dropped, in the order they came.
     drops: Vec<Dropped>,
 }
@@ -73,48 +58,12 @@ impl Bump {
     /// drops it (through `take_drops`) before anything `T` borrows ends.
     #[inline(always)]
     pub(crate) unsafe fn put<T>(&mut self, value: T, dropped: bool) -> NonNull<T> {
-        let ptr = self.room(Layout::new::<T>()).cast::<T>();
-        // SAFETY: `room` gave unused memory, sized and aligned for a `T`.
-        unsafe { ptr.as_ptr().write(value) };
+        // (bumpalo never drops what it holds: the list below does, or nothing.)
+        let ptr = NonNull::from(self.values.alloc(value));
         if dropped && std::mem::needs_drop::<T>() {
             self.drops.push(Dropped { value: ptr.cast(), drop_value: drop_value::<T> });
         }
         ptr
-    }
-
-    /// Unused memory for `layout`: the next free bytes of the last chunk if they fit, or a new
-    /// chunk. A zero-sized layout gets a dangling, aligned pointer, as a `Box` of one does.
-    #[inline(always)]
-    fn room(&mut self, layout: Layout) -> NonNull<u8> {
-        if layout.size() == 0 {
-            return super::blocks::dangling(layout);
-        }
-        if let Some(chunk) = self.chunks.last() {
-            let base = chunk.start.as_ptr().addr();
-            // Within the chunk, so no overflow: `used` is at most the chunk's size.
-            let offset = (base + self.used).next_multiple_of(layout.align()) - base;
-            if layout.size() <= chunk.layout.size().saturating_sub(offset) {
-                self.used = offset + layout.size();
-                // SAFETY: `offset + size` is within the chunk's allocation.
-                return unsafe { chunk.start.add(offset) };
-            }
-        }
-        self.grow(layout)
-    }
-
-    /// A new chunk, twice the last one's size or more, with `layout`'s value at its start.
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, layout: Layout) -> NonNull<u8> {
-        let last = self.chunks.last().map_or(0, |c| c.layout.size());
-        let size = last.saturating_mul(2).max(FIRST_CHUNK).max(layout.size());
-        let chunk = Layout::from_size_align(size, layout.align().max(CHUNK_ALIGN))
-            .unwrap_or_else(|_| panic!("fwsim: no arena chunk of {size} bytes can be allocated"));
-        // SAFETY: the size is non-zero (at least `FIRST_CHUNK`).
-        let start = NonNull::new(unsafe { alloc(chunk) }).unwrap_or_else(|| handle_alloc_error(chunk));
-        self.chunks.push(Chunk { start, layout: chunk });
-        self.used = layout.size();
-        start
     }
 
     /// Whether a value is listed to be dropped.
@@ -138,32 +87,11 @@ impl Bump {
         }
     }
 
-    /// Forgets every value (the caller has dropped those it had to), keeping the last chunk,
-    /// the largest, for the next values: its memory is reused.
+    /// Forgets every value (the caller has dropped those it had to), keeping the largest chunk
+    /// for the next values: its memory is reused.
     pub(crate) fn reset(&mut self) {
         self.drops.clear();
-        if self.chunks.len() > 1 {
-            let last = self.chunks.pop().expect("more than one");
-            self.free_chunks();
-            self.chunks.push(last);
-        }
-        self.used = 0;
-    }
-
-    fn free_chunks(&mut self) {
-        for chunk in self.chunks.drain(..) {
-            // SAFETY: the chunk came from the global allocator with this layout, and is freed
-            // once (it has left the list).
-            unsafe { dealloc(chunk.start.as_ptr(), chunk.layout) }
-        }
-    }
-}
-
-impl Drop for Bump {
-    /// Frees the chunks. Values still listed are not dropped (a simulation that shut down has
-    /// dropped them; one that did not leaks what they own, which is safe).
-    fn drop(&mut self) {
-        self.free_chunks();
+        self.values.reset();
     }
 }
 
@@ -225,16 +153,19 @@ mod tests {
             assert!(big.as_ref().iter().all(|x| *x == 3));
             assert_eq!((b.as_ref().0, kept.as_ref().0.get()), ("b", false));
         }
-        assert_eq!(bump.chunks.len(), 3, "the big value and the one after it needed new chunks");
+        let held = bump.values.allocated_bytes();
+        assert!(held >= 2400, "the big value is held ({held} bytes)");
         drop_all(&mut bump);
         assert_eq!(*noted.borrow(), ["a", "b"], "in the order they came");
         assert!(!never_dropped.get(), "the undropped one not at all");
         bump.reset();
-        assert_eq!(bump.chunks.len(), 1, "the largest chunk is kept");
-        // The next values reuse it from its start.
-        let start = bump.chunks[0].start;
+        let kept = bump.values.allocated_bytes();
+        assert!(kept > 0 && kept <= held, "one chunk is kept ({kept} of {held} bytes)");
+        // The next values reuse it.
         // SAFETY: borrows nothing; never used.
-        assert_eq!(unsafe { bump.put(1u32, true) }.cast::<u8>(), start);
+        unsafe { bump.put([1u64; 4], true) };
+        assert_eq!(bump.values.allocated_bytes(), kept, "no new chunk");
+        assert!(!bump.has_drops(), "reset forgot the list; plain data is not listed");
     }
 
     #[test]

@@ -180,7 +180,7 @@ impl Core {
         }
         Ok(Core {
             tasks: TaskTable::default(),
-            executors: Executors::new(RunQueue::new(&cfg.order_spec())),
+            executors: Executors::new(cfg.with_order_spec(RunQueue::new)),
             choices,
             clock: Clock {
                 now: cfg.start.as_nanos(),

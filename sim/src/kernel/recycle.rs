@@ -86,10 +86,7 @@ impl Core {
         trace.reset(&cfg.trace)?;
         tasks.reset();
         executors.keep_first_only();
-        match &cfg.order {
-            Some(spec) => executors.first().reset(spec),
-            None => executors.first().reset(&cfg.order_spec()),
-        }
+        cfg.with_order_spec(|spec| executors.first().reset(spec));
         choices.reset(cfg, lent);
         let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
         *now = cfg.start.as_nanos();
