@@ -36,9 +36,10 @@ pub(super) struct Choices {
 }
 
 impl Choices {
-    pub(super) fn new(explorer: ExplorerSlot) -> Self {
+    /// No choices met, and no explorer to answer them yet (see [`answer_with`](Self::answer_with)).
+    pub(super) fn new() -> Self {
         Choices {
-            explorer,
+            explorer: ExplorerSlot::None,
             count: 0,
             deviations: Vec::new(),
             ids: Vec::new(),
@@ -229,10 +230,25 @@ impl Core {
 }
 
 impl Choices {
+    /// Has the run about to start answered by `lent`, a fuzz campaign's explorer, or else by
+    /// the configuration's. (Inlined into the recycle, once per fuzz execution: called, it
+    /// costs the move of its arguments.)
+    #[inline(always)]
+    pub(super) fn answer_with(&mut self, cfg: &SimConfig, lent: Option<Box<crate::explore::LentExplorer>>) {
+        match lent {
+            Some(lent) => self.lend(lent),
+            None => {
+                cfg.put_explorer(&mut self.explorer);
+                self.explorer.begin();
+                self.record = true;
+            }
+        }
+    }
+
     /// Lends a fuzz campaign's explorer to the run about to start: it answers every choice
     /// point, in place of the configuration's (see `Shared::return_explorer`).
     #[inline]
-    pub(super) fn lend(&mut self, mut explorer: Box<crate::explore::LentExplorer>) {
+    fn lend(&mut self, mut explorer: Box<crate::explore::LentExplorer>) {
         assert!(self.count == 0, "fwsim: an explorer is lent before the run starts");
         crate::explore::Explorer::begin_execution(&mut *explorer);
         self.record = explorer.record;

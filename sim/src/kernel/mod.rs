@@ -170,14 +170,8 @@ pub(crate) const NOT_POLLING: usize = usize::MAX;
 
 impl Core {
     fn new(cfg: &SimConfig, lent: Option<Box<crate::explore::LentExplorer>>) -> std::io::Result<Self> {
-        let mut choices = Choices::new(ExplorerSlot::None);
-        match lent {
-            Some(lent) => choices.lend(lent),
-            None => {
-                cfg.put_explorer(&mut choices.explorer);
-                choices.explorer.begin();
-            }
-        }
+        let mut choices = Choices::new();
+        choices.answer_with(cfg, lent);
         Ok(Core {
             tasks: TaskTable::default(),
             executors: Executors::new(cfg.with_order_spec(RunQueue::new)),

@@ -134,7 +134,7 @@ impl Choices {
     /// Empties the choices; the configuration's explorer answers them, or `lent`.
     #[inline]
     fn reset(&mut self, cfg: &SimConfig, lent: Option<Box<LentExplorer>>) {
-        let Choices { explorer, count, deviations, ids, anchor, last_arrival, yielded, record, explained } = self;
+        let Choices { explorer: _, count, deviations, ids, anchor, last_arrival, yielded, record: _, explained } = self;
         *count = 0;
         deviations.clear();
         ids.clear();
@@ -146,14 +146,7 @@ impl Choices {
         if !explained.is_empty() {
             explained.clear();
         }
-        match lent {
-            Some(lent) => self.lend(lent),
-            None => {
-                cfg.put_explorer(explorer);
-                explorer.begin();
-                *record = true;
-            }
-        }
+        self.answer_with(cfg, lent);
     }
 }
 
