@@ -30,7 +30,8 @@ impl Blocks {
     /// aligned pointer, as a `Box` of a zero-sized value does.
     pub(crate) fn take(&self, layout: Layout) -> NonNull<u8> {
         if layout.size() == 0 {
-            return dangling(layout);
+            // An address equal to the alignment: non-null, aligned, never dereferenced.
+            return NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is non-zero");
         }
         let mut free = self.free.borrow_mut();
         if let Some(i) = free.iter().rposition(|(l, _)| *l == layout) {
@@ -68,12 +69,6 @@ impl Blocks {
         // once, and `_keep` then gives the block back with the layout the value had.
         unsafe { value.as_ptr().drop_in_place() }
     }
-}
-
-/// Where a zero-sized value of `layout` lives, as a `Box` of one does: an address equal to
-/// the alignment, non-null, aligned, never dereferenced.
-fn dangling(layout: Layout) -> NonNull<u8> {
-    NonNull::new(std::ptr::without_provenance_mut(layout.align())).expect("alignment is non-zero")
 }
 
 impl Drop for Blocks {
