@@ -139,7 +139,7 @@ mod tests {
         let byte = unsafe { bump.put(7u8, true) };
         // SAFETY: as `a`.
         let wide = unsafe { bump.put(Wide(9), true) };
-        // SAFETY: as `a`; larger than bumpalo's first chunk (under 512 bytes): a chunk of its own.
+        // SAFETY: as `a`; larger than bumpalo's first chunk (under 512 bytes), so it opens a new one.
         let big = unsafe { bump.put([3u64; 300], true) };
         // SAFETY: as `a`.
         let b = unsafe { bump.put(Noted("b", noted.clone()), true) };
