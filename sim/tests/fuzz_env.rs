@@ -98,6 +98,8 @@ fn a_bad_value_is_an_error_naming_the_variable() {
     let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "lots")]);
     assert!(!ok);
     assert!(output.contains("FWSIM_ITERATIONS=\"lots\": expected a whole number"), "{output}");
+    // The panic points at the campaign's `run` call in the test, not inside fwsim.
+    assert!(output.contains("panicked at sim/tests/fuzz_env.rs:"), "{output}");
     // Zero would pass without running the body: refused, not obeyed.
     let (ok, output) = run_child(&[("FWSIM_ITERATIONS", "0")]);
     assert!(!ok);

@@ -271,7 +271,9 @@ impl Fuzz {
         self
     }
 
-    /// Runs the campaign; panics with the failure report if a schedule breaks the body.
+    /// Runs the campaign; panics with the failure report if a schedule breaks the body. The
+    /// panic names the caller's line (the test's, under `#[fwsim::test]`), not fwsim's.
+    #[track_caller]
     pub fn run<F>(&self, body: F) -> Report
     where
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
@@ -293,6 +295,11 @@ impl Fuzz {
     }
 
     /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
+    ///
+    /// # Panics
+    /// If a `FWSIM_*` variable is malformed, or `FWSIM_REPLAY` names an unreadable or malformed
+    /// file: the panic names the variable and the caller's line.
+    #[track_caller]
     pub fn try_run<F>(&self, body: F) -> Result<Report, Box<Failure>>
     where
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
@@ -303,9 +310,15 @@ impl Fuzz {
             .clone()
             .unwrap_or_else(|| std::thread::current().name().map_or_else(|| "fwsim-fuzz".to_owned(), str::to_owned));
         fuzz.name = Some(name.clone());
-        let overrides = env::Overrides::read().unwrap_or_else(|e| panic!("{e}"));
+        let overrides = match env::Overrides::read() {
+            Ok(overrides) => overrides,
+            Err(e) => panic!("{e}"),
+        };
         overrides.apply(&mut fuzz);
-        let replay = overrides.replay_for(&name).unwrap_or_else(|e| panic!("{e}"));
+        let replay = match overrides.replay_for(&name) {
+            Ok(replay) => replay,
+            Err(e) => panic!("{e}"),
+        };
         on_main_thread(|| match replay {
             Some(file) => campaign::replay(&fuzz, &file, &body),
             None => campaign::explore(&fuzz, &body),

@@ -1,0 +1,76 @@
+//! A failed campaign's panic names the test's line, not a line inside fwsim: the first thing
+//! libtest prints is "panicked at <location>", and it should lead to the test.
+//! (One test in its own process: the panic hook is process-wide.)
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::Mutex;
+
+use fwsim::fuzz::{Fuzz, Strategy};
+
+/// The location of every failure report, with the name of the thread that raised it.
+static REPORT_LOCATIONS: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
+
+/// Two workers increment with a yield between read and write: one deviation loses an update.
+async fn lost_update() {
+    let count = Rc::new(Cell::new(0));
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            let count = count.clone();
+            fwsim::spawn(format!("worker{w}"), async move {
+                let seen = count.get();
+                fwsim::yield_now().await;
+                count.set(seen + 1);
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    assert_eq!(count.get(), 2, "an increment was lost");
+}
+
+#[fwsim::test(explorer = "dfs", bound = 1)]
+#[should_panic(expected = "an increment was lost")]
+async fn an_attribute_test_that_fails() {
+    lost_update().await;
+}
+
+#[test]
+fn the_failure_report_points_at_the_test() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let report = info.payload().downcast_ref::<String>().is_some_and(|m| m.starts_with("fwsim: `"));
+        match (report, info.location()) {
+            (true, Some(at)) => {
+                let thread = std::thread::current().name().unwrap_or_default().to_owned();
+                REPORT_LOCATIONS.lock().unwrap().push((thread, at.file().to_owned(), at.line()));
+            }
+            _ => default_hook(info),
+        }
+    }));
+
+    let builder_line = line!() + 2;
+    let failed = catch_unwind(|| {
+        Fuzz::new(Strategy::Dfs { bound: 1 }).name("report_location-builder").run(|sim| {
+            sim.block_on(lost_update()).unwrap();
+        })
+    });
+    assert!(failed.is_err(), "the campaign finds the lost update");
+    assert!(catch_unwind(AssertUnwindSafe(an_attribute_test_that_fails)).is_err());
+
+    // The `should_panic` test above may run at the same time, on a thread of its own.
+    let this_thread = std::thread::current().name().unwrap_or_default().to_owned();
+    let locations: Vec<_> = REPORT_LOCATIONS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, ..)| *thread == this_thread)
+        .map(|(_, file, line)| (file.clone(), *line))
+        .collect();
+    let here = file!();
+    assert_eq!(locations.len(), 2, "one report per campaign: {locations:?}");
+    assert_eq!(locations[0], (here.to_owned(), builder_line), "the builder's report names its `run` call");
+    assert_eq!(locations[1].0, here, "the attribute's report names the test's file: {locations:?}");
+}
