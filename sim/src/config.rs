@@ -189,12 +189,11 @@ impl SimConfig {
             (None, None) => format!("{:?}", self.policy),
             (order, explorer) => {
                 let order = order.as_ref().map_or_else(|| format!("{:?}", self.policy.order()), |o| format!("{o:?}"));
-                let explorer = if explorer.is_some() {
-                    "a shared explorer".to_owned()
-                } else {
-                    format!("{:?}'s explorer", self.policy)
-                };
-                format!("order {order} with {explorer}")
+                match explorer {
+                    Some(_) => format!("order {order} with a shared explorer"),
+                    None if self.policy.has_explorer() => format!("order {order} with {:?}'s explorer", self.policy),
+                    None => format!("order {order}"),
+                }
             }
         }
     }

@@ -52,6 +52,11 @@ use crate::sim::{Sim, scope};
 use crate::trace::{Names, Record};
 
 /// Runs `body` under the default configuration. See the [module docs](self).
+///
+/// # Panics
+/// If the body or a task panics, the simulation records an error, or two runs differ; a
+/// failure of fwsim's own checks names the caller's line.
+#[track_caller]
 pub fn test<F>(body: F)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
@@ -60,6 +65,10 @@ where
 }
 
 /// Runs `body` under `config`. See the [module docs](self).
+///
+/// # Panics
+/// As [`test`].
+#[track_caller]
 pub fn test_with<F>(config: SimConfig, body: F)
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
@@ -72,8 +81,12 @@ where
             .expect("spawn the test thread")
             .join()
     });
-    if let Err(p) = result {
-        resume_unwind(p);
+    // The body's own panic keeps its location; fwsim's verdicts are raised here, so that
+    // libtest's "panicked at" names the test rather than this file.
+    match result {
+        Err(p) => resume_unwind(p),
+        Ok(Err(verdict)) => panic!("{verdict}"),
+        Ok(Ok(())) => {}
     }
 }
 
@@ -84,20 +97,21 @@ struct RunOutput {
     names: Names,
 }
 
-fn run_checked<F>(config: &SimConfig, body: &F, test_name: &str)
+/// Runs `body` twice; the verdict if fwsim's checks fail (a body's panic unwinds through).
+fn run_checked<F>(config: &SimConfig, body: &F, test_name: &str) -> Result<(), String>
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
     let mut cfg = config.clone();
     cfg.trace.enabled = true;
     cfg.trace.keep_all = true;
-    let first = run_once(&cfg, body, test_name);
+    let first = run_once(&cfg, body, test_name)?;
     // An explorer shared across executions would answer the second run differently: it
     // replays the first run's schedule instead.
     let again = if cfg.has_shared_explorer() { cfg.clone().replaying(&first.schedule) } else { cfg.clone() };
-    let second = run_once(&again, body, test_name);
+    let second = run_once(&again, body, test_name)?;
     if first.hash == second.hash {
-        return;
+        return Ok(());
     }
     let i = first
         .records
@@ -111,7 +125,7 @@ where
     };
     let context: Vec<String> =
         first.records[i.saturating_sub(5)..i].iter().map(|r| describe(r, &first.names)).collect();
-    panic!(
+    Err(format!(
         "fwsim: the test is not deterministic: two runs with {}, seed {} differ at trace record {i}\n  \
          run 1: {}\n  run 2: {}\n  preceded by:\n    {}\n\
          (look for wall-clock reads, thread timing, HashMap iteration or statics kept between runs)",
@@ -120,7 +134,7 @@ where
         show(&first),
         show(&second),
         context.join("\n    ")
-    );
+    ))
 }
 
 fn describe(r: &Record, names: &Names) -> String {
@@ -134,7 +148,8 @@ fn describe(r: &Record, names: &Names) -> String {
     )
 }
 
-fn run_once<F>(cfg: &SimConfig, body: &F, test_name: &str) -> RunOutput
+/// One run; its trace, or the verdict on the errors it recorded.
+fn run_once<F>(cfg: &SimConfig, body: &F, test_name: &str) -> Result<RunOutput, String>
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -154,18 +169,18 @@ where
                 resume_unwind(p);
             }
             let list: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
-            panic!(
+            return Err(format!(
                 "fwsim: the simulation recorded {} error(s) (take expected ones with sim.take_diagnostics()):\n{}",
                 errors.len(),
                 list.join("\n")
-            );
+            ));
         }
-        RunOutput {
+        Ok(RunOutput {
             hash: sim.trace_hash(),
             schedule: sim.schedule(),
             records: sim.trace_records(),
             names: sim.trace_names(),
-        }
+        })
     })
 }
 

@@ -1,5 +1,6 @@
-//! A failed campaign's panic names the test's line, not a line inside fwsim: the first thing
-//! libtest prints is "panicked at <location>", and it should lead to the test.
+//! A failed campaign's panic, and a failed `fwsim::test`'s verdict, name the test's line, not a
+//! line inside fwsim: the first thing libtest prints is "panicked at <location>", and it
+//! should lead to the test.
 //! (One test in its own process: the panic hook is process-wide.)
 
 use std::cell::Cell;
@@ -9,7 +10,7 @@ use std::sync::Mutex;
 
 use fwsim::fuzz::{Fuzz, Strategy};
 
-/// The location of every failure report, with the name of the thread that raised it.
+/// The location of every report of fwsim's, with the name of the thread that raised it.
 static REPORT_LOCATIONS: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
 
 /// Two workers increment with a yield between read and write: one deviation loses an update.
@@ -37,11 +38,20 @@ async fn an_attribute_test_that_fails() {
     lost_update().await;
 }
 
+#[fwsim::test]
+#[should_panic(expected = "the simulation recorded 1 error(s)")]
+async fn a_plain_test_whose_task_panics() {
+    let boom = fwsim::spawn("boom", async { panic!("sensor read failed") });
+    while !boom.is_finished() {
+        fwsim::yield_now().await;
+    }
+}
+
 #[test]
 fn the_failure_report_points_at_the_test() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let report = info.payload().downcast_ref::<String>().is_some_and(|m| m.starts_with("fwsim: `"));
+        let report = info.payload().downcast_ref::<String>().is_some_and(|m| m.starts_with("fwsim: "));
         match (report, info.location()) {
             (true, Some(at)) => {
                 let thread = std::thread::current().name().unwrap_or_default().to_owned();
@@ -59,6 +69,15 @@ fn the_failure_report_points_at_the_test() {
     });
     assert!(failed.is_err(), "the campaign finds the lost update");
     assert!(catch_unwind(AssertUnwindSafe(an_attribute_test_that_fails)).is_err());
+    let plain_line = line!() + 2;
+    let failed = catch_unwind(|| {
+        fwsim::test(|sim| {
+            sim.spawn("boom", async { panic!("sensor read failed") });
+            sim.run_until_stalled().unwrap();
+        })
+    });
+    assert!(failed.is_err(), "a task's panic fails the test");
+    assert!(catch_unwind(AssertUnwindSafe(a_plain_test_whose_task_panics)).is_err());
 
     // The `should_panic` test above may run at the same time, on a thread of its own.
     let this_thread = std::thread::current().name().unwrap_or_default().to_owned();
@@ -70,7 +89,9 @@ fn the_failure_report_points_at_the_test() {
         .map(|(_, file, line)| (file.clone(), *line))
         .collect();
     let here = file!();
-    assert_eq!(locations.len(), 2, "one report per campaign: {locations:?}");
+    assert_eq!(locations.len(), 4, "one report per failed test: {locations:?}");
     assert_eq!(locations[0], (here.to_owned(), builder_line), "the builder's report names its `run` call");
     assert_eq!(locations[1].0, here, "the attribute's report names the test's file: {locations:?}");
+    assert_eq!(locations[2], (here.to_owned(), plain_line), "fwsim::test's verdict names its call");
+    assert_eq!(locations[3].0, here, "so does a plain #[fwsim::test]'s: {locations:?}");
 }

@@ -78,3 +78,19 @@ fn shrinking_a_schedule_yields_smaller_valid_schedules() {
         }
     }
 }
+
+/// What a failure report says about how its simulation scheduled: no explorer is named where
+/// there is none.
+#[test]
+fn scheduling_is_said_in_words() {
+    use std::sync::{Arc, Mutex};
+    assert_eq!(SimConfig::new().scheduling(), "Embassy");
+    assert_eq!(SimConfig::new().policy(Policy::Random { seed: 3 }).scheduling(), "Random { seed: 3 }");
+    assert_eq!(SimConfig::new().order(Order::Embassy).scheduling(), "order Embassy");
+    assert_eq!(
+        SimConfig::new().policy(Policy::Random { seed: 3 }).order(Order::MicroPython).scheduling(),
+        "order MicroPython with Random { seed: 3 }'s explorer"
+    );
+    let shared = Arc::new(Mutex::new(fwsim::explore::Random::new(3)));
+    assert_eq!(SimConfig::new().order(Order::Fifo).explorer(shared).scheduling(), "order Fifo with a shared explorer");
+}
