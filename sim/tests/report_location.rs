@@ -7,6 +7,7 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fwsim::fuzz::{Fuzz, Strategy};
 
@@ -78,6 +79,28 @@ fn the_failure_report_points_at_the_test() {
     });
     assert!(failed.is_err(), "a task's panic fails the test");
     assert!(catch_unwind(AssertUnwindSafe(a_plain_test_whose_task_panics)).is_err());
+    // A body that is not deterministic: its executions meet other choices, or a failure does
+    // not fail again when its execution is rerun to record the schedule.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let diverging_line = line!() + 2;
+    let failed = catch_unwind(|| {
+        Fuzz::new(Strategy::Dfs { bound: 3 }).name("report_location-diverging").run(|sim| {
+            for t in 0..2 + RUNS.fetch_add(1, Ordering::Relaxed) % 3 {
+                sim.spawn(format!("t{t}"), fwsim::yield_now());
+            }
+            sim.run_until_stalled().unwrap();
+        })
+    });
+    assert!(failed.is_err(), "the diverging body is refused");
+    let failing_once_line = line!() + 2;
+    let failed = catch_unwind(|| {
+        Fuzz::new(Strategy::Random).name("report_location-fails-once").run(|sim| {
+            sim.spawn("t", fwsim::yield_now());
+            sim.run_until_stalled().unwrap();
+            assert!(RUNS.fetch_add(1, Ordering::Relaxed) != 20, "one execution fails");
+        })
+    });
+    assert!(failed.is_err(), "the body failing once is refused");
 
     // The `should_panic` test above may run at the same time, on a thread of its own.
     let this_thread = std::thread::current().name().unwrap_or_default().to_owned();
@@ -89,9 +112,11 @@ fn the_failure_report_points_at_the_test() {
         .map(|(_, file, line)| (file.clone(), *line))
         .collect();
     let here = file!();
-    assert_eq!(locations.len(), 4, "one report per failed test: {locations:?}");
+    assert_eq!(locations.len(), 6, "one report per failed test: {locations:?}");
     assert_eq!(locations[0], (here.to_owned(), builder_line), "the builder's report names its `run` call");
     assert_eq!(locations[1].0, here, "the attribute's report names the test's file: {locations:?}");
     assert_eq!(locations[2], (here.to_owned(), plain_line), "fwsim::test's verdict names its call");
     assert_eq!(locations[3].0, here, "so does a plain #[fwsim::test]'s: {locations:?}");
+    assert_eq!(locations[4], (here.to_owned(), diverging_line), "'not deterministic' names the `run` call");
+    assert_eq!(locations[5], (here.to_owned(), failing_once_line), "so does a failure that does not recur");
 }

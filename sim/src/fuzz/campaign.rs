@@ -14,6 +14,13 @@ use crate::policy::Schedule;
 use crate::sim::Sim;
 use crate::testing::artifacts_root;
 
+/// Why a body cannot be fuzzed or replayed (it is not deterministic, or a replay file no
+/// longer fits it): raised as a panic at the caller's line, not on the campaign's thread.
+pub(super) struct Unfuzzable(pub(super) String);
+
+/// How a campaign ends: passing, with a shrunk failure, or unable to go on.
+pub(super) type Ended = Result<Result<Report, Box<Failure>>, Unfuzzable>;
+
 /// The campaign's explorer, which it lends to each execution in turn (see `explore::lent`).
 fn campaign_explorer(strategy: Strategy, seed: u64, realizable: bool) -> Box<LentExplorer> {
     let explorer = match strategy {
@@ -40,7 +47,7 @@ fn base_config(fuzz: &Fuzz) -> SimConfig {
 }
 
 /// Explores until a failure, the iterations, the time limit, or an exhausted explorer.
-pub(super) fn explore<F>(fuzz: &Fuzz, body: &F) -> Result<Report, Box<Failure>>
+pub(super) fn explore<F>(fuzz: &Fuzz, body: &F) -> Ended
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -62,22 +69,22 @@ where
         report.longest_run = report.longest_run.max(exec.choice_points);
         progress.executed(fuzz, report.executions);
         if exec.diverged {
-            panic!(
+            return Err(Unfuzzable(format!(
                 "fwsim: `{}` is not deterministic: execution {} met other choices than the one before it \
                  with the same answers (look for wall-clock reads, thread timing, HashMap iteration or \
                  statics kept between executions)",
                 fuzz.name.as_deref().unwrap_or_default(),
                 report.executions
-            );
+            )));
         }
         if let Some(failed) = exec.failed {
             progress.failed(fuzz, report.executions);
             let Failed { fault, schedule, .. } = match unrecorded {
-                Some(state) => rerun_recorded(fuzz, &config, body, state, failed.fault, report.executions),
+                Some(state) => rerun_recorded(fuzz, &config, body, state, failed.fault, report.executions)?,
                 None => *failed,
             };
             let found = Found { execution: report.executions, horizon, schedule, fault };
-            return Err(Box::new(finish(fuzz, &base, body, found)));
+            return Ok(Err(Box::new(finish(fuzz, &base, body, found))));
         }
         if explorer.as_ref().is_some_and(|e| e.exhausted()) {
             report.exhausted = true;
@@ -85,7 +92,7 @@ where
         }
     }
     progress.passed(fuzz, &report);
-    Ok(report)
+    Ok(Ok(report))
 }
 
 /// Whether a campaign that has run `executions` is past its time `limit`. Always false before
@@ -106,15 +113,15 @@ fn rerun_recorded<F>(
     state: Random,
     fault: Fault,
     execution: u64,
-) -> Failed
+) -> Result<Failed, Unfuzzable>
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
     let lent = LentExplorer { explorer: Lent::Random(state), realizable: fuzz.realizable, record: true };
     let again = execute_lending(config, body, None, &mut Some(Box::new(lent)));
     match again.failed {
-        Some(same) if same.fault == fault => *same,
-        other => panic!(
+        Some(same) if same.fault == fault => Ok(*same),
+        other => Err(Unfuzzable(format!(
             "fwsim: `{}` is not deterministic: execution {execution} failed ({}), and run again with the \
              same answers it {} (look for wall-clock reads, thread timing, HashMap iteration or statics \
              kept between executions)",
@@ -124,7 +131,7 @@ where
                 Some(f) => format!("failed otherwise ({})", f.fault.signature()),
                 None => "passed".to_owned(),
             }
-        ),
+        ))),
     }
 }
 
@@ -234,7 +241,7 @@ where
 }
 
 /// Runs a saved failure's schedule once (`FWSIM_REPLAY`).
-pub(super) fn replay<F>(fuzz: &Fuzz, file: &ReplayFile, body: &F) -> Result<Report, Box<Failure>>
+pub(super) fn replay<F>(fuzz: &Fuzz, file: &ReplayFile, body: &F) -> Ended
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -249,18 +256,18 @@ where
         } else {
             format!("it was written by fwsim {}, this is fwsim {ours}; or the test changed", file.fwsim_version)
         };
-        panic!(
+        return Err(Unfuzzable(format!(
             "fwsim: the replay file for `{}` no longer fits the test: its schedule diverged from the run ({cause})",
             file.test
-        );
+        )));
     }
     let Some(_) = exec.failed else {
         eprintln!("fwsim: `{}`: the replayed schedule passes now", file.test);
-        return Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points });
+        return Ok(Ok(Report { executions: 1, exhausted: false, longest_run: exec.choice_points }));
     };
     let mut file = file.clone();
     let Recorded { artifacts, replay_file, explained } = record(&base, body, &mut file);
-    Err(Box::new(Failure {
+    Ok(Err(Box::new(Failure {
         test: file.test.clone(),
         strategy: file.explorer,
         seed: file.explorer_seed,
@@ -274,7 +281,7 @@ where
         explained,
         artifacts,
         replay_file,
-    }))
+    })))
 }
 
 #[cfg(test)]

@@ -122,6 +122,7 @@ pub use replay_file::ReplayFile;
 use crate::config::SimConfig;
 use crate::order::Order;
 use crate::sim::Sim;
+use campaign::Unfuzzable;
 
 /// Which explorer a [`Fuzz`] runs, with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,20 +286,28 @@ impl Fuzz {
     }
 
     /// Runs `file`'s schedule once, as `FWSIM_REPLAY` does: `Ok` if it passes now, the
-    /// failure (with fresh artifacts) if it still fails. Panics if the schedule no longer fits
-    /// the body.
+    /// failure (with fresh artifacts) if it still fails.
+    ///
+    /// # Panics
+    /// If the schedule no longer fits the body, or the body is not deterministic; the panic
+    /// names the caller's line.
+    #[track_caller]
     pub fn replay<F>(&self, file: &ReplayFile, body: F) -> Result<Report, Box<Failure>>
     where
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
     {
-        on_main_thread(|| campaign::replay(self, file, &body))
+        match on_main_thread(|| campaign::replay(self, file, &body)) {
+            Ok(ended) => ended,
+            Err(Unfuzzable(why)) => panic!("{why}"),
+        }
     }
 
     /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
     ///
     /// # Panics
-    /// If a `FWSIM_*` variable is malformed, or `FWSIM_REPLAY` names an unreadable or malformed
-    /// file: the panic names the variable and the caller's line.
+    /// If a `FWSIM_*` variable is malformed, `FWSIM_REPLAY` names an unreadable or malformed
+    /// file, the body is not deterministic, or a replay file no longer fits it; the panic names
+    /// the caller's line.
     #[track_caller]
     pub fn try_run<F>(&self, body: F) -> Result<Report, Box<Failure>>
     where
@@ -319,10 +328,14 @@ impl Fuzz {
             Ok(replay) => replay,
             Err(e) => panic!("{e}"),
         };
-        on_main_thread(|| match replay {
+        let ended = on_main_thread(|| match replay {
             Some(file) => campaign::replay(&fuzz, &file, &body),
             None => campaign::explore(&fuzz, &body),
-        })
+        });
+        match ended {
+            Ok(ended) => ended,
+            Err(Unfuzzable(why)) => panic!("{why}"),
+        }
     }
 }
 
