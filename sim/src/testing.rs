@@ -67,7 +67,7 @@ where
 /// Runs `body` under `config`. See the [module docs](self).
 ///
 /// # Panics
-/// As [`test`].
+/// As [`test()`].
 #[track_caller]
 pub fn test_with<F>(config: SimConfig, body: F)
 where

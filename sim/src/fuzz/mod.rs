@@ -289,8 +289,8 @@ impl Fuzz {
     /// failure (with fresh artifacts) if it still fails.
     ///
     /// # Panics
-    /// If the schedule no longer fits the body, or the body is not deterministic; the panic
-    /// names the caller's line.
+    /// If the schedule no longer fits the body (the test, or the code it tests, changed since the
+    /// file was written); the panic names the caller's line.
     #[track_caller]
     pub fn replay<F>(&self, file: &ReplayFile, body: F) -> Result<Report, Box<Failure>>
     where
