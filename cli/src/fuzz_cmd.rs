@@ -50,8 +50,11 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
         ExplorerArg::Pct => Explorer::Pct { depth: a.depth },
         ExplorerArg::Dfs => Explorer::Dfs { bound: a.bound },
     };
+    // Wall-clock times read as the FWSIM_TIME_LIMIT variable reads them, `10m` included.
     let wall = |flag: &str, text: &str| {
-        Duration::parse(text).map(|d| std::time::Duration::from_nanos(d.0)).map_err(|e| format!("{flag}: {e}"))
+        fwsim::fuzz::parse_wall_time(text).ok_or_else(|| {
+            format!("{flag}: `{text}` is not a wall-clock time; expected one such as 500ms, 30s, 10m or 1h")
+        })
     };
     let shard = match &a.shard {
         None => (0, 1),

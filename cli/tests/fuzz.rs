@@ -121,10 +121,15 @@ fn a_time_limit_stops_starting_units_after_the_first_and_the_rest_resume() {
         limited.stdout
     );
     assert_eq!(done_units(&dir.join("s.json")).len(), 1);
-    let rest = fwsim(&dir, &args);
+    // A limit in minutes, written as `FWSIM_TIME_LIMIT` takes it, leaves time for the rest.
+    let rest = fwsim(&dir, &[&args[..], &["--time-limit", "10m"]].concat());
     assert_eq!(rest.code, 0, "{}{}", rest.stdout, rest.stderr);
     assert!(rest.stdout.contains("fuzz: 20 executions over 1 scenario(s)"), "{}", rest.stdout);
     assert!(rest.stdout.contains("3/3 units done; 0 failure(s)"), "{}", rest.stdout);
+    let bad = fwsim(&dir, &[&args[..], &["--time-limit", "soon"]].concat());
+    assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
+    let expected = "--time-limit: `soon` is not a wall-clock time; expected one such as 500ms, 30s, 10m or 1h";
+    assert!(bad.stderr.contains(expected), "{}", bad.stderr);
 }
 
 #[test]

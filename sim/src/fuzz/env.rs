@@ -32,7 +32,7 @@ impl Overrides {
         };
         let time_limit = get("FWSIM_TIME_LIMIT")
             .map(|v| {
-                parse_duration(&v).ok_or_else(|| {
+                parse_wall_time(&v).ok_or_else(|| {
                     format!("fwsim: FWSIM_TIME_LIMIT={v:?}: expected a duration such as 500ms, 30s, 10m or 1h")
                 })
             })
@@ -40,7 +40,7 @@ impl Overrides {
         let progress = get("FWSIM_PROGRESS")
             .map(|v| match v.trim() {
                 "off" => Ok(None),
-                interval => parse_duration(interval).map(Some).ok_or_else(|| {
+                interval => parse_wall_time(interval).map(Some).ok_or_else(|| {
                     format!("fwsim: FWSIM_PROGRESS={v:?}: expected an interval such as 10s or 1m, or off")
                 }),
             })
@@ -89,9 +89,21 @@ impl Overrides {
     }
 }
 
-/// `500ms`, `30s`, `10m`, `1h`, or a bare number of seconds.
-fn parse_duration(v: &str) -> Option<Duration> {
-    let v = v.trim();
+/// Reads a wall-clock time as the `FWSIM_TIME_LIMIT` and `FWSIM_PROGRESS` variables and
+/// `fwsim fuzz`'s `--time-limit` and `--shrink-limit` take it: `500ms`, `30s`, `1.5m` (or
+/// `min`), `1h`, or a bare number of seconds. `None` for anything else, a negative time, or
+/// one too long for a [`Duration`].
+///
+/// ```
+/// use std::time::Duration;
+/// use fwsim::fuzz::parse_wall_time;
+///
+/// assert_eq!(parse_wall_time("10m"), Some(Duration::from_secs(600)));
+/// assert_eq!(parse_wall_time("250ms"), Some(Duration::from_millis(250)));
+/// assert_eq!(parse_wall_time("ten minutes"), None);
+/// ```
+pub fn parse_wall_time(text: &str) -> Option<Duration> {
+    let v = text.trim();
     let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len());
     let (number, unit) = v.split_at(split);
     let number: f64 = number.parse().ok()?;
@@ -102,7 +114,7 @@ fn parse_duration(v: &str) -> Option<Duration> {
         "h" => number * 3600.0,
         _ => return None,
     };
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    Duration::try_from_secs_f64(seconds).ok()
 }
 
 #[cfg(test)]
@@ -119,8 +131,12 @@ mod tests {
         let o = read(&[("FWSIM_SEED", "42"), ("FWSIM_ITERATIONS", " 100 "), ("FWSIM_TIME_LIMIT", "1.5m")]).unwrap();
         assert_eq!((o.seed, o.iterations), (Some(42), Some(100)));
         assert_eq!(o.time_limit, Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_wall_time("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_wall_time("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_wall_time(" 45 "), Some(Duration::from_secs(45)), "a bare number is seconds");
+        // Too long for a Duration: refused, not a panic inside the conversion.
+        assert_eq!(parse_wall_time("99999999999999999999h"), None);
+        assert_eq!(parse_wall_time("5 parsecs"), None);
     }
 
     /// Progress comes on when the environment widens a campaign, at the interval

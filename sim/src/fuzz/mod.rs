@@ -116,6 +116,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use env::parse_wall_time;
 pub use failure::{Failure, Fault, Outcome};
 pub use replay_file::ReplayFile;
 
