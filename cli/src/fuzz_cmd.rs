@@ -28,8 +28,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
             (s, app)
         })
         .collect();
-    let total = plan.iterations * pairs.len() as u64 / u64::from(plan.shard.1);
-    let bar = Progress::new(a.progress, total);
+    let bar = Progress::new(a.progress);
     let summary = match fwsim_scenario::fuzz::fuzz(&plan, &pairs, &bar) {
         Ok(s) => s,
         Err(e) => {
@@ -157,16 +156,18 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
     out
 }
 
-/// Progress: a bar of executions on a terminal, a line per unit, or nothing.
+/// Progress: a bar of executions on a terminal, a line per unit, or nothing. The bar's length
+/// is what the campaign plans to run, less what units that end early (a failure, a DFS out of
+/// schedules) will not.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     lines: bool,
 }
 
 impl Progress {
-    fn new(mode: ProgressArg, executions: u64) -> Self {
+    fn new(mode: ProgressArg) -> Self {
         let bar = (mode == ProgressArg::Auto && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(executions);
+            let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} executions, {per_sec}, {eta} left")
                     .expect("a valid template"),
@@ -178,6 +179,18 @@ impl Progress {
 }
 
 impl Observer for Progress {
+    fn planned(&self, executions: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(executions);
+        }
+    }
+
+    fn skipped(&self, executions: u64) {
+        if let Some(bar) = &self.bar {
+            bar.dec_length(executions);
+        }
+    }
+
     fn executed(&self, n: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(n);
@@ -193,5 +206,21 @@ impl Observer for Progress {
                 scenario.display()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bar counts what the campaign will run: its plan, less what ended early.
+    #[test]
+    fn the_bar_is_as_long_as_the_work_left() {
+        let progress = Progress { bar: Some(indicatif::ProgressBar::hidden()), lines: false };
+        progress.planned(50);
+        progress.executed(1);
+        progress.skipped(49);
+        let bar = progress.bar.as_ref().unwrap();
+        assert_eq!((bar.position(), bar.length()), (1, Some(1)));
     }
 }

@@ -75,7 +75,7 @@ fn the_first_failure_stops_the_campaign_unless_keep_going() {
     assert!(stopped.stdout.contains("1/4 units done; 1 failure(s)"), "{}", stopped.stdout);
     assert!(!dir.join("fwsim-out/fuzz/heater-too-soon/unit-1").exists(), "no unit after the failure ran");
     std::fs::remove_dir_all(dir.join("fwsim-out")).unwrap();
-    let all = fwsim(&dir, &[&args[..], &["--keep-going"]].concat());
+    let all = fwsim(&dir, &[&args[..], &["--keep-going", "--progress", "lines", "--state", "s.json"]].concat());
     assert_eq!(all.code, 1, "{}{}", all.stdout, all.stderr);
     for unit in [0, 1] {
         let line = format!("FAIL heater-too-soon.yaml (unit {unit}, execution 1): 0 deviation(s)");
@@ -85,6 +85,11 @@ fn the_first_failure_stops_the_campaign_unless_keep_going() {
     // Both failing units stopped at their first execution; the passing scenario ran in full.
     assert!(all.stdout.contains("fuzz: 22 executions over 2 scenario(s)"), "{}", all.stdout);
     assert!(all.stdout.contains("4/4 units done; 2 failure(s)"), "{}", all.stdout);
+    // A unit is counted by the executions it ran, not the ten it was given.
+    assert_eq!(all.stderr.matches("heater-too-soon.yaml unit 0 done (1 executions)").count(), 1, "{}", all.stderr);
+    assert_eq!(all.stderr.matches("button-click.yaml unit 1 done (10 executions)").count(), 1, "{}", all.stderr);
+    let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("s.json")).unwrap()).unwrap();
+    assert_eq!(state["executions"], 22, "{state}");
 }
 
 /// `--out` moves the artifacts, and a shrink limit of zero reports the failing schedule as
@@ -225,6 +230,18 @@ fn a_killed_campaign_resumes_without_repeating_finished_units() {
     );
     assert!(out.stdout.contains(&expected), "expected {expected:?} in:\n{}", out.stdout);
     assert_eq!(done_units(&state).len(), 100);
+}
+
+/// A DFS that runs out of schedules finishes its unit early, and the unit's progress line
+/// counts the executions that ran (bound 0: the run order's own schedule alone).
+#[test]
+fn an_exhausted_dfs_unit_counts_what_it_ran() {
+    let dir = with_scenarios("fuzz-dfs-exhausted", &["button-click.yaml"]);
+    let args = ["fuzz", "button-click.yaml", "--explorer", "dfs", "--bound", "0", "-n", "50", "--progress", "lines"];
+    let out = fwsim(&dir, &args);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("fuzz: 1 executions over 1 scenario(s) (dfs bound 0, seed 0)"), "{}", out.stdout);
+    assert!(out.stderr.contains("button-click.yaml unit 0 done (1 executions); 1 of 1 units"), "{}", out.stderr);
 }
 
 #[test]

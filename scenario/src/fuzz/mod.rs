@@ -106,6 +106,16 @@ pub struct Summary {
 
 /// Told about progress, from the worker threads.
 pub trait Observer: Sync {
+    /// This invocation will run at most `executions`: the sum over the units it has to run
+    /// (those of its shard that a state file does not list as done). Told once, first.
+    fn planned(&self, executions: u64) {
+        let _ = executions;
+    }
+    /// A unit finished `executions` short of its share: one failed, or its explorer ran out
+    /// of schedules.
+    fn skipped(&self, executions: u64) {
+        let _ = executions;
+    }
     /// `n` more executions ran.
     fn executed(&self, n: u64) {
         let _ = n;
@@ -169,6 +179,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
     let pending: Vec<Unit> =
         all.iter().copied().filter(|u| !state.is_done(&scenarios[u.scenario].0.path, u.number)).collect();
     let mut summary = Summary { units: all.len(), resumed_units: all.len() - pending.len(), ..Summary::default() };
+    observer.planned(pending.iter().map(|u| u.executions).sum());
     let horizons: Vec<u64> = match plan.explorer {
         Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app, plan)).collect(),
         _ => vec![0; scenarios.len()],
@@ -295,14 +306,18 @@ impl Shared<'_> {
                 return;
             }
             let Some(&unit) = pending.get(next) else { return };
-            if self.run_unit(unit) {
-                self.finish(unit);
+            if let Some(executions) = self.run_unit(unit) {
+                if executions < unit.executions {
+                    self.observer.skipped(unit.executions - executions);
+                }
+                self.finish(unit, executions);
             }
         }
     }
 
-    /// Runs a unit's executions; `true` if it ran all of them (or its explorer ran out).
-    fn run_unit(&self, unit: Unit) -> bool {
+    /// Runs a unit's executions; how many ran, if the unit is finished: all of them, or fewer
+    /// when one failed or its explorer ran out. `None` if the campaign stopped it.
+    fn run_unit(&self, unit: Unit) -> Option<u64> {
         let (scenario, app) = &self.scenarios[unit.scenario];
         let seed = unit_seed(self.plan.seed, unit.number);
         let (explorer, dfs): (SharedExplorer, Option<Arc<Mutex<Dfs>>>) = match self.plan.explorer {
@@ -318,7 +333,7 @@ impl Shared<'_> {
         let options = self.plan.options(explorer);
         for execution in 1..=unit.executions {
             if self.stop.load(Ordering::Relaxed) {
-                return false;
+                return None;
             }
             let report = run(scenario, *app, &options);
             self.executions.fetch_add(1, Ordering::Relaxed);
@@ -328,20 +343,20 @@ impl Shared<'_> {
                 if !self.plan.keep_going {
                     self.stop.store(true, Ordering::Relaxed);
                 }
-                return true;
+                return Some(execution);
             }
             if dfs.as_ref().is_some_and(|d| d.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted()) {
-                return true;
+                return Some(execution);
             }
         }
-        true
+        Some(unit.executions)
     }
 
-    /// Records a finished unit in the state (and its file).
-    fn finish(&self, unit: Unit) {
+    /// Records a finished unit, which ran `executions`, in the state (and its file).
+    fn finish(&self, unit: Unit, executions: u64) {
         let scenario = &self.scenarios[unit.scenario].0.path;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.mark_done(scenario, unit.number, unit.executions);
+        state.mark_done(scenario, unit.number, executions);
         if let Some(path) = &self.plan.state
             && let Err(e) = state.save(path)
         {
@@ -350,7 +365,7 @@ impl Shared<'_> {
         let done = state.done.values().map(|units| units.len()).sum();
         drop(state);
         self.finished.fetch_add(1, Ordering::Relaxed);
-        self.observer.unit_done(scenario, unit.number, unit.executions, done, self.units);
+        self.observer.unit_done(scenario, unit.number, executions, done, self.units);
     }
 }
 
