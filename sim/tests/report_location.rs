@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fwsim::fuzz::{Fuzz, Strategy};
 
-/// The location of every report of fwsim's, with the name of the thread that raised it.
-static REPORT_LOCATIONS: Mutex<Vec<(String, String, u32)>> = Mutex::new(Vec::new());
+/// Every report of fwsim's: the thread that raised it, its file, line and first line.
+static REPORT_LOCATIONS: Mutex<Vec<(String, String, u32, String)>> = Mutex::new(Vec::new());
 
 /// Fails when the task it spawns runs before it resumes (FIFO's own order, so at once).
 #[fwsim::test(explorer = "dfs", bound = 1)]
@@ -36,11 +36,12 @@ async fn a_plain_test_whose_task_panics() {
 fn the_failure_report_points_at_the_test() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let report = info.payload().downcast_ref::<String>().is_some_and(|m| m.starts_with("fwsim: "));
+        let report = info.payload().downcast_ref::<String>().filter(|m| m.starts_with("fwsim: "));
         match (report, info.location()) {
-            (true, Some(at)) => {
+            (Some(message), Some(at)) => {
                 let thread = std::thread::current().name().unwrap_or_default().to_owned();
-                REPORT_LOCATIONS.lock().unwrap().push((thread, at.file().to_owned(), at.line()));
+                let first = message.lines().next().unwrap_or_default().to_owned();
+                REPORT_LOCATIONS.lock().unwrap().push((thread, at.file().to_owned(), at.line(), first));
             }
             _ => default_hook(info),
         }
@@ -85,13 +86,9 @@ fn the_failure_report_points_at_the_test() {
 
     // The `should_panic` test above may run at the same time, on a thread of its own.
     let this_thread = std::thread::current().name().unwrap_or_default().to_owned();
-    let locations: Vec<_> = REPORT_LOCATIONS
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(thread, ..)| *thread == this_thread)
-        .map(|(_, file, line)| (file.clone(), *line))
-        .collect();
+    let reports: Vec<_> =
+        REPORT_LOCATIONS.lock().unwrap().iter().filter(|(thread, ..)| *thread == this_thread).cloned().collect();
+    let locations: Vec<_> = reports.iter().map(|(_, file, line, _)| (file.clone(), *line)).collect();
     let here = file!();
     assert_eq!(locations.len(), 6, "one report per failed test: {locations:?}");
     assert_eq!(locations[0], (here.to_owned(), builder_line), "the builder's report names its `run` call");
@@ -100,4 +97,8 @@ fn the_failure_report_points_at_the_test() {
     assert_eq!(locations[3].0, here, "so does a plain #[fwsim::test]'s: {locations:?}");
     assert_eq!(locations[4], (here.to_owned(), diverging_line), "'not deterministic' names the `run` call");
     assert_eq!(locations[5], (here.to_owned(), failing_once_line), "so does a failure that does not recur");
+    let verdict = |i: usize| reports[i].3.clone();
+    assert!(verdict(2).contains("the simulation recorded 1 error(s)"), "{}", verdict(2));
+    assert!(verdict(4).contains("is not deterministic: execution"), "{}", verdict(4));
+    assert!(verdict(5).contains("run again with the same answers it passed"), "{}", verdict(5));
 }
