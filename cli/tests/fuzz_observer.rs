@@ -34,19 +34,12 @@ fn campaign(scenario: &str, explorer: Explorer, iterations: u64, name: &str) -> 
     let out = support::scratch(name);
     let plan = Plan {
         explorer,
-        seed: 0,
         iterations,
         chunk: 10,
-        shard: (0, 1),
-        jobs: 1,
         keep_going: true,
-        time_limit: None,
-        state: None,
         out: out.to_path_buf(),
         shrink_limit: Duration::ZERO,
-        realizable: false,
-        isr_jitter: None,
-        isr_preemption: false,
+        ..Plan::default()
     };
     let told = Told::default();
     fuzz(&plan, &pairs, &told).unwrap();

@@ -85,6 +85,30 @@ pub struct Plan {
     pub isr_preemption: bool,
 }
 
+impl Default for Plan {
+    /// `fwsim fuzz`'s defaults, on one thread: random, seed 0, 1,000 executions per scenario
+    /// in units of 50, every shard, stopping at the first failure, no time limit or state
+    /// file, artifacts to `fwsim-out/fuzz`, 30 s to shrink each failure, any order.
+    fn default() -> Self {
+        Plan {
+            explorer: Explorer::Random,
+            seed: 0,
+            iterations: 1_000,
+            chunk: 50,
+            shard: (0, 1),
+            jobs: 1,
+            keep_going: false,
+            time_limit: None,
+            state: None,
+            out: PathBuf::from("fwsim-out/fuzz"),
+            shrink_limit: Duration::from_secs(30),
+            realizable: false,
+            isr_jitter: None,
+            isr_preemption: false,
+        }
+    }
+}
+
 /// How a campaign went.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -380,22 +404,7 @@ mod tests {
     use super::*;
 
     fn plan(explorer: Explorer, iterations: u64) -> Plan {
-        Plan {
-            explorer,
-            seed: 0,
-            iterations,
-            chunk: 10,
-            shard: (0, 1),
-            jobs: 1,
-            keep_going: false,
-            time_limit: None,
-            state: None,
-            out: PathBuf::from("unused"),
-            shrink_limit: Duration::ZERO,
-            realizable: false,
-            isr_jitter: None,
-            isr_preemption: false,
-        }
+        Plan { explorer, iterations, ..Plan::default() }
     }
 
     /// A plan that would test nothing is refused before any work.
