@@ -213,6 +213,16 @@ impl Observer for Progress {
 mod tests {
     use super::*;
 
+    /// `Plan::default()` promises `fwsim fuzz`'s defaults: the command line given no options
+    /// (but one thread) plans the same campaign.
+    #[test]
+    fn the_default_plan_is_the_command_lines() {
+        use clap::Parser;
+        let cli = crate::Cli::try_parse_from(["fwsim", "fuzz", "x.yaml", "--jobs", "1"]).unwrap();
+        let crate::Command::Fuzz(args) = cli.command else { panic!("parsed as fuzz") };
+        assert_eq!(format!("{:?}", plan(&args).unwrap()), format!("{:?}", Plan::default()));
+    }
+
     /// The bar counts what the campaign will run: its plan, less what ended early.
     #[test]
     fn the_bar_is_as_long_as_the_work_left() {

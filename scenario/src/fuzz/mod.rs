@@ -13,101 +13,24 @@
 //! `keep_going`. Each failure is shrunk (as [`fwsim::fuzz`] does) and run once more with its
 //! artifacts and a `replay.json` that `fwsim replay` runs bit for bit.
 
+mod plan;
 mod state;
 mod target;
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use fwsim::explore::{Dfs, Pct, Random, Realizable, SharedExplorer};
-use serde::{Deserialize, Serialize};
+use fwsim::explore::{Dfs, Pct, Random, SharedExplorer};
 
+pub use plan::{Explorer, Plan};
 pub use target::FuzzFailure;
 
 use crate::app::App;
 use crate::report::Report;
-use crate::run::{Exploring, RunOptions, artifact_dir, run};
+use crate::run::{artifact_dir, run};
 use crate::scenario::Scenario;
 use state::{PlanKey, State};
-
-/// Which explorer, with its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Explorer {
-    /// Uniformly random choices.
-    Random,
-    /// PCT of this depth over the default run's length.
-    Pct {
-        /// Bug depth, in choice points.
-        depth: u32,
-    },
-    /// Every schedule with at most `bound` deviations.
-    Dfs {
-        /// The most deviations.
-        bound: u32,
-    },
-}
-
-/// A campaign's parameters.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    /// The explorer.
-    pub explorer: Explorer,
-    /// The campaign's seed.
-    pub seed: u64,
-    /// Executions per scenario.
-    pub iterations: u64,
-    /// Executions per unit.
-    pub chunk: u64,
-    /// This shard and the number of shards (`(0, 1)`: everything).
-    pub shard: (u32, u32),
-    /// Threads.
-    pub jobs: usize,
-    /// Go on after a failure.
-    pub keep_going: bool,
-    /// Stop starting units after this much wall-clock time (the first one always starts).
-    pub time_limit: Option<Duration>,
-    /// Where to keep the state for resuming, if anywhere.
-    pub state: Option<PathBuf>,
-    /// Where failures' artifacts go (one directory per scenario).
-    pub out: PathBuf,
-    /// Wall-clock budget for shrinking each failure.
-    pub shrink_limit: Duration,
-    /// Explore only what the scenario's scheduler could do (see
-    /// [`fwsim::explore::Realizable`]).
-    pub realizable: bool,
-    /// Scheduled interrupts (the stimuli among them) may arrive this late (ns), in this many
-    /// steps.
-    pub isr_jitter: Option<(u64, u32)>,
-    /// Interrupts may land inside polls, at critical-section exits.
-    pub isr_preemption: bool,
-}
-
-impl Default for Plan {
-    /// `fwsim fuzz`'s defaults, on one thread: random, seed 0, 1,000 executions per scenario
-    /// in units of 50, every shard, stopping at the first failure, no time limit or state
-    /// file, artifacts to `fwsim-out/fuzz`, 30 s to shrink each failure, any order.
-    fn default() -> Self {
-        Plan {
-            explorer: Explorer::Random,
-            seed: 0,
-            iterations: 1_000,
-            chunk: 50,
-            shard: (0, 1),
-            jobs: 1,
-            keep_going: false,
-            time_limit: None,
-            state: None,
-            out: PathBuf::from("fwsim-out/fuzz"),
-            shrink_limit: Duration::from_secs(30),
-            realizable: false,
-            isr_jitter: None,
-            isr_preemption: false,
-        }
-    }
-}
 
 /// How a campaign went.
 #[derive(Debug, Default)]
@@ -255,20 +178,6 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         });
     }
     Ok(summary)
-}
-
-impl Plan {
-    /// Run options with `explorer` answering the choices this plan explores.
-    pub(crate) fn options(&self, explorer: SharedExplorer) -> RunOptions {
-        let explorer: SharedExplorer =
-            if self.realizable { Arc::new(Mutex::new(Realizable::new(explorer))) } else { explorer };
-        RunOptions {
-            explorer: Some(Exploring(explorer)),
-            isr_jitter: self.isr_jitter,
-            isr_preemption: self.isr_preemption,
-            ..RunOptions::default()
-        }
-    }
 }
 
 /// This shard's units, scenario by scenario.

@@ -21,6 +21,19 @@ pub(super) struct Unfuzzable(pub(super) String);
 /// How a campaign ends: passing, with a shrunk failure, or unable to go on.
 pub(super) type Ended = Result<Result<Report, Box<Failure>>, Unfuzzable>;
 
+impl Unfuzzable {
+    /// The campaign's outcome, or the panic that says why it could not go on, raised at the
+    /// line that called fwsim.
+    #[track_caller]
+    pub(super) fn raise(ended: Ended) -> Result<Report, Box<Failure>> {
+        // A `match`, not `unwrap_or_else`: a closure's panic would name the closure's line.
+        match ended {
+            Ok(outcome) => outcome,
+            Err(Unfuzzable(why)) => panic!("{why}"),
+        }
+    }
+}
+
 /// The campaign's explorer, which it lends to each execution in turn (see `explore::lent`).
 fn campaign_explorer(strategy: Strategy, seed: u64, realizable: bool) -> Box<LentExplorer> {
     let explorer = match strategy {

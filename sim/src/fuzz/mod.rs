@@ -297,10 +297,7 @@ impl Fuzz {
     where
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
     {
-        match on_main_thread(|| campaign::replay(self, file, &body)) {
-            Ok(ended) => ended,
-            Err(Unfuzzable(why)) => panic!("{why}"),
-        }
+        Unfuzzable::raise(on_main_thread(|| campaign::replay(self, file, &body)))
     }
 
     /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
@@ -329,14 +326,10 @@ impl Fuzz {
             Ok(replay) => replay,
             Err(e) => panic!("{e}"),
         };
-        let ended = on_main_thread(|| match replay {
+        Unfuzzable::raise(on_main_thread(|| match replay {
             Some(file) => campaign::replay(&fuzz, &file, &body),
             None => campaign::explore(&fuzz, &body),
-        });
-        match ended {
-            Ok(ended) => ended,
-            Err(Unfuzzable(why)) => panic!("{why}"),
-        }
+        }))
     }
 }
 
