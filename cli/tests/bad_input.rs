@@ -42,6 +42,28 @@ fn a_value_of_the_wrong_type() {
     );
 }
 
+/// A value of the wrong shape names the key it belongs to and shows how that key is written,
+/// with the value the file gave.
+#[test]
+fn a_value_of_the_wrong_shape_shows_how_its_key_is_written() {
+    assert_eq!(
+        error_of("shape-press", "app: thermostat\nsteps:\n  - press: units\n"),
+        "error: s.yaml:3:12: `press` takes a map of its keys, not a single value; for example `press: { part-id: units }`"
+    );
+    assert_eq!(
+        error_of("shape-steps", "app: thermostat\nsteps:\n  delay: 1s\n"),
+        "error: s.yaml:3:3: `steps` takes a list: each step on a line of its own, starting with `- `"
+    );
+    assert_eq!(
+        error_of("shape-empty", "app: thermostat\nsteps:\n  - press:\n  - delay: 1s\n"),
+        "error: s.yaml:3:10: `press` has no value; for example `press: { part-id: button }`"
+    );
+    assert_eq!(
+        error_of("shape-id", "app: thermostat\nsteps:\n  - press: { part-id: [units] }\n"),
+        "error: s.yaml:3:23: expected text here (such as a part's name), not a list or a map"
+    );
+}
+
 #[test]
 fn a_duration_without_a_known_unit() {
     assert_eq!(
@@ -101,7 +123,7 @@ fn an_impossible_time_a_curve_that_goes_back() {
             "curve",
             "app: thermostat\nparts:\n  bme280:\n    temperature: [[10s, 20], [5s, 19]]\nsteps:\n  - delay: 1s\n"
         ),
-        "error: s.yaml:4:18: the curve's times go back (5.000000000s after 10.000000000s); expected them in increasing order"
+        "error: s.yaml:4:18: the curve's times go back (5s after 10s); expected them in increasing order"
     );
 }
 

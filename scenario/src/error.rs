@@ -84,8 +84,9 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
     message.strip_suffix(&position).map_or(message.clone(), str::to_owned)
 }
 
-/// serde-saphyr's error as `file:line:col: message`, with a suggestion for a misspelt key.
-pub(crate) fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> InputError {
+/// serde-saphyr's error as `file:line:col: message`, with a suggestion for a misspelt key
+/// and, for a value of the wrong shape, how its key is written (`source` is the file's text).
+pub(crate) fn yaml_error(path: &Path, source: &str, e: &serde_saphyr::Error) -> InputError {
     let (line, col) = e.location().map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
     let text = e.to_string();
     let first = text.lines().next().unwrap_or("").trim_start_matches("error: ");
@@ -116,6 +117,13 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_saphyr::Error) -> InputError {
         }
     {
         message = format!("wrong type of value; expected {expected}");
+    }
+    match message.as_str() {
+        "expected mapping start" => message = crate::shape::map_expected(source, line, col),
+        "expected sequence start" => message = crate::shape::list_expected(source, line, col),
+        crate::format::NO_VALUE => message = crate::shape::no_value(source, line, col),
+        "expected string scalar" => message = "expected text here (such as a part's name), not a list or a map".into(),
+        _ => {}
     }
     if message.contains("missing field `steps`") {
         message.push_str(" (a scenario is a map with a `steps:` list)");

@@ -58,25 +58,55 @@ pub struct BounceParams {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     pub delay: Option<Duration>,
+    #[serde(default, deserialize_with = "present")]
     pub wait_serial: Option<Spanned<SerialWait>>,
+    #[serde(default, deserialize_with = "present")]
     pub write_serial: Option<Spanned<SerialWrite>>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_pin: Option<Spanned<ExpectPin>>,
+    #[serde(default, deserialize_with = "present")]
     pub set_control: Option<Spanned<SetControl>>,
+    #[serde(default, deserialize_with = "present")]
     pub take_screenshot: Option<Spanned<Screenshot>>,
+    #[serde(default, deserialize_with = "present")]
     pub press: Option<Spanned<Press>>,
+    #[serde(default, deserialize_with = "present")]
     pub set_sensor: Option<Spanned<SetSensor>>,
+    #[serde(default, deserialize_with = "present")]
     pub i2c_fault: Option<Spanned<I2cFault>>,
+    #[serde(default, deserialize_with = "present")]
     pub serial_error: Option<Spanned<SerialError>>,
+    #[serde(default, deserialize_with = "present")]
     pub power_cycle: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_no_diagnostics: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_task: Option<Spanned<ExpectTask>>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_idle: Option<Spanned<ExpectIdle>>,
+    #[serde(default, deserialize_with = "present")]
     pub turn: Option<Spanned<Turn>>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_text: Option<Spanned<ExpectText>>,
+    #[serde(default, deserialize_with = "present")]
     pub drive_pin: Option<Spanned<DrivePin>>,
+    #[serde(default, deserialize_with = "present")]
     pub pulse_pin: Option<Spanned<PulsePin>>,
 }
+
+/// A step's action key with a value: `press:` left empty (or `~`) is an error at the key, not
+/// a step with no action. (A key that is absent never reaches this: `default` gives `None`.)
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    match Option::<T>::deserialize(d)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(de::Error::custom(NO_VALUE)),
+    }
+}
+
+/// The message of [`present`]'s error, which the loader rewrites with the key's example.
+pub(crate) const NO_VALUE: &str = "the action has no value";
 
 /// `wait-serial`: text (Wokwi's form), or a map.
 #[derive(Debug)]

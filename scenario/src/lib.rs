@@ -38,6 +38,7 @@ mod resolve;
 mod run;
 mod scenario;
 mod screenshot;
+mod shape;
 mod step;
 mod values;
 mod watch;

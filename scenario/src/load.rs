@@ -31,7 +31,7 @@ pub fn load(path: &Path, apps: &[&dyn App], default_app: Option<&str>) -> Result
 
 /// Checks the scenario text `source` as if read from `path`.
 pub fn parse(path: &Path, source: &str, apps: &[&dyn App], default_app: Option<&str>) -> Result<Scenario, InputError> {
-    let file: File = serde_saphyr::from_str(source).map_err(|e| yaml_error(path, &e))?;
+    let file: File = serde_saphyr::from_str(source).map_err(|e| yaml_error(path, source, &e))?;
     let mut scenario = Loader { path, apps }.scenario(file, default_app)?;
     scenario.fingerprint = crate::replay::fingerprint(source);
     Ok(scenario)
