@@ -7,6 +7,7 @@ use fwsim_scenario::fuzz::{Explorer, Observer, Plan, Summary};
 use fwsim_scenario::{App, Duration, Scenario};
 
 use crate::args::{ExplorerArg, FuzzArgs, ProgressArg};
+use crate::words::{counted, program};
 use crate::{EXIT_FAILED, EXIT_USAGE, files};
 
 pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
@@ -134,24 +135,26 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
             out.push_str(&format!("  {line}\n"));
         }
         if let Some(replay) = &f.replay_file {
-            out.push_str(&format!("  replay: fwsim replay {}\n", replay.display()));
+            out.push_str(&format!("  replay: {} replay {}\n", program(), replay.display()));
         }
     }
     let shard = if plan.shard.1 > 1 { format!(", shard {}/{}", plan.shard.0 + 1, plan.shard.1) } else { String::new() };
     let resumed = if s.resumed_units > 0 {
-        format!(" ({} units were done already; {} executions in all)", s.resumed_units, s.total_executions)
+        let were = if s.resumed_units == 1 { "was" } else { "were" };
+        let units = counted(s.resumed_units as u64, "unit");
+        format!(" ({units} {were} done already; {} in all)", counted(s.total_executions, "execution"))
     } else {
         String::new()
     };
     let stopped = if s.stopped_early && s.failures.is_empty() { ", stopped by --time-limit" } else { "" };
     out.push_str(&format!(
-        "fuzz: {} executions over {} scenario(s) ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {} failure(s)\n",
-        s.executions,
-        scenarios,
+        "fuzz: {} over {} ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {}\n",
+        counted(s.executions, "execution"),
+        counted(scenarios as u64, "scenario"),
         plan.seed,
         s.resumed_units + s.finished_units,
         s.units,
-        s.failures.len()
+        counted(s.failures.len() as u64, "failure")
     ));
     out
 }
@@ -202,8 +205,9 @@ impl Observer for Progress {
             // A closed stderr (the reader went away) must not stop the campaign.
             let _ = writeln!(
                 std::io::stderr(),
-                "fuzz: {} unit {unit} done ({executions} executions); {done} of {units} units",
-                scenario.display()
+                "fuzz: {} unit {unit} done ({}); {done} of {units} units",
+                scenario.display(),
+                counted(executions, "execution")
             );
         }
     }

@@ -37,6 +37,7 @@ mod junit;
 mod replay_cmd;
 mod run_cmd;
 mod skeleton;
+mod words;
 
 use std::process::ExitCode;
 
@@ -93,7 +94,9 @@ fn check(a: &args::CheckArgs, apps: &[&dyn App]) -> u8 {
     let mut bad = 0;
     for path in &paths {
         match fwsim_scenario::load(path, apps, default_app) {
-            Ok(s) => println!("ok {} ({} steps, app {})", path.display(), s.steps.len(), s.app),
+            Ok(s) => {
+                println!("ok {} ({}, app {})", path.display(), words::counted(s.steps.len() as u64, "step"), s.app)
+            }
             Err(e) => {
                 bad += 1;
                 eprintln!("{}", files::render(&e));

@@ -195,7 +195,8 @@ fn print_reports(a: &RunArgs, reports: &[Report]) {
         }
     }
     let passed = reports.iter().filter(|r| r.passed()).count();
-    println!("{passed} passed, {} failed, {} scenarios", reports.len() - passed, reports.len());
+    let all = crate::words::counted(reports.len() as u64, "scenario");
+    println!("{passed} passed, {} failed, {all}", reports.len() - passed);
 }
 
 fn serial_log(reports: &[Report]) -> String {

@@ -7,6 +7,7 @@ use fwsim_scenario::{App, PartKind};
 
 use crate::EXIT_USAGE;
 use crate::args::NewArgs;
+use crate::words::program;
 
 pub fn new(a: &NewArgs, apps: &[&dyn App]) -> u8 {
     let Some(app) = apps.iter().copied().find(|x| x.name() == a.app) else {
@@ -15,7 +16,7 @@ pub fn new(a: &NewArgs, apps: &[&dyn App]) -> u8 {
         eprintln!("fwsim new: unknown app `{}`; expected one of {}{hint}", a.app, names.join(", "));
         return EXIT_USAGE;
     };
-    let text = skeleton(app);
+    let text = skeleton(app, &program());
     match &a.output {
         None => {
             print!("{text}");
@@ -27,7 +28,7 @@ pub fn new(a: &NewArgs, apps: &[&dyn App]) -> u8 {
         }
         Some(path) => match std::fs::write(path, text) {
             Ok(()) => {
-                println!("wrote {}; run it with: fwsim run {}", path.display(), path.display());
+                println!("wrote {}; run it with: {} run {}", path.display(), program(), path.display());
                 0
             }
             Err(e) => {
@@ -38,11 +39,11 @@ pub fn new(a: &NewArgs, apps: &[&dyn App]) -> u8 {
     }
 }
 
-/// The skeleton for `app`.
-pub fn skeleton(app: &dyn App) -> String {
+/// The skeleton for `app`, which `program` runs.
+pub fn skeleton(app: &dyn App, program: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# A scenario for `{}`: {}", app.name(), app.about());
-    let _ = writeln!(s, "# Every key is documented in scenarios/README.md. Run: fwsim run <this file>");
+    let _ = writeln!(s, "# Every key is documented in fwsim's scenarios/README.md. Run: {program} run <this file>");
     let _ = writeln!(s, "name: my {} scenario", app.name());
     let _ = writeln!(s, "app: {}", app.name());
     let _ = writeln!(s, "policy: embassy      # embassy, micropython, fifo or random");

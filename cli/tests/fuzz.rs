@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{fwsim, root, scratch};
+use support::{fwsim, fwsim_as, root, scratch};
 
 /// A scratch directory holding copies of `scenarios` (paths under the repository's
 /// `scenarios/`), flattened.
@@ -40,7 +40,7 @@ fn a_passing_campaign_reports_its_executions_and_exits_0() {
     let out = fwsim(&dir, &["fuzz", "thermostat.yaml", "button-click.yaml", "-n", "30", "--chunk", "10"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
-        out.stdout.contains("fuzz: 60 executions over 2 scenario(s) (random, seed 0); 6/6 units done; 0 failure(s)"),
+        out.stdout.contains("fuzz: 60 executions over 2 scenarios (random, seed 0); 6/6 units done; 0 failures"),
         "{}",
         out.stdout
     );
@@ -53,7 +53,7 @@ fn a_terminal_gets_a_progress_bar() {
     let dir = with_scenarios("fuzz-terminal", &["button-click.yaml"]);
     let out = support::fwsim_on_a_terminal(&dir, &["fuzz", "button-click.yaml", "-n", "30", "--chunk", "10"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("fuzz: 30 executions over 1 scenario(s)"), "{}", out.stdout);
+    assert!(out.stdout.contains("fuzz: 30 executions over 1 scenario"), "{}", out.stdout);
     assert!(out.stderr.contains("/30 executions, "), "a bar on the terminal: {:?}", out.stderr);
     // `--progress lines` is for logs: a line per unit even on a terminal, and no bar.
     let args = ["fuzz", "button-click.yaml", "-n", "30", "--chunk", "10", "--progress", "lines"];
@@ -71,8 +71,8 @@ fn the_first_failure_stops_the_campaign_unless_keep_going() {
     let args = ["fuzz", "heater-too-soon.yaml", "button-click.yaml", "-n", "20", "--chunk", "10", "-j", "1"];
     let stopped = fwsim(&dir, &args);
     assert_eq!(stopped.code, 1, "{}{}", stopped.stdout, stopped.stderr);
-    assert!(stopped.stdout.contains("fuzz: 1 executions over 2 scenario(s)"), "{}", stopped.stdout);
-    assert!(stopped.stdout.contains("1/4 units done; 1 failure(s)"), "{}", stopped.stdout);
+    assert!(stopped.stdout.contains("fuzz: 1 execution over 2 scenarios"), "{}", stopped.stdout);
+    assert!(stopped.stdout.contains("1/4 units done; 1 failure"), "{}", stopped.stdout);
     assert!(!dir.join("fwsim-out/fuzz/heater-too-soon/unit-1").exists(), "no unit after the failure ran");
     std::fs::remove_dir_all(dir.join("fwsim-out")).unwrap();
     let all = fwsim(&dir, &[&args[..], &["--keep-going", "--progress", "lines", "--state", "s.json"]].concat());
@@ -83,10 +83,10 @@ fn the_first_failure_stops_the_campaign_unless_keep_going() {
         assert!(dir.join(format!("fwsim-out/fuzz/heater-too-soon/unit-{unit}/replay.json")).exists());
     }
     // Both failing units stopped at their first execution; the passing scenario ran in full.
-    assert!(all.stdout.contains("fuzz: 22 executions over 2 scenario(s)"), "{}", all.stdout);
-    assert!(all.stdout.contains("4/4 units done; 2 failure(s)"), "{}", all.stdout);
+    assert!(all.stdout.contains("fuzz: 22 executions over 2 scenarios"), "{}", all.stdout);
+    assert!(all.stdout.contains("4/4 units done; 2 failures"), "{}", all.stdout);
     // A unit is counted by the executions it ran, not the ten it was given.
-    assert_eq!(all.stderr.matches("heater-too-soon.yaml unit 0 done (1 executions)").count(), 1, "{}", all.stderr);
+    assert_eq!(all.stderr.matches("heater-too-soon.yaml unit 0 done (1 execution)").count(), 1, "{}", all.stderr);
     assert_eq!(all.stderr.matches("button-click.yaml unit 1 done (10 executions)").count(), 1, "{}", all.stderr);
     let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("s.json")).unwrap()).unwrap();
     assert_eq!(state["executions"], 22, "{state}");
@@ -119,9 +119,9 @@ fn a_time_limit_stops_starting_units_after_the_first_and_the_rest_resume() {
     let limited = fwsim(&dir, &[&args[..], &["--time-limit", "0s"]].concat());
     assert_eq!(limited.code, 0, "{}{}", limited.stdout, limited.stderr);
     assert!(
-        limited.stdout.contains(
-            "fuzz: 10 executions over 1 scenario(s) (random, seed 0); 1/3 units done, stopped by --time-limit"
-        ),
+        limited
+            .stdout
+            .contains("fuzz: 10 executions over 1 scenario (random, seed 0); 1/3 units done, stopped by --time-limit"),
         "{}",
         limited.stdout
     );
@@ -129,8 +129,8 @@ fn a_time_limit_stops_starting_units_after_the_first_and_the_rest_resume() {
     // A limit in minutes, written as `FWSIM_TIME_LIMIT` takes it, leaves time for the rest.
     let rest = fwsim(&dir, &[&args[..], &["--time-limit", "10m"]].concat());
     assert_eq!(rest.code, 0, "{}{}", rest.stdout, rest.stderr);
-    assert!(rest.stdout.contains("fuzz: 20 executions over 1 scenario(s)"), "{}", rest.stdout);
-    assert!(rest.stdout.contains("3/3 units done; 0 failure(s)"), "{}", rest.stdout);
+    assert!(rest.stdout.contains("fuzz: 20 executions over 1 scenario"), "{}", rest.stdout);
+    assert!(rest.stdout.contains("3/3 units done; 0 failures"), "{}", rest.stdout);
     let bad = fwsim(&dir, &[&args[..], &["--time-limit", "soon"]].concat());
     assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
     let expected = "--time-limit: `soon` is not a wall-clock time; expected one such as 500ms, 30s, 10m or 1h";
@@ -146,6 +146,9 @@ fn a_failure_is_shrunk_recorded_and_replayed_by_fwsim_replay() {
     assert!(out.stdout.contains("expected pin `heater` to be high"), "{}", out.stdout);
     let replay = "fwsim-out/fuzz/heater-too-soon/unit-0/replay.json";
     assert!(out.stdout.contains(&format!("replay: fwsim replay {replay}")), "{}", out.stdout);
+    // Run as a repository's own binary, the command to type names that binary.
+    let embedded = fwsim_as("doorbench", &dir, &["fuzz", "heater-too-soon.yaml", "-n", "20", "-j", "1"]);
+    assert!(embedded.stdout.contains(&format!("replay: doorbench replay {replay}")), "{}", embedded.stdout);
     let again = fwsim(&dir, &["replay", replay]);
     assert_eq!(again.code, 1);
     assert!(again.stdout.contains("expected pin `heater` to be high"), "{}", again.stdout);
@@ -225,7 +228,7 @@ fn a_killed_campaign_resumes_without_repeating_finished_units() {
     let out = fwsim(&dir, &args);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let expected = format!(
-        "fuzz: {} executions over 1 scenario(s) (random, seed 0) ({before} units were done already; 1000 executions in all); 100/100 units done",
+        "fuzz: {} executions over 1 scenario (random, seed 0) ({before} units were done already; 1000 executions in all); 100/100 units done",
         1000 - 10 * before
     );
     assert!(out.stdout.contains(&expected), "expected {expected:?} in:\n{}", out.stdout);
@@ -240,8 +243,8 @@ fn an_exhausted_dfs_unit_counts_what_it_ran() {
     let args = ["fuzz", "button-click.yaml", "--explorer", "dfs", "--bound", "0", "-n", "50", "--progress", "lines"];
     let out = fwsim(&dir, &args);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("fuzz: 1 executions over 1 scenario(s) (dfs bound 0, seed 0)"), "{}", out.stdout);
-    assert!(out.stderr.contains("button-click.yaml unit 0 done (1 executions); 1 of 1 units"), "{}", out.stderr);
+    assert!(out.stdout.contains("fuzz: 1 execution over 1 scenario (dfs bound 0, seed 0)"), "{}", out.stdout);
+    assert!(out.stderr.contains("button-click.yaml unit 0 done (1 execution); 1 of 1 units"), "{}", out.stderr);
 }
 
 #[test]
@@ -262,7 +265,7 @@ fn realizable_campaigns_with_interrupt_jitter() {
     ];
     let out = fwsim(&dir, &args);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("(dfs bound 1, seed 0); 1/1 units done; 0 failure(s)"), "{}", out.stdout);
+    assert!(out.stdout.contains("(dfs bound 1, seed 0); 1/1 units done; 0 failures"), "{}", out.stdout);
     let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--isr-jitter", "2ms", "--jitter-steps", "1"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--jitter-steps must be at least 2"), "{}", out.stderr);
@@ -304,7 +307,7 @@ fn a_pct_campaign_reports_its_depth() {
     let dir = with_scenarios("fuzz-pct", &["button-click.yaml"]);
     let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--explorer", "pct", "--depth", "3", "-n", "20"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("fuzz: 20 executions over 1 scenario(s) (pct depth 3, seed 0)"), "{}", out.stdout);
+    assert!(out.stdout.contains("fuzz: 20 executions over 1 scenario (pct depth 3, seed 0)"), "{}", out.stdout);
 }
 
 /// The executions a passing campaign's summary line counts.
@@ -321,7 +324,7 @@ fn interrupts_landing_inside_polls_are_more_schedules_to_explore() {
     assert_eq!(between_polls.code, 0, "{}{}", between_polls.stdout, between_polls.stderr);
     let inside = fwsim(&dir, &[&base[..], &["--isr-preemption"]].concat());
     assert_eq!(inside.code, 0, "{}{}", inside.stdout, inside.stderr);
-    assert!(inside.stdout.contains("1/1 units done; 0 failure(s)"), "{}", inside.stdout);
+    assert!(inside.stdout.contains("1/1 units done; 0 failures"), "{}", inside.stdout);
     // The encoder's edge interrupts may also land at the end of the menu task's critical
     // sections: each is one more schedule at bound 1, and the menu survives them all.
     assert!(

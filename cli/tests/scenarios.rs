@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{fwsim, root, scratch};
+use support::{fwsim, fwsim_as, root, scratch};
 
 #[test]
 fn every_shipped_scenario_passes() {
@@ -34,7 +34,7 @@ fn the_failing_scenario_fails_with_its_step_time_and_place() {
         "the place and virtual time of the failing step: {}",
         lines[1]
     );
-    assert!(lines[1].ends_with("expected pin `heater` to be high within 60.000000000s; it stayed low"), "{}", lines[1]);
+    assert!(lines[1].ends_with("expected pin `heater` to be high within 1min; it stayed low"), "{}", lines[1]);
     assert_eq!(lines[2], "  last signal changes:");
     assert!(out.stdout.contains("  last trace events:"));
     // The signal changes are shown once, with their values: not again as trace marks.
@@ -234,6 +234,18 @@ fn new_writes_a_skeleton_that_checks_and_runs_for_every_app() {
         assert_eq!(run.code, 0, "{app}: {}", run.stdout);
     }
     assert_eq!(fwsim(&dir, &["new", "thermostatt"]).code, 2);
+}
+
+/// A repository's own binary (`fwsim_cli::main` over its apps) is not called `fwsim`: the
+/// commands the output tells the user to type name the binary that was run.
+#[test]
+fn the_commands_to_type_name_the_binary_that_ran() {
+    let dir = scratch("program-name");
+    let out = fwsim_as("doorbench", &dir, &["new", "thermostat", "--output", "door.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("run it with: doorbench run door.yaml"), "{}", out.stdout);
+    let skeleton = std::fs::read_to_string(dir.join("door.yaml")).unwrap();
+    assert!(skeleton.contains("Run: doorbench run <this file>"), "{skeleton}");
 }
 
 #[test]

@@ -55,7 +55,15 @@ pub struct Output {
 
 /// Runs `fwsim args…` in `cwd`.
 pub fn fwsim(cwd: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_fwsim")).args(args).current_dir(cwd).output().expect("run fwsim");
+    fwsim_as("fwsim", cwd, args)
+}
+
+/// Runs the `fwsim` binary as `program` (its `argv[0]`), as a repository's own binary that
+/// embeds the command is run.
+pub fn fwsim_as(program: &str, cwd: &Path, args: &[&str]) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fwsim"));
+    let out = command.arg0(program).args(args).current_dir(cwd).output().expect("run fwsim");
     Output {
         code: out.status.code().expect("fwsim exits normally"),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -48,9 +48,33 @@ impl fwsim::IntoNanos for Duration {
     }
 }
 
+/// As a scenario file would write it, so that a message repeats the file's `within: 1s` as
+/// `1s`: a whole number of hours or minutes in that unit, else seconds (`1.5s`), or below a
+/// second the largest unit it reaches (`250ms`, `12.5us`), with no trailing zeros.
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", fwsim::SimTime(self.0))
+        let ns = self.0;
+        if ns == 0 {
+            return f.write_str("0s");
+        }
+        for (unit, scale) in [("h", 3_600_000_000_000), ("min", 60_000_000_000)] {
+            if ns.is_multiple_of(scale) {
+                return write!(f, "{}{unit}", ns / scale);
+            }
+        }
+        let (unit, scale) = match ns {
+            1_000_000_000.. => ("s", 1_000_000_000),
+            1_000_000.. => ("ms", 1_000_000),
+            1_000.. => ("us", 1_000),
+            _ => ("ns", 1),
+        };
+        let (whole, fraction) = (ns / scale, ns % scale);
+        if fraction == 0 {
+            return write!(f, "{whole}{unit}");
+        }
+        let digits = scale.ilog10() as usize;
+        let fraction = format!("{fraction:0digits$}");
+        write!(f, "{whole}.{}{unit}", fraction.trim_end_matches('0'))
     }
 }
 
@@ -92,5 +116,25 @@ mod tests {
         assert!(Duration::parse("5 parsecs").unwrap_err().contains("not a duration"));
         assert!(Duration::parse("ms").is_err());
         assert!(Duration::parse("1e300h").is_err());
+    }
+
+    /// Each form reads back as the same duration.
+    #[test]
+    fn shown_as_a_file_writes_it() {
+        for (ns, shown) in [
+            (0, "0s"),
+            (7_200_000_000_000, "2h"),
+            (600_000_000_000, "10min"),
+            (90_000_000_000, "90s"),
+            (1_000_000_000, "1s"),
+            (1_500_000_000, "1.5s"),
+            (1_020_833_333, "1.020833333s"),
+            (250_000_000, "250ms"),
+            (12_500, "12.5us"),
+            (999, "999ns"),
+        ] {
+            assert_eq!(Duration(ns).to_string(), shown);
+            assert_eq!(Duration::parse(shown), Ok(Duration(ns)), "{shown}");
+        }
     }
 }

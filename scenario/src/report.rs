@@ -141,7 +141,11 @@ impl Report {
                 } else {
                     String::new()
                 };
-                let _ = writeln!(out, "PASS {what}: {} steps in {end} of virtual time{busy}", self.steps.len());
+                let steps = match self.steps.len() {
+                    1 => "1 step".to_owned(),
+                    n => format!("{n} steps"),
+                };
+                let _ = writeln!(out, "PASS {what}: {steps} in {end} of virtual time{busy}");
             }
             Outcome::Failed(f) | Outcome::TimedOut(f) => {
                 let verdict = if matches!(self.outcome, Outcome::TimedOut(_)) { "TIMEOUT" } else { "FAIL" };
