@@ -123,7 +123,16 @@ fn an_impossible_time_a_curve_that_goes_back() {
             "curve",
             "app: thermostat\nparts:\n  bme280:\n    temperature: [[10s, 20], [5s, 19]]\nsteps:\n  - delay: 1s\n"
         ),
-        "error: s.yaml:4:18: the curve's times go back (5s after 10s); expected them in increasing order"
+        "error: s.yaml:4:18: the curve's times go back (5s after 10s); expected each time after the one before"
+    );
+    // Two points at one time would be a jump the curve cannot hold: refused here, not a
+    // panic when the scenario runs.
+    assert_eq!(
+        error_of(
+            "curve-equal",
+            "app: thermostat\nsteps:\n  - set-sensor: { part-id: bme280, quantity: humidity, value: [[0s, 5], [0s, 6]] }\n"
+        ),
+        "error: s.yaml:3:63: the curve has two points at 0s; expected each time after the one before"
     );
 }
 

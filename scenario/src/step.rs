@@ -36,8 +36,15 @@ pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
     match q {
         Quantity::Constant(v) => Curve::constant(*v),
         Quantity::Curve(points) => {
-            let points: Vec<(SimTime, f64)> = points.iter().map(|(t, v)| (from.saturating_add(*t), *v)).collect();
-            Curve::new(&points)
+            let mut shifted: Vec<(SimTime, f64)> = Vec::with_capacity(points.len());
+            for (t, v) in points {
+                let at = from.saturating_add(*t);
+                // The loader refused equal times; two can meet only where the clock saturates.
+                if shifted.last().is_none_or(|(last, _)| at > *last) {
+                    shifted.push((at, *v));
+                }
+            }
+            Curve::new(&shifted)
         }
     }
 }

@@ -104,11 +104,19 @@ impl<'de> Deserialize<'de> for Quantity {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Quantity, A::Error> {
                 let mut points = Vec::new();
                 while let Some((t, v)) = seq.next_element::<(Duration, f64)>()? {
-                    if points.last().is_some_and(|(last, _): &(Duration, f64)| t < *last) {
-                        return Err(de::Error::custom(format!(
-                            "the curve's times go back ({t} after {}); expected them in increasing order",
-                            points.last().map(|p: &(Duration, f64)| p.0).unwrap_or_default()
-                        )));
+                    if let Some(&(last, _)) = points.last() {
+                        let problem = if t < last {
+                            format!("the curve's times go back ({t} after {last})")
+                        } else if t == last {
+                            format!("the curve has two points at {t}")
+                        } else {
+                            String::new()
+                        };
+                        if !problem.is_empty() {
+                            return Err(de::Error::custom(format!(
+                                "{problem}; expected each time after the one before"
+                            )));
+                        }
                     }
                     points.push((t, v));
                 }
