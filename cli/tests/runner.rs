@@ -40,9 +40,39 @@ impl App for Counter {
     }
 }
 
+/// A sensor of a quantity no shipped app has: prints `co2=N` every second.
+struct Air;
+
+impl App for Air {
+    fn name(&self) -> &str {
+        "air"
+    }
+    fn about(&self) -> &str {
+        "logs CO2"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        vec![PartInfo::new("air", PartKind::Sensor(&["co2"]), "CO2 sensor"), PartInfo::new("log", PartKind::Serial, "")]
+    }
+    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+        let co2 = std::rc::Rc::new(std::cell::RefCell::new(fwsim_hw::Curve::constant(400.0)));
+        let mut uart = board.uart("UART0", UartConfig::new(115_200));
+        let mut parts = Parts::new();
+        let setter = co2.clone();
+        parts.sensor("air", move |_, curve| *setter.borrow_mut() = curve).serial("log", uart.peer());
+        sim.spawn("air", async move {
+            loop {
+                let ppm = co2.borrow().at(fwsim::now());
+                uart.write_all(format!("co2={ppm:.0}\r\n").as_bytes()).await.unwrap();
+                embassy_time::Timer::after_secs(1).await;
+            }
+        });
+        parts
+    }
+}
+
 fn run(app: &dyn App, yaml: &str) -> Report {
-    let apps: [&dyn App; 4] =
-        [&Counter, &fwsim_cli::apps::Thermostat, &fwsim_cli::apps::ButtonLed, &fwsim_cli::apps::UartShell];
+    let apps: [&dyn App; 5] =
+        [&Counter, &Air, &fwsim_cli::apps::Thermostat, &fwsim_cli::apps::ButtonLed, &fwsim_cli::apps::UartShell];
     let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some(app.name())).unwrap();
     fwsim_scenario::run(&scenario, app, &RunOptions::default())
 }
@@ -210,4 +240,15 @@ fn a_firmware_panic_fails_the_scenario_with_its_message() {
     let message = failure(&r);
     assert!(message.starts_with("the firmware caused 1 error diagnostic(s): "), "{message}");
     assert!(message.contains("index out of bounds: the len is 3 but the index is 7"), "{message}");
+}
+
+/// A part parameter names any quantity the app's sensor has, not only the shipped apps' ones.
+#[test]
+fn a_part_parameter_sets_a_quantity_of_the_apps_own() {
+    let r = run(
+        &Air,
+        "parts:\n  air:\n    co2: [[0s, 800], [10s, 1800]]\nsteps:\n  - wait-serial: \"co2=800\"\n  - wait-serial: \"co2=1300\"\n",
+    );
+    assert!(r.passed(), "{}", r.human(true));
+    assert_eq!(r.end_ns, 5_000_000_000 + 694_444, "the reading of 5 s, and its 8 bytes on the wire at 115,200 baud");
 }

@@ -35,14 +35,38 @@ pub struct File {
     pub steps: Vec<Spanned<Step>>,
 }
 
-/// Parameters of one part, by the part's name.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// Parameters of one part, by the part's name: a button's `bounce`, or a sensor's quantities
+/// by the names its app gives them (`temperature`, or an app's own `co2`), checked against
+/// the part by the loader.
+#[derive(Debug, Default)]
 pub struct PartParams {
-    pub temperature: Option<Spanned<Quantity>>,
-    pub humidity: Option<Spanned<Quantity>>,
-    pub pressure: Option<Spanned<Quantity>>,
+    /// The quantities, in the file's order.
+    pub quantities: Vec<(String, Spanned<Quantity>)>,
     pub bounce: Option<BounceParams>,
+}
+
+impl<'de> Deserialize<'de> for PartParams {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PartParams;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of the part's parameters: a sensor's quantities, or a button's `bounce`")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<PartParams, A::Error> {
+                let mut params = PartParams::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "bounce" {
+                        params.bounce = Some(map.next_value()?);
+                    } else {
+                        params.quantities.push((key, map.next_value()?));
+                    }
+                }
+                Ok(params)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Contact bounce of a button.

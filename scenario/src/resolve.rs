@@ -15,14 +15,10 @@ impl Resolver<'_> {
     pub(crate) fn params(&self, name: &str, p: &Spanned<format::PartParams>) -> Result<Vec<PartParam>, InputError> {
         let place = at(p);
         let mut out = Vec::new();
-        let quantities =
-            [("temperature", &p.value.temperature), ("humidity", &p.value.humidity), ("pressure", &p.value.pressure)];
-        for (quantity, value) in quantities {
-            if let Some(v) = value {
-                let part = self.named(name, place, PartKind::Sensor(&[]), "a sensor parameter")?;
-                let quantity = self.quantity(&part, quantity, at(v))?;
-                out.push(PartParam::Sensor { part, quantity, value: v.value.clone() });
-            }
+        for (quantity, v) in &p.value.quantities {
+            let part = self.named(name, place, PartKind::Sensor(&[]), &format!("`{quantity}`"))?;
+            let quantity = self.quantity(&part, quantity, at(v))?;
+            out.push(PartParam::Sensor { part, quantity, value: v.value.clone() });
         }
         if let Some(b) = &p.value.bounce {
             let part = self.named(name, place, PartKind::Button, "`bounce`")?;
