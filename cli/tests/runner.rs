@@ -178,6 +178,16 @@ fn a_stimulus_at_a_time_happens_then_and_a_past_time_is_refused() {
         failure(&late),
         "`at: 1s` is in the past (the scenario is at 2.000000000s); expected a time not before the step runs"
     );
+
+    // A press runs to its time; one after the timeout would run past the scenario's end.
+    let pressed = run(&Counter, "steps:\n  - press: { part-id: key, at: 1s }\n");
+    assert_eq!(pressed.steps[0].end_ns, 1_000_000_000);
+    for step in ["press: { part-id: key, at: 20h }", "write-serial: { text: x, at: 2min }"] {
+        let r = run(&Counter, &format!("timeout: 1min\nsteps:\n  - {step}\n"));
+        assert!(matches!(r.outcome, Outcome::TimedOut(_)), "{step}: {}", r.human(true));
+        assert_eq!(r.end_ns, 60_000_000_000, "{step}: ends at the timeout");
+        assert!(failure(&r).starts_with("the scenario's timeout (1min) came while waiting for the stimulus `at: "));
+    }
 }
 
 #[test]

@@ -92,6 +92,12 @@ impl Runner<'_, '_> {
                     self.sim.now()
                 )));
             }
+            // A stimulus the scenario's timeout comes before never happens: the scenario times
+            // out, as a delay that long would.
+            Some(at) if SimTime(at.0) > self.deadline() => {
+                self.wait_until(self.deadline(), || false)?;
+                return Err(self.timeout(&format!("the stimulus `at: {at}`")));
+            }
             Some(at) => SimTime(at.0),
             None => self.sim.now(),
         };
