@@ -14,7 +14,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
     let plan = match plan(a) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("fwsim fuzz: {e}");
+            errln!("fwsim fuzz: {e}");
             return EXIT_USAGE;
         }
     };
@@ -33,14 +33,14 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
     let summary = match fwsim_scenario::fuzz::fuzz(&plan, &pairs, &bar) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("fwsim fuzz: {e}");
+            errln!("fwsim fuzz: {e}");
             return EXIT_USAGE;
         }
     };
     if let Some(bar) = &bar.bar {
         bar.finish_and_clear();
     }
-    print!("{}", describe(&plan, &summary, pairs.len()));
+    out!("{}", describe(&plan, &summary, pairs.len()));
     if summary.failures.is_empty() { 0 } else { EXIT_FAILED }
 }
 
@@ -92,7 +92,7 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
 
 fn load(a: &FuzzArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
     let paths = files::expand(&a.scenarios).map_err(|e| {
-        eprintln!("fwsim fuzz: {e}");
+        errln!("fwsim fuzz: {e}");
         EXIT_USAGE
     })?;
     let default_app = a.app.as_deref().or(apps.first().map(|a| a.name()));
@@ -103,7 +103,7 @@ fn load(a: &FuzzArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
             Ok(s) => scenarios.push(s),
             Err(e) => {
                 bad = true;
-                eprintln!("{}", files::render(&e));
+                errln!("{}", files::render(&e));
             }
         }
     }

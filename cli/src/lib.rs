@@ -29,6 +29,8 @@
 
 #![warn(missing_docs)]
 
+#[macro_use]
+mod out;
 pub mod apps;
 mod args;
 mod files;
@@ -66,14 +68,14 @@ pub fn main(apps: &[&dyn App]) -> ExitCode {
 /// Runs a parsed command line; returns the exit code.
 pub fn execute(cli: Cli, apps: &[&dyn App]) -> u8 {
     if apps.is_empty() {
-        eprintln!("fwsim: no apps were given to the command");
+        errln!("fwsim: no apps were given to the command");
         return EXIT_USAGE;
     }
     match cli.command {
         Command::Run(a) => run_cmd::run(&a, apps),
         Command::Check(a) => check(&a, apps),
         Command::List => {
-            print!("{}", list(apps));
+            out!("{}", list(apps));
             0
         }
         Command::New(a) => skeleton::new(&a, apps),
@@ -86,7 +88,7 @@ fn check(a: &args::CheckArgs, apps: &[&dyn App]) -> u8 {
     let paths = match files::expand(&a.scenarios) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("fwsim: {e}");
+            errln!("fwsim: {e}");
             return EXIT_USAGE;
         }
     };
@@ -95,11 +97,11 @@ fn check(a: &args::CheckArgs, apps: &[&dyn App]) -> u8 {
     for path in &paths {
         match fwsim_scenario::load(path, apps, default_app) {
             Ok(s) => {
-                println!("ok {} ({}, app {})", path.display(), words::counted(s.steps.len() as u64, "step"), s.app)
+                outln!("ok {} ({}, app {})", path.display(), words::counted(s.steps.len() as u64, "step"), s.app)
             }
             Err(e) => {
                 bad += 1;
-                eprintln!("{}", files::render(&e));
+                errln!("{}", files::render(&e));
             }
         }
     }

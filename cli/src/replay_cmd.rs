@@ -10,14 +10,14 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
     let replay = match ReplayFile::read(&a.file) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}", files::render(&e));
+            errln!("{}", files::render(&e));
             return EXIT_USAGE;
         }
     };
     let source = match std::fs::read_to_string(&replay.scenario) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "fwsim replay: cannot read the scenario {} named by {}: {e}; run the replay from the directory `fwsim run` ran in",
                 replay.scenario.display(),
                 a.file.display()
@@ -27,7 +27,7 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
     };
     let now = fwsim_scenario::replay::fingerprint(&source);
     if now != replay.fingerprint {
-        eprintln!(
+        errln!(
             "fwsim replay: {} changed since the replay was recorded (fingerprint {}, now {now}); run it again to record a new replay",
             replay.scenario.display(),
             replay.fingerprint
@@ -37,23 +37,23 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
     let mut scenario = match fwsim_scenario::parse(&replay.scenario, &source, apps, Some(&replay.app)) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{}", files::render(&e.with_source(&source)));
+            errln!("{}", files::render(&e.with_source(&source)));
             return EXIT_USAGE;
         }
     };
     if scenario.app != replay.app {
-        eprintln!("fwsim replay: the replay is of app `{}`, the scenario names `{}`", replay.app, scenario.app);
+        errln!("fwsim replay: the replay is of app `{}`, the scenario names `{}`", replay.app, scenario.app);
         return EXIT_USAGE;
     }
     let Some(app) = apps.iter().copied().find(|x| x.name() == replay.app) else {
-        eprintln!("fwsim replay: this command has no app `{}`", replay.app);
+        errln!("fwsim replay: this command has no app `{}`", replay.app);
         return EXIT_USAGE;
     };
     scenario.seed = replay.seed;
     match fwsim_scenario::PolicyName::parse(&replay.policy) {
         Some(p) => scenario.policy = p,
         None => {
-            eprintln!("fwsim replay: {}: unknown policy `{}` in the replay", a.file.display(), replay.policy);
+            errln!("fwsim replay: {}: unknown policy `{}` in the replay", a.file.display(), replay.policy);
             return EXIT_USAGE;
         }
     }
@@ -68,18 +68,18 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
     let mut report = fwsim_scenario::run(&scenario, app, &options);
     report.policy = format!("{} replayed", report.policy);
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),
         Format::Human => {
-            print!("{}", report.human(a.verbose));
+            out!("{}", report.human(a.verbose));
             let deviations = &report.choices.explained;
             if !deviations.is_empty() {
-                println!("the replayed schedule's {} deviation(s):", deviations.len());
+                outln!("the replayed schedule's {} deviation(s):", deviations.len());
                 for line in deviations {
-                    println!("  {line}");
+                    outln!("  {line}");
                 }
             }
             if let Some(dir) = report.artifacts.first().and_then(|p| p.parent()) {
-                println!("artifacts: {}", dir.display());
+                outln!("artifacts: {}", dir.display());
             }
         }
     }

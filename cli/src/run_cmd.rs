@@ -48,13 +48,13 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
     if let Some(path) = &a.junit
         && let Err(e) = std::fs::write(path, junit::xml(&reports))
     {
-        eprintln!("fwsim: cannot write {}: {e}", path.display());
+        errln!("fwsim: cannot write {}: {e}", path.display());
         return EXIT_USAGE;
     }
     if let Some(path) = &a.serial_log_file
         && let Err(e) = std::fs::write(path, serial_log(&reports))
     {
-        eprintln!("fwsim: cannot write {}: {e}", path.display());
+        errln!("fwsim: cannot write {}: {e}", path.display());
         return EXIT_USAGE;
     }
     let failed = reports.iter().any(|r| matches!(r.outcome, Outcome::Failed(_)));
@@ -68,13 +68,13 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
 
 fn load_all(a: &RunArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
     let paths = files::expand(&a.scenarios).map_err(|e| {
-        eprintln!("fwsim: {e}");
+        errln!("fwsim: {e}");
         EXIT_USAGE
     })?;
     let timeout = match &a.timeout {
         None => None,
         Some(t) => Some(Duration::parse(t).map_err(|e| {
-            eprintln!("fwsim: --timeout: {e}");
+            errln!("fwsim: --timeout: {e}");
             EXIT_USAGE
         })?),
     };
@@ -84,7 +84,7 @@ fn load_all(a: &RunArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
     {
         let names: Vec<&str> = apps.iter().map(|x| x.name()).collect();
         let hint = fwsim_scenario::did_you_mean(name, names.iter().copied());
-        eprintln!("fwsim: --app: unknown app `{name}`; expected one of {}{hint}", names.join(", "));
+        errln!("fwsim: --app: unknown app `{name}`; expected one of {}{hint}", names.join(", "));
         return Err(EXIT_USAGE);
     }
     let mut scenarios = Vec::new();
@@ -110,7 +110,7 @@ fn load_all(a: &RunArgs, apps: &[&dyn App]) -> Result<Vec<Scenario>, u8> {
             }
             Err(e) => {
                 bad = true;
-                eprintln!("{}", files::render(&e));
+                errln!("{}", files::render(&e));
             }
         }
     }
@@ -173,30 +173,30 @@ fn run_parallel(
 
 fn print_reports(a: &RunArgs, reports: &[Report]) {
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(reports).expect("reports serialise"));
+        outln!("{}", serde_json::to_string_pretty(reports).expect("reports serialise"));
         return;
     }
     for r in reports {
         if !(a.quiet && r.passed()) {
-            print!("{}", r.human(a.verbose));
+            out!("{}", r.human(a.verbose));
         }
     }
     if !a.quiet {
         let dirs: Vec<PathBuf> =
             reports.iter().filter_map(|r| r.artifacts.first().and_then(|p| p.parent()).map(PathBuf::from)).collect();
         if !dirs.is_empty() {
-            println!("artifacts:");
+            outln!("artifacts:");
             for (r, d) in reports.iter().zip(&dirs) {
-                println!("  {}: {}", r.name, d.display());
+                outln!("  {}: {}", r.name, d.display());
             }
         }
         if let Some(j) = &a.junit {
-            println!("junit: {}", j.display());
+            outln!("junit: {}", j.display());
         }
     }
     let passed = reports.iter().filter(|r| r.passed()).count();
     let all = crate::words::counted(reports.len() as u64, "scenario");
-    println!("{passed} passed, {} failed, {all}", reports.len() - passed);
+    outln!("{passed} passed, {} failed, {all}", reports.len() - passed);
 }
 
 fn serial_log(reports: &[Report]) -> String {

@@ -13,26 +13,26 @@ pub fn new(a: &NewArgs, apps: &[&dyn App]) -> u8 {
     let Some(app) = apps.iter().copied().find(|x| x.name() == a.app) else {
         let names: Vec<&str> = apps.iter().map(|x| x.name()).collect();
         let hint = fwsim_scenario::did_you_mean(&a.app, names.iter().copied());
-        eprintln!("fwsim new: unknown app `{}`; expected one of {}{hint}", a.app, names.join(", "));
+        errln!("fwsim new: unknown app `{}`; expected one of {}{hint}", a.app, names.join(", "));
         return EXIT_USAGE;
     };
     let text = skeleton(app, &program());
     match &a.output {
         None => {
-            print!("{text}");
+            out!("{text}");
             0
         }
         Some(path) if path.exists() => {
-            eprintln!("fwsim new: {} exists; not overwriting it", path.display());
+            errln!("fwsim new: {} exists; not overwriting it", path.display());
             EXIT_USAGE
         }
         Some(path) => match std::fs::write(path, text) {
             Ok(()) => {
-                println!("wrote {}; run it with: {} run {}", path.display(), program(), path.display());
+                outln!("wrote {}; run it with: {} run {}", path.display(), program(), path.display());
                 0
             }
             Err(e) => {
-                eprintln!("fwsim new: cannot write {}: {e}", path.display());
+                errln!("fwsim new: cannot write {}: {e}", path.display());
                 EXIT_USAGE
             }
         },

@@ -291,3 +291,28 @@ fn expect_idle_fails_with_the_share_measured_and_the_report_has_the_busy_time() 
     let busy = report["busy_ns"].as_u64().unwrap();
     assert!(busy > 0 && busy < 1_000_000, "busy {busy} ns in 10 s");
 }
+
+/// `fwsim run … | head` closes the pipe early: the output stops there, the runs finish, and
+/// the exit code is still the verdict's (no "failed printing to stdout" panic, exit 101).
+#[test]
+fn a_reader_that_goes_away_ends_the_output_not_the_verdict() {
+    let dir = scratch("closed-pipe");
+    for (args, code) in [(vec!["list"], 0), (vec!["run", "scenarios/must-fail", "-v", "--out"], 1)] {
+        let mut args: Vec<String> = args.into_iter().map(String::from).collect();
+        if args.last().is_some_and(|a| a == "--out") {
+            args.push(dir.to_str().unwrap().to_owned());
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fwsim"))
+            .args(&args)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes before the first line
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
