@@ -232,3 +232,23 @@ fn an_idle_share_outside_0_to_100() {
         "error: s.yaml:3:18: `at-least: 150` is not a share; expected 0 to 100 (per cent)"
     );
 }
+
+/// Counts whose every edge is scheduled when the step runs are bounded: a file cannot make the
+/// run allocate without end (these two ran out of memory).
+#[test]
+fn counts_that_would_schedule_without_end_are_refused() {
+    assert_eq!(
+        error_of(
+            "turn-steps",
+            "app: encoder-menu\nsteps:\n  - turn: { part-id: knob, steps: -2147483648, period: 1ms }\n"
+        ),
+        "error: s.yaml:3:11: `steps: -2147483648` is more than one turn may take; expected at most 100000 detents either way"
+    );
+    assert_eq!(
+        error_of(
+            "bounce-pairs",
+            "app: button-led\nparts:\n  button:\n    bounce: { window: 10s, max-pairs: 4000000000 }\nsteps:\n  - delay: 1s\n"
+        ),
+        "error: s.yaml:4:5: `max-pairs: 4000000000` is more chatter than a contact makes; expected at most 1000"
+    );
+}

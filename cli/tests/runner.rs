@@ -71,8 +71,14 @@ impl App for Air {
 }
 
 fn run(app: &dyn App, yaml: &str) -> Report {
-    let apps: [&dyn App; 5] =
-        [&Counter, &Air, &fwsim_cli::apps::Thermostat, &fwsim_cli::apps::ButtonLed, &fwsim_cli::apps::UartShell];
+    let apps: [&dyn App; 6] = [
+        &Counter,
+        &Air,
+        &fwsim_cli::apps::Thermostat,
+        &fwsim_cli::apps::ButtonLed,
+        &fwsim_cli::apps::UartShell,
+        &fwsim_cli::apps::EncoderMenu,
+    ];
     let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some(app.name())).unwrap();
     fwsim_scenario::run(&scenario, app, &RunOptions::default())
 }
@@ -261,4 +267,15 @@ fn a_part_parameter_sets_a_quantity_of_the_apps_own() {
     );
     assert!(r.passed(), "{}", r.human(true));
     assert_eq!(r.end_ns, 5_000_000_000 + 694_444, "the reading of 5 s, and its 8 bytes on the wire at 115,200 baud");
+}
+
+/// A turn whose later detents would start after the scenario's end schedules none of them
+/// (a period this long overflowed the clock's nanoseconds at the fourth detent).
+#[test]
+fn a_turn_stops_at_the_scenarios_end() {
+    let r = run(
+        &fwsim_cli::apps::EncoderMenu,
+        "timeout: 1min\nsteps:\n  - turn: { part-id: knob, steps: 4, period: 2000000h }\n  - delay: 1s\n",
+    );
+    assert!(r.passed(), "{}", r.human(true));
 }

@@ -17,7 +17,9 @@ impl Runner<'_, '_> {
         let (lead, follow) = if steps > 0 { (a, b) } else { (b, a) };
         let quarter = period.0 / 4;
         for k in 0..u64::from(steps.unsigned_abs()) {
-            let t0 = now.as_nanos() + k * period.0;
+            // Detents that would start after the scenario's end never matter.
+            let t0 = k.checked_mul(period.0).and_then(|d| d.checked_add(now.as_nanos()));
+            let Some(t0) = t0.filter(|t| *t <= self.deadline().as_nanos()) else { break };
             lead.press_at(SimTime(t0));
             follow.press_at(SimTime(t0 + quarter));
             lead.release_at(SimTime(t0 + 2 * quarter));

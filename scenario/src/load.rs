@@ -20,6 +20,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration(600_000_000_000);
 pub const DEFAULT_DETENT: Duration = Duration(40_000_000);
 /// How long `press` holds a button when the step gives no `hold`.
 pub const DEFAULT_HOLD: Duration = Duration(100_000_000);
+/// The most detents one `turn` may take either way (its edges are scheduled when it runs,
+/// so a count from the file bounds the memory the run takes).
+pub const MAX_DETENTS: u32 = 100_000;
+/// The most extra open/close pairs a button's `bounce` may draw per press or release (a
+/// contact chatters a few to a few dozen times; likewise a bound on the edges scheduled).
+pub const MAX_BOUNCE_PAIRS: u32 = 1_000;
 
 /// Reads and checks the scenario at `path`. `default_app` is used when the file names none
 /// (as Wokwi scenarios don't).
@@ -307,6 +313,16 @@ impl Resolver<'_> {
                 return Err(self
                     .loader
                     .err(at(t), format!("a detent of {period} is too short; expected at least 4ns")));
+            }
+            // Every detent's four edges are scheduled when the step runs.
+            if t.value.steps.unsigned_abs() > MAX_DETENTS {
+                return Err(self.loader.err(
+                    at(t),
+                    format!(
+                        "`steps: {}` is more than one turn may take; expected at most {MAX_DETENTS} detents either way",
+                        t.value.steps
+                    ),
+                ));
             }
             actions.push(Action::Turn { part, steps: t.value.steps, period });
         }

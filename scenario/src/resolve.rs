@@ -22,6 +22,16 @@ impl Resolver<'_> {
         }
         if let Some(b) = &p.value.bounce {
             let part = self.named(name, place, PartKind::Button, "`bounce`")?;
+            if b.max_pairs > crate::load::MAX_BOUNCE_PAIRS {
+                return Err(self.loader.err(
+                    place,
+                    format!(
+                        "`max-pairs: {}` is more chatter than a contact makes; expected at most {}",
+                        b.max_pairs,
+                        crate::load::MAX_BOUNCE_PAIRS
+                    ),
+                ));
+            }
             out.push(PartParam::Bounce { part, window: b.window, max_pairs: b.max_pairs });
         }
         Ok(out)
