@@ -20,12 +20,7 @@ fn embassy_firmware_runs_unmodified_in_virtual_time_with_its_defmt_log() {
         sim.run_for(fwsim::secs(3600)).unwrap();
         assert!(sim.errors().is_empty(), "hosted timers are not foreign: {:?}", sim.errors());
         assert_eq!(sim.now(), SimTime::from_secs(3600), "an hour of virtual time");
-        let names = sim.trace_names();
-        sim.trace_records()
-            .iter()
-            .filter(|r| r.kind == fwsim::trace::Kind::Mark)
-            .map(|r| (r.at / 1_000_000, names.string(r.source as u64).to_owned()))
-            .collect::<Vec<_>>()
+        sim.marks().into_iter().map(|m| (m.at.as_millis(), m.label)).collect::<Vec<_>>()
     });
     let lines: Vec<(u64, Option<String>, String)> =
         fwsim_defmt::take_lines().into_iter().map(|l| (l.at.as_millis(), l.level, l.message)).collect();

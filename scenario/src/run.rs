@@ -215,9 +215,8 @@ impl Runner<'_, '_> {
     fn recent_events(&self) -> Vec<String> {
         let names = self.sim.trace_names();
         let signals = self.board.signals();
-        let is_signal = |r: &fwsim::trace::Record| {
-            r.kind == fwsim::trace::Kind::Mark && signals.names.iter().any(|(n, _)| n == names.string(r.source as u64))
-        };
+        let is_signal =
+            |r: &fwsim::trace::Record| names.mark(r).is_some_and(|m| signals.names.iter().any(|(n, _)| *n == m.label));
         let mut records: Vec<_> =
             self.sim.trace_records().into_iter().rev().filter(|r| !is_signal(r)).take(RECENT).collect();
         records.reverse();

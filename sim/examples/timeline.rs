@@ -63,18 +63,9 @@ fn main() {
 
     sim.run_for(fwsim::secs(60)).expect("simulation error");
 
-    let names = sim.trace_names();
     println!("{:>14}  {:<12} event", "virtual time", "task");
-    for r in sim.trace_records() {
-        if r.kind == fwsim::trace::Kind::Mark {
-            println!(
-                "{:>14}  {:<12} {} = {}",
-                SimTime(r.at).to_string(),
-                names.describe(r.task_ref()),
-                names.string(r.source as u64),
-                r.arg
-            );
-        }
+    for m in sim.marks() {
+        println!("{:>14}  {:<12} {} = {}", m.at.to_string(), m.by, m.label, m.value);
     }
     println!(
         "\n60 s of firmware time, LED {}: {} trace records, trace hash {:016x} (the same on every run)",

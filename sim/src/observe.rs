@@ -65,6 +65,31 @@ impl Sim<'_> {
         c.trace.all().map_or_else(|| c.trace.recent(), <[Record]>::to_vec)
     }
 
+    /// The [`mark`](crate::mark)s in [`trace_records`](Self::trace_records), in order, with
+    /// their labels and tasks by name.
+    ///
+    /// ```
+    /// use fwsim::{Sim, SimTime};
+    ///
+    /// let sim = Sim::new();
+    /// sim.spawn("blink", async {
+    ///     for n in 0..2 {
+    ///         embassy_time::Timer::after_millis(10).await;
+    ///         fwsim::mark("led", n);
+    ///     }
+    /// });
+    /// sim.run_for(fwsim::ms(100)).unwrap();
+    /// let marks: Vec<_> = sim.marks().into_iter().map(|m| (m.at, m.by, m.label, m.value)).collect();
+    /// assert_eq!(
+    ///     marks,
+    ///     [(SimTime::from_millis(10), "blink#0".into(), "led".into(), 0), (SimTime::from_millis(20), "blink#0".into(), "led".into(), 1)]
+    /// );
+    /// ```
+    pub fn marks(&self) -> Vec<trace::Mark> {
+        let names = self.trace_names();
+        self.trace_records().iter().filter_map(|r| names.mark(r)).collect()
+    }
+
     /// The names the trace records refer to.
     pub fn trace_names(&self) -> Names {
         self.shared.core.borrow().trace.names.clone()

@@ -269,4 +269,30 @@ impl Names {
     pub fn string(&self, id: u64) -> &str {
         self.strings.get(id as usize).map_or("?", String::as_str)
     }
+
+    /// The [`mark`](crate::mark) that `record` holds, with its names; `None` for a record of
+    /// another kind.
+    pub fn mark(&self, record: &Record) -> Option<Mark> {
+        (record.kind == Kind::Mark).then(|| Mark {
+            at: crate::SimTime(record.at),
+            by: self.describe(record.task_ref()),
+            label: self.string(record.source as u64).to_owned(),
+            value: record.arg,
+        })
+    }
+}
+
+/// A [`mark`](crate::mark) as the trace recorded it ([`Sim::marks`](crate::Sim::marks),
+/// [`Names::mark`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mark {
+    /// When it was made.
+    pub at: crate::SimTime,
+    /// Who made it: a task (`blink#0`), an interrupt handler (`irq7`) or code outside the
+    /// simulation's tasks (`outside`).
+    pub by: String,
+    /// Its label.
+    pub label: String,
+    /// Its value.
+    pub value: u64,
 }

@@ -26,11 +26,8 @@ fn trace_streams_to_a_file_and_converts() {
     assert!(hash.is_some());
     let names: fwsim::trace::Names =
         serde_json::from_slice(&std::fs::read(dir.join("run.fwtrace.names.json")).unwrap()).unwrap();
-    let marks: Vec<_> = records
-        .iter()
-        .filter(|r| r.kind == Kind::Mark)
-        .map(|r| (r.at, names.string(r.source as u64).to_owned(), r.arg))
-        .collect();
+    let marks: Vec<_> =
+        records.iter().filter_map(|r| names.mark(r)).map(|m| (m.at.as_nanos(), m.label, m.value)).collect();
     assert_eq!(
         marks,
         vec![(10_000_000, "led".into(), 0), (20_000_000, "led".into(), 1), (30_000_000, "led".into(), 2)]
