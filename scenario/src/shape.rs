@@ -2,9 +2,10 @@
 //! YAML reader says only "expected mapping start"; this finds the key the value belongs to
 //! and says how that key is written, with the user's own value in the example.
 
-/// How each step that takes only a map is written; `{}` stands for the value the user gave
-/// alone (`press: units` becomes `press: { part-id: units }`), or the placeholder after it.
-const STEP_FORMS: [(&str, &str, &str); 15] = [
+/// How each key that takes only a map (the steps', a button's `bounce`, `parts`) is written;
+/// `{}` stands for the value the user gave alone (`press: units` becomes
+/// `press: { part-id: units }`), or the placeholder after it.
+const MAP_FORMS: [(&str, &str, &str); 15] = [
     ("press", "{ part-id: {} }", "button"),
     ("expect-pin", "{ part-id: {}, value: 1 }", "led"),
     ("take-screenshot", "{ part-id: {} }", "oled"),
@@ -36,7 +37,7 @@ pub(crate) fn no_value(source: &str, line: u32, col: u32) -> String {
     let Some((key, _)) = key_and_value(source, line, col) else {
         return "the action has no value".to_owned();
     };
-    let example = match (STEP_FORMS.iter().find(|f| f.0 == key), SCALAR_FORMS.iter().find(|f| f.0 == key)) {
+    let example = match (MAP_FORMS.iter().find(|f| f.0 == key), SCALAR_FORMS.iter().find(|f| f.0 == key)) {
         (Some((_, form, placeholder)), _) => form.replace("{}", placeholder),
         (None, Some((_, value))) => (*value).to_owned(),
         (None, None) => return format!("`{key}` has no value"),
@@ -50,7 +51,7 @@ pub(crate) fn map_expected(source: &str, line: u32, col: u32) -> String {
         return "expected a map here".to_owned();
     };
     let found = if value.is_some() { "a single value" } else { "a list" };
-    match STEP_FORMS.iter().find(|(name, ..)| *name == key) {
+    match MAP_FORMS.iter().find(|(name, ..)| *name == key) {
         Some((_, form, placeholder)) => {
             let example = form.replace("{}", value.as_deref().unwrap_or(placeholder));
             format!("`{key}` takes a map of its keys, not {found}; for example `{key}: {example}`")
