@@ -45,12 +45,14 @@ pub struct FuzzArgs {
     /// Who answers the choice points.
     #[arg(long, value_enum, default_value = "random")]
     pub explorer: ExplorerArg,
-    /// PCT's bug depth: the choice points a bug needs (1 or more).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
-    pub depth: u32,
-    /// DFS's bound: the most deviations a schedule may have.
-    #[arg(long, default_value_t = 2)]
-    pub bound: u32,
+    /// PCT's bug depth: the choice points a bug needs (1 or more) [default: 2]. Only with
+    /// --explorer pct.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+    /// DFS's bound: the most deviations a schedule may have [default: 2]. Only with
+    /// --explorer dfs.
+    #[arg(long)]
+    pub bound: Option<u32>,
     /// Executions per scenario.
     #[arg(long, short = 'n', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: u64,

@@ -45,10 +45,20 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
 }
 
 fn plan(a: &FuzzArgs) -> Result<Plan, String> {
-    let explorer = match a.explorer {
-        ExplorerArg::Random => Explorer::Random,
-        ExplorerArg::Pct => Explorer::Pct { depth: a.depth },
-        ExplorerArg::Dfs => Explorer::Dfs { bound: a.bound },
+    // A parameter of another explorer would do nothing: refused rather than ignored.
+    let explorer = match (a.explorer, a.depth, a.bound) {
+        (ExplorerArg::Random, None, None) => Explorer::Random,
+        (ExplorerArg::Pct, depth, None) => Explorer::Pct { depth: depth.unwrap_or(2) },
+        (ExplorerArg::Dfs, None, bound) => Explorer::Dfs { bound: bound.unwrap_or(2) },
+        (explorer, depth, _) => {
+            let (flag, owner) = if depth.is_some() { ("--depth", "pct") } else { ("--bound", "dfs") };
+            let name = match explorer {
+                ExplorerArg::Random => "random",
+                ExplorerArg::Pct => "pct",
+                ExplorerArg::Dfs => "dfs",
+            };
+            return Err(format!("{flag} is for --explorer {owner}; with --explorer {name} it would do nothing"));
+        }
     };
     // Wall-clock times read as the FWSIM_TIME_LIMIT variable reads them, `10m` included.
     let wall = |flag: &str, text: &str| {

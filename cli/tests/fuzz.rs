@@ -190,6 +190,21 @@ fn bad_arguments_are_usage_errors() {
         assert_eq!(out.code, 2, "{flag}: {}", out.stderr);
         assert!(out.stderr.contains(&format!("invalid value '0' for '{flag}")), "{}", out.stderr);
     }
+    // Another explorer's parameter would do nothing: refused rather than ignored.
+    for (args, message) in [
+        (
+            ["--explorer", "random", "--depth", "3"],
+            "--depth is for --explorer pct; with --explorer random it would do nothing",
+        ),
+        (
+            ["--explorer", "pct", "--bound", "1"],
+            "--bound is for --explorer dfs; with --explorer pct it would do nothing",
+        ),
+    ] {
+        let out = fwsim(&dir, &[&["fuzz", "button-click.yaml"][..], &args].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{}", out.stderr);
+    }
     let out = fwsim(&dir, &["run", "button-click.yaml", "--jobs", "0"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid value '0' for '--jobs"), "{}", out.stderr);
