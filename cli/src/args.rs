@@ -95,7 +95,7 @@ pub struct FuzzArgs {
     #[arg(long)]
     pub isr_jitter: Option<String>,
     /// How many arrival times --isr-jitter spreads over (evenly, on time first).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, requires = "isr_jitter")]
     pub jitter_steps: u32,
     /// Let a scheduled interrupt due as tasks are polled land inside their polls, where any of
     /// their critical sections ends (where a check and a wait split in two sections break).

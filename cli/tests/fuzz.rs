@@ -205,6 +205,9 @@ fn bad_arguments_are_usage_errors() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(message), "{}", out.stderr);
     }
+    let out = fwsim(&dir, &["fuzz", "button-click.yaml", "--jitter-steps", "3"]);
+    assert_eq!(out.code, 2, "--jitter-steps alone: {}", out.stderr);
+    assert!(out.stderr.contains("required arguments were not provided:\n  --isr-jitter"), "{}", out.stderr);
     let out = fwsim(&dir, &["run", "button-click.yaml", "--jobs", "0"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid value '0' for '--jobs"), "{}", out.stderr);
