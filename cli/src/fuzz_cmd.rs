@@ -44,12 +44,16 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
     if summary.failures.is_empty() { 0 } else { EXIT_FAILED }
 }
 
+/// PCT's depth and DFS's bound when the command line gives none (as `--help` says).
+const DEFAULT_DEPTH: u32 = 2;
+const DEFAULT_BOUND: u32 = 2;
+
 fn plan(a: &FuzzArgs) -> Result<Plan, String> {
     // A parameter of another explorer would do nothing: refused rather than ignored.
     let explorer = match (a.explorer, a.depth, a.bound) {
         (ExplorerArg::Random, None, None) => Explorer::Random,
-        (ExplorerArg::Pct, depth, None) => Explorer::Pct { depth: depth.unwrap_or(2) },
-        (ExplorerArg::Dfs, None, bound) => Explorer::Dfs { bound: bound.unwrap_or(2) },
+        (ExplorerArg::Pct, depth, None) => Explorer::Pct { depth: depth.unwrap_or(DEFAULT_DEPTH) },
+        (ExplorerArg::Dfs, None, bound) => Explorer::Dfs { bound: bound.unwrap_or(DEFAULT_BOUND) },
         (explorer, depth, _) => {
             let (flag, owner) = if depth.is_some() { ("--depth", "pct") } else { ("--bound", "dfs") };
             let name = match explorer {

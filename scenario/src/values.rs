@@ -104,19 +104,15 @@ impl<'de> Deserialize<'de> for Quantity {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Quantity, A::Error> {
                 let mut points = Vec::new();
                 while let Some((t, v)) = seq.next_element::<(Duration, f64)>()? {
-                    if let Some(&(last, _)) = points.last() {
+                    if let Some(&(last, _)) = points.last()
+                        && t <= last
+                    {
                         let problem = if t < last {
                             format!("the curve's times go back ({t} after {last})")
-                        } else if t == last {
-                            format!("the curve has two points at {t}")
                         } else {
-                            String::new()
+                            format!("the curve has two points at {t}")
                         };
-                        if !problem.is_empty() {
-                            return Err(de::Error::custom(format!(
-                                "{problem}; expected each time after the one before"
-                            )));
-                        }
+                        return Err(de::Error::custom(format!("{problem}; expected each time after the one before")));
                     }
                     points.push((t, v));
                 }
