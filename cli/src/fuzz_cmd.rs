@@ -4,10 +4,10 @@
 use std::io::{IsTerminal, Write};
 
 use fwsim_scenario::fuzz::{Explorer, Observer, Plan, Summary};
-use fwsim_scenario::{App, Duration, Scenario};
+use fwsim_scenario::{App, Duration, Scenario, counted};
 
 use crate::args::{ExplorerArg, FuzzArgs, ProgressArg};
-use crate::words::{counted, program};
+use crate::words::program;
 use crate::{EXIT_FAILED, EXIT_USAGE, files};
 
 pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {

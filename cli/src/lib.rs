@@ -97,7 +97,12 @@ fn check(a: &args::CheckArgs, apps: &[&dyn App]) -> u8 {
     for path in &paths {
         match fwsim_scenario::load(path, apps, default_app) {
             Ok(s) => {
-                outln!("ok {} ({}, app {})", path.display(), words::counted(s.steps.len() as u64, "step"), s.app)
+                outln!(
+                    "ok {} ({}, app {})",
+                    path.display(),
+                    fwsim_scenario::counted(s.steps.len() as u64, "step"),
+                    s.app
+                )
             }
             Err(e) => {
                 bad += 1;

@@ -195,7 +195,7 @@ fn print_reports(a: &RunArgs, reports: &[Report]) {
         }
     }
     let passed = reports.iter().filter(|r| r.passed()).count();
-    let all = crate::words::counted(reports.len() as u64, "scenario");
+    let all = fwsim_scenario::counted(reports.len() as u64, "scenario");
     outln!("{passed} passed, {} failed, {all}", reports.len() - passed);
 }
 

@@ -1,4 +1,4 @@
-//! How the command's output names the command and counts things.
+//! How the command's output names the command.
 
 use std::path::Path;
 
@@ -13,24 +13,4 @@ pub(crate) fn program() -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or("fwsim")
         .to_owned()
-}
-
-/// `n` and the noun, singular for one: `1 scenario`, `3 scenarios`.
-pub(crate) fn counted(n: impl Into<u64>, noun: &str) -> String {
-    match n.into() {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_is_singular_and_every_other_count_plural() {
-        assert_eq!(counted(0u32, "failure"), "0 failures");
-        assert_eq!(counted(1u32, "execution"), "1 execution");
-        assert_eq!(counted(22u64, "scenario"), "22 scenarios");
-    }
 }

@@ -48,6 +48,6 @@ pub use duration::Duration;
 pub use error::{InputError, did_you_mean, suggest};
 pub use load::{load, parse};
 pub use replay::ReplayFile;
-pub use report::{Failure, Outcome, Report, RunChoices, StepReport};
+pub use report::{Failure, Outcome, Report, RunChoices, StepReport, counted};
 pub use run::{Exploring, REPORT_SERIAL_LIMIT, RunOptions, SERIAL_LIMIT, SIGNAL_LIMIT, artifact_dir, run};
 pub use scenario::{Action, FaultKind, LineError, PartParam, Pattern, PolicyName, Quantity, Scenario, Step, TaskState};

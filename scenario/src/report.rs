@@ -141,10 +141,7 @@ impl Report {
                 } else {
                     String::new()
                 };
-                let steps = match self.steps.len() {
-                    1 => "1 step".to_owned(),
-                    n => format!("{n} steps"),
-                };
+                let steps = counted(self.steps.len() as u64, "step");
                 let _ = writeln!(out, "PASS {what}: {steps} in {end} of virtual time{busy}");
             }
             Outcome::Failed(f) | Outcome::TimedOut(f) => {
@@ -203,4 +200,19 @@ impl Report {
 /// The share of `elapsed_ns` that was not busy, in per cent (100 when no time has passed).
 pub(crate) fn idle_percent(busy_ns: u64, elapsed_ns: u64) -> f64 {
     if elapsed_ns == 0 { 100.0 } else { 100.0 * (1.0 - busy_ns as f64 / elapsed_ns as f64) }
+}
+
+/// `n` and the noun, singular for one (`1 step`, `3 steps`), for reports and the command's
+/// summaries.
+///
+/// ```
+/// assert_eq!(fwsim_scenario::counted(1, "scenario"), "1 scenario");
+/// assert_eq!(fwsim_scenario::counted(0, "failure"), "0 failures");
+/// assert_eq!(fwsim_scenario::counted(22, "execution"), "22 executions");
+/// ```
+pub fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
