@@ -121,9 +121,18 @@ cargo run --locked -q -p fwsim --example timeline > /dev/null
 step "the README's first command: a scenario on the demo firmware"
 cargo run --locked -q -p fwsim-cli -- run scenarios/thermostat.yaml --out target/fwsim-out
 
-step "embedding: fwsim's command over a repository's own app (examples/embedding, outside the workspace)"
+step "embedding: a repository's own firmware (examples/embedding, outside the workspace) in a scenario, and on QEMU against fwsim"
 CARGO_TARGET_DIR=target cargo run --locked -q --manifest-path examples/embedding/Cargo.toml -- \
   run examples/embedding/scenarios/blinky.yaml --out target/fwsim-out
+(cd examples/embedding && cargo fmt --all -- --check && (cd board && cargo fmt -- --check))
+CARGO_TARGET_DIR=target cargo clippy --locked -q --manifest-path examples/embedding/Cargo.toml --workspace --all-targets -- -D warnings
+(cd examples/embedding/board && cargo clippy --release --locked -q -- -D warnings)
+CARGO_TARGET_DIR=target cargo test --locked -q --manifest-path examples/embedding/Cargo.toml --workspace
+# The Pico build shares boards/rp-pico's target directory: the same embassy-rp, built once (0.5 GB less).
+(cd examples/embedding/pico && export CARGO_TARGET_DIR=../../../boards/rp-pico/target &&
+  cargo fmt -- --check && cargo clippy --release --locked -q -- -D warnings && cargo build --release --locked -q)
+python3 scripts/elf-size.py examples/embedding/board/target/thumbv7m-none-eabi/release/blinky-board \
+  boards/rp-pico/target/thumbv6m-none-eabi/release/blinky-pico
 
 step "libFuzzer: input bytes as the schedule (fuzz/, outside the workspace) must find a planted bug"
 CARGO_TARGET_DIR=target cargo build --locked -q --manifest-path fuzz/Cargo.toml

@@ -11,34 +11,27 @@
 //! The test builds the board's firmware (its own workspace) and runs `qemu-system-arm`; with
 //! either missing it fails and says what to install (`scripts/test.sh` installs both).
 
-mod board;
-
-use std::cell::RefCell;
+use std::path::Path;
 use std::time::Duration;
 
-use board::{Marks, assert_same, build_board, on_qemu};
 use diff_programs::{END_MS, IRQ_COUNT, IRQ_PERIOD_MS, IrqSignal, PROGRAMS};
 use fake_board::{NoPin, NoTx, apps};
 use fwsim::{Irq, Order, Sim, SimConfig, SimTime};
+use fwsim_qemu::{Binaries, BoardRun, MarkLog, Marks, assert_same};
 
-struct SimMarks(RefCell<Marks>);
+/// The programs' log, into a [`MarkLog`].
+struct ProgramLog(MarkLog);
 
-impl diff_programs::Log for SimMarks {
+impl diff_programs::Log for ProgramLog {
     fn mark(&self, label: &'static str) {
-        fake_board::Marks::mark(self, label)
-    }
-}
-
-impl fake_board::Marks for SimMarks {
-    fn mark(&self, what: &str) {
-        self.0.borrow_mut().push((embassy_time::Instant::now().as_micros(), what.to_owned()));
+        fake_board::Marks::mark(&self.0, label)
     }
 }
 
 /// Runs `program` under fwsim's embassy order, the board's interrupt as a scheduled one.
 fn program_on_fwsim(program: &str, tasks: &[&'static str]) -> Marks {
     fwsim::scope(SimConfig::new().order(Order::Embassy), |sim: &Sim| {
-        let log = &*sim.alloc(SimMarks(RefCell::new(Vec::new())));
+        let log = &*sim.alloc(ProgramLog(MarkLog::new()));
         let irq = &*sim.alloc(IrqSignal::new());
         for &task in tasks {
             match program {
@@ -61,14 +54,14 @@ fn program_on_fwsim(program: &str, tasks: &[&'static str]) -> Marks {
             }
         }
         sim.run_until(SimTime::from_millis(END_MS)).unwrap();
-        log.0.borrow().clone()
+        log.0.take()
     })
 }
 
 /// Runs `app` of `fake-board` under fwsim's embassy order until `end_us`.
 fn app_on_fwsim(app: &'static str, end_us: u64) -> Marks {
     fwsim::scope(SimConfig::new().order(Order::Embassy), |sim: &Sim| {
-        let marks = &*sim.alloc(SimMarks(RefCell::new(Vec::new())));
+        let marks = &*sim.alloc(MarkLog::new());
         match app {
             "button-led" => sim.spawn(app, apps::button_led(marks, NoTx, NoPin)),
             "uart-shell" => sim.spawn(app, apps::uart_shell(marks, NoTx, NoPin)),
@@ -77,15 +70,25 @@ fn app_on_fwsim(app: &'static str, end_us: u64) -> Marks {
             other => panic!("no fwsim wiring for the app {other}"),
         };
         sim.run_until(SimTime::from_micros(end_us)).unwrap();
-        marks.0.borrow().clone()
+        marks.take()
     })
+}
+
+/// Builds `boards/qemu` (its own workspace); the second call finds it built.
+fn build_board() -> Binaries {
+    fwsim_qemu::build(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../boards/qemu"))
+}
+
+/// Runs the board's binary `bin` on QEMU.
+fn on_qemu(board: &Binaries, bin: &str) -> BoardRun {
+    fwsim_qemu::run(&board.path(bin))
 }
 
 #[test]
 fn fwsim_and_the_qemu_board_log_the_same_marks_for_the_programs() {
-    build_board();
+    let board = build_board();
     for (program, tasks) in PROGRAMS {
-        let board = on_qemu(program).marks;
+        let board = on_qemu(&board, program).marks;
         let worst = assert_same(program, &board, &program_on_fwsim(program, tasks), 50);
         println!("{program}: {} marks agree, largest difference {worst} µs", board.len());
     }
@@ -93,9 +96,9 @@ fn fwsim_and_the_qemu_board_log_the_same_marks_for_the_programs() {
 
 #[test]
 fn fwsim_and_the_qemu_board_log_the_same_marks_for_the_apps() {
-    build_board();
+    let board = build_board();
     for (app, end_us) in apps::APPS {
-        let run = on_qemu(app);
+        let run = on_qemu(&board, app);
         let worst = assert_same(app, &run.marks, &app_on_fwsim(app, end_us), 1000);
         println!("{app}: {} marks agree, largest difference {worst} µs", run.marks.len());
         // What went out on the board's real UART is what the marks say, line by line.
