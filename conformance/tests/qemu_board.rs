@@ -108,3 +108,13 @@ fn fwsim_and_the_qemu_board_log_the_same_marks_for_the_apps() {
         assert_eq!(&sent_lines[..sent_lines.len() - 1], &marked[..], "{app}: UART0 carried other lines than marked");
     }
 }
+
+#[test]
+fn a_firmware_that_never_returns_to_the_executor_is_stopped_as_hung() {
+    let board = build_board();
+    let failure = std::panic::catch_unwind(|| on_qemu(&board, "hang")).expect_err("a hung run fails");
+    let message = failure.downcast_ref::<String>().expect("a message");
+    // The end (100 ms) is overdue by 100 ms at the time base's first period end, 600 ms.
+    let said = "hung: the run ends at 100000 µs, and at 600000 µs the executor had still not got there";
+    assert!(message.contains("mark 0 spinning\n") && message.contains(said), "{message}");
+}

@@ -44,4 +44,4 @@ mod compare;
 mod qemu;
 
 pub use compare::{MarkLog, Marks, assert_same};
-pub use qemu::{Binaries, BoardRun, build, run};
+pub use qemu::{Binaries, BoardRun, WALL_LIMIT, build, run};

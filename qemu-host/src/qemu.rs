@@ -1,7 +1,11 @@
 //! Building a board crate and running its binaries on QEMU.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 use crate::Marks;
 
@@ -77,34 +81,71 @@ pub struct BoardRun {
     pub uart: Vec<u8>,
 }
 
+/// How long [`run`] lets QEMU run, on the wall clock, before it stops it. Runs end in a
+/// fraction of a second (a minute of mostly idle firmware time takes milliseconds), and a
+/// board built on `fwsim_board_qemu::run` stops itself, in virtual time, when its end is
+/// overdue. This is the last resort for firmware that does neither (its own executor loop, a
+/// run that never ends), which would otherwise hold the test for ever; it is generous, so
+/// that firmware that keeps the core busy for minutes of its own time is not cut short.
+pub const WALL_LIMIT: Duration = Duration::from_secs(600);
+
 /// Runs the firmware `elf` on QEMU's `mps2-an385` in instruction-count time (one nanosecond
 /// per instruction, idle time skipped) and reads back its marks and its UART0 output.
 ///
 /// # Panics
-/// When `qemu-system-arm` is missing, or the run does not end with `end` and exit status 0
-/// (a panic, a hard fault): the message has what it printed.
+/// When `qemu-system-arm` is missing; when the run does not end with `end` and exit status 0
+/// (a panic, a hard fault); or when it is still running after [`WALL_LIMIT`]. The message has
+/// what the firmware printed.
 pub fn run(elf: &Path) -> BoardRun {
     let name = elf.file_name().map_or_else(|| "firmware".into(), |n| n.to_string_lossy());
-    let uart_file = std::env::temp_dir().join(format!("fwsim-qemu-{}-{name}.uart", std::process::id()));
-    let out = Command::new("qemu-system-arm")
-        .args(["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial"])
-        .arg(format!("file:{}", uart_file.display()))
+    let base = std::env::temp_dir().join(format!("fwsim-qemu-{}-{name}", std::process::id()));
+    let files = ["out", "err", "uart"].map(|ext| base.with_extension(ext));
+    let [printed, errors, uart] = &files;
+    let create = |path: &Path| File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let mut qemu = Command::new("qemu-system-arm");
+    qemu.args(["-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial"])
+        .arg(format!("file:{}", uart.display()))
         .args(["-semihosting-config", "enable=on,target=native", "-icount", "shift=0,sleep=off", "-kernel"])
         .arg(elf)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run qemu-system-arm ({e}); install it: `apt-get install -y qemu-system-arm`")
-        });
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let uart = std::fs::read(&uart_file).unwrap_or_default();
-    let _ = std::fs::remove_file(&uart_file);
+        .stdin(Stdio::null())
+        .stdout(create(printed))
+        .stderr(create(errors));
+    let status = finish_within(qemu, WALL_LIMIT).unwrap_or_else(|e| {
+        panic!("cannot run qemu-system-arm ({e}); install it: `apt-get install -y qemu-system-arm`")
+    });
+    let [text, errors] =
+        [printed, errors].map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned());
+    let uart = std::fs::read(uart).unwrap_or_default();
+    for file in &files {
+        let _ = std::fs::remove_file(file);
+    }
+    let Some(status) = status else {
+        panic!(
+            "{name} on QEMU was still running after {} minutes of wall time, and was stopped: \
+             firmware that never ends its run (`fwsim_board_qemu::run` ends it at its `end_us`). \
+             It printed:\n{text}",
+            WALL_LIMIT.as_secs() / 60
+        )
+    };
     assert!(
-        out.status.success() && text.ends_with("end\n"),
-        "{name} on QEMU did not end cleanly ({}):\n{text}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+        status.success() && text.ends_with("end\n"),
+        "{name} on QEMU did not end cleanly ({status}):\n{text}{errors}"
     );
     BoardRun { marks: parse_marks(&name, &text), uart }
+}
+
+/// Runs `command` to its end, or stops it once it has run for `limit`: its exit status, or
+/// `None` when it was stopped.
+fn finish_within(mut command: Command, limit: Duration) -> std::io::Result<Option<ExitStatus>> {
+    let mut child = command.spawn()?;
+    match child.wait_timeout(limit)? {
+        Some(status) => Ok(Some(status)),
+        None => {
+            child.kill()?;
+            child.wait()?;
+            Ok(None)
+        }
+    }
 }
 
 /// The `mark <µs> <label>` lines of a board's output.
@@ -132,6 +173,16 @@ mod tests {
     #[should_panic(expected = "x: `mark soon led on` is not `mark <µs> <label>`")]
     fn a_malformed_mark_is_named() {
         parse_marks("x", "mark soon led on\n");
+    }
+
+    #[test]
+    fn a_command_past_its_limit_is_stopped_and_one_that_ends_is_not() {
+        // `cat` waits for input that never comes; a limit of zero stops it at once.
+        let mut waits = Command::new("cat");
+        waits.stdin(Stdio::piped());
+        assert_eq!(finish_within(waits, Duration::ZERO).unwrap(), None);
+        let status = finish_within(Command::new("true"), WALL_LIMIT).unwrap();
+        assert!(status.is_some_and(|s| s.success()));
     }
 
     #[test]

@@ -15,9 +15,12 @@ mod led;
 mod time;
 mod uart;
 
+use core::cell::Cell;
+
 use cortex_m::interrupt::InterruptNumber;
 use cortex_m_rt::exception;
 use cortex_m_semihosting::hprintln;
+use critical_section::Mutex;
 
 pub use irq::{start_tied_irq, start_timer0};
 pub use led::FpgaLed;
@@ -66,10 +69,36 @@ async fn finish(at_us: u64) {
     end()
 }
 
+/// How long the run's end may be due without the executor getting to it before the firmware
+/// is taken for hung. Under `-icount` a task that never returns to the executor keeps time
+/// moving but nothing else, and QEMU would run for ever.
+pub const OVERDUE_US: u64 = 100_000;
+
+/// When the run ends (µs), for the check of [`stop_if_overdue`].
+static END_US: Mutex<Cell<u64>> = Mutex::new(Cell::new(u64::MAX));
+
+/// Stops the run with a failure once its end has been due for [`OVERDUE_US`].
+fn stop_if_overdue(now_us: u64) {
+    let end_us = critical_section::with(|cs| END_US.borrow(cs).get());
+    if now_us >= end_us.saturating_add(OVERDUE_US) {
+        hprintln!(
+            "hung: the run ends at {} µs, and at {} µs the executor had still not got there: a task \
+             that never returns to it (a loop with no await, a long blocking delay)",
+            end_us,
+            now_us
+        );
+        exit(cortex_m_semihosting::debug::EXIT_FAILURE)
+    }
+}
+
 /// Starts the board's time and runs an executor: `start` spawns the firmware's tasks, and the
-/// run ends at `end_us`.
+/// run ends at `end_us`, with `end`. A firmware that keeps the executor from getting there
+/// (a task that never returns to it) is stopped with a failure and a `hung: …` line once
+/// the end has been due for [`OVERDUE_US`], checked every 600 ms.
 pub fn run(end_us: u64, start: impl FnOnce(embassy_executor::Spawner)) -> ! {
     let core = cortex_m::Peripherals::take().expect("the core peripherals, once");
+    critical_section::with(|cs| END_US.borrow(cs).set(end_us));
+    time::every_period(stop_if_overdue);
     time::start(core.SYST);
     executor::run(|spawner| {
         start(spawner);

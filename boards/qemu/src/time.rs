@@ -30,6 +30,12 @@ type AlarmHook = fn(CriticalSection<'_>, u64);
 /// Set by `irq` for the tied interrupt.
 static ON_ALARM: Mutex<Cell<Option<AlarmHook>>> = Mutex::new(Cell::new(None));
 
+/// What the time base's interrupt calls at the end of each period, with the time in µs.
+type PeriodHook = fn(u64);
+
+/// Set by `run`, for its check that the run's end is not overdue.
+static ON_PERIOD: Mutex<Cell<Option<PeriodHook>>> = Mutex::new(Cell::new(None));
+
 /// TIMER1 of the AN385 image: a 32-bit down-counter on the 25 MHz peripheral clock, IRQ 9.
 mod timer1 {
     const BASE: usize = 0x4000_1000;
@@ -131,12 +137,24 @@ pub(crate) fn on_alarm(then: AlarmHook) {
     critical_section::with(|cs| ON_ALARM.borrow(cs).set(Some(then)));
 }
 
+/// Calls `then` with the time (µs) every period of the time base (600 ms), from its interrupt:
+/// a check that runs whatever thread mode is doing.
+pub(crate) fn every_period(then: PeriodHook) {
+    critical_section::with(|cs| ON_PERIOD.borrow(cs).set(Some(then)));
+}
+
 #[exception]
 fn SysTick() {
-    critical_section::with(|cs| {
+    let hook = critical_section::with(|cs| {
         let wraps = WRAPS.borrow(cs);
         wraps.set(wraps.get() + 1);
+        // The period that just ended ends now. (Not `now_cycles`: inside this handler QEMU
+        // may still show the wrap as pending, and the wrap would be counted twice.)
+        ON_PERIOD.borrow(cs).get().map(|then| (then, wraps.get() * PERIOD / CYCLES_PER_US))
     });
+    if let Some((then, now_us)) = hook {
+        then(now_us);
+    }
 }
 
 /// Starts the time base and enables the alarm interrupt.
