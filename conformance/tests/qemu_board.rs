@@ -6,7 +6,8 @@
 //! On the board every instruction takes a nanosecond, so a mark comes a little after the
 //! instant fwsim gives it (which spends no time running code): a few µs for the programs, up to
 //! a few hundred µs after an LCD redraw of ~70 driver delays. The tolerances are 50 µs and
-//! 1 ms; the test prints the largest difference it saw.
+//! 1 ms; the test prints the largest difference it saw. A board firmware that never returns to
+//! its executor (`hang`) must be stopped as hung, not run for ever.
 //!
 //! The test builds the board's firmware (its own workspace) and runs `qemu-system-arm`; with
 //! either missing it fails and says what to install (`scripts/test.sh` installs both).
