@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -98,7 +99,7 @@ pub const WALL_LIMIT: Duration = Duration::from_secs(600);
 /// what the firmware printed.
 pub fn run(elf: &Path) -> BoardRun {
     let name = elf.file_name().map_or_else(|| "firmware".into(), |n| n.to_string_lossy());
-    let base = std::env::temp_dir().join(format!("fwsim-qemu-{}-{name}", std::process::id()));
+    let base = scratch_base(&name);
     let files = ["out", "err", "uart"].map(|ext| base.with_extension(ext));
     let [printed, errors, uart] = &files;
     let create = |path: &Path| File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
@@ -132,6 +133,14 @@ pub fn run(elf: &Path) -> BoardRun {
         "{name} on QEMU did not end cleanly ({status}):\n{text}{errors}"
     );
     BoardRun { marks: parse_marks(&name, &text), uart }
+}
+
+/// A path for one run's files, its own even when tests of one process run the same binary at
+/// once.
+fn scratch_base(name: &str) -> PathBuf {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("fwsim-qemu-{}-{run}-{name}", std::process::id()))
 }
 
 /// Runs `command` to its end, or stops it once it has run for `limit`: its exit status, or
@@ -173,6 +182,11 @@ mod tests {
     #[should_panic(expected = "x: `mark soon led on` is not `mark <µs> <label>`")]
     fn a_malformed_mark_is_named() {
         parse_marks("x", "mark soon led on\n");
+    }
+
+    #[test]
+    fn runs_of_one_binary_get_files_of_their_own() {
+        assert_ne!(scratch_base("blinky-board"), scratch_base("blinky-board"));
     }
 
     #[test]
