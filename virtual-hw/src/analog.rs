@@ -64,6 +64,7 @@ pub struct PwmChannel {
 
 impl Board {
     /// A PWM channel with `max_duty` steps.
+    #[track_caller]
     pub fn pwm(&self, name: &str, max_duty: u16) -> PwmChannel {
         let signal = self.borrow().rec.add(name, SignalKind::Text);
         PwmChannel { board: self.clone(), signal, max: max_duty, duty: Rc::new(RefCell::new(0)) }

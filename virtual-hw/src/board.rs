@@ -24,6 +24,10 @@ use crate::uart::Uarts;
 /// where the simulation is current: inside [`fwsim::test`](fn@fwsim::test), a task, or after
 /// [`Sim::enter`](fwsim::Sim::enter).
 ///
+/// Every pin, bus, UART (`name.tx`, `name.rx`) and PWM channel records a signal under its
+/// name, and [`expect`](Board::expect), [`signals`](Board::signals) and the VCD find signals
+/// by name: making a second one of a name already taken panics, at the line that makes it.
+///
 /// ```
 /// use fwsim_hw::{Board, Level, Pull};
 /// use embedded_hal::digital::InputPin;

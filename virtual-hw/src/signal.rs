@@ -146,9 +146,27 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
+    /// A new signal called `name`.
+    ///
+    /// # Panics
+    /// When the board has one of that name already: `expect`, `signals().of` and the VCD find
+    /// signals by name, and would find only the first.
+    #[track_caller]
     pub(crate) fn add(&mut self, name: &str, kind: SignalKind) -> usize {
+        self.ensure_new(name);
         self.signals.names.push((name.to_string(), kind));
         self.signals.names.len() - 1
+    }
+
+    /// Panics, as [`add`](Self::add) would, when the board has a signal called `name`.
+    #[track_caller]
+    pub(crate) fn ensure_new(&self, name: &str) {
+        if self.signals.find(name).is_some() {
+            panic!(
+                "fwsim-hw: the board already has a signal called `{name}`; give each pin, bus, UART and \
+                 PWM channel a name of its own (`expect`, `signals()` and the VCD find signals by name)"
+            );
+        }
     }
 
     pub(crate) fn record(&mut self, signal: usize, value: Value) {

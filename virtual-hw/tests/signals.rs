@@ -119,3 +119,45 @@ fn a_signal_limit_keeps_the_latest_changes_and_counts_the_dropped() {
         assert!(text.contains(&format!("the {} earliest changes were dropped", record.dropped)), "{text:.400}");
     });
 }
+
+/// Makes a part on a board.
+type Make = fn(&Board);
+
+/// Signals are found by name (`expect`, `signals().of`, the VCD), so a second pin, bus, UART
+/// or PWM channel of a name already taken would be silently unreachable: it is refused.
+#[test]
+fn a_name_already_taken_is_refused_whatever_takes_it() {
+    fwsim::test(|_sim| {
+        let clash = |make: Make| {
+            let board = Board::new();
+            board.output("LED", Drive::PushPull, Level::Low);
+            board.uart("UART0", UartConfig::new(9600));
+            let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(&board))).unwrap_err();
+            let message = failure.downcast_ref::<String>().cloned().unwrap_or_default();
+            (message, board.signals().names.len())
+        };
+        let cases: [(Make, &str); 6] = [
+            (|b| drop(b.output("LED", Drive::PushPull, Level::High)), "LED"),
+            (|b| drop(b.input("LED", Pull::Up)), "LED"),
+            (|b| drop(b.i2c_bus("LED", 100_000)), "LED"),
+            (|b| drop(b.spi_bus("UART0.tx", 1_000_000)), "UART0.tx"),
+            (|b| drop(b.pwm("LED", 255)), "LED"),
+            (|b| drop(b.uart("UART0", UartConfig::new(9600))), "UART0.tx"),
+        ];
+        for (make, name) in cases {
+            let (message, signals) = clash(make);
+            assert!(
+                message.starts_with(&format!("fwsim-hw: the board already has a signal called `{name}`;")),
+                "{message}"
+            );
+            assert_eq!(signals, 3, "a refused name leaves the board as it was");
+        }
+        // A UART whose second signal's name is taken takes neither.
+        let board = Board::new();
+        board.input("U1.rx", Pull::None);
+        let refused =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(board.uart("U1", UartConfig::new(9600)))));
+        assert!(refused.is_err());
+        assert_eq!(board.signals().names.len(), 1);
+    });
+}

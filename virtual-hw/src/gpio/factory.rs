@@ -12,21 +12,25 @@ impl Board {
     }
 
     /// A pin configured as an input with `pull`, on a net of its own.
+    #[track_caller]
     pub fn input(&self, name: &str, pull: Pull) -> Pin {
         self.new_pin(name, Mode::Input, pull, Level::Low)
     }
 
     /// A pin configured as an output driving `initial`, on a net of its own. An open-drain
     /// output gets no pull: add one with [`Board::output_with_pull`] or a button/jumper.
+    #[track_caller]
     pub fn output(&self, name: &str, drive: Drive, initial: Level) -> Pin {
         self.new_pin(name, Mode::Output(drive), Pull::None, initial)
     }
 
     /// An output with an internal pull, e.g. an open-drain line with a pull-up.
+    #[track_caller]
     pub fn output_with_pull(&self, name: &str, drive: Drive, pull: Pull, initial: Level) -> Pin {
         self.new_pin(name, Mode::Output(drive), pull, initial)
     }
 
+    #[track_caller]
     pub(super) fn new_pin(&self, name: &str, mode: Mode, pull: Pull, latch: Level) -> Pin {
         let id = {
             let mut b = self.borrow();

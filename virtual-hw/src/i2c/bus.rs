@@ -24,6 +24,7 @@ pub(crate) struct I2cBuses {
 
 impl Board {
     /// An I2C bus called `name` clocked at `hz`.
+    #[track_caller]
     pub fn i2c_bus(&self, name: &str, hz: u32) -> I2cBus {
         assert!(hz > 0, "fwsim-hw: an I2C bus needs a clock");
         let mut b = self.borrow();

@@ -26,6 +26,7 @@ pub(crate) struct SpiBuses {
 
 impl Board {
     /// An SPI bus called `name` clocked at `hz`.
+    #[track_caller]
     pub fn spi_bus(&self, name: &str, hz: u32) -> SpiBus {
         assert!(hz > 0, "fwsim-hw: an SPI bus needs a clock");
         let mut b = self.borrow();

@@ -5,12 +5,17 @@ use super::*;
 
 impl Board {
     /// A UART called `name` (signals `name.tx` and `name.rx`), not connected yet.
+    #[track_caller]
     pub fn uart(&self, name: &str, cfg: UartConfig) -> Uart {
         assert!(cfg.baud > 0 && cfg.tx_fifo > 0, "fwsim-hw: a UART needs a baud rate and a TX FIFO");
         let mut b = self.borrow();
         let b = &mut *b;
-        let tx_signal = b.rec.add(&format!("{name}.tx"), SignalKind::Text);
-        let rx_signal = b.rec.add(&format!("{name}.rx"), SignalKind::Text);
+        let (tx, rx) = (format!("{name}.tx"), format!("{name}.rx"));
+        // Both names checked before either is taken: a clash leaves the board as it was.
+        b.rec.ensure_new(&tx);
+        b.rec.ensure_new(&rx);
+        let tx_signal = b.rec.add(&tx, SignalKind::Text);
+        let rx_signal = b.rec.add(&rx, SignalKind::Text);
         let irq = b.allocate_named_irq(UART_IRQ_PRIORITY, name);
         b.uarts.all.push(UartState {
             irq,
