@@ -279,3 +279,50 @@ fn a_turn_stops_at_the_scenarios_end() {
     );
     assert!(r.passed(), "{}", r.human(true));
 }
+
+/// Its wiring panics before the firmware is spawned, or it names parts it did not declare.
+struct BadWiring {
+    panics: bool,
+}
+
+impl App for BadWiring {
+    fn name(&self) -> &str {
+        "bad-wiring"
+    }
+    fn about(&self) -> &str {
+        "a wiring bug"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        Vec::new()
+    }
+    fn start<'s>(&self, _sim: &'s Sim<'s>, board: &Board) -> Parts {
+        board.input("KEY", Pull::Up);
+        let mut parts = Parts::new();
+        if self.panics {
+            board.input("KEY", Pull::Up);
+        } else {
+            parts.pin("led", board.input("LED", Pull::None).probe());
+        }
+        parts
+    }
+}
+
+/// A bug in an app's wiring fails its scenario with what went wrong, rather than ending the
+/// whole run (and the other scenarios of a batch) with a panic.
+#[test]
+fn an_app_that_cannot_start_fails_its_scenario_and_nothing_else() {
+    for (app, says) in [
+        (
+            BadWiring { panics: true },
+            "the app `bad-wiring` panicked while it started, before the firmware ran: fwsim-hw: the board already has a signal called `KEY`;",
+        ),
+        (BadWiring { panics: false }, "the app `bad-wiring` is inconsistent: "),
+    ] {
+        let apps: [&dyn App; 1] = [&app];
+        let scenario =
+            fwsim_scenario::parse("t.yaml".as_ref(), "steps:\n  - delay: 1s\n", &apps, Some("bad-wiring")).unwrap();
+        let r = fwsim_scenario::run(&scenario, &app, &RunOptions::default());
+        assert!(failure(&r).starts_with(says), "{}", failure(&r));
+        assert!(r.steps.is_empty(), "no step ran");
+    }
+}

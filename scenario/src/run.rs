@@ -90,19 +90,21 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     fwsim::scope(config, |sim| {
         let board = Board::new();
         board.set_signal_limit(Some(SIGNAL_LIMIT));
-        let parts = app.start(sim, &board);
-        if let Err(e) = parts.check_against(&app.parts()) {
-            panic!("fwsim-scenario: app `{}` is inconsistent: {e}", app.name());
-        }
+        let (parts, start_error) = start(app, sim, &board);
         let mut runner = Runner { sim, board: &board, parts: &parts, scenario, options, cursors: BTreeMap::new() };
-        runner.apply_params();
         let mut steps = Vec::new();
         // The firmware boots first: its tasks run at time zero until they all wait, so that a
         // first step's stimulus finds them waiting for it (on a board, a press during boot is
         // missed).
-        let outcome = match sim.run_until_stalled() {
-            Ok(()) => runner.steps(&mut steps),
-            Err(e) => runner.outcome(None, crate::step::StepError::boot(e)),
+        let outcome = match start_error {
+            Some(message) => runner.outcome(None, crate::step::StepError::start(message)),
+            None => {
+                runner.apply_params();
+                match sim.run_until_stalled() {
+                    Ok(()) => runner.steps(&mut steps),
+                    Err(e) => runner.outcome(None, crate::step::StepError::boot(e)),
+                }
+            }
         };
         let mut report = Report {
             file: scenario.path.clone(),
@@ -131,6 +133,30 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
         }
         report
     })
+}
+
+/// Builds the app's board and spawns its firmware: its parts, and what went wrong if the app
+/// panicked while it did (a bug in the wiring, which fails this scenario and not the others of
+/// a batch; the panic hook has printed where) or named other parts than it declares.
+fn start<'s>(app: &dyn App, sim: &'s Sim<'s>, board: &Board) -> (Parts, Option<String>) {
+    let name = app.name();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.start(sim, board))) {
+        Ok(parts) => {
+            let inconsistent = parts.check_against(&app.parts()).err();
+            (parts, inconsistent.map(|e| format!("the app `{name}` is inconsistent: {e}")))
+        }
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(a panic with no message)".into());
+            (
+                Parts::new(),
+                Some(format!("the app `{name}` panicked while it started, before the firmware ran: {message}")),
+            )
+        }
+    }
 }
 
 pub(crate) struct Runner<'a, 's> {

@@ -21,6 +21,11 @@ pub(crate) struct StepError {
 }
 
 impl StepError {
+    /// The app could not start its firmware (`App::start` panicked, or named other parts).
+    pub(crate) fn start(message: String) -> Self {
+        StepError { at: SimTime::ZERO, message, timed_out: false }
+    }
+
     /// The simulation failed while the firmware booted.
     pub(crate) fn boot(e: fwsim::SimError) -> Self {
         StepError {
