@@ -21,10 +21,12 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
         Err(code) => return code,
     };
     let bar = progress_bar(scenarios.len(), !a.quiet);
+    let dirs = fwsim_scenario::artifact_dirs(&a.out, &scenarios);
     let options: Vec<RunOptions> = scenarios
         .iter()
-        .map(|s| RunOptions {
-            artifact_dir: Some(fwsim_scenario::artifact_dir(&a.out, s)),
+        .zip(dirs)
+        .map(|(s, dir)| RunOptions {
+            artifact_dir: Some(dir),
             expect_text: a.expect_text.clone(),
             fail_text: a.fail_text.clone(),
             replay: None,

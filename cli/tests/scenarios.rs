@@ -316,3 +316,27 @@ fn a_reader_that_goes_away_ends_the_output_not_the_verdict() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// Two files of one stem (`a/blink.yaml`, `b/blink.yaml`, as a glob over folders finds them)
+/// each keep their artifacts: the second goes to `blink-2`, and the paths printed say which.
+#[test]
+fn scenarios_of_one_file_name_keep_artifacts_of_their_own() {
+    let dir = scratch("same-stem");
+    for (folder, wait) in [("a", "1s"), ("b", "2s")] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+        let yaml = format!("name: blink {folder}\napp: button-led\nsteps:\n  - delay: {wait}\n");
+        std::fs::write(dir.join(folder).join("blink.yaml"), yaml).unwrap();
+    }
+    let out = fwsim(&dir, &["run", "*/blink.yaml", "--out", "out", "--jobs", "2"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for (name, folder, end_ns) in [("blink a", "blink", 1_000_000_000u64), ("blink b", "blink-2", 2_000_000_000)] {
+        let report = std::fs::read_to_string(dir.join("out").join(folder).join("report.json")).unwrap();
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert_eq!((report["name"].as_str(), report["end_ns"].as_u64()), (Some(name), Some(end_ns)));
+        assert!(
+            out.stdout.contains(&format!("{name}: {}", std::path::Path::new("out").join(folder).display())),
+            "{}",
+            out.stdout
+        );
+    }
+}

@@ -49,5 +49,7 @@ pub use error::{InputError, did_you_mean, suggest};
 pub use load::{load, parse};
 pub use replay::ReplayFile;
 pub use report::{Failure, Outcome, Report, RunChoices, StepReport, counted};
-pub use run::{Exploring, REPORT_SERIAL_LIMIT, RunOptions, SERIAL_LIMIT, SIGNAL_LIMIT, artifact_dir, run};
+pub use run::{
+    Exploring, REPORT_SERIAL_LIMIT, RunOptions, SERIAL_LIMIT, SIGNAL_LIMIT, artifact_dir, artifact_dirs, run,
+};
 pub use scenario::{Action, FaultKind, LineError, PartParam, Pattern, PolicyName, Quantity, Scenario, Step, TaskState};

@@ -295,8 +295,53 @@ impl Runner<'_, '_> {
     }
 }
 
-/// The directory a scenario's artifacts go to under `out`: the file's stem.
+/// The directory a scenario's artifacts go to under `out`: the file's stem. For a batch, see
+/// [`artifact_dirs`].
 pub fn artifact_dir(out: &Path, scenario: &Scenario) -> PathBuf {
-    let stem = scenario.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-    out.join(stem)
+    out.join(stem(&scenario.path))
+}
+
+/// The directories the artifacts of a batch of scenarios go to under `out`, one each and all
+/// different: the file's stem, and for a stem an earlier file of the batch took (`a/boot.yaml`
+/// and `b/boot.yaml`, or one file given twice) the stem and a number, `boot-2`, so that no
+/// run writes over another's.
+pub fn artifact_dirs<'a>(out: &Path, scenarios: impl IntoIterator<Item = &'a Scenario>) -> Vec<PathBuf> {
+    let paths: Vec<&Path> = scenarios.into_iter().map(|s| s.path.as_path()).collect();
+    unique_stems(&paths).into_iter().map(|stem| out.join(stem)).collect()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into())
+}
+
+/// Each path's stem, numbered from 2 where an earlier path has it; a file whose own stem is
+/// such a name (`boot-2.yaml`) keeps it.
+fn unique_stems(paths: &[&Path]) -> Vec<String> {
+    let stems: Vec<String> = paths.iter().map(|p| stem(p)).collect();
+    let mut taken = std::collections::BTreeSet::new();
+    let plain: Vec<bool> = stems.iter().map(|s| taken.insert(s.clone())).collect();
+    stems
+        .into_iter()
+        .zip(plain)
+        .map(|(stem, plain)| {
+            if plain {
+                return stem;
+            }
+            let name = (2..).map(|n| format!("{stem}-{n}")).find(|name| !taken.contains(name)).expect("unbounded");
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_gets_a_directory_per_scenario_named_by_its_file() {
+        let paths = ["a/boot.yaml", "b/boot.yaml", "boot-2.yml", "c/boot.yaml", "ring.yaml", "a/boot.yaml"];
+        let paths: Vec<&Path> = paths.iter().map(Path::new).collect();
+        assert_eq!(unique_stems(&paths), ["boot", "boot-3", "boot-2", "boot-4", "ring", "boot-5"]);
+    }
 }

@@ -28,7 +28,7 @@ pub use target::FuzzFailure;
 
 use crate::app::App;
 use crate::report::Report;
-use crate::run::{artifact_dir, run};
+use crate::run::{artifact_dirs, run};
 use crate::scenario::Scenario;
 use state::{PlanKey, State};
 
@@ -160,9 +160,10 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
     summary.total_executions = shared.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
     let mut found = shared.found.into_inner().unwrap_or_else(|p| p.into_inner());
     found.sort_by_key(|f| (f.unit.scenario, f.unit.number));
+    let dirs = artifact_dirs(&plan.out, scenarios.iter().map(|(s, _)| s));
     for f in found {
         let (scenario, app) = &scenarios[f.unit.scenario];
-        let dir = artifact_dir(&plan.out, scenario).join(format!("unit-{}", f.unit.number));
+        let dir = dirs[f.unit.scenario].join(format!("unit-{}", f.unit.number));
         let (schedule, proved_minimal, report) =
             target::shrink_and_record(scenario, *app, &f.report, dir.clone(), plan);
         let replay = dir.join("replay.json");
