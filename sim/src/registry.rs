@@ -277,7 +277,9 @@ fn watchdog_loop() {
                 entry.2 = true;
                 let (task, vt) = (w.task.load(Ordering::Relaxed), w.vt.load(Ordering::Relaxed));
                 eprintln!(
-                    "fwsim watchdog: one poll of task #{task} (virtual time {}) has run for {} ms of wall time",
+                    "fwsim watchdog: one poll of task #{task} (virtual time {}) has run for {} ms of wall time; \
+                     nothing else in its simulation runs until it returns (a loop with no `.await`, or a \
+                     blocking call?)",
                     crate::SimTime(vt),
                     ran.as_millis()
                 );
