@@ -4,44 +4,44 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The versions in `name = "version"` (or `{ version = "…" }`) lines of a TOML table (`[table]` up to the next header), and
-/// `name.workspace = true` read from `workspace`'s table.
-fn versions(toml: &str, table: &str, workspace: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
-    let mut inside = false;
-    for line in toml.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = line == table;
-            continue;
-        }
-        if !inside {
-            continue;
-        }
-        let Some((name, value)) = line.split_once('=') else { continue };
-        let (name, value) = (name.trim(), value.trim());
-        // `"1.0"`, or `{ package = "…", version = "0.2.7", … }`.
-        let quoted = value.split_once("version = ").map_or(value, |(_, v)| v);
-        if let Some(name) = name.strip_suffix(".workspace") {
-            found.insert(name.to_owned(), workspace[name].clone());
-        } else if let Some(version) = quoted.strip_prefix('"').and_then(|v| v.split('"').next()) {
-            found.insert(name.to_owned(), version.to_owned());
-        }
+/// Each dependency of `table` that has a version: `name = "1.0"`, `name = { version = "1.0", … }`,
+/// or `name.workspace = true`, read from `workspace` (a `path` dependency has none).
+fn versions(table: &toml::Table, workspace: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let version = |(name, spec): (&String, &toml::Value)| {
+        let version = match spec {
+            toml::Value::String(v) => v.clone(),
+            toml::Value::Table(t) if t.get("workspace").and_then(toml::Value::as_bool) == Some(true) => {
+                workspace.get(name)?.clone()
+            }
+            toml::Value::Table(t) => t.get("version")?.as_str()?.to_owned(),
+            other => panic!("{name} = {other}: not a dependency"),
+        };
+        Some((name.clone(), version))
+    };
+    table.iter().filter_map(version).collect()
+}
+
+/// The table at `path` (`["workspace", "dependencies"]`) of the TOML document `text`.
+fn table(text: &str, path: &[&str]) -> toml::Table {
+    let mut table: toml::Table = text.parse().expect("TOML");
+    for key in path {
+        table = table.remove(*key).and_then(|v| v.as_table().cloned()).unwrap_or_else(|| panic!("no [{key}]"));
     }
-    found
+    table
 }
 
 #[test]
 fn the_readme_lists_the_trait_versions_the_board_implements() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    let root = read(&here.join("../Cargo.toml"));
-    let workspace = versions(&root, "[workspace.dependencies]", &BTreeMap::new());
-    let board = versions(&read(&here.join("Cargo.toml")), "[dependencies]", &workspace);
+    let workspace =
+        versions(&table(&read(&here.join("../Cargo.toml")), &["workspace", "dependencies"]), &BTreeMap::new());
+    let board = versions(&table(&read(&here.join("Cargo.toml")), &["dependencies"]), &workspace);
 
     let readme = read(&here.join("../README.md"));
     let (_, after) = readme.split_once("implement these versions of the HAL traits").expect("the README's trait list");
     let block = after.split("```toml").nth(1).and_then(|b| b.split("```").next()).expect("its toml block");
-    let listed = versions(&format!("[x]\n{block}"), "[x]", &workspace);
+    let listed = versions(&table(block, &[]), &workspace);
 
     assert!(listed.len() >= 5, "{listed:?}");
     for (name, version) in &listed {
