@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use clap::ValueEnum;
 use fwsim_scenario::fuzz::{Explorer, Observer, Plan, Summary};
 use fwsim_scenario::{App, Duration, Scenario, counted};
 
@@ -56,11 +57,8 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
         (ExplorerArg::Dfs, None, bound) => Explorer::Dfs { bound: bound.unwrap_or(DEFAULT_BOUND) },
         (explorer, depth, _) => {
             let (flag, owner) = if depth.is_some() { ("--depth", "pct") } else { ("--bound", "dfs") };
-            let name = match explorer {
-                ExplorerArg::Random => "random",
-                ExplorerArg::Pct => "pct",
-                ExplorerArg::Dfs => "dfs",
-            };
+            let name = explorer.to_possible_value().expect("every explorer is a value of --explorer");
+            let name = name.get_name();
             return Err(format!("{flag} is for --explorer {owner}; with --explorer {name} it would do nothing"));
         }
     };

@@ -32,17 +32,22 @@ const SCALAR_FORMS: [(&str, &str); 5] = [
     ("expect-no-diagnostics", "true"),
 ];
 
+/// How map key `key` is written, with `value` (or the form's placeholder) in its place.
+fn map_form(key: &str, value: Option<&str>) -> Option<String> {
+    let (_, form, placeholder) = MAP_FORMS.iter().find(|f| f.0 == key)?;
+    Some(form.replace("{}", value.unwrap_or(placeholder)))
+}
+
 /// The message for an action key left with no value, the value's place at `line:col`.
 pub(crate) fn no_value(source: &str, line: u32, col: u32) -> String {
     let Some((key, _)) = key_and_value(source, line, col) else {
-        return "the action has no value".to_owned();
+        return crate::format::NO_VALUE.to_owned();
     };
-    let example = match (MAP_FORMS.iter().find(|f| f.0 == key), SCALAR_FORMS.iter().find(|f| f.0 == key)) {
-        (Some((_, form, placeholder)), _) => form.replace("{}", placeholder),
-        (None, Some((_, value))) => (*value).to_owned(),
-        (None, None) => return format!("`{key}` has no value"),
-    };
-    format!("`{key}` has no value; for example `{key}: {example}`")
+    let scalar = || SCALAR_FORMS.iter().find(|f| f.0 == key).map(|(_, value)| (*value).to_owned());
+    match map_form(&key, None).or_else(scalar) {
+        Some(example) => format!("`{key}` has no value; for example `{key}: {example}`"),
+        None => format!("`{key}` has no value"),
+    }
 }
 
 /// The message for a map expected at `line:col` (1-based) of `source`.
@@ -51,11 +56,8 @@ pub(crate) fn map_expected(source: &str, line: u32, col: u32) -> String {
         return "expected a map here".to_owned();
     };
     let found = if value.is_some() { "a single value" } else { "a list" };
-    match MAP_FORMS.iter().find(|(name, ..)| *name == key) {
-        Some((_, form, placeholder)) => {
-            let example = form.replace("{}", value.as_deref().unwrap_or(placeholder));
-            format!("`{key}` takes a map of its keys, not {found}; for example `{key}: {example}`")
-        }
+    match map_form(&key, value.as_deref()) {
+        Some(example) => format!("`{key}` takes a map of its keys, not {found}; for example `{key}: {example}`"),
         None => format!("`{key}` takes a map here, not {found}"),
     }
 }
