@@ -104,6 +104,11 @@ pub struct FuzzArgs {
     /// Wall-clock budget for shrinking each failure (`30s`).
     #[arg(long, default_value = "30s")]
     pub shrink_limit: String,
+    /// Give an execution up when its firmware holds the CPU in one poll for this long, in
+    /// wall time (`60s`, `5m`, `off`): a task looping with no `.await`. It counts as a failure;
+    /// the command exits once the other workers stop.
+    #[arg(long, default_value = "60s")]
+    pub hang_limit: String,
 }
 
 /// How `fwsim fuzz` shows progress.
@@ -142,6 +147,11 @@ pub struct ReplayArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Give a scenario up when its firmware holds the CPU in one poll for this long, in wall
+    /// time (`60s`, `5m`, `off`): a task looping with no `.await`. It fails with the task's
+    /// name; the other scenarios run, and the command exits once they are done.
+    #[arg(long, default_value = "60s")]
+    pub hang_limit: String,
 }
 
 /// `fwsim run`.
@@ -192,6 +202,11 @@ pub struct RunArgs {
     /// Scenarios run in parallel (default: the machine's cores). Output order never changes.
     #[arg(long, short, value_parser = at_least_one())]
     pub jobs: Option<usize>,
+    /// Give a scenario up when its firmware holds the CPU in one poll for this long, in wall
+    /// time (`60s`, `5m`, `off`): a task looping with no `.await`. It fails with the task's
+    /// name; the other scenarios run, and the command exits once they are done.
+    #[arg(long, default_value = "60s")]
+    pub hang_limit: String,
 }
 
 /// `fwsim check`.
@@ -235,6 +250,21 @@ pub enum Format {
     Human,
     /// One JSON array of reports.
     Json,
+}
+
+/// A wall-clock time on the command line, read as the `FWSIM_TIME_LIMIT` variable reads it
+/// (`500ms`, `30s`, `10m`, `1h`).
+pub(crate) fn wall_time(flag: &str, text: &str) -> Result<std::time::Duration, String> {
+    fwsim::fuzz::parse_wall_time(text)
+        .ok_or_else(|| format!("{flag}: `{text}` is not a wall-clock time; expected one such as 500ms, 30s, 10m or 1h"))
+}
+
+/// `--hang-limit`: a wall-clock time, or `off`.
+pub(crate) fn hang_limit(text: &str) -> Result<Option<std::time::Duration>, String> {
+    match text {
+        "off" => Ok(None),
+        _ => wall_time("--hang-limit", text).map(Some).map_err(|e| format!("{e}, or `off`")),
+    }
 }
 
 /// A count of threads: 1 or more (clap names the flag and the range when it is not).

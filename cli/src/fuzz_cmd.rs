@@ -30,7 +30,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
             (s, app)
         })
         .collect();
-    let bar = Progress::new(a.progress);
+    let bar = Progress { scenarios: pairs.len(), plan: plan.clone(), ..Progress::new(a.progress) };
     let summary = match fwsim_scenario::fuzz::fuzz(&plan, &pairs, &bar) {
         Ok(s) => s,
         Err(e) => {
@@ -38,11 +38,7 @@ pub fn fuzz(a: &FuzzArgs, apps: &[&dyn App]) -> u8 {
             return EXIT_USAGE;
         }
     };
-    if let Some(bar) = &bar.bar {
-        bar.finish_and_clear();
-    }
-    out!("{}", describe(&plan, &summary, pairs.len()));
-    if summary.failures.is_empty() { 0 } else { EXIT_FAILED }
+    bar.finish(&summary)
 }
 
 /// PCT's depth and DFS's bound when the command line gives none (as `--help` says).
@@ -61,12 +57,6 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
             let name = name.get_name();
             return Err(format!("{flag} is for --explorer {owner}; with --explorer {name} it would do nothing"));
         }
-    };
-    // Wall-clock times read as the FWSIM_TIME_LIMIT variable reads them, `10m` included.
-    let wall = |flag: &str, text: &str| {
-        fwsim::fuzz::parse_wall_time(text).ok_or_else(|| {
-            format!("{flag}: `{text}` is not a wall-clock time; expected one such as 500ms, 30s, 10m or 1h")
-        })
     };
     let shard = match &a.shard {
         None => (0, 1),
@@ -88,10 +78,11 @@ fn plan(a: &FuzzArgs) -> Result<Plan, String> {
         shard,
         jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         keep_going: a.keep_going,
-        time_limit: a.time_limit.as_deref().map(|t| wall("--time-limit", t)).transpose()?,
+        time_limit: a.time_limit.as_deref().map(|t| crate::args::wall_time("--time-limit", t)).transpose()?,
         state: a.state.clone(),
         out: a.out.clone(),
-        shrink_limit: wall("--shrink-limit", &a.shrink_limit)?,
+        shrink_limit: crate::args::wall_time("--shrink-limit", &a.shrink_limit)?,
+        hang_limit: crate::args::hang_limit(&a.hang_limit)?,
         realizable: a.realizable,
         isr_jitter: match &a.isr_jitter {
             None => None,
@@ -150,6 +141,13 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
             out.push_str(&format!("  replay: {} replay {}\n", program(), replay.display()));
         }
     }
+    for h in &s.hung {
+        out.push_str(&format!("HUNG {} (unit {}, execution {})\n", h.scenario.display(), h.unit, h.execution));
+        for line in h.report.human(false).lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out.push_str("  the same command runs that unit again the same way\n");
+    }
     let shard = if plan.shard.1 > 1 { format!(", shard {}/{}", plan.shard.0 + 1, plan.shard.1) } else { String::new() };
     let resumed = if s.resumed_units > 0 {
         let were = if s.resumed_units == 1 { "was" } else { "were" };
@@ -158,7 +156,8 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
     } else {
         String::new()
     };
-    let stopped = if s.stopped_early && s.failures.is_empty() { ", stopped by --time-limit" } else { "" };
+    let stopped =
+        if s.stopped_early && s.failures.is_empty() && s.hung.is_empty() { ", stopped by --time-limit" } else { "" };
     out.push_str(&format!(
         "fuzz: {} over {} ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {}\n",
         counted(s.executions, "execution"),
@@ -166,7 +165,7 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
         plan.seed,
         s.resumed_units + s.finished_units,
         s.units,
-        counted(s.failures.len() as u64, "failure")
+        counted((s.failures.len() + s.hung.len()) as u64, "failure")
     ));
     out
 }
@@ -177,6 +176,9 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     lines: bool,
+    /// What the summary describes.
+    plan: Plan,
+    scenarios: usize,
 }
 
 impl Progress {
@@ -189,7 +191,16 @@ impl Progress {
             );
             bar
         });
-        Progress { bar, lines: mode == ProgressArg::Lines }
+        Progress { bar, lines: mode == ProgressArg::Lines, plan: Plan::default(), scenarios: 0 }
+    }
+
+    /// Prints the summary; gives the exit code.
+    fn finish(&self, summary: &Summary) -> u8 {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        out!("{}", describe(&self.plan, summary, self.scenarios));
+        if summary.failures.is_empty() && summary.hung.is_empty() { 0 } else { EXIT_FAILED }
     }
 }
 
@@ -210,6 +221,17 @@ impl Observer for Progress {
         if let Some(bar) = &self.bar {
             bar.inc(n);
         }
+    }
+
+    fn gave_up(&self, summary: Summary) -> ! {
+        let code = self.finish(&summary);
+        errln!(
+            "fwsim fuzz: gave up on {} stuck in one poll past the hang limit (a thread cannot be stopped, so the \
+             command exits now)",
+            counted(summary.hung.len() as u64, "execution")
+        );
+        let _ = std::io::stdout().flush();
+        std::process::exit(code.into())
     }
 
     fn unit_done(&self, scenario: &std::path::Path, unit: u64, executions: u64, done: usize, units: usize) {
@@ -242,7 +264,7 @@ mod tests {
     /// The bar counts what the campaign will run: its plan, less what ended early.
     #[test]
     fn the_bar_is_as_long_as_the_work_left() {
-        let progress = Progress { bar: Some(indicatif::ProgressBar::hidden()), lines: false };
+        let progress = Progress { bar: Some(indicatif::ProgressBar::hidden()), ..Progress::new(ProgressArg::None) };
         progress.planned(50);
         progress.executed(1);
         progress.skipped(49);

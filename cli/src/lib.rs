@@ -39,6 +39,7 @@ mod junit;
 mod replay_cmd;
 mod run_cmd;
 mod skeleton;
+mod supervise;
 mod words;
 
 use std::process::ExitCode;

@@ -1,9 +1,10 @@
 //! `fwsim replay`: the recorded run again, choice for choice, and a check that it still is
 //! the same run.
 
-use fwsim_scenario::{App, Duration, ReplayFile, RunOptions};
+use fwsim_scenario::{App, Duration, ReplayFile, Report, RunOptions};
 
 use crate::args::{Format, ReplayArgs};
+use crate::supervise::Supervisor;
 use crate::{EXIT_FAILED, EXIT_USAGE, files};
 
 pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
@@ -65,7 +66,26 @@ pub fn replay(a: &ReplayArgs, apps: &[&dyn App]) -> u8 {
         isr_preemption: replay.isr_preemption,
         ..RunOptions::default()
     };
-    let mut report = fwsim_scenario::run(&scenario, app, &options);
+    let hang_limit = match crate::args::hang_limit(&a.hang_limit) {
+        Ok(limit) => limit,
+        Err(e) => {
+            errln!("fwsim replay: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let supervisor = Supervisor {
+        jobs: 1,
+        hang_limit,
+        hung: &|_, poll| fwsim_scenario::hung(&scenario, poll, options.artifact_dir.as_deref()),
+        on_result: &|| {},
+    };
+    let job = |_| fwsim_scenario::run(&scenario, app, &options);
+    let mut reports = supervisor.run(1, &job, |mut reports| finish(a, reports.remove(0)));
+    finish(a, reports.remove(0))
+}
+
+/// Prints the replayed run's report; gives the exit code.
+fn finish(a: &ReplayArgs, mut report: Report) -> u8 {
     report.policy = format!("{} replayed", report.policy);
     match a.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&report).expect("a report serialises")),

@@ -3,9 +3,6 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use std::sync::Arc;
 
 use fwsim::SimTime;
@@ -13,9 +10,17 @@ use fwsim_scenario::progress::Progress;
 use fwsim_scenario::{App, Duration, Outcome, PolicyName, Report, RunOptions, Scenario};
 
 use crate::args::{Format, PolicyArg, RunArgs};
+use crate::supervise::Supervisor;
 use crate::{EXIT_FAILED, EXIT_USAGE, files, junit};
 
 pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
+    let hang_limit = match crate::args::hang_limit(&a.hang_limit) {
+        Ok(limit) => limit,
+        Err(e) => {
+            errln!("fwsim: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let scenarios = match load_all(a, apps) {
         Ok(s) => s,
         Err(code) => return code,
@@ -42,19 +47,38 @@ pub fn run(a: &RunArgs, apps: &[&dyn App]) -> u8 {
             }),
         })
         .collect();
-    let reports = run_parallel(&scenarios, &options, apps, a.jobs, bar.as_ref());
+    let supervisor = Supervisor {
+        jobs: a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        hang_limit,
+        hung: &|i, poll| fwsim_scenario::hung(&scenarios[i], poll, options[i].artifact_dir.as_deref()),
+        on_result: &|| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        },
+    };
+    let job = |i: usize| {
+        let app = apps.iter().copied().find(|x| x.name() == scenarios[i].app).expect("the loader resolved the app");
+        fwsim_scenario::run(&scenarios[i], app, &options[i])
+    };
+    let reports = supervisor.run(scenarios.len(), &job, |reports| finish(a, &reports, bar.as_ref()));
+    finish(a, &reports, bar.as_ref())
+}
+
+/// Prints the reports, writes the JUnit and serial files, and gives the exit code.
+fn finish(a: &RunArgs, reports: &[Report], bar: Option<&indicatif::ProgressBar>) -> u8 {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    print_reports(a, &reports);
+    print_reports(a, reports);
     if let Some(path) = &a.junit
-        && let Err(e) = std::fs::write(path, junit::xml(&reports))
+        && let Err(e) = std::fs::write(path, junit::xml(reports))
     {
         errln!("fwsim: cannot write {}: {e}", path.display());
         return EXIT_USAGE;
     }
     if let Some(path) = &a.serial_log_file
-        && let Err(e) = std::fs::write(path, serial_log(&reports))
+        && let Err(e) = std::fs::write(path, serial_log(reports))
     {
         errln!("fwsim: cannot write {}: {e}", path.display());
         return EXIT_USAGE;
@@ -131,46 +155,6 @@ fn progress_bar(scenarios: usize, wanted: bool) -> Option<indicatif::ProgressBar
             .expect("a valid progress template"),
     );
     Some(bar)
-}
-
-/// Runs every scenario on up to `jobs` threads; the reports come back in input order.
-fn run_parallel(
-    scenarios: &[Scenario],
-    options: &[RunOptions],
-    apps: &[&dyn App],
-    jobs: Option<usize>,
-    bar: Option<&indicatif::ProgressBar>,
-) -> Vec<Report> {
-    let jobs = jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, scenarios.len().max(1));
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Report>>> = scenarios.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..jobs {
-            // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
-            std::thread::Builder::new()
-                .name("main".into())
-                .spawn_scoped(s, || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(scenario) = scenarios.get(i) else { break };
-                        let app = apps
-                            .iter()
-                            .copied()
-                            .find(|a| a.name() == scenario.app)
-                            .expect("the loader resolved the app");
-                        let report = fwsim_scenario::run(scenario, app, &options[i]);
-                        *slots[i].lock().expect("no worker panics while holding a slot") = Some(report);
-                        if let Some(bar) = bar {
-                            bar.inc(1);
-                        }
-                    }
-                })
-                .expect("spawn a worker thread");
-        }
-    });
-    slots.into_iter().map(|m| m.into_inner().ok().flatten().expect("every scenario ran")).collect()
 }
 
 fn print_reports(a: &RunArgs, reports: &[Report]) {

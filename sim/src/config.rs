@@ -84,7 +84,7 @@ pub struct SimConfig {
     /// Fixed CPU costs.
     pub cost: CostModel,
     /// Stop the run (with [`SimError::Strict`](crate::SimError)) at the first diagnostic of any
-    /// severity, and report spinning on `Instant::now()`.
+    /// severity, and report spinning on `Instant::now()` or a [spin point](crate::spin_point).
     pub strict: bool,
     /// Timer queue layout.
     pub timer_queue: TimerQueueKind,
@@ -92,8 +92,9 @@ pub struct SimConfig {
     pub timer_irq: Irq,
     /// What to record.
     pub trace: TraceConfig,
-    /// Reads of `Instant::now()` within one poll, at one instant, before the poll counts as
-    /// spinning and each further read advances the clock by one tick.
+    /// Reads of `Instant::now()` and of [spin points](crate::spin_point) (a pin, a status
+    /// flag) within one poll before the poll counts as spinning and each further read
+    /// advances the clock by one tick.
     pub spin_threshold: u32,
     /// Polls at one instant before the simulator calls it a same-instant loop and moves to
     /// the next event ([`Diagnostic::SameInstantLoop`](crate::Diagnostic)).
@@ -101,7 +102,9 @@ pub struct SimConfig {
     /// Open a `tracing` span around every poll (for a subscriber that wants them).
     pub poll_spans: bool,
     /// Report a poll that runs longer than this on the wall clock
-    /// ([`Diagnostic::PollHung`](crate::Diagnostic)); `None` turns the watchdog off.
+    /// ([`Diagnostic::PollHung`](crate::Diagnostic), and a line on stderr at once); `None`
+    /// turns the watchdog off, and [`long_polls`](crate::long_polls) then never lists this
+    /// simulation's polls.
     pub watchdog: Option<std::time::Duration>,
     /// Keep the panic hook quiet for the panics of tasks and interrupt handlers this
     /// simulation catches (they are reported as [`Diagnostic::TaskPanicked`](crate::Diagnostic),
@@ -284,6 +287,13 @@ impl SimConfig {
         self.same_instant_poll_limit = polls;
         self
     }
+    /// Sets how many reads of the clock or of spin points one poll makes for free before it
+    /// counts as spinning ([`SimConfig::spin_threshold`]).
+    pub fn spin_threshold(mut self, reads: u32) -> Self {
+        self.spin_threshold = reads;
+        self
+    }
+
     /// Sets the watchdog limit (`None`: off).
     pub fn watchdog(mut self, limit: Option<std::time::Duration>) -> Self {
         self.watchdog = limit;

@@ -58,13 +58,17 @@ pub enum Diagnostic {
         /// The instant.
         at: SimTime,
     },
-    /// A poll spun on `Instant::now()` (a blocking delay written as a spin); the simulator
-    /// advanced the clock tick by tick. Recorded only in strict mode.
+    /// A poll spun: it read `Instant::now()` (a blocking delay written as a spin) or a
+    /// [spin point](crate::spin_point) (a busy-wait on a pin or a status flag) past
+    /// [`SimConfig::spin_threshold`](crate::SimConfig) times, and the simulator advanced the
+    /// clock a tick per further read. Recorded only in strict mode.
     Spin {
         /// The spinning task.
         task: String,
         /// When the spin was detected.
         at: SimTime,
+        /// What it read: `Instant::now()`, `pin BTN`, …
+        on: String,
     },
     /// An embassy `Timer` was polled under a waker that no task of this simulation created
     /// (e.g. inside `FuturesUnordered`). On a board with the integrated timer queue this
@@ -210,8 +214,12 @@ impl fmt::Display for Diagnostic {
                 "{at}: {polls} polls at one instant, tasks waking each other ({}); advanced to the next event",
                 tasks.join(", ")
             ),
-            Diagnostic::Spin { task, at } => {
-                write!(f, "{at}: task {task} spins on Instant::now(); use an async Timer or fwsim's Delay")
+            Diagnostic::Spin { task, at, on } => {
+                write!(
+                    f,
+                    "{at}: task {task} spins on {on}; each further read spends a tick of busy time and no other task runs \
+                     meanwhile: await instead (a Timer or fwsim's Delay for time, `wait_for_high` for a pin, an async read)"
+                )
             }
             Diagnostic::ForeignWakerTimer { task, at } => write!(
                 f,

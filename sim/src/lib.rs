@@ -22,7 +22,8 @@
 //!   are recorded as a [`Schedule`]. [`Policy`] names the usual pairs. See [`order`],
 //!   [`explore`] and [`policy`].
 //! * Time moves only when everything waits (idle time costs nothing) and when a poll spends
-//!   **busy time** (a blocking [`Delay`], a spin on `Instant::now()`, the [`CostModel`]).
+//!   **busy time** (a blocking [`Delay`], a busy-wait on `Instant::now()` or on a pin or a
+//!   status flag ([`spin_point`]), the [`CostModel`]).
 //! * Problems are [`Diagnostic`]s with task names and virtual time: panics, lost wakers,
 //!   same-instant wake loops, foreign wakers on timers, cross-simulation wakes, hung polls.
 //!
@@ -83,6 +84,7 @@ pub mod time;
 pub mod timerq;
 pub mod trace;
 mod waker;
+mod watchdog;
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -99,10 +101,11 @@ pub use join_handle::{AbortOnDrop, ExecutorId, JoinError, JoinHandle, TaskId};
 pub use order::Order;
 pub use policy::{Deviation, Policy, Schedule};
 pub use pool::{SpawnError, TaskPool};
-pub use registry::{orphan_wakes, set_next_tag, watchdog_sweeps};
+pub use registry::{orphan_wakes, set_next_tag};
 pub use sim::{Sim, scope};
 pub use testing::{test, test_with};
 pub use time::{IntoNanos, SimTime, ms, secs, us};
+pub use watchdog::{LongPoll, long_polls, watchdog_sweeps};
 
 use crate::context::expect_current;
 use crate::trace::{Kind, Record};
@@ -117,6 +120,46 @@ pub fn now() -> SimTime {
 /// Panics outside a simulation.
 pub fn seed() -> u64 {
     expect_current(|s| s.config.seed)
+}
+
+/// Marks a read that firmware may repeat in a busy-wait loop until the world outside changes
+/// it: a GPIO input, a UART's "byte received" flag, a sensor's "conversion done" bit. Device
+/// models call it from such reads; `on` names what was read, for the report.
+///
+/// On a board a busy-wait loop takes time, and the pin changes meanwhile. In a simulation a
+/// poll takes no time unless it spends some, so without this a `while pin.is_low() {}` would
+/// never end. A poll's first [`SimConfig::spin_threshold`] reads of spin points and of
+/// `Instant::now()` are free; each further one spends one tick (1 µs) of busy time, during
+/// which timers and interrupts fall due as usual, so the loop sees the press, the byte or the
+/// flag at the tick it arrives. In strict mode the first such tick is a
+/// [`Diagnostic::Spin`]. A spin that nothing on the clock can end (no timer, no scheduled
+/// interrupt, and the loop reads no clock) panics its task with that reason instead of
+/// spinning for ever. A loop that reads nothing (`loop {}`) still never ends: see
+/// [`SimConfig::watchdog`] and [`long_polls`]. Outside a task's poll (in test code, in an interrupt handler) it
+/// does nothing.
+///
+/// ```
+/// use std::cell::Cell;
+/// use fwsim::{SimTime, ms};
+///
+/// fwsim::test(|sim| {
+///     let flag = &*sim.alloc(Cell::new(false));
+///     sim.schedule_isr(SimTime::from_millis(3), fwsim::Irq::new(1, 1), move || flag.set(true));
+///     let waiter = sim.spawn("waiter", async move {
+///         // A model's status register: a spin point on each read.
+///         while !{ fwsim::spin_point(|| "the flag".into()); flag.get() } {}
+///         fwsim::now()
+///     });
+///     sim.run_for(ms(10)).unwrap();
+///     assert_eq!(sim.join(waiter).unwrap(), SimTime::from_millis(3));
+/// });
+/// ```
+pub fn spin_point(on: impl Fn() -> String) {
+    context::with_current(|s| {
+        if let Some(s) = s {
+            s.spin_point(&on)
+        }
+    })
 }
 
 /// Records a mark in the current simulation's trace: a label and a value, stamped with virtual

@@ -1,15 +1,16 @@
-//! Process-wide bookkeeping that must work from any thread: which simulations are alive (so a
-//! wake from a foreign thread can be reported to its simulation instead of touching it), and
-//! the wall-clock watchdog that reports a poll that never returns.
+//! Process-wide bookkeeping that must work from any thread: which simulations are alive, on
+//! which thread, so that a wake from a foreign thread can be reported to its simulation
+//! instead of touching it, and the [watchdog](crate::watchdog) can time their polls.
 //!
 //! Nothing here feeds the schedule: a simulation reads its inbox at well-defined points of its
 //! own loop, and the watchdog only reports.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
+
+use crate::watchdog::{TaskNames, Watch};
 
 /// What other threads may tell a simulation.
 ///
@@ -26,6 +27,8 @@ pub(crate) struct Inbox {
     /// The current run's tag, and how many of its polls the watchdog reported hung.
     pub(crate) run: RunReports,
     pub(crate) watch: Watch,
+    /// Task names, for the watchdog's reports (kept in traced runs only).
+    pub(crate) names: Mutex<TaskNames>,
 }
 
 impl Inbox {
@@ -54,12 +57,12 @@ impl RunReports {
     }
 
     /// The current run's tag.
-    fn tag(&self) -> u32 {
+    pub(crate) fn tag(&self) -> u32 {
         (self.0.load(Ordering::Acquire) >> 32) as u32
     }
 
     /// Counts one report for run `tag`, unless another run has begun.
-    fn count_for(&self, tag: u32) {
+    pub(crate) fn count_for(&self, tag: u32) {
         // (Refused when the word names another run: that run has nothing to count.)
         let _ = self
             .0
@@ -73,31 +76,6 @@ impl RunReports {
     }
 }
 
-/// The state the watchdog samples.
-#[derive(Debug, Default)]
-pub(crate) struct Watch {
-    pub(crate) enabled: AtomicBool,
-    pub(crate) limit_ms: AtomicU64,
-    pub(crate) in_poll: AtomicBool,
-    pub(crate) poll_id: AtomicU64,
-    pub(crate) task: AtomicU32,
-    pub(crate) vt: AtomicU64,
-    /// Odd while the poll waits for the process-wide critical section (`cs`): that wait is
-    /// another simulation's doing, so the watchdog does not count it and restarts its timing
-    /// after it.
-    pub(crate) lock_waits: AtomicU64,
-}
-
-/// Rounds the watchdog has made over the live simulations.
-static SWEEPS: AtomicU64 = AtomicU64::new(0);
-
-/// How many rounds the watchdog thread has made (one every 10 ms of wall time while it runs).
-/// For tests that must outlast the watchdog's limit without reading the wall clock.
-#[doc(hidden)]
-pub fn watchdog_sweeps() -> u64 {
-    SWEEPS.load(Ordering::Acquire)
-}
-
 /// How many tags a recycled simulation takes at a time: its next runs' tags are then its own
 /// to hand out, with no lock (a fuzz campaign recycles one simulation per execution).
 const TAG_BLOCK: u32 = 1024;
@@ -106,6 +84,8 @@ const TAG_BLOCK: u32 = 1024;
 /// it), and its inbox.
 struct Entry {
     tags: Range<u32>,
+    /// The thread it runs on (a simulation never leaves the thread that made it).
+    thread: ThreadId,
     inbox: Arc<Inbox>,
 }
 
@@ -180,7 +160,7 @@ pub(crate) fn register(inbox: Arc<Inbox>) -> (u32, u32) {
     let mut registry = registry();
     let tags = registry.next_tags(1);
     inbox.begin_run(tags.start);
-    registry.sims.push(Entry { tags: tags.clone(), inbox });
+    registry.sims.push(Entry { tags: tags.clone(), thread: std::thread::current().id(), inbox });
     (tags.start, tags.end)
 }
 
@@ -228,71 +208,9 @@ pub(crate) fn foreign_wake(tag: u32, slot: u32, generation: u32) {
     }
 }
 
-/// Starts the watchdog thread once per process.
-pub(crate) fn ensure_watchdog() {
-    // Under Miri a poll runs thousands of times slower than natively and wall time means
-    // nothing; a thread that never ends would also fail every Miri test at exit.
-    if cfg!(miri) {
-        return;
-    }
-    static STARTED: OnceLock<()> = OnceLock::new();
-    STARTED.get_or_init(|| {
-        std::thread::Builder::new()
-            .name("fwsim-watchdog".into())
-            .spawn(watchdog_loop)
-            .expect("spawn the fwsim watchdog thread");
-    });
-}
-
-fn watchdog_loop() {
-    /// What names the interval being timed: run tag, poll id, lock waits.
-    type Interval = (u32, u64, u64);
-    // Entry → the interval being timed, when it began, reported yet. (An entry is named by
-    // the start of its tags when the sweep began.)
-    let mut seen: BTreeMap<u32, (Interval, Instant, bool)> = BTreeMap::new();
-    loop {
-        // The watchdog is the one wall-clock component, by design: it reports polls that hang
-        // in real time and never feeds the schedule.
-        std::thread::sleep(Duration::from_millis(10));
-        let sims: Vec<(u32, Arc<Inbox>)> = registry().sims.iter().map(|e| (e.tags.start, e.inbox.clone())).collect();
-        seen.retain(|t, _| sims.iter().any(|(s, _)| s == t));
-        for (start, inbox) in sims {
-            let w = &inbox.watch;
-            let lock_waits = w.lock_waits.load(Ordering::Acquire);
-            if !w.enabled.load(Ordering::Relaxed) || !w.in_poll.load(Ordering::Acquire) || lock_waits % 2 == 1 {
-                seen.remove(&start);
-                continue;
-            }
-            // Read after `in_poll`: the run of that poll, or a later one (whose id is timed
-            // apart, so a former run's poll id cannot look like this run's poll hanging).
-            let run = inbox.run.tag();
-            let id = (run, w.poll_id.load(Ordering::Acquire), lock_waits);
-            let entry = seen.entry(start).or_insert((id, Instant::now(), false));
-            if entry.0 != id {
-                *entry = (id, Instant::now(), false);
-                continue;
-            }
-            let ran = entry.1.elapsed();
-            if !entry.2 && ran.as_millis() as u64 >= w.limit_ms.load(Ordering::Relaxed) {
-                entry.2 = true;
-                let (task, vt) = (w.task.load(Ordering::Relaxed), w.vt.load(Ordering::Relaxed));
-                eprintln!(
-                    "fwsim watchdog: one poll of task #{task} (virtual time {}) has run for {} ms of wall time; \
-                     nothing else in its simulation runs until it returns (a loop with no `.await`, or a \
-                     blocking call?)",
-                    crate::SimTime(vt),
-                    ran.as_millis()
-                );
-                // Listed before it is counted: a poll that sees the count and returns finds the
-                // report at the next drain. A run begun meanwhile keeps a count of zero, and
-                // its drain drops the report of the former run's poll.
-                inbox.hung.lock().unwrap_or_else(|e| e.into_inner()).push((run, task, vt, ran.as_millis() as u64));
-                inbox.dirty.store(true, Ordering::Release);
-                inbox.run.count_for(run);
-            }
-        }
-        SWEEPS.fetch_add(1, Ordering::Release);
-    }
+/// The live simulations: (the start of their tags, their thread, their inbox).
+pub(crate) fn live() -> Vec<(u32, ThreadId, Arc<Inbox>)> {
+    registry().sims.iter().map(|e| (e.tags.start, e.thread, e.inbox.clone())).collect()
 }
 
 #[cfg(test)]
@@ -300,7 +218,8 @@ mod tests {
     use super::*;
 
     fn with_live(next: u32, live: &[Range<u32>]) -> Registry {
-        let sims = live.iter().map(|tags| Entry { tags: tags.clone(), inbox: Arc::default() }).collect();
+        let thread = std::thread::current().id();
+        let sims = live.iter().map(|tags| Entry { tags: tags.clone(), thread, inbox: Arc::default() }).collect();
         Registry { sims, next }
     }
 

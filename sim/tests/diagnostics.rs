@@ -321,6 +321,39 @@ fn a_hung_poll_is_reported_by_the_watchdog() {
     });
 }
 
+/// What `fwsim::long_polls` says about this thread's poll, from inside a poll the watchdog
+/// has reported hung, and after it has returned.
+fn long_polls_seen(config: SimConfig) -> (Vec<(String, SimTime)>, usize, usize) {
+    let config = config.watchdog(Some(std::time::Duration::from_millis(30)));
+    fwsim::scope(config, |sim| {
+        let me = std::thread::current().id();
+        let mine = move |min| fwsim::long_polls(min).into_iter().filter(|p| p.thread == me).collect::<Vec<_>>();
+        let seen = sim.spawn("stuck", async move {
+            Timer::after(Duration::from_millis(5)).await;
+            while sim.watchdog_reports() == 0 {
+                std::thread::yield_now();
+            }
+            let polls = mine(std::time::Duration::from_millis(30));
+            assert!(polls.iter().all(|p| p.wall >= std::time::Duration::from_millis(30)), "{polls:?}");
+            let longer = mine(std::time::Duration::from_secs(3600)).len();
+            (polls.into_iter().map(|p| (p.task, p.at)).collect::<Vec<_>>(), longer)
+        });
+        sim.run_until_stalled().unwrap();
+        let (polls, longer) = sim.join(seen).unwrap();
+        (polls, longer, mine(std::time::Duration::ZERO).len())
+    })
+}
+
+#[test]
+fn a_harness_sees_which_thread_has_a_long_poll_and_in_which_task() {
+    let (polls, longer, after) = long_polls_seen(SimConfig::new());
+    assert_eq!(polls, [("stuck#0".to_string(), SimTime::from_millis(5))]);
+    assert_eq!((longer, after), (0, 0), "none an hour long; none once the poll has returned");
+    // An untraced run keeps no names: the task is named by its serial.
+    let (polls, _, _) = long_polls_seen(SimConfig::new().no_trace());
+    assert_eq!(polls, [("#0".to_string(), SimTime::from_millis(5))]);
+}
+
 #[test]
 fn strict_mode_stops_at_the_first_diagnostic() {
     let reached = Cell::new(false);

@@ -10,8 +10,10 @@ use embassy_sync::blocking_mutex::raw::{CriticalSectionRawMutex, NoopRawMutex};
 use embassy_sync::signal::Signal;
 use embassy_time::{Instant, Timer};
 use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::InputPin;
 use fwsim::fuzz::{Fuzz, Strategy};
 use fwsim::{Irq, Order, SimConfig, SimError, SimTime};
+use fwsim_hw::{Board, Level, Pull};
 use fwsim_primitives::{Lock, ThreadSafeFlag};
 
 // ANCHOR: isr
@@ -123,6 +125,24 @@ fn a_task_that_blocks_delays_everyone() {
     });
 }
 // ANCHOR_END: blocking
+
+// ANCHOR: busy_wait
+#[test]
+fn a_busy_wait_on_a_button_sees_the_press() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let mut button = board.input("BTN", Pull::Up);
+        board.button("B1", &button, Level::Low).press_at(SimTime::from_millis(30));
+        let poller = sim.spawn("poller", async move {
+            // Blocking-style firmware: on a board this loop burns the CPU until the press.
+            while button.is_high().unwrap() {}
+            Instant::now().as_millis()
+        });
+        sim.run_for(fwsim::ms(50)).unwrap();
+        assert_eq!(sim.join(poller).unwrap(), 30, "each read past the 1,000th spent a 1 µs tick");
+    });
+}
+// ANCHOR_END: busy_wait
 
 // ANCHOR: deadlock
 #[test]

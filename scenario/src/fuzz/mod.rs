@@ -13,6 +13,7 @@
 //! `keep_going`. Each failure is shrunk (as [`fwsim::fuzz`] does) and run once more with its
 //! artifacts and a `replay.json` that `fwsim replay` runs bit for bit.
 
+mod hangs;
 mod plan;
 mod state;
 mod target;
@@ -23,6 +24,7 @@ use std::time::Instant;
 
 use fwsim::explore::{Dfs, Pct, Random, SharedExplorer};
 
+pub use hangs::HungExecution;
 pub use plan::{Explorer, Plan};
 pub use target::FuzzFailure;
 
@@ -49,6 +51,8 @@ pub struct Summary {
     pub failures: Vec<FuzzFailure>,
     /// It stopped before running every unit (a failure, or the time limit).
     pub stopped_early: bool,
+    /// Executions given up, stuck in one poll past [`Plan::hang_limit`].
+    pub hung: Vec<HungExecution>,
 }
 
 /// Told about progress, from the worker threads.
@@ -71,6 +75,16 @@ pub trait Observer: Sync {
     /// state file (if any); `done` of the shard's `units` are finished, earlier runs' included.
     fn unit_done(&self, scenario: &std::path::Path, unit: u64, executions: u64, done: usize, units: usize) {
         let _ = (scenario, unit, executions, done, units);
+    }
+    /// The campaign gave executions up, stuck in one poll past [`Plan::hang_limit`]
+    /// (`summary.hung`), and the other workers have stopped. The stuck threads can never be
+    /// joined, so this must end the process: report `summary` and exit. By default it prints
+    /// the given-up executions' reports and exits with code 1.
+    fn gave_up(&self, summary: Summary) -> ! {
+        for hung in &summary.hung {
+            eprint!("{}", hung.report.human(false));
+        }
+        std::process::exit(1)
     }
 }
 
@@ -125,7 +139,8 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
     let all = units(plan, scenarios.len());
     let pending: Vec<Unit> =
         all.iter().copied().filter(|u| !state.is_done(&scenarios[u.scenario].0.path, u.number)).collect();
-    let mut summary = Summary { units: all.len(), resumed_units: all.len() - pending.len(), ..Summary::default() };
+    let (units, resumed_units) = (all.len(), all.len() - pending.len());
+    let summary = || Summary { units, resumed_units, ..Summary::default() };
     observer.planned(pending.iter().map(|u| u.executions).sum());
     let horizons: Vec<u64> = match plan.explorer {
         Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app, plan)).collect(),
@@ -144,41 +159,71 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         started: Instant::now(),
         observer,
         units: all.len(),
+        dirs: artifact_dirs(&plan.out, scenarios.iter().map(|(s, _)| s)),
+        running: hangs::Running::default(),
+        hung: Mutex::new(Vec::new()),
+        live_workers: AtomicUsize::new(0),
     };
     std::thread::scope(|s| {
-        for _ in 0..plan.jobs.clamp(1, pending.len().max(1)) {
+        let spawn = || {
+            shared.live_workers.fetch_add(1, Ordering::AcqRel);
             // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
             std::thread::Builder::new()
                 .name("main".into())
-                .spawn_scoped(s, || shared.work(&pending))
+                .spawn_scoped(s, || {
+                    let _live = hangs::Live(&shared.live_workers);
+                    shared.work(&pending)
+                })
                 .expect("spawn a fuzzing thread");
+        };
+        for _ in 0..plan.jobs.clamp(1, pending.len().max(1)) {
+            spawn();
+        }
+        if let Some(limit) = plan.hang_limit
+            && hangs::watch(&shared, limit, &spawn) > 0
+        {
+            shared.observer.gave_up(shared.summarize(summary()));
         }
     });
-    summary.executions = shared.executions.load(Ordering::Relaxed);
-    summary.finished_units = shared.finished.load(Ordering::Relaxed);
-    summary.stopped_early = summary.resumed_units + summary.finished_units < summary.units;
-    summary.total_executions = shared.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
-    let mut found = shared.found.into_inner().unwrap_or_else(|p| p.into_inner());
-    found.sort_by_key(|f| (f.unit.scenario, f.unit.number));
-    let dirs = artifact_dirs(&plan.out, scenarios.iter().map(|(s, _)| s));
-    for f in found {
-        let (scenario, app) = &scenarios[f.unit.scenario];
-        let dir = dirs[f.unit.scenario].join(format!("unit-{}", f.unit.number));
-        let (schedule, proved_minimal, report) =
-            target::shrink_and_record(scenario, *app, &f.report, dir.clone(), plan);
-        let replay = dir.join("replay.json");
-        summary.failures.push(FuzzFailure {
-            scenario: scenario.path.clone(),
-            unit: f.unit.number,
-            execution: f.execution,
-            original_deviations: f.report.choices.schedule.deviations.len(),
-            deviations: schedule.deviations.len(),
-            proved_minimal,
-            replay_file: replay.exists().then_some(replay),
-            report,
-        });
+    Ok(shared.summarize(summary()))
+}
+
+impl Shared<'_> {
+    /// The summary of a campaign whose workers are done (or stuck): counts, and each failure
+    /// shrunk and recorded.
+    fn summarize(&self, mut summary: Summary) -> Summary {
+        summary.executions = self.executions.load(Ordering::Relaxed);
+        summary.finished_units = self.finished.load(Ordering::Relaxed);
+        summary.stopped_early = summary.resumed_units + summary.finished_units < summary.units;
+        summary.total_executions = self.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
+        let mut found = std::mem::take(&mut *self.found.lock().unwrap_or_else(|p| p.into_inner()));
+        found.sort_by_key(|f| (f.unit.scenario, f.unit.number));
+        for f in found {
+            let (scenario, app) = &self.scenarios[f.unit.scenario];
+            let dir = self.unit_dir(f.unit);
+            let (schedule, proved_minimal, report) =
+                target::shrink_and_record(scenario, *app, &f.report, dir.clone(), self.plan);
+            let replay = dir.join("replay.json");
+            summary.failures.push(FuzzFailure {
+                scenario: scenario.path.clone(),
+                unit: f.unit.number,
+                execution: f.execution,
+                original_deviations: f.report.choices.schedule.deviations.len(),
+                deviations: schedule.deviations.len(),
+                proved_minimal,
+                replay_file: replay.exists().then_some(replay),
+                report,
+            });
+        }
+        summary.hung = std::mem::take(&mut *self.hung.lock().unwrap_or_else(|p| p.into_inner()));
+        summary.hung.sort_by_key(|h| (h.scenario.clone(), h.unit));
+        summary
     }
-    Ok(summary)
+
+    /// Where unit `unit`'s failure goes.
+    fn unit_dir(&self, unit: Unit) -> std::path::PathBuf {
+        self.dirs[unit.scenario].join(format!("unit-{}", unit.number))
+    }
 }
 
 /// This shard's units, scenario by scenario.
@@ -224,6 +269,14 @@ struct Shared<'a> {
     observer: &'a dyn Observer,
     /// Units of this shard, in all.
     units: usize,
+    /// Per scenario, where its units' failures go.
+    dirs: Vec<std::path::PathBuf>,
+    /// The executions under way, for the hang watch.
+    running: hangs::Running,
+    /// Executions given up.
+    hung: Mutex<Vec<HungExecution>>,
+    /// Worker threads not ended (stuck ones included).
+    live_workers: AtomicUsize,
 }
 
 impl Shared<'_> {
@@ -269,7 +322,9 @@ impl Shared<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 return None;
             }
+            self.running.set(Some((unit, execution)));
             let report = run(scenario, *app, &options);
+            self.running.set(None);
             self.executions.fetch_add(1, Ordering::Relaxed);
             self.observer.executed(1);
             if !report.passed() {

@@ -61,12 +61,16 @@ pub struct Plan {
     pub isr_jitter: Option<(u64, u32)>,
     /// Interrupts may land inside polls, at critical-section exits.
     pub isr_preemption: bool,
+    /// Give an execution up when one poll of its firmware runs this long in wall time (a
+    /// loop with no `.await`); `None`: wait for ever. See [`Observer::gave_up`](super::Observer::gave_up).
+    pub hang_limit: Option<Duration>,
 }
 
 impl Default for Plan {
     /// `fwsim fuzz`'s defaults, on one thread: random, seed 0, 1,000 executions per scenario
     /// in units of 50, every shard, stopping at the first failure, no time limit or state
-    /// file, artifacts to `fwsim-out/fuzz`, 30 s to shrink each failure, any order.
+    /// file, artifacts to `fwsim-out/fuzz`, 30 s to shrink each failure, any order, an
+    /// execution stuck in one poll for 60 s given up.
     fn default() -> Self {
         Plan {
             explorer: Explorer::Random,
@@ -83,6 +87,7 @@ impl Default for Plan {
             realizable: false,
             isr_jitter: None,
             isr_preemption: false,
+            hang_limit: Some(Duration::from_secs(60)),
         }
     }
 }

@@ -195,7 +195,9 @@ impl Shared {
     /// Busy time inside a poll (a blocking delay): records it and advances the clock.
     pub(crate) fn busy_wait(&self, ns: u64) {
         let (from, target, task) = {
-            let c = self.core.borrow();
+            let mut c = self.core.borrow_mut();
+            // Reads between delays are a polling loop that its delays move on, not a spin.
+            c.poll.spin_reads = 0;
             let task = c.poll.running.map_or(TaskRef::Outside.encode(), |r| c.serial_of(r));
             (c.clock.now, c.clock.now.saturating_add(ns), task)
         };

@@ -19,7 +19,14 @@ impl Shared {
         let (slot, generation, serial, left) = {
             let mut c = self.core.borrow_mut();
             assert!((exec as usize) < c.executors.len(), "fwsim: no executor {exec}");
-            c.alloc_task(name, exec, task)
+            // Kept apart for the watchdog's reports (its thread cannot read the core), in
+            // traced runs, which pay for names anyway.
+            let watched = (c.trace.enabled && self.config.watchdog.is_some()).then(|| name.clone());
+            let spawned = c.alloc_task(name, exec, task);
+            if let Some(name) = watched {
+                self.inbox.names.lock().unwrap_or_else(|e| e.into_inner()).set(self.tag, spawned.0, name);
+            }
+            spawned
         };
         if let Some(left) = left {
             // A box left by the slot's previous task: its drop may re-enter.

@@ -62,6 +62,7 @@ mod mode;
 mod poll;
 mod recycle;
 mod run;
+mod spin;
 mod task;
 mod tasks;
 mod timers;
@@ -288,7 +289,7 @@ fn watch_if_asked(inbox: &Inbox, config: &SimConfig) {
     if let Some(limit) = config.watchdog {
         inbox.watch.limit_ms.store(limit.as_millis() as u64, Ordering::Relaxed);
         inbox.watch.enabled.store(true, Ordering::Relaxed);
-        registry::ensure_watchdog();
+        crate::watchdog::ensure_watchdog();
     }
 }
 

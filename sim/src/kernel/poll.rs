@@ -7,10 +7,10 @@ use super::*;
 pub(crate) struct PollState {
     /// The task being polled.
     pub(crate) running: Option<u32>,
-    /// Reads of `Instant::now()` in this poll at this instant (spin detection).
-    pub(super) now_reads: u32,
-    /// Since when this poll spins, if it does.
-    pub(super) spin_from: Option<u64>,
+    /// Reads of `Instant::now()` and of spin points in this poll (spin detection).
+    pub(super) spin_reads: u32,
+    /// The spin this poll is in, if it is.
+    pub(super) spin: Option<spin::Spin>,
     /// Wakes this poll made (for the cost model).
     pub(super) wakes: u64,
     /// Polls so far (for the watchdog).
@@ -24,8 +24,8 @@ impl PollState {
     /// No poll under way, none counted or recorded.
     const IDLE: PollState = PollState {
         running: None,
-        now_reads: 0,
-        spin_from: None,
+        spin_reads: 0,
+        spin: None,
         wakes: 0,
         id: 0,
         recent: [u32::MAX; RECENT],
@@ -36,10 +36,10 @@ impl PollState {
     /// and copied in is read back across two of its stores (a store-forwarding stall on every
     /// recycle).
     pub(super) fn reset(&mut self) {
-        let PollState { running, now_reads, spin_from, wakes, id, recent, recent_head } = self;
+        let PollState { running, spin_reads, spin, wakes, id, recent, recent_head } = self;
         *running = Self::IDLE.running;
-        *now_reads = Self::IDLE.now_reads;
-        *spin_from = Self::IDLE.spin_from;
+        *spin_reads = Self::IDLE.spin_reads;
+        *spin = Self::IDLE.spin;
         *wakes = Self::IDLE.wakes;
         *id = Self::IDLE.id;
         *recent = Self::IDLE.recent;
@@ -105,7 +105,7 @@ impl Shared {
             // move the entries, which hold the box's pointer, not the future).
             let task = t.future.as_ref().expect("fwsim: queued task has no future").as_ptr();
             c.poll.running = Some(slot);
-            c.poll.now_reads = 0;
+            c.poll.spin_reads = 0;
             c.clock.instant_polls += 1;
             if c.clock.instant_polls > self.recent_from {
                 // Near the same-instant limit: remember who polls, for the report.
@@ -125,6 +125,10 @@ impl Shared {
                 c.poll.id += 1;
                 let w = &self.inbox.watch;
                 w.task.store(serial, Ordering::Relaxed);
+                if M::EXTRAS {
+                    // For the names a traced run keeps (a lean run keeps none).
+                    w.slot.store(slot, Ordering::Relaxed);
+                }
                 w.vt.store(c.clock.now, Ordering::Relaxed);
                 w.poll_id.store(c.poll.id, Ordering::Relaxed);
                 w.in_poll.store(true, Ordering::Release);
@@ -164,11 +168,11 @@ impl Shared {
             let clones_made = self.poll_clones.replace(0);
             self.polling.set(NOT_POLLING);
             c.poll.running = None;
-            if let Some(from) = c.poll.spin_from.take()
+            if let Some(spin) = c.poll.spin.take()
                 && M::EXTRAS
             {
                 let now = c.clock.now;
-                c.trace.record(Record { at: from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
+                c.trace.record(Record { at: spin.from, arg: now, task: serial, source: serial, kind: Kind::BusyWait });
             }
             if M::EXTRAS {
                 let done = matches!(result, Ok(Poll::Ready(())));

@@ -128,28 +128,15 @@ impl Shared {
     }
 
     pub(crate) fn driver_now(&self) -> u64 {
-        let mut c = self.core.borrow_mut();
-        if c.poll.running.is_some() && c.irq.stack.is_empty() {
-            c.poll.now_reads += 1;
-            if c.poll.now_reads > self.config.spin_threshold {
-                let first = c.poll.spin_from.is_none();
-                if first {
-                    c.poll.spin_from = Some(c.clock.now);
-                }
-                let next_tick = ticks_to_ns(ns_to_ticks(c.clock.now) + 1);
-                drop(c);
-                if first && self.config.strict {
-                    let (task, at) = {
-                        let c = self.core.borrow();
-                        (c.label(c.poll.running.expect("running")), SimTime(c.clock.now))
-                    };
-                    self.report(Diagnostic::Spin { task, at });
-                }
-                self.advance_to(next_tick);
-                return ns_to_ticks(self.core.borrow().clock.now);
+        {
+            let mut core = self.core.borrow_mut();
+            let c = &mut *core;
+            if !c.poll.counts_spin_read(c.irq.stack.is_empty(), self.config.spin_threshold) {
+                return ns_to_ticks(c.clock.now);
             }
         }
-        ns_to_ticks(c.clock.now)
+        self.spin_tick(&|| "Instant::now()".into(), true);
+        ns_to_ticks(self.core.borrow().clock.now)
     }
 
     /// The running task no longer awaits a wake at `at` (ticks): see [`crate::timer_withdrawn`].

@@ -15,6 +15,7 @@ use fwsim::{
 
 mod run;
 mod schedules;
+mod spin;
 mod tasks;
 mod time;
 mod trace;

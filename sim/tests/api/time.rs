@@ -77,20 +77,6 @@ fn delay_is_exact_to_the_nanosecond() {
 }
 
 #[test]
-fn spinning_on_instant_now_advances_the_clock() {
-    let sim = Sim::new();
-    sim.spawn("spin", async { embassy_time::block_for(Duration::from_millis(3)) });
-    sim.run_until_stalled().unwrap();
-    assert_eq!(sim.now(), SimTime::from_millis(3));
-    assert!(sim.diagnostics().is_empty(), "spinning is a warning only in strict mode");
-
-    let strict = Sim::with_config(SimConfig::new().strict(true));
-    strict.spawn("spin", async { embassy_time::block_for(Duration::from_millis(3)) });
-    let err = strict.run_until_stalled().unwrap_err();
-    assert!(matches!(err, SimError::Strict(fwsim::Diagnostic::Spin { ref task, .. }) if task == "spin#0"), "{err}");
-}
-
-#[test]
 fn cost_model_charges_busy_time_per_poll() {
     let sim = Sim::with_config(SimConfig::new().cost(CostModel { per_poll_ns: 2_000, per_wake_ns: 500 }));
     sim.spawn("a", async {

@@ -63,6 +63,9 @@ impl Pin {
     }
 
     pub(super) fn read(&self) -> Level {
+        // Firmware may read a pin in a loop until it changes (a busy-wait for a button): past
+        // the spin threshold each read spends a tick, so the loop sees the change when it comes.
+        fwsim::spin_point(|| format!("pin {}", self.board.borrow().gpio.pins[self.id].name));
         let mut board = self.board.borrow();
         let b = &mut *board;
         let net = b.gpio.pins[self.id].net;

@@ -144,7 +144,10 @@ impl embedded_io::Write for Uart {
 }
 
 impl embedded_io::ReadReady for Uart {
+    /// A spin point ([`fwsim::spin_point`]): a `while !uart.read_ready()? {}` loop sees the
+    /// byte at the tick it arrives.
     fn read_ready(&mut self) -> Result<bool, UartError> {
+        fwsim::spin_point(|| format!("uart {} read_ready()", self.name()));
         let b = self.board.inner.borrow();
         let u = &b.uarts.all[self.id];
         Ok(u.available() > 0 || u.pending_error.is_some())
@@ -152,7 +155,9 @@ impl embedded_io::ReadReady for Uart {
 }
 
 impl embedded_io::WriteReady for Uart {
+    /// A spin point, like [`read_ready`](embedded_io::ReadReady::read_ready).
     fn write_ready(&mut self) -> Result<bool, UartError> {
+        fwsim::spin_point(|| format!("uart {} write_ready()", self.name()));
         let now = fwsim::now().as_nanos();
         Ok(self.board.borrow().uarts.all[self.id].tx_space(now) > 0)
     }
