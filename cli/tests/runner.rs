@@ -254,8 +254,48 @@ fn a_firmware_panic_fails_the_scenario_with_its_message() {
     let scenario = fwsim_scenario::parse("t.yaml".as_ref(), "steps:\n  - delay: 1s\n", &apps, Some("crashes")).unwrap();
     let r = fwsim_scenario::run(&scenario, &Crashes, &RunOptions::default());
     let message = failure(&r);
-    assert!(message.starts_with("the firmware caused 1 error diagnostic(s): "), "{message}");
+    assert!(message.starts_with("the firmware caused 1 error diagnostic: "), "{message}");
     assert!(message.contains("index out of bounds: the len is 3 but the index is 7"), "{message}");
+}
+
+/// Has a serial port, and panics before it says anything on it.
+struct CrashesSilently;
+
+impl App for CrashesSilently {
+    fn name(&self) -> &str {
+        "crashes-silently"
+    }
+    fn about(&self) -> &str {
+        "panics before its greeting"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        vec![PartInfo::new("serial", PartKind::Serial, "the greeting it never sends")]
+    }
+    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+        let uart = board.uart("UART0", UartConfig::new(9600));
+        let mut parts = Parts::new();
+        parts.serial("serial", uart.peer());
+        sim.spawn("firmware", async move {
+            let _uart = uart;
+            panic!("index out of bounds: the len is 3 but the index is 7")
+        });
+        parts
+    }
+}
+
+#[test]
+fn a_step_that_waits_in_vain_after_a_firmware_panic_names_the_panic() {
+    let apps: [&dyn App; 1] = [&CrashesSilently];
+    let yaml = "steps:\n  - wait-serial: { text: \"ready\", within: 10ms }\n";
+    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some("crashes-silently")).unwrap();
+    let r = fwsim_scenario::run(&scenario, &CrashesSilently, &RunOptions::default());
+    let message = failure(&r);
+    assert!(message.starts_with("expected \"ready\""), "{message}");
+    assert!(
+        message
+            .contains("; the firmware failed before that: 0.000000000s: task firmware#0 panicked: index out of bounds"),
+        "{message}"
+    );
 }
 
 /// A part parameter names any quantity the app's sensor has, not only the shipped apps' ones.

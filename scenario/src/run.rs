@@ -229,11 +229,23 @@ impl Runner<'_, '_> {
             line,
             col,
             at_ns: e.at.as_nanos(),
-            message: e.message,
+            message: self.with_root_cause(e.message, step.is_some()),
             recent_events: self.recent_events(),
             recent_signals: self.recent_signals(),
         };
         if e.timed_out { Outcome::TimedOut(failure) } else { Outcome::Failed(failure) }
+    }
+
+    /// A step's failure, and the firmware's first error before it when there was one (a task
+    /// that panicked at boot is why the step waited in vain).
+    fn with_root_cause(&self, message: String, of_a_step: bool) -> String {
+        let errors = self.sim.errors();
+        let Some(first) = errors.first().filter(|_| of_a_step) else { return message };
+        let more = match errors.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {} more)", crate::counted(n as u64, "error diagnostic")),
+        };
+        format!("{message}; the firmware failed before that: {first}{more}")
     }
 
     /// The last trace events but the board's signal marks, which the signal changes beside

@@ -318,6 +318,7 @@ impl Runner<'_, '_> {
             return Ok(());
         }
         let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        Err(self.fail(format!("the firmware caused {} error diagnostic(s): {}", errors.len(), list.join("; "))))
+        let errors = crate::counted(errors.len() as u64, "error diagnostic");
+        Err(self.fail(format!("the firmware caused {errors}: {}", list.join("; "))))
     }
 }
