@@ -142,7 +142,7 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
         }
     }
     for h in &s.hung {
-        out.push_str(&format!("HUNG {} (unit {}, execution {})\n", h.scenario.display(), h.unit, h.execution));
+        out.push_str(&format!("HUNG {} ({})\n", h.scenario.display(), h.stage));
         for line in h.report.human(false).lines() {
             out.push_str(&format!("  {line}\n"));
         }
@@ -228,7 +228,7 @@ impl Observer for Progress {
         errln!(
             "fwsim fuzz: gave up on {} stuck in one poll past the hang limit (a thread cannot be stopped, so the \
              command exits now)",
-            counted(summary.hung.len() as u64, "execution")
+            counted(summary.hung.len() as u64, "run")
         );
         let _ = std::io::stdout().flush();
         std::process::exit(code.into())

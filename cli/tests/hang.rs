@@ -85,6 +85,42 @@ impl App for Racy {
     }
 }
 
+/// Three tasks note the order they first run in. In the order embassy runs them (the last
+/// spawned first) the scenario passes; run in the order they were spawned, the last one
+/// panics; in `HANG_ORDER` it blocks in its poll for an hour, a stand-in for a loop that never
+/// ends (asleep, so that a stuck thread costs no CPU).
+struct Fragile;
+
+const HANG_ORDER: [u8; 3] = [1, 3, 2];
+
+impl App for Fragile {
+    fn name(&self) -> &str {
+        "fragile"
+    }
+    fn about(&self) -> &str {
+        "fails in one order, hangs in another"
+    }
+    fn parts(&self) -> Vec<PartInfo> {
+        Vec::new()
+    }
+    fn start<'s>(&self, sim: &'s Sim<'s>, _board: &Board) -> Parts {
+        let order = &*sim.alloc(std::cell::RefCell::new(Vec::new()));
+        for id in 1..=3u8 {
+            sim.spawn(format!("t{id}"), async move {
+                order.borrow_mut().push(id);
+                let seen = order.borrow().clone();
+                if seen == [1, 2, 3] {
+                    panic!("ran in the order they were spawned");
+                }
+                if seen == HANG_ORDER {
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
+            });
+        }
+        Parts::new()
+    }
+}
+
 const AS_THE_COMMAND: &str = "FWSIM_TEST_AS_THE_COMMAND";
 /// The test that, run with [`AS_THE_COMMAND`] set, is the command.
 const CHILD: &str = "a_scenario_whose_firmware_never_yields_is_given_up_and_the_batch_goes_on";
@@ -94,7 +130,7 @@ fn a_scenario_whose_firmware_never_yields_is_given_up_and_the_batch_goes_on() {
     if let Some(args) = std::env::var_os(AS_THE_COMMAND) {
         let args: Vec<String> = args.to_string_lossy().split('\x1f').map(String::from).collect();
         let cli = <fwsim_cli::Cli as clap::Parser>::parse_from(std::iter::once("fwsim".to_string()).chain(args));
-        std::process::exit(fwsim_cli::execute(cli, &[&Stuck, &Fine, &Racy]).into());
+        std::process::exit(fwsim_cli::execute(cli, &[&Stuck, &Fine, &Racy, &Fragile]).into());
     }
     let dir = support::scratch("hang");
     std::fs::write(dir.join("stuck.yaml"), "name: stuck\napp: stuck\nsteps:\n  - delay: 1s\n").unwrap();
@@ -157,7 +193,7 @@ fn a_schedule_that_hangs_the_firmware_is_a_fuzzing_failure() {
     );
     assert!(dir.join("fwsim-out/fuzz/racy/unit-0/report.json").exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("fwsim fuzz: gave up on 1 execution stuck in one poll"), "{stderr}");
+    assert!(stderr.contains("fwsim fuzz: gave up on 1 run stuck in one poll"), "{stderr}");
 
     // Going on after failures: a new worker takes the next unit, which hangs too.
     let out = as_the_command(
@@ -168,6 +204,40 @@ fn a_schedule_that_hangs_the_firmware_is_a_fuzzing_failure() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("HUNG racy.yaml (unit 0,") && stdout.contains("HUNG racy.yaml (unit 1,"), "{stdout}");
     assert!(stdout.contains("2 failures"), "{stdout}");
+}
+
+#[test]
+fn a_failure_whose_shrinking_hangs_is_recorded_unshrunk_and_replays() {
+    let dir = support::scratch("shrink-hang");
+    std::fs::write(dir.join("fragile.yaml"), "name: fragile\napp: fragile\nsteps:\n  - delay: 10ms\n").unwrap();
+    // Seed 3's first unit runs the tasks in spawn order at once; removing either of its two
+    // deviations gives an order the shrinker must try, and one of them hangs.
+    let args =
+        ["fuzz", "fragile.yaml", "-n", "12", "--chunk", "1", "--jobs", "1", "--seed", "3", "--hang-limit", "300ms"];
+    let out = as_the_command(&dir, &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("FAIL fragile.yaml (unit 0, execution 1): 2 deviation(s), shrunk from 2"), "{stdout}");
+    assert!(stdout.contains("HUNG fragile.yaml (shrinking unit 0's failure, recorded unshrunk)"), "{stdout}");
+    assert!(stdout.contains("one poll of task t2#1 has run since 0.000000000s"), "{stdout}");
+    assert!(dir.join("fwsim-out/fuzz/fragile/unit-0/hung-while-shrinking/report.json").exists());
+    // The failure as found replays, and fails as it did.
+    let replay = as_the_command(&dir, &["replay", "fwsim-out/fuzz/fragile/unit-0/replay.json"]);
+    let replayed = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{replayed}");
+    assert!(replayed.contains("task t3#2 panicked: ran in the order they were spawned"), "{replayed}");
+}
+
+#[test]
+fn a_scenario_that_hangs_in_its_own_order_stops_a_pct_campaign_before_it_starts() {
+    let dir = support::scratch("horizon-hang");
+    std::fs::write(dir.join("stuck.yaml"), "name: stuck\napp: stuck\nsteps:\n  - delay: 1s\n").unwrap();
+    let out = as_the_command(&dir, &["fuzz", "stuck.yaml", "--explorer", "pct", "--hang-limit", "300ms"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("HUNG stuck.yaml (its run in its own order, for PCT's horizon)"), "{stdout}");
+    assert!(stdout.contains("fuzz: 0 executions over 1 scenario (pct depth 2, seed 0); 0/20 units done"), "{stdout}");
+    assert!(dir.join("fwsim-out/fuzz/stuck/horizon/report.json").exists());
 }
 
 /// Runs `fwsim args…` over the apps above in `dir`, as a child process.

@@ -14,6 +14,28 @@ use crate::replay::{REPLAY_VERSION, ReplayFile};
 use crate::report::Report;
 use crate::scenario::Scenario;
 
+/// What `fwsim replay` needs to run `scenario` again under `schedule` (and the interrupt
+/// timing it was explored with).
+pub(crate) fn replay_file(
+    scenario: &Scenario,
+    schedule: fwsim::Schedule,
+    isr_jitter: Option<(u64, u32)>,
+    isr_preemption: bool,
+) -> ReplayFile {
+    ReplayFile {
+        fwsim_replay: REPLAY_VERSION,
+        scenario: scenario.path.clone(),
+        fingerprint: scenario.fingerprint.clone(),
+        app: scenario.app.clone(),
+        policy: scenario.policy.name().to_string(),
+        seed: scenario.seed,
+        timeout_ns: scenario.timeout.0,
+        schedule,
+        isr_jitter,
+        isr_preemption,
+    }
+}
+
 /// Writes the artifacts into `dir` and returns their paths. A file that cannot be written is
 /// left out of the list and named in `write-errors.txt`, so nothing else is lost.
 pub fn write(
@@ -45,18 +67,7 @@ pub fn write(
             results.push((name, result));
         }
     }
-    let replay = ReplayFile {
-        fwsim_replay: REPLAY_VERSION,
-        scenario: scenario.path.clone(),
-        fingerprint: scenario.fingerprint.clone(),
-        app: scenario.app.clone(),
-        policy: scenario.policy.name().to_string(),
-        seed: scenario.seed,
-        timeout_ns: scenario.timeout.0,
-        schedule: sim.schedule(),
-        isr_jitter: sim.config().isr_jitter,
-        isr_preemption: sim.config().isr_preemption,
-    };
+    let replay = replay_file(scenario, sim.schedule(), sim.config().isr_jitter, sim.config().isr_preemption);
     let json = serde_json::to_string_pretty(&replay).expect("a replay serialises");
     results.push(("replay.json".into(), std::fs::write(dir.join("replay.json"), json + "\n")));
     let mut written: Vec<PathBuf> = results.iter().filter(|(_, r)| r.is_ok()).map(|(n, _)| dir.join(n)).collect();

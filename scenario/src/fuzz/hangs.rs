@@ -11,7 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use super::{Shared, Unit};
+use fwsim::LongPoll;
+
+use super::Unit;
+use super::workers::Shared;
 use crate::report::Report;
 
 /// An execution given up while stuck in one poll.
@@ -19,13 +22,65 @@ use crate::report::Report;
 pub struct HungExecution {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// Its unit.
-    pub unit: u64,
-    /// The execution in the unit (from 1).
-    pub execution: u64,
+    /// Which run of the campaign it was.
+    pub stage: Stage,
     /// Its failed report: the task, since when, for how long (and `report.json` in the
     /// unit's directory).
     pub report: Report,
+}
+
+/// Which of a campaign's runs hung.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// The scenario's run in its own order, which gives PCT its horizon.
+    Horizon,
+    /// An explored execution: the unit, and the execution in it (from 1).
+    Execution(u64, u64),
+    /// A run of the shrinker, on unit `.0`'s failure, which is recorded unshrunk.
+    Shrinking(u64),
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Horizon => write!(f, "its run in its own order, for PCT's horizon"),
+            Stage::Execution(unit, execution) => write!(f, "unit {unit}, execution {execution}"),
+            Stage::Shrinking(unit) => write!(f, "shrinking unit {unit}'s failure, recorded unshrunk"),
+        }
+    }
+}
+
+/// Runs `f` on a thread of `scope` and waits for it; `Err` with its poll if one of its polls
+/// runs past `limit` in wall time. The thread then stays stuck: the campaign must end the
+/// process ([`Observer::gave_up`](super::Observer::gave_up)). A panic in `f` is `f`'s.
+pub(super) fn watched<'s, R: Send + 's>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    limit: Duration,
+    f: impl FnOnce() -> R + Send + 's,
+) -> Result<R, LongPoll> {
+    let (done, result) = std::sync::mpsc::channel();
+    // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
+    let thread = std::thread::Builder::new()
+        .name("main".into())
+        .spawn_scoped(scope, move || {
+            let _ = done.send(f());
+        })
+        .expect("spawn a thread");
+    let id = thread.thread().id();
+    loop {
+        match result.recv_timeout(Duration::from_millis(50)) {
+            Ok(r) => return Ok(r),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the thread sends its result before it ends"),
+            },
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if let Some(poll) = fwsim::long_polls(limit).into_iter().find(|p| p.thread == id) {
+                    return Err(poll);
+                }
+            }
+        }
+    }
 }
 
 /// The executions under way: the worker thread, its unit and its execution.
@@ -74,7 +129,8 @@ pub(super) fn watch(shared: &Shared<'_>, limit: Duration, replace: &dyn Fn()) ->
             let scenario = &shared.scenarios[unit.scenario].0;
             let dir = shared.unit_dir(unit);
             let report = crate::hung(scenario, &poll, Some(&dir));
-            let hung = HungExecution { scenario: scenario.path.clone(), unit: unit.number, execution, report };
+            let stage = Stage::Execution(unit.number, execution);
+            let hung = HungExecution { scenario: scenario.path.clone(), stage, report };
             shared.hung.lock().unwrap_or_else(|p| p.into_inner()).push(hung);
             shared.executions.fetch_add(1, Ordering::Relaxed);
             shared.observer.executed(1);

@@ -17,20 +17,19 @@ mod hangs;
 mod plan;
 mod state;
 mod target;
+mod workers;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::time::Instant;
 
-use fwsim::explore::{Dfs, Pct, Random, SharedExplorer};
-
-pub use hangs::HungExecution;
+pub use hangs::{HungExecution, Stage};
 pub use plan::{Explorer, Plan};
 pub use target::FuzzFailure;
 
 use crate::app::App;
 use crate::report::Report;
-use crate::run::{artifact_dirs, run};
+use crate::run::artifact_dirs;
 use crate::scenario::Scenario;
 use state::{PlanKey, State};
 
@@ -142,11 +141,12 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
     let (units, resumed_units) = (all.len(), all.len() - pending.len());
     let summary = || Summary { units, resumed_units, ..Summary::default() };
     observer.planned(pending.iter().map(|u| u.executions).sum());
+    let dirs = artifact_dirs(&plan.out, scenarios.iter().map(|(s, _)| s));
     let horizons: Vec<u64> = match plan.explorer {
-        Explorer::Pct { .. } => scenarios.iter().map(|(s, app)| default_run_length(s, *app, plan)).collect(),
+        Explorer::Pct { .. } => workers::horizons(plan, scenarios, &dirs, observer, summary),
         _ => vec![0; scenarios.len()],
     };
-    let shared = Shared {
+    let shared = workers::Shared {
         plan,
         scenarios,
         horizons: &horizons,
@@ -159,71 +159,12 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         started: Instant::now(),
         observer,
         units: all.len(),
-        dirs: artifact_dirs(&plan.out, scenarios.iter().map(|(s, _)| s)),
+        dirs,
         running: hangs::Running::default(),
         hung: Mutex::new(Vec::new()),
         live_workers: AtomicUsize::new(0),
     };
-    std::thread::scope(|s| {
-        let spawn = || {
-            shared.live_workers.fetch_add(1, Ordering::AcqRel);
-            // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
-            std::thread::Builder::new()
-                .name("main".into())
-                .spawn_scoped(s, || {
-                    let _live = hangs::Live(&shared.live_workers);
-                    shared.work(&pending)
-                })
-                .expect("spawn a fuzzing thread");
-        };
-        for _ in 0..plan.jobs.clamp(1, pending.len().max(1)) {
-            spawn();
-        }
-        if let Some(limit) = plan.hang_limit
-            && hangs::watch(&shared, limit, &spawn) > 0
-        {
-            shared.observer.gave_up(shared.summarize(summary()));
-        }
-    });
-    Ok(shared.summarize(summary()))
-}
-
-impl Shared<'_> {
-    /// The summary of a campaign whose workers are done (or stuck): counts, and each failure
-    /// shrunk and recorded.
-    fn summarize(&self, mut summary: Summary) -> Summary {
-        summary.executions = self.executions.load(Ordering::Relaxed);
-        summary.finished_units = self.finished.load(Ordering::Relaxed);
-        summary.stopped_early = summary.resumed_units + summary.finished_units < summary.units;
-        summary.total_executions = self.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
-        let mut found = std::mem::take(&mut *self.found.lock().unwrap_or_else(|p| p.into_inner()));
-        found.sort_by_key(|f| (f.unit.scenario, f.unit.number));
-        for f in found {
-            let (scenario, app) = &self.scenarios[f.unit.scenario];
-            let dir = self.unit_dir(f.unit);
-            let (schedule, proved_minimal, report) =
-                target::shrink_and_record(scenario, *app, &f.report, dir.clone(), self.plan);
-            let replay = dir.join("replay.json");
-            summary.failures.push(FuzzFailure {
-                scenario: scenario.path.clone(),
-                unit: f.unit.number,
-                execution: f.execution,
-                original_deviations: f.report.choices.schedule.deviations.len(),
-                deviations: schedule.deviations.len(),
-                proved_minimal,
-                replay_file: replay.exists().then_some(replay),
-                report,
-            });
-        }
-        summary.hung = std::mem::take(&mut *self.hung.lock().unwrap_or_else(|p| p.into_inner()));
-        summary.hung.sort_by_key(|h| (h.scenario.clone(), h.unit));
-        summary
-    }
-
-    /// Where unit `unit`'s failure goes.
-    fn unit_dir(&self, unit: Unit) -> std::path::PathBuf {
-        self.dirs[unit.scenario].join(format!("unit-{}", unit.number))
-    }
+    Ok(workers::run_all(&shared, &pending, summary))
 }
 
 /// This shard's units, scenario by scenario.
@@ -245,117 +186,6 @@ fn units(plan: &Plan, scenarios: usize) -> Vec<Unit> {
         })
         .filter(|u| u.number % u64::from(count) == u64::from(index))
         .collect()
-}
-
-/// Choice points of the scenario's run in its own order: PCT's horizon.
-fn default_run_length(scenario: &Scenario, app: &dyn App, plan: &Plan) -> u64 {
-    let dfs = Arc::new(Mutex::new(Dfs::new(0)));
-    let report = run(scenario, app, &plan.options(dfs));
-    report.choices.choice_points.max(1)
-}
-
-/// What the worker threads share.
-struct Shared<'a> {
-    plan: &'a Plan,
-    scenarios: &'a [(Scenario, &'a dyn App)],
-    horizons: &'a [u64],
-    state: Mutex<State>,
-    next: AtomicUsize,
-    stop: AtomicBool,
-    executions: AtomicU64,
-    finished: AtomicUsize,
-    found: Mutex<Vec<Found>>,
-    started: Instant,
-    observer: &'a dyn Observer,
-    /// Units of this shard, in all.
-    units: usize,
-    /// Per scenario, where its units' failures go.
-    dirs: Vec<std::path::PathBuf>,
-    /// The executions under way, for the hang watch.
-    running: hangs::Running,
-    /// Executions given up.
-    hung: Mutex<Vec<HungExecution>>,
-    /// Worker threads not ended (stuck ones included).
-    live_workers: AtomicUsize,
-}
-
-impl Shared<'_> {
-    fn work(&self, pending: &[Unit]) {
-        loop {
-            if self.stop.load(Ordering::Relaxed) {
-                return;
-            }
-            let next = self.next.fetch_add(1, Ordering::Relaxed);
-            // The time limit stops *starting* units, never the first: a campaign that ran
-            // nothing would pass having tested nothing (`Fuzz::time_limit` runs one execution
-            // too). A unit not started stays pending in the state file.
-            if next > 0 && self.plan.time_limit.is_some_and(|t| self.started.elapsed() >= t) {
-                return;
-            }
-            let Some(&unit) = pending.get(next) else { return };
-            if let Some(executions) = self.run_unit(unit) {
-                if executions < unit.executions {
-                    self.observer.skipped(unit.executions - executions);
-                }
-                self.finish(unit, executions);
-            }
-        }
-    }
-
-    /// Runs a unit's executions; how many ran, if the unit is finished: all of them, or fewer
-    /// when one failed or its explorer ran out. `None` if the campaign stopped it.
-    fn run_unit(&self, unit: Unit) -> Option<u64> {
-        let (scenario, app) = &self.scenarios[unit.scenario];
-        let seed = unit_seed(self.plan.seed, unit.number);
-        let (explorer, dfs): (SharedExplorer, Option<Arc<Mutex<Dfs>>>) = match self.plan.explorer {
-            Explorer::Random => (Arc::new(Mutex::new(Random::new(seed))), None),
-            Explorer::Pct { depth } => {
-                (Arc::new(Mutex::new(Pct::new(seed, depth, self.horizons[unit.scenario]))), None)
-            }
-            Explorer::Dfs { bound } => {
-                let dfs = Arc::new(Mutex::new(Dfs::new(bound)));
-                (dfs.clone(), Some(dfs))
-            }
-        };
-        let options = self.plan.options(explorer);
-        for execution in 1..=unit.executions {
-            if self.stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            self.running.set(Some((unit, execution)));
-            let report = run(scenario, *app, &options);
-            self.running.set(None);
-            self.executions.fetch_add(1, Ordering::Relaxed);
-            self.observer.executed(1);
-            if !report.passed() {
-                self.found.lock().unwrap_or_else(|p| p.into_inner()).push(Found { unit, execution, report });
-                if !self.plan.keep_going {
-                    self.stop.store(true, Ordering::Relaxed);
-                }
-                return Some(execution);
-            }
-            if dfs.as_ref().is_some_and(|d| d.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted()) {
-                return Some(execution);
-            }
-        }
-        Some(unit.executions)
-    }
-
-    /// Records a finished unit, which ran `executions`, in the state (and its file).
-    fn finish(&self, unit: Unit, executions: u64) {
-        let scenario = &self.scenarios[unit.scenario].0.path;
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.mark_done(scenario, unit.number, executions);
-        if let Some(path) = &self.plan.state
-            && let Err(e) = state.save(path)
-        {
-            eprintln!("fwsim fuzz: cannot write the state file {}: {e}", path.display());
-        }
-        let done = state.done.values().map(|units| units.len()).sum();
-        drop(state);
-        self.finished.fetch_add(1, Ordering::Relaxed);
-        self.observer.unit_done(scenario, unit.number, executions, done, self.units);
-    }
 }
 
 /// The explorer seed of unit `number`: a SplitMix64 draw from the campaign seed and the unit

@@ -1,7 +1,7 @@
 //! A failing scenario run, shrunk and recorded: the scenario as the shrinker's
 //! [`Target`](fwsim::fuzz::shrink::Target), and the artifacts of the shrunk run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use fwsim::Schedule;
 use fwsim::explore::SharedExplorer;
@@ -77,4 +77,29 @@ pub(crate) fn shrink_and_record(
     };
     let report = run(scenario, app, &options);
     (shrunk.schedule, shrunk.proved_minimal, report)
+}
+
+/// Records a failing run as it was found, when shrinking it could not finish (one of its runs
+/// hung): its `report.json` and a `replay.json` of its own schedule, in `artifact_dir`.
+pub(crate) fn record_unshrunk(
+    scenario: &Scenario,
+    failing: &Report,
+    artifact_dir: &Path,
+    plan: &super::Plan,
+) -> Report {
+    let mut report = failing.clone();
+    let replay =
+        crate::artifacts::replay_file(scenario, failing.choices.schedule.clone(), plan.isr_jitter, plan.isr_preemption);
+    let files = [
+        ("replay.json", serde_json::to_string_pretty(&replay).expect("a replay serialises")),
+        ("report.json", serde_json::to_string_pretty(&report).expect("a report serialises")),
+    ];
+    let written = std::fs::create_dir_all(artifact_dir).and_then(|()| {
+        files.iter().try_for_each(|(name, json)| std::fs::write(artifact_dir.join(name), format!("{json}\n")))
+    });
+    match written {
+        Ok(()) => report.artifacts = files.iter().map(|(name, _)| artifact_dir.join(name)).collect(),
+        Err(e) => eprintln!("fwsim fuzz: cannot write into {}: {e}", artifact_dir.display()),
+    }
+    report
 }
