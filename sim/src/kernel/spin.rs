@@ -60,11 +60,12 @@ impl Shared {
         if first && self.config.strict {
             self.report(Diagnostic::Spin { task: self.running_label(), at: self.clock_now(), on: on() });
         }
-        // Past twice the threshold, any clock read the loop makes has been seen.
+        // Past twice the threshold, any clock read the loop makes has been seen. An event due
+        // now still counts as one that could change the read: the tick below delivers it.
         if !clock && reads > self.config.spin_threshold.saturating_mul(2) {
-            self.deliver_due();
             let mut c = self.core.borrow_mut();
-            let forever = c.poll.spin.is_some_and(|s| !s.reads_clock) && c.next_event_time().is_none();
+            let nothing_due = c.next_event_time().is_none() && c.irq.armed.is_none();
+            let forever = nothing_due && c.poll.spin.is_some_and(|s| !s.reads_clock);
             drop(c);
             if forever {
                 panic!(
