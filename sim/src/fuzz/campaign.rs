@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::execute::{Execution, Failed, execute, execute_lending};
+use super::hang::Whereabouts;
 use super::progress::Progress;
 use super::shrink::{Attempt, Target, shrink};
 use super::{Failure, Fault, Fuzz, ReplayFile, Report, Strategy};
@@ -60,7 +61,7 @@ fn base_config(fuzz: &Fuzz) -> SimConfig {
 }
 
 /// Explores until a failure, the iterations, the time limit, or an exhausted explorer.
-pub(super) fn explore<F>(fuzz: &Fuzz, body: &F) -> Ended
+pub(super) fn explore<F>(fuzz: &Fuzz, body: &F, at: &Whereabouts) -> Ended
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
@@ -76,6 +77,7 @@ where
         }
         let horizon = explorer.as_ref().and_then(|e| e.pct_horizon());
         let unrecorded = explorer.as_ref().filter(|e| !e.record).and_then(|e| e.random_state());
+        at.executing(report.executions + 1);
         let exec = execute_lending(&config, body, None, &mut explorer);
         assert!(explorer.is_some(), "fwsim: the campaign's explorer was not handed back");
         report.executions += 1;
@@ -97,6 +99,7 @@ where
                 None => *failed,
             };
             let found = Found { execution: report.executions, horizon, schedule, fault };
+            at.shrinking(replay_file(fuzz, &base, &found, found.schedule.clone()));
             return Ok(Err(Box::new(finish(fuzz, &base, body, found))));
         }
         if explorer.as_ref().is_some_and(|e| e.exhausted()) {
@@ -189,19 +192,8 @@ where
     let original_deviations = found.schedule.deviations.len();
     let signature = found.fault.signature();
     let mut target = BodyTarget { base, body, realizable: fuzz.realizable };
-    let shrunk = shrink(&mut target, found.schedule, &signature, fuzz.shrink_limit);
-    let mut file = ReplayFile {
-        fwsim_version: env!("CARGO_PKG_VERSION").to_owned(),
-        test: test.clone(),
-        explorer: fuzz.strategy,
-        explorer_seed: fuzz.seed,
-        pct_horizon: found.horizon,
-        execution: found.execution,
-        realizable: fuzz.realizable,
-        sim_seed: base.seed,
-        schedule: shrunk.schedule,
-        fault: found.fault,
-    };
+    let shrunk = shrink(&mut target, found.schedule.clone(), &signature, fuzz.shrink_limit);
+    let mut file = replay_file(fuzz, base, &found, shrunk.schedule);
     let Recorded { artifacts, replay_file, explained } = record(base, body, &mut file);
     Failure {
         test,
@@ -217,6 +209,22 @@ where
         explained,
         artifacts,
         replay_file,
+    }
+}
+
+/// The replay file of `found`, under `schedule`.
+fn replay_file(fuzz: &Fuzz, base: &SimConfig, found: &Found, schedule: Schedule) -> ReplayFile {
+    ReplayFile {
+        fwsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+        test: fuzz.name.clone().unwrap_or_default(),
+        explorer: fuzz.strategy,
+        explorer_seed: fuzz.seed,
+        pct_horizon: found.horizon,
+        execution: found.execution,
+        realizable: fuzz.realizable,
+        sim_seed: base.seed,
+        schedule,
+        fault: found.fault.clone(),
     }
 }
 

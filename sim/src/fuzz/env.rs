@@ -14,11 +14,13 @@ pub(super) struct Overrides {
     replay: Option<PathBuf>,
     /// `FWSIM_PROGRESS`: an interval, or `Some(None)` for `off`.
     progress: Option<Option<Duration>>,
+    /// `FWSIM_HANG_LIMIT`: a limit, or `Some(None)` for `off`.
+    hang_limit: Option<Option<Duration>>,
 }
 
 impl Overrides {
-    /// Reads `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT`, `FWSIM_REPLAY` and
-    /// `FWSIM_PROGRESS`; a value that does not parse is an error naming the variable and what
+    /// Reads `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT`, `FWSIM_REPLAY`,
+    /// `FWSIM_PROGRESS` and `FWSIM_HANG_LIMIT`; a value that does not parse is an error naming the variable and what
     /// was expected.
     pub(super) fn read() -> Result<Self, String> {
         Self::from_lookup(|k| std::env::var(k).ok())
@@ -45,7 +47,16 @@ impl Overrides {
                 }),
             })
             .transpose()?;
+        let hang_limit = get("FWSIM_HANG_LIMIT")
+            .map(|v| match v.trim() {
+                "off" => Ok(None),
+                limit => parse_wall_time(limit).map(Some).ok_or_else(|| {
+                    format!("fwsim: FWSIM_HANG_LIMIT={v:?}: expected a duration such as 30s or 5m, or off")
+                }),
+            })
+            .transpose()?;
         Ok(Overrides {
+            hang_limit,
             seed: number("FWSIM_SEED")?,
             iterations: match number("FWSIM_ITERATIONS")? {
                 Some(0) => {
@@ -76,6 +87,9 @@ impl Overrides {
         }
         if let Some(progress) = self.progress {
             fuzz.progress = progress;
+        }
+        if let Some(limit) = self.hang_limit {
+            fuzz.hang_limit = limit;
         }
     }
 
@@ -157,6 +171,20 @@ mod tests {
         assert_eq!(progress(&[("FWSIM_PROGRESS", "2s")], plain()), Some(Duration::from_secs(2)));
         let given = || plain().progress(Duration::from_secs(1));
         assert_eq!(progress(&[("FWSIM_ITERATIONS", "9")], given()), Some(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn the_hang_limit_is_a_duration_or_off() {
+        let limit = |pairs: &[(&str, &str)]| {
+            let mut fuzz = Fuzz::new(super::super::Strategy::Random);
+            read(pairs).unwrap().apply(&mut fuzz);
+            fuzz.hang_limit
+        };
+        assert_eq!(limit(&[]), Some(Duration::from_secs(60)), "the default");
+        assert_eq!(limit(&[("FWSIM_HANG_LIMIT", "5m")]), Some(Duration::from_secs(300)));
+        assert_eq!(limit(&[("FWSIM_HANG_LIMIT", "off")]), None);
+        let e = read(&[("FWSIM_HANG_LIMIT", "never")]).unwrap_err();
+        assert!(e.contains("FWSIM_HANG_LIMIT=\"never\"") && e.contains("or off"), "{e}");
     }
 
     #[test]

@@ -63,6 +63,10 @@
 //! exploring ([`SimConfig::quiet_panics`](crate::SimConfig::quiet_panics)); the report carries
 //! the first failure's message and location.
 //!
+//! A schedule in which a poll never returns (a loop with no `.await` that reads nothing fwsim
+//! sees) cannot be stopped on its thread: after [`Fuzz::hang_limit`] the campaign ends the
+//! test process with a report instead of hanging it.
+//!
 //! The body must be deterministic: given the same answers at its choice points, it must do the
 //! same thing (no wall-clock reads, thread timing, `HashMap` iteration order, or statics kept
 //! from one execution to the next). Replay files and shrinking rely on it, and so does the
@@ -100,12 +104,14 @@
 //! | `FWSIM_TIME_LIMIT=30s` | wall-clock budget for the exploration (`ms`, `s`, `m`, `h`) |
 //! | `FWSIM_REPLAY=path` | the test named in the replay file runs that file's schedule once |
 //! | `FWSIM_ARTIFACTS=dir` | where artifacts go |
+//! | `FWSIM_HANG_LIMIT=60s` | end the test process when one poll runs this long in wall time ([`Fuzz::hang_limit`]; `off`: wait for ever) |
 //! | `FWSIM_PROGRESS=10s` | a progress line on stderr at most this often, and one at the end ([`Fuzz::progress`]; `off`: none). On by itself, every 10 s, when `FWSIM_ITERATIONS` or `FWSIM_TIME_LIMIT` is set; `cargo test -- --nocapture` shows the lines as they come |
 
 mod campaign;
 mod env;
 mod execute;
 mod failure;
+mod hang;
 mod progress;
 mod replay_file;
 pub mod shrink;
@@ -167,6 +173,7 @@ pub struct Fuzz {
     pub(crate) shrink_limit: Duration,
     pub(crate) realizable: bool,
     pub(crate) progress: Option<Duration>,
+    pub(crate) hang_limit: Option<Duration>,
 }
 
 /// How a campaign that found nothing went.
@@ -206,6 +213,7 @@ impl Fuzz {
             shrink_limit: Duration::from_secs(30),
             realizable: false,
             progress: None,
+            hang_limit: Some(Duration::from_secs(60)),
         }
     }
     /// The test's name, for the artifacts directory and the replay file (default: the calling
@@ -273,6 +281,17 @@ impl Fuzz {
         self
     }
 
+    /// Ends the test process with a report when one poll of an execution runs this long in
+    /// wall time (default 60 s; `None`: wait for ever; `FWSIM_HANG_LIMIT` overrides): a loop
+    /// with no `.await` that reads nothing fwsim sees, in some schedule. The report names the
+    /// execution, the task and its virtual time, and how to run the campaign to it again (or,
+    /// while a failure is shrunk, writes that failure's replay file). A stuck thread cannot be
+    /// stopped, so the process cannot go on; without the limit the test hangs instead.
+    pub fn hang_limit(mut self, limit: Option<Duration>) -> Self {
+        self.hang_limit = limit;
+        self
+    }
+
     /// Runs the campaign; panics with the failure report if a schedule breaks the body. The
     /// panic names the caller's line (the test's, under `#[fwsim::test]`), not fwsim's.
     #[track_caller]
@@ -297,7 +316,8 @@ impl Fuzz {
     where
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
     {
-        Unfuzzable::raise(on_main_thread(|| campaign::replay(self, file, &body)))
+        let at = hang::Whereabouts::default();
+        Unfuzzable::raise(hang::on_main_thread(self, &at, || campaign::replay(self, file, &body)))
     }
 
     /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
@@ -326,18 +346,10 @@ impl Fuzz {
             Ok(replay) => replay,
             Err(e) => panic!("{e}"),
         };
-        Unfuzzable::raise(on_main_thread(|| match replay {
+        let at = hang::Whereabouts::default();
+        Unfuzzable::raise(hang::on_main_thread(&fuzz, &at, || match replay {
             Some(file) => campaign::replay(&fuzz, &file, &body),
-            None => campaign::explore(&fuzz, &body),
+            None => campaign::explore(&fuzz, &body, &at),
         }))
     }
-}
-
-/// Runs `f` on a thread named `main`: embassy-sync's `ThreadModeRawMutex` asserts that name
-/// on std.
-fn on_main_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    let outcome = std::thread::scope(|s| {
-        std::thread::Builder::new().name("main".into()).spawn_scoped(s, f).expect("spawn the fuzzing thread").join()
-    });
-    outcome.unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
