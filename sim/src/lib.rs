@@ -66,6 +66,7 @@ pub mod driver;
 pub mod explore;
 pub mod fuzz;
 mod handle;
+mod hang_watch;
 pub mod isr;
 mod join_handle;
 mod kernel;

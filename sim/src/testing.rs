@@ -42,7 +42,11 @@
 //!    and as Perfetto JSON, the diagnostics, and what others added
 //!    ([`SimHandle::add_artifact`](crate::SimHandle::add_artifact): a simulated board's VCD
 //!    and signal log) — to `target/fwsim-artifacts/<test name>/` (or
-//!    `$FWSIM_ARTIFACTS/<test name>/`).
+//!    `$FWSIM_ARTIFACTS/<test name>/`);
+//! 5. ends the test process (exit code 101) with the task's name and its virtual time if one
+//!    poll runs for `FWSIM_HANG_LIMIT` of wall time (60 s by default; `off` waits for ever): a
+//!    loop with no `.await` that reads nothing fwsim sees cannot be stopped on its thread, and
+//!    the test would hang instead.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::PathBuf;
@@ -74,19 +78,16 @@ where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
     let test_name = std::thread::current().name().unwrap_or("fwsim-test").replace("::", "-");
-    let result = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("main".into())
-            .spawn_scoped(s, || run_checked(&config, &body, &test_name))
-            .expect("spawn the test thread")
-            .join()
-    });
-    // The body's own panic keeps its location; fwsim's verdicts are raised here, so that
-    // libtest's "panicked at" names the test rather than this file.
-    match result {
-        Err(p) => resume_unwind(p),
-        Ok(Err(verdict)) => panic!("{verdict}"),
-        Ok(Ok(())) => {}
+    let limit = match crate::hang_watch::hang_limit_of_env() {
+        Ok(limit) => limit,
+        Err(e) => panic!("{e}"),
+    };
+    let hung = |poll: &crate::LongPoll| format!("fwsim: `{test_name}` hung: {}", crate::hang_watch::describe(poll));
+    // The body's own panic keeps its location (it unwinds through); fwsim's verdicts are
+    // raised here, so that libtest's "panicked at" names the test rather than this file.
+    let verdict = crate::hang_watch::on_main_thread(limit, || run_checked(&config, &body, &test_name), hung);
+    if let Err(verdict) = verdict {
+        panic!("{verdict}");
     }
 }
 

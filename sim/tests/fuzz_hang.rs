@@ -1,5 +1,6 @@
-//! A campaign whose body hangs in some schedule (a poll that never returns) ends the test
-//! process after the hang limit, with a report, instead of hanging it. The process ends, so
+//! A campaign whose body hangs in some schedule (a poll that never returns), or a
+//! `fwsim::test` whose body hangs, ends the test process after the hang limit, with a report,
+//! instead of hanging it. The process ends, so
 //! each case runs in a child process: this test binary, told by a variable which case to play.
 
 use std::cell::{Cell, RefCell};
@@ -45,10 +46,18 @@ fn play_a_case() {
     let Ok(case) = std::env::var(CASE) else { return };
     let limit = Some(Duration::from_millis(300));
     match case.as_str() {
-        "spin" => Fuzz::new(Strategy::Random).name("spin").hang_limit(limit).iterations(50).run(spin_on_a_flag),
-        "fragile" => Fuzz::new(Strategy::Random).name("fragile").seed(SEED).hang_limit(limit).run(fragile),
+        "spin" => drop(Fuzz::new(Strategy::Random).name("spin").hang_limit(limit).iterations(50).run(spin_on_a_flag)),
+        "fragile" => drop(Fuzz::new(Strategy::Random).name("fragile").seed(SEED).hang_limit(limit).run(fragile)),
+        "plain" => fwsim::test(|sim| {
+            sim.spawn("spinner", async {
+                embassy_time::Timer::after_millis(2).await;
+                #[allow(clippy::empty_loop)]
+                loop {}
+            });
+            sim.run_for(fwsim::ms(5)).unwrap();
+        }),
         other => panic!("no case {other}"),
-    };
+    }
     std::process::exit(0);
 }
 
@@ -94,6 +103,24 @@ fn a_schedule_that_hangs_a_poll_ends_the_test_with_the_execution_and_the_task() 
     );
     assert!(stderr.contains("FWSIM_SEED=0 FWSIM_ITERATIONS=1 runs the campaign to it again"), "{stderr}");
     assert!(stderr.contains("A stuck thread cannot be stopped, so the test process ends here"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_plain_fwsim_test_that_hangs_ends_with_the_task_by_name() {
+    play_a_case();
+    let dir = scratch("plain");
+    let test = "a_plain_fwsim_test_that_hangs_ends_with_the_task_by_name";
+    let (code, stderr) = child(test, "plain", &[("FWSIM_HANG_LIMIT", "300ms")], &dir);
+    assert_eq!(code, Some(101), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "fwsim: `{test}` hung: one poll of task spinner#0 has run for 0.3 s of wall time since virtual time \
+             0.002000000s"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("FWSIM_HANG_LIMIT sets the limit"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

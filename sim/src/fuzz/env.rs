@@ -47,14 +47,7 @@ impl Overrides {
                 }),
             })
             .transpose()?;
-        let hang_limit = get("FWSIM_HANG_LIMIT")
-            .map(|v| match v.trim() {
-                "off" => Ok(None),
-                limit => parse_wall_time(limit).map(Some).ok_or_else(|| {
-                    format!("fwsim: FWSIM_HANG_LIMIT={v:?}: expected a duration such as 30s or 5m, or off")
-                }),
-            })
-            .transpose()?;
+        let hang_limit = get("FWSIM_HANG_LIMIT").map(|v| crate::hang_watch::parse_hang_limit(&v)).transpose()?;
         Ok(Overrides {
             hang_limit,
             seed: number("FWSIM_SEED")?,

@@ -213,7 +213,7 @@ impl Fuzz {
             shrink_limit: Duration::from_secs(30),
             realizable: false,
             progress: None,
-            hang_limit: Some(Duration::from_secs(60)),
+            hang_limit: Some(crate::hang_watch::DEFAULT_HANG_LIMIT),
         }
     }
     /// The test's name, for the artifacts directory and the replay file (default: the calling
