@@ -51,8 +51,11 @@ pub(crate) fn on_main_thread<R: Send>(
             .expect("spawn the test thread");
         if let Some(limit) = limit {
             let id = thread.thread().id();
-            // Wall time decides only when to look again.
-            while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(Duration::from_millis(50)) {
+            // Wall time decides only when to look again: four times per limit, so that a hang
+            // is seen within 1.25 limits, and a benchmark's campaign on one core is not
+            // interrupted more often than that (every 15 s by default).
+            let look = (limit / 4).max(Duration::from_millis(10));
+            while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(look) {
                 if let Some(poll) = crate::long_polls(limit).into_iter().find(|p| p.thread == id) {
                     end_process(&hung(&poll));
                 }

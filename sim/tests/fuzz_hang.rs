@@ -113,13 +113,9 @@ fn a_plain_fwsim_test_that_hangs_ends_with_the_task_by_name() {
     let test = "a_plain_fwsim_test_that_hangs_ends_with_the_task_by_name";
     let (code, stderr) = child(test, "plain", &[("FWSIM_HANG_LIMIT", "300ms")], &dir);
     assert_eq!(code, Some(101), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "fwsim: `{test}` hung: one poll of task spinner#0 has run for 0.3 s of wall time since virtual time \
-             0.002000000s"
-        )),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("fwsim: `{test}` hung: one poll of task spinner#0 has run for ")), "{stderr}");
+    // (Seen within a quarter of the limit after it.)
+    assert!(stderr.contains("s of wall time since virtual time 0.002000000s"), "{stderr}");
     assert!(stderr.contains("FWSIM_HANG_LIMIT sets the limit"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
