@@ -87,8 +87,8 @@ impl App for Racy {
 
 /// Three tasks note the order they first run in. In the order embassy runs them (the last
 /// spawned first) the scenario passes; run in the order they were spawned, the last one
-/// panics; in `HANG_ORDER` it blocks in its poll for an hour, a stand-in for a loop that never
-/// ends (asleep, so that a stuck thread costs no CPU).
+/// panics; in `HANG_ORDER` it blocks in its poll for ever, a stand-in for a loop that never
+/// ends (parked, so that a stuck thread costs no CPU).
 struct Fragile;
 
 const HANG_ORDER: [u8; 3] = [1, 3, 2];
@@ -113,11 +113,19 @@ impl App for Fragile {
                     panic!("ran in the order they were spawned");
                 }
                 if seen == HANG_ORDER {
-                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                    never_return();
                 }
             });
         }
         Parts::new()
+    }
+}
+
+/// A poll that never returns and costs no CPU: parked, with no timeout (a spurious unpark
+/// parks again).
+fn never_return() -> ! {
+    loop {
+        std::thread::park();
     }
 }
 

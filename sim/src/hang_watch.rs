@@ -31,39 +31,49 @@ pub(crate) fn hang_limit_of_env() -> Result<Option<Duration>, String> {
     std::env::var("FWSIM_HANG_LIMIT").map_or(Ok(Some(DEFAULT_HANG_LIMIT)), |v| parse_hang_limit(&v))
 }
 
-/// Runs `f` on a thread named `main` (embassy-sync's `ThreadModeRawMutex` asserts that name
-/// on std) and returns what it returns (its panic unwinds here). Under `limit`, a poll of its
-/// thread that runs past it ends the process with `hung`'s account of it.
+/// Runs `f` on a thread of `scope` named `main` (embassy-sync's `ThreadModeRawMutex` asserts
+/// that name on std) and waits for it: what it returns (its panic unwinds here), or, under
+/// `limit`, the poll of it that has run past the limit in wall time. That thread then stays
+/// stuck, and `scope` can never end: the caller must end the process.
+///
+/// How `fwsim::test` and fuzzed tests run their bodies, and how `fwsim fuzz` runs the runs
+/// that are not its workers' (a PCT horizon, a shrink).
+pub fn run_watched<'s, R: Send + 's>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    limit: Option<Duration>,
+    f: impl FnOnce() -> R + Send + 's,
+) -> Result<R, LongPoll> {
+    // Dropped when `f` returns or panics: the wait below ends at once, not at its next look.
+    let (done, ended) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("main".into())
+        .spawn_scoped(scope, move || {
+            let _done = done;
+            f()
+        })
+        .expect("spawn a thread");
+    if let Some(limit) = limit {
+        let id = thread.thread().id();
+        // Wall time decides only when to look again: four times per limit, so that a hang is
+        // seen within 1.25 limits, and a benchmark's campaign on one core is not interrupted
+        // more often than that (every 15 s by default).
+        let look = (limit / 4).max(Duration::from_millis(10));
+        while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(look) {
+            if let Some(poll) = crate::long_polls(limit).into_iter().find(|p| p.thread == id) {
+                return Err(poll);
+            }
+        }
+    }
+    Ok(thread.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+}
+
+/// [`run_watched`] in a scope of its own; a hang ends the process with `hung`'s account of it.
 pub(crate) fn on_main_thread<R: Send>(
     limit: Option<Duration>,
     f: impl FnOnce() -> R + Send,
     hung: impl FnOnce(&LongPoll) -> String,
 ) -> R {
-    let outcome = std::thread::scope(|s| {
-        // Dropped when `f` returns or panics: the wait below ends at once, not at its next look.
-        let (done, ended) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("main".into())
-            .spawn_scoped(s, move || {
-                let _done = done;
-                f()
-            })
-            .expect("spawn the test thread");
-        if let Some(limit) = limit {
-            let id = thread.thread().id();
-            // Wall time decides only when to look again: four times per limit, so that a hang
-            // is seen within 1.25 limits, and a benchmark's campaign on one core is not
-            // interrupted more often than that (every 15 s by default).
-            let look = (limit / 4).max(Duration::from_millis(10));
-            while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(look) {
-                if let Some(poll) = crate::long_polls(limit).into_iter().find(|p| p.thread == id) {
-                    end_process(&hung(&poll));
-                }
-            }
-        }
-        thread.join()
-    });
-    outcome.unwrap_or_else(|p| std::panic::resume_unwind(p))
+    std::thread::scope(|s| run_watched(s, limit, f).unwrap_or_else(|poll| end_process(&hung(&poll))))
 }
 
 /// How a stuck poll reads in a report.

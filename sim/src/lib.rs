@@ -97,6 +97,7 @@ pub use delay::Delay;
 pub use diag::{Diagnostic, Severity, SimError, TaskReport, WaitReport, WaitState};
 pub use fwsim_macros::test;
 pub use handle::SimHandle;
+pub use hang_watch::run_watched;
 pub use isr::IsrCheckedRawMutex;
 pub use join_handle::{AbortOnDrop, ExecutorId, JoinError, JoinHandle, TaskId};
 pub use order::Order;
@@ -136,8 +137,8 @@ pub fn seed() -> u64 {
 /// [`Diagnostic::Spin`]. A spin that nothing on the clock can end (no timer, no scheduled
 /// interrupt, and the loop reads no clock) panics its task with that reason instead of
 /// spinning for ever. A loop that reads nothing (`loop {}`) still never ends: see
-/// [`SimConfig::watchdog`] and [`long_polls`]. Outside a task's poll (in test code, in an interrupt handler) it
-/// does nothing.
+/// [`SimConfig::watchdog`] and [`long_polls`]. Outside a task's poll (in test code, in an
+/// interrupt handler) it does nothing.
 ///
 /// ```
 /// use std::cell::Cell;

@@ -72,8 +72,8 @@ pub struct LongPoll {
     pub thread: ThreadId,
     /// The task, `name#serial` (`#serial` when the run is not traced).
     pub task: String,
-    /// The virtual time at which the poll began (it has not moved since, or the poll would
-    /// count as a new one).
+    /// The virtual time at which the poll began (a poll that spends busy time moves the
+    /// clock on; this is where it stood when the poll started).
     pub at: SimTime,
     /// How long it has run, in wall time.
     pub wall: Duration,

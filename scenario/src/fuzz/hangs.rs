@@ -8,10 +8,9 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
 use std::thread::ThreadId;
 use std::time::Duration;
-
-use fwsim::LongPoll;
 
 use super::Unit;
 use super::workers::Shared;
@@ -50,39 +49,6 @@ impl std::fmt::Display for Stage {
     }
 }
 
-/// Runs `f` on a thread of `scope` and waits for it; `Err` with its poll if one of its polls
-/// runs past `limit` in wall time. The thread then stays stuck: the campaign must end the
-/// process ([`Observer::gave_up`](super::Observer::gave_up)). A panic in `f` is `f`'s.
-pub(super) fn watched<'s, R: Send + 's>(
-    scope: &'s std::thread::Scope<'s, '_>,
-    limit: Duration,
-    f: impl FnOnce() -> R + Send + 's,
-) -> Result<R, LongPoll> {
-    let (done, result) = std::sync::mpsc::channel();
-    // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
-    let thread = std::thread::Builder::new()
-        .name("main".into())
-        .spawn_scoped(scope, move || {
-            let _ = done.send(f());
-        })
-        .expect("spawn a thread");
-    let id = thread.thread().id();
-    loop {
-        match result.recv_timeout(Duration::from_millis(50)) {
-            Ok(r) => return Ok(r),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match thread.join() {
-                Err(panic) => std::panic::resume_unwind(panic),
-                Ok(()) => unreachable!("the thread sends its result before it ends"),
-            },
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if let Some(poll) = fwsim::long_polls(limit).into_iter().find(|p| p.thread == id) {
-                    return Err(poll);
-                }
-            }
-        }
-    }
-}
-
 /// The executions under way: the worker thread, its unit and its execution.
 #[derive(Default)]
 pub(super) struct Running(std::sync::Mutex<Vec<(ThreadId, Unit, u64)>>);
@@ -107,23 +73,28 @@ impl Running {
     }
 }
 
-/// Counts a worker as live while it exists, panics included.
-pub(super) struct Live<'a>(pub(super) &'a AtomicUsize);
+/// Counts a worker as live while it exists, panics included, and says when it ends.
+pub(super) struct Live<'a>(pub(super) &'a AtomicUsize, pub(super) Sender<()>);
 
 impl Drop for Live<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
+        let _ = self.1.send(());
     }
 }
 
-/// Watches the workers until every one has ended or is stuck; gives stuck executions up (and,
-/// when the campaign goes on after failures, starts a worker in each one's place with
-/// `replace`). Returns how many it gave up.
-pub(super) fn watch(shared: &Shared<'_>, limit: Duration, replace: &dyn Fn()) -> usize {
+/// Waits until every worker has ended or, under `limit`, is stuck (`ended` hears each end);
+/// gives stuck executions up and, when the campaign goes on after failures, starts a worker
+/// in each one's place with `replace`. Returns how many it gave up.
+pub(super) fn watch(shared: &Shared<'_>, limit: Option<Duration>, ended: &Receiver<()>, replace: &dyn Fn()) -> usize {
     let mut stuck = 0;
     while shared.live_workers.load(Ordering::Acquire) > stuck {
-        // Wall time decides only when to look again.
-        std::thread::sleep(Duration::from_millis(50));
+        let Some(limit) = limit else {
+            let _ = ended.recv();
+            continue;
+        };
+        // Wall time decides only when to look again; an ending worker wakes the wait at once.
+        let _ = ended.recv_timeout((limit / 4).max(Duration::from_millis(10)));
         for poll in fwsim::long_polls(limit) {
             let Some((unit, execution)) = shared.running.take(poll.thread) else { continue };
             let scenario = &shared.scenarios[unit.scenario].0;

@@ -18,33 +18,24 @@ use crate::scenario::Scenario;
 /// given up stuck in one poll, hands the summary to the observer, which ends the process.
 pub(super) fn run_all(shared: &Shared<'_>, pending: &[Unit], summary: impl Fn() -> Summary) -> Summary {
     std::thread::scope(|s| {
-        let handles = Mutex::new(Vec::new());
+        let (done, ended) = std::sync::mpsc::channel();
         let spawn = || {
             shared.live_workers.fetch_add(1, Ordering::AcqRel);
+            let done = done.clone();
             // Named `main`: firmware using embassy-sync's ThreadModeRawMutex checks the name.
-            let handle = std::thread::Builder::new()
+            std::thread::Builder::new()
                 .name("main".into())
                 .spawn_scoped(s, || {
-                    let _live = hangs::Live(&shared.live_workers);
+                    let _live = hangs::Live(&shared.live_workers, done);
                     shared.work(pending)
                 })
                 .expect("spawn a fuzzing thread");
-            handles.lock().unwrap_or_else(|p| p.into_inner()).push(handle);
         };
         for _ in 0..shared.plan.jobs.clamp(1, pending.len().max(1)) {
             spawn();
         }
-        let stuck = match shared.plan.hang_limit {
-            Some(limit) => hangs::watch(shared, limit, &spawn),
-            None => {
-                for handle in handles.into_inner().unwrap_or_else(|p| p.into_inner()) {
-                    if let Err(panic) = handle.join() {
-                        std::panic::resume_unwind(panic);
-                    }
-                }
-                0
-            }
-        };
+        // (A worker's panic ends the campaign when the scope joins it.)
+        let stuck = hangs::watch(shared, shared.plan.hang_limit, &ended, &spawn);
         let summary = shared.summarize(s, summary());
         if stuck > 0 || !summary.hung.is_empty() {
             shared.observer.gave_up(summary);
@@ -67,14 +58,13 @@ pub(super) fn horizons(
         let report = run(scenario, *app, &plan.options(dfs));
         report.choices.choice_points.max(1)
     };
-    let Some(limit) = plan.hang_limit else { return scenarios.iter().map(length).collect() };
     std::thread::scope(|s| {
         let mut hung = Vec::new();
         let lengths = scenarios
             .iter()
             .zip(dirs)
             .map(|(pair, dir)| {
-                hangs::watched(s, limit, || length(pair)).unwrap_or_else(|poll| {
+                fwsim::run_watched(s, plan.hang_limit, || length(pair)).unwrap_or_else(|poll| {
                     let report = crate::hung(&pair.0, &poll, Some(&dir.join("horizon")));
                     hung.push(HungExecution { scenario: pair.0.path.clone(), stage: hangs::Stage::Horizon, report });
                     1
@@ -206,10 +196,7 @@ impl Shared<'_> {
             // Owns what it reads: a stuck thread outlives this loop.
             let (failing, into, plan) = (f.report.clone(), dir.clone(), self.plan);
             let shrink = move || target::shrink_and_record(scenario, *app, &failing, into, plan);
-            let shrunk = match self.plan.hang_limit {
-                None => Ok(shrink()),
-                Some(limit) => hangs::watched(scope, limit, shrink),
-            };
+            let shrunk = fwsim::run_watched(scope, self.plan.hang_limit, shrink);
             let (schedule, proved_minimal, report) = shrunk.unwrap_or_else(|poll| {
                 let report = crate::hung(scenario, &poll, Some(&dir.join("hung-while-shrinking")));
                 let stage = hangs::Stage::Shrinking(f.unit.number);

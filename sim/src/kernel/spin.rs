@@ -1,5 +1,5 @@
 //! Busy-wait loops: a poll that reads the clock or a [spin point](crate::spin_point) over and
-//! over at one instant is spinning, and each further read spends a tick of busy time, so
+//! over, with no busy time of its own between the reads, is spinning, and each further read spends a tick of busy time, so
 //! the loop sees the change it waits for when it comes, as on a board.
 //!
 //! A spin that reads only spin points, with nothing left on the clock that could change what
@@ -21,8 +21,8 @@ pub(crate) struct Spin {
 
 impl PollState {
     /// Counts a read that a busy-wait loop would repeat (the clock, a spin point), made by a
-    /// task's poll (`outside_isr`); true past `threshold` such reads at one instant: the poll
-    /// spins.
+    /// task's poll (`outside_isr`); true past `threshold` such reads since the poll began or
+    /// last spent busy time of its own: the poll spins.
     pub(super) fn counts_spin_read(&mut self, outside_isr: bool, threshold: u32) -> bool {
         if self.running.is_none() || !outside_isr {
             return false;
