@@ -226,6 +226,17 @@ fn at_only_on_stimuli_and_within_on_a_screenshot_needs_a_golden() {
 }
 
 #[test]
+fn a_power_cycle_that_names_neither_the_board_nor_the_peripherals() {
+    let expected = "expected true (the whole board: the devices reset and the firmware boots again), `peripherals` \
+                    (the devices only) or false";
+    for (value, col) in [("mcu", 18), ("1", 18)] {
+        let yaml = format!("app: thermostat\nsteps:\n  - power-cycle: {value}\n");
+        let e = error_of("power", &yaml);
+        assert_eq!(e, format!("error: s.yaml:3:{col}: `{value}` is not what a power cycle cuts; {expected}"));
+    }
+}
+
+#[test]
 fn an_idle_share_outside_0_to_100() {
     assert_eq!(
         error_of("idle", "app: low-power\nsteps:\n  - expect-idle: { at-least: 150 }\n"),

@@ -12,8 +12,9 @@ use fwsim_hw::{Board, Button, Curve, Probe};
 ///
 /// A scenario names an app (`app: thermostat`) and addresses the board through the app's
 /// *parts* (`part-id: units`). An [`App`] says which parts it has ([`App::parts`], enough to
-/// check a scenario without running it) and, when a scenario runs, builds the board, spawns
-/// the firmware and hands back a [`Parts`] with the live handle of every part.
+/// check a scenario without running it) and, when a scenario runs, builds the board and hands
+/// back a [`Parts`] with the live handle of every part and how the firmware boots
+/// ([`Parts::boot`]): the runner boots it then, and again after each `power-cycle: true`.
 ///
 /// ```
 /// use fwsim::Sim;
@@ -29,24 +30,36 @@ use fwsim_hw::{Board, Button, Curve, Probe};
 ///     fn parts(&self) -> Vec<PartInfo> {
 ///         vec![PartInfo::new("led", PartKind::Pin, "the LED")]
 ///     }
-///     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
-///         let mut led = board.output("LED", Drive::PushPull, Level::Low);
+///     fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
+///         let led = board.output("LED", Drive::PushPull, Level::Low);
 ///         let mut parts = Parts::new();
 ///         parts.pin("led", led.probe());
-///         sim.spawn("late", async move {
-///             embassy_time::Timer::after_secs(1).await;
-///             embedded_hal::digital::OutputPin::set_high(&mut led).unwrap();
+///         let board = board.clone();
+///         parts.boot(move |sim| {
+///             // The firmware takes its pin as the wiring made it, at every boot.
+///             let mut led = board.reclaim_pin("LED");
+///             sim.spawn("late", async move {
+///                 embassy_time::Timer::after_secs(1).await;
+///                 embedded_hal::digital::OutputPin::set_high(&mut led).unwrap();
+///             });
 ///         });
 ///         parts
 ///     }
 /// }
 ///
-/// // A scenario for it, checked against its parts and run:
-/// let yaml = "steps:\n  - expect-pin: { part-id: led, value: 1, within: 2s }\n";
+/// // A scenario for it, checked against its parts and run: the LED lights a second after
+/// // each boot, and the power cut darkens it.
+/// let yaml = "steps:
+///   - expect-pin: { part-id: led, value: 1, within: 2s }
+///   - power-cycle: true
+///   - expect-pin: { part-id: led, value: 0 }
+///   - expect-pin: { part-id: led, value: 1, within: 2s }
+/// ";
 /// let scenario = fwsim_scenario::parse("late.yaml".as_ref(), yaml, &[&Late], Some("late")).unwrap();
 /// let report = fwsim_scenario::run(&scenario, &Late, &Default::default());
 /// assert!(report.passed(), "{}", report.human(true));
 /// assert_eq!(report.steps[0].end_ns, 1_000_000_000);
+/// assert_eq!(report.steps[3].end_ns, 2_000_000_000);
 /// ```
 pub trait App: Send + Sync {
     /// The name scenarios use (`app: thermostat`).
@@ -55,8 +68,9 @@ pub trait App: Send + Sync {
     fn about(&self) -> &str;
     /// Every part a scenario may address. [`start`](App::start) must return exactly these.
     fn parts(&self) -> Vec<PartInfo>;
-    /// Builds the board's parts on `board`, spawns the firmware on `sim`, and returns the
-    /// handles. Called inside the simulation, at time zero.
+    /// Builds the board's parts on `board` and returns their handles, with how the firmware
+    /// boots ([`Parts::boot`]). Called inside the simulation, at time zero. (Spawning the
+    /// firmware here on `sim` works too, but such an app cannot take `power-cycle: true`.)
     fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts;
     /// What running code costs on the board this app stands for ([`fwsim::CostModel`]):
     /// virtual time charged per poll and per wake. `None` (the default): code takes no time.
@@ -179,10 +193,14 @@ impl Part {
     }
 }
 
-/// The live parts of a started app, by name.
+/// How an app's firmware boots: see [`Parts::boot`].
+pub type Boot = Box<dyn for<'s> Fn(&'s Sim<'s>)>;
+
+/// The live parts of a started app, by name, and how its firmware boots.
 #[derive(Default)]
 pub struct Parts {
     map: BTreeMap<String, Part>,
+    boot: Option<Boot>,
 }
 
 impl Parts {
@@ -238,6 +256,29 @@ impl Parts {
         self.add(id, Part::Line(source))
     }
 
+    /// How the firmware boots: spawns its tasks on pins and UARTs it takes from the board
+    /// with [`Board::reclaim_pin`] and [`Board::reclaim_uart`] (as the wiring made them),
+    /// and on buses, executors and the board captured by clone. The runner calls it once the
+    /// parts are built, and again after each `power-cycle: true` step, when the firmware
+    /// that ran before is gone ([`Sim::abort_all`]), as a board boots after a reset. An app
+    /// that spawns its firmware in [`App::start`] instead runs the same until such a step,
+    /// which it fails: nothing says how its firmware boots again.
+    pub fn boot(&mut self, boot: impl for<'s> Fn(&'s Sim<'s>) + 'static) -> &mut Self {
+        self.boot = Some(Box::new(boot));
+        self
+    }
+
+    /// Whether the app said how its firmware boots.
+    pub(crate) fn boots(&self) -> bool {
+        self.boot.is_some()
+    }
+
+    /// Boots the firmware, if the app said how: whether it did, or the panic's message.
+    pub(crate) fn run_boot<'s>(&self, sim: &'s Sim<'s>) -> Result<bool, String> {
+        let Some(boot) = &self.boot else { return Ok(false) };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| boot(sim))).map(|()| true).map_err(|p| panic_text(&*p))
+    }
+
     fn add(&mut self, id: &str, part: Part) -> &mut Self {
         let previous = self.map.insert(id.to_string(), part);
         assert!(previous.is_none(), "fwsim-scenario: the app added part `{id}` twice");
@@ -275,6 +316,15 @@ impl Parts {
             None => Ok(()),
         }
     }
+}
+
+/// A caught panic's message.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic with no message)".into())
 }
 
 #[cfg(test)]

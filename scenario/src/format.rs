@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::duration::Duration;
-pub use crate::values::{Level, PinName, Quantity};
+pub use crate::values::{Level, PinName, PowerCycle, Quantity};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -103,7 +103,7 @@ pub struct Step {
     #[serde(default, deserialize_with = "present")]
     pub serial_error: Option<Spanned<SerialError>>,
     #[serde(default, deserialize_with = "present")]
-    pub power_cycle: Option<bool>,
+    pub power_cycle: Option<PowerCycle>,
     #[serde(default, deserialize_with = "present")]
     pub expect_no_diagnostics: Option<bool>,
     #[serde(default, deserialize_with = "present")]

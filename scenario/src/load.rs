@@ -283,8 +283,10 @@ impl Resolver<'_> {
             let part = self.serial(&e.value.part_id, at(e), "serial-error")?;
             actions.push(Action::SerialError { part, error: e.value.error });
         }
-        if step.power_cycle == Some(true) {
-            actions.push(Action::PowerCycle);
+        match step.power_cycle {
+            Some(format::PowerCycle::Board) => actions.push(Action::PowerCycle { restart: true }),
+            Some(format::PowerCycle::Peripherals) => actions.push(Action::PowerCycle { restart: false }),
+            Some(format::PowerCycle::Nothing) | None => {}
         }
         if step.expect_no_diagnostics == Some(true) {
             actions.push(Action::ExpectNoDiagnostics);

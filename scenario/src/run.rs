@@ -135,22 +135,21 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
     })
 }
 
-/// Builds the app's board and spawns its firmware: its parts, and what went wrong if the app
+/// Builds the app's board and boots its firmware: its parts, and what went wrong if the app
 /// panicked while it did (a bug in the wiring, which fails this scenario and not the others of
 /// a batch; the panic hook has printed where) or named other parts than it declares.
 fn start<'s>(app: &dyn App, sim: &'s Sim<'s>, board: &Board) -> (Parts, Option<String>) {
     let name = app.name();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.start(sim, board))) {
         Ok(parts) => {
-            let inconsistent = parts.check_against(&app.parts()).err();
-            (parts, inconsistent.map(|e| format!("the app `{name}` is inconsistent: {e}")))
+            if let Err(e) = parts.check_against(&app.parts()) {
+                return (parts, Some(format!("the app `{name}` is inconsistent: {e}")));
+            }
+            let booted = parts.run_boot(sim).err();
+            (parts, booted.map(|m| format!("the app `{name}` panicked while its firmware booted: {m}")))
         }
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "(a panic with no message)".into());
+            let message = crate::app::panic_text(&*payload);
             (
                 Parts::new(),
                 Some(format!("the app `{name}` panicked while it started, before the firmware ran: {message}")),

@@ -215,8 +215,12 @@ pub enum Action {
         /// Which error.
         error: LineError,
     },
-    /// The board loses power and gets it back: device models reset.
-    PowerCycle,
+    /// The board loses power and gets it back: device models reset, and with `restart` the
+    /// firmware's tasks stop and it boots again ([`Parts::boot`](crate::Parts::boot)).
+    PowerCycle {
+        /// The MCU loses power too (`power-cycle: true`), not only the devices (`peripherals`).
+        restart: bool,
+    },
     /// No diagnostic has been recorded so far.
     ExpectNoDiagnostics,
     /// The core was idle at least this share of the time so far (per cent).
@@ -277,7 +281,7 @@ impl Action {
             Action::Screenshot { .. } => "take-screenshot",
             Action::I2cFault { .. } => "i2c-fault",
             Action::SerialError { .. } => "serial-error",
-            Action::PowerCycle => "power-cycle",
+            Action::PowerCycle { .. } => "power-cycle",
             Action::ExpectNoDiagnostics => "expect-no-diagnostics",
             Action::ExpectIdle { .. } => "expect-idle",
             Action::ExpectTask { .. } => "expect-task",

@@ -55,6 +55,28 @@ pub(crate) fn quantity_curve(q: &Quantity, from: SimTime) -> Curve {
 }
 
 impl Runner<'_, '_> {
+    /// Cuts the devices' power and, with `restart`, the MCU's: the firmware's tasks stop and it
+    /// boots again, running until it waits (as at the first boot), so that the next step's
+    /// stimulus finds it ready.
+    fn power_cycle(&self, restart: bool) -> Result<(), StepError> {
+        if restart && !self.parts.boots() {
+            return Err(self.fail(format!(
+                "`power-cycle: true` restarts the firmware, and the app `{}` does not say how its firmware boots \
+                 (`Parts::boot`); `power-cycle: peripherals` cuts the devices' power only",
+                self.scenario.app
+            )));
+        }
+        self.board.power_cycle();
+        if !restart {
+            return Ok(());
+        }
+        self.sim.abort_all();
+        if let Err(message) = self.parts.run_boot(self.sim) {
+            return Err(self.fail(format!("the app panicked while its firmware booted again: {message}")));
+        }
+        self.sim.run_until_stalled().map_err(|e| self.sim_error(e))
+    }
+
     pub(crate) fn fail(&self, message: impl Into<String>) -> StepError {
         StepError { at: self.sim.now(), message: message.into(), timed_out: false }
     }
@@ -191,7 +213,7 @@ impl Runner<'_, '_> {
                 };
                 self.peer(part).error_at(now, error);
             }
-            Action::PowerCycle => self.board.power_cycle(),
+            Action::PowerCycle { restart } => self.power_cycle(*restart)?,
             Action::ExpectNoDiagnostics => {
                 self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
                 let found = self.sim.diagnostics();

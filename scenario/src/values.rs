@@ -1,5 +1,5 @@
 //! Scalar values of the format with their own reading rules: levels, pin names, sensor
-//! quantities. Each says what it expected when a value does not fit.
+//! quantities, what a power cycle cuts. Each says what it expected when a value does not fit.
 
 use std::fmt;
 
@@ -28,6 +28,50 @@ impl<'de> Deserialize<'de> for PinName {
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<PinName, E> {
                 Ok(PinName(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What `power-cycle` cuts: `true`, the whole board (the devices reset and the firmware boots
+/// again); `peripherals`, the devices only (a brown-out the MCU rides through); `false`,
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerCycle {
+    /// `true`.
+    Board,
+    /// `peripherals`.
+    Peripherals,
+    /// `false`.
+    Nothing,
+}
+
+const POWER_CYCLE: &str = "true (the whole board: the devices reset and the firmware boots again), \
+                           `peripherals` (the devices only) or false";
+
+impl<'de> Deserialize<'de> for PowerCycle {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = PowerCycle;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(POWER_CYCLE)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<PowerCycle, E> {
+                Ok(if v { PowerCycle::Board } else { PowerCycle::Nothing })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PowerCycle, E> {
+                match v {
+                    "peripherals" => Ok(PowerCycle::Peripherals),
+                    _ => Err(E::custom(format!("`{v}` is not what a power cycle cuts; expected {POWER_CYCLE}"))),
+                }
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PowerCycle, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PowerCycle, E> {
+                self.visit_str(&v.to_string())
             }
         }
         d.deserialize_any(V)

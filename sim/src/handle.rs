@@ -89,6 +89,12 @@ impl SimHandle {
         Rc::ptr_eq(&self.shared, &other.shared)
     }
 
+    /// Aborts every unfinished task, as [`Sim::abort_all`](crate::Sim::abort_all): a reset, from
+    /// code that holds a handle (a device model's watchdog, a test's power cycle).
+    pub fn abort_all(&self) {
+        self.shared.abort_all()
+    }
+
     /// Spawns a task on the simulation's first executor. Panics if it has been shut down.
     pub fn spawn<F>(&self, name: impl Into<Cow<'static, str>>, future: F) -> JoinHandle<F::Output>
     where

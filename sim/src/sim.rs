@@ -146,6 +146,29 @@ impl<'env> Sim<'env> {
         spawn_on_shared(&self.shared, exec.0, name.into(), future)
     }
 
+    /// Aborts every unfinished task, on every executor (a [`block_on`](Self::block_on)'s main
+    /// too): what a reset does to the firmware. Called between runs, as a test step does, it
+    /// drops every task's future now, so what the drops do (a chip select released, a UART
+    /// read disarmed) is done before anything spawned next runs. Called from a task (firmware
+    /// resetting itself, through [`SimHandle::abort_all`](crate::SimHandle::abort_all)), each
+    /// is aborted as [`JoinHandle::abort`] does, the caller when its poll returns. Tasks
+    /// spawned afterwards run as usual: a power cycle is this, the devices' reset
+    /// (`fwsim_hw::Board::power_cycle`), and the firmware spawned again.
+    ///
+    /// ```
+    /// fwsim::scope(fwsim::SimConfig::new(), |sim| {
+    ///     let old = sim.spawn("old", std::future::pending::<()>());
+    ///     sim.run_until_stalled().unwrap();
+    ///     sim.abort_all();
+    ///     let new = sim.spawn("new", async { 7 });
+    ///     sim.run_until_stalled().unwrap();
+    ///     assert!(old.is_finished() && new.is_finished());
+    /// });
+    /// ```
+    pub fn abort_all(&self) {
+        self.shared.abort_all()
+    }
+
     /// Adds an executor (a run queue with its own order) to the simulation. Executors share
     /// the clock, the timers and the interrupts; when several have runnable tasks, the one
     /// with the lowest id runs first (as an interrupt-priority executor preempts thread mode).

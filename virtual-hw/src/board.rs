@@ -92,8 +92,10 @@ impl Board {
     /// Cuts the power and restores it, now: every device model forgets its volatile state
     /// (registers, display RAM, a transfer under way) and keeps its non-volatile memory
     /// (EEPROM, flash), with busy times counted from this power-on; the UARTs' receive FIFOs
-    /// empty. The firmware restarts too: abort its tasks and spawn it again (the board cannot
-    /// know them). The cycle is a mark (`power_cycle`) in the trace.
+    /// empty. The firmware restarts too, which the board cannot do for you: abort its tasks
+    /// ([`Sim::abort_all`](fwsim::Sim::abort_all)) and boot it again on pins and UARTs taken
+    /// back with [`reclaim_pin`](Board::reclaim_pin) and [`reclaim_uart`](Board::reclaim_uart).
+    /// The cycle is a mark (`power_cycle`) in the trace.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};

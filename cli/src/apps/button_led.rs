@@ -26,14 +26,18 @@ impl App for ButtonLed {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let pin = board.input("BTN", Pull::Up);
         let button = board.button("BUTTON", &pin, Level::Low);
         let led = board.output("LED", Drive::PushPull, Level::Low);
         let uart = board.uart("UART0", UartConfig::new(115_200));
         let mut parts = Parts::new();
         parts.button("button", button).pin("led", led.probe()).serial("uart", uart.peer());
-        sim.spawn("button-led", app_button_led::run(pin, led, uart));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            let (pin, led, uart) = (board.reclaim_pin("BTN"), board.reclaim_pin("LED"), board.reclaim_uart("UART0"));
+            sim.spawn("button-led", app_button_led::run(pin, led, uart));
+        });
         parts
     }
 }

@@ -32,7 +32,7 @@ impl App for EncoderMenu {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let a = board.input("KNOB_A", Pull::Up);
         let b = board.input("KNOB_B", Pull::Up);
         let sw = board.input("KNOB_SW", Pull::Up);
@@ -48,7 +48,11 @@ impl App for EncoderMenu {
             .button("select", select)
             .text_display("lcd", move || lcd.text())
             .i2c_bus("i2c0", bus.clone());
-        sim.spawn("menu", app_encoder_menu::run(a, b, sw, bus.handle(), fwsim::Delay));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            let [a, b, sw] = ["KNOB_A", "KNOB_B", "KNOB_SW"].map(|name| board.reclaim_pin(name));
+            sim.spawn("menu", app_encoder_menu::run(a, b, sw, bus.handle(), fwsim::Delay));
+        });
         parts
     }
 }

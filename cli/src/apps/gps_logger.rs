@@ -13,6 +13,8 @@ use fwsim_scenario::{App, PartInfo, PartKind, Parts};
 
 /// UTC at time zero, seconds since 1970.
 const UTC_AT_ZERO: u64 = 1_700_000_000;
+/// The LCD's pins, in the HD44780's order: register select, enable, data 4 to 7.
+const LCD_PINS: [&str; 6] = ["RS", "E", "D4", "D5", "D6", "D7"];
 
 /// The GPS logger app.
 pub struct GpsLogger;
@@ -33,19 +35,22 @@ impl App for GpsLogger {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let gps = board.uart("UART1", UartConfig::new(9600));
         Gps::start(gps.peer(), Track::fixed(51.5, -0.12, 11.0), UTC_AT_ZERO, SimTime::from_secs(3));
         let log = board.uart("UART0", UartConfig::new(115_200));
-        let pin = |name| board.output(name, Drive::PushPull, Level::Low);
-        let [rs, e, d4, d5, d6, d7] = [pin("RS"), pin("E"), pin("D4"), pin("D5"), pin("D6"), pin("D7")];
+        let [rs, e, d4, d5, d6, d7] = LCD_PINS.map(|name| board.output(name, Drive::PushPull, Level::Low));
         let glass = Hd44780::gpio("lcd", (16, 2), &rs, None, &e, &[&d4, &d5, &d6, &d7]);
         let mut parts = Parts::new();
         parts.serial("log", log.peer()).text_display("lcd", move || glass.text());
-        let lcd = &*sim.alloc(Lcd::<CriticalSectionRawMutex, 16, 2>::new());
-        sim.spawn("display", lcd.run(LcdPins { rs, e, d4, d5, d6, d7 }));
-        let (rx, tx) = gps.split();
-        sim.spawn("logger", app_gps_logger::run(rx, tx, log, lcd));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            let [rs, e, d4, d5, d6, d7] = LCD_PINS.map(|name| board.reclaim_pin(name));
+            let lcd = &*sim.alloc(Lcd::<CriticalSectionRawMutex, 16, 2>::new());
+            sim.spawn("display", lcd.run(LcdPins { rs, e, d4, d5, d6, d7 }));
+            let (rx, tx) = board.reclaim_uart("UART1").split();
+            sim.spawn("logger", app_gps_logger::run(rx, tx, board.reclaim_uart("UART0"), lcd));
+        });
         parts
     }
 }

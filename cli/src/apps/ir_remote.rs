@@ -60,7 +60,7 @@ impl App for IrRemote {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let ir = board.input("IR", Pull::Up);
         let remote = NecRemote::new(&ir).with_jitter(Duration::from_micros(100));
         for (ms, press) in SCRIPT {
@@ -78,7 +78,11 @@ impl App for IrRemote {
         let mut parts = Parts::new();
         parts.pin("led1", leds[0].probe()).pin("led2", leds[1].probe()).pin("led3", leds[2].probe());
         parts.serial("uart", uart.peer());
-        sim.spawn("ir-remote", app_ir_remote::run(ir, leds, uart));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            let leds = ["LED1", "LED2", "LED3"].map(|name| board.reclaim_pin(name));
+            sim.spawn("ir-remote", app_ir_remote::run(board.reclaim_pin("IR"), leds, board.reclaim_uart("UART0")));
+        });
         parts
     }
 }

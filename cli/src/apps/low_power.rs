@@ -53,7 +53,7 @@ impl App for LowPower {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let bus = board.i2c_bus("I2C0", 400_000);
         bus.attach(0x40, "htu21d", Htu21d::new(21.0, 45.0));
         let pin = board.input("BTN", Pull::Up);
@@ -62,11 +62,15 @@ impl App for LowPower {
         let uart = board.uart("UART0", UartConfig::new(115_200));
         let mut parts = Parts::new();
         parts.button("button", button).pin("led", led.probe()).serial("uart", uart.peer());
-        if self.polling {
-            sim.spawn("logger", app_low_power::run_polling(bus.handle(), pin, led, uart));
-        } else {
-            sim.spawn("logger", app_low_power::run(bus.handle(), pin, led, uart));
-        }
+        let (board, polling) = (board.clone(), self.polling);
+        parts.boot(move |sim| {
+            let (pin, led, uart) = (board.reclaim_pin("BTN"), board.reclaim_pin("LED"), board.reclaim_uart("UART0"));
+            if polling {
+                sim.spawn("logger", app_low_power::run_polling(bus.handle(), pin, led, uart));
+            } else {
+                sim.spawn("logger", app_low_power::run(bus.handle(), pin, led, uart));
+            }
+        });
         parts
     }
 

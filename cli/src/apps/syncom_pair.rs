@@ -19,6 +19,12 @@ fn lines(board: &Board, name: &str) -> SynComPins<Pin, Pin, Pin, Pin> {
     SynComPins { ckin: input("CKIN"), ckout: out("CKOUT"), din: input("DIN"), dout: out("DOUT") }
 }
 
+/// One board's four SynCom lines again, as [`lines`] made them: for its firmware's boot.
+fn reclaim_lines(board: &Board, name: &str) -> SynComPins<Pin, Pin, Pin, Pin> {
+    let pin = |line: &str| board.reclaim_pin(&format!("{name}.{line}"));
+    SynComPins { ckin: pin("CKIN"), ckout: pin("CKOUT"), din: pin("DIN"), dout: pin("DOUT") }
+}
+
 impl App for SyncomPair {
     fn name(&self) -> &str {
         "syncom-pair"
@@ -44,9 +50,13 @@ impl App for SyncomPair {
             (board.uart("A.UART0", UartConfig::new(115_200)), board.uart("B.UART0", UartConfig::new(115_200)));
         let mut parts = Parts::new();
         parts.serial("log-a", log_a.peer()).serial("log-b", log_b.peer());
-        sim.spawn("board-a", app_syncom_pair::initiator(a, log_a));
-        let mcu_b = sim.add_executor(Order::Embassy);
-        sim.spawn_on(mcu_b, "board-b", app_syncom_pair::passive(b, log_b));
+        let (board, mcu_b) = (board.clone(), sim.add_executor(Order::Embassy));
+        parts.boot(move |sim| {
+            let (a, log_a) = (reclaim_lines(&board, "A"), board.reclaim_uart("A.UART0"));
+            sim.spawn("board-a", app_syncom_pair::initiator(a, log_a));
+            let (b, log_b) = (reclaim_lines(&board, "B"), board.reclaim_uart("B.UART0"));
+            sim.spawn_on(mcu_b, "board-b", app_syncom_pair::passive(b, log_b));
+        });
         parts
     }
 }

@@ -42,7 +42,7 @@ impl App for Thermostat {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let bus = board.i2c_bus("I2C0", 400_000);
         let sensor = bus.attach(0x76, "bme280", Bme280::new(21.0, 101_325.0, 40.0));
         let oled = Rc::new(RefCell::new(Ssd1306::new()));
@@ -71,12 +71,15 @@ impl App for Thermostat {
             .pin("heater", heater.probe())
             .serial("uart", uart.peer())
             .line("window", contact);
-
-        let shared: &'s app_thermostat::Shared = sim.alloc(app_thermostat::Shared::new());
-        let firmware = app_thermostat::thermostat(bus.handle(), heater, fwsim::Delay, uart, SETPOINT, shared);
-        sim.spawn("thermostat", firmware);
-        sim.spawn("units", app_thermostat::units_button(key, shared));
-        sim.spawn("window", app_thermostat::window_contact(window, shared));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            let shared: &app_thermostat::Shared = sim.alloc(app_thermostat::Shared::new());
+            let (heater, uart) = (board.reclaim_pin("HEATER"), board.reclaim_uart("UART0"));
+            let firmware = app_thermostat::thermostat(bus.handle(), heater, fwsim::Delay, uart, SETPOINT, shared);
+            sim.spawn("thermostat", firmware);
+            sim.spawn("units", app_thermostat::units_button(board.reclaim_pin("KEY"), shared));
+            sim.spawn("window", app_thermostat::window_contact(board.reclaim_pin("WINDOW"), shared));
+        });
         parts
     }
 }

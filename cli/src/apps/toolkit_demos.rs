@@ -18,6 +18,7 @@ pub struct ToolkitDemo {
     demo: Demo,
 }
 
+#[derive(Clone, Copy)]
 enum Demo {
     Gather,
     Roundrobin,
@@ -58,18 +59,22 @@ impl App for ToolkitDemo {
         vec![PartInfo::new("uart", PartKind::Serial, "the demo's output on UART0, 115,200 baud")]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
-        let mut uart = board.uart("UART0", UartConfig::new(115_200));
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
+        let uart = board.uart("UART0", UartConfig::new(115_200));
         let mut parts = Parts::new();
         parts.serial("uart", uart.peer());
-        match self.demo {
-            Demo::Gather => sim.spawn(self.name, async move {
-                app_toolkit_demos::gather::run(&mut uart, false).await;
-                app_toolkit_demos::gather::run(&mut uart, true).await;
-            }),
-            Demo::Roundrobin => sim.spawn(self.name, app_toolkit_demos::roundrobin::run(uart)),
-            Demo::Rate => sim.spawn(self.name, app_toolkit_demos::rate::run(uart)),
-        };
+        let (board, demo, name) = (board.clone(), self.demo, self.name);
+        parts.boot(move |sim| {
+            let mut uart = board.reclaim_uart("UART0");
+            match demo {
+                Demo::Gather => sim.spawn(name, async move {
+                    app_toolkit_demos::gather::run(&mut uart, false).await;
+                    app_toolkit_demos::gather::run(&mut uart, true).await;
+                }),
+                Demo::Roundrobin => sim.spawn(name, app_toolkit_demos::roundrobin::run(uart)),
+                Demo::Rate => sim.spawn(name, app_toolkit_demos::rate::run(uart)),
+            };
+        });
         parts
     }
 

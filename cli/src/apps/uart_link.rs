@@ -35,11 +35,13 @@ impl App for UartLink {
         board.connect_uarts(&master_port, &device_port);
         let mut parts = Parts::new();
         parts.serial("console", console.peer());
-        let (rx, tx) = master_port.split();
-        sim.spawn("master", app_uart_link::master(rx, tx, console));
-        let mcu_b = sim.add_executor(Order::Embassy);
-        let (rx, tx) = device_port.split();
-        sim.spawn_on(mcu_b, "device", app_uart_link::device(rx, tx));
+        let (board, mcu_b) = (board.clone(), sim.add_executor(Order::Embassy));
+        parts.boot(move |sim| {
+            let (rx, tx) = board.reclaim_uart("A.UART2").split();
+            sim.spawn("master", app_uart_link::master(rx, tx, board.reclaim_uart("A.UART0")));
+            let (rx, tx) = board.reclaim_uart("B.UART4").split();
+            sim.spawn_on(mcu_b, "device", app_uart_link::device(rx, tx));
+        });
         parts
     }
 }

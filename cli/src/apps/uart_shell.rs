@@ -24,12 +24,15 @@ impl App for UartShell {
         ]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let uart = board.uart("UART0", UartConfig::new(115_200));
         let led = board.output("LED", Drive::PushPull, Level::Low);
         let mut parts = Parts::new();
         parts.serial("uart", uart.peer()).pin("led", led.probe());
-        sim.spawn("shell", app_uart_shell::run(uart, led));
+        let board = board.clone();
+        parts.boot(move |sim| {
+            sim.spawn("shell", app_uart_shell::run(board.reclaim_uart("UART0"), board.reclaim_pin("LED")));
+        });
         parts
     }
 }

@@ -24,11 +24,15 @@ impl App for Blinky {
         vec![PartInfo::new("led", PartKind::Pin, "LED on pin LED, high = lit")]
     }
 
-    fn start<'s>(&self, sim: &'s Sim<'s>, board: &Board) -> Parts {
+    fn start<'s>(&self, _: &'s Sim<'s>, board: &Board) -> Parts {
         let led = board.output("LED", Drive::PushPull, Level::Low);
         let mut parts = Parts::new();
         parts.pin("led", led.probe());
-        sim.spawn("blinky", blinky_firmware::blinky(led));
+        // The firmware's boot, run at the start and again after a `power-cycle: true` step.
+        let board = board.clone();
+        parts.boot(move |sim| {
+            sim.spawn("blinky", blinky_firmware::blinky(board.reclaim_pin("LED")));
+        });
         parts
     }
 }

@@ -108,6 +108,10 @@ where
             oled_ready = oled.init().await.is_ok();
         }
         let reading = if ready { sensor.read_temperature().await.ok().flatten() } else { None };
+        // A change signalled while this task was busy (a window open at boot) counts now.
+        if let Some(open) = shared.window.try_take() {
+            window_open = open;
+        }
         let mut line: heapless::String<32> = heapless::String::new();
         match reading {
             Some(celsius) => {
@@ -151,10 +155,14 @@ where
     }
 }
 
-/// The window contact task: `contact` is high while the window is open. Each change, once the
-/// contact has been steady for [`SETTLE`], is signalled to [`thermostat`].
+/// The window contact task: `contact` is high while the window is open. A window open at boot
+/// is signalled at once (no edge will come for it), and each change, once the contact has been
+/// steady for [`SETTLE`], is signalled to [`thermostat`].
 pub async fn window_contact<P: Wait + InputPin>(mut contact: P, shared: &Shared) {
-    let mut open = false;
+    let mut open = contact.is_high().unwrap_or(false);
+    if open {
+        shared.window.signal(true);
+    }
     loop {
         if contact.wait_for_any_edge().await.is_err() {
             return;

@@ -1,5 +1,6 @@
-//! A task's life from outside: spawning, joining, detaching, aborting, completing, and the
-//! simulation's shutdown, which drops every task, handler and arena value before `'env` ends.
+//! A task's life from outside: spawning, joining, detaching, completing (aborting is in
+//! `abort.rs`), and the simulation's shutdown, which drops every task, handler and arena
+//! value before `'env` ends.
 
 use super::*;
 
@@ -131,54 +132,6 @@ impl Shared {
         if freed {
             self.free_task(key.slot);
         }
-    }
-
-    pub(crate) fn abort(&self, key: TaskKey) {
-        if self.torn_down.get() {
-            return;
-        }
-        let mut c = self.core.borrow_mut();
-        let t = &mut c.tasks.metas[key.slot as usize];
-        if t.generation != key.generation || t.flags & (OCCUPIED | DONE | ABORT) != OCCUPIED {
-            return;
-        }
-        t.flags |= ABORT;
-        let (serial, running) = (t.serial, t.has(RUNNING));
-        let src = c.source().encode();
-        c.rec(Kind::Abort, serial, src, 0);
-        if !running {
-            // Scheduled like a wake, in the policy's order; dropped instead of polled.
-            c.wake_slot(key.slot, key.generation, None, false);
-        }
-        drop(c);
-        let forwarded = self.abort_links.borrow_mut().remove(&key.slot);
-        if let Some((generation, target)) = forwarded
-            && generation == key.generation
-        {
-            self.abort(target);
-        }
-    }
-
-    /// Links the running task to `target`, which it awaits through an `AbortOnDrop` (`on`),
-    /// or unlinks it: while linked, an abort of the running task aborts `target` at once, as
-    /// asyncio's `cancel` reaches the awaited task at the call, not when the awaiter next runs.
-    pub(crate) fn link_abort(&self, target: TaskKey, on: bool) {
-        let running = {
-            let c = self.core.borrow();
-            c.poll.running.map(|slot| (slot, c.tasks.metas[slot as usize].generation))
-        };
-        let Some((slot, generation)) = running else { return };
-        let mut links = self.abort_links.borrow_mut();
-        if on {
-            links.insert(slot, (generation, target));
-        } else {
-            links.remove(&slot);
-        }
-    }
-
-    /// Removes every link to `target` (its `AbortOnDrop` became a plain handle again).
-    pub(crate) fn unlink_abort_target(&self, target: TaskKey) {
-        self.abort_links.borrow_mut().retain(|_, (_, linked)| *linked != target);
     }
 
     /// Marks a task finished and wakes its joiner; drops what must be dropped outside borrows.

@@ -48,6 +48,7 @@ use crate::timerq::{Expired, GenericTimerQueue, IntegratedTimerQueue};
 use crate::trace::{Kind, Record, Recorder, TaskRef};
 use crate::waker;
 
+mod abort;
 mod blocks;
 mod bump;
 mod choice;

@@ -126,6 +126,96 @@ fn self_abort_takes_effect_when_the_poll_returns() {
 }
 
 #[test]
+fn abort_all_stops_every_unfinished_task_on_every_executor_and_spares_later_spawns() {
+    let log = Rc::new(Log::default());
+    let sim = Sim::new();
+    let second = sim.add_executor(Order::MicroPython);
+    let done = sim.spawn("done", async { 1 });
+    let ticker = |name: &'static str| {
+        let log = log.clone();
+        async move {
+            loop {
+                Timer::after(Duration::from_millis(10)).await;
+                log.push(format!("{name} {}", Instant::now().as_millis()));
+            }
+        }
+    };
+    let a = sim.spawn("a", ticker("a"));
+    let b = sim.spawn_on(second, "b", ticker("b"));
+    let ready = sim.spawn("ready", async {}); // queued, never polled yet
+    sim.run_for(ms(15)).unwrap();
+    let queued_now = sim.spawn("queued", async {});
+    struct Released(Rc<Log>);
+    impl Drop for Released {
+        fn drop(&mut self) {
+            self.0.push("released");
+        }
+    }
+    let held = Released(log.clone());
+    let holder = sim.spawn("holder", async move {
+        let _held = held;
+        std::future::pending::<()>().await
+    });
+    sim.run_for(ms(1)).unwrap();
+    let l = log.clone();
+    let fresh = sim.spawn("fresh", async move { l.push("fresh ran") }); // queued: its entry goes stale
+    sim.abort_all();
+    assert_eq!(log.take(), strs(&["a 10", "b 10", "released"]), "outside a poll the futures are dropped at once");
+    let after = sim.spawn("after", ticker("after"));
+    sim.run_for(ms(15)).unwrap();
+    assert_eq!(log.take(), strs(&["after 26"]), "the aborted tickers never ran again");
+    assert_eq!(sim.block_on(holder).unwrap(), Err(JoinError::Aborted));
+    assert_eq!(sim.block_on(done).unwrap(), Ok(1), "a finished task keeps its output");
+    for t in [a, b] {
+        assert_eq!(sim.block_on(t).unwrap(), Err(JoinError::Aborted));
+    }
+    assert_eq!(sim.block_on(ready).unwrap(), Ok(()), "it had finished before the reset");
+    assert_eq!(sim.block_on(queued_now).unwrap(), Ok(()), "it ran in the millisecond before");
+    assert_eq!(sim.block_on(fresh).unwrap(), Err(JoinError::Aborted));
+    assert!(!after.is_finished());
+}
+
+#[test]
+fn firmware_that_resets_itself_stops_when_its_poll_returns() {
+    let log = Rc::new(Log::default());
+    let sim = Sim::new();
+    let handle = sim.handle();
+    let l = log.clone();
+    let other = sim.spawn("other", std::future::pending::<()>());
+    let me = sim.spawn("resetter", async move {
+        handle.abort_all();
+        l.push("poll goes on");
+        fwsim::yield_now().await;
+        l.push("never");
+    });
+    sim.run_until_stalled().unwrap();
+    assert_eq!(log.take(), strs(&["poll goes on"]));
+    assert_eq!(sim.block_on(me).unwrap(), Err(JoinError::Aborted));
+    assert_eq!(sim.block_on(other).unwrap(), Err(JoinError::Aborted));
+}
+
+#[test]
+fn a_watchdog_interrupt_resets_the_firmware_and_the_boot_after_it_runs() {
+    let log = Rc::new(Log::default());
+    let sim = Sim::new();
+    let l = log.clone();
+    let stuck = sim.spawn("stuck", async move {
+        Timer::after(Duration::from_millis(1)).await;
+        l.push("stuck waits for ever");
+        std::future::pending::<()>().await
+    });
+    let (handle, l) = (sim.handle(), log.clone());
+    sim.schedule_isr(SimTime::from_millis(5), Irq::new(1, 1), move || {
+        handle.abort_all();
+        let l = l.clone();
+        handle.spawn("rebooted", async move { l.push(format!("boot at {}", Instant::now().as_millis())) });
+    });
+    sim.run_for(ms(10)).unwrap();
+    assert_eq!(log.take(), strs(&["stuck waits for ever", "boot at 5"]));
+    assert_eq!(sim.block_on(stuck).unwrap(), Err(JoinError::Aborted));
+}
+
+#[test]
 fn abort_of_a_finished_task_has_no_effect() {
     let sim = Sim::new();
     let t = sim.spawn("quick", async { 5 });

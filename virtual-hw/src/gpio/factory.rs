@@ -49,6 +49,7 @@ impl Board {
                 waiters: Vec::new(),
                 handlers: Vec::new(),
                 irq,
+                made: (mode, pull, latch),
             });
             b.gpio.nets.push(NetState {
                 level: Logic::Floating,

@@ -65,6 +65,7 @@ mod device;
 mod factory;
 mod hal;
 mod pin;
+mod reclaim;
 mod state;
 mod types;
 

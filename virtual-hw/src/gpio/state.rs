@@ -39,6 +39,8 @@ pub(super) struct PinState {
     pub(super) handlers: Vec<(Edge, EdgeHandler)>,
     /// The pin's interrupt (its edges, `drive_at`).
     pub(super) irq: Irq,
+    /// The mode, pull and latch it was made with: what [`Board::reclaim_pin`] restores.
+    pub(super) made: (Mode, Pull, Level),
 }
 
 pub(super) struct NetState {

@@ -54,6 +54,21 @@ impl Board {
         board.uarts.all[b.id].link = Link::Uart(a.id);
     }
 
+    /// The UART called `name`, back for firmware booting again after a reset (once the old
+    /// firmware's tasks are gone, [`fwsim::Sim::abort_all`]): its receiver empty, its line,
+    /// speed and far end as wired. Bytes the old firmware had queued to send still go out.
+    /// Panics, naming the board's UARTs, if it has none called `name`.
+    #[track_caller]
+    pub fn reclaim_uart(&self, name: &str) -> Uart {
+        let mut b = self.borrow();
+        let Some(id) = b.uarts.all.iter().position(|u| u.name == name) else {
+            let names: Vec<&str> = b.uarts.all.iter().map(|u| u.name.as_str()).collect();
+            panic!("fwsim-hw: the board has no UART called `{name}`; its UARTs: {}", names.join(", "));
+        };
+        b.uarts.all[id].empty_receiver();
+        Uart { board: self.clone(), id }
+    }
+
     /// Byte `byte` (or a line error) reaches UART `to`'s receiver now; runs in its
     /// interrupt.
     pub(super) fn uart_receive(&self, to: usize, byte: Result<u8, UartError>) {

@@ -87,11 +87,7 @@ impl Board {
     /// Empties every UART's receive side (FIFO, DMA buffer, pending line error): power lost.
     pub(crate) fn uart_power_cycle(&self) {
         for u in self.borrow().uarts.all.iter_mut() {
-            u.fifo.clear();
-            u.dma.clear();
-            u.armed = 0;
-            u.pending_error = None;
-            u.bytes_before_error = 0;
+            u.empty_receiver();
         }
     }
 }

@@ -48,6 +48,16 @@ pub(super) struct UartState {
 }
 
 impl UartState {
+    /// Empties the receive side (FIFO, DMA buffer, pending line error): power lost, or the
+    /// MCU reset.
+    pub(super) fn empty_receiver(&mut self) {
+        self.fifo.clear();
+        self.dma.clear();
+        self.armed = 0;
+        self.pending_error = None;
+        self.bytes_before_error = 0;
+    }
+
     pub(super) fn fifo_cap(&self) -> usize {
         match self.cfg.rx {
             RxMode::Unbuffered => self.cfg.rx_fifo,

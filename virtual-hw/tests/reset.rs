@@ -1,0 +1,78 @@
+//! A reset: the firmware's tasks stop (`Sim::abort_all`), and the firmware booting again takes
+//! its pins and UART back as they were made, while the board's wiring stays as it was.
+
+use embedded_hal::digital::OutputPin;
+use embedded_hal_async::digital::Wait;
+use embedded_io_async::{Read, Write};
+use fwsim::{Sim, SimTime, ms};
+use fwsim_hw::uart::UartConfig;
+use fwsim_hw::{Board, Drive, Level, Pull};
+
+/// Firmware: says which boot it is, lights the LED at a press, echoes bytes tagged with the boot.
+fn boot<'s>(sim: &'s Sim<'s>, board: &Board, n: u8) {
+    let (mut key, mut led) = (board.reclaim_pin("KEY"), board.reclaim_pin("LED"));
+    let mut uart = board.reclaim_uart("UART0");
+    sim.spawn("lamp", async move {
+        key.wait_for_falling_edge().await.unwrap();
+        led.set_high().unwrap();
+    });
+    sim.spawn("echo", async move {
+        uart.write_all(&[b'0' + n, b'>']).await.unwrap();
+        let mut byte = [0u8];
+        loop {
+            uart.read_exact(&mut byte).await.unwrap();
+            uart.write_all(&[b'0' + n, byte[0]]).await.unwrap();
+        }
+    });
+}
+
+#[test]
+fn after_a_reset_the_firmware_boots_again_on_the_same_wiring() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let key = board.input("KEY", Pull::Up);
+        let button = board.button("B1", &key, Level::Low);
+        let led = board.output("LED", Drive::PushPull, Level::Low).probe();
+        let peer = board.uart("UART0", UartConfig::new(115_200)).peer();
+        boot(sim, &board, 1);
+
+        button.click_at(SimTime::from_millis(10), ms(5));
+        peer.send_at(SimTime::from_millis(10), b"a");
+        sim.run_for(ms(20)).unwrap();
+        assert!(led.is_high());
+        assert_eq!(peer.received_bytes(), b"1>1a");
+
+        // The old echo task waits in a read: it is dropped at the reset.
+        board.power_cycle();
+        sim.abort_all();
+        boot(sim, &board, 2);
+        assert!(!led.is_high(), "the LED's pin is back as it was made");
+
+        peer.send_at(SimTime::from_millis(30), b"b");
+        button.click_at(SimTime::from_millis(40), ms(5));
+        sim.run_for(ms(25)).unwrap();
+        assert_eq!(peer.received_bytes(), b"1>1a2>2b", "only the new firmware answers");
+        assert!(led.is_high(), "the button's wiring outlived the reset");
+    });
+}
+
+#[test]
+#[should_panic(expected = "the board has no pin called `LAMP`; its pins: KEY, LED")]
+fn reclaiming_a_pin_the_board_lacks_names_those_it_has() {
+    fwsim::test(|_| {
+        let board = Board::new();
+        let _ = board.input("KEY", Pull::Up);
+        let _ = board.output("LED", Drive::PushPull, Level::Low);
+        board.reclaim_pin("LAMP");
+    });
+}
+
+#[test]
+#[should_panic(expected = "the board has no UART called `UART1`; its UARTs: UART0")]
+fn reclaiming_a_uart_the_board_lacks_names_those_it_has() {
+    fwsim::test(|_| {
+        let board = Board::new();
+        let _ = board.uart("UART0", UartConfig::new(9_600));
+        board.reclaim_uart("UART1");
+    });
+}
