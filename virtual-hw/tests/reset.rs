@@ -57,6 +57,27 @@ fn after_a_reset_the_firmware_boots_again_on_the_same_wiring() {
 }
 
 #[test]
+fn a_reset_cuts_the_uart_transmitter_short() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        // 9,600 baud, 10 bits a byte: a byte's stop bit ends every 1.0417 ms.
+        let peer = board.uart("UART0", UartConfig::new(9_600)).peer();
+        let mut old = board.reclaim_uart("UART0");
+        sim.spawn("old", async move { old.write_all(b"0123456789").await.unwrap() });
+        sim.run_for(fwsim::us(3_500)).unwrap();
+        sim.abort_all();
+        let mut new = board.reclaim_uart("UART0");
+        sim.spawn("new", async move { new.write_all(b"new").await.unwrap() });
+        sim.run_for(ms(20)).unwrap();
+        let got = peer.received();
+        let text: Vec<u8> = got.iter().map(|(_, b)| *b).collect();
+        assert_eq!(text, b"012new", "the byte on the wire and those queued behind it are lost");
+        // The new stream starts at the reset, not after the old one's last byte.
+        assert_eq!(got[3].0, SimTime::from_nanos(3_500_000 + 1_041_667));
+    });
+}
+
+#[test]
 #[should_panic(expected = "the board has no pin called `LAMP`; its pins: KEY, LED")]
 fn reclaiming_a_pin_the_board_lacks_names_those_it_has() {
     fwsim::test(|_| {

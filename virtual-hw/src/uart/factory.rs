@@ -28,6 +28,7 @@ impl Board {
             tx_index: 0,
             tx_last_end: 0,
             tx_queued_starts: VecDeque::new(),
+            tx_epoch: 0,
             tx_waker: None,
             flush_waker: None,
             fifo: VecDeque::new(),
@@ -55,9 +56,10 @@ impl Board {
     }
 
     /// The UART called `name`, back for firmware booting again after a reset (once the old
-    /// firmware's tasks are gone, [`fwsim::Sim::abort_all`]): its receiver empty, its line,
-    /// speed and far end as wired. Bytes the old firmware had queued to send still go out.
-    /// Panics, naming the board's UARTs, if it has none called `name`.
+    /// firmware's tasks are gone, [`fwsim::Sim::abort_all`]): its receiver empty, its
+    /// transmitter stopped (the byte on the wire and those queued behind it never arrive), its
+    /// line, speed and far end as wired. Panics, naming the board's UARTs, if it has none
+    /// called `name`.
     #[track_caller]
     pub fn reclaim_uart(&self, name: &str) -> Uart {
         let mut b = self.borrow();
@@ -66,6 +68,7 @@ impl Board {
             panic!("fwsim-hw: the board has no UART called `{name}`; its UARTs: {}", names.join(", "));
         };
         b.uarts.all[id].empty_receiver();
+        b.uarts.all[id].stop_transmitter(fwsim::now().as_nanos());
         Uart { board: self.clone(), id }
     }
 

@@ -90,6 +90,7 @@ impl Uart {
         let mut board = self.board.borrow();
         let u = &mut board.uarts.all[self.id];
         let mut ends = Vec::new();
+        let epoch = u.tx_epoch;
         // One byte at a time: a byte that starts at once goes straight to the shift
         // register and takes no FIFO place.
         for &byte in buf {
@@ -115,7 +116,7 @@ impl Uart {
         for (end, byte) in ends {
             let board = self.board.clone();
             let id = self.id;
-            fwsim::isr::schedule(SimTime(end), board.uart_irq(id), move || board.uart_sent(id, byte));
+            fwsim::isr::schedule(SimTime(end), board.uart_irq(id), move || board.uart_sent(id, byte, epoch));
         }
         n
     }

@@ -3,12 +3,16 @@
 use super::*;
 
 impl Board {
-    /// UART `id`'s byte has left its TX pin: record it and hand it to the other end.
-    pub(super) fn uart_sent(&self, id: usize, byte: u8) {
+    /// UART `id`'s byte, queued in transmitter epoch `epoch`, has left its TX pin: record it
+    /// and hand it to the other end (unless the transmitter was reset since).
+    pub(super) fn uart_sent(&self, id: usize, byte: u8, epoch: u64) {
         let (link, cfg, wakers) = {
             let mut board = self.borrow();
             let b = &mut *board;
             let u = &mut b.uarts.all[id];
+            if u.tx_epoch != epoch {
+                return;
+            }
             let wakers: Vec<Waker> = [u.tx_waker.take(), u.flush_waker.take()].into_iter().flatten().collect();
             let (link, cfg, signal) = (u.link, u.cfg, u.tx_signal);
             if link == Link::Peer {

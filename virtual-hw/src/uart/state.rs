@@ -23,6 +23,8 @@ pub(super) struct UartState {
     pub(super) tx_index: u64,
     pub(super) tx_last_end: u64,
     pub(super) tx_queued_starts: VecDeque<u64>,
+    /// Counts the transmitter's resets: a byte queued before the last one never leaves.
+    pub(super) tx_epoch: u64,
     pub(super) tx_waker: Option<Waker>,
     pub(super) flush_waker: Option<Waker>,
     // Receive.
@@ -48,6 +50,17 @@ pub(super) struct UartState {
 }
 
 impl UartState {
+    /// Stops the transmitter at `now` (the MCU reset): the byte on the wire and those in the
+    /// TX FIFO are lost, and the line is idle.
+    pub(super) fn stop_transmitter(&mut self, now: u64) {
+        self.tx_epoch += 1;
+        self.tx_queued_starts.clear();
+        self.tx_last_end = self.tx_last_end.min(now);
+        self.tx_index = 0;
+        self.tx_waker = None;
+        self.flush_waker = None;
+    }
+
     /// Empties the receive side (FIFO, DMA buffer, pending line error): power lost, or the
     /// MCU reset.
     pub(super) fn empty_receiver(&mut self) {
