@@ -194,7 +194,7 @@ impl Part {
 }
 
 /// How an app's firmware boots: see [`Parts::boot`].
-pub type Boot = Box<dyn for<'s> Fn(&'s Sim<'s>)>;
+type Boot = Box<dyn for<'s> Fn(&'s Sim<'s>)>;
 
 /// The live parts of a started app, by name, and how its firmware boots.
 #[derive(Default)]
