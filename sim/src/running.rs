@@ -28,7 +28,12 @@ impl<'env> Sim<'env> {
         (RunGuard(&self.shared), Entered::new(&self.shared))
     }
 
-    /// Polls tasks until none is runnable at the current instant. Never advances time.
+    /// Polls tasks until none is runnable at the current instant. Never advances time but by
+    /// the polls' own busy time (a cost model's charges, a blocking delay): a task that never
+    /// waits then moves the clock as it runs, and the call returns after
+    /// [`same_instant_poll_limit`](crate::SimConfig::same_instant_poll_limit) polls (100,000
+    /// by default) with it still runnable, as the same-instant limit ends a loop whose polls
+    /// take no time.
     pub fn run_until_stalled(&self) -> Result<(), SimError> {
         let _g = self.begin_run();
         let now = self.shared.core.borrow().clock.now;
@@ -69,7 +74,7 @@ impl<'env> Sim<'env> {
     /// Runs until `condition` holds (checked as [`run_until_true`](Self::run_until_true) does)
     /// or `limit` of virtual time has passed, whichever is first. `Ok(true)`: it holds, and the
     /// clock stands where it came to hold. `Ok(false)`: the limit came first, and the clock
-    /// stands exactly at `now + limit`.
+    /// stands exactly at `now + limit` (later only if a poll's busy time overshot it).
     pub fn run_until_true_within(
         &self,
         limit: impl IntoNanos,

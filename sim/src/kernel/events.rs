@@ -16,8 +16,11 @@ pub(crate) struct Clock {
     /// Scheduled interrupts, earliest first.
     pub(super) events: BinaryHeap<Reverse<IsrEvent>>,
     /// No event is due before this time (a lower bound, exact after each `next_due`): lets the
-    /// loop skip the event check between polls.
+    /// loop skip the event check between polls. Never past `past_limit`.
     pub(super) due_hint: u64,
+    /// The first instant past the running `run_*` call's limit (`u64::MAX`: none): a poll's
+    /// busy time that carries the clock there makes the loop look, and stop.
+    pub(super) past_limit: u64,
     /// Polls since the clock last moved (`set_now` resets it), for same-instant loops.
     pub(super) instant_polls: u64,
     /// Busy time so far, ns: the cost model's charges and blocking delays. The rest of the
@@ -73,7 +76,7 @@ impl Core {
             && self.timers.generic.is_none()
             && self.timers.foreign.is_empty()
         {
-            self.clock.due_hint = u64::MAX;
+            self.clock.due_hint = self.clock.past_limit;
             return None; // nothing scheduled at all: the common case between timer events
         }
         let alarm = self.alarm_deadline_ns();
@@ -83,12 +86,12 @@ impl Core {
             (Some(a), None) => a,
             (None, Some(e)) => e,
             (None, None) => {
-                self.clock.due_hint = u64::MAX;
+                self.clock.due_hint = self.clock.past_limit;
                 return None;
             }
         };
         if t > self.clock.now {
-            self.clock.due_hint = t;
+            self.clock.due_hint = t.min(self.clock.past_limit);
             return None;
         }
         // Gather every source due at instant t.

@@ -183,6 +183,7 @@ impl Core {
                 seq: 0,
                 events: BinaryHeap::new(),
                 due_hint: u64::MAX,
+                past_limit: u64::MAX,
                 instant_polls: 0,
                 busy: 0,
             },

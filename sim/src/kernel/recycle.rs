@@ -88,11 +88,12 @@ impl Core {
         executors.keep_first_only();
         cfg.with_order_spec(|spec| executors.first().reset(spec));
         choices.reset(cfg, lent);
-        let Clock { now, seq, events, due_hint, instant_polls, busy } = clock;
+        let Clock { now, seq, events, due_hint, past_limit, instant_polls, busy } = clock;
         *now = cfg.start.as_nanos();
         *seq = 0;
         events.clear();
         *due_hint = u64::MAX;
+        *past_limit = u64::MAX;
         *instant_polls = 0;
         *busy = 0;
         timers.reset(cfg.timer_queue);

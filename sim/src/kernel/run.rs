@@ -55,7 +55,9 @@ impl Shared {
             self.awaited_done.set(false);
         }
         // The mode is fixed when the Sim is built, so the whole loop is chosen once.
-        let mode = self.core.borrow().mode;
+        // (The fence stays after the run: until the next run sets its own, it can only make the
+        // loop look at the clock early, which is harmless.)
+        let mode = self.fence(limit);
         let result = by_mode!(mode, M => self.run_loop::<M>(advance, limit, &mut stop));
         // Moved into a poll that the run stopped before: it runs now, still at its instant.
         _ = self.land_armed_irq();
@@ -67,6 +69,16 @@ impl Shared {
             }
             other => other,
         }
+    }
+
+    /// Sets the instant at which busy time sends the loop to look at the clock (the one after
+    /// `limit`; none: never) and returns the simulation's mode.
+    fn fence(&self, limit: Option<u64>) -> ModeKind {
+        let mut c = self.core.borrow_mut();
+        let past = limit.map_or(u64::MAX, |l| l.saturating_add(1));
+        c.clock.past_limit = past;
+        c.clock.due_hint = c.clock.due_hint.min(past);
+        c.mode
     }
 
     /// Whether a task declared `must_finish` is unfinished while nothing is runnable and
@@ -86,6 +98,10 @@ impl Shared {
         limit: Option<u64>,
         stop: &mut Stop<'_>,
     ) -> Result<RunEnd, SimError> {
+        // Steps after busy time moved the clock in a run that may not advance: it stops after as
+        // many as the same-instant limit allows polls that take no time (a task that never
+        // waits, under a cost model, moves the clock at every poll).
+        let mut busy_steps = 0;
         loop {
             self.drain_inbox();
             if M::EXTRAS
@@ -119,6 +135,22 @@ impl Shared {
                     }
                 }
                 Step::EventsDue => {
+                    // A poll's busy time carried the clock past the limit (the fence sent the
+                    // loop here): a run to a limit ends there; one that may not advance goes on,
+                    // fenced again, within its budget.
+                    if let Some(l) = limit {
+                        let now = self.core.borrow().clock.now;
+                        if now > l {
+                            if advance {
+                                return Ok(RunEnd::LimitReached);
+                            }
+                            busy_steps += 1;
+                            if busy_steps >= self.poll_limit {
+                                return Ok(RunEnd::Stalled);
+                            }
+                            self.fence(Some(now));
+                        }
+                    }
                     self.deliver_due_between_polls();
                     if self.invariants.armed() {
                         self.invariants.take_broken()?;

@@ -30,6 +30,45 @@ fn run_until_stalled_never_advances_time() {
     assert_eq!((steps.get(), sim.now()), (1, SimTime::ZERO));
 }
 
+/// A task that does not wait for its first 10,000 polls (then for ever, so that a run that
+/// overlooks its limit ends and fails instead of hanging), under a cost model: each poll moves
+/// the clock by its busy time.
+fn never_waits(sim: &Sim<'_>, polls: &Rc<Cell<u64>>) {
+    let polls = polls.clone();
+    sim.spawn("superloop", async move {
+        while polls.get() < 10_000 {
+            polls.set(polls.get() + 1);
+            fwsim::yield_now().await;
+        }
+        std::future::pending::<()>().await
+    });
+}
+
+#[test]
+fn a_task_that_never_waits_under_a_cost_model_cannot_carry_a_run_past_its_limit() {
+    let cost = CostModel { per_poll_ns: 1_000, per_wake_ns: 0 };
+    let sim = Sim::with_config(SimConfig::new().cost(cost));
+    let polls = Rc::new(Cell::new(0));
+    never_waits(&sim, &polls);
+    sim.run_for(fwsim::us(100)).unwrap();
+    // Polls begin at 0, 1, …, 100 µs; the last one's busy time ends 1 µs past the limit.
+    assert_eq!((polls.get(), sim.now()), (101, SimTime::from_micros(101)));
+    let reached = sim.run_until_true_within(fwsim::us(50), || false).unwrap();
+    assert!(!reached);
+    assert_eq!((polls.get(), sim.now()), (152, SimTime::from_micros(152)));
+}
+
+#[test]
+fn run_until_stalled_stops_a_task_that_never_waits_after_the_poll_limit() {
+    let cost = CostModel { per_poll_ns: 1_000, per_wake_ns: 0 };
+    let sim = Sim::with_config(SimConfig::new().cost(cost).same_instant_poll_limit(500));
+    let polls = Rc::new(Cell::new(0));
+    never_waits(&sim, &polls);
+    sim.run_until_stalled().unwrap();
+    assert_eq!((polls.get(), sim.now()), (500, SimTime::from_micros(500)), "each poll moved the clock");
+    assert!(sim.diagnostics().is_empty(), "a busy task is no same-instant loop");
+}
+
 #[test]
 fn run_until_instant_and_predicate() {
     let count = Cell::new(0u32);
