@@ -62,12 +62,41 @@ pub struct PwmChannel {
     duty: Rc<RefCell<u16>>,
 }
 
+/// What the board keeps of a PWM channel, to hand it out again after a reset.
+#[derive(Clone)]
+pub(crate) struct PwmShared {
+    name: String,
+    signal: usize,
+    max: u16,
+    duty: Rc<RefCell<u16>>,
+}
+
 impl Board {
     /// A PWM channel with `max_duty` steps.
     #[track_caller]
     pub fn pwm(&self, name: &str, max_duty: u16) -> PwmChannel {
-        let signal = self.borrow().rec.add(name, SignalKind::Text);
-        PwmChannel { board: self.clone(), signal, max: max_duty, duty: Rc::new(RefCell::new(0)) }
+        let mut b = self.borrow();
+        let signal = b.rec.add(name, SignalKind::Text);
+        let duty = Rc::new(RefCell::new(0));
+        b.pwms.push(PwmShared { name: name.to_string(), signal, max: max_duty, duty: duty.clone() });
+        PwmChannel { board: self.clone(), signal, max: max_duty, duty }
+    }
+
+    /// The PWM channel called `name`, back for firmware booting again after a reset (once the
+    /// old firmware's tasks are gone, [`fwsim::Sim::abort_all`]): stopped, at duty 0, as a
+    /// timer is after a reset. Panics, naming the board's PWM channels, if it has none called
+    /// `name`.
+    #[track_caller]
+    pub fn reclaim_pwm(&self, name: &str) -> PwmChannel {
+        let found = self.borrow().pwms.iter().find(|p| p.name == name).cloned();
+        let Some(PwmShared { signal, max, duty, .. }) = found else {
+            let b = self.borrow();
+            let names: Vec<&str> = b.pwms.iter().map(|p| p.name.as_str()).collect();
+            panic!("fwsim-hw: the board has no PWM channel called `{name}`; its PWM channels: {}", names.join(", "));
+        };
+        let mut channel = PwmChannel { board: self.clone(), signal, max, duty };
+        let _ = embedded_hal::pwm::SetDutyCycle::set_duty_cycle(&mut channel, 0);
+        channel
     }
 }
 

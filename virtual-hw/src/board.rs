@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) spi: SpiBuses,
     /// Interrupt numbers handed out so far.
     pub(crate) irqs: u16,
+    /// The PWM channels, by name: what [`Board::reclaim_pwm`] hands out again.
+    pub(crate) pwms: Vec<crate::analog::PwmShared>,
     /// What else a power cycle does (parts that are not on a bus: flash, watchdog).
     pub(crate) power_hooks: Vec<Rc<dyn Fn()>>,
 }
@@ -78,6 +80,7 @@ impl Board {
                 spi: SpiBuses::default(),
                 irqs: 0,
                 power_hooks: Vec::new(),
+                pwms: Vec::new(),
             })),
         };
         // A failing `fwsim::test` leaves the board's waveform and signal log beside the trace,
@@ -93,8 +96,9 @@ impl Board {
     /// (registers, display RAM, a transfer under way) and keeps its non-volatile memory
     /// (EEPROM, flash), with busy times counted from this power-on; the UARTs' receive FIFOs
     /// empty. The firmware restarts too, which the board cannot do for you: abort its tasks
-    /// ([`Sim::abort_all`](fwsim::Sim::abort_all)) and boot it again on pins and UARTs taken
-    /// back with [`reclaim_pin`](Board::reclaim_pin) and [`reclaim_uart`](Board::reclaim_uart).
+    /// ([`Sim::abort_all`](fwsim::Sim::abort_all)) and boot it again on pins, UARTs and PWM
+    /// channels taken back with [`reclaim_pin`](Board::reclaim_pin),
+    /// [`reclaim_uart`](Board::reclaim_uart) and [`reclaim_pwm`](Board::reclaim_pwm).
     /// The cycle is a mark (`power_cycle`) in the trace.
     ///
     /// ```

@@ -1,5 +1,6 @@
 //! A reset: the firmware's tasks stop (`Sim::abort_all`), and the firmware booting again takes
-//! its pins and UART back as they were made, while the board's wiring stays as it was.
+//! its pins, UART and PWM channels back as they were made, while the board's wiring stays as
+//! it was.
 
 use embedded_hal::digital::OutputPin;
 use embedded_hal_async::digital::Wait;
@@ -74,6 +75,41 @@ fn a_reset_cuts_the_uart_transmitter_short() {
         assert_eq!(text, b"012new", "the byte on the wire and those queued behind it are lost");
         // The new stream starts at the reset, not after the old one's last byte.
         assert_eq!(got[3].0, SimTime::from_nanos(3_500_000 + 1_041_667));
+    });
+}
+
+#[test]
+fn a_reset_stops_a_pwm_channel_until_the_new_firmware_sets_it() {
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let lamp = board.pwm("LAMP", 1000);
+        let dim = |mut lamp: fwsim_hw::analog::PwmChannel, duty: u16| async move {
+            embassy_time::Timer::after_millis(1).await;
+            embedded_hal::pwm::SetDutyCycle::set_duty_cycle(&mut lamp, duty).unwrap();
+            std::future::pending::<()>().await
+        };
+        sim.spawn("old", dim(lamp, 600));
+        sim.run_for(ms(5)).unwrap();
+        sim.abort_all();
+        let again = board.reclaim_pwm("LAMP");
+        assert_eq!(again.duty(), 0.0, "a reset stops the timer");
+        sim.spawn("new", dim(again, 300));
+        sim.run_for(ms(5)).unwrap();
+        let record: Vec<String> = board.signals().of("LAMP").map(|c| format!("{} {:?}", c.at, c.value)).collect();
+        assert_eq!(
+            record,
+            ["0.001000000s Text(\"600/1000\")", "0.005000000s Text(\"0/1000\")", "0.006000000s Text(\"300/1000\")"]
+        );
+    });
+}
+
+#[test]
+#[should_panic(expected = "the board has no PWM channel called `FAN`; its PWM channels: LAMP")]
+fn reclaiming_a_pwm_channel_the_board_lacks_names_those_it_has() {
+    fwsim::test(|_| {
+        let board = Board::new();
+        let _ = board.pwm("LAMP", 255);
+        board.reclaim_pwm("FAN");
     });
 }
 
