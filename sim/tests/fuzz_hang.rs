@@ -1,7 +1,7 @@
 //! A campaign whose body hangs in some schedule (a poll that never returns), or a
 //! `fwsim::test` whose body hangs, ends the test process after the hang limit, with a report,
-//! instead of hanging it. The process ends, so
-//! each case runs in a child process: this test binary, told by a variable which case to play.
+//! instead of hanging it. The process ends, so each case runs in a child process: this test
+//! binary, told by a variable which case to play.
 
 use std::cell::{Cell, RefCell};
 use std::process::{Command, Stdio};
@@ -117,7 +117,6 @@ fn a_plain_fwsim_test_that_hangs_ends_with_the_task_by_name() {
     let (code, stderr) = child(test, "plain", &[("FWSIM_HANG_LIMIT", "300ms")], &dir);
     assert_eq!(code, Some(101), "{stderr}");
     assert!(stderr.contains(&format!("fwsim: `{test}` hung: one poll of task spinner#0 has run for ")), "{stderr}");
-    // (Seen within a quarter of the limit after it.)
     assert!(stderr.contains("s of wall time since virtual time 0.002000000s"), "{stderr}");
     assert!(stderr.contains("FWSIM_HANG_LIMIT sets the limit"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);

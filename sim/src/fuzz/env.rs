@@ -20,8 +20,8 @@ pub(super) struct Overrides {
 
 impl Overrides {
     /// Reads `FWSIM_SEED`, `FWSIM_ITERATIONS`, `FWSIM_TIME_LIMIT`, `FWSIM_REPLAY`,
-    /// `FWSIM_PROGRESS` and `FWSIM_HANG_LIMIT`; a value that does not parse is an error naming the variable and what
-    /// was expected.
+    /// `FWSIM_PROGRESS` and `FWSIM_HANG_LIMIT`; a value that does not parse is an error naming
+    /// the variable and what was expected.
     pub(super) fn read() -> Result<Self, String> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }

@@ -1,6 +1,7 @@
 //! Busy-wait loops: a poll that reads the clock or a [spin point](crate::spin_point) over and
-//! over, with no busy time of its own between the reads, is spinning, and each further read spends a tick of busy time, so
-//! the loop sees the change it waits for when it comes, as on a board.
+//! over, with no busy time of its own between the reads, is spinning, and each further read
+//! spends a tick of busy time, so the loop sees the change it waits for when it comes, as on a
+//! board.
 //!
 //! A spin that reads only spin points, with nothing left on the clock that could change what
 //! it reads, would spin for ever: the task panics with the reason instead of the run hanging.
