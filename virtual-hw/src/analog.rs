@@ -57,18 +57,15 @@ impl AdcChannel {
 /// `name`, as `duty/max`).
 pub struct PwmChannel {
     board: Board,
-    signal: usize,
-    max: u16,
-    duty: Rc<RefCell<u16>>,
+    id: usize,
 }
 
-/// What the board keeps of a PWM channel, to hand it out again after a reset.
-#[derive(Clone)]
-pub(crate) struct PwmShared {
+/// A PWM channel as the board keeps it.
+pub(crate) struct PwmState {
     name: String,
     signal: usize,
     max: u16,
-    duty: Rc<RefCell<u16>>,
+    duty: u16,
 }
 
 impl Board {
@@ -77,9 +74,8 @@ impl Board {
     pub fn pwm(&self, name: &str, max_duty: u16) -> PwmChannel {
         let mut b = self.borrow();
         let signal = b.rec.add(name, SignalKind::Text);
-        let duty = Rc::new(RefCell::new(0));
-        b.pwms.push(PwmShared { name: name.to_string(), signal, max: max_duty, duty: duty.clone() });
-        PwmChannel { board: self.clone(), signal, max: max_duty, duty }
+        b.pwms.push(PwmState { name: name.to_string(), signal, max: max_duty, duty: 0 });
+        PwmChannel { board: self.clone(), id: b.pwms.len() - 1 }
     }
 
     /// The PWM channel called `name`, back for firmware booting again after a reset (once the
@@ -88,13 +84,8 @@ impl Board {
     /// `name`.
     #[track_caller]
     pub fn reclaim_pwm(&self, name: &str) -> PwmChannel {
-        let found = self.borrow().pwms.iter().find(|p| p.name == name).cloned();
-        let Some(PwmShared { signal, max, duty, .. }) = found else {
-            let b = self.borrow();
-            let names: Vec<&str> = b.pwms.iter().map(|p| p.name.as_str()).collect();
-            panic!("fwsim-hw: the board has no PWM channel called `{name}`; its PWM channels: {}", names.join(", "));
-        };
-        let mut channel = PwmChannel { board: self.clone(), signal, max, duty };
+        let id = crate::board::index_named(self.borrow().pwms.iter().map(|p| p.name.as_str()), name, "PWM channel");
+        let mut channel = PwmChannel { board: self.clone(), id };
         let _ = embedded_hal::pwm::SetDutyCycle::set_duty_cycle(&mut channel, 0);
         channel
     }
@@ -103,7 +94,9 @@ impl Board {
 impl PwmChannel {
     /// The duty now, as a fraction.
     pub fn duty(&self) -> f64 {
-        *self.duty.borrow() as f64 / self.max as f64
+        let b = self.board.inner.borrow();
+        let p = &b.pwms[self.id];
+        p.duty as f64 / p.max as f64
     }
 }
 
@@ -113,14 +106,17 @@ impl embedded_hal::pwm::ErrorType for PwmChannel {
 
 impl embedded_hal::pwm::SetDutyCycle for PwmChannel {
     fn max_duty_cycle(&self) -> u16 {
-        self.max
+        self.board.inner.borrow().pwms[self.id].max
     }
 
     fn set_duty_cycle(&mut self, duty: u16) -> Result<(), Self::Error> {
-        assert!(duty <= self.max, "fwsim-hw: duty {duty} above the maximum {}", self.max);
-        if *self.duty.borrow() != duty {
-            *self.duty.borrow_mut() = duty;
-            self.board.borrow().rec.record(self.signal, Value::Text(format!("{duty}/{}", self.max)));
+        let mut b = self.board.borrow();
+        let b = &mut *b;
+        let p = &mut b.pwms[self.id];
+        assert!(duty <= p.max, "fwsim-hw: duty {duty} above the maximum {}", p.max);
+        if p.duty != duty {
+            p.duty = duty;
+            b.rec.record(p.signal, Value::Text(format!("{duty}/{}", p.max)));
         }
         Ok(())
     }

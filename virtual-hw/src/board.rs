@@ -56,7 +56,7 @@ pub(crate) struct Inner {
     /// Interrupt numbers handed out so far.
     pub(crate) irqs: u16,
     /// The PWM channels, by name: what [`Board::reclaim_pwm`] hands out again.
-    pub(crate) pwms: Vec<crate::analog::PwmShared>,
+    pub(crate) pwms: Vec<crate::analog::PwmState>,
     /// What else a power cycle does (parts that are not on a bus: flash, watchdog).
     pub(crate) power_hooks: Vec<Rc<dyn Fn()>>,
 }
@@ -213,5 +213,16 @@ impl Inner {
         let irq = self.allocate_irq(priority);
         fwsim::isr::name(irq, name);
         irq
+    }
+}
+
+/// The index of the part called `name` among `names` (a board's pins, UARTs or PWM channels,
+/// each a `kind`); panics at the caller's line, naming them all, if none is called `name`.
+#[track_caller]
+pub(crate) fn index_named<'a>(names: impl Iterator<Item = &'a str>, name: &str, kind: &str) -> usize {
+    let names: Vec<&str> = names.collect();
+    match names.iter().position(|n| *n == name) {
+        Some(i) => i,
+        None => panic!("fwsim-hw: the board has no {kind} called `{name}`; its {kind}s: {}", names.join(", ")),
     }
 }

@@ -36,10 +36,7 @@ impl Board {
     pub fn reclaim_pin(&self, name: &str) -> Pin {
         let (id, net) = {
             let mut b = self.borrow();
-            let Some(id) = b.gpio.pins.iter().position(|p| p.name == name) else {
-                let names: Vec<&str> = b.gpio.pins.iter().map(|p| p.name.as_str()).collect();
-                panic!("fwsim-hw: the board has no pin called `{name}`; its pins: {}", names.join(", "));
-            };
+            let id = crate::board::index_named(b.gpio.pins.iter().map(|p| p.name.as_str()), name, "pin");
             let pin = &mut b.gpio.pins[id];
             (pin.mode, pin.pull, pin.latch) = pin.made;
             (id, pin.net)

@@ -63,10 +63,7 @@ impl Board {
     #[track_caller]
     pub fn reclaim_uart(&self, name: &str) -> Uart {
         let mut b = self.borrow();
-        let Some(id) = b.uarts.all.iter().position(|u| u.name == name) else {
-            let names: Vec<&str> = b.uarts.all.iter().map(|u| u.name.as_str()).collect();
-            panic!("fwsim-hw: the board has no UART called `{name}`; its UARTs: {}", names.join(", "));
-        };
+        let id = crate::board::index_named(b.uarts.all.iter().map(|u| u.name.as_str()), name, "UART");
         b.uarts.all[id].empty_receiver();
         b.uarts.all[id].stop_transmitter(fwsim::now().as_nanos());
         Uart { board: self.clone(), id }
