@@ -103,7 +103,7 @@ impl<R: Send> Supervisor<'_, R> {
             while !pool.all_done() {
                 let said = match self.hang_limit {
                     None => finished.recv().ok(),
-                    Some(_) => finished.recv_timeout(Duration::from_millis(50)).ok(),
+                    Some(limit) => finished.recv_timeout(fwsim::hang_look_interval(limit)).ok(),
                 };
                 match said {
                     Some(true) => (self.on_result)(),

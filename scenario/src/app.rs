@@ -274,10 +274,10 @@ impl Parts {
         self.boot.is_some()
     }
 
-    /// Boots the firmware, if the app said how: whether it did, or the panic's message.
-    pub(crate) fn run_boot<'s>(&self, sim: &'s Sim<'s>) -> Result<bool, String> {
-        let Some(boot) = &self.boot else { return Ok(false) };
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| boot(sim))).map(|()| true).map_err(|p| panic_text(&*p))
+    /// Boots the firmware, if the app said how; the panic's message if the boot panicked.
+    pub(crate) fn run_boot<'s>(&self, sim: &'s Sim<'s>) -> Result<(), String> {
+        let Some(boot) = &self.boot else { return Ok(()) };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| boot(sim))).map_err(|p| fwsim::panic_message(&*p))
     }
 
     fn add(&mut self, id: &str, part: Part) -> &mut Self {
@@ -317,15 +317,6 @@ impl Parts {
             None => Ok(()),
         }
     }
-}
-
-/// A caught panic's message.
-pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(a panic with no message)".into())
 }
 
 #[cfg(test)]

@@ -149,7 +149,7 @@ fn start<'s>(app: &dyn App, sim: &'s Sim<'s>, board: &Board) -> (Parts, Option<S
             (parts, booted.map(|m| format!("the app `{name}` panicked while its firmware booted: {m}")))
         }
         Err(payload) => {
-            let message = crate::app::panic_text(&*payload);
+            let message = fwsim::panic_message(&*payload);
             (
                 Parts::new(),
                 Some(format!("the app `{name}` panicked while it started, before the firmware ran: {message}")),

@@ -31,6 +31,14 @@ pub(crate) fn hang_limit_of_env() -> Result<Option<Duration>, String> {
     std::env::var("FWSIM_HANG_LIMIT").map_or(Ok(Some(DEFAULT_HANG_LIMIT)), |v| parse_hang_limit(&v))
 }
 
+/// How often a watcher of [`long_polls`](crate::long_polls) under `limit` looks: four times
+/// per limit (at least every 10 ms), so that a hang is seen within 1.25 limits, and a
+/// benchmark's run on one core is not interrupted more often than that (every 15 s at the
+/// default 60 s). Wall time decides only when to look; a watcher also wakes when its work ends.
+pub fn hang_look_interval(limit: Duration) -> Duration {
+    (limit / 4).max(Duration::from_millis(10))
+}
+
 /// Runs `f` on a thread of `scope` named `main` (embassy-sync's `ThreadModeRawMutex` asserts
 /// that name on std) and waits for it: what it returns (its panic unwinds here), or, under
 /// `limit`, the poll of it that has run past the limit in wall time. That thread then stays
@@ -54,11 +62,7 @@ pub fn run_watched<'s, R: Send + 's>(
         .expect("spawn a thread");
     if let Some(limit) = limit {
         let id = thread.thread().id();
-        // Wall time decides only when to look again: four times per limit, so that a hang is
-        // seen within 1.25 limits, and a benchmark's campaign on one core is not interrupted
-        // more often than that (every 15 s by default).
-        let look = (limit / 4).max(Duration::from_millis(10));
-        while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(look) {
+        while let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(hang_look_interval(limit)) {
             if let Some(poll) = crate::long_polls(limit).into_iter().find(|p| p.thread == id) {
                 return Err(poll);
             }

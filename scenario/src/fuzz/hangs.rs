@@ -93,8 +93,8 @@ pub(super) fn watch(shared: &Shared<'_>, limit: Option<Duration>, ended: &Receiv
             let _ = ended.recv();
             continue;
         };
-        // Wall time decides only when to look again; an ending worker wakes the wait at once.
-        let _ = ended.recv_timeout((limit / 4).max(Duration::from_millis(10)));
+        // An ending worker wakes the wait at once.
+        let _ = ended.recv_timeout(fwsim::hang_look_interval(limit));
         for poll in fwsim::long_polls(limit) {
             let Some((unit, execution)) = shared.running.take(poll.thread) else { continue };
             let scenario = &shared.scenarios[unit.scenario].0;

@@ -21,11 +21,11 @@ impl Shared {
                 .collect();
             (keys, c.poll.running.is_some())
         };
+        if polling {
+            keys.into_iter().for_each(|key| self.abort(key));
+            return;
+        }
         for key in keys {
-            if polling {
-                self.abort(key);
-                continue;
-            }
             let future = {
                 let mut c = self.core.borrow_mut();
                 let t = &mut c.tasks.metas[key.slot as usize];
@@ -40,12 +40,18 @@ impl Shared {
                 future
             };
             self.abort_links.borrow_mut().remove(&key.slot);
-            if let Some(future) = future {
-                self.blocks.drop_task(future);
-            }
             // A queue entry it had (woken, not yet polled) is left stale: the pick skips it.
-            self.complete(key.slot, Some(JoinError::Aborted));
+            self.finish_aborted(key.slot, future);
         }
+    }
+
+    /// Drops an aborted task's future (outside any borrow: its drop may call back in) and
+    /// completes the task as aborted.
+    pub(super) fn finish_aborted(&self, slot: u32, future: Option<TaskBox>) {
+        if let Some(future) = future {
+            self.blocks.drop_task(future);
+        }
+        self.complete(slot, Some(JoinError::Aborted));
     }
 
     pub(crate) fn abort(&self, key: TaskKey) {

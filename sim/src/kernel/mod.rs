@@ -75,7 +75,7 @@ use executors::Executors;
 use findings::*;
 use interrupts::*;
 use mode::*;
-pub(crate) use poll::panic_message;
+pub use poll::panic_message;
 use poll::*;
 use run::*;
 pub(crate) use run::{RunEnd, RunSpec, Stop};

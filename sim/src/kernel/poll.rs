@@ -53,7 +53,15 @@ impl Default for PollState {
     }
 }
 
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+/// A caught panic's message: its payload when that is a string (as `panic!` makes it), or a
+/// placeholder saying it is not. How fwsim words a task's panic, and how a harness can word
+/// one it caught itself.
+///
+/// ```
+/// let caught = std::panic::catch_unwind(|| panic!("no fix after {} s", 3)).unwrap_err();
+/// assert_eq!(fwsim::panic_message(&*caught), "no fix after 3 s");
+/// ```
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = p.downcast_ref::<String>() {
@@ -89,10 +97,7 @@ impl Shared {
                 t.flags &= !QUEUED;
                 let fut = t.future.take();
                 drop(c);
-                if let Some(fut) = fut {
-                    self.blocks.drop_task(fut);
-                }
-                self.complete(slot, Some(JoinError::Aborted));
+                self.finish_aborted(slot, fut);
                 return Step::Polled;
             }
             let t = &mut c.tasks.metas[slot as usize];
@@ -205,10 +210,7 @@ impl Shared {
         match result {
             Ok(Poll::Pending) if !abort_now => {}
             Ok(Poll::Ready(())) => self.complete(slot, None),
-            Ok(Poll::Pending) => {
-                self.free_task(slot);
-                self.complete(slot, Some(JoinError::Aborted));
-            }
+            Ok(Poll::Pending) => self.finish_aborted(slot, self.take_task(slot)),
             Err(payload) => {
                 let message = panic_message(&*payload);
                 let fut = self.take_task(slot);
