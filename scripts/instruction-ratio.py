@@ -16,7 +16,8 @@ would otherwise take the host's own, and tables from two machines would not comp
 48 KiB 12-way one of Intel's cores since Ice Lake and of AMD's Zen 5. About 15 seconds a bug, 45
 with `--misses`.
 
-Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of each side, taking turns.
+Method: `zoo-vs-shuttle 0 0 N BUG` runs rounds of N executions of shuttle and ten times as
+many of fwsim (the table's header says how many), taking turns.
 It is profiled at two values of N, so that start-up and the rounds' fixed costs cancel out;
 fwsim's side is everything under `fwsim::fuzz::campaign::explore` (a campaign runs on a thread
 of its own) and shuttle's is the rest of the total.
@@ -53,14 +54,15 @@ def output_of(command):
 
 
 def speed_table_facts():
-    """The bugs both sides run and the number of rounds, from a one-execution speed table."""
+    """The bugs both sides run, the number of rounds, and how many executions a round of fwsim
+    runs for each of shuttle's, from a one-execution speed table."""
     table = output_of([BIN, "0", "0", "1"])
     bugs = [row.split("|")[1].strip() for row in table.splitlines() if re.match(r"^\| [a-z]", row)]
     bugs = [b for b in bugs if b != "bug"]
-    rounds = re.search(r"(\d+) rounds of", table)
+    rounds = re.search(r"(\d+) rounds of\s+(\d+) executions of fwsim and 1 of shuttle", table)
     if not bugs or not rounds:
         fail("cannot read zoo-vs-shuttle's speed table")
-    return bugs, int(rounds.group(1))
+    return bugs, int(rounds.group(1)), int(rounds.group(2))
 
 
 def profile(bug, executions, misses, directory):
@@ -96,11 +98,12 @@ def profile(bug, executions, misses, directory):
     return events, total, fwsim
 
 
-def per_execution(bug, misses, runs, directory):
-    """Each event per execution, for fwsim and for shuttle."""
+def per_execution(bug, misses, runs, scale, directory):
+    """Each event per execution, for fwsim and for shuttle. `runs`: shuttle's executions
+    between the two profiles; fwsim ran `scale` times as many."""
     events, t1, f1 = profile(bug, SMALL, misses, directory)
     _, t2, f2 = profile(bug, LARGE, misses, directory)
-    fwsim = {e: (f2[i] - f1[i]) / runs for i, e in enumerate(events)}
+    fwsim = {e: (f2[i] - f1[i]) / (runs * scale) for i, e in enumerate(events)}
     shuttle = {e: ((t2[i] - f2[i]) - (t1[i] - f1[i])) / runs for i, e in enumerate(events)}
     return fwsim, shuttle
 
@@ -127,7 +130,7 @@ def main():
     build = ["cargo", "build", "-q", "-p", "fwsim-zoo", "--release", "--bin", "zoo-vs-shuttle"]
     if subprocess.run(build, cwd=ROOT).returncode != 0:
         fail("cannot build zoo-vs-shuttle (cargo's errors are above)")
-    known, rounds = speed_table_facts()
+    known, rounds, scale = speed_table_facts()
     for bug in chosen:
         if bug not in known:
             fail(f"`{bug}` is not one of the bugs both sides run: {', '.join(known)}")
@@ -139,7 +142,7 @@ def main():
     print("|---" * (header.count("|") - 1) + "|")
     with tempfile.TemporaryDirectory() as directory:
         for bug in chosen or known:
-            fw, sh = per_execution(bug, misses, runs, directory)
+            fw, sh = per_execution(bug, misses, runs, scale, directory)
             row = f"| {bug} | {fw['Ir']:,.0f} | {sh['Ir']:,.0f} | {sh['Ir'] / fw['Ir']:.2f}× |"
             if misses is not None:
                 for names in MISSES:

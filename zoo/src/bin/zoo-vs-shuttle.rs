@@ -4,6 +4,7 @@
 //!
 //! `cargo run -p fwsim-zoo --release --bin zoo-vs-shuttle -- [SEEDS] [BUDGET] [SPEED_RUNS] [BUG…] 2>/dev/null`
 //! (default 20, 10000, 200000, every bug; shuttle prints every failure it finds on stderr).
+//! `SPEED_RUNS` is a round of shuttle's; a round of fwsim's is ten times as many executions.
 //! `SEEDS` 0 skips the find table: `zoo-vs-shuttle 0` measures speed only, and
 //! `zoo-vs-shuttle 0 0 200000 barrier-reuse` the speed of one bug.
 
@@ -98,9 +99,10 @@ fn main() {
     println!("\ncpu: {}", fwsim_benches::cpu::describe());
     println!(
         "\nExecutions per second on the real primitives, random explorer on both: {ROUNDS} rounds of \
-         {speed_runs} executions, fwsim and shuttle taking turns; the median round of each and its \
-         ratio, then each side's slowest and fastest round and the ratio of the fastest (a slow \
-         spell of the host only ever lowers a round):\n"
+         {} executions of fwsim and {speed_runs} of shuttle (equal times at the goal's ratio), taking \
+         turns; the median round of each and its ratio, then each side's slowest and fastest round \
+         and the ratio of the fastest (a slow spell of the host only ever lowers a round):\n",
+        speed_runs * FWSIM_ROUND_SCALE
     );
     println!("| bug | fwsim | shuttle | ratio | fwsim rounds | shuttle rounds | fastest ratio |");
     println!("|---|---|---|---|---|---|---|");
@@ -111,7 +113,7 @@ fn main() {
         // Taking turns, so that a slow spell of a shared machine slows both alike.
         for _ in 0..ROUNDS {
             let started = Instant::now();
-            let report = fwsim_campaign(Strategy::Random, 1, speed_runs, bug).run(bug.body(false));
+            let report = fwsim_campaign(Strategy::Random, 1, speed_runs * FWSIM_ROUND_SCALE, bug).run(bug.body(false));
             ours.push(report.executions as f64 / started.elapsed().as_secs_f64());
             let started = Instant::now();
             match shuttle_campaign(Peer::Random, 1, speed_runs as usize, port, false) {
@@ -178,8 +180,16 @@ fn find_table(ports: &[&ShuttleBug], seeds: u64, budget: u64) {
 }
 
 /// Rounds of the speed comparison: enough that a slow spell of a shared host (several
-/// seconds) cannot cover most of a bug's rounds (nine take about twelve seconds a bug).
+/// seconds) cannot cover most of a bug's rounds (nine of each side take about half a minute a
+/// bug).
 const ROUNDS: usize = 9;
+
+/// How many times shuttle's executions a round of fwsim runs: the goal's ratio, so that at the
+/// goal both sides' rounds last as long and a host whose speed drifts over seconds touches
+/// both alike. (With rounds of equal executions fwsim's lasted a tenth of shuttle's: a slow
+/// spell could hold most of fwsim's short rounds while each of shuttle's long ones averaged
+/// over it, and the medians then compared unlike conditions.)
+const FWSIM_ROUND_SCALE: u64 = 10;
 
 /// One side's rounds of the speed table, in executions per second.
 struct Rounds {
