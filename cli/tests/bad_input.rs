@@ -79,7 +79,7 @@ fn an_unknown_app_with_a_suggestion() {
     assert_eq!(
         error_of("app", "app: thermostatt\nsteps:\n  - delay: 1s\n"),
         "error: s.yaml:1:6: unknown app `thermostatt`; expected one of thermostat, button-led, uart-shell, encoder-menu, gps-logger, ir-remote, \
-         low-power, low-power-polling, uart-link, syncom-pair, gather, roundrobin, rate; did you mean \
+         low-power, low-power-polling, uart-link, syncom-pair, gather, roundrobin, rate, watchdog-guard; did you mean \
          `thermostat`?"
     );
 }

@@ -89,6 +89,8 @@ fn every_key_of_the_format_has_an_example() {
         "power-cycle",
         "expect-no-diagnostics",
         "expect-task",
+        "expect-reset",
+        "watchdog",
         "state",
     ];
     for key in keys {

@@ -260,10 +260,11 @@ impl Parts {
     /// the board with [`Board::reclaim_pin`], [`Board::reclaim_uart`] and
     /// [`Board::reclaim_pwm`] (as the wiring made them), and on buses, executors and the
     /// board captured by clone. The runner calls it once the parts are built, and again after
-    /// each `power-cycle: true` step, when the firmware that ran before is gone
-    /// ([`Sim::abort_all`]), as a board boots after a reset. An app that spawns its firmware
-    /// in [`App::start`] instead runs the same until such a step, which it fails: nothing
-    /// says how its firmware boots again.
+    /// each `power-cycle: true` step and each watchdog bite, when the firmware that ran before
+    /// is gone ([`Sim::abort_all`]), as a board boots after a reset; the boot can read why it
+    /// runs from [`Board::reset_cause`]. An app that spawns its firmware in [`App::start`]
+    /// instead runs the same until such a step or bite, which it fails: nothing says how its
+    /// firmware boots again.
     pub fn boot(&mut self, boot: impl for<'s> Fn(&'s Sim<'s>) + 'static) -> &mut Self {
         self.boot = Some(Box::new(boot));
         self

@@ -109,6 +109,8 @@ pub struct Step {
     #[serde(default, deserialize_with = "present")]
     pub expect_task: Option<Spanned<ExpectTask>>,
     #[serde(default, deserialize_with = "present")]
+    pub expect_reset: Option<Spanned<ExpectReset>>,
+    #[serde(default, deserialize_with = "present")]
     pub expect_idle: Option<Spanned<ExpectIdle>>,
     #[serde(default, deserialize_with = "present")]
     pub turn: Option<Spanned<Turn>>,
@@ -303,6 +305,14 @@ pub enum LineError {
 pub struct ExpectTask {
     pub name: Spanned<String>,
     pub state: TaskState,
+}
+
+/// `expect-reset`: a watchdog resets the MCU and the firmware boots again, within a time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExpectReset {
+    pub watchdog: Spanned<String>,
+    pub within: Option<Duration>,
 }
 
 /// `expect-idle`: the share of the time so far that the core was idle, in per cent.

@@ -38,7 +38,7 @@ impl Runner<'_, '_> {
     ) -> Result<(), StepError> {
         let Some(Part::TextDisplay(rows)) = self.parts.get(part) else { unreachable!("checked by the loader") };
         let now = self.sim.now();
-        self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+        self.run_to(now)?;
         let shown = || -> Option<String> {
             let all = rows();
             match row {

@@ -35,6 +35,7 @@ pub mod load;
 pub mod progress;
 pub mod replay;
 mod report;
+mod reset;
 mod resolve;
 mod run;
 mod scenario;

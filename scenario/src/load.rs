@@ -294,6 +294,9 @@ impl Resolver<'_> {
         if let Some(t) = &step.expect_task {
             actions.push(Action::ExpectTask { name: t.value.name.value.clone(), state: t.value.state });
         }
+        if let Some(r) = &step.expect_reset {
+            actions.push(Action::ExpectReset { watchdog: r.value.watchdog.value.clone(), within: r.value.within });
+        }
         if let Some(i) = &step.expect_idle {
             let percent = i.value.at_least;
             if !(0.0..=100.0).contains(&percent) {
@@ -352,7 +355,7 @@ impl Resolver<'_> {
                 place,
                 "the step has no action; expected one of delay, wait-serial, write-serial, expect-pin, set-control, \
                  take-screenshot, press, set-sensor, i2c-fault, serial-error, power-cycle, expect-no-diagnostics, expect-task, \
-                 expect-idle, turn, expect-text, drive-pin, pulse-pin",
+                 expect-reset, expect-idle, turn, expect-text, drive-pin, pulse-pin",
             )),
             (Some(a), Some(b)) => Err(self.loader.err(
                 place,

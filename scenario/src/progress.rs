@@ -25,13 +25,18 @@ impl fmt::Debug for Progress {
 
 impl Runner<'_, '_> {
     /// Runs until `condition` holds (`true`) or the clock reaches `end` (`false`, the clock
-    /// on `end`), slice by slice.
+    /// on `end`), slice by slice, carrying out resets on the way (the condition is looked at
+    /// again once the firmware has booted).
     pub(crate) fn wait_until(&self, end: SimTime, mut condition: impl FnMut() -> bool) -> Result<bool, StepError> {
         loop {
             let now = self.sim.now();
             let slice_end = SimTime(end.as_nanos().min(now.as_nanos().saturating_add(SLICE.0)));
             let left = Duration(slice_end.as_nanos().saturating_sub(now.as_nanos()));
-            if self.sim.run_until_true_within(left, &mut condition).map_err(|e| self.sim_error(e))? {
+            let stop = || self.board.reset_requested() || condition();
+            if self.sim.run_until_true_within(left, stop).map_err(|e| self.sim_error(e))? {
+                if self.carry_out_reset()? {
+                    continue;
+                }
                 return Ok(true);
             }
             if let Some(Progress(report)) = &self.options.progress {

@@ -91,7 +91,15 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
         let board = Board::new();
         board.set_signal_limit(Some(SIGNAL_LIMIT));
         let (parts, start_error) = start(app, sim, &board);
-        let mut runner = Runner { sim, board: &board, parts: &parts, scenario, options, cursors: BTreeMap::new() };
+        let mut runner = Runner {
+            sim,
+            board: &board,
+            parts: &parts,
+            scenario,
+            options,
+            cursors: BTreeMap::new(),
+            resets: Default::default(),
+        };
         let mut steps = Vec::new();
         // The firmware boots first: its tasks run at time zero until they all wait, so that a
         // first step's stimulus finds them waiting for it (on a board, a press during boot is
@@ -118,7 +126,7 @@ pub fn run(scenario: &Scenario, app: &dyn App, options: &RunOptions) -> Report {
             busy_ns: sim.busy_time().as_nanos(),
             serial: runner.serial_text(),
             signals_dropped: board.signals().dropped,
-            diagnostics: sim.diagnostics().iter().map(ToString::to_string).collect(),
+            diagnostics: runner.diagnostic_lines(),
             trace_hash: sim.trace_hash().map(|h| format!("{h:016x}")),
             artifacts: Vec::new(),
             choices: RunChoices {
@@ -166,6 +174,8 @@ pub(crate) struct Runner<'a, 's> {
     pub(crate) options: &'a RunOptions,
     /// Per serial port: how much of its output earlier waits have consumed.
     pub(crate) cursors: BTreeMap<String, u64>,
+    /// The watchdog resets carried out so far.
+    pub(crate) resets: std::cell::RefCell<Vec<crate::reset::Reset>>,
 }
 
 impl Runner<'_, '_> {
@@ -238,7 +248,7 @@ impl Runner<'_, '_> {
     /// A step's failure, and the firmware's first error before it when there was one (a task
     /// that panicked at boot is why the step waited in vain).
     fn with_root_cause(&self, message: String, of_a_step: bool) -> String {
-        let errors = self.sim.errors();
+        let errors = self.unexpected(self.sim.errors());
         let Some(first) = errors.first().filter(|_| of_a_step) else { return message };
         let more = match errors.len() - 1 {
             0 => String::new(),

@@ -265,6 +265,14 @@ pub enum Action {
         /// Its expected state.
         state: TaskState,
     },
+    /// The watchdog of this name resets the MCU (and the firmware boots again) within the time,
+    /// or before the scenario's timeout.
+    ExpectReset {
+        /// The watchdog's name (`Board::watchdog`'s).
+        watchdog: String,
+        /// How long to wait for it.
+        within: Option<Duration>,
+    },
 }
 
 impl Action {
@@ -285,6 +293,7 @@ impl Action {
             Action::ExpectNoDiagnostics => "expect-no-diagnostics",
             Action::ExpectIdle { .. } => "expect-idle",
             Action::ExpectTask { .. } => "expect-task",
+            Action::ExpectReset { .. } => "expect-reset",
             Action::Turn { .. } => "turn",
             Action::ExpectText { .. } => "expect-text",
             Action::DrivePin { width: None, .. } => "drive-pin",

@@ -20,7 +20,7 @@ impl Runner<'_, '_> {
     ) -> Result<(), StepError> {
         let Some(Part::Display(panel)) = self.parts.get(part) else { unreachable!("checked by the loader") };
         let now = self.sim.now();
-        self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+        self.run_to(now)?;
         if let (Some(golden), Some(w)) = (golden, within) {
             let want = Image::read_png(golden)
                 .map_err(|e| self.fail(format!("cannot read the golden image {}: {e}", golden.display())))?;

@@ -5,7 +5,7 @@
 /// How each key that takes only a map (the steps', a button's `bounce`, `parts`) is written;
 /// `{}` stands for the value the user gave alone (`press: units` becomes
 /// `press: { part-id: units }`), or the placeholder after it.
-const MAP_FORMS: [(&str, &str, &str); 15] = [
+const MAP_FORMS: [(&str, &str, &str); 16] = [
     ("press", "{ part-id: {} }", "button"),
     ("expect-pin", "{ part-id: {}, value: 1 }", "led"),
     ("take-screenshot", "{ part-id: {} }", "oled"),
@@ -14,6 +14,7 @@ const MAP_FORMS: [(&str, &str, &str); 15] = [
     ("i2c-fault", "{ part-id: {}, fault: nack }", "i2c0"),
     ("serial-error", "{ part-id: {}, error: framing }", "uart"),
     ("expect-task", "{ name: {}, state: running }", "main"),
+    ("expect-reset", "{ watchdog: {}, within: 1s }", "iwdg"),
     ("expect-idle", "{ at-least: {} }", "90"),
     ("turn", "{ part-id: {}, steps: 1 }", "knob"),
     ("expect-text", "{ part-id: {}, text: Menu }", "lcd"),

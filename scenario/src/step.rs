@@ -70,11 +70,7 @@ impl Runner<'_, '_> {
         if !restart {
             return Ok(());
         }
-        self.sim.abort_all();
-        if let Err(message) = self.parts.run_boot(self.sim) {
-            return Err(self.fail(format!("the app panicked while its firmware booted again: {message}")));
-        }
-        self.sim.run_until_stalled().map_err(|e| self.sim_error(e))
+        self.reboot()
     }
 
     pub(crate) fn fail(&self, message: impl Into<String>) -> StepError {
@@ -146,7 +142,7 @@ impl Runner<'_, '_> {
                 match within {
                     None => {
                         // Same-instant events first: what the pin shows at this instant.
-                        self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                        self.run_to(now)?;
                         if probe.is_high() != *high {
                             return Err(self.fail(format!(
                                 "pin `{part}` is {}, expected {}",
@@ -176,7 +172,7 @@ impl Runner<'_, '_> {
             Action::Press { part, hold } => {
                 let Some(Part::Button(b)) = self.parts.get(part) else { unreachable!("checked by the loader") };
                 // What is due at this instant first: an earlier press may be landing now.
-                self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                self.run_to(now)?;
                 // Under a cost model, a poll that began at `now` can carry the clock a little
                 // past it; the press then starts when that busy time ends.
                 let now = now.max(self.sim.now());
@@ -215,8 +211,8 @@ impl Runner<'_, '_> {
             }
             Action::PowerCycle { restart } => self.power_cycle(*restart)?,
             Action::ExpectNoDiagnostics => {
-                self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
-                let found = self.sim.diagnostics();
+                self.run_to(now)?;
+                let found = self.unexpected(self.sim.diagnostics());
                 if !found.is_empty() {
                     let list: Vec<String> = found.iter().map(ToString::to_string).collect();
                     return Err(self.fail(format!(
@@ -227,8 +223,9 @@ impl Runner<'_, '_> {
                 }
             }
             Action::ExpectTask { name, state } => self.expect_task(name, *state)?,
+            Action::ExpectReset { watchdog, within } => self.expect_reset(watchdog, *within)?,
             Action::ExpectIdle { at_least_percent } => {
-                self.sim.run_until(now).map_err(|e| self.sim_error(e))?;
+                self.run_to(now)?;
                 let (busy, elapsed) = (self.sim.busy_time(), self.sim.now());
                 let idle = crate::report::idle_percent(busy.as_nanos(), elapsed.as_nanos());
                 if idle < *at_least_percent {
@@ -285,7 +282,7 @@ impl Runner<'_, '_> {
     }
 
     fn expect_task(&self, name: &str, state: TaskState) -> Result<(), StepError> {
-        self.sim.run_until(self.sim.now()).map_err(|e| self.sim_error(e))?;
+        self.run_to(self.sim.now())?;
         let names = self.sim.trace_names();
         let spawned = (0..names.task_names.len() as u32).any(|s| names.task(s) == name);
         if !spawned {
@@ -335,7 +332,7 @@ impl Runner<'_, '_> {
 
     /// Error-level diagnostics (a task panic, contention, a datasheet rule broken) fail a run.
     pub(crate) fn check_errors(&self) -> Result<(), StepError> {
-        let errors = self.sim.errors();
+        let errors = self.unexpected(self.sim.errors());
         if errors.is_empty() {
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! embedded-hal has no (or only a small) trait for.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use fwsim::{IntoNanos, Irq, SimTime};
 
@@ -168,12 +168,15 @@ impl Rtc {
     }
 }
 
-/// An independent watchdog: once started, it must be fed within its timeout or it
-/// "resets" the MCU. Firmware drives it through embedded-hal 0.2's portable
+/// An independent watchdog: once started, it must be fed within its timeout or it resets
+/// the MCU. Firmware drives it through embedded-hal 0.2's portable
 /// `watchdog::{WatchdogEnable, Watchdog}` traits (embedded-hal 1.0 has none); the test keeps
 /// a clone. A missed feed is reported as a [`Hardware`](fwsim::Diagnostic::Hardware)
-/// diagnostic `WatchdogReset` (the simulation goes on, so the test sees what led to it) and
-/// counted.
+/// diagnostic `WatchdogReset`, counted, and stops the watchdog, as a reset does; it sets the
+/// board's [reset cause](Board::reset_cause) and asks for the reset
+/// ([`Board::take_reset_request`]), which the scenario runner carries out by booting the
+/// firmware again. A test that drives the simulation itself sees the bite and what led to it,
+/// and the firmware runs on unless the test resets it.
 #[derive(Clone)]
 pub struct Watchdog {
     state: Rc<RefCell<WatchdogState>>,
@@ -182,6 +185,8 @@ pub struct Watchdog {
 struct WatchdogState {
     /// Its interrupt (the bite).
     irq: Irq,
+    /// The board it resets (weak: the board's power hooks hold the watchdog).
+    board: Weak<RefCell<crate::board::Inner>>,
     name: String,
     timeout_ns: u64,
     deadline: Option<u64>,
@@ -190,11 +195,12 @@ struct WatchdogState {
 }
 
 impl Watchdog {
-    /// A stopped watchdog that bites `timeout` after its last feed, on `irq`.
-    fn new(name: &str, timeout: impl IntoNanos, irq: Irq) -> Self {
+    /// A stopped watchdog of `board` that bites `timeout` after its last feed, on `irq`.
+    fn new(board: &Board, name: &str, timeout: impl IntoNanos, irq: Irq) -> Self {
         Watchdog {
             state: Rc::new(RefCell::new(WatchdogState {
                 irq,
+                board: Rc::downgrade(&board.inner),
                 name: name.to_string(),
                 timeout_ns: timeout.into_nanos(),
                 deadline: None,
@@ -227,20 +233,23 @@ impl Watchdog {
     }
 
     fn expire(&self, generation: u64) {
-        let (name, timeout) = {
+        let (name, timeout, board) = {
             let mut s = self.state.borrow_mut();
             if s.generation != generation {
                 return; // fed since
             }
             s.resets += 1;
             s.deadline = None;
-            (s.name.clone(), s.timeout_ns)
+            (s.name.clone(), s.timeout_ns, s.board.upgrade())
         };
         fwsim::diag::report_hardware(
             format!("watchdog {name}"),
             "WatchdogReset",
-            format!("not fed for {timeout} ns: the MCU would reset"),
+            format!("not fed for {timeout} ns: the MCU resets"),
         );
+        if let Some(inner) = board {
+            Board { inner }.request_reset(crate::ResetCause::Watchdog(name));
+        }
     }
 
     /// Stops it (only a power cycle can: see [`Board::watchdog`]).
@@ -292,7 +301,7 @@ impl Board {
     /// [power cycle](Board::power_cycle) stops it, as a reset does.
     pub fn watchdog(&self, name: &str, timeout: impl IntoNanos) -> Watchdog {
         let irq = self.borrow().allocate_named_irq(0, name);
-        let dog = Watchdog::new(name, timeout, irq);
+        let dog = Watchdog::new(self, name, timeout, irq);
         let kept = dog.clone();
         self.borrow().power_hooks.push(Rc::new(move || kept.stop()));
         dog

@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) pwms: Vec<crate::analog::PwmState>,
     /// What else a power cycle does (parts that are not on a bus: flash, watchdog).
     pub(crate) power_hooks: Vec<Rc<dyn Fn()>>,
+    /// Why the MCU last started, and a reset asked for (see `reset`).
+    pub(crate) reset: crate::reset::ResetState,
 }
 
 /// The first interrupt number a board hands out. Numbers below belong to the timer alarm (0)
@@ -81,6 +83,7 @@ impl Board {
                 irqs: 0,
                 power_hooks: Vec::new(),
                 pwms: Vec::new(),
+                reset: Default::default(),
             })),
         };
         // A failing `fwsim::test` leaves the board's waveform and signal log beside the trace,
@@ -99,7 +102,8 @@ impl Board {
     /// ([`Sim::abort_all`](fwsim::Sim::abort_all)) and boot it again on pins, UARTs and PWM
     /// channels taken back with [`reclaim_pin`](Board::reclaim_pin),
     /// [`reclaim_uart`](Board::reclaim_uart) and [`reclaim_pwm`](Board::reclaim_pwm).
-    /// The cycle is a mark (`power_cycle`) in the trace.
+    /// The cycle is a mark (`power_cycle`) in the trace, and the next boot's
+    /// [reset cause](Board::reset_cause) is the power.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
@@ -127,6 +131,7 @@ impl Board {
         for hook in hooks {
             hook();
         }
+        self.reset_on_power_up();
         fwsim::mark("power_cycle", 0);
     }
 

@@ -40,6 +40,7 @@ pub mod display;
 pub mod expect;
 pub mod gpio;
 pub mod i2c;
+mod reset;
 pub mod signal;
 pub mod spi;
 pub mod storage;
@@ -49,6 +50,7 @@ pub use board::{Board, FIRST_BOARD_IRQ};
 pub use curve::Curve;
 pub use device_context::DeviceContext;
 pub use gpio::{Bounce, Button, Drive, Edge, Led, Level, Pin, PinContext, PinDevice, Probe, Pull};
+pub use reset::ResetCause;
 pub use signal::{Logic, Signals};
 
 /// Nanoseconds for `bits` bit times at `hz`, rounded to the nearest nanosecond. Computing a

@@ -133,3 +133,35 @@ fn reclaiming_a_uart_the_board_lacks_names_those_it_has() {
         board.reclaim_uart("UART1");
     });
 }
+
+/// A bite records its watchdog as the next boot's cause and asks for a reset, once; a power
+/// cycle makes the cause the power again and drops a request nobody took.
+#[test]
+fn a_watchdog_bite_asks_for_a_reset_and_names_itself_as_the_cause() {
+    use fwsim_hw::ResetCause;
+    fwsim::test(|sim| {
+        let board = Board::new();
+        let dog = board.watchdog("iwdg", ms(100));
+        assert_eq!(board.reset_cause(), ResetCause::PowerOn);
+        dog.start();
+        sim.run_for(ms(99)).unwrap();
+        dog.feed();
+        sim.run_for(ms(99)).unwrap();
+        assert!(!board.reset_requested(), "fed in time");
+        sim.run_for(ms(2)).unwrap();
+        assert!(board.reset_requested());
+        assert_eq!(board.reset_cause(), ResetCause::Watchdog("iwdg".into()));
+        assert_eq!(board.take_reset_request(), Some(ResetCause::Watchdog("iwdg".into())));
+        assert_eq!(board.take_reset_request(), None, "taken once");
+        assert_eq!(board.reset_cause(), ResetCause::Watchdog("iwdg".into()), "the cause stays for the boot");
+        sim.run_for(ms(500)).unwrap();
+        assert!(!board.reset_requested(), "a bite stops the watchdog, as the reset does");
+        dog.start();
+        sim.run_for(ms(150)).unwrap();
+        assert!(board.reset_requested());
+        board.power_cycle();
+        assert!(!board.reset_requested(), "the power cycle is the reset");
+        assert_eq!(board.reset_cause(), ResetCause::PowerOn);
+        assert_eq!(sim.take_diagnostics().len(), 2, "each bite is a WatchdogReset diagnostic");
+    });
+}

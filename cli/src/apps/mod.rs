@@ -13,6 +13,7 @@ mod thermostat;
 mod toolkit_demos;
 mod uart_link;
 mod uart_shell;
+mod watchdog_guard;
 
 pub use button_led::ButtonLed;
 pub use encoder_menu::EncoderMenu;
@@ -24,6 +25,7 @@ pub use thermostat::Thermostat;
 pub use toolkit_demos::{GATHER, RATE, ROUNDROBIN, ToolkitDemo};
 pub use uart_link::UartLink;
 pub use uart_shell::UartShell;
+pub use watchdog_guard::WatchdogGuard;
 
 /// The built-in apps; the first is the default for scenarios that name none.
 pub fn builtin() -> Vec<&'static dyn App> {
@@ -41,5 +43,6 @@ pub fn builtin() -> Vec<&'static dyn App> {
         &GATHER,
         &ROUNDROBIN,
         &RATE,
+        &WatchdogGuard,
     ]
 }
