@@ -80,15 +80,15 @@ step "boards/rp-pico: the demo apps for the Raspberry Pi Pico, ELF and UF2"
 command -v elf2uf2-rs >/dev/null 2>&1 || cargo install --locked elf2uf2-rs --version 2.2.0 --no-default-features
 (cd boards/rp-pico && cargo fmt -- --check && cargo clippy --release --locked -q -- -D warnings && cargo build --release --locked -q)
 pico=boards/rp-pico/target
-for app in button-led uart-shell thermostat encoder-menu ir-remote low-power gps-logger; do
+for app in button-led uart-shell thermostat encoder-menu ir-remote low-power gps-logger watchdog-guard; do
   elf2uf2-rs "$pico/thumbv6m-none-eabi/release/$app" "$pico/$app.uf2"
 done
-python3 scripts/uf2-check.py "$pico"/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger}.uf2
-python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger}
+python3 scripts/uf2-check.py "$pico"/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger,watchdog-guard}.uf2
+python3 scripts/elf-size.py "$pico"/thumbv6m-none-eabi/release/{button-led,uart-shell,thermostat,encoder-menu,ir-remote,low-power,gps-logger,watchdog-guard}
 
 step "no_std builds (the portable crates and the firmware apps)"
 for t in "${targets[@]}"; do
-  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs -p app-embassy-style -p portable-spawn -p fake-board -p app-toolkit-demos -p app-gps-logger -p app-ir-remote -p app-low-power -p app-uart-link -p app-syncom-pair --target "$t"
+  cargo build --locked -q -p fwsim-primitives -p fwsim-drivers -p app-thermostat -p app-button-led -p app-uart-shell -p app-encoder-menu -p diff-programs -p app-embassy-style -p portable-spawn -p fake-board -p app-toolkit-demos -p app-gps-logger -p app-ir-remote -p app-low-power -p app-uart-link -p app-syncom-pair -p app-watchdog-guard --target "$t"
 done
 
 step "miri (every crate with unsafe code)"
