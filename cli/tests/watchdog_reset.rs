@@ -118,7 +118,8 @@ fn an_expect_reset_that_does_not_come_fails_and_says_what_resets_there_were() {
     );
     // A bite claimed once is not claimed again.
     let yaml = format!(
-        "{HANG}  - expect-reset: {{ watchdog: iwdg, within: 200ms }}\n  - expect-reset: {{ watchdog: iwdg, within: 500ms }}\n"
+        "{HANG}  - expect-reset: {{ watchdog: iwdg, within: 200ms }}\n  \
+         - expect-reset: {{ watchdog: iwdg, within: 500ms }}\n"
     );
     assert_eq!(
         failure(&run(true, &yaml)),
