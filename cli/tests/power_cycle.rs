@@ -10,7 +10,9 @@ use embedded_io_async::Write;
 use fwsim::Sim;
 use fwsim_hw::uart::UartConfig;
 use fwsim_hw::{Board, Level, Pull};
-use fwsim_scenario::{App, PartInfo, PartKind, Parts, Report, RunOptions};
+use fwsim_scenario::{App, PartInfo, PartKind, Parts};
+
+mod support;
 
 fn parts_info() -> Vec<PartInfo> {
     vec![PartInfo::new("key", PartKind::Button, "the key"), PartInfo::new("serial", PartKind::Serial, "the log")]
@@ -81,14 +83,7 @@ impl App for SpawnsInStart {
     }
 }
 
-fn run(app: &dyn App, yaml: &str) -> Report {
-    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &[app], Some(app.name())).unwrap();
-    fwsim_scenario::run(&scenario, app, &RunOptions::default())
-}
-
-fn failure(r: &Report) -> String {
-    r.failure().map(|f| f.message.clone()).unwrap_or_default()
-}
+use support::{failure, run_on as run};
 
 const PRESS: &str = "  - press: { part-id: key, hold: 10ms }\n  - delay: 20ms\n";
 

@@ -10,6 +10,7 @@ use fwsim::Sim;
 use fwsim_hw::uart::UartConfig;
 use fwsim_hw::{Board, Level, Pull};
 use fwsim_scenario::{App, Outcome, PartInfo, PartKind, Parts, Report, RunOptions};
+use support::failure;
 
 /// Counts falling edges of a key and prints `count=N`.
 struct Counter;
@@ -81,10 +82,6 @@ fn run(app: &dyn App, yaml: &str) -> Report {
     ];
     let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &apps, Some(app.name())).unwrap();
     fwsim_scenario::run(&scenario, app, &RunOptions::default())
-}
-
-fn failure(r: &Report) -> String {
-    r.failure().map(|f| f.message.clone()).unwrap_or_default()
 }
 
 #[test]

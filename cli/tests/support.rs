@@ -1,4 +1,5 @@
-//! Helpers shared by the CLI tests: run the `fwsim` binary, write scenario files.
+//! Helpers shared by the CLI tests: run the `fwsim` binary, write scenario files, run a
+//! scenario on an app of a test's own.
 
 #![allow(dead_code)]
 
@@ -108,4 +109,15 @@ pub fn fwsim_on_a_terminal(cwd: &Path, args: &[&str]) -> Output {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&seen).into_owned(),
     }
+}
+
+/// Runs `yaml` (a scenario file's text, `t.yaml`) on `app` alone, with default options.
+pub fn run_on(app: &dyn fwsim_scenario::App, yaml: &str) -> fwsim_scenario::Report {
+    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &[app], Some(app.name())).unwrap();
+    fwsim_scenario::run(&scenario, app, &fwsim_scenario::RunOptions::default())
+}
+
+/// The message of a report's failure; empty if it passed.
+pub fn failure(r: &fwsim_scenario::Report) -> String {
+    r.failure().map(|f| f.message.clone()).unwrap_or_default()
 }

@@ -11,7 +11,10 @@ use fwsim::Sim;
 use fwsim_hw::analog::Watchdog;
 use fwsim_hw::uart::UartConfig;
 use fwsim_hw::{Board, ResetCause};
-use fwsim_scenario::{App, PartInfo, PartKind, Parts, Report, RunOptions};
+use fwsim_scenario::{App, PartInfo, PartKind, Parts, Report};
+use support::failure;
+
+mod support;
 
 /// Firmware: says why it booted, then feeds a 100 ms watchdog every 50 ms until the console
 /// receives `h`, which hangs the feeder (as a task stuck on a bus would).
@@ -71,13 +74,7 @@ impl App for Guard {
 }
 
 fn run(boots: bool, yaml: &str) -> Report {
-    let app = Guard { boots };
-    let scenario = fwsim_scenario::parse("t.yaml".as_ref(), yaml, &[&app], Some("guard")).unwrap();
-    fwsim_scenario::run(&scenario, &app, &RunOptions::default())
-}
-
-fn failure(r: &Report) -> String {
-    r.failure().map(|f| f.message.clone()).unwrap_or_default()
+    support::run_on(&Guard { boots }, yaml)
 }
 
 const HANG: &str = "steps:\n  - wait-serial: \"boot: power-on\"\n  - write-serial: h\n";

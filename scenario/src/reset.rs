@@ -2,8 +2,8 @@
 //! firmware's tasks stop and it boots again, the devices keep their power), and the
 //! `expect-reset` step that says a bite is what the scenario tests.
 //!
-//! Every way the runner moves the clock ([`Runner::run_to`], `wait_until`) stops at a
-//! bite, carries the reset out, and goes on to where it was going. A bite that no
+//! Every way the runner moves the clock (`wait_until`, which [`Runner::run_to`] calls too)
+//! stops at a bite, carries the reset out, and goes on to where it was going. A bite that no
 //! `expect-reset` step claims fails the run as any error diagnostic does, with what the
 //! firmware did after its reboot on record.
 
@@ -24,14 +24,7 @@ pub(crate) struct Reset {
 impl Runner<'_, '_> {
     /// Runs to `end` (every event at or before it), carrying out resets on the way.
     pub(crate) fn run_to(&self, end: SimTime) -> Result<(), StepError> {
-        loop {
-            let left = end.as_nanos().saturating_sub(self.sim.now().as_nanos());
-            let asked = self.sim.run_until_true_within(Duration(left), || self.board.reset_requested());
-            if !asked.map_err(|e| self.sim_error(e))? {
-                return Ok(());
-            }
-            self.carry_out_reset()?;
-        }
+        self.wait_until(end, || false).map(|_| ())
     }
 
     /// Carries out the reset the board asks for, if it asks: as `power-cycle: true` without
