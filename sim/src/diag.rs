@@ -367,6 +367,20 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
+impl SimError {
+    /// The variant's name, e.g. `"Deadlock"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SimError::Deadlock(_) => "Deadlock",
+            SimError::Livelock { .. } => "Livelock",
+            SimError::MainPanicked(_) => "MainPanicked",
+            SimError::Strict(_) => "Strict",
+            SimError::InvariantBroken { .. } => "InvariantBroken",
+            SimError::Task { .. } => "Task",
+        }
+    }
+}
+
 /// Reports a [`Diagnostic::Hardware`] on the current simulation, stamped with the virtual time
 /// and the running task or interrupt. For peripheral and device models; panics outside a
 /// simulation.

@@ -134,11 +134,12 @@ impl<'env> Sim<'env> {
         let end = self.shared.run(RunSpec { advance: true, limit: None, stop: Stop::TaskDone(main.key) })?;
         match main.try_take() {
             Some(Ok(v)) => Ok(v),
-            Some(Err(JoinError::Panicked(m))) => Err(SimError::MainPanicked(m)),
-            Some(Err(e)) => Err(SimError::MainPanicked(e.to_string())),
+            Some(Err(JoinError::Panicked(m))) => Err(self.shared.stopped(SimError::MainPanicked(m))),
+            Some(Err(e)) => Err(self.shared.stopped(SimError::MainPanicked(e.to_string()))),
             None => {
                 debug_assert_eq!(end, RunEnd::Quiescent);
-                Err(SimError::Deadlock(self.shared.core.borrow().wait_report(false)))
+                let report = self.shared.core.borrow().wait_report(false);
+                Err(self.shared.stopped(SimError::Deadlock(report)))
             }
         }
     }
@@ -161,7 +162,7 @@ impl<'env> Sim<'env> {
         let task = self.shared.label_of(handle.key);
         match self.block_on(handle)? {
             Ok(v) => Ok(v),
-            Err(error) => Err(SimError::Task { task, error }),
+            Err(error) => Err(self.shared.stopped(SimError::Task { task, error })),
         }
     }
 }

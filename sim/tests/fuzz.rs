@@ -236,7 +236,7 @@ fn a_task_that_must_finish_but_waits_forever_is_a_deadlock_failure() {
             sim.run_until_stalled().unwrap();
         })
         .expect_err("the deadlock is found");
-    assert!(failure.fault.message.contains("Deadlock"), "{failure}");
+    assert_eq!(failure.fault.kind, "Deadlock", "{failure}");
     assert!(failure.fault.message.contains("waiter"), "names the waiting task: {failure}");
     assert_eq!(failure.deviations, 1);
 }

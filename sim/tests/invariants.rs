@@ -146,13 +146,14 @@ fn random_exploration_finds_a_break_only_some_schedules_make_and_shrinks_it() {
         })
         .expect_err("both tasks halfway at once");
     let message = &failure.fault.message;
-    assert!(message.contains("InvariantBroken") && message.contains("at most one transfer in flight"), "{failure}");
-    assert!(message.contains("a poll of b-to-a#1"), "{failure}");
+    assert_eq!(failure.fault.kind, "InvariantBroken", "{failure}");
+    assert_eq!(message, "invariant `at most one transfer in flight` broken\n  after a poll of b-to-a#1");
     assert_eq!(failure.deviations, 1, "{failure}");
 }
 
 #[fwsim::test(explorer = "dfs", bound = 2)]
-#[should_panic(expected = "invariant `money is conserved` broken at 0.000000000s, after a poll of")]
+#[should_panic(expected = "InvariantBroken in the test body at virtual time 0.000000000s: invariant `money is \
+                           conserved` broken\n    after a poll of mover#1")]
 async fn the_ambient_form_works_from_a_test_body() {
     let accounts = Rc::new([Cell::new(50), Cell::new(50)]);
     let seen = accounts.clone();

@@ -96,13 +96,18 @@ where
                 }
                 Some(fault)
             }
-            (None, Err(payload)) => Some(Fault {
-                kind: "panic".to_owned(),
-                message: crate::kernel::panic_message(&*payload),
-                task: None,
-                at: sim.now(),
-                location: locations.last().cloned(),
-            }),
+            (None, Err(payload)) => {
+                let message = crate::kernel::panic_message(&*payload);
+                let location = locations.last().cloned();
+                Some(match sim.shared.take_stopped_by() {
+                    // The body stopped on a run method's error (`unwrap`, `?`, `expect`): the
+                    // error is what failed, whatever panic carried it out.
+                    Some(e) if message.contains(&e.to_string()) || message.contains(&format!("{e:?}")) => {
+                        Fault::from_run_error(&e, sim.now(), location)
+                    }
+                    _ => Fault { kind: "panic".to_owned(), message, task: None, at: sim.now(), location },
+                })
+            }
             (None, Ok(())) => None,
         };
         if let Some(dir) = artifacts

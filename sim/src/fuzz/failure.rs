@@ -6,19 +6,21 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::Strategy;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, SimError};
 use crate::policy::Schedule;
 use crate::time::SimTime;
 
 /// What went wrong in one execution.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
-    /// `panic` for a panic in the test body, else the diagnostic's kind (`TaskPanicked`,
-    /// `WakerDropped`…).
+    /// `panic` for a panic in the test body; the [error's kind](crate::SimError::kind)
+    /// (`Deadlock`, `InvariantBroken`…) when that panic carried a run method's error out of
+    /// the body; else the diagnostic's kind (`TaskPanicked`, `WakerDropped`…).
     pub kind: String,
     /// The panic message or the diagnostic, in words.
     pub message: String,
-    /// The task it happened in (`name#serial`); `None` for the test body.
+    /// The task it happened in (`name#serial`); `None` for the test body (a run method's
+    /// error is the body's: its message names the tasks).
     pub task: Option<String>,
     /// The virtual time.
     pub at: SimTime,
@@ -35,14 +37,39 @@ impl Fault {
         Fault { kind: d.kind().to_owned(), message, task: d.task().map(str::to_owned), at: d.at(), location: None }
     }
 
-    /// What two failures must share to be "the same bug": the kind, and the panic's location
+    /// The error `e` a run method returned, which stopped the body with a panic raised at
+    /// `location` (an `unwrap`, say) at virtual time `now`. The message leads with what stays
+    /// the same when the schedule changes (see [`signature`](Self::signature)).
+    pub(crate) fn from_run_error(e: &SimError, now: SimTime, location: Option<String>) -> Self {
+        let (message, at) = match e {
+            SimError::Deadlock(report) => {
+                let waiting = report.to_string();
+                // "at 1.5s, 2 task(s) waiting: …": the time is the fault's own.
+                let waiting = waiting.split_once(", ").map_or(waiting.as_str(), |(_, rest)| rest).to_owned();
+                (waiting, report.at)
+            }
+            SimError::Livelock { tasks, at } => {
+                (format!("tasks wake each other for ever at one instant: {}", tasks.join(", ")), *at)
+            }
+            SimError::InvariantBroken { name, at, after } => {
+                (format!("invariant `{name}` broken\n  after {after}"), *at)
+            }
+            SimError::Strict(d) => return Fault { location, ..Fault::from_diagnostic(d) },
+            SimError::MainPanicked(_) | SimError::Task { .. } => (e.to_string(), now),
+        };
+        Fault { kind: e.kind().to_owned(), message, task: None, at, location }
+    }
+
+    /// What two failures must share to be "the same bug": the kind, and a panic's location
     /// or else the message's first line with its numbers masked (times and serials move when
     /// the schedule changes; the assertion does not). Not the task: the same assertion
-    /// failing in another task running the same code is the same bug.
+    /// failing in another task running the same code is the same bug. (A run method's error
+    /// keeps the location of the panic that it caused, but one line such as an `unwrap` can
+    /// raise different errors: its message says which.)
     pub fn signature(&self) -> String {
         let what = match &self.location {
-            Some(l) => l.clone(),
-            None => {
+            Some(l) if matches!(self.kind.as_str(), "panic" | "TaskPanicked") => l.clone(),
+            _ => {
                 let line = self.message.lines().next().unwrap_or("");
                 line.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
             }
@@ -101,7 +128,10 @@ impl fmt::Display for Failure {
             )?;
         }
         let task = fault.task.as_deref().map_or("the test body".to_owned(), |t| format!("task {t}"));
-        writeln!(f, "  {} in {task} at virtual time {}: {}", fault.kind, fault.at, fault.message)?;
+        // A message's further lines (an assertion's operands, the tasks a deadlock left
+        // waiting) are indented under its first.
+        let message = fault.message.replace('\n', "\n  ");
+        writeln!(f, "  {} in {task} at virtual time {}: {message}", fault.kind, fault.at)?;
         if let Some(l) = &fault.location {
             writeln!(f, "  raised at {l}")?;
         }

@@ -61,7 +61,9 @@
 //! [`invariant`](crate::Sim::invariant) checked at every step), or an error-level
 //! [diagnostic](crate::Diagnostic): a task panic, a lost waker. Panics are kept quiet while
 //! exploring ([`SimConfig::quiet_panics`](crate::SimConfig::quiet_panics)); the report carries
-//! the first failure's message and location.
+//! the first failure's message and location. A panic that carries a run method's error out of
+//! the body is reported as that error ([`Fault::kind`] `Deadlock`, `InvariantBroken`…), and
+//! the shrinker keeps only schedules that end in the same error.
 //!
 //! A schedule in which a poll never returns (a loop with no `.await` that reads nothing fwsim
 //! sees) cannot be stopped on its thread: after [`Fuzz::hang_limit`] the campaign ends the

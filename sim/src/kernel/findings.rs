@@ -11,6 +11,9 @@ pub(crate) struct Findings {
     pub(super) strict: bool,
     /// That first diagnostic, until the loop stops on it.
     pub(super) strict_stop: Option<Diagnostic>,
+    /// The last error a run method returned: what a fuzzed body that stops on it failed of
+    /// (see `fuzz::execute`).
+    pub(super) stopped_by: Option<SimError>,
 }
 
 impl Core {
@@ -71,6 +74,18 @@ impl Shared {
     /// Whether any diagnostic has been recorded (and not taken).
     pub(crate) fn has_diagnostics(&self) -> bool {
         !self.core.borrow().findings.diags.is_empty()
+    }
+
+    /// Notes that a run method returns `e`, and returns it.
+    #[cold]
+    pub(crate) fn stopped(&self, e: SimError) -> SimError {
+        self.core.borrow_mut().findings.stopped_by = Some(e.clone());
+        e
+    }
+
+    /// The last error a run method returned, if one did.
+    pub(crate) fn take_stopped_by(&self) -> Option<SimError> {
+        self.core.borrow_mut().findings.stopped_by.take()
     }
 
     pub(super) fn take_strict_stop(&self) -> Option<SimError> {

@@ -190,7 +190,7 @@ impl Core {
             timers: Timers::new(cfg.timer_queue),
             irq: Interrupts::default(),
             poll: PollState::default(),
-            findings: Findings { diags: Vec::new(), strict: cfg.strict, strict_stop: None },
+            findings: Findings { diags: Vec::new(), strict: cfg.strict, strict_stop: None, stopped_by: None },
             trace: Recorder::new(&cfg.trace)?,
             mode: ModeKind::General,
         })

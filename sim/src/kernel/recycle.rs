@@ -102,10 +102,13 @@ impl Core {
         pending.clear();
         *armed = None;
         poll.reset();
-        let Findings { diags, strict, strict_stop } = findings;
+        let Findings { diags, strict, strict_stop, stopped_by } = findings;
         diags.clear();
         *strict = cfg.strict;
         *strict_stop = None;
+        if stopped_by.is_some() {
+            *stopped_by = None;
+        }
         *mode = ModeKind::General;
         Ok(())
     }

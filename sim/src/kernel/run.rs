@@ -65,9 +65,11 @@ impl Shared {
         let result = result.and_then(|end| self.take_broken_invariant().map(|()| end));
         match result {
             Ok(RunEnd::Quiescent | RunEnd::Stalled) if self.stuck_must_finish() => {
-                Err(SimError::Deadlock(self.core.borrow().wait_report(false)))
+                let report = self.core.borrow().wait_report(false);
+                Err(self.stopped(SimError::Deadlock(report)))
             }
-            other => other,
+            Err(e) => Err(self.stopped(e)),
+            ok => ok,
         }
     }
 
