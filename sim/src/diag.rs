@@ -256,6 +256,14 @@ pub enum WaitState {
     Queued,
     /// Holds a timer that fires at this time.
     Timer(SimTime),
+    /// Awaits the join handle of a task that has not finished, and perhaps more.
+    Joining {
+        /// The task, `name#serial`.
+        task: String,
+        /// Clones of the waiting task's waker held elsewhere besides the join handle's (a
+        /// `select` over the handle and something else): whoever holds them may wake it too.
+        others: u32,
+    },
     /// Its waker is held elsewhere (`n` clones): whoever holds it may wake it.
     WakerHeld(u32),
     /// Never cloned its waker (`pending().await`): nothing can wake it.
@@ -269,6 +277,10 @@ impl fmt::Display for WaitState {
         match self {
             WaitState::Queued => write!(f, "runnable"),
             WaitState::Timer(t) => write!(f, "timer at {t}"),
+            WaitState::Joining { task, others: 0 } => write!(f, "waiting for {task} to finish"),
+            WaitState::Joining { task, others } => {
+                write!(f, "waiting for {task} to finish, or for {others} more waker clone(s) held elsewhere")
+            }
             WaitState::WakerHeld(n) => write!(f, "waiting, {n} waker clone(s) held elsewhere"),
             WaitState::Parked => write!(f, "parked (never registered a waker)"),
             WaitState::Lost => write!(f, "lost (its waker was dropped)"),

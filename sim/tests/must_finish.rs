@@ -59,3 +59,25 @@ fn without_the_declaration_the_same_deadlock_passes_silently() {
         assert!(sim.run_for(fwsim::secs(1)).is_ok(), "what issue 16 found: a deadlock that is not an error");
     });
 }
+
+/// A task that awaits another's join handle is reported as waiting for that task, and the
+/// report follows the chain to the task that is really stuck.
+#[test]
+fn a_task_awaiting_a_join_handle_is_reported_as_waiting_for_that_task() {
+    fwsim::scope(SimConfig::new(), |sim| {
+        let never: &Flag = sim.alloc(Signal::new());
+        let stuck = sim.spawn("stuck", async move { never.wait().await });
+        let middle = sim.spawn("middle", async move { stuck.await.unwrap() });
+        let err = sim.block_on(async move { middle.await.unwrap() }).unwrap_err();
+        let SimError::Deadlock(report) = &err else { panic!("expected a deadlock, got {err:?}") };
+        let states: Vec<String> = report.waiting.iter().map(|t| format!("{}: {}", t.task, t.state)).collect();
+        assert_eq!(
+            states,
+            [
+                "stuck#0: waiting, 1 waker clone(s) held elsewhere",
+                "middle#1: waiting for stuck#0 to finish",
+                "main#2: waiting for middle#1 to finish",
+            ]
+        );
+    });
+}

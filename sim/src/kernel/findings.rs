@@ -28,12 +28,15 @@ impl Core {
         self.findings.diags.push(d);
     }
 
-    pub(super) fn wait_state(&self, slot: u32) -> WaitState {
+    /// What task `slot` of the run tagged `tag` waits for.
+    pub(super) fn wait_state(&self, tag: u32, slot: u32) -> WaitState {
         let t = &self.tasks.metas[slot as usize];
         if t.has(QUEUED) {
             WaitState::Queued
         } else if let Some(d) = self.timers.integrated.deadline_of(slot) {
             WaitState::Timer(SimTime(ticks_to_ns(d)))
+        } else if let Some(awaited) = self.joined_by(tag, slot, t.generation) {
+            WaitState::Joining { task: self.label(awaited), others: t.clones.live().saturating_sub(1) }
         } else if t.has(LOST) {
             WaitState::Lost
         } else if t.clones.live() > 0 {
@@ -49,7 +52,14 @@ impl Core {
         (self.tasks.live == 0).then_some(SimTime(self.clock.now))
     }
 
-    pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
+    /// The task whose join handle task `(slot, generation)` of the run tagged `tag` awaits.
+    fn joined_by(&self, tag: u32, slot: u32, generation: u32) -> Option<u32> {
+        let awaits = |w: &Waker| waker::decode(w) == Some((tag, slot, generation & waker::GEN_MASK));
+        self.tasks.joiners.iter().find(|(_, w)| awaits(w)).map(|(awaited, _)| *awaited)
+    }
+
+    /// The tasks of the run tagged `tag` that have not finished, and what each waits for.
+    pub(crate) fn wait_report(&self, tag: u32, reached_limit: bool) -> WaitReport {
         if let Some(at) = self.all_finished_at() {
             return WaitReport { at, reached_limit, waiting: Vec::new() };
         }
@@ -59,7 +69,7 @@ impl Core {
             .iter()
             .enumerate()
             .filter(|(_, t)| t.flags & (OCCUPIED | DONE) == OCCUPIED)
-            .map(|(i, t)| (t.serial, TaskReport { task: self.label(i as u32), state: self.wait_state(i as u32) }))
+            .map(|(i, t)| (t.serial, TaskReport { task: self.label(i as u32), state: self.wait_state(tag, i as u32) }))
             .collect();
         waiting.sort_by_key(|w| w.0);
         WaitReport { at: SimTime(self.clock.now), reached_limit, waiting: waiting.into_iter().map(|w| w.1).collect() }
