@@ -1,6 +1,7 @@
 //! `fwsim fuzz`: campaigns that pass, failures shrunk and replayed, the first failure stopping
 //! the campaign (or not, with `--keep-going`), a time limit, shards that partition the work,
-//! and a killed campaign resumed from its state file without repeating finished work.
+//! a killed campaign resumed from its state file without repeating finished work, and a
+//! watchdog reset under exploration.
 
 mod support;
 
@@ -351,4 +352,34 @@ fn interrupts_landing_inside_polls_are_more_schedules_to_explore() {
         between_polls.stdout,
         inside.stdout
     );
+}
+
+/// A watchdog's bite reboots the firmware in every execution of a campaign: the scenario that
+/// claims the bite passes under exploration, and a copy that does not claim it fails, shrinks
+/// to the run order's own schedule, and replays to the same failure bit for bit.
+#[test]
+fn a_watchdog_reset_is_fuzzed_and_replayed_like_any_step() {
+    let dir = with_scenarios("fuzz-watchdog", &["watchdog-guard.yaml"]);
+    let out = fwsim(&dir, &["fuzz", "watchdog-guard.yaml", "--explorer", "pct", "-n", "40", "-j", "1"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let claimed = std::fs::read_to_string(dir.join("watchdog-guard.yaml")).unwrap();
+    let step =
+        "  - name: the watchdog resets the hung firmware\n    expect-reset: { watchdog: iwdg, within: 1500ms }\n";
+    assert!(claimed.contains(step), "the shipped scenario claims the bite");
+    std::fs::write(dir.join("unclaimed.yaml"), claimed.replace(step, "  - delay: 1500ms\n")).unwrap();
+    let out = fwsim(&dir, &["fuzz", "unclaimed.yaml", "--explorer", "pct", "-n", "40", "-j", "1"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let bite = "1.000000000s: watchdog iwdg: WatchdogReset";
+    assert!(out.stdout.contains("execution 1): 0 deviation(s)") && out.stdout.contains(bite), "{}", out.stdout);
+    let replay = fwsim(&dir, &["replay", "fwsim-out/fuzz/unclaimed/unit-0/replay.json", "--out", "replayed"]);
+    assert_eq!(replay.code, 1, "{}{}", replay.stdout, replay.stderr);
+    assert!(replay.stdout.contains(bite), "{}", replay.stdout);
+    let (found, replayed) = (dir.join("fwsim-out/fuzz/unclaimed/unit-0"), dir.join("replayed/unclaimed"));
+    let trace = std::fs::read_to_string(found.join("trace.jsonl")).unwrap();
+    let reboot = r#""kind":"Mark","source":"watchdog_reset iwdg","t_ns":1000000000"#;
+    assert!(trace.contains(reboot), "the firmware was reset at the bite");
+    for artifact in ["trace.jsonl", "serial-modem.log"] {
+        let (a, b) = (found.join(artifact), replayed.join(artifact));
+        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "{artifact} differs");
+    }
 }
