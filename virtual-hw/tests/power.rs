@@ -37,6 +37,16 @@ fn a_settings_store_survives_power_cuts_as_the_datasheet_says() {
         board.power_cycle();
         store.read_data(0, &mut back).unwrap();
         assert_eq!(back, [3, 3, 3, 3]);
+
+        // The trace says which write was lost (page 0), at the power cut that lost it, and no
+        // other.
+        let marks: Vec<_> = sim.marks().into_iter().filter(|m| m.label != "I2C0").collect();
+        let labels: Vec<(&str, u64, u64)> =
+            marks.iter().map(|m| (m.label.as_str(), m.value, m.at.as_millis())).collect();
+        assert_eq!(
+            labels,
+            [("power_cycle", 0, 6), ("eeprom_write_lost", 0, 7), ("power_cycle", 0, 7), ("power_cycle", 0, 14)]
+        );
     });
 }
 

@@ -26,7 +26,8 @@ enum Phase {
 /// * A read returns bytes from the address counter on, wrapping at the end of the array.
 /// * The array is non-volatile: a [power cycle](crate::Board::power_cycle) keeps it, resets
 ///   the bus state and address counter, and ends the write cycle — a page write that power
-///   interrupts is lost (the page keeps its old bytes), which is what a settings store must
+///   interrupts is lost (the page keeps its old bytes, and the trace gets the mark
+///   `eeprom_write_lost` with the page's first address), which is what a settings store must
 ///   survive. [`load`](Self::load) presets the contents, as a part programmed before
 ///   assembly. To carry a part to the next boot in a new simulation, power-cycle it first
 ///   (`I2cDevice::power_cycle`, with the old simulation current or none): its busy time is
@@ -190,6 +191,10 @@ impl I2cDevice for Eeprom24 {
             for &(a, old) in self.programming.iter().rev() {
                 self.memory[a] = old;
             }
+            // On the trace beside the power cut: a lost write is what a settings store's
+            // test looks for, and nothing on the bus shows it.
+            let page = self.programming[0].0 / self.page * self.page;
+            fwsim::mark("eeprom_write_lost", page as u64);
         }
         self.programming.clear();
         self.pending.clear();
