@@ -159,15 +159,38 @@ fn describe(plan: &Plan, s: &Summary, scenarios: usize) -> String {
     let stopped =
         if s.stopped_early && s.failures.is_empty() && s.hung.is_empty() { ", stopped by --time-limit" } else { "" };
     out.push_str(&format!(
-        "fuzz: {} over {} ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {}\n",
+        "fuzz: {} over {} ({explorer}, seed {}{shard}){resumed}; {}/{} units done{stopped}; {}{}\n",
         counted(s.executions, "execution"),
         counted(scenarios as u64, "scenario"),
         plan.seed,
         s.resumed_units + s.finished_units,
         s.units,
-        counted((s.failures.len() + s.hung.len()) as u64, "failure")
+        counted((s.failures.len() + s.hung.len()) as u64, "failure"),
+        dfs_coverage(plan, s),
     ));
     out
+}
+
+/// Whether a passing DFS campaign explored every schedule within its bound (a proof for that
+/// bound) or used up its iterations first; nothing for other explorers or other outcomes.
+fn dfs_coverage(plan: &Plan, s: &Summary) -> String {
+    let Explorer::Dfs { bound } = plan.explorer else { return String::new() };
+    // (One unit per scenario; a resumed unit's search is not known here.)
+    if !s.failures.is_empty() || !s.hung.is_empty() || s.stopped_early || s.resumed_units > 0 {
+        return String::new();
+    }
+    let partial = s.finished_units - s.exhausted_units;
+    match (s.exhausted_units, partial) {
+        (_, 0) => format!("; every schedule within bound {bound} explored"),
+        (0, _) => {
+            format!("; not every schedule within bound {bound} explored: --iterations {} ran out", plan.iterations)
+        }
+        (done, left) => format!(
+            "; every schedule within bound {bound} explored for {done} of {} scenarios (--iterations {} ran out for \
+             {left})",
+            s.finished_units, plan.iterations
+        ),
+    }
 }
 
 /// Progress: a bar of executions on a terminal, a line per unit, or nothing. The bar's length

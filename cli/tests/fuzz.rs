@@ -254,16 +254,34 @@ fn a_killed_campaign_resumes_without_repeating_finished_units() {
     assert_eq!(done_units(&state).len(), 100);
 }
 
-/// A DFS that runs out of schedules finishes its unit early, and the unit's progress line
-/// counts the executions that ran (bound 0: the run order's own schedule alone).
+/// A DFS that runs out of schedules finishes its unit early, the unit's progress line counts
+/// the executions that ran (bound 0: the run order's own schedule alone), and the summary says
+/// whether every schedule within the bound was explored or the iterations ran out first.
 #[test]
 fn an_exhausted_dfs_unit_counts_what_it_ran() {
-    let dir = with_scenarios("fuzz-dfs-exhausted", &["button-click.yaml"]);
+    let dir = with_scenarios("fuzz-dfs-exhausted", &["button-click.yaml", "thermostat.yaml"]);
     let args = ["fuzz", "button-click.yaml", "--explorer", "dfs", "--bound", "0", "-n", "50", "--progress", "lines"];
     let out = fwsim(&dir, &args);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("fuzz: 1 execution over 1 scenario (dfs bound 0, seed 0)"), "{}", out.stdout);
+    let summary = "fuzz: 1 execution over 1 scenario (dfs bound 0, seed 0); 1/1 units done; 0 failures; every \
+                   schedule within bound 0 explored\n";
+    assert!(out.stdout.contains(summary), "{}", out.stdout);
     assert!(out.stderr.contains("button-click.yaml unit 0 done (1 execution); 1 of 1 units"), "{}", out.stderr);
+    // The thermostat has 4 schedules within bound 1.
+    let dfs = ["fuzz", "--explorer", "dfs", "--bound", "1", "-j", "1"];
+    let out = fwsim(&dir, &[&dfs[..], &["thermostat.yaml", "-n", "4"]].concat());
+    let all = "4 executions over 1 scenario (dfs bound 1, seed 0); 1/1 units done; 0 failures; every schedule \
+               within bound 1 explored\n";
+    assert!(out.stdout.contains(all), "{}", out.stdout);
+    let out = fwsim(&dir, &[&dfs[..], &["thermostat.yaml", "-n", "3"]].concat());
+    assert!(
+        out.stdout.contains("0 failures; not every schedule within bound 1 explored: --iterations 3 ran out\n"),
+        "{}",
+        out.stdout
+    );
+    let out = fwsim(&dir, &[&dfs[..], &["thermostat.yaml", "button-click.yaml", "-n", "3"]].concat());
+    let partial = "every schedule within bound 1 explored for 1 of 2 scenarios (--iterations 3 ran out for 1)\n";
+    assert!(out.stdout.contains(partial), "{}", out.stdout);
 }
 
 #[test]
@@ -360,14 +378,15 @@ fn interrupts_landing_inside_polls_are_more_schedules_to_explore() {
 #[test]
 fn a_watchdog_reset_is_fuzzed_and_replayed_like_any_step() {
     let dir = with_scenarios("fuzz-watchdog", &["watchdog-guard.yaml"]);
-    let out = fwsim(&dir, &["fuzz", "watchdog-guard.yaml", "--explorer", "pct", "-n", "40", "-j", "1"]);
+    let pct = |scenario| fwsim(&dir, &["fuzz", scenario, "--explorer", "pct", "-n", "40", "-j", "1"]);
+    let out = pct("watchdog-guard.yaml");
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let claimed = std::fs::read_to_string(dir.join("watchdog-guard.yaml")).unwrap();
     let step =
         "  - name: the watchdog resets the hung firmware\n    expect-reset: { watchdog: iwdg, within: 1500ms }\n";
     assert!(claimed.contains(step), "the shipped scenario claims the bite");
     std::fs::write(dir.join("unclaimed.yaml"), claimed.replace(step, "  - delay: 1500ms\n")).unwrap();
-    let out = fwsim(&dir, &["fuzz", "unclaimed.yaml", "--explorer", "pct", "-n", "40", "-j", "1"]);
+    let out = pct("unclaimed.yaml");
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let bite = "1.000000000s: watchdog iwdg: WatchdogReset";
     assert!(out.stdout.contains("execution 1): 0 deviation(s)") && out.stdout.contains(bite), "{}", out.stdout);
@@ -378,8 +397,7 @@ fn a_watchdog_reset_is_fuzzed_and_replayed_like_any_step() {
     let trace = std::fs::read_to_string(found.join("trace.jsonl")).unwrap();
     let reboot = r#""kind":"Mark","source":"watchdog_reset iwdg","t_ns":1000000000"#;
     assert!(trace.contains(reboot), "the firmware was reset at the bite");
-    for artifact in ["trace.jsonl", "serial-modem.log"] {
-        let (a, b) = (found.join(artifact), replayed.join(artifact));
-        assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "{artifact} differs");
+    for file in ["trace.jsonl", "serial-modem.log"] {
+        assert_eq!(std::fs::read(found.join(file)).unwrap(), std::fs::read(replayed.join(file)).unwrap(), "{file}");
     }
 }

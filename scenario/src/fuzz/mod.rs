@@ -42,6 +42,10 @@ pub struct Summary {
     pub resumed_units: usize,
     /// Units finished by this invocation.
     pub finished_units: usize,
+    /// Of those, DFS units (one per scenario) that ran out of schedules before their
+    /// iterations: every schedule within the bound passed, which proves the scenario for that
+    /// bound. A DFS unit that used up its iterations first explored only part of the space.
+    pub exhausted_units: usize,
     /// Executions this invocation ran.
     pub executions: u64,
     /// Executions of all finished units, this invocation's and earlier ones'.
@@ -155,6 +159,7 @@ pub fn fuzz(plan: &Plan, scenarios: &[(Scenario, &dyn App)], observer: &dyn Obse
         stop: AtomicBool::new(false),
         executions: AtomicU64::new(0),
         finished: AtomicUsize::new(0),
+        exhausted: AtomicUsize::new(0),
         found: Mutex::new(Vec::new()),
         started: Instant::now(),
         observer,

@@ -88,6 +88,8 @@ pub(super) struct Shared<'a> {
     pub(super) stop: AtomicBool,
     pub(super) executions: AtomicU64,
     pub(super) finished: AtomicUsize,
+    /// DFS units that ran out of schedules, every one passing.
+    pub(super) exhausted: AtomicUsize,
     pub(super) found: Mutex<Vec<Found>>,
     pub(super) started: Instant,
     pub(super) observer: &'a dyn Observer,
@@ -159,6 +161,7 @@ impl Shared<'_> {
                 return Some(execution);
             }
             if dfs.as_ref().is_some_and(|d| d.lock().unwrap_or_else(|p| p.into_inner()).is_exhausted()) {
+                self.exhausted.fetch_add(1, Ordering::Relaxed);
                 return Some(execution);
             }
         }
@@ -186,6 +189,7 @@ impl Shared<'_> {
     fn summarize<'s>(&'s self, scope: &'s std::thread::Scope<'s, '_>, mut summary: Summary) -> Summary {
         summary.executions = self.executions.load(Ordering::Relaxed);
         summary.finished_units = self.finished.load(Ordering::Relaxed);
+        summary.exhausted_units = self.exhausted.load(Ordering::Relaxed);
         summary.stopped_early = summary.resumed_units + summary.finished_units < summary.units;
         summary.total_executions = self.state.lock().unwrap_or_else(|p| p.into_inner()).executions;
         let mut found = std::mem::take(&mut *self.found.lock().unwrap_or_else(|p| p.into_inner()));
