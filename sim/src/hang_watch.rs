@@ -93,7 +93,7 @@ pub(crate) fn describe(poll: &LongPoll) -> String {
 
 /// Says `report` on stderr (past libtest's capture, which a process that exits never prints)
 /// and ends the process as a failed test does.
-fn end_process(report: &str) -> ! {
+pub(crate) fn end_process(report: &str) -> ! {
     let _ = writeln!(
         std::io::stderr(),
         "{report}. A stuck thread cannot be stopped, so the test process ends here (FWSIM_HANG_LIMIT sets the \

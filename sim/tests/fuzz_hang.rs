@@ -44,6 +44,23 @@ fn fragile<'s>(sim: &'s Sim<'s>) {
     sim.run_until_stalled().unwrap();
 }
 
+/// Three tasks note the order they first run in; in the order 3, 1, 2 the last blocks for
+/// ever (parked: a stuck thread that costs no CPU). Most schedules pass.
+fn rarely_stuck<'s>(sim: &'s Sim<'s>) {
+    let order = &*sim.alloc(RefCell::new(Vec::new()));
+    for id in 1..=3u8 {
+        sim.spawn(format!("t{id}"), async move {
+            order.borrow_mut().push(id);
+            if *order.borrow() == [3, 1, 2] {
+                loop {
+                    std::thread::park();
+                }
+            }
+        });
+    }
+    sim.run_until_stalled().unwrap();
+}
+
 /// Plays the case the parent named, if it named one.
 fn play_a_case() {
     let Ok(case) = std::env::var(CASE) else { return };
@@ -51,6 +68,7 @@ fn play_a_case() {
     match case.as_str() {
         "spin" => drop(Fuzz::new(Strategy::Random).name("spin").hang_limit(limit).iterations(50).run(spin_on_a_flag)),
         "fragile" => drop(Fuzz::new(Strategy::Random).name("fragile").seed(SEED).hang_limit(limit).run(fragile)),
+        "rare" => drop(Fuzz::new(Strategy::Random).name("rare").seed(3).hang_limit(limit).run(rarely_stuck)),
         "plain" => fwsim::test(|sim| {
             sim.spawn("spinner", async {
                 embassy_time::Timer::after_millis(2).await;
@@ -101,11 +119,28 @@ fn a_schedule_that_hangs_a_poll_ends_the_test_with_the_execution_and_the_task() 
     let (code, stderr) = child(test, "spin", &[], &dir);
     assert_eq!(code, Some(101), "{stderr}");
     assert!(
-        stderr.contains("fwsim: `spin` hung in execution 1 of its campaign (random, seed 0): one poll of task #1"),
+        stderr
+            .contains("fwsim: `spin` hung in execution 1 of its campaign (random, seed 0): one poll of task waiter#1"),
         "{stderr}"
     );
     assert!(stderr.contains("FWSIM_SEED=0 FWSIM_ITERATIONS=1 runs the campaign to it again"), "{stderr}");
     assert!(stderr.contains("A stuck thread cannot be stopped, so the test process ends here"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Campaigns run untraced and keep no task names: the report's name comes from the campaign
+/// run again to the hung execution, traced.
+#[test]
+fn a_hang_in_a_later_execution_is_reported_with_the_task_by_name() {
+    play_a_case();
+    let dir = scratch("rare");
+    let test = "a_hang_in_a_later_execution_is_reported_with_the_task_by_name";
+    let (code, stderr) = child(test, "rare", &[], &dir);
+    assert_eq!(code, Some(101), "{stderr}");
+    // Seed 3 meets the order 3, 1, 2 in execution 12.
+    let hung = "fwsim: `rare` hung in execution 12 of its campaign (random, seed 3): one poll of task t2#1 has run for";
+    assert!(stderr.contains(hung), "{stderr}");
+    assert!(stderr.contains("FWSIM_SEED=3 FWSIM_ITERATIONS=12 runs the campaign to it again"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

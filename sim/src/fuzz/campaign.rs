@@ -65,8 +65,26 @@ pub(super) fn explore<F>(fuzz: &Fuzz, body: &F, at: &Whereabouts) -> Ended
 where
     F: for<'s> Fn(&'s Sim<'s>) + Sync,
 {
+    explore_from(fuzz, base_config(fuzz), body, at)
+}
+
+/// [`explore`], each execution traced: the same executions (a trace changes no choice), and
+/// the names of their tasks kept where the watchdog reads them. Slower; for the run again
+/// that names a hung task (see `hang`).
+pub(super) fn explore_traced<F>(fuzz: &Fuzz, body: &F, at: &Whereabouts) -> Ended
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    // (A trace of the process's own, in memory: never the user's trace file.)
+    let trace = crate::trace::TraceConfig { ring: 64, ..crate::trace::TraceConfig::default() };
+    explore_from(fuzz, fuzz.config.clone().order(fuzz.order).quiet_panics(true).trace(trace), body, at)
+}
+
+fn explore_from<F>(fuzz: &Fuzz, base: SimConfig, body: &F, at: &Whereabouts) -> Ended
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
     let mut explorer = Some(campaign_explorer(fuzz.strategy, fuzz.seed, fuzz.realizable));
-    let base = base_config(fuzz);
     let config = std::rc::Rc::new(base.clone());
     let mut progress = Progress::start(fuzz);
     let started = progress.started();

@@ -1,11 +1,14 @@
 //! A campaign under its hang limit ([`Fuzz::hang_limit`], see
 //! [`hang_watch`](crate::hang_watch)): where the campaign is, so that a hang's report says
-//! which execution hung and how to get there again.
+//! which execution hung, in which task, and how to get there again.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::{Fuzz, ReplayFile};
+use crate::sim::Sim;
 use crate::testing::artifacts_root;
 use crate::watchdog::LongPoll;
 
@@ -28,12 +31,76 @@ impl Whereabouts {
     pub(super) fn shrinking(&self, file: ReplayFile) {
         *self.shrinking.lock().unwrap_or_else(|p| p.into_inner()) = Some(file);
     }
+
+    fn is_shrinking(&self) -> bool {
+        self.shrinking.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
 }
 
-/// Runs `f` on a thread of its own under the campaign's hang limit (see
-/// [`hang_watch`](crate::hang_watch)); a hang is reported with where the campaign was.
-pub(super) fn on_main_thread<R: Send>(fuzz: &Fuzz, at: &Whereabouts, f: impl FnOnce() -> R + Send) -> R {
-    crate::hang_watch::on_main_thread(fuzz.hang_limit, f, |poll| account(fuzz, at, poll))
+/// Runs `f` (which runs `body`) on a thread of its own under the campaign's hang limit (see
+/// [`hang_watch`](crate::hang_watch)); a hang ends the process with where the campaign was.
+pub(super) fn on_main_thread<R: Send, F>(fuzz: &Fuzz, at: &Whereabouts, body: &F, f: impl FnOnce() -> R + Send) -> R
+where
+    F: for<'s> Fn(&'s Sim<'s>) + Sync,
+{
+    std::thread::scope(|s| {
+        crate::hang_watch::run_watched(s, fuzz.hang_limit, f).unwrap_or_else(|poll| {
+            let poll = named(s, fuzz, at, body, poll);
+            crate::hang_watch::end_process(&account(fuzz, at, &poll))
+        })
+    })
+}
+
+/// `poll`, the hung poll of a campaign's execution, with its task's name. The campaign's
+/// executions are untraced and keep no names, so the campaign runs again to that execution on
+/// a thread of its own, traced (a traced run names its polls to the watchdog), until its
+/// poll of the same task at the same instant shows; it hangs there too, and the process ends
+/// anyway. `poll` as it is when the hang was not in an execution of the campaign, or the
+/// execution does not hang the same way within the hang limit (the body is not
+/// deterministic).
+fn named<'s, F>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    fuzz: &Fuzz,
+    at: &Whereabouts,
+    body: &'s F,
+    poll: LongPoll,
+) -> LongPoll
+where
+    F: for<'b> Fn(&'b Sim<'b>) + Sync,
+{
+    let hung = at.execution.load(Ordering::Relaxed);
+    let (Some(limit), Some(serial)) = (fuzz.hang_limit, poll.task.strip_prefix('#')) else { return poll };
+    if hung == 0 || at.is_shrinking() {
+        return poll;
+    }
+    let again = Fuzz { iterations: hung, time_limit: None, progress: None, hang_limit: None, ..fuzz.clone() };
+    let there = Arc::new(Whereabouts::default());
+    let (done, ended) = std::sync::mpsc::channel::<()>();
+    let thread = {
+        let there = there.clone();
+        std::thread::Builder::new()
+            .name("main".into())
+            .spawn_scoped(scope, move || {
+                let _done = done;
+                drop(super::campaign::explore_traced(&again, body, &there));
+            })
+            .expect("spawn a thread")
+    };
+    let id = thread.thread().id();
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if !matches!(ended.recv_timeout(Duration::from_millis(10)), Err(RecvTimeoutError::Timeout)) {
+            break; // It ended: it did not hang the same way.
+        }
+        if there.execution.load(Ordering::Relaxed) != hung {
+            continue;
+        }
+        let same = |p: &LongPoll| p.thread == id && p.at == poll.at && p.task.rsplit('#').next() == Some(serial);
+        if let Some(p) = crate::long_polls(Duration::ZERO).into_iter().find(same) {
+            return LongPoll { task: p.task, ..poll };
+        }
+    }
+    poll
 }
 
 /// What hung, where the campaign was, and how to get there again.

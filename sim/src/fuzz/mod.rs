@@ -319,7 +319,7 @@ impl Fuzz {
         F: for<'s> Fn(&'s Sim<'s>) + Sync,
     {
         let at = hang::Whereabouts::default();
-        Unfuzzable::raise(hang::on_main_thread(self, &at, || campaign::replay(self, file, &body)))
+        Unfuzzable::raise(hang::on_main_thread(self, &at, &body, || campaign::replay(self, file, &body)))
     }
 
     /// Runs the campaign; the shrunk failure, if a schedule breaks the body.
@@ -349,7 +349,7 @@ impl Fuzz {
             Err(e) => panic!("{e}"),
         };
         let at = hang::Whereabouts::default();
-        Unfuzzable::raise(hang::on_main_thread(&fuzz, &at, || match replay {
+        Unfuzzable::raise(hang::on_main_thread(&fuzz, &at, &body, || match replay {
             Some(file) => campaign::replay(&fuzz, &file, &body),
             None => campaign::explore(&fuzz, &body, &at),
         }))
