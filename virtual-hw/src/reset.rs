@@ -27,8 +27,8 @@ pub enum ResetCause {
 pub(crate) struct ResetState {
     /// Why the MCU last started (or will start, once a pending reset is carried out).
     cause: ResetCause,
-    /// A reset asked for and not yet carried out: the cause that asked.
-    pending: Option<ResetCause>,
+    /// A reset (by `cause`) is asked for and not yet carried out.
+    pending: bool,
 }
 
 impl Board {
@@ -57,21 +57,20 @@ impl Board {
 
     /// Whether a reset has been asked for and not yet taken.
     pub fn reset_requested(&self) -> bool {
-        self.borrow().reset.pending.is_some()
+        self.borrow().reset.pending
     }
 
     /// Takes the reset asked for since the last call, if one was: whoever runs the firmware
     /// then stops its tasks and boots it again (see [`Board::power_cycle`]), leaving the
     /// devices powered.
     pub fn take_reset_request(&self) -> Option<ResetCause> {
-        self.borrow().reset.pending.take()
+        let reset = &mut self.borrow().reset;
+        std::mem::take(&mut reset.pending).then(|| reset.cause.clone())
     }
 
     /// A reset by `cause`, now: recorded as the cause of the next boot and asked for.
     pub(crate) fn request_reset(&self, cause: ResetCause) {
-        let mut b = self.borrow();
-        b.reset.cause = cause.clone();
-        b.reset.pending = Some(cause);
+        self.borrow().reset = ResetState { cause, pending: true };
     }
 
     /// A power-on: no reset left to carry out, and the next boot's cause is the power.
