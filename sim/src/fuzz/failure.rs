@@ -42,12 +42,7 @@ impl Fault {
     /// the same when the schedule changes (see [`signature`](Self::signature)).
     pub(crate) fn from_run_error(e: &SimError, now: SimTime, location: Option<String>) -> Self {
         let (message, at) = match e {
-            SimError::Deadlock(report) => {
-                let waiting = report.to_string();
-                // "at 1.5s, 2 task(s) waiting: …": the time is the fault's own.
-                let waiting = waiting.split_once(", ").map_or(waiting.as_str(), |(_, rest)| rest).to_owned();
-                (waiting, report.at)
-            }
+            SimError::Deadlock(report) => (report.tasks_waiting(), report.at),
             SimError::Livelock { tasks, at } => {
                 (format!("tasks wake each other for ever at one instant: {}", tasks.join(", ")), *at)
             }
