@@ -3,9 +3,8 @@
 //! which execution hung, in which task, and how to get there again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{Fuzz, ReplayFile};
 use crate::sim::Sim;
@@ -53,11 +52,10 @@ where
 
 /// `poll`, the hung poll of a campaign's execution, with its task's name. The campaign's
 /// executions are untraced and keep no names, so the campaign runs again to that execution on
-/// a thread of its own, traced (a traced run names its polls to the watchdog), until its
-/// poll of the same task at the same instant shows; it hangs there too, and the process ends
-/// anyway. `poll` as it is when the hang was not in an execution of the campaign, or the
-/// execution does not hang the same way within the hang limit (the body is not
-/// deterministic).
+/// a thread of its own, traced (a traced run names its polls to the watchdog), until one of
+/// its polls runs long: the same execution's poll of the same task at the same instant names
+/// the task. That run hangs too, and the process ends anyway. `poll` as it is when the hang was not in an execution of the campaign, or the
+/// execution does not hang the same way (the body is not deterministic).
 fn named<'s, F>(
     scope: &'s std::thread::Scope<'s, '_>,
     fuzz: &Fuzz,
@@ -75,32 +73,24 @@ where
     }
     let again = Fuzz { iterations: hung, time_limit: None, progress: None, hang_limit: None, ..fuzz.clone() };
     let there = Arc::new(Whereabouts::default());
-    let (done, ended) = std::sync::mpsc::channel::<()>();
-    let thread = {
+    let rerun = {
         let there = there.clone();
-        std::thread::Builder::new()
-            .name("main".into())
-            .spawn_scoped(scope, move || {
-                let _done = done;
-                drop(super::campaign::explore_traced(&again, body, &there));
-            })
-            .expect("spawn a thread")
+        move || drop(super::campaign::explore_traced(&again, body, &there))
     };
-    let id = thread.thread().id();
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if !matches!(ended.recv_timeout(Duration::from_millis(10)), Err(RecvTimeoutError::Timeout)) {
-            break; // It ended: it did not hang the same way.
+    // The hung poll is told from the run's others by its length; it need not run the whole
+    // hang limit again to be told (a poll of a fuzzed body takes microseconds).
+    let long = limit.min(Duration::from_millis(100));
+    match crate::hang_watch::run_watched(scope, Some(long), rerun) {
+        Err(p)
+            if there.execution.load(Ordering::Relaxed) == hung
+                && p.at == poll.at
+                && p.task.rsplit('#').next() == Some(serial) =>
+        {
+            LongPoll { task: p.task, ..poll }
         }
-        if there.execution.load(Ordering::Relaxed) != hung {
-            continue;
-        }
-        let same = |p: &LongPoll| p.thread == id && p.at == poll.at && p.task.rsplit('#').next() == Some(serial);
-        if let Some(p) = crate::long_polls(Duration::ZERO).into_iter().find(same) {
-            return LongPoll { task: p.task, ..poll };
-        }
+        // It ended, or another poll ran long: it did not hang the same way.
+        _ => poll,
     }
-    poll
 }
 
 /// What hung, where the campaign was, and how to get there again.
