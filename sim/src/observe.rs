@@ -39,7 +39,7 @@ impl Sim<'_> {
 
     /// Tasks that have not finished, and what they wait for.
     pub fn wait_report(&self) -> WaitReport {
-        self.shared.core.borrow().wait_report(self.shared.tag, false)
+        self.shared.wait_report(false)
     }
 
     /// How many tasks have not finished.

@@ -119,7 +119,7 @@ impl<'env> Sim<'env> {
             // once per fuzz execution).
             return Ok(WaitReport { at, reached_limit, waiting: Vec::new() });
         }
-        Ok(self.shared.core.borrow().wait_report(self.shared.tag, reached_limit))
+        Ok(self.shared.wait_report(reached_limit))
     }
 
     /// Runs `future` as a task named `main` until it completes and returns its output. Other
@@ -138,8 +138,7 @@ impl<'env> Sim<'env> {
             Some(Err(e)) => Err(self.shared.stopped(SimError::MainPanicked(e.to_string()))),
             None => {
                 debug_assert_eq!(end, RunEnd::Quiescent);
-                let report = self.shared.core.borrow().wait_report(self.shared.tag, false);
-                Err(self.shared.stopped(SimError::Deadlock(report)))
+                Err(self.shared.stopped(SimError::Deadlock(self.shared.wait_report(false))))
             }
         }
     }

@@ -86,6 +86,11 @@ impl Shared {
         !self.core.borrow().findings.diags.is_empty()
     }
 
+    /// The tasks that have not finished, and what each waits for.
+    pub(crate) fn wait_report(&self, reached_limit: bool) -> WaitReport {
+        self.core.borrow().wait_report(self.tag, reached_limit)
+    }
+
     /// Notes that a run method returns `e`, and returns it.
     #[cold]
     pub(crate) fn stopped(&self, e: SimError) -> SimError {

@@ -106,6 +106,7 @@ impl Core {
         diags.clear();
         *strict = cfg.strict;
         *strict_stop = None;
+        // (Tested first: storing `None` drops the old value, a check and a call per recycle.)
         if stopped_by.is_some() {
             *stopped_by = None;
         }

@@ -65,8 +65,7 @@ impl Shared {
         let result = result.and_then(|end| self.take_broken_invariant().map(|()| end));
         match result {
             Ok(RunEnd::Quiescent | RunEnd::Stalled) if self.stuck_must_finish() => {
-                let report = self.core.borrow().wait_report(self.tag, false);
-                Err(self.stopped(SimError::Deadlock(report)))
+                Err(self.stopped(SimError::Deadlock(self.wait_report(false))))
             }
             Err(e) => Err(self.stopped(e)),
             ok => ok,
